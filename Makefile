@@ -1,0 +1,43 @@
+# paperbroker: `make run` starts the main job, `make test` runs every check.
+# Both create the environment first; nothing else needs installing by hand.
+
+PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: run test lint typecheck pytest bench env clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.4"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	$(RUN) paperbroker backtest --strategy sma_crossover --param fast=10 --param slow=30 \
+		--symbols AAPL,MSFT --start 2005-01-01 --end 2012-12-31 --cash 100000
+
+lint: env
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+typecheck: env
+	$(RUN) mypy
+
+pytest: env
+	$(RUN) pytest -n 2 -q
+
+test: lint typecheck pytest
+
+bench: env
+	$(RUN) python -m bench
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Kernel primitives shared by every layer: clock, ids, errors and the state machine."""

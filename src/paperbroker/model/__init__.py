@@ -1,0 +1,1 @@
+"""The trading domain: orders, fills, positions, accounts, instruments and events."""

@@ -1,0 +1,59 @@
+"""Fills: one execution of (part of) an order, with the evidence of how it was priced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from paperbroker.core.ids import FillId, OrderId
+from paperbroker.model.enums import LiquiditySide, OrderSide
+
+
+class FillRule(StrEnum):
+    """Which matching rule produced a fill's reference price (see docs/fill-models.md)."""
+
+    MARKET_AT_OPEN = "market_at_open"
+    LIMIT_AT_OPEN = "limit_at_open"  # the bar opened through the limit: filled at the better open
+    LIMIT_TOUCHED = "limit_touched"  # the path reached the limit: filled at the limit
+    STOP_GAP_AT_OPEN = "stop_gap_at_open"  # the bar opened through the stop: filled at the open
+    STOP_TRIGGERED = "stop_triggered"  # the path crossed the stop: filled at the stop
+    STOP_LIMIT_AT_TRIGGER = "stop_limit_at_trigger"  # triggered and the limit was marketable there
+    STOP_LIMIT_TOUCHED = "stop_limit_touched"  # triggered, then the path came back to the limit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fill:
+    """One execution.
+
+    ``price`` is what was paid or received per unit, after slippage.
+    ``reference_price`` is the price the matching rule produced before slippage;
+    ``slippage`` is the adverse difference per unit (>= 0), so the cost of
+    slippage for the fill is ``slippage * qty``.  ``path`` names the assumed
+    intrabar order of extremes (``"OHLC"`` or ``"OLHC"``), and ``bar_ts`` the
+    close time of the bar that produced the fill.
+    """
+
+    id: FillId
+    order_id: OrderId
+    symbol: str
+    side: OrderSide
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    ts: int
+    liquidity: LiquiditySide
+    rule: FillRule
+    reference_price: Decimal
+    slippage: Decimal
+    path: str
+    bar_ts: int
+
+    @property
+    def signed_qty(self) -> Decimal:
+        """Quantity with the sign of its effect on the position."""
+        return self.qty if self.side is OrderSide.BUY else -self.qty
+
+    @property
+    def notional(self) -> Decimal:
+        return self.qty * self.price

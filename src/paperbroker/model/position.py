@@ -1,0 +1,75 @@
+"""Positions: net quantity per symbol with average-cost accounting.
+
+A position keeps its *cost basis* (the signed amount paid for the open
+quantity) rather than a rounded average price.  Reducing a position removes a
+proportional share of the basis and realizes exactly ``proceeds - removed
+basis``; because the same removed amount leaves the basis and enters realized
+P&L, ``realized + unrealized`` always equals the cash flows plus market value
+to the last digit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from paperbroker.model.fill import Fill
+from paperbroker.model.values import ZERO
+
+
+class Position:
+    """Net holding of one symbol; negative ``qty`` is a short."""
+
+    __slots__ = ("cost_basis", "fees", "qty", "realized_pnl", "symbol")
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.qty = ZERO
+        self.cost_basis = ZERO
+        self.realized_pnl = ZERO
+        self.fees = ZERO
+
+    @property
+    def avg_price(self) -> Decimal:
+        """Average entry price of the open quantity (0 when flat)."""
+        if not self.qty:
+            return ZERO
+        return self.cost_basis / self.qty
+
+    @property
+    def is_flat(self) -> bool:
+        return not self.qty
+
+    def market_value(self, mark: Decimal) -> Decimal:
+        return self.qty * mark
+
+    def unrealized_pnl(self, mark: Decimal) -> Decimal:
+        return self.qty * mark - self.cost_basis
+
+    def apply(self, fill: Fill) -> Decimal:
+        """Apply a fill and return the P&L it realized (before fees)."""
+        signed = fill.signed_qty
+        price = fill.price
+        self.fees += fill.fee
+        qty = self.qty
+        if not qty or (qty > 0) == (signed > 0):
+            self.qty = qty + signed
+            self.cost_basis += signed * price
+            return ZERO
+        closing = min(abs(qty), abs(signed))
+        removed = self.cost_basis * closing / abs(qty)
+        # Closing a long sells `closing` units; closing a short buys them back.
+        proceeds = closing * price if qty > 0 else -closing * price
+        realized = proceeds - removed
+        self.cost_basis -= removed
+        self.realized_pnl += realized
+        remainder = abs(signed) - closing
+        self.qty = qty + signed
+        if remainder:
+            # The fill flipped the position: what is left opens at the fill price.
+            self.cost_basis = (remainder if signed > 0 else -remainder) * price
+        elif not self.qty:
+            self.cost_basis = ZERO
+        return realized
+
+    def __repr__(self) -> str:
+        return f"Position({self.symbol} qty={self.qty} avg={self.avg_price:.4f})"

@@ -1,0 +1,61 @@
+"""Exact money, price and quantity helpers built on :class:`decimal.Decimal`.
+
+Bars arrive as floats (they are measurements); the moment a price becomes part
+of a fill, an order or the ledger it is converted to a ``Decimal`` on the
+instrument's tick grid.  Money never round-trips through a float.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from paperbroker.core.errors import InvalidRequest
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+BPS = Decimal("0.0001")
+
+
+def to_decimal(value: Decimal | int | float | str, *, field: str = "value") -> Decimal:
+    """Convert user input to ``Decimal`` without binary-float artefacts.
+
+    Floats go through their shortest ``repr`` (``0.1`` becomes ``Decimal('0.1')``,
+    not ``0.1000000000000000055…``).
+
+    Raises:
+        InvalidRequest: for text that is not a finite number.
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise InvalidRequest(f"{field} {value!r} is not a number") from None
+    if not result.is_finite():
+        raise InvalidRequest(f"{field} {value!r} is not a finite number")
+    return result
+
+
+def quantize_to_step(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """Round ``value`` to a multiple of ``step`` (a tick or a lot)."""
+    units = (value / step).to_integral_value(rounding=rounding)
+    return (units * step).quantize(step)
+
+
+def price_on_grid(value: float, tick: Decimal, *, adverse_for_buy: bool | None = None) -> Decimal:
+    """Put a float price on the tick grid.
+
+    With ``adverse_for_buy`` unset the nearest tick is used (a bar price that
+    should already be on the grid).  ``True`` rounds up (a buyer's slipped
+    price), ``False`` rounds down (a seller's), so rounding never flatters a fill.
+    """
+    raw = Decimal(repr(value))
+    if adverse_for_buy is None:
+        return quantize_to_step(raw, tick)
+    return quantize_to_step(raw, tick, ROUND_CEILING if adverse_for_buy else ROUND_FLOOR)
