@@ -1,0 +1,222 @@
+"""Round-trip trades rebuilt from fills.
+
+A *trade* is one round trip of a symbol's position: it starts when the
+position leaves zero and ends when it returns to zero.  The P&L of a trade is
+computed with the very same average-cost accounting as
+:class:`paperbroker.model.position.Position` (the builder drives a ``Position``
+per symbol), so trade reports and the ledger can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
+from typing import Literal
+
+from paperbroker.core.ids import FillId
+from paperbroker.model.fill import Fill
+from paperbroker.model.position import Position
+from paperbroker.model.values import ZERO
+
+Direction = Literal["long", "short"]
+
+# A context in which + and - of finite decimals are exact (no rounding ever).
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+# Fee parts are rounded to the fee's own exponent, but never coarser than a cent.
+_MAX_FEE_EXPONENT = -2
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One round trip of a symbol's position (flat -> non-flat -> flat).
+
+    - ``qty``: the largest absolute position held during the round trip.
+    - ``entry_price``: qty-weighted average price of the fills (or fill parts)
+      that opened or increased the position; ``exit_price`` the same over the
+      reducing ones (``None`` while nothing was reduced yet).
+    - ``gross_pnl``: realized P&L before fees, by average cost exactly as
+      :meth:`Position.apply` realizes it.  Precisely, it is the change of
+      ``Position.realized_pnl`` over the trade's life, subtracted without
+      context rounding; so adding up a symbol's trades in order gives
+      ``Position.realized_pnl`` to the last digit, even where the 28-digit
+      decimal context rounded along the way.  For an open trade it is the
+      P&L realized so far (partial exits).
+    - ``fees``: all fees of the trade's fills; a fill that flips the position
+      contributes only its share (see :func:`build_trades`).
+    - ``exit_ts``: the ts of the fill that flattened the position, ``None``
+      while the trade is still open.
+    - ``fill_ids``: the fills that belong to the trade, in order (a flipping
+      fill belongs to both the trade it closes and the one it opens).
+    """
+
+    symbol: str
+    direction: Direction
+    qty: Decimal
+    entry_ts: int
+    exit_ts: int | None
+    entry_price: Decimal
+    exit_price: Decimal | None
+    gross_pnl: Decimal
+    fees: Decimal
+    fill_ids: tuple[FillId, ...]
+
+    @property
+    def pnl(self) -> Decimal:
+        """Net P&L: ``gross_pnl - fees``."""
+        return self.gross_pnl - self.fees
+
+    @property
+    def is_open(self) -> bool:
+        """True while the position has not returned to zero (``exit_ts is None``)."""
+        return self.exit_ts is None
+
+    @property
+    def return_pct(self) -> float:
+        """Net return on the capital committed: ``pnl / (entry_price * qty)``.
+
+        The denominator is the notional of the largest position at the average
+        entry price, so a short that makes money has a positive return, as
+        backtesting.py reports it.  A float because it is an analytics ratio,
+        not money; ``0.0`` when the notional is zero.
+        """
+        notional = self.entry_price * self.qty
+        if not notional:
+            return 0.0
+        return float(self.pnl / notional)
+
+
+@dataclass(slots=True)
+class _Open:
+    """Accumulators of the trade currently open for one symbol."""
+
+    direction: Direction
+    entry_ts: int
+    realized_at_start: Decimal
+    max_qty: Decimal = ZERO
+    entry_qty: Decimal = ZERO
+    entry_notional: Decimal = ZERO
+    exit_qty: Decimal = ZERO
+    exit_notional: Decimal = ZERO
+    fees: Decimal = ZERO
+    fill_ids: list[FillId] = field(default_factory=list)
+
+    def add_entry(self, qty: Decimal, price: Decimal) -> None:
+        self.entry_qty += qty
+        self.entry_notional += qty * price
+
+    def add_exit(self, qty: Decimal, price: Decimal) -> None:
+        self.exit_qty += qty
+        self.exit_notional += qty * price
+
+    def to_trade(self, symbol: str, realized_now: Decimal, exit_ts: int | None) -> Trade:
+        gross = _EXACT.subtract(realized_now, self.realized_at_start)
+        return Trade(
+            symbol=symbol,
+            direction=self.direction,
+            qty=self.max_qty,
+            entry_ts=self.entry_ts,
+            exit_ts=exit_ts,
+            entry_price=self.entry_notional / self.entry_qty,
+            exit_price=self.exit_notional / self.exit_qty if self.exit_qty else None,
+            gross_pnl=gross,
+            fees=self.fees,
+            fill_ids=tuple(self.fill_ids),
+        )
+
+
+def split_fee(fee: Decimal, part_qty: Decimal, total_qty: Decimal) -> tuple[Decimal, Decimal]:
+    """Split ``fee`` pro rata into ``(rest, part)`` where ``part`` is for ``part_qty``.
+
+    ``part = fee * part_qty / total_qty`` rounded half-even to the fee's own
+    exponent (at least cents), and ``rest = fee - part`` exactly, so the two
+    always add up to ``fee`` to the last digit and the rounding remainder lands
+    on ``rest`` (the closing part of a flipping fill).
+    """
+    exponent = fee.as_tuple().exponent
+    places = min(exponent, _MAX_FEE_EXPONENT) if isinstance(exponent, int) else _MAX_FEE_EXPONENT
+    quantum = Decimal(1).scaleb(places)
+    part = (fee * part_qty / total_qty).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    return _EXACT.subtract(fee, part), part
+
+
+def build_trades(fills: Iterable[Fill]) -> list[Trade]:
+    """Group fills into round-trip :class:`Trade` objects.
+
+    Fills are taken in the order given (execution order, as the ledger records
+    them) and handled per symbol: a trade starts when the position leaves zero
+    and ends when it returns to zero.  A fill that flips the position (e.g.
+    +100 then -150) closes the trade with its first 100 units and opens an
+    opposite trade with the remaining 50 at the fill price, exactly as
+    :meth:`Position.apply` does; its fee is split pro rata to quantity with
+    :func:`split_fee` (the opening part is rounded, the closing part takes the
+    remainder, so the parts sum exactly to the fill's fee).  Trades still open
+    at the end are returned with ``exit_ts=None``.
+
+    Returns the trades sorted by ``(entry_ts, symbol)`` (a stable sort, so a
+    symbol's trades stay in the order they happened).
+
+    Raises:
+        ValueError: for a fill with a non-positive quantity.
+    """
+    positions: dict[str, Position] = {}
+    current: dict[str, _Open] = {}
+    trades: list[Trade] = []
+
+    for fill in fills:
+        if fill.qty <= 0:
+            raise ValueError(f"fill {fill.id} has non-positive qty {fill.qty}")
+        symbol = fill.symbol
+        position = positions.get(symbol)
+        if position is None:
+            position = positions[symbol] = Position(symbol)
+        before = position.qty
+        position.apply(fill)
+        after = position.qty
+
+        trade = current.get(symbol)
+        if trade is None:
+            # Flat before: this fill opens a trade.
+            trade = current[symbol] = _Open(
+                direction="long" if after > 0 else "short",
+                entry_ts=fill.ts,
+                realized_at_start=position.realized_pnl,
+            )
+        trade.fill_ids.append(fill.id)
+
+        if not before or (before > 0) == (after > before):
+            # Opening or increasing.
+            trade.add_entry(fill.qty, fill.price)
+            trade.fees += fill.fee
+            trade.max_qty = max(trade.max_qty, abs(after))
+            continue
+
+        closing = min(abs(before), fill.qty)
+        remainder = fill.qty - closing
+        trade.add_exit(closing, fill.price)
+        if not remainder:
+            trade.fees += fill.fee
+            if not after:
+                trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
+                del current[symbol]
+            continue
+
+        # The fill flips the position: close this trade, open the opposite one.
+        closing_fee, opening_fee = split_fee(fill.fee, remainder, fill.qty)
+        trade.fees += closing_fee
+        trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
+        flipped = current[symbol] = _Open(
+            direction="long" if after > 0 else "short",
+            entry_ts=fill.ts,
+            realized_at_start=position.realized_pnl,
+        )
+        flipped.fill_ids.append(fill.id)
+        flipped.add_entry(remainder, fill.price)
+        flipped.fees += opening_fee
+        flipped.max_qty = abs(after)
+
+    for symbol, trade in current.items():
+        trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
+    trades.sort(key=lambda t: (t.entry_ts, t.symbol))
+    return trades
