@@ -1,0 +1,645 @@
+"""Read OHLCV bars from CSV and Parquet files into :class:`BarSeries`.
+
+Vendors disagree on almost everything: column names, time formats, time
+zones and whether a bar is stamped at its open or its close.  This module
+turns all of that into the engine's one convention: ``ts`` is the bar's close
+time in epoch nanoseconds UTC and ``duration_ns`` is its length.
+
+- Columns are matched case-insensitively, ignoring spaces and punctuation,
+  through a small alias table (``Date``, ``Gmt time``, ``Close``, ``c``, ...).
+  Columns not in the table are ignored; :func:`load_bars_with_columns` also
+  returns named extra columns (``Adj Close``) aligned with the bars.
+- Times may be ISO-8601 dates or datetimes (with or without an offset), epoch
+  integers in s/ms/us/ns (unit chosen by magnitude) or the day-first form
+  ``01.01.2017 22:00:00.000``.  Naive times are read in ``timezone``.
+- A date-only column marks daily bars: each closes at its instrument's session
+  close and lasts one session.  Midnight datetimes are *not* promoted to dates:
+  for a 24-hour market that would move the close to the open.
+- Row numbers in messages count data rows from 1 (the header is not a row).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from paperbroker.core.clock import NANOS_PER_MINUTE, ns_to_datetime
+from paperbroker.core.errors import InvalidRequest
+from paperbroker.data.series import BarSeries, FloatArray, IntArray
+from paperbroker.model.instrument import Instrument, TradingHours
+
+InstrumentSpec = Instrument | Callable[[str], Instrument] | None
+"""An instrument for a one-symbol file, or a factory ``symbol -> Instrument``."""
+
+DURATION_KEY = b"paperbroker.bar_duration_ns"
+"""Parquet metadata key written by :func:`save_parquet`: JSON ``{symbol: ns}``."""
+
+CSV_SUFFIXES = (".csv", ".csv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "time": ("time", "timestamp", "date", "datetime", "gmt time", "ts"),
+    "open": ("open", "o"),
+    "high": ("high", "h"),
+    "low": ("low", "l"),
+    "close": ("close", "c"),
+    "volume": ("volume", "vol", "v"),
+    "symbol": ("symbol", "ticker"),
+}
+REQUIRED = ("time", "open", "high", "low", "close")
+
+_EPOCH = date(1970, 1, 1)
+_QUARTER_HOUR_NS = 15 * NANOS_PER_MINUTE
+_INT64_MAX = 2**63 - 1
+
+
+class LoadedBars(NamedTuple):
+    """A loaded series plus the requested extra columns, row-aligned with it."""
+
+    series: BarSeries
+    extra: dict[str, FloatArray]
+
+
+class _Times(NamedTuple):
+    values: IntArray  # epoch ns (instants) or epoch days (dates)
+    dates: bool
+
+
+def load_bars(
+    path: str | Path,
+    *,
+    symbol: str | None = None,
+    instrument: InstrumentSpec = None,
+    timestamp: Literal["open", "close"] = "open",
+    bar_duration: timedelta | None = None,
+    timezone: str = "UTC",
+) -> dict[str, BarSeries]:
+    """Read a CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``, ``.pq``) file of bars.
+
+    A file with a symbol/ticker column yields one series per symbol (``symbol``
+    then keeps only that one); otherwise ``symbol`` names the single series.
+    ``instrument`` is an Instrument (one symbol) or a factory, default
+    :meth:`Instrument.equity`.  Intraday stamps are bar opens unless
+    ``timestamp="close"``; the duration is ``bar_duration`` or the most common
+    gap between stamps.  Files written by :func:`save_parquet` carry their own
+    close stamps and durations, so ``timestamp`` and ``bar_duration`` are ignored.
+    Volume is optional (zeros when absent).  The result is keyed and ordered by symbol.
+
+    Raises:
+        InvalidRequest: if the file is missing, unreadable or of an unknown
+            type, a required column is missing, a value cannot be parsed, a
+            symbol has two bars at one time, or the bars are inconsistent.
+    """
+    loaded = load_bars_with_columns(
+        path,
+        (),
+        symbol=symbol,
+        instrument=instrument,
+        timestamp=timestamp,
+        bar_duration=bar_duration,
+        timezone=timezone,
+    )
+    return {name: item.series for name, item in loaded.items()}
+
+
+def load_bars_with_columns(
+    path: str | Path,
+    columns: Sequence[str],
+    *,
+    symbol: str | None = None,
+    instrument: InstrumentSpec = None,
+    timestamp: Literal["open", "close"] = "open",
+    bar_duration: timedelta | None = None,
+    timezone: str = "UTC",
+) -> dict[str, LoadedBars]:
+    """Like :func:`load_bars`, also returning the numeric ``columns`` (e.g. ``"Adj Close"``).
+
+    Each result's ``extra`` maps every requested name, as given, to a float
+    array aligned with the series' bars.
+
+    Raises:
+        InvalidRequest: as :func:`load_bars`, and if a requested column is missing.
+    """
+    source = Path(path)
+    name = source.name
+    zone = _check_options(timestamp, bar_duration, timezone)
+    table = _read_table(source)
+    if table.num_rows == 0:
+        raise InvalidRequest(f"{name}: the file has no rows")
+    found = _resolve_columns(table.column_names, name)
+    extra_names = {
+        wanted: _find_column(table.column_names, wanted, name, (wanted,)) for wanted in columns
+    }
+    saved = _saved_durations(table, name)
+
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    times = _parse_times(_column(table, found["time"]), found["time"], name, zone)
+    prices = {
+        key: _to_float(_column(table, found[key]), found[key], name)
+        for key in ("open", "high", "low", "close")
+    }
+    volume = (
+        _to_float(_column(table, found["volume"]), found["volume"], name)
+        if "volume" in found
+        else np.zeros(table.num_rows, dtype=np.float64)
+    )
+    extras = {
+        wanted: _to_float(_column(table, actual), actual, name)
+        for wanted, actual in extra_names.items()
+    }
+    symbols, codes = _symbols(table, found.get("symbol"), symbol, instrument, name)
+    if symbol is not None and "symbol" in found:
+        keep = codes == symbols.index(symbol)
+        symbols, codes = [symbol], np.zeros(int(keep.sum()), dtype=np.int64)
+        rows, times = rows[keep], _Times(times.values[keep], times.dates)
+        prices = {key: column[keep] for key, column in prices.items()}
+        volume = volume[keep]
+        extras = {key: column[keep] for key, column in extras.items()}
+    _check_rows(name, rows, symbols, codes, prices, volume)
+    instruments = _instruments(symbols, instrument, name)
+
+    order = np.lexsort((times.values, codes))
+    codes, stamps, rows = codes[order], times.values[order], rows[order]
+    _check_duplicates(name, symbols, codes, stamps, rows, times.dates)
+    bounds = np.searchsorted(codes, np.arange(len(symbols) + 1))
+    durations, closes = _close_times(
+        name, symbols, instruments, bounds, stamps, times.dates, saved, timestamp, bar_duration
+    )
+
+    result: dict[str, LoadedBars] = {}
+    for index, sym in enumerate(symbols):
+        lo, hi = int(bounds[index]), int(bounds[index + 1])
+        picked = order[lo:hi]
+        try:
+            series = BarSeries(
+                instruments[sym],
+                closes[lo:hi].copy(),
+                prices["open"][picked],
+                prices["high"][picked],
+                prices["low"][picked],
+                prices["close"][picked],
+                volume[picked],
+                durations[sym],
+            )
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"{name}: {exc}") from None
+        result[sym] = LoadedBars(series, {key: column[picked] for key, column in extras.items()})
+    return result
+
+
+def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) -> None:
+    """Write bars to a Parquet file that :func:`load_bars` reads back exactly.
+
+    Columns are ``symbol``, ``ts`` (close time, ``timestamp[ns, UTC]``),
+    ``open``, ``high``, ``low``, ``close`` and ``volume``; each symbol's bar
+    duration is stored in the file's key-value metadata under ``DURATION_KEY``.
+    Instruments are not stored: pass them again when loading.
+
+    Raises:
+        InvalidRequest: if the path is not ``.parquet``/``.pq``, there is nothing
+            to save, a mapping key differs from its series' symbol, a symbol
+            repeats, or the file cannot be written.
+    """
+    target = Path(path)
+    if not target.name.lower().endswith(PARQUET_SUFFIXES):
+        raise InvalidRequest(f"{target}: save_parquet needs a .parquet or .pq path")
+    items = [series] if isinstance(series, BarSeries) else list(series.values())
+    if not isinstance(series, BarSeries):
+        for key, value in series.items():
+            if key != value.symbol:
+                raise InvalidRequest(f"save_parquet: key {key!r} holds {value.symbol}'s series")
+    if not items:
+        raise InvalidRequest("save_parquet: no series to save")
+    durations: dict[str, int] = {}
+    for item in items:
+        if item.symbol in durations:
+            raise InvalidRequest(f"save_parquet: symbol {item.symbol} appears twice")
+        durations[item.symbol] = item.duration_ns
+    lengths = [len(item) for item in items]
+    names = np.repeat(np.array([item.symbol for item in items], dtype=object), lengths)
+    stamps = np.concatenate([item.ts for item in items])
+    table = pa.table(
+        {
+            "symbol": pa.array(names, type=pa.string()),
+            "ts": pa.array(stamps, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")),
+            **{
+                key: pa.array(np.concatenate([getattr(item, key) for item in items]))
+                for key in ("open", "high", "low", "close", "volume")
+            },
+        }
+    ).replace_schema_metadata({DURATION_KEY: json.dumps(durations).encode()})
+    try:
+        pq.write_table(table, str(target))
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidRequest(f"{target}: cannot write: {_first_line(exc)}") from None
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _check_options(timestamp: str, bar_duration: timedelta | None, timezone: str) -> ZoneInfo:
+    if timestamp not in ("open", "close"):
+        raise InvalidRequest(f"timestamp must be 'open' or 'close', not {timestamp!r}")
+    if bar_duration is not None and bar_duration <= timedelta(0):
+        raise InvalidRequest(f"bar_duration must be positive, not {bar_duration}")
+    try:
+        return ZoneInfo(timezone)
+    except (KeyError, ValueError, TypeError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise InvalidRequest(f"unknown time zone {timezone!r}") from None
+
+
+def _read_table(path: Path) -> pa.Table:
+    lower = path.name.lower()
+    if not lower.endswith(CSV_SUFFIXES + PARQUET_SUFFIXES):
+        raise InvalidRequest(
+            f"{path}: unsupported file type; expected .csv, .csv.gz, .parquet or .pq"
+        )
+    if not path.is_file():
+        raise InvalidRequest(f"{path}: no such file")
+    try:
+        if lower.endswith(PARQUET_SUFFIXES):
+            return pq.read_table(str(path))
+        header = _csv_header(path)
+        convert = pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        return pa_csv.read_csv(str(path), convert_options=convert)
+    except (pa.ArrowException, OSError, ValueError, EOFError, csv.Error) as exc:
+        raise InvalidRequest(f"{path.name}: cannot read: {_first_line(exc)}") from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    if not header:
+        raise InvalidRequest(f"{path.name}: the file is empty")
+    return header
+
+
+def _column(table: pa.Table, name: str) -> pa.Array:
+    return table.column(name).combine_chunks()
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _find_column(
+    names: Sequence[str], label: str, source: str, aliases: Sequence[str], required: bool = True
+) -> str:
+    wanted = {_norm(alias) for alias in aliases}
+    hits = [name for name in names if _norm(name) in wanted]
+    if len(hits) > 1:
+        raise InvalidRequest(f"{source}: columns {', '.join(hits)} all look like the {label}")
+    if hits:
+        return hits[0]
+    if required:
+        raise InvalidRequest(
+            f"{source}: no {label} column (accepted names: {', '.join(aliases)}); "
+            f"columns found: {', '.join(names)}"
+        )
+    return ""
+
+
+def _resolve_columns(names: Sequence[str], source: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, aliases in ALIASES.items():
+        actual = _find_column(names, key, source, aliases, required=key in REQUIRED)
+        if actual:
+            found[key] = actual
+    return found
+
+
+def _saved_durations(table: pa.Table, source: str) -> dict[str, int] | None:
+    metadata = table.schema.metadata or {}
+    raw = metadata.get(DURATION_KEY)
+    if raw is None:
+        return None
+    try:
+        parsed = json.loads(raw)
+        return {str(key): int(value) for key, value in parsed.items()}
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidRequest(f"{source}: corrupt {DURATION_KEY.decode()} metadata") from None
+
+
+# --- column conversion -------------------------------------------------------
+
+
+def _first_null(array: pa.Array, column: str, source: str) -> None:
+    if array.null_count:
+        row = int(np.argmax(array.is_null().to_numpy(zero_copy_only=False))) + 1
+        raise InvalidRequest(f"{source}: column {column} row {row}: missing value")
+
+
+def _to_float(array: pa.Array, column: str, source: str) -> FloatArray:
+    _first_null(array, column, source)
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return np.asarray(array.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise InvalidRequest(f"{source}: column {column} has type {kind}, not numbers")
+    text = pc.utf8_trim_whitespace(array)
+    try:
+        return np.asarray(text.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    except pa.ArrowInvalid as exc:
+        for row, value in enumerate(text.to_pylist(), start=1):
+            try:
+                float(value)
+            except ValueError:
+                raise InvalidRequest(
+                    f"{source}: column {column} row {row}: {value!r} is not a number"
+                ) from None
+        raise InvalidRequest(f"{source}: column {column}: {_first_line(exc)}") from None
+
+
+def _parse_times(array: pa.Array, column: str, source: str, zone: ZoneInfo) -> _Times:
+    _first_null(array, column, source)
+    kind = array.type
+    try:
+        if pa.types.is_date(kind):
+            days = array.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
+            return _Times(days.astype(np.int64), True)
+        if pa.types.is_timestamp(kind):
+            ns = _ints(array.cast(pa.timestamp("ns", tz=kind.tz)).cast(pa.int64()))
+            return _Times(ns if kind.tz else _localize(ns, zone), False)
+        if pa.types.is_integer(kind):
+            return _Times(_epoch_to_ns(_ints(array.cast(pa.int64())), column, source), False)
+    except pa.ArrowInvalid as exc:
+        raise InvalidRequest(f"{source}: column {column}: {_first_line(exc)}") from None
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _parse_time_strings(pc.utf8_trim_whitespace(array), column, source, zone)
+    raise InvalidRequest(f"{source}: column {column} has type {kind}, not times")
+
+
+def _all_match(text: pa.Array, pattern: str) -> bool:
+    return bool(pc.all(pc.match_substring_regex(text, pattern)).as_py())
+
+
+def _parse_time_strings(text: pa.Array, column: str, source: str, zone: ZoneInfo) -> _Times:
+    if _all_match(text, r"^-?\d+$"):
+        try:
+            values = _ints(text.cast(pa.int64()))
+        except pa.ArrowInvalid:
+            raise InvalidRequest(f"{source}: column {column}: epoch value out of range") from None
+        return _Times(_epoch_to_ns(values, column, source), False)
+    if _all_match(text, r"^\d{2}\.\d{2}\.\d{4}(?:$|[ T])"):
+        text = pc.replace_substring_regex(
+            text, pattern=r"^(\d{2})\.(\d{2})\.(\d{4})", replacement=r"\3-\2-\1"
+        )
+    if _all_match(text, r"^\d{4}-\d{2}-\d{2}$"):
+        try:
+            days = text.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            _python_times(text, column, source, zone)  # raises, naming the row
+            raise InvalidRequest(f"{source}: column {column}: invalid date") from None
+        return _Times(days.astype(np.int64), True)
+    try:
+        return _Times(_localize(_ints(text.cast(pa.timestamp("ns")).cast(pa.int64())), zone), False)
+    except pa.ArrowInvalid:
+        pass
+    try:
+        return _Times(_ints(text.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64())), False)
+    except pa.ArrowInvalid:
+        return _Times(_python_times(text, column, source, zone), False)
+
+
+def _python_times(text: pa.Array, column: str, source: str, zone: ZoneInfo) -> IntArray:
+    """Slow path for mixed or unusual ISO strings: parse each distinct value in Python."""
+    encoded = pc.dictionary_encode(text)
+    values = encoded.dictionary.to_pylist()
+    parsed = np.empty(len(values), dtype=np.int64)
+    for index, value in enumerate(values):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            row = int(np.argmax(codes == index)) + 1
+            raise InvalidRequest(
+                f"{source}: column {column} row {row}: cannot read {value!r} as a time"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+        parsed[index] = (delta // timedelta(microseconds=1)) * 1000
+    result: IntArray = parsed[_ints(encoded.indices)]
+    return result
+
+
+def _ints(array: pa.Array) -> IntArray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _epoch_to_ns(values: IntArray, column: str, source: str) -> IntArray:
+    """Scale epoch integers to ns, choosing s/ms/us/ns by the largest magnitude."""
+    biggest = int(np.abs(values).max()) if values.size else 0
+    scale = 1_000_000_000 if biggest < 10**11 else 1_000_000 if biggest < 10**14 else 1_000
+    if biggest >= 10**17:
+        scale = 1
+    if biggest * scale > _INT64_MAX:
+        raise InvalidRequest(f"{source}: column {column}: epoch value {biggest} out of range")
+    return values * scale
+
+
+def _localize(naive_ns: IntArray, zone: ZoneInfo) -> IntArray:
+    """Convert naive wall-clock ns in ``zone`` to UTC ns (ambiguous times: first occurrence).
+
+    Offsets only change on quarter-hour boundaries, so one zone lookup per
+    distinct quarter hour is exact and keeps million-row files fast.
+    """
+    if zone.key == "UTC" or naive_ns.size == 0:
+        return naive_ns
+    buckets, inverse = np.unique(naive_ns // _QUARTER_HOUR_NS, return_inverse=True)
+    offsets = np.empty(buckets.shape[0], dtype=np.int64)
+    for index, bucket in enumerate(buckets.tolist()):
+        wall = datetime(1970, 1, 1) + timedelta(microseconds=bucket * _QUARTER_HOUR_NS // 1000)
+        offset = wall.replace(tzinfo=zone).utcoffset() or timedelta(0)
+        offsets[index] = offset // timedelta(microseconds=1) * 1000
+    return naive_ns - offsets[inverse.reshape(-1)]
+
+
+# --- symbols, checks and close times -------------------------------------------
+
+
+def _symbols(
+    table: pa.Table,
+    column: str | None,
+    symbol: str | None,
+    instrument: InstrumentSpec,
+    source: str,
+) -> tuple[list[str], IntArray]:
+    """The sorted symbols and, per row, the index of its symbol."""
+    if column is None:
+        if symbol is None and isinstance(instrument, Instrument):
+            symbol = instrument.symbol
+        if symbol is None:
+            raise InvalidRequest(f"{source}: no symbol/ticker column; pass symbol=")
+        return [symbol], np.zeros(table.num_rows, dtype=np.int64)
+    array = _column(table, column)
+    _first_null(array, column, source)
+    text = pc.utf8_trim_whitespace(array.cast(pa.string()))
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    if empty.any():
+        row = int(np.argmax(empty)) + 1
+        raise InvalidRequest(f"{source}: column {column} row {row}: empty symbol")
+    encoded = pc.dictionary_encode(text)
+    names: list[str] = encoded.dictionary.to_pylist()
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    ordered = [names[index] for index in order]
+    if symbol is not None and symbol not in ordered:
+        raise InvalidRequest(
+            f"{source}: symbol {symbol} not in the file; symbols found: {', '.join(ordered)}"
+        )
+    return ordered, rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _instruments(
+    symbols: Sequence[str], instrument: InstrumentSpec, source: str
+) -> dict[str, Instrument]:
+    if isinstance(instrument, Instrument):
+        if len(symbols) != 1 or symbols[0] != instrument.symbol:
+            raise InvalidRequest(
+                f"{source}: instrument {instrument.symbol} given but the file holds "
+                f"{', '.join(symbols)}; pass a factory for several symbols"
+            )
+        return {instrument.symbol: instrument}
+    factory = Instrument.equity if instrument is None else instrument
+    result: dict[str, Instrument] = {}
+    for sym in symbols:
+        made = factory(sym)
+        if made.symbol != sym:
+            raise InvalidRequest(f"{source}: instrument factory returned {made.symbol} for {sym}")
+        result[sym] = made
+    return result
+
+
+def _check_rows(
+    source: str,
+    rows: IntArray,
+    symbols: Sequence[str],
+    codes: IntArray,
+    prices: Mapping[str, FloatArray],
+    volume: FloatArray,
+) -> None:
+    """Name the first inconsistent row in file terms (BarSeries would only give its index)."""
+    top = np.maximum(prices["open"], prices["close"])
+    bottom = np.minimum(prices["open"], prices["close"])
+    checks: list[tuple[str, npt.NDArray[np.bool_]]] = [
+        (f"{key} is missing or not positive", ~(prices[key] > 0))
+        for key in ("open", "high", "low", "close")
+    ]
+    checks += [
+        ("volume is missing or negative", ~(volume >= 0)),
+        ("high is below open or close", prices["high"] < top),
+        ("low is above open or close", prices["low"] > bottom),
+    ]
+    for what, bad in checks:
+        if bad.any():
+            index = int(np.argmax(bad))
+            raise InvalidRequest(f"{source}: row {rows[index]} ({symbols[codes[index]]}): {what}")
+
+
+def _check_duplicates(
+    source: str,
+    symbols: Sequence[str],
+    codes: IntArray,
+    stamps: IntArray,
+    rows: IntArray,
+    dates: bool,
+) -> None:
+    same = (codes[1:] == codes[:-1]) & (stamps[1:] == stamps[:-1])
+    if same.any():
+        index = int(np.argmax(same))
+        raise InvalidRequest(
+            f"{source}: {symbols[codes[index]]} has two bars at {_fmt(int(stamps[index]), dates)} "
+            f"(rows {min(rows[index], rows[index + 1])} and {max(rows[index], rows[index + 1])})"
+        )
+
+
+def _close_times(
+    source: str,
+    symbols: Sequence[str],
+    instruments: Mapping[str, Instrument],
+    bounds: IntArray,
+    stamps: IntArray,
+    dates: bool,
+    saved: Mapping[str, int] | None,
+    timestamp: str,
+    bar_duration: timedelta | None,
+) -> tuple[dict[str, int], IntArray]:
+    """Each symbol's bar duration and every (sorted) row's close time in ns."""
+    given = None if bar_duration is None else bar_duration // timedelta(microseconds=1) * 1000
+    if saved is not None:
+        missing = [sym for sym in symbols if sym not in saved]
+        if dates or missing:
+            raise InvalidRequest(f"{source}: metadata has no bar duration for {missing or 'dates'}")
+        return {sym: saved[sym] for sym in symbols}, stamps
+    if dates:
+        closes = np.empty_like(stamps)
+        durations: dict[str, int] = {}
+        for index, sym in enumerate(symbols):
+            lo, hi = int(bounds[index]), int(bounds[index + 1])
+            hours = instruments[sym].hours
+            closes[lo:hi] = _session_closes(stamps[lo:hi], hours)
+            first = _EPOCH + timedelta(days=int(stamps[lo]))
+            session = hours.session_close_ns(first) - hours.session_open_ns(first)
+            durations[sym] = given or session
+        return durations, closes
+    duration = given or _common_gap(source, bounds, stamps)
+    closes = stamps + duration if timestamp == "open" else stamps
+    return dict.fromkeys(symbols, duration), closes
+
+
+def _session_closes(days: IntArray, hours: TradingHours) -> IntArray:
+    unique, inverse = np.unique(days, return_inverse=True)
+    closes = np.array(
+        [hours.session_close_ns(_EPOCH + timedelta(days=day)) for day in unique.tolist()],
+        dtype=np.int64,
+    )
+    return closes[inverse.reshape(-1)]
+
+
+def _common_gap(source: str, bounds: IntArray, stamps: IntArray) -> int:
+    """The most common positive gap between consecutive stamps of the same symbol."""
+    gaps = np.diff(stamps)
+    within = np.ones(gaps.shape[0], dtype=bool)
+    within[bounds[1:-1] - 1] = False  # a gap across two symbols is no gap
+    gaps = gaps[within & (gaps > 0)]
+    if gaps.size == 0:
+        raise InvalidRequest(
+            f"{source}: cannot infer the bar duration from a single bar; pass bar_duration"
+        )
+    values, counts = np.unique(gaps, return_counts=True)
+    return int(values[int(np.argmax(counts))])
+
+
+def _fmt(value: int, dates: bool) -> str:
+    if dates:
+        return (_EPOCH + timedelta(days=value)).isoformat()
+    return ns_to_datetime(value).isoformat().replace("+00:00", "Z")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
