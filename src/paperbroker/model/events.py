@@ -3,29 +3,26 @@
 Events are the journal of a session: every state change is one of them, and
 state (orders, positions, cash) is what you get by applying them in order.
 ``ts`` is the kernel time (epoch ns) at which the event happened.
+
+Events are named tuples: immutable, cheap to create on the order path, and
+trivially serialisable (``event._asdict()``).  Equality also compares the
+event type, so two different events with equal fields are never equal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperbroker.core.ids import ClientOrderId, OrderId
 from paperbroker.model.enums import OrderSide, OrderType, RejectReason, TimeInForce
-from paperbroker.model.fill import Fill
+from paperbroker.model.fill import Fill, typed_equality
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """Base of every event: when it happened on the kernel clock."""
-
-    ts: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderSubmitted(Event):
+class OrderSubmitted(NamedTuple):
     """A strategy or client asked for an order; it now exists with status ``new``."""
 
+    ts: int
     order_id: OrderId
     client_order_id: ClientOrderId
     symbol: str
@@ -37,43 +34,48 @@ class OrderSubmitted(Event):
     stop_price: Decimal | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderAccepted(Event):
+class OrderAccepted(NamedTuple):
     """The venue took the order; it is working."""
 
+    ts: int
     order_id: OrderId
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderRejected(Event):
+class OrderRejected(NamedTuple):
     """The venue or a pre-trade check refused the order."""
 
+    ts: int
     order_id: OrderId
     reason: RejectReason
     message: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderFilled(Event):
+class OrderFilled(NamedTuple):
     """Part or all of an order executed; ``fill`` holds every detail."""
 
+    ts: int
     order_id: OrderId
     fill: Fill
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderCanceled(Event):
+class OrderCanceled(NamedTuple):
     """The order (or its unfilled remainder) was canceled."""
 
+    ts: int
     order_id: OrderId
     reason: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderExpired(Event):
+class OrderExpired(NamedTuple):
     """The order's time in force ran out with quantity unfilled."""
 
+    ts: int
     order_id: OrderId
 
 
 OrderEvent = OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
+#: Every event the kernel emits (more kinds join as sessions and agents arrive).
+Event = OrderEvent
+
+for _event_type in (OrderSubmitted, OrderAccepted, OrderRejected, OrderFilled, OrderCanceled, OrderExpired):
+    typed_equality(_event_type)

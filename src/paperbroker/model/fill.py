@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from paperbroker.core.ids import FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
+
+
+_BUY = OrderSide.BUY  # enum attribute lookups are slow on hot paths
 
 
 class FillRule(StrEnum):
@@ -22,9 +25,8 @@ class FillRule(StrEnum):
     STOP_LIMIT_TOUCHED = "stop_limit_touched"  # triggered, then the path came back to the limit
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fill:
-    """One execution.
+class Fill(NamedTuple):
+    """One execution (immutable).
 
     ``price`` is what was paid or received per unit, after slippage.
     ``reference_price`` is the price the matching rule produced before slippage;
@@ -52,8 +54,32 @@ class Fill:
     @property
     def signed_qty(self) -> Decimal:
         """Quantity with the sign of its effect on the position."""
-        return self.qty if self.side is OrderSide.BUY else -self.qty
+        return self.qty if self.side is _BUY else -self.qty
 
     @property
     def notional(self) -> Decimal:
         return self.qty * self.price
+
+
+def typed_equality(cls: type[Any]) -> None:
+    """Make a named tuple class compare equal only to instances of the same class.
+
+    Plain tuple equality ignores the type, so ``OrderAccepted(1, "O-1")`` would
+    equal ``OrderExpired(1, "O-1")``; records of the domain must not.
+    """
+
+    def __eq__(self: tuple[Any, ...], other: object) -> bool:
+        return type(self) is type(other) and tuple.__eq__(self, other)  # type: ignore[arg-type]
+
+    def __ne__(self: tuple[Any, ...], other: object) -> bool:
+        return not __eq__(self, other)
+
+    def __hash__(self: tuple[Any, ...]) -> int:
+        return hash((type(self).__name__, *self))
+
+    cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
+    cls.__ne__ = __ne__  # type: ignore[method-assign,assignment]
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+
+
+typed_equality(Fill)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from paperbroker.core.clock import NANOS_PER_SECOND, datetime_to_ns
+from paperbroker.core.clock import datetime_to_ns
 from paperbroker.model.enums import AssetClass
 
 
@@ -35,15 +35,14 @@ class TradingHours:
 
         A moment at or after today's close belongs to the next trading date.
         """
-        local = _local(ts_ns, self.timezone)
-        if local.time() >= self.close:
-            return local.date() + timedelta(days=1)
-        return local.date()
+        local_ns = ts_ns + _utc_offset_ns(self.timezone, ts_ns // _HOUR_NS)
+        day, time_of_day = divmod(local_ns, _DAY_NS)
+        close = (self.close.hour * 3600 + self.close.minute * 60 + self.close.second) * _SECOND_NS
+        return date.fromordinal(_EPOCH_ORDINAL + day + (time_of_day >= close))
 
     def session_close_ns(self, trading_date: date) -> int:
         """Epoch nanoseconds of the close of ``trading_date``'s session."""
-        moment = datetime.combine(trading_date, self.close, tzinfo=ZoneInfo(self.timezone))
-        return datetime_to_ns(moment)
+        return _session_close_ns(self, trading_date)
 
     def session_open_ns(self, trading_date: date) -> int:
         """Epoch nanoseconds of the open of ``trading_date``'s session."""
@@ -91,10 +90,28 @@ class Instrument:
         )
 
 
+@lru_cache(maxsize=4096)
+def _session_close_ns(hours: TradingHours, trading_date: date) -> int:
+    moment = datetime.combine(trading_date, hours.close, tzinfo=_zone(hours.timezone))
+    return datetime_to_ns(moment)
+
+
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _local(ts_ns: int, timezone: str) -> datetime:
-    return datetime.fromtimestamp(ts_ns / NANOS_PER_SECOND, tz=UTC).astimezone(_zone(timezone))
+_SECOND_NS = 1_000_000_000
+_HOUR_NS = 3600 * _SECOND_NS
+_DAY_NS = 24 * _HOUR_NS
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=8192)
+def _utc_offset_ns(timezone: str, hour: int) -> int:
+    # Zone offsets change only on whole hours (or half hours in a few zones, still
+    # constant within a UTC hour that starts on the change), so one lookup per
+    # hour serves every moment in it.
+    moment = datetime.fromtimestamp(hour * 3600, tz=_zone(timezone))
+    offset = moment.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds()) * _SECOND_NS

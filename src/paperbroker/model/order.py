@@ -123,8 +123,9 @@ class Order:
         """
         if event.order_id != self.id:
             raise ValueError(f"event for {event.order_id} applied to {self.id}")
-        if isinstance(event, OrderFilled):
-            fill = event.fill
+        kind = type(event)
+        if kind is OrderFilled:
+            fill = event.fill  # type: ignore[union-attr]
             new_filled = self.filled_qty + fill.qty
             if new_filled > self.qty:
                 raise ValueError(f"fill of {fill.qty} overfills order {self.id}")
@@ -133,10 +134,10 @@ class Order:
             previous_cost = (self.avg_fill_price or ZERO) * self.filled_qty
             self.filled_qty = new_filled
             self.avg_fill_price = (previous_cost + fill.qty * fill.price) / new_filled
-        elif isinstance(event, OrderSubmitted):
+        elif kind is OrderSubmitted:
             raise ValueError(f"order {self.id} was already submitted")
         else:
-            self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[type(event)])
+            self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[kind])
         self.ts_updated = event.ts
         self.events.append(event)
 

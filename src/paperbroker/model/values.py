@@ -7,7 +7,7 @@ instrument's tick grid.  Money never round-trips through a float.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from paperbroker.core.errors import InvalidRequest
 
@@ -48,14 +48,23 @@ def quantize_to_step(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_E
     return (units * step).quantize(step)
 
 
-def price_on_grid(value: float, tick: Decimal, *, adverse_for_buy: bool | None = None) -> Decimal:
-    """Put a float price on the tick grid.
+def price_on_grid(value: float, tick: Decimal) -> Decimal:
+    """Put a float price (a bar price, already meant to be on the grid) on the nearest tick."""
+    spec = _GRID_FORMATS.get(tick)
+    if spec is None:
+        spec = _GRID_FORMATS[tick] = _grid_format(tick)
+    if spec:
+        return Decimal(format(value, spec))
+    return quantize_to_step(Decimal(repr(value)), tick)
 
-    With ``adverse_for_buy`` unset the nearest tick is used (a bar price that
-    should already be on the grid).  ``True`` rounds up (a buyer's slipped
-    price), ``False`` rounds down (a seller's), so rounding never flatters a fill.
-    """
-    raw = Decimal(repr(value))
-    if adverse_for_buy is None:
-        return quantize_to_step(raw, tick)
-    return quantize_to_step(raw, tick, ROUND_CEILING if adverse_for_buy else ROUND_FLOOR)
+
+_GRID_FORMATS: dict[Decimal, str] = {}
+
+
+def _grid_format(tick: Decimal) -> str:
+    # A power-of-ten tick is a fixed number of decimals: formatting rounds to the
+    # nearest tick in one step.  Other ticks (0.05, 0.25) go through quantize.
+    sign, digits, exponent = tick.as_tuple()
+    if not sign and digits == (1,) and isinstance(exponent, int) and exponent <= 0:
+        return f".{-exponent}f"
+    return ""

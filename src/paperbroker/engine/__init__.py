@@ -1,0 +1,1 @@
+"""The kernel and the runners built on it."""

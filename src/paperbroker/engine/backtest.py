@@ -1,0 +1,169 @@
+"""The backtest runner: a kernel on a simulated clock over historical bars."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from paperbroker.analytics.metrics import compute_metrics
+from paperbroker.analytics.trades import build_trades
+from paperbroker.core.clock import SimClock, datetime_to_ns
+from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.gc_tuning import relaxed_gc
+from paperbroker.core.ids import AccountId
+from paperbroker.data.series import BarSeries
+from paperbroker.engine.feed import HistoricalFeed
+from paperbroker.engine.kernel import Kernel, ProgressCallback
+from paperbroker.engine.result import BacktestResult
+from paperbroker.model.account import Account, AccountConfig
+from paperbroker.model.enums import AccountType
+from paperbroker.model.events import OrderFilled
+from paperbroker.model.values import to_decimal
+from paperbroker.strategy.base import Strategy, parse_params
+from paperbroker.venue.commission import CommissionModel, NoCommission
+from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill
+from paperbroker.venue.matching import IntrabarPath
+from paperbroker.venue.slippage import NoSlippage, SlippageModel
+from paperbroker.venue.venue import VenueConfig
+
+BarData = BarSeries | Sequence[BarSeries] | Mapping[str, BarSeries]
+TimeBound = datetime | str | int | None
+
+
+class Backtest:
+    """Run a strategy over historical bars of one or many symbols.
+
+    ``strategy`` is a :class:`Strategy` subclass (instantiated with ``params``)
+    or an instance; each :meth:`run` works on a fresh instance with the same
+    parameters, so a backtest can be run again and gives the same result.
+    ``start``/``end`` keep only the bars that close within them (datetimes,
+    ISO-8601 text or epoch nanoseconds).
+
+    Raises:
+        InvalidRequest: for bad parameters, cash, time bounds, or no bars in range.
+    """
+
+    def __init__(
+        self,
+        data: BarData,
+        strategy: type[Strategy] | Strategy,
+        *,
+        params: Mapping[str, Any] | None = None,
+        cash: Decimal | int | str = 100_000,
+        commission: CommissionModel | None = None,
+        slippage: SlippageModel | None = None,
+        fill_quantity: FillQuantityModel | None = None,
+        intrabar: IntrabarPath | str = IntrabarPath.ADAPTIVE,
+        account_type: AccountType | str = AccountType.CASH,
+        leverage: Decimal | int | str = 1,
+        start: TimeBound = None,
+        end: TimeBound = None,
+    ) -> None:
+        if isinstance(strategy, Strategy):
+            if params:
+                raise InvalidRequest("give params either to the strategy or to Backtest, not both")
+            self._strategy_cls: type[Strategy] = type(strategy)
+            self._params = strategy.params.model_dump()
+        else:
+            self._strategy_cls = strategy
+            self._params = parse_params(strategy, dict(params or {})).model_dump()
+        self._cash = to_decimal(cash, field="cash")
+        if self._cash <= 0:
+            raise InvalidRequest(f"cash must be positive, got {self._cash}")
+        self._account_config = AccountConfig(
+            AccountType(account_type), to_decimal(leverage, field="leverage")
+        )
+        self._venue_config = VenueConfig(
+            commission=commission or NoCommission(),
+            slippage=slippage or NoSlippage(),
+            fill_quantity=fill_quantity or FullFill(),
+            intrabar=IntrabarPath(intrabar),
+        )
+        start_ns, end_ns = _bound(start, "start"), _bound(end, "end")
+        if start_ns is not None and end_ns is not None and start_ns > end_ns:
+            raise InvalidRequest("start is after end")
+        series = [s.between(start_ns, end_ns) for s in _as_series_list(data)]
+        empty = [s.symbol for s in series if not len(s)]
+        if empty:
+            raise InvalidRequest(f"no bars in the requested range for {', '.join(empty)}")
+        self.series = series
+
+    def run(self, progress: ProgressCallback | None = None) -> BacktestResult:
+        """Run the backtest to the last bar and return the result.
+
+        ``progress(done, total)`` is called after each chunk of bars.
+        """
+        feed = HistoricalFeed(self.series)
+        strategy = self._strategy_cls(**self._params)
+        account = Account(AccountId("backtest"), self._cash, self._account_config)
+        clock = SimClock(int(feed.ts[0]) - self.series[0].duration_ns)
+        kernel = Kernel(feed, account, self._venue_config, clock, strategy)
+        with relaxed_gc():
+            kernel.start()
+            kernel.run_until(int(feed.ts[-1]), progress)
+            kernel.stop()
+            return _result(kernel, strategy, self._params)
+
+
+def _result(kernel: Kernel, strategy: Strategy, params: dict[str, Any]) -> BacktestResult:
+    feed = kernel.feed
+    portfolio = kernel.portfolio
+    fills = [e.fill for e in kernel.events if isinstance(e, OrderFilled)]
+    curve = portfolio.ledger.equity_curve(
+        feed.sample_times(kernel.bars_processed),
+        [s.ts for s in feed.series],
+        [s.close for s in feed.series],
+    )
+    trades = build_trades(fills)
+    final_equity = portfolio.equity
+    metrics = compute_metrics(
+        curve.ts,
+        curve.equity,
+        initial_cash=portfolio.account.initial_cash,
+        final_equity=final_equity,
+        trades=trades,
+        fees=portfolio.fees,
+        exposed=curve.exposed,
+    )
+    return BacktestResult(
+        strategy=strategy.name or type(strategy).__name__,
+        params=params,
+        symbols=tuple(feed.symbols),
+        initial_cash=portfolio.account.initial_cash,
+        final_cash=portfolio.account.cash,
+        final_equity=final_equity,
+        realized_pnl=portfolio.realized_pnl,
+        unrealized_pnl=portfolio.unrealized_pnl,
+        fees=portfolio.fees,
+        orders=list(kernel.orders.values()),
+        fills=fills,
+        trades=trades,
+        positions={s: p for s, p in portfolio.positions.items()},
+        equity_curve=curve,
+        metrics=metrics,
+        bars_processed=kernel.bars_processed,
+        events=kernel.events,
+    )
+
+
+def _as_series_list(data: BarData) -> list[BarSeries]:
+    if isinstance(data, BarSeries):
+        return [data]
+    if isinstance(data, Mapping):
+        return list(data.values())
+    return list(data)
+
+
+def _bound(value: TimeBound, name: str) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidRequest(f"{name} {value!r} is not an ISO-8601 date or time") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return datetime_to_ns(value)

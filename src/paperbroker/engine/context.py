@@ -1,0 +1,162 @@
+"""What a strategy sees of the kernel: orders, positions, cash, history, indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from paperbroker.core.clock import ns_to_datetime
+from paperbroker.model.enums import OrderSide, TimeInForce
+from paperbroker.model.order import Order
+from paperbroker.model.position import Position
+from paperbroker.strategy.indicators import Series
+
+if TYPE_CHECKING:
+    from paperbroker.engine.kernel import Kernel
+
+PriceLike = Decimal | int | float | str
+
+
+class BarHistory(NamedTuple):
+    """Read-only NumPy views of one symbol's bars up to and including the current one."""
+
+    ts: npt.NDArray[np.int64]
+    open: npt.NDArray[np.float64]
+    high: npt.NDArray[np.float64]
+    low: npt.NDArray[np.float64]
+    close: npt.NDArray[np.float64]
+    volume: npt.NDArray[np.float64]
+
+
+class StrategyContext:
+    """The strategy's handle on its session.
+
+    Orders: :meth:`buy`, :meth:`sell`, :meth:`cancel`, :meth:`close_position`.
+    The order type follows from the prices given: none is a market order,
+    ``limit`` a limit, ``stop`` a stop, both a stop-limit.  Malformed orders
+    (unknown symbol, quantity off the lot grid, price off the tick grid) raise
+    :class:`~paperbroker.core.errors.InvalidRequest`; orders the account cannot
+    carry are *rejected* (an ``OrderRejected`` event, ``on_order`` is called).
+    """
+
+    __slots__ = ("_kernel",)
+
+    def __init__(self, kernel: Kernel) -> None:
+        self._kernel = kernel
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self._kernel.feed.symbols)
+
+    @property
+    def now_ns(self) -> int:
+        return self._kernel.clock.now_ns()
+
+    @property
+    def now(self) -> datetime:
+        return ns_to_datetime(self._kernel.clock.now_ns())
+
+    # -- account ------------------------------------------------------------
+    @property
+    def cash(self) -> Decimal:
+        return self._kernel.portfolio.account.cash
+
+    @property
+    def equity(self) -> Decimal:
+        return self._kernel.portfolio.equity
+
+    @property
+    def buying_power(self) -> Decimal:
+        return self._kernel.portfolio.buying_power
+
+    def position(self, symbol: str) -> Position:
+        """The position in ``symbol`` (``qty == 0`` when flat).
+
+        Raises:
+            InvalidRequest: if ``symbol`` is not traded in this session.
+        """
+        return self._kernel.position(symbol)
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        return self._kernel.open_orders(symbol)
+
+    def affordable_qty(
+        self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None
+    ) -> Decimal:
+        """The largest quantity whose cost plus commission fits the budget.
+
+        ``price`` defaults to the last close; ``budget`` to the buying power.
+        """
+        return self._kernel.affordable_qty(symbol, price, budget)
+
+    # -- orders -------------------------------------------------------------
+    def buy(
+        self,
+        symbol: str,
+        qty: PriceLike,
+        *,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        tif: TimeInForce | str = TimeInForce.DAY,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
+        return self._kernel.submit_order(
+            symbol, OrderSide.BUY, qty, limit=limit, stop=stop, tif=tif,
+            client_order_id=client_order_id,
+        )  # fmt: skip
+
+    def sell(
+        self,
+        symbol: str,
+        qty: PriceLike,
+        *,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        tif: TimeInForce | str = TimeInForce.DAY,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Submit a sell order (a short sale if it exceeds the position)."""
+        return self._kernel.submit_order(
+            symbol, OrderSide.SELL, qty, limit=limit, stop=stop, tif=tif,
+            client_order_id=client_order_id,
+        )  # fmt: skip
+
+    def close_position(self, symbol: str) -> Order | None:
+        """Flatten ``symbol`` with a market order; ``None`` if already flat."""
+        qty = self._kernel.position(symbol).qty
+        if not qty:
+            return None
+        side = OrderSide.SELL if qty > 0 else OrderSide.BUY
+        return self._kernel.submit_order(symbol, side, abs(qty))
+
+    def cancel(self, order: Order | str) -> bool:
+        """Cancel a working order; ``False`` if it is no longer working."""
+        return self._kernel.cancel_order(order if isinstance(order, str) else order.id)
+
+    # -- data ---------------------------------------------------------------
+    def indicator(
+        self,
+        symbol: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        source: str = "close",
+        **kwargs: Any,
+    ) -> Series:
+        """Register ``fn(history[source], *args, **kwargs)`` and return its growing series.
+
+        Raises:
+            InvalidRequest: for an unknown symbol or source column, or a result
+                that is not one value per bar.
+            LookAheadError: if ``fn`` uses prices after the bar it values.
+        """
+        return self._kernel.register_indicator(symbol, fn, args, kwargs, source)
+
+    def history(self, symbol: str, length: int | None = None) -> BarHistory:
+        """The last ``length`` bars of ``symbol`` up to now (all of them if ``None``)."""
+        return self._kernel.history(symbol, length)

@@ -1,0 +1,334 @@
+"""The kernel: one clock, one feed, one venue, one portfolio and a strategy.
+
+Every session type runs this same kernel; only the clock, the feed and the
+venue it is built with differ.  For each bar, in close-time order:
+
+1. the clock moves to the bar's close time;
+2. the venue matches the instrument's working orders against the bar (fills
+   are booked in the portfolio and reported to the strategy's ``on_fill``);
+3. the bar becomes visible: marks, indicator series and history grow by one;
+4. the strategy's ``on_bar`` runs and may submit orders, which reach the
+   venue at the current time and so can only meet later bars.
+
+Every state change is an event, applied to its order and the portfolio first
+and then handed to subscribers (the journal, sockets) in order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from paperbroker.core.clock import SimClock
+from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.core.ids import ClientOrderId, IdFactory
+from paperbroker.data.bar import Bar
+from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
+from paperbroker.engine.feed import HistoricalFeed
+from paperbroker.model.account import Account
+from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.events import (
+    Event,
+    OrderEvent,
+    OrderFilled,
+    OrderRejected,
+    OrderSubmitted,
+)
+from paperbroker.model.instrument import Instrument
+from paperbroker.model.order import Order
+from paperbroker.model.position import Position
+from paperbroker.model.values import ZERO, to_decimal
+from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.strategy.base import Strategy
+from paperbroker.strategy.indicators import Series, compute_indicator
+from paperbroker.venue.venue import SimulatedVenue, VenueConfig
+
+CHUNK_SIZE = 1 << 15
+_IMMEDIATE_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
+_HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
+
+EventListener = Callable[[Event], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+def _ignore(bar: Bar) -> None:
+    """The per-bar callback of a kernel without a strategy."""
+
+
+class Kernel:
+    """Drives one strategy over one feed through one venue and one portfolio."""
+
+    def __init__(
+        self,
+        feed: HistoricalFeed,
+        account: Account,
+        venue_config: VenueConfig,
+        clock: SimClock,
+        strategy: Strategy | None = None,
+    ) -> None:
+        self.feed = feed
+        self.clock = clock
+        self.ids = IdFactory()
+        self.instruments: list[Instrument] = [s.instrument for s in feed.series]
+        self._index = {instrument.symbol: i for i, instrument in enumerate(self.instruments)}
+        self.portfolio = Portfolio(account, self.instruments, self._last_close)
+        self.venue = SimulatedVenue(
+            self.instruments, [s.duration_ns for s in feed.series], venue_config, clock,
+            self.ids, self._emit,
+        )  # fmt: skip
+        self.orders: dict[str, Order] = {}
+        self.events: list[Event] = []
+        self._listeners: list[EventListener] = []
+        self._client_ids: set[str] = set()
+        self._cursor = 0
+        self._seen = [0] * len(self.instruments)
+        # Per instrument: (append to the visible series, all precomputed values).
+        self._growing: list[list[tuple[Callable[[float], None], array[float]]]] = [
+            [] for _ in self.instruments
+        ]
+        self.strategy = strategy
+        self.ctx = StrategyContext(self)
+        self._started = False
+
+    # -- lifecycle ----------------------------------------------------------
+    def subscribe(self, listener: EventListener) -> None:
+        """Call ``listener`` with every event, after it has been applied."""
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        """Hand the strategy its context and run its ``on_start``."""
+        if self._started:
+            return
+        self._started = True
+        if self.strategy is not None:
+            self.strategy.ctx = self.ctx
+            self.strategy.on_start()
+
+    def stop(self) -> None:
+        """Run the strategy's ``on_stop``."""
+        if self.strategy is not None:
+            self.strategy.on_stop()
+
+    @property
+    def bars_processed(self) -> int:
+        return self._cursor
+
+    @property
+    def exhausted(self) -> bool:
+        return self._cursor >= len(self.feed)
+
+    def run_until(self, end_ns: int, progress: ProgressCallback | None = None) -> int:
+        """Process every bar that closes at or before ``end_ns``; return how many.
+
+        Afterwards the clock reads ``end_ns`` (or the last bar's time, if later).
+        """
+        self.start()
+        stop = self.feed.end_index(end_ns)
+        start = self._cursor
+        total = len(self.feed)
+        while self._cursor < stop:
+            upper = min(self._cursor + CHUNK_SIZE, stop)
+            self._run_chunk(self._cursor, upper)
+            self._cursor = upper
+            if progress is not None:
+                progress(upper, total)
+        if end_ns > self.clock.now_ns():
+            self.clock.advance_to(end_ns)
+        return self._cursor - start
+
+    def _run_chunk(self, start: int, stop: int) -> None:
+        bars, instruments, rows = self.feed.chunk(start, stop)
+        clock = self.clock
+        working = self.venue.working
+        venue_on_bar = self.venue.on_bar
+        seen = self._seen
+        growing = self._growing
+        on_bar = self.strategy.on_bar if self.strategy is not None else _ignore
+        for bar, i, row in zip(bars, instruments, rows, strict=True):
+            # The feed is sorted by close time, so this never moves the clock back;
+            # assigning directly skips a per-bar method call on the hot path.
+            clock._ns = bar[1]
+            if working[i]:
+                venue_on_bar(i, bar)
+            seen[i] = row + 1
+            for append, values in growing[i]:
+                append(values[row])
+            on_bar(bar)
+
+    def _last_close(self, index: int) -> float | None:
+        seen = self._seen[index]
+        return float(self.feed.series[index].close[seen - 1]) if seen else None
+
+    # -- events -------------------------------------------------------------
+    def _emit(self, event: OrderEvent) -> None:
+        """Apply an event to its order (and a fill to the portfolio), then publish it."""
+        order = self.orders[event.order_id]
+        kind = type(event)
+        if kind is not OrderSubmitted:  # the order was built from that one
+            order.apply(event)
+        if kind is OrderFilled:
+            self.portfolio.apply_fill(event.fill)  # type: ignore[union-attr]
+        self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
+        strategy = self.strategy
+        if strategy is not None:
+            if kind is OrderFilled:
+                strategy.on_fill(event.fill)  # type: ignore[union-attr]
+            elif kind is not OrderSubmitted:
+                strategy.on_order(order)
+
+    # -- orders -------------------------------------------------------------
+    def submit_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        qty: PriceLike,
+        *,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        tif: TimeInForce | str = TimeInForce.DAY,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Validate and submit an order; it is accepted or rejected before this returns.
+
+        Raises:
+            InvalidRequest: for an unknown symbol, a quantity or price that is not
+                positive or off its grid, a time in force the order type does not
+                support, or a duplicate ``client_order_id``.
+        """
+        index = self._instrument_index(symbol)
+        instrument = self.instruments[index]
+        quantity = qty if type(qty) is Decimal else to_decimal(qty, field="qty")
+        if quantity <= ZERO:
+            raise InvalidRequest(f"qty must be positive, got {quantity}")
+        if quantity % instrument.lot_size:
+            raise InvalidRequest(
+                f"qty {quantity} is not a multiple of {symbol}'s lot size {instrument.lot_size}"
+            )
+        limit_price = _grid_price(limit, "limit price", instrument)
+        stop_price = _grid_price(stop, "stop price", instrument)
+        order_type = _order_type(limit_price, stop_price)
+        try:
+            time_in_force = tif if type(tif) is TimeInForce else TimeInForce(tif)
+        except ValueError:
+            choices = ", ".join(t.value for t in TimeInForce)
+            raise InvalidRequest(f"time in force {tif!r} is not one of {choices}") from None
+        if time_in_force in (TimeInForce.IOC, TimeInForce.FOK) and order_type not in _IMMEDIATE_TYPES:
+            raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
+        order_id = self.ids.order_id()
+        client_id = client_order_id or order_id
+        if client_id in self._client_ids:
+            raise InvalidRequest(f"client_order_id {client_id!r} is already in use")
+        self._client_ids.add(client_id)
+        submitted = OrderSubmitted(
+            ts=self.clock.now_ns(),
+            order_id=order_id,
+            client_order_id=ClientOrderId(client_id),
+            symbol=symbol,
+            side=side,
+            order_type=order_type,
+            qty=quantity,
+            time_in_force=time_in_force,
+            limit_price=limit_price,
+            stop_price=stop_price,
+        )
+        order = Order(submitted)
+        self.orders[order_id] = order
+        self._emit(submitted)
+        refusal = self.portfolio.check(
+            order, [w.order for w in self.venue.working[index]], self.venue.config.commission
+        )
+        if refusal is not None:
+            reason, message = refusal
+            self._emit(OrderRejected(ts=submitted.ts, order_id=order_id, reason=reason, message=message))
+        else:
+            self.venue.accept(index, order)
+        return order
+
+    def cancel_order(self, order_id: str) -> bool:
+        """Cancel a working order.
+
+        Raises:
+            NotFound: if no order has that id.
+        """
+        if order_id not in self.orders:
+            raise NotFound(f"order {order_id} not found")
+        return self.venue.cancel(order_id)
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Working orders, oldest first, optionally of one symbol."""
+        indices = range(len(self.instruments)) if symbol is None else [self._instrument_index(symbol)]
+        return [w.order for i in indices for w in self.venue.working[i]]
+
+    # -- queries --------------------------------------------------------------
+    def position(self, symbol: str) -> Position:
+        return self.portfolio.positions[self.instruments[self._instrument_index(symbol)].symbol]
+
+    def affordable_qty(
+        self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None
+    ) -> Decimal:
+        """Largest lot-multiple quantity whose cost plus commission fits ``budget``."""
+        instrument = self.instruments[self._instrument_index(symbol)]
+        reference = self.portfolio.mark(symbol) if price is None else to_decimal(price, field="price")
+        if reference is None or reference <= ZERO:
+            return ZERO
+        available = self.portfolio.buying_power if budget is None else to_decimal(budget, field="budget")
+        return self.venue.config.commission.max_qty(available, reference, instrument.lot_size)
+
+    def register_indicator(
+        self,
+        symbol: str,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+        source: str,
+    ) -> Series:
+        """Compute an indicator over ``symbol``'s whole history and return its growing series."""
+        index = self._instrument_index(symbol)
+        if source not in _HISTORY_COLUMNS:
+            raise InvalidRequest(f"source {source!r} is not one of {', '.join(_HISTORY_COLUMNS)}")
+        values = compute_indicator(fn, getattr(self.feed.series[index], source), *args, **kwargs)
+        full: array[float] = array("d", values.tobytes())
+        visible: array[float] = array("d", full[: self._seen[index]])
+        self._growing[index].append((visible.append, full))
+        return visible
+
+    def history(self, symbol: str, length: int | None = None) -> BarHistory:
+        """Read-only views of ``symbol``'s bars up to the current one."""
+        index = self._instrument_index(symbol)
+        series = self.feed.series[index]
+        stop = self._seen[index]
+        start = 0 if length is None else max(0, stop - length)
+        return BarHistory(*(np.asarray(getattr(series, c))[start:stop] for c in ("ts", *_HISTORY_COLUMNS)))
+
+    def _instrument_index(self, symbol: str) -> int:
+        try:
+            return self._index[symbol]
+        except KeyError:
+            known = ", ".join(self._index)
+            raise InvalidRequest(f"unknown symbol {symbol!r} (this session trades {known})") from None
+
+
+def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> Decimal | None:
+    if value is None:
+        return None
+    price = to_decimal(value, field=field)
+    if price <= ZERO:
+        raise InvalidRequest(f"{field} must be positive, got {price}")
+    if price % instrument.tick_size:
+        raise InvalidRequest(
+            f"{field} {price} is not a multiple of {instrument.symbol}'s tick {instrument.tick_size}"
+        )
+    return price
+
+
+def _order_type(limit: Decimal | None, stop: Decimal | None) -> OrderType:
+    if limit is None:
+        return OrderType.MARKET if stop is None else OrderType.STOP
+    return OrderType.LIMIT if stop is None else OrderType.STOP_LIMIT
+

@@ -1,0 +1,91 @@
+"""What a backtest returns."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from paperbroker.analytics.metrics import Metrics
+from paperbroker.analytics.trades import Trade
+from paperbroker.core.clock import ns_to_datetime
+from paperbroker.model.events import Event
+from paperbroker.model.fill import Fill
+from paperbroker.model.order import Order
+from paperbroker.model.position import Position
+from paperbroker.portfolio.equity import EquityCurve
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """Everything a backtest produced: the books, the record and the statistics."""
+
+    strategy: str
+    params: dict[str, Any]
+    symbols: tuple[str, ...]
+    initial_cash: Decimal
+    final_cash: Decimal
+    final_equity: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    fees: Decimal
+    orders: list[Order]
+    fills: list[Fill]
+    trades: list[Trade]
+    positions: dict[str, Position]
+    equity_curve: EquityCurve
+    metrics: Metrics
+    bars_processed: int
+    events: list[Event] = field(repr=False)
+
+    def fills_digest(self) -> str:
+        """SHA-256 over every fill's fields in a canonical text form.
+
+        Two runs with the same data, parameters and seed give the same digest;
+        any difference in any fill, to the last digit, changes it.
+        """
+        digest = hashlib.sha256()
+        for fill in self.fills:
+            digest.update(
+                "|".join(
+                    (
+                        fill.id, fill.order_id, fill.symbol, fill.side.value, str(fill.qty),
+                        str(fill.price), str(fill.fee), str(fill.ts), fill.liquidity.value,
+                        fill.rule.value, str(fill.reference_price), str(fill.slippage),
+                        fill.path, str(fill.bar_ts),
+                    )
+                ).encode()
+                + b"\n"
+            )  # fmt: skip
+        return digest.hexdigest()
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-friendly summary: parameters, books and metrics."""
+        return {
+            "strategy": self.strategy,
+            "params": self.params,
+            "symbols": list(self.symbols),
+            "start": _iso(self.metrics.start_ts),
+            "end": _iso(self.metrics.end_ts),
+            "bars": self.bars_processed,
+            "initial_cash": str(self.initial_cash),
+            "final_equity": str(self.final_equity),
+            "final_cash": str(self.final_cash),
+            "realized_pnl": str(self.realized_pnl),
+            "unrealized_pnl": str(self.unrealized_pnl),
+            "fees": str(self.fees),
+            "orders": len(self.orders),
+            "fills": len(self.fills),
+            "open_positions": {
+                symbol: str(position.qty)
+                for symbol, position in self.positions.items()
+                if position.qty
+            },
+            "metrics": self.metrics.as_dict(),
+            "fills_digest": self.fills_digest(),
+        }
+
+
+def _iso(ts: int) -> str:
+    return ns_to_datetime(ts).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,6 @@
+"""The strategy API: a class with ``on_start``, ``on_bar`` and ``on_fill``, and a context."""
+
+from paperbroker.strategy.base import Strategy, StrategyParams
+from paperbroker.strategy.indicators import Series, ema, rolling_std, sma
+
+__all__ = ["Series", "Strategy", "StrategyParams", "ema", "rolling_std", "sma"]

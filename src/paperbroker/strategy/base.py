@@ -1,0 +1,88 @@
+"""The strategy base class and its typed parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from paperbroker.core.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from paperbroker.data.bar import Bar
+    from paperbroker.model.fill import Fill
+    from paperbroker.model.order import Order
+    from paperbroker.engine.context import StrategyContext
+
+
+class StrategyParams(BaseModel):
+    """Base of every strategy's parameters: typed, validated, frozen, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Strategy:
+    """Subclass this and override the callbacks you need.
+
+    - ``on_start()``: once, before the first bar; precompute indicators here.
+    - ``on_bar(bar)``: at every bar close, in time order across symbols.
+    - ``on_fill(fill)``: when one of your orders (partly) executes, before the
+      ``on_bar`` of the bar that filled it.
+    - ``on_order(order)``: when an order is accepted, rejected, canceled or expires.
+    - ``on_stop()``: once, after the last bar.
+
+    ``self.ctx`` (a :class:`StrategyContext`) submits and cancels orders and
+    reads positions, cash and history; ``self.params`` holds the validated
+    parameters declared by the nested ``Params`` class.
+
+    Raises:
+        InvalidRequest: on construction, if a parameter is unknown or invalid;
+            the message names the parameter.
+    """
+
+    Params: ClassVar[type[StrategyParams]] = StrategyParams
+    #: Short name used by the CLI and the API (``sma_crossover``).
+    name: ClassVar[str] = ""
+
+    ctx: StrategyContext
+
+    def __init__(self, **params: Any) -> None:
+        self.params = parse_params(type(self), params)
+
+    def on_start(self) -> None:
+        """Called once before the first bar."""
+
+    def on_bar(self, bar: Bar) -> None:
+        """Called at every bar close."""
+
+    def on_fill(self, fill: Fill) -> None:
+        """Called for each fill of this strategy's orders."""
+
+    def on_order(self, order: Order) -> None:
+        """Called when an order is accepted, rejected, canceled or expires."""
+
+    def on_stop(self) -> None:
+        """Called once after the last bar."""
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{k}={v!r}" for k, v in self.params.model_dump().items())
+        return f"{type(self).__name__}({values})"
+
+
+def parse_params(strategy: type[Strategy], values: dict[str, Any]) -> StrategyParams:
+    """Validate raw parameter values (from Python, the CLI or JSON) for ``strategy``.
+
+    Raises:
+        InvalidRequest: naming the first bad parameter and why it is bad.
+    """
+    try:
+        return strategy.Params(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "params"
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(strategy.Params.model_fields) or "none"
+            raise InvalidRequest(
+                f"unknown parameter {where!r} for {strategy.__name__} (known: {known})"
+            ) from None
+        raise InvalidRequest(f"parameter {where!r}: {first['msg']}") from None

@@ -1,0 +1,104 @@
+"""Built-in strategies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import Field, model_validator
+
+from paperbroker.model.values import to_decimal
+from paperbroker.strategy.base import Strategy, StrategyParams
+from paperbroker.strategy.indicators import sma
+
+if TYPE_CHECKING:
+    from paperbroker.data.bar import Bar
+
+
+class SmaCrossoverParams(StrategyParams):
+    fast: int = Field(10, ge=1, description="bars in the fast simple moving average of closes")
+    slow: int = Field(30, ge=2, description="bars in the slow simple moving average of closes")
+    allocation: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="share of equity committed to each entry (default: split equally across symbols)",
+    )
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> SmaCrossoverParams:
+        if self.fast >= self.slow:
+            raise ValueError(f"fast ({self.fast}) must be shorter than slow ({self.slow})")
+        return self
+
+
+class SmaCrossover(Strategy):
+    """Moving-average crossover, long only.
+
+    When flat and the fast SMA crosses above the slow one at a bar's close, buy
+    as many units as the allocation affords (commission included) with a
+    market order, which fills at the next bar's open.  When long and the fast
+    SMA crosses below the slow one, sell the whole position the same way.
+    """
+
+    name = "sma_crossover"
+    Params = SmaCrossoverParams
+    params: SmaCrossoverParams
+
+    def on_start(self) -> None:
+        ctx = self.ctx
+        p = self.params
+        self._fast = {s: ctx.indicator(s, sma, p.fast) for s in ctx.symbols}
+        self._slow = {s: ctx.indicator(s, sma, p.slow) for s in ctx.symbols}
+        # Positions are live objects: holding them saves a lookup on every bar.
+        self._positions = {s: ctx.position(s) for s in ctx.symbols}
+        share = p.allocation if p.allocation is not None else 1 / len(ctx.symbols)
+        self._share = to_decimal(share)
+
+    def on_bar(self, bar: Bar) -> None:
+        symbol = bar.symbol
+        fast = self._fast[symbol]
+        if len(fast) < 2:
+            return
+        slow = self._slow[symbol]
+        qty = self._positions[symbol].qty
+        if not qty:
+            if fast[-1] > slow[-1] and fast[-2] <= slow[-2] and not self.ctx.open_orders(symbol):
+                self._enter(symbol, bar.close)
+        elif qty > 0 and fast[-1] < slow[-1] and fast[-2] >= slow[-2]:
+            self.ctx.close_position(symbol)
+
+    def _enter(self, symbol: str, close: float) -> None:
+        ctx = self.ctx
+        budget: Decimal = ctx.cash if self._share == 1 else min(ctx.cash, ctx.equity * self._share)
+        qty = ctx.affordable_qty(symbol, price=close, budget=budget)
+        if qty > 0:
+            ctx.buy(symbol, qty)
+
+
+class BuyAndHoldParams(StrategyParams):
+    allocation: float | None = Field(
+        None, gt=0, le=1, description="share of equity per symbol (default: equal weights)"
+    )
+
+
+class BuyAndHold(Strategy):
+    """The benchmark: buy each symbol at its first opportunity and hold to the end."""
+
+    name = "buy_and_hold"
+    Params = BuyAndHoldParams
+    params: BuyAndHoldParams
+
+    def on_start(self) -> None:
+        share = self.params.allocation or 1 / len(self.ctx.symbols)
+        self._budget = self.ctx.cash * to_decimal(share)
+        self._pending = set(self.ctx.symbols)
+
+    def on_bar(self, bar: Bar) -> None:
+        if bar.symbol not in self._pending:
+            return
+        self._pending.discard(bar.symbol)
+        budget = min(self._budget, self.ctx.cash)
+        qty = self.ctx.affordable_qty(bar.symbol, price=bar.close, budget=budget)
+        if qty > 0:
+            self.ctx.buy(bar.symbol, qty, tif="gtc")
