@@ -71,9 +71,7 @@ class SimClock:
             InvalidRequest: if ``ts_ns`` lies before the current time.
         """
         if ts_ns < self._ns:
-            raise InvalidRequest(
-                f"clock cannot move backwards from {self._ns} to {ts_ns}"
-            )
+            raise InvalidRequest(f"clock cannot move backwards from {self._ns} to {ts_ns}")
         self._ns = ts_ns
 
     def advance_by(self, delta_ns: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -140,7 +140,7 @@ def _result(kernel: Kernel, strategy: Strategy, params: dict[str, Any]) -> Backt
         orders=list(kernel.orders.values()),
         fills=fills,
         trades=trades,
-        positions={s: p for s, p in portfolio.positions.items()},
+        positions=dict(portfolio.positions),
         equity_curve=curve,
         metrics=metrics,
         bars_processed=kernel.bars_processed,
@@ -157,11 +157,19 @@ def _as_series_list(data: BarData) -> list[BarSeries]:
 
 
 def _bound(value: TimeBound, name: str) -> int | None:
+    """A time bound in epoch ns; a bare date means the whole day (UTC), so ``end`` includes it."""
     if value is None or isinstance(value, int):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value)
+            if len(text) == 10:  # YYYY-MM-DD
+                day = date.fromisoformat(text)
+                if name == "end":
+                    day += timedelta(days=1)
+                moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+                return datetime_to_ns(moment) - (1 if name == "end" else 0)
+            value = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidRequest(f"{name} {value!r} is not an ISO-8601 date or time") from None
     if value.tzinfo is None:

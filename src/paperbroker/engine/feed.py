@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from itertools import repeat
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
-from paperbroker.data.series import BarSeries, IntArray
+from paperbroker.data.series import BarSeries, FloatArray, IntArray
 
 Chunk = tuple[list[Bar], list[int], list[int]]
 
@@ -40,7 +40,9 @@ class HistoricalFeed:
             self.ts: IntArray = only.ts
             self._instrument = None
             self._row = None
-            self._columns = (only.open, only.high, only.low, only.close, only.volume)
+            self._columns: list[FloatArray] = [
+                only.open, only.high, only.low, only.close, only.volume,
+            ]  # fmt: skip
         else:
             ts = np.concatenate([s.ts for s in series])
             instrument = np.concatenate(
@@ -51,10 +53,10 @@ class HistoricalFeed:
             self.ts = ts[order]
             self._instrument = instrument[order]
             self._row = row[order]
-            self._columns = tuple(
+            self._columns = [
                 np.concatenate([getattr(s, name) for s in series])[order]
                 for name in ("open", "high", "low", "close", "volume")
-            )
+            ]
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
@@ -67,6 +69,7 @@ class HistoricalFeed:
         """Bars ``start:stop`` with each bar's instrument index and row in its own series."""
         columns = [column[start:stop].tolist() for column in self._columns]
         ts = self.ts[start:stop].tolist()
+        names: Iterable[str]
         if self._instrument is None or self._row is None:
             instruments = [0] * (stop - start)
             rows = list(range(start, stop))

@@ -218,7 +218,10 @@ class Kernel:
         except ValueError:
             choices = ", ".join(t.value for t in TimeInForce)
             raise InvalidRequest(f"time in force {tif!r} is not one of {choices}") from None
-        if time_in_force in (TimeInForce.IOC, TimeInForce.FOK) and order_type not in _IMMEDIATE_TYPES:
+        if (
+            time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
+            and order_type not in _IMMEDIATE_TYPES
+        ):
             raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
@@ -245,7 +248,9 @@ class Kernel:
         )
         if refusal is not None:
             reason, message = refusal
-            self._emit(OrderRejected(ts=submitted.ts, order_id=order_id, reason=reason, message=message))
+            self._emit(
+                OrderRejected(ts=submitted.ts, order_id=order_id, reason=reason, message=message)
+            )
         else:
             self.venue.accept(index, order)
         return order
@@ -262,7 +267,9 @@ class Kernel:
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         """Working orders, oldest first, optionally of one symbol."""
-        indices = range(len(self.instruments)) if symbol is None else [self._instrument_index(symbol)]
+        indices = (
+            range(len(self.instruments)) if symbol is None else [self._instrument_index(symbol)]
+        )
         return [w.order for i in indices for w in self.venue.working[i]]
 
     # -- queries --------------------------------------------------------------
@@ -274,10 +281,14 @@ class Kernel:
     ) -> Decimal:
         """Largest lot-multiple quantity whose cost plus commission fits ``budget``."""
         instrument = self.instruments[self._instrument_index(symbol)]
-        reference = self.portfolio.mark(symbol) if price is None else to_decimal(price, field="price")
+        reference = (
+            self.portfolio.mark(symbol) if price is None else to_decimal(price, field="price")
+        )
         if reference is None or reference <= ZERO:
             return ZERO
-        available = self.portfolio.buying_power if budget is None else to_decimal(budget, field="budget")
+        available = (
+            self.portfolio.buying_power if budget is None else to_decimal(budget, field="budget")
+        )
         return self.venue.config.commission.max_qty(available, reference, instrument.lot_size)
 
     def register_indicator(
@@ -304,14 +315,18 @@ class Kernel:
         series = self.feed.series[index]
         stop = self._seen[index]
         start = 0 if length is None else max(0, stop - length)
-        return BarHistory(*(np.asarray(getattr(series, c))[start:stop] for c in ("ts", *_HISTORY_COLUMNS)))
+        return BarHistory(
+            *(np.asarray(getattr(series, c))[start:stop] for c in ("ts", *_HISTORY_COLUMNS))
+        )
 
     def _instrument_index(self, symbol: str) -> int:
         try:
             return self._index[symbol]
         except KeyError:
             known = ", ".join(self._index)
-            raise InvalidRequest(f"unknown symbol {symbol!r} (this session trades {known})") from None
+            raise InvalidRequest(
+                f"unknown symbol {symbol!r} (this session trades {known})"
+            ) from None
 
 
 def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> Decimal | None:
@@ -322,7 +337,8 @@ def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> 
         raise InvalidRequest(f"{field} must be positive, got {price}")
     if price % instrument.tick_size:
         raise InvalidRequest(
-            f"{field} {price} is not a multiple of {instrument.symbol}'s tick {instrument.tick_size}"
+            f"{field} {price} is not a multiple of {instrument.symbol}'s tick "
+            f"{instrument.tick_size}"
         )
     return price
 
@@ -331,4 +347,3 @@ def _order_type(limit: Decimal | None, stop: Decimal | None) -> OrderType:
     if limit is None:
         return OrderType.MARKET if stop is None else OrderType.STOP
     return OrderType.LIMIT if stop is None else OrderType.STOP_LIMIT
-

@@ -73,9 +73,18 @@ class OrderExpired(NamedTuple):
     order_id: OrderId
 
 
-OrderEvent = OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
+OrderEvent = (
+    OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
+)
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
 Event = OrderEvent
 
-for _event_type in (OrderSubmitted, OrderAccepted, OrderRejected, OrderFilled, OrderCanceled, OrderExpired):
+for _event_type in (
+    OrderSubmitted,
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    OrderCanceled,
+    OrderExpired,
+):
     typed_equality(_event_type)

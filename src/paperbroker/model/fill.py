@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from paperbroker.core.ids import FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 
-
 _BUY = OrderSide.BUY  # enum attribute lookups are slow on hot paths
 
 
@@ -69,7 +68,7 @@ def typed_equality(cls: type[Any]) -> None:
     """
 
     def __eq__(self: tuple[Any, ...], other: object) -> bool:
-        return type(self) is type(other) and tuple.__eq__(self, other)  # type: ignore[arg-type]
+        return type(self) is type(other) and tuple.__eq__(self, other)
 
     def __ne__(self: tuple[Any, ...], other: object) -> bool:
         return not __eq__(self, other)
@@ -77,9 +76,9 @@ def typed_equality(cls: type[Any]) -> None:
     def __hash__(self: tuple[Any, ...]) -> int:
         return hash((type(self).__name__, *self))
 
-    cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
-    cls.__ne__ = __ne__  # type: ignore[method-assign,assignment]
-    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+    cls.__eq__ = __eq__  # type: ignore[assignment]
+    cls.__ne__ = __ne__  # type: ignore[assignment]
+    cls.__hash__ = __hash__  # type: ignore[assignment]
 
 
 typed_equality(Fill)

@@ -75,7 +75,9 @@ class Instrument:
     @classmethod
     def equity(cls, symbol: str, tick_size: str = "0.01") -> Instrument:
         """A US equity with whole-share lots."""
-        return cls(symbol, AssetClass.EQUITY, Decimal(tick_size), Decimal(1), "USD", US_EQUITY_HOURS)
+        return cls(
+            symbol, AssetClass.EQUITY, Decimal(tick_size), Decimal(1), "USD", US_EQUITY_HOURS
+        )
 
     @classmethod
     def fx(cls, symbol: str, tick_size: str = "0.00001") -> Instrument:

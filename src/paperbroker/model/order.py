@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from paperbroker.core.fsm import TransitionTable
 from paperbroker.core.ids import ClientOrderId, OrderId
-from paperbroker.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (
     OrderAccepted,
     OrderCanceled,

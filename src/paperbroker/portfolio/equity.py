@@ -22,7 +22,10 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class EquityCurve:
-    """Equity after each bar close time ``ts`` (epoch ns); ``exposed`` marks bars with a position."""
+    """Equity after each bar close time ``ts`` (epoch ns).
+
+    ``exposed`` marks the samples at which some position was open.
+    """
 
     ts: IntArray
     equity: FloatArray

@@ -34,7 +34,9 @@ class Portfolio:
     ) -> None:
         self.account = account
         self.instruments = {instrument.symbol: instrument for instrument in instruments}
-        self.positions = {instrument.symbol: Position(instrument.symbol) for instrument in instruments}
+        self.positions = {
+            instrument.symbol: Position(instrument.symbol) for instrument in instruments
+        }
         self._last_price = last_price
         self._mark_index = {instrument.symbol: i for i, instrument in enumerate(instruments)}
         self.ledger = FillLedger(float(account.initial_cash))

@@ -10,9 +10,9 @@ from paperbroker.core.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from paperbroker.data.bar import Bar
+    from paperbroker.engine.context import StrategyContext
     from paperbroker.model.fill import Fill
     from paperbroker.model.order import Order
-    from paperbroker.engine.context import StrategyContext
 
 
 class StrategyParams(BaseModel):
@@ -79,10 +79,13 @@ def parse_params(strategy: type[Strategy], values: dict[str, Any]) -> StrategyPa
         return strategy.Params(**values)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "params"
+        where = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             known = ", ".join(strategy.Params.model_fields) or "none"
             raise InvalidRequest(
                 f"unknown parameter {where!r} for {strategy.__name__} (known: {known})"
             ) from None
-        raise InvalidRequest(f"parameter {where!r}: {first['msg']}") from None
+        if not where:  # a rule across several parameters
+            raise InvalidRequest(f"invalid parameters for {strategy.__name__}: {message}") from None
+        raise InvalidRequest(f"parameter {where!r}: {message}") from None

@@ -22,7 +22,7 @@ class SmaCrossoverParams(StrategyParams):
         None,
         gt=0,
         le=1,
-        description="share of equity committed to each entry (default: split equally across symbols)",
+        description="share of equity per entry (default: split equally across symbols)",
     )
 
     @model_validator(mode="after")

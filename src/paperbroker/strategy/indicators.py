@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -28,8 +28,11 @@ from paperbroker.core.errors import InvalidRequest, LookAheadError
 
 FloatArray = npt.NDArray[np.float64]
 
-#: A growing, read-as-you-go series of floats (``array('d')``): index it like a list.
-Series = array
+if TYPE_CHECKING:
+    Series: TypeAlias = array[float]
+else:
+    #: A growing, read-as-you-go series of floats (``array('d')``): index it like a list.
+    Series = array
 
 IndicatorFn = Callable[..., Any]
 
@@ -60,7 +63,8 @@ def _as_values(fn: IndicatorFn, result: Any, n: int) -> FloatArray:
     values = np.asarray(result, dtype=np.float64)
     if values.shape != (n,):
         raise InvalidRequest(
-            f"indicator {_name(fn)} returned shape {values.shape}, expected ({n},): one value per bar"
+            f"indicator {_name(fn)} returned shape {values.shape}, "
+            f"expected ({n},): one value per bar"
         )
     return values
 

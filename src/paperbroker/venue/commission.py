@@ -41,7 +41,9 @@ class _Rounding:
         fee = self.order_fee(qty, qty * price) if qty else ZERO
         return qty * price + fee <= budget
 
-    def _largest_fitting(self, estimate: Decimal, price: Decimal, lot: Decimal, budget: Decimal) -> Decimal:
+    def _largest_fitting(
+        self, estimate: Decimal, price: Decimal, lot: Decimal, budget: Decimal
+    ) -> Decimal:
         qty = max(quantize_to_step(estimate, lot, ROUND_FLOOR), ZERO)
         # The closed form ignores rounding and minimums: step down until it fits.
         while qty > ZERO and not self._fits(qty, price, budget):
@@ -107,7 +109,9 @@ class PerShareCommission(_Rounding):
         self.per_share = to_decimal(per_share, field="per_share")
         self.minimum = to_decimal(minimum, field="minimum")
         self.maximum = None if maximum is None else to_decimal(maximum, field="maximum")
-        self.maximum_pct = None if maximum_pct is None else to_decimal(maximum_pct, field="maximum_pct")
+        self.maximum_pct = (
+            None if maximum_pct is None else to_decimal(maximum_pct, field="maximum_pct")
+        )
         if self.per_share < ZERO or self.minimum < ZERO:
             raise InvalidRequest("per-share rate and minimum must not be negative")
         if self.maximum is not None and self.maximum < self.minimum:
@@ -136,7 +140,9 @@ class PerShareCommission(_Rounding):
 class FixedCommission(_Rounding):
     """A flat ``amount`` per order, charged with the order's first fill."""
 
-    def __init__(self, amount: Decimal | str | float, round_to: Decimal | str | None = CENT) -> None:
+    def __init__(
+        self, amount: Decimal | str | float, round_to: Decimal | str | None = CENT
+    ) -> None:
         super().__init__(round_to)
         self.amount = to_decimal(amount, field="commission amount")
         if self.amount < ZERO:

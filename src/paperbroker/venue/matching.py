@@ -75,9 +75,7 @@ def match(
     first, second = (high, low) if path == "OHLC" else (low, high)
     if is_buy:
         return _match_buy(order_type, limit, stop, (open_, first, second, close), low, high)
-    found = _match_buy(
-        order_type, -limit, -stop, (-open_, -first, -second, -close), -high, -low
-    )
+    found = _match_buy(order_type, -limit, -stop, (-open_, -first, -second, -close), -high, -low)
     return None if found is None else (found[0], -found[1])
 
 

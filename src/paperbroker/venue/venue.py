@@ -243,4 +243,3 @@ class SimulatedVenue:
     def _forget(self, index: int, working: _Working) -> None:
         self.working[index].remove(working)
         del self._by_id[working.order.id]
-

@@ -1,0 +1,233 @@
+"""The ``paperbroker`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from paperbroker.core.errors import PaperbrokerError
+from paperbroker.data.series import BarSeries
+from paperbroker.engine.backtest import Backtest
+from paperbroker.engine.result import BacktestResult
+from paperbroker.strategy.registry import BUILTIN_STRATEGIES, resolve_strategy
+from paperbroker.venue.cli_models import parse_commission, parse_slippage
+
+app = typer.Typer(
+    name="paperbroker",
+    help="Backtest, paper-trade and run trading bots on one engine.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+data_app = typer.Typer(help="Bundled sample data.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+_err = Console(stderr=True)
+_out = Console()
+# Show a progress bar only for runs long enough to be worth watching.
+_PROGRESS_MIN_BARS = 200_000
+
+T = TypeVar("T")
+
+
+def main() -> None:
+    """Entry point of the ``paperbroker`` console script."""
+    app()
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn paperbroker's errors into one line on stderr and exit code 2."""
+    try:
+        yield
+    except PaperbrokerError as error:
+        _err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
+def backtest(
+    strategy: Annotated[
+        str, typer.Option(help="Built-in name (sma_crossover, buy_and_hold) or file.py:Class.")
+    ] = "sma_crossover",
+    param: Annotated[
+        list[str] | None, typer.Option(help="Strategy parameter NAME=VALUE (repeatable).")
+    ] = None,
+    symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL",
+    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD or ISO time).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day, inclusive.")] = None,
+    cash: Annotated[str, typer.Option(help="Initial cash.")] = "100000",
+    data: Annotated[
+        Path | None, typer.Option(help="CSV or Parquet bars (default: bundled samples).")
+    ] = None,
+    commission: Annotated[
+        str,
+        typer.Option(help="none | percent:RATE | per_share:RATE[:MIN[:MAX]] | fixed:AMOUNT"),
+    ] = "none",
+    slippage_bps: Annotated[str, typer.Option(help="Fixed slippage in basis points.")] = "0",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run a backtest and print its summary."""
+    with _user_errors():
+        strategy_cls = resolve_strategy(strategy)
+        params = _parse_params(param or [])
+        series = _load_series(symbols, data)
+        run = Backtest(
+            series,
+            strategy_cls,
+            params=params,
+            cash=cash,
+            commission=parse_commission(commission),
+            slippage=parse_slippage(slippage_bps),
+            start=start,
+            end=end,
+        )
+        result = _with_progress(run, show=not as_json)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2))
+    else:
+        _print_summary(result)
+
+
+@app.command("strategies")
+def strategies() -> None:
+    """List the built-in strategies and their parameters."""
+    table = Table(title="Built-in strategies")
+    for column in ("name", "parameter", "type", "default", "description"):
+        table.add_column(column)
+    for name, cls in sorted(BUILTIN_STRATEGIES.items()):
+        for field_name, field in cls.Params.model_fields.items():
+            annotation = getattr(field.annotation, "__name__", str(field.annotation))
+            table.add_row(name, field_name, annotation, repr(field.default), field.description)
+            name = ""
+    _out.print(table)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the bundled symbols and their date ranges."""
+    from paperbroker.data.samples import sample_symbols
+
+    table = Table(title="Bundled sample data")
+    for column in ("symbol", "sample", "first", "last"):
+        table.add_column(column)
+    for symbol, (sample, first, last) in sorted(sample_symbols().items()):
+        table.add_row(symbol, sample, first.isoformat(), last.isoformat())
+    _out.print(table)
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise _invalid(f"--param {pair!r} is not NAME=VALUE")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _load_series(symbols_text: str, data: Path | None) -> dict[str, BarSeries]:
+    from paperbroker.data.loaders import load_bars
+    from paperbroker.data.samples import load_sample, sample_symbols
+
+    wanted = [s.strip() for s in symbols_text.split(",") if s.strip()]
+    if not wanted:
+        raise _invalid("--symbols is empty")
+    if data is not None:
+        available = load_bars(data)
+        return _pick(wanted, available, f"{data}")
+    bundled = sample_symbols()
+    lookup = {s.upper(): s for s in bundled}
+    series: dict[str, BarSeries] = {}
+    for symbol in wanted:
+        name = lookup.get(symbol.upper())
+        if name is None:
+            known = ", ".join(sorted(bundled))
+            raise _invalid(f"unknown symbol {symbol!r}: the bundled data has {known}")
+        sample = bundled[name][0]
+        series.update(load_sample(sample, symbols=[name]))
+    return series
+
+
+def _pick(wanted: list[str], available: Mapping[str, T], source: str) -> dict[str, T]:
+    missing = [s for s in wanted if s not in available]
+    if missing:
+        known = ", ".join(sorted(available))
+        raise _invalid(f"unknown symbol {missing[0]!r}: {source} has {known}")
+    return {s: available[s] for s in wanted}
+
+
+def _invalid(message: str) -> PaperbrokerError:
+    from paperbroker.core.errors import InvalidRequest
+
+    return InvalidRequest(message)
+
+
+def _with_progress(run: Backtest, *, show: bool) -> BacktestResult:
+    total = sum(len(s) for s in run.series)
+    if not show or total < _PROGRESS_MIN_BARS or not sys.stderr.isatty():
+        return run.run()
+    columns = (
+        TextColumn("backtest"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} bars"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=_err, transient=True) as progress:
+        task = progress.add_task("backtest", total=total)
+        update: Callable[[int, int], None] = lambda done, _total: progress.update(  # noqa: E731
+            task, completed=done
+        )
+        return run.run(progress=update)
+
+
+def _print_summary(result: BacktestResult) -> None:
+    summary = result.summary()
+    metrics: dict[str, Any] = summary["metrics"]
+    table = Table(
+        title=f"{summary['strategy']} on {', '.join(summary['symbols'])}", show_header=False
+    )
+    table.add_column("metric", style="bold")
+    table.add_column("value", justify="right")
+    rows = [
+        ("Period", f"{summary['start'][:10]} to {summary['end'][:10]}"),
+        ("Bars", f"{summary['bars']:,}"),
+        ("Parameters", ", ".join(f"{k}={v}" for k, v in summary["params"].items()) or "-"),
+        ("Initial cash", _money(summary["initial_cash"])),
+        ("Final equity", _money(summary["final_equity"])),
+        ("Total return", _pct(metrics["total_return"])),
+        ("CAGR", _pct(metrics["cagr"])),
+        ("Max drawdown", _pct(metrics["max_drawdown"])),
+        ("Sharpe ratio", _num(metrics["sharpe"])),
+        ("Sortino ratio", _num(metrics["sortino"])),
+        ("Trades (closed / open)", f"{metrics['num_trades']} / {metrics['num_open_trades']}"),
+        ("Win rate", _pct(metrics["win_rate"])),
+        ("Profit factor", _num(metrics["profit_factor"])),
+        ("Fees", _money(summary["fees"])),
+        ("Exposure", _pct(metrics["exposure"])),
+        ("Fills digest", summary["fills_digest"][:16]),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    _out.print(table)
+
+
+def _money(text: str) -> str:
+    return f"{Decimal(text):,.2f}"
+
+
+def _pct(value: Any) -> str:
+    return f"{float(value) * 100:.2f}%" if not isinstance(value, str) else value
+
+
+def _num(value: Any) -> str:
+    return f"{float(value):.3f}" if not isinstance(value, str) else value
