@@ -49,6 +49,8 @@ from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
 _IMMEDIATE_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
+_IMMEDIATE_TIFS = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_MARKET = OrderType.MARKET
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
@@ -201,7 +203,9 @@ class Kernel:
                 positive or off its grid, a time in force the order type does not
                 support, or a duplicate ``client_order_id``.
         """
-        index = self._instrument_index(symbol)
+        index = self._index.get(symbol)
+        if index is None:
+            raise self._unknown_symbol(symbol)
         instrument = self.instruments[index]
         quantity = qty if type(qty) is Decimal else to_decimal(qty, field="qty")
         if quantity <= ZERO:
@@ -210,23 +214,19 @@ class Kernel:
             raise InvalidRequest(
                 f"qty {quantity} is not a multiple of {symbol}'s lot size {instrument.lot_size}"
             )
-        limit_price = _grid_price(limit, "limit price", instrument)
-        stop_price = _grid_price(stop, "stop price", instrument)
-        order_type = _order_type(limit_price, stop_price)
-        try:
-            time_in_force = tif if type(tif) is TimeInForce else TimeInForce(tif)
-        except ValueError:
-            choices = ", ".join(t.value for t in TimeInForce)
-            raise InvalidRequest(f"time in force {tif!r} is not one of {choices}") from None
-        if (
-            time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
-            and order_type not in _IMMEDIATE_TYPES
-        ):
+        if limit is None and stop is None:
+            order_type, limit_price, stop_price = _MARKET, None, None
+        else:
+            limit_price = _grid_price(limit, "limit price", instrument)
+            stop_price = _grid_price(stop, "stop price", instrument)
+            order_type = _order_type(limit_price, stop_price)
+        time_in_force = tif if type(tif) is TimeInForce else _parse_tif(tif)
+        if time_in_force in _IMMEDIATE_TIFS and order_type not in _IMMEDIATE_TYPES:
             raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
+        if client_order_id is not None and client_order_id in self._client_ids:
+            raise InvalidRequest(f"client_order_id {client_order_id!r} is already in use")
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
-        if client_id in self._client_ids:
-            raise InvalidRequest(f"client_order_id {client_id!r} is already in use")
         self._client_ids.add(client_id)
         submitted = OrderSubmitted(
             ts=self.clock.now_ns(),
@@ -320,13 +320,14 @@ class Kernel:
         )
 
     def _instrument_index(self, symbol: str) -> int:
-        try:
-            return self._index[symbol]
-        except KeyError:
-            known = ", ".join(self._index)
-            raise InvalidRequest(
-                f"unknown symbol {symbol!r} (this session trades {known})"
-            ) from None
+        index = self._index.get(symbol)
+        if index is None:
+            raise self._unknown_symbol(symbol)
+        return index
+
+    def _unknown_symbol(self, symbol: str) -> InvalidRequest:
+        known = ", ".join(self._index)
+        return InvalidRequest(f"unknown symbol {symbol!r} (this session trades {known})")
 
 
 def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> Decimal | None:
@@ -341,6 +342,14 @@ def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> 
             f"{instrument.tick_size}"
         )
     return price
+
+
+def _parse_tif(value: str) -> TimeInForce:
+    try:
+        return TimeInForce(value)
+    except ValueError:
+        choices = ", ".join(t.value for t in TimeInForce)
+        raise InvalidRequest(f"time in force {value!r} is not one of {choices}") from None
 
 
 def _order_type(limit: Decimal | None, stop: Decimal | None) -> OrderType:

@@ -109,11 +109,20 @@ _DAY_NS = 24 * _HOUR_NS
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-@lru_cache(maxsize=8192)
 def _utc_offset_ns(timezone: str, hour: int) -> int:
-    # Zone offsets change only on whole hours (or half hours in a few zones, still
-    # constant within a UTC hour that starts on the change), so one lookup per
-    # hour serves every moment in it.
-    moment = datetime.fromtimestamp(hour * 3600, tz=_zone(timezone))
-    offset = moment.utcoffset()
+    # Offsets change on whole UTC hours, and on few days a year: one lookup per
+    # day serves every moment of a day without a change; a day with one is
+    # resolved hour by hour.
+    day_offset = _day_offset_ns(timezone, hour // 24)
+    return _hour_offset_ns(timezone, hour) if day_offset is None else day_offset
+
+
+@lru_cache(maxsize=4096)
+def _day_offset_ns(timezone: str, day: int) -> int | None:
+    first = _hour_offset_ns(timezone, day * 24)
+    return first if first == _hour_offset_ns(timezone, day * 24 + 23) else None
+
+
+def _hour_offset_ns(timezone: str, hour: int) -> int:
+    offset = datetime.fromtimestamp(hour * 3600, tz=_zone(timezone)).utcoffset()
     return 0 if offset is None else int(offset.total_seconds()) * _SECOND_NS

@@ -70,9 +70,9 @@ class Order:
     """
 
     __slots__ = (
-        "avg_fill_price",
         "client_order_id",
         "events",
+        "filled_notional",
         "filled_qty",
         "id",
         "limit_price",
@@ -99,10 +99,15 @@ class Order:
         self.stop_price = submitted.stop_price
         self.status = OrderStatus.NEW
         self.filled_qty = ZERO
-        self.avg_fill_price: Decimal | None = None
+        self.filled_notional = ZERO
         self.ts_created = submitted.ts
         self.ts_updated = submitted.ts
         self.events: list[OrderEvent] = [submitted]
+
+    @property
+    def avg_fill_price(self) -> Decimal | None:
+        """Quantity-weighted average price of the fills so far (``None`` before any)."""
+        return self.filled_notional / self.filled_qty if self.filled_qty else None
 
     @property
     def leaves_qty(self) -> Decimal:
@@ -131,9 +136,8 @@ class Order:
                 raise ValueError(f"fill of {fill.qty} overfills order {self.id}")
             trigger = _T.FILL if new_filled == self.qty else _T.PARTIAL_FILL
             self.status = ORDER_TRANSITIONS.next_state(self.status, trigger)
-            previous_cost = (self.avg_fill_price or ZERO) * self.filled_qty
             self.filled_qty = new_filled
-            self.avg_fill_price = (previous_cost + fill.qty * fill.price) / new_filled
+            self.filled_notional += fill.qty * fill.price
         elif kind is OrderSubmitted:
             raise ValueError(f"order {self.id} was already submitted")
         else:

@@ -16,6 +16,8 @@ from paperbroker.portfolio.equity import FillLedger
 from paperbroker.venue.commission import CommissionModel
 
 Refusal = tuple[RejectReason, str]
+_BUY = OrderSide.BUY
+_SELL = OrderSide.SELL
 
 
 class Portfolio:
@@ -94,47 +96,40 @@ class Portfolio:
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
 
-        Returns the reason to refuse it, or ``None`` to let it through.  The
-        order is valued at its limit (or stop) price, or at the last mark for a
-        market order; open orders on the same side already reserve their share.
+        Returns the reason to refuse it, or ``None`` to let it through.  What
+        the order would add to the account's exposure is valued at its limit
+        (or stop) price, or at the last mark for a market order; open orders
+        on the same side already reserve their share.  Selling what is held,
+        or buying back a short, needs no buying power.
         """
-        reference = self._reference_price(order)
-        if reference is None:
-            return RejectReason.INVALID_ORDER, f"no price for {order.symbol} yet"
-        position = self.positions[order.symbol]
-        config = self.account.config
-        instrument = self.instruments[order.symbol]
-        if order.side is OrderSide.SELL:
-            pending_sells = sum(
-                (o.leaves_qty for o in open_orders if o.side is OrderSide.SELL), ZERO
-            )
-            short_after = order.qty + pending_sells - position.qty
-            if short_after > ZERO:
-                if not config.allows_short:
-                    return RejectReason.SHORT_NOT_ALLOWED, (
-                        f"a cash account cannot sell {order.symbol} short"
-                    )
-                if not instrument.shortable:
-                    return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
-                return self._check_cost(min(short_after, order.qty), reference, commission)
+        held = self.positions[order.symbol].qty
+        if order.side is _SELL:
+            pending = sum((o.leaves_qty for o in open_orders if o.side is _SELL), ZERO)
+            short_qty = min(order.qty + pending - held, order.qty)
+            if short_qty <= ZERO:
+                return None
+            if not self.account.config.allows_short:
+                return RejectReason.SHORT_NOT_ALLOWED, (
+                    f"a cash account cannot sell {order.symbol} short"
+                )
+            if not self.instruments[order.symbol].shortable:
+                return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
+            return self._check_cost(order, short_qty, commission, ZERO)
+        opening = order.qty - min(order.qty, max(-held, ZERO))
+        if not opening:
             return None
-        pending_buys = sum(
-            (o.leaves_qty * (self._reference_price(o) or ZERO) for o in open_orders
-             if o.side is OrderSide.BUY),
-            ZERO,
-        )  # fmt: skip
-        covering = min(order.qty, max(-position.qty, ZERO))
-        return self._check_cost(order.qty - covering, reference, commission, pending_buys)
+        reserved = ZERO
+        for other in open_orders:
+            if other.side is _BUY:
+                reserved += other.leaves_qty * (self._reference_price(other) or ZERO)
+        return self._check_cost(order, opening, commission, reserved)
 
     def _check_cost(
-        self,
-        qty: Decimal,
-        price: Decimal,
-        commission: CommissionModel,
-        reserved: Decimal = ZERO,
+        self, order: Order, qty: Decimal, commission: CommissionModel, reserved: Decimal
     ) -> Refusal | None:
-        if not qty:
-            return None
+        price = self._reference_price(order)
+        if price is None:
+            return RejectReason.INVALID_ORDER, f"no price for {order.symbol} yet"
         cost = qty * price + commission.order_fee(qty, qty * price)
         available = self.buying_power - reserved
         if cost > available:

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, StrategyParams
-from paperbroker.strategy.indicators import sma
+from paperbroker.strategy.indicators import sma_cross
 
 if TYPE_CHECKING:
     from paperbroker.data.bar import Bar
@@ -35,10 +35,12 @@ class SmaCrossoverParams(StrategyParams):
 class SmaCrossover(Strategy):
     """Moving-average crossover, long only.
 
-    When flat and the fast SMA crosses above the slow one at a bar's close, buy
-    as many units as the allocation affords (commission included) with a
-    market order, which fills at the next bar's open.  When long and the fast
-    SMA crosses below the slow one, sell the whole position the same way.
+    When flat and the fast SMA of closes crosses above the slow one at a bar's
+    close, buy as many units as the allocation affords (commission included)
+    with a market order, which fills at the next bar's open.  When long and the
+    fast SMA crosses below the slow one, sell the whole position the same way.
+    The cross signal is computed once with NumPy (:func:`sma_cross`) and read
+    one bar at a time, so ``on_bar`` does almost nothing on most bars.
     """
 
     name = "sma_crossover"
@@ -48,24 +50,22 @@ class SmaCrossover(Strategy):
     def on_start(self) -> None:
         ctx = self.ctx
         p = self.params
-        self._fast = {s: ctx.indicator(s, sma, p.fast) for s in ctx.symbols}
-        self._slow = {s: ctx.indicator(s, sma, p.slow) for s in ctx.symbols}
-        # Positions are live objects: holding them saves a lookup on every bar.
+        self._signal = {s: ctx.indicator(s, sma_cross, p.fast, p.slow) for s in ctx.symbols}
+        # Positions are live objects: holding them saves a lookup on every signal.
         self._positions = {s: ctx.position(s) for s in ctx.symbols}
         share = p.allocation if p.allocation is not None else 1 / len(ctx.symbols)
         self._share = to_decimal(share)
 
     def on_bar(self, bar: Bar) -> None:
-        symbol = bar.symbol
-        fast = self._fast[symbol]
-        if len(fast) < 2:
+        signal = self._signal[bar.symbol][-1]
+        if not signal:
             return
-        slow = self._slow[symbol]
+        symbol = bar.symbol
         qty = self._positions[symbol].qty
-        if not qty:
-            if fast[-1] > slow[-1] and fast[-2] <= slow[-2] and not self.ctx.open_orders(symbol):
+        if signal > 0:
+            if not qty and not self.ctx.open_orders(symbol):
                 self._enter(symbol, bar.close)
-        elif qty > 0 and fast[-1] < slow[-1] and fast[-2] >= slow[-2]:
+        elif qty > 0:
             self.ctx.close_position(symbol)
 
     def _enter(self, symbol: str, close: float) -> None:

@@ -82,7 +82,7 @@ def sma(values: FloatArray, window: int) -> FloatArray:
     _check_window(window)
     out = np.full(values.shape[0], np.nan)
     if values.shape[0] >= window:
-        out[window - 1 :] = sliding_window_view(values, window).mean(axis=-1)
+        out[window - 1 :] = np.convolve(values, np.full(window, 1.0 / window), mode="valid")
     return out
 
 
@@ -107,6 +107,27 @@ def ema(values: FloatArray, span: int) -> FloatArray:
         level = value if i == 0 else level + alpha * (value - level)
         out[i] = level
     return out
+
+
+def crossover(fast: FloatArray, slow: FloatArray) -> FloatArray:
+    """+1 where ``fast`` crosses above ``slow``, -1 where it crosses below, else 0.
+
+    A cross above at ``t`` means ``fast[t] > slow[t]`` and ``fast[t-1] <= slow[t-1]``
+    (below: ``<`` and ``>=``).  Comparisons with NaN (warm-up) are false, so no
+    signal fires before both inputs exist for two consecutive bars.
+    """
+    out = np.zeros(fast.shape[0])
+    if fast.shape[0] < 2:
+        return out
+    now_f, now_s, prev_f, prev_s = fast[1:], slow[1:], fast[:-1], slow[:-1]
+    out[1:][(now_f > now_s) & (prev_f <= prev_s)] = 1.0
+    out[1:][(now_f < now_s) & (prev_f >= prev_s)] = -1.0
+    return out
+
+
+def sma_cross(values: FloatArray, fast: int, slow: int) -> FloatArray:
+    """:func:`crossover` of the ``fast``- and ``slow``-bar simple moving averages of ``values``."""
+    return crossover(sma(values, fast), sma(values, slow))
 
 
 def _check_window(window: int) -> None:
