@@ -44,6 +44,16 @@ class TradingHours:
         """Epoch nanoseconds of the close of ``trading_date``'s session."""
         return _session_close_ns(self, trading_date)
 
+    def session_bounds_ns(self, ts_ns: int) -> tuple[int, int]:
+        """``(previous close, close)`` of the trading date of ``ts_ns``.
+
+        Every moment in ``[previous close, close)`` has that same trading date,
+        so a caller can keep the pair and skip date arithmetic until time
+        leaves it.
+        """
+        day = self.trading_date(ts_ns)
+        return _session_close_ns(self, day - timedelta(days=1)), _session_close_ns(self, day)
+
     def session_open_ns(self, trading_date: date) -> int:
         """Epoch nanoseconds of the open of ``trading_date``'s session."""
         day = trading_date - timedelta(days=1) if self.is_24h else trading_date

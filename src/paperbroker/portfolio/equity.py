@@ -77,8 +77,18 @@ class FillLedger:
             mine = instruments == index
             held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
             qty = held[np.searchsorted(fill_ts[mine], sample_ts, side="right")]
-            last_bar = np.searchsorted(bar_ts[index], sample_ts, side="right") - 1
-            close = np.where(last_bar >= 0, bar_close[index][np.maximum(last_bar, 0)], 0.0)
+            close = _last_close_at(sample_ts, bar_ts[index], bar_close[index])
             equity = equity + qty * close
             exposed |= qty != 0
         return EquityCurve(sample_ts, equity, exposed)
+
+
+def _last_close_at(sample_ts: IntArray, ts: IntArray, close: FloatArray) -> FloatArray:
+    """The latest close at or before each sample time (0 before the first bar)."""
+    n = sample_ts.shape[0]
+    if ts.shape[0] >= n and n and ts[n - 1] == sample_ts[-1] and ts[0] == sample_ts[0]:
+        # The samples are the union of every instrument's bar times; an instrument
+        # with as many bars spanning the same times has a bar at every sample.
+        return close[:n]
+    last_bar = np.searchsorted(ts, sample_ts, side="right") - 1
+    return np.where(last_bar >= 0, close[np.maximum(last_bar, 0)], 0.0)

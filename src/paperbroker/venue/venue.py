@@ -96,6 +96,8 @@ class SimulatedVenue:
         self._emit = emit
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
         self.working: list[list[_Working]] = [[] for _ in self.instruments]
+        # Per instrument, the (start, close) of the session last looked up.
+        self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
         self._by_id: dict[str, tuple[int, _Working]] = {}
 
     def accept(self, symbol_index: int, order: Order) -> None:
@@ -132,8 +134,7 @@ class SimulatedVenue:
             if tif is TimeInForce.DAY:
                 if not working.session_close_ns:
                     # A day order belongs to the session of the first bar it can trade on.
-                    hours = instrument.hours
-                    working.session_close_ns = hours.session_close_ns(hours.trading_date(ts - 1))
+                    working.session_close_ns = self._session_close(index, ts - 1)
                 elif ts > working.session_close_ns:
                     # This bar closes after the order's session ended: it belongs to a later day.
                     self._close(index, working, OrderExpired)
@@ -163,6 +164,14 @@ class SimulatedVenue:
                     self._close(index, working, OrderCanceled, f"{tif}: unfilled remainder")
                 elif tif is TimeInForce.DAY and ts >= working.session_close_ns:
                     self._close(index, working, OrderExpired)
+
+    def _session_close(self, index: int, moment_ns: int) -> int:
+        start, close = self._sessions[index]
+        if not start <= moment_ns < close:
+            start, close = self._sessions[index] = self.instruments[index].hours.session_bounds_ns(
+                moment_ns
+            )
+        return close
 
     def _fill(
         self,
