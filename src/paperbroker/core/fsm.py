@@ -49,6 +49,13 @@ class TransitionTable(Generic[S, T]):
         for (state, trigger), target in self._table.items():
             yield state, trigger, target
 
+    def to_markdown(self) -> str:
+        """The table as a Markdown table (state, trigger, next state), for the docs."""
+        rows = ["| state | trigger | next state |", "|---|---|---|"]
+        rows += [f"| `{_name(s)}` | {_name(t)} | `{_name(n)}` |" for s, t, n in self]
+        terminal = ", ".join(f"`{_name(s)}`" for s in sorted(self.terminal, key=_name))
+        return "\n".join(rows) + f"\n\nTerminal states: {terminal}."
+
 
 class StateMachine(Generic[S, T]):
     """A current state driven by a :class:`TransitionTable`."""
