@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
 from itertools import repeat
 
 import numpy as np
@@ -13,9 +12,6 @@ from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries, FloatArray, IntArray
 
 Chunk = tuple[list[Bar], list[int], list[int]]
-
-# Builds a Bar from a 7-tuple without the Python-level NamedTuple constructor.
-_make_bar = partial(tuple.__new__, Bar)
 
 
 class HistoricalFeed:
@@ -78,7 +74,9 @@ class HistoricalFeed:
             instruments = self._instrument[start:stop].tolist()
             rows = self._row[start:stop].tolist()
             names = map(self.symbols.__getitem__, instruments)
-        bars = list(map(_make_bar, zip(names, ts, *columns, strict=False)))
+        # tuple.__new__(Bar, row) builds each bar in C, skipping the NamedTuple constructor.
+        rows_of_values = zip(names, ts, *columns, strict=False)
+        bars: list[Bar] = list(map(tuple.__new__, repeat(Bar, stop - start), rows_of_values))
         return bars, instruments, rows
 
     def sample_times(self, stop: int) -> IntArray:
