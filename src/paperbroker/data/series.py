@@ -68,6 +68,8 @@ class BarSeries:
         """The bars whose close time lies in ``[start_ns, end_ns]`` (either bound optional)."""
         lo = 0 if start_ns is None else int(np.searchsorted(self.ts, start_ns, side="left"))
         hi = len(self) if end_ns is None else int(np.searchsorted(self.ts, end_ns, side="right"))
+        if lo == 0 and hi == len(self):
+            return self  # immutable, so the whole series can be shared
         return BarSeries(
             self.instrument,
             self.ts[lo:hi].copy(),

@@ -304,7 +304,8 @@ class Kernel:
         if source not in _HISTORY_COLUMNS:
             raise InvalidRequest(f"source {source!r} is not one of {', '.join(_HISTORY_COLUMNS)}")
         values = compute_indicator(fn, getattr(self.feed.series[index], source), *args, **kwargs)
-        full: array[float] = array("d", values.tobytes())
+        full: array[float] = array("d")
+        full.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
         visible: array[float] = array("d", full[: self._seen[index]])
         self._growing[index].append((visible.append, full))
         return visible
