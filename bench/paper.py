@@ -1,0 +1,139 @@
+"""The workload on paperbroker, written against its public API only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from bench.workload import CASH, FAST, SLOW, Outcome, TradeRecord, fee_decimal
+from paperbroker import Backtest, BacktestResult, SmaCrossover, Strategy, StrategyParams
+from paperbroker.strategy.indicators import sma
+from paperbroker.venue import NoCommission, PercentCommission
+
+if TYPE_CHECKING:
+    from paperbroker import BarSeries
+    from paperbroker.data.bar import Bar
+    from paperbroker.model.fill import Fill
+    from paperbroker.venue import CommissionModel
+
+
+class SleeveParams(StrategyParams):
+    fast: int = Field(FAST, ge=1)
+    slow: int = Field(SLOW, ge=2)
+
+
+class SleeveSmaCrossover(Strategy):
+    """SMA crossover, long only, every symbol trading from its own cash sleeve.
+
+    Each symbol starts with ``cash / number of symbols``; its fills move its
+    sleeve (buys pay notional plus fee, sells receive notional minus fee), so
+    when flat the sleeve is the initial share plus the symbol's realized P&L
+    net of fees.  Entries buy ``floor(sleeve / (close * (1 + fee)))`` units at
+    the next open; signals are exactly those of the built-in ``SmaCrossover``.
+    With one symbol this *is* ``SmaCrossover`` (the sleeve is the account's cash).
+    """
+
+    name = "sleeve_sma_crossover"
+    Params = SleeveParams
+    params: SleeveParams
+
+    def on_start(self) -> None:
+        ctx = self.ctx
+        p = self.params
+        self._fast = {s: ctx.indicator(s, sma, p.fast) for s in ctx.symbols}
+        self._slow = {s: ctx.indicator(s, sma, p.slow) for s in ctx.symbols}
+        self._positions = {s: ctx.position(s) for s in ctx.symbols}
+        share = ctx.cash / len(ctx.symbols)
+        self.sleeves: dict[str, Decimal] = dict.fromkeys(ctx.symbols, share)
+
+    def on_fill(self, fill: Fill) -> None:
+        notional = fill.qty * fill.price
+        if fill.side.value == "buy":
+            self.sleeves[fill.symbol] -= notional + fill.fee
+        else:
+            self.sleeves[fill.symbol] += notional - fill.fee
+
+    def on_bar(self, bar: Bar) -> None:
+        symbol = bar.symbol
+        fast = self._fast[symbol]
+        if len(fast) < 2:
+            return
+        slow = self._slow[symbol]
+        qty = self._positions[symbol].qty
+        if not qty:
+            if fast[-1] > slow[-1] and fast[-2] <= slow[-2]:
+                budget = self.sleeves[symbol]
+                size = self.ctx.affordable_qty(symbol, price=bar.close, budget=budget)
+                if size > 0:
+                    self.ctx.buy(symbol, size)
+        elif qty > 0 and fast[-1] < slow[-1] and fast[-2] >= slow[-2]:
+            self.ctx.close_position(symbol)
+
+
+def commission_for(fee: float) -> CommissionModel:
+    """``NoCommission`` for 0, else an unrounded percentage (the float peers do not round)."""
+    if fee == 0:
+        return NoCommission()
+    return PercentCommission(fee_decimal(fee), round_to=None)
+
+
+def pb_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Backtest:
+    """Built-in ``SmaCrossover`` for one symbol, the sleeve strategy for several."""
+    if len(series) == 1:
+        return Backtest(
+            series[0],
+            SmaCrossover,
+            params={"fast": FAST, "slow": SLOW},
+            cash=cash,
+            commission=commission_for(fee),
+        )
+    return Backtest(
+        list(series),
+        SleeveSmaCrossover,
+        params={"fast": FAST, "slow": SLOW},
+        cash=cash,
+        commission=commission_for(fee),
+    )
+
+
+def pb_trades(result: BacktestResult, series: Sequence[BarSeries]) -> list[TradeRecord]:
+    """The result's trades (closed and open) as records; fill times become bar indices."""
+    ts = {s.symbol: np.asarray(s.ts) for s in series}
+
+    def bar_of(symbol: str, stamp: int) -> int:
+        index = int(np.searchsorted(ts[symbol], stamp))
+        assert ts[symbol][index] == stamp
+        return index
+
+    return [
+        TradeRecord(
+            t.symbol,
+            bar_of(t.symbol, t.entry_ts),
+            None if t.exit_ts is None else bar_of(t.symbol, t.exit_ts),
+            int(t.qty),
+            float(t.entry_price),
+            None if t.exit_price is None else float(t.exit_price),
+        )
+        for t in result.trades
+    ]
+
+
+def run_pb(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Outcome:
+    """One paperbroker run; only ``Backtest.run()`` is timed."""
+    backtest = pb_prepare(series, fee, cash)
+    start = time.perf_counter()
+    result = backtest.run()
+    seconds = time.perf_counter() - start
+    return Outcome(
+        engine="paperbroker",
+        final_equity=result.final_equity,
+        closed_trades=result.metrics.num_trades,
+        trades=pb_trades(result, series),
+        bars=result.bars_processed,
+        seconds=seconds,
+    )
