@@ -14,7 +14,9 @@ The rules mirrored from ``SmaCrossover`` and the venue:
   with qty = floor(cash / close[t]) (cash, not equity: one symbol, allocation 1);
 - at bar t's close, if long: exit the whole position when fast[t] < slow[t]
   and fast[t-1] >= slow[t-1];
-- a market order decided at t's close fills at open[t+1], before t+1's decision.
+- a market order decided at t's close fills at open[t+1], before t+1's decision;
+- a cash account cannot spend money it does not have: when open[t+1] is above
+  close[t], the buy fills floor(cash / open[t+1]) and the rest is canceled.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def independent_run(
         if pending is not None:  # decided at t-1's close: fills at t's open
             side, units = pending
             price = Decimal(repr(opens[t]))
+            if side == "buy":
+                units = min(units, int(cash // price))  # only what the cash covers
             cash += units * price if side == "sell" else -units * price
             qty += units if side == "buy" else -units
             fills.append((ts[t], side, units, price))
@@ -141,13 +145,20 @@ def test_golden_aapl_hand_checked_numbers(engine_result: BacktestResult) -> None
     # First entry.  On 2005-04-11 (close 41.92) the 10-day mean of closes
     # (41.75 42.80 41.67 40.89 41.09 41.89 42.33 43.56 43.74 41.92) is 42.164, above the
     # 30-day mean 42.1410; the day before it was 42.225 <= 42.2269: a cross up.
-    # qty = floor(100 000 / 41.92) = 2385 (2385 * 41.92 = 99 979.20; 2386 * 41.92 =
-    # 100 021.12), bought at 2005-04-12's open 42.49.
+    # The order asks for floor(100 000 / 41.92) = 2385 (2385 * 41.92 = 99 979.20), but
+    # 2005-04-12 opens at 42.49 and 2385 * 42.49 = 101 338.65 is more than the cash: the
+    # cash account fills floor(100 000 / 42.49) = 2353 (2353 * 42.49 = 99 978.97; 2354 *
+    # 42.49 = 100 021.46) and cancels the other 32.
     assert datetime.fromtimestamp(first.bar_ts // 10**9, UTC).date() == date(2005, 4, 12)
-    assert (first.side.value, first.qty, first.price) == ("buy", 2385, Decimal("42.49"))
-    # Final equity.  The last round trip: after the 2012-10-05 exit the cash is 808 560.0308;
-    # on 2012-12-04 (close 575.8454) it buys floor(808 560.0308 / 575.8454) = 1404 at
-    # 2012-12-05's open 568.91 and sells them at 2012-12-11's open 539.77, ending flat:
-    # 808 560.0308 - 1404 * (568.91 - 539.77) = 808 560.0308 - 40 912.56 = 767 647.4708.
-    assert engine_result.final_equity == Decimal("767647.4708")
+    assert (first.side.value, first.qty, first.price) == ("buy", 2353, Decimal("42.49"))
+    canceled = engine_result.orders[0].events[-1]
+    assert getattr(canceled, "reason", "") == "insufficient cash at execution"
+    assert min(engine_result.equity_curve.equity) > 0
+    # Final equity.  The last round trip: after the 2012-10-05 exit the cash is 800 465.4240;
+    # on 2012-12-04 (close 575.8454) it buys floor(800 465.4240 / 575.8454) = 1390
+    # (1390 * 575.8454 = 800 425.11) at 2012-12-05's open 568.91 and sells them at
+    # 2012-12-11's open 539.77, ending flat:
+    # 800 465.4240 - 1390 * (568.91 - 539.77) = 800 465.4240 - 40 504.60 = 759 960.8240.
+    assert engine_result.final_equity == Decimal("759960.8240")
+    assert engine_result.final_cash == engine_result.final_equity
     assert len(engine_result.fills) == 62

@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
@@ -36,9 +35,6 @@ from paperbroker.venue import (
 )
 
 CENT = Decimal("0.01")
-#: Position.apply rounds in the 28-digit decimal context (an xfail below pins the bug);
-#: anything beyond this is a real accounting error, not rounding noise.
-PNL_NOISE = Decimal("1e-18")
 SYMBOLS = ("AAA", "BBB")
 INITIAL = Decimal("100000")
 
@@ -90,10 +86,9 @@ def test_portfolio_books_identities_hold_exactly_for_any_fills_and_marks(
         assert portfolio.fees == fees
         # cash + sum(qty * mark) == equity, exactly
         assert portfolio.equity == cash + value
-        # realized + unrealized - fees == equity - initial cash: exact but for the 28-digit
-        # rounding of Position.apply (see the xfail test below)
+        # realized + unrealized - fees == equity - initial cash, to the last digit
         pnl = portfolio.realized_pnl + portfolio.unrealized_pnl - portfolio.fees
-        assert abs(pnl - (portfolio.equity - INITIAL)) < PNL_NOISE
+        assert pnl == portfolio.equity - INITIAL
 
 
 # The shrunk counterexample hypothesis finds: 6 held at a basis of 0.14, one sold.
@@ -106,14 +101,6 @@ REPEATING_BASIS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: Position.apply rounds the removed basis and the remaining basis separately "
-        "in the 28-digit context, so realized + unrealized - fees misses equity - initial "
-        "cash in the 28th digit whenever a partial close removes a repeating decimal"
-    ),
-)
 @example(steps=REPEATING_BASIS)
 @settings(max_examples=50, deadline=None)
 @given(steps=steps)
@@ -237,7 +224,7 @@ def test_kernel_random_order_flow_keeps_orders_and_books_consistent(
     assert portfolio.equity == portfolio.cash + sum((net[s] * marks[s] for s in SYMBOLS),
                                                     Decimal(0))  # fmt: skip
     pnl = portfolio.realized_pnl + portfolio.unrealized_pnl - portfolio.fees
-    assert abs(pnl - (portfolio.equity - INITIAL)) < PNL_NOISE  # exact but for 28-digit noise
+    assert pnl == portfolio.equity - INITIAL  # exact, to the last digit
     if account_type is AccountType.CASH:
         assert all(q >= 0 for q in net.values())  # a cash account never ends up short
     # The float equity curve ends where the exact books do (to float precision).

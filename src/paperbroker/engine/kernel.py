@@ -80,7 +80,7 @@ class Kernel:
         self.portfolio = Portfolio(account, self.instruments, self._last_close)
         self.venue = SimulatedVenue(
             self.instruments, [s.duration_ns for s in feed.series], venue_config, clock,
-            self.ids, self._emit,
+            self.ids, self._emit, funds=self._affordable_at,
         )  # fmt: skip
         self.orders: dict[str, Order] = {}
         self.events: list[Event] = []
@@ -161,6 +161,9 @@ class Kernel:
                 append(values[row])
             on_bar(bar)
 
+    def _affordable_at(self, order: Order, price: Decimal) -> Decimal | None:
+        return self.portfolio.affordable_at(order, price, self.venue.config.commission)
+
     def _last_close(self, index: int) -> float | None:
         seen = self._seen[index]
         return float(self.feed.series[index].close[seen - 1]) if seen else None
@@ -214,6 +217,8 @@ class Kernel:
             raise InvalidRequest(
                 f"qty {quantity} is not a multiple of {symbol}'s lot size {instrument.lot_size}"
             )
+        # One spelling per value ("10" and "10.0" are the same order, and digest alike).
+        quantity = quantity.quantize(instrument.lot_size)
         if limit is None and stop is None:
             order_type, limit_price, stop_price = _MARKET, None, None
         else:
@@ -243,9 +248,7 @@ class Kernel:
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
-        refusal = self.portfolio.check(
-            order, [w.order for w in self.venue.working[index]], self.venue.config.commission
-        )
+        refusal = self.portfolio.check(order, self.open_orders(), self.venue.config.commission)
         if refusal is not None:
             reason, message = refusal
             self._emit(
@@ -305,7 +308,7 @@ class Kernel:
             raise InvalidRequest(f"source {source!r} is not one of {', '.join(_HISTORY_COLUMNS)}")
         values = compute_indicator(fn, getattr(self.feed.series[index], source), *args, **kwargs)
         full: array[float] = array("d")
-        full.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+        full.frombytes(np.ascontiguousarray(values).data.cast("B"))
         visible: array[float] = array("d", full[: self._seen[index]])
         self._growing[index].append((visible.append, full))
         return visible
@@ -342,7 +345,7 @@ def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> 
             f"{field} {price} is not a multiple of {instrument.symbol}'s tick "
             f"{instrument.tick_size}"
         )
-    return price
+    return price.quantize(instrument.tick_size)
 
 
 def _parse_tif(value: str) -> TimeInForce:

@@ -2,10 +2,11 @@
 
 A position keeps its *cost basis* (the signed amount paid for the open
 quantity) rather than a rounded average price.  Reducing a position removes a
-proportional share of the basis and realizes exactly ``proceeds - removed
-basis``; because the same removed amount leaves the basis and enters realized
-P&L, ``realized + unrealized`` always equals the cash flows plus market value
-to the last digit.
+proportional share of the basis, rounded to 10 decimal places, and realizes
+``proceeds - removed basis``.  The same removed amount leaves the basis and
+enters realized P&L, and every addition and subtraction is exact, so
+``realized + unrealized`` equals the cash flows plus market value to the last
+digit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from paperbroker.model.fill import Fill
-from paperbroker.model.values import ZERO
+from paperbroker.model.values import EXACT, ZERO
+
+# The removed share of a basis is a quotient (often a repeating decimal): it is
+# rounded once, to far below any currency's smallest unit, and then used as is.
+_BASIS_QUANTUM = Decimal("1e-10")
 
 
 class Position:
@@ -53,15 +58,15 @@ class Position:
         qty = self.qty
         if not qty or (qty > 0) == (signed > 0):
             self.qty = qty + signed
-            self.cost_basis += signed * price
+            self.cost_basis = EXACT.add(self.cost_basis, signed * price)
             return ZERO
         closing = min(abs(qty), abs(signed))
-        removed = self.cost_basis * closing / abs(qty)
+        removed = (self.cost_basis * closing / abs(qty)).quantize(_BASIS_QUANTUM)
         # Closing a long sells `closing` units; closing a short buys them back.
         proceeds = closing * price if qty > 0 else -closing * price
-        realized = proceeds - removed
-        self.cost_basis -= removed
-        self.realized_pnl += realized
+        realized = EXACT.subtract(proceeds, removed)
+        self.cost_basis = EXACT.subtract(self.cost_basis, removed)
+        self.realized_pnl = EXACT.add(self.realized_pnl, realized)
         remainder = abs(signed) - closing
         self.qty = qty + signed
         if remainder:

@@ -7,9 +7,20 @@ instrument's tick grid.  Money never round-trips through a float.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 
 from paperbroker.core.errors import InvalidRequest
+
+#: Adds and subtracts without rounding: books must balance to the last digit.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

@@ -96,33 +96,45 @@ class Portfolio:
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
 
-        Returns the reason to refuse it, or ``None`` to let it through.  What
-        the order would add to the account's exposure is valued at its limit
-        (or stop) price, or at the last mark for a market order; open orders
-        on the same side already reserve their share.  Selling what is held,
-        or buying back a short, needs no buying power.
+        Returns the reason to refuse it, or ``None`` to let it through.  Only the
+        part of an order that opens exposure needs buying power: selling what
+        is held, or buying back a short, does not, unless earlier working
+        orders have already claimed that position.  ``open_orders`` (every
+        working order of the account, oldest first) claim their share first and
+        reserve the buying power their opening parts need.  Exposure is valued
+        at the limit (or stop) price, or at the last mark for a market order.
         """
-        held = self.positions[order.symbol].qty
+        claims = _PositionClaims(self.positions)
+        reserved = ZERO
+        for other in open_orders:
+            opening = claims.opening_qty(other)
+            if opening:
+                reserved += opening * (self._reference_price(other) or ZERO)
+        opening = claims.opening_qty(order)
+        if not opening:
+            return None
         if order.side is _SELL:
-            pending = sum((o.leaves_qty for o in open_orders if o.side is _SELL), ZERO)
-            short_qty = min(order.qty + pending - held, order.qty)
-            if short_qty <= ZERO:
-                return None
             if not self.account.config.allows_short:
                 return RejectReason.SHORT_NOT_ALLOWED, (
                     f"a cash account cannot sell {order.symbol} short"
                 )
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
-            return self._check_cost(order, short_qty, commission, ZERO)
-        opening = order.qty - min(order.qty, max(-held, ZERO))
-        if not opening:
-            return None
-        reserved = ZERO
-        for other in open_orders:
-            if other.side is _BUY:
-                reserved += other.leaves_qty * (self._reference_price(other) or ZERO)
         return self._check_cost(order, opening, commission, reserved)
+
+    def affordable_at(
+        self, order: Order, price: Decimal, commission: CommissionModel
+    ) -> Decimal | None:
+        """How much of a buy the cash can pay for at ``price`` (``None``: no cash limit).
+
+        A cash account cannot spend money it does not have: a market buy sized on
+        a close can meet a higher open, and then only what the cash covers fills.
+        Margin accounts are limited by their margin rules instead.
+        """
+        if self.account.config.allows_short:
+            return None
+        lot = self.instruments[order.symbol].lot_size
+        return commission.max_qty(self.account.cash, price, lot)
 
     def _check_cost(
         self, order: Order, qty: Decimal, commission: CommissionModel, reserved: Decimal
@@ -147,3 +159,36 @@ class Portfolio:
 
     def _open(self) -> list[tuple[str, Position]]:
         return [(s, p) for s, p in self.positions.items() if p.qty]
+
+
+class _PositionClaims:
+    """What working orders have already claimed of each position.
+
+    A sell first uses up the long quantity not claimed by earlier sells, a buy
+    the short quantity not claimed by earlier buys; whatever is left of the
+    order opens (or adds to) exposure.
+    """
+
+    __slots__ = ("_long", "_positions", "_short")
+
+    def __init__(self, positions: dict[str, Position]) -> None:
+        self._positions = positions
+        self._long: dict[str, Decimal] = {}
+        self._short: dict[str, Decimal] = {}
+
+    def opening_qty(self, order: Order) -> Decimal:
+        symbol = order.symbol
+        leaves = order.leaves_qty
+        if order.side is _SELL:
+            free = self._long.get(symbol)
+            if free is None:
+                free = max(self._positions[symbol].qty, ZERO)
+            used = min(leaves, free)
+            self._long[symbol] = free - used
+        else:
+            free = self._short.get(symbol)
+            if free is None:
+                free = max(-self._positions[symbol].qty, ZERO)
+            used = min(leaves, free)
+            self._short[symbol] = free - used
+        return leaves - used

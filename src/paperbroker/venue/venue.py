@@ -25,16 +25,23 @@ from paperbroker.model.events import (
 )
 from paperbroker.model.fill import Fill, FillRule
 from paperbroker.model.instrument import Instrument
-from paperbroker.model.order import Order
+from paperbroker.model.order import OPEN_STATUSES, Order
 from paperbroker.model.values import ZERO, price_on_grid
 from paperbroker.venue.commission import CommissionModel, NoCommission
 from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill
 from paperbroker.venue.matching import IntrabarPath, match, match_at_open
 from paperbroker.venue.slippage import NoSlippage, SlippageModel
 
-_MAKER_RULES = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
-_AT_LIMIT = _MAKER_RULES
+_AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_DAY = TimeInForce.DAY
+_FOK = TimeInForce.FOK
+_MAKER = LiquiditySide.MAKER
+_TAKER = LiquiditySide.TAKER
+
+#: Given an order and the price it would fill at, how much the account can pay
+#: for (``None``: no limit).  Cash accounts cannot spend money they do not have.
+FundsGuard = Callable[[Order, Decimal], Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ class SimulatedVenue:
         clock: Clock,
         ids: IdFactory,
         emit: Callable[[Event], None],
+        funds: FundsGuard | None = None,
     ) -> None:
         self.instruments = list(instruments)
         self.config = config
@@ -94,6 +102,7 @@ class SimulatedVenue:
         self._clock = clock
         self._ids = ids
         self._emit = emit
+        self._funds = funds
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
         self.working: list[list[_Working]] = [[] for _ in self.instruments]
         # Per instrument, the (start, close) of the session last looked up.
@@ -127,11 +136,12 @@ class SimulatedVenue:
         path: str | None = None
         taken = ZERO
         for working in self.working[index][:]:
-            if working.arrival_ns > bar_open_ns:
-                continue  # the order did not exist when this bar opened
             order = working.order
+            if working.arrival_ns > bar_open_ns or order.status not in OPEN_STATUSES:
+                # Not there yet when the bar opened, or closed by a callback meanwhile.
+                continue
             tif = order.time_in_force
-            if tif is TimeInForce.DAY:
+            if tif is _DAY:
                 if not working.session_close_ns:
                     # A day order belongs to the session of the first bar it can trade on.
                     working.session_close_ns = self._session_close(index, ts - 1)
@@ -148,22 +158,39 @@ class SimulatedVenue:
                     order.order_type, working.is_buy, working.limit, working.stop,
                     open_, high, low, close, path,
                 )  # fmt: skip
-            if found is not None:
-                qty = order.leaves_qty
-                available = config.fill_quantity.available(volume, taken, instrument.lot_size)
-                if available is not None and available < qty:
-                    if tif is TimeInForce.FOK:
-                        self._close(index, working, OrderCanceled, "fok: not fillable in full")
-                        continue
-                    qty = available
-                if qty > ZERO:
-                    self._fill(index, working, qty, found[0], found[1], ts, path or "OHLC")
-                    taken += qty
-            if order.is_open:
+            if found is None:
                 if tif in _IMMEDIATE:
-                    self._close(index, working, OrderCanceled, f"{tif}: unfilled remainder")
-                elif tif is TimeInForce.DAY and ts >= working.session_close_ns:
+                    self._close(index, working, OrderCanceled, f"{tif}: not marketable on arrival")
+                elif tif is _DAY and ts >= working.session_close_ns:
                     self._close(index, working, OrderExpired)
+                continue
+            if path is None:
+                path = config.intrabar.resolve(open_, high, low, close)
+            rule, matched = found
+            reference, price, liquidity = self._execution_price(working, rule, matched, index)
+            qty = order.leaves_qty
+            shortfall = ""
+            available = config.fill_quantity.available(volume, taken, instrument.lot_size)
+            if available is not None and available < qty:
+                qty, shortfall = available, "not enough volume"
+            if self._funds is not None and working.is_buy:
+                affordable = self._funds(order, price)
+                if affordable is not None and affordable < qty:
+                    qty, shortfall = affordable, "insufficient cash at execution"
+            if shortfall and tif is _FOK:
+                self._close(index, working, OrderCanceled, f"fok: {shortfall} to fill in full")
+                continue
+            if qty > ZERO:
+                self._fill(working, qty, rule, reference, price, liquidity, ts, path)
+                taken += qty
+            if order.status not in OPEN_STATUSES:
+                continue
+            if tif in _IMMEDIATE:
+                self._close(index, working, OrderCanceled, f"{tif}: unfilled remainder")
+            elif shortfall.startswith("insufficient cash"):
+                self._close(index, working, OrderCanceled, shortfall)
+            elif tif is _DAY and ts >= working.session_close_ns:
+                self._close(index, working, OrderExpired)
 
     def _session_close(self, index: int, moment_ns: int) -> int:
         start, close = self._sessions[index]
@@ -173,29 +200,39 @@ class SimulatedVenue:
             )
         return close
 
+    def _execution_price(
+        self, working: _Working, rule: FillRule, matched: float, index: int
+    ) -> tuple[Decimal, Decimal, LiquiditySide]:
+        """The reference price a rule produced, the price paid after slippage, and who took."""
+        order = working.order
+        tick = self.instruments[index].tick_size
+        if rule in _AT_LIMIT and order.limit_price is not None:
+            return order.limit_price, order.limit_price, _MAKER
+        if rule is FillRule.STOP_TRIGGERED and order.stop_price is not None:
+            reference = order.stop_price
+        elif rule is FillRule.STOP_LIMIT_AT_TRIGGER and matched == working.stop:
+            reference = order.stop_price or price_on_grid(matched, tick)
+        else:
+            reference = price_on_grid(matched, tick)
+        price = self.config.slippage.slipped_price(reference, working.is_buy, tick)
+        limit = order.limit_price
+        if limit is not None:
+            # A limit is a promise: slippage can eat the edge, never cross the limit.
+            price = min(price, limit) if working.is_buy else max(price, limit)
+        return reference, price, _TAKER
+
     def _fill(
         self,
-        index: int,
         working: _Working,
         qty: Decimal,
         rule: FillRule,
-        matched: float,
-        ts: int,
+        reference: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        bar_ts: int,
         path: str,
     ) -> None:
         order = working.order
-        instrument = self.instruments[index]
-        tick = instrument.tick_size
-        reference = self._reference_price(order, rule, matched, tick)
-        if rule in _MAKER_RULES:
-            price, liquidity = reference, LiquiditySide.MAKER
-        else:
-            price = self.config.slippage.slipped_price(reference, working.is_buy, tick)
-            if order.limit_price is not None:
-                # A limit is a promise: slippage can eat the edge, never cross the limit.
-                limit = order.limit_price
-                price = min(price, limit) if working.is_buy else max(price, limit)
-            liquidity = LiquiditySide.TAKER
         notional = working.filled_notional + qty * price
         fee = self.config.commission.order_fee(order.filled_qty + qty, notional) - working.fee_paid
         working.filled_notional = notional
@@ -215,25 +252,11 @@ class SimulatedVenue:
             reference_price=reference,
             slippage=price - reference if working.is_buy else reference - price,
             path=path,
-            bar_ts=ts,
+            bar_ts=bar_ts,
         )
         self._emit(OrderFilled(ts=now, order_id=order.id, fill=fill))
         if not order.is_open:
-            self._forget(index, working)
-
-    @staticmethod
-    def _reference_price(order: Order, rule: FillRule, matched: float, tick: Decimal) -> Decimal:
-        if rule in _AT_LIMIT and order.limit_price is not None:
-            return order.limit_price
-        if rule is FillRule.STOP_TRIGGERED and order.stop_price is not None:
-            return order.stop_price
-        if (
-            rule is FillRule.STOP_LIMIT_AT_TRIGGER
-            and order.stop_price is not None
-            and matched == float(order.stop_price)
-        ):
-            return order.stop_price
-        return price_on_grid(matched, tick)
+            self._forget(self._by_id[order.id][0], working)
 
     def _close(
         self,

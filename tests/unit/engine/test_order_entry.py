@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from paperbroker.core.errors import InvalidRequest, InvalidTransition, NotFound
+from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.data.bar import Bar
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
@@ -182,16 +182,6 @@ def test_strategy_callbacks_order_fill_before_bar_and_cancel_from_on_fill(build:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidTransition,
-    reason=(
-        "BUG: SimulatedVenue.on_bar iterates a snapshot (self.working[index][:]) and does "
-        "not skip orders that a callback closed meanwhile; an order canceled from a "
-        "sibling's on_fill is still matched on the same bar, and applying its fill to the "
-        "canceled order raises InvalidTransition out of Kernel.run_until"
-    ),
-)
 def test_cancel_from_on_fill_of_sibling_matched_on_same_bar_cancels_cleanly(build: Any) -> None:
     # Both legs (99.00 and 99.50) are touched by bar 1 (low 99.00).  The first leg fills;
     # its on_fill cancels the second, which must then be left alone: canceled, unfilled.

@@ -130,16 +130,6 @@ def test_position_realized_plus_unrealized_equals_cash_flows_plus_value(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: Position.apply rounds twice in the 28-digit decimal context: removed = "
-        "cost_basis * closing / abs(qty) is a repeating decimal, and cost_basis - removed "
-        "needs more digits than proceeds - removed, so the amount leaving the basis is not "
-        "the amount entering realized P&L; realized + unrealized drifts from the cash flows "
-        "plus market value in the 28th digit (148.0000000000000000000000003 here)"
-    ),
-)
 def test_position_partial_close_with_repeating_basis_keeps_pnl_identity_exact(
     build: Any,
 ) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from paperbroker.data.bar import Bar
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.enums import AccountType, OrderSide, OrderStatus, RejectReason
@@ -168,15 +166,6 @@ def test_rejected_order_never_fills(build: Any) -> None:
     assert kernel.portfolio.cash == 10_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: Portfolio.check reserves buying power only for working buys; a short sale "
-        "is cost-checked with nothing reserved for the account's other working shorts, so "
-        "each one may use the full buying power and together they exceed "
-        "leverage x equity in gross exposure"
-    ),
-)
 def test_margin_account_working_short_sales_reserve_buying_power(build: Any) -> None:
     # Leverage 2 on 10 000: 20 000 of exposure.  The first short of 200 @ 100.00 uses it
     # all; a second one would double it, so it must be rejected like the buy side is.
@@ -187,15 +176,6 @@ def test_margin_account_working_short_sales_reserve_buying_power(build: Any) -> 
     assert second.status is OrderStatus.REJECTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: Portfolio.check treats each buy as buying back the whole short "
-        "(opening = qty - min(qty, -held)) without deducting working buys that already "
-        "cover it, so further buys skip the buying-power check and can open a long "
-        "beyond leverage x equity"
-    ),
-)
 def test_margin_account_covering_buys_beyond_short_are_checked(build: Any) -> None:
     # Margin, leverage 1, equity 1 000: short 10 @ 100.00 uses all buying power (0 left).
     kernel = kernel_after_first_bar(build, cash=1_000, account_type=MARGIN)
