@@ -11,26 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
-from typing import Literal
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal, NamedTuple
 
 from paperbroker.core.ids import FillId
-from paperbroker.model.fill import Fill
+from paperbroker.model.fill import Fill, typed_equality
 from paperbroker.model.position import Position
+from paperbroker.model.values import EXACT as _EXACT
 from paperbroker.model.values import ZERO
 
 Direction = Literal["long", "short"]
 
 # A context in which + and - of finite decimals are exact (no rounding ever).
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 # Fee parts are rounded to the fee's own exponent, but never coarser than a cent.
 _MAX_FEE_EXPONENT = -2
 
 
-@dataclass(frozen=True, slots=True)
-class Trade:
-    """One round trip of a symbol's position (flat -> non-flat -> flat).
+class Trade(NamedTuple):
+    """One round trip of a symbol's position (flat -> non-flat -> flat); immutable.
 
     - ``qty``: the largest absolute position held during the round trip.
     - ``entry_price``: qty-weighted average price of the fills (or fill parts)
@@ -40,9 +39,8 @@ class Trade:
       :meth:`Position.apply` realizes it.  Precisely, it is the change of
       ``Position.realized_pnl`` over the trade's life, subtracted without
       context rounding; so adding up a symbol's trades in order gives
-      ``Position.realized_pnl`` to the last digit, even where the 28-digit
-      decimal context rounded along the way.  For an open trade it is the
-      P&L realized so far (partial exits).
+      ``Position.realized_pnl`` to the last digit.  For an open trade it is
+      the P&L realized so far (partial exits).
     - ``fees``: all fees of the trade's fills; a fill that flips the position
       contributes only its share (see :func:`build_trades`).
     - ``exit_ts``: the ts of the fill that flattened the position, ``None``
@@ -85,6 +83,9 @@ class Trade:
         if not notional:
             return 0.0
         return float(self.pnl / notional)
+
+
+typed_equality(Trade)
 
 
 @dataclass(slots=True)

@@ -161,8 +161,8 @@ class Kernel:
                 append(values[row])
             on_bar(bar)
 
-    def _affordable_at(self, order: Order, price: Decimal) -> Decimal | None:
-        return self.portfolio.affordable_at(order, price, self.venue.config.commission)
+    def _affordable_at(self, order: Order, qty: Decimal, price: Decimal) -> Decimal:
+        return self.portfolio.affordable_qty(order, qty, price, self.venue.config.commission)
 
     def _last_close(self, index: int) -> float | None:
         seen = self._seen[index]
@@ -248,7 +248,8 @@ class Kernel:
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
-        refusal = self.portfolio.check(order, self.open_orders(), self.venue.config.commission)
+        working = self.open_orders() if self.venue.has_working_orders else []
+        refusal = self.portfolio.check(order, working, self.venue.config.commission)
         if refusal is not None:
             reason, message = refusal
             self._emit(

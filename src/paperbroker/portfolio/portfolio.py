@@ -104,13 +104,18 @@ class Portfolio:
         reserve the buying power their opening parts need.  Exposure is valued
         at the limit (or stop) price, or at the last mark for a market order.
         """
-        claims = _PositionClaims(self.positions)
         reserved = ZERO
-        for other in open_orders:
-            opening = claims.opening_qty(other)
-            if opening:
-                reserved += opening * (self._reference_price(other) or ZERO)
-        opening = claims.opening_qty(order)
+        if open_orders:
+            claims = _PositionClaims(self.positions)
+            for other in open_orders:
+                opening = claims.opening_qty(other)
+                if opening:
+                    reserved += opening * (self._reference_price(other) or ZERO)
+            opening = claims.opening_qty(order)
+        else:
+            held = self.positions[order.symbol].qty
+            unclaimed = max(held if order.side is _SELL else -held, ZERO)
+            opening = order.qty - min(order.qty, unclaimed)
         if not opening:
             return None
         if order.side is _SELL:
@@ -122,19 +127,22 @@ class Portfolio:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
         return self._check_cost(order, opening, commission, reserved)
 
-    def affordable_at(
-        self, order: Order, price: Decimal, commission: CommissionModel
-    ) -> Decimal | None:
-        """How much of a buy the cash can pay for at ``price`` (``None``: no cash limit).
+    def affordable_qty(
+        self, order: Order, qty: Decimal, price: Decimal, commission: CommissionModel
+    ) -> Decimal:
+        """How much of a buy of ``qty`` at ``price`` the account can pay for now.
 
         A cash account cannot spend money it does not have: a market buy sized on
         a close can meet a higher open, and then only what the cash covers fills.
-        Margin accounts are limited by their margin rules instead.
+        Margin accounts are limited by their margin rules instead (all of ``qty``).
         """
-        if self.account.config.allows_short:
-            return None
-        lot = self.instruments[order.symbol].lot_size
-        return commission.max_qty(self.account.cash, price, lot)
+        account = self.account
+        if account.config.allows_short:
+            return qty
+        cost = qty * price
+        if cost + commission.order_fee(qty, cost) <= account.cash:
+            return qty
+        return commission.max_qty(account.cash, price, self.instruments[order.symbol].lot_size)
 
     def _check_cost(
         self, order: Order, qty: Decimal, commission: CommissionModel, reserved: Decimal

@@ -48,8 +48,8 @@ def compute_indicator(fn: IndicatorFn, source: FloatArray, *args: Any, **kwargs:
     n = source.shape[0]
     # Two cuts: an indicator that peeks k bars ahead changes the last k values
     # of each prefix; one that uses the whole history (a global max, a
-    # normalisation) changes nearly all of them.
-    for cut in sorted({n // 4, n // 2}):
+    # normalisation) changes nearly all of them.  Neither needs a long prefix.
+    for cut in sorted({min(n // 4, 1 << 16), min(n // 2, 1 << 18)}):
         if cut < 2:
             continue
         prefix = _as_values(fn, fn(source[:cut], *args, **kwargs), cut)

@@ -39,9 +39,9 @@ _FOK = TimeInForce.FOK
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
 
-#: Given an order and the price it would fill at, how much the account can pay
-#: for (``None``: no limit).  Cash accounts cannot spend money they do not have.
-FundsGuard = Callable[[Order, Decimal], Decimal | None]
+#: Given an order, a quantity and the price it would fill at, how much of that
+#: quantity the account can pay for.  Cash accounts cannot spend money they do not have.
+FundsGuard = Callable[[Order, Decimal, Decimal], Decimal]
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,10 @@ class SimulatedVenue:
         self._close(entry[0], entry[1], OrderCanceled, reason)
         return True
 
+    @property
+    def has_working_orders(self) -> bool:
+        return bool(self._by_id)
+
     def is_working(self, order_id: str) -> bool:
         return order_id in self._by_id
 
@@ -174,8 +178,8 @@ class SimulatedVenue:
             if available is not None and available < qty:
                 qty, shortfall = available, "not enough volume"
             if self._funds is not None and working.is_buy:
-                affordable = self._funds(order, price)
-                if affordable is not None and affordable < qty:
+                affordable = self._funds(order, qty, price)
+                if affordable < qty:
                     qty, shortfall = affordable, "insufficient cash at execution"
             if shortfall and tif is _FOK:
                 self._close(index, working, OrderCanceled, f"fok: {shortfall} to fill in full")
