@@ -95,6 +95,9 @@ class Kernel:
         self.strategy = strategy
         self.ctx = StrategyContext(self)
         self._started = False
+        # Callbacks a strategy does not override are not called at all.
+        self._on_fill = _overridden(strategy, "on_fill")
+        self._on_order = _overridden(strategy, "on_order")
 
     # -- lifecycle ----------------------------------------------------------
     def subscribe(self, listener: EventListener) -> None:
@@ -180,12 +183,11 @@ class Kernel:
         self.events.append(event)
         for listener in self._listeners:
             listener(event)
-        strategy = self.strategy
-        if strategy is not None:
-            if kind is OrderFilled:
-                strategy.on_fill(event.fill)  # type: ignore[union-attr]
-            elif kind is not OrderSubmitted:
-                strategy.on_order(order)
+        if kind is OrderFilled:
+            if self._on_fill is not None:
+                self._on_fill(event.fill)  # type: ignore[union-attr]
+        elif kind is not OrderSubmitted and self._on_order is not None:
+            self._on_order(order)
 
     # -- orders -------------------------------------------------------------
     def submit_order(
@@ -347,6 +349,13 @@ def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> 
             f"{instrument.tick_size}"
         )
     return price.quantize(instrument.tick_size)
+
+
+def _overridden(strategy: Strategy | None, name: str) -> Callable[[Any], None] | None:
+    if strategy is None or getattr(type(strategy), name) is getattr(Strategy, name):
+        return None
+    callback: Callable[[Any], None] = getattr(strategy, name)
+    return callback
 
 
 def _parse_tif(value: str) -> TimeInForce:

@@ -242,23 +242,13 @@ class SimulatedVenue:
         working.filled_notional = notional
         working.fee_paid += fee
         now = self._clock.now_ns()
+        slippage = price - reference if working.is_buy else reference - price
+        # Positional, in Fill's field order: this runs once per fill.
         fill = Fill(
-            id=self._ids.fill_id(),
-            order_id=order.id,
-            symbol=order.symbol,
-            side=order.side,
-            qty=qty,
-            price=price,
-            fee=fee,
-            ts=now,
-            liquidity=liquidity,
-            rule=rule,
-            reference_price=reference,
-            slippage=price - reference if working.is_buy else reference - price,
-            path=path,
-            bar_ts=bar_ts,
-        )
-        self._emit(OrderFilled(ts=now, order_id=order.id, fill=fill))
+            self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
+            liquidity, rule, reference, slippage, path, bar_ts,
+        )  # fmt: skip
+        self._emit(OrderFilled(now, order.id, fill))
         if not order.is_open:
             self._forget(self._by_id[order.id][0], working)
 
