@@ -12,7 +12,7 @@ from pydantic import Field
 
 from bench.workload import CASH, FAST, SLOW, Outcome, TradeRecord, fee_decimal
 from paperbroker import Backtest, BacktestResult, SmaCrossover, Strategy, StrategyParams
-from paperbroker.strategy.indicators import sma
+from paperbroker.strategy.indicators import sma_cross
 from paperbroker.venue import NoCommission, PercentCommission
 
 if TYPE_CHECKING:
@@ -45,8 +45,7 @@ class SleeveSmaCrossover(Strategy):
     def on_start(self) -> None:
         ctx = self.ctx
         p = self.params
-        self._fast = {s: ctx.indicator(s, sma, p.fast) for s in ctx.symbols}
-        self._slow = {s: ctx.indicator(s, sma, p.slow) for s in ctx.symbols}
+        self._signal = {s: ctx.indicator(s, sma_cross, p.fast, p.slow) for s in ctx.symbols}
         self._positions = {s: ctx.position(s) for s in ctx.symbols}
         share = ctx.cash / len(ctx.symbols)
         self.sleeves: dict[str, Decimal] = dict.fromkeys(ctx.symbols, share)
@@ -59,19 +58,18 @@ class SleeveSmaCrossover(Strategy):
             self.sleeves[fill.symbol] += notional - fill.fee
 
     def on_bar(self, bar: Bar) -> None:
-        symbol = bar.symbol
-        fast = self._fast[symbol]
-        if len(fast) < 2:
+        signal = self._signal[bar.symbol][-1]
+        if not signal:
             return
-        slow = self._slow[symbol]
+        symbol = bar.symbol
         qty = self._positions[symbol].qty
-        if not qty:
-            if fast[-1] > slow[-1] and fast[-2] <= slow[-2]:
+        if signal > 0:
+            if not qty:
                 budget = self.sleeves[symbol]
                 size = self.ctx.affordable_qty(symbol, price=bar.close, budget=budget)
                 if size > 0:
                     self.ctx.buy(symbol, size)
-        elif qty > 0 and fast[-1] < slow[-1] and fast[-2] >= slow[-2]:
+        elif qty > 0:
             self.ctx.close_position(symbol)
 
 

@@ -12,6 +12,7 @@ from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries, FloatArray, IntArray
 
 Chunk = tuple[list[Bar], list[int], list[int]]
+_PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 
 
 class HistoricalFeed:
@@ -49,10 +50,8 @@ class HistoricalFeed:
             self.ts = ts[order]
             self._instrument = instrument[order]
             self._row = row[order]
-            self._columns = [
-                np.concatenate([getattr(s, name) for s in series])[order]
-                for name in ("open", "high", "low", "close", "volume")
-            ]
+            # No merged copy of the prices: each chunk gathers them from the series.
+            self._columns = []
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
@@ -63,7 +62,7 @@ class HistoricalFeed:
 
     def chunk(self, start: int, stop: int) -> Chunk:
         """Bars ``start:stop`` with each bar's instrument index and row in its own series."""
-        columns = [column[start:stop].tolist() for column in self._columns]
+        columns = [column.tolist() for column in self._chunk_columns(start, stop)]
         ts = self.ts[start:stop].tolist()
         names: Iterable[str]
         if self._instrument is None or self._row is None:
@@ -78,6 +77,21 @@ class HistoricalFeed:
         rows_of_values = zip(names, ts, *columns, strict=False)
         bars: list[Bar] = list(map(tuple.__new__, repeat(Bar, stop - start), rows_of_values))
         return bars, instruments, rows
+
+    def _chunk_columns(self, start: int, stop: int) -> list[FloatArray]:
+        if self._instrument is None or self._row is None:
+            return [column[start:stop] for column in self._columns]
+        instruments = self._instrument[start:stop]
+        rows = self._row[start:stop]
+        out = [np.empty(stop - start) for _ in _PRICE_COLUMNS]
+        for index, series in enumerate(self.series):
+            mine = instruments == index
+            if not mine.any():
+                continue
+            picked = rows[mine]
+            for column, name in zip(out, _PRICE_COLUMNS, strict=True):
+                column[mine] = getattr(series, name)[picked]
+        return out
 
     def sample_times(self, stop: int) -> IntArray:
         """The distinct bar close times among the first ``stop`` bars."""
