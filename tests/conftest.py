@@ -6,7 +6,6 @@ hypothesis tests may use them too.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from tests.builders import make_fill
 
 from paperbroker.core.clock import SimClock, datetime_to_ns
-from paperbroker.core.ids import AccountId, FillId, OrderId
+from paperbroker.core.ids import AccountId
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.account import Account, AccountConfig
-from paperbroker.model.enums import AccountType, LiquiditySide, OrderSide
-from paperbroker.model.fill import Fill, FillRule
+from paperbroker.model.enums import AccountType
 from paperbroker.model.instrument import Instrument
 from paperbroker.strategy.base import Strategy
 from paperbroker.venue.venue import VenueConfig
@@ -110,38 +109,6 @@ def make_kernel(
     )
     return Kernel(
         HistoricalFeed(all_series), account, config or VenueConfig(), SimClock(start), strategy
-    )
-
-
-_fill_ids = itertools.count(1)
-
-
-def make_fill(
-    side: OrderSide | str,
-    qty: int | str | Decimal,
-    price: str | Decimal,
-    *,
-    fee: str | Decimal = "0",
-    symbol: str = "XYZ",
-    ts: int = 0,
-) -> Fill:
-    """A standalone fill (for model and portfolio tests)."""
-    n = next(_fill_ids)
-    return Fill(
-        id=FillId(f"F-{n}"),
-        order_id=OrderId(f"O-{n}"),
-        symbol=symbol,
-        side=OrderSide(side),
-        qty=Decimal(qty),
-        price=Decimal(price),
-        fee=Decimal(fee),
-        ts=ts,
-        liquidity=LiquiditySide.TAKER,
-        rule=FillRule.MARKET_AT_OPEN,
-        reference_price=Decimal(price),
-        slippage=Decimal(0),
-        path="OHLC",
-        bar_ts=ts,
     )
 
 

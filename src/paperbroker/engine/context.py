@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,20 @@ class BarHistory(NamedTuple):
     low: npt.NDArray[np.float64]
     close: npt.NDArray[np.float64]
     volume: npt.NDArray[np.float64]
+
+
+class OrderOptions(TypedDict, total=False):
+    """Optional fields of an order.
+
+    ``limit``/``stop`` choose the type (none: market, ``limit``: limit, ``stop``:
+    stop, both: stop-limit); ``tif`` is ``day`` (default), ``gtc``, ``ioc`` or
+    ``fok``; ``client_order_id`` must be unique in the session.
+    """
+
+    limit: PriceLike | None
+    stop: PriceLike | None
+    tif: TimeInForce | str
+    client_order_id: str | None
 
 
 class StrategyContext:
@@ -95,37 +109,13 @@ class StrategyContext:
         return self._kernel.affordable_qty(symbol, price, budget)
 
     # -- orders -------------------------------------------------------------
-    def buy(
-        self,
-        symbol: str,
-        qty: PriceLike,
-        *,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        tif: TimeInForce | str = TimeInForce.DAY,
-        client_order_id: str | None = None,
-    ) -> Order:
+    def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
-        return self._kernel.submit_order(
-            symbol, OrderSide.BUY, qty, limit=limit, stop=stop, tif=tif,
-            client_order_id=client_order_id,
-        )  # fmt: skip
+        return self._kernel.submit_order(symbol, OrderSide.BUY, qty, **options)
 
-    def sell(
-        self,
-        symbol: str,
-        qty: PriceLike,
-        *,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        tif: TimeInForce | str = TimeInForce.DAY,
-        client_order_id: str | None = None,
-    ) -> Order:
+    def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
-        return self._kernel.submit_order(
-            symbol, OrderSide.SELL, qty, limit=limit, stop=stop, tif=tif,
-            client_order_id=client_order_id,
-        )  # fmt: skip
+        return self._kernel.submit_order(symbol, OrderSide.SELL, qty, **options)
 
     def close_position(self, symbol: str) -> Order | None:
         """Flatten ``symbol`` with a market order; ``None`` if already flat."""

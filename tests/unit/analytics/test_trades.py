@@ -6,11 +6,10 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from tests.builders import make_fill
 
 from paperbroker.analytics import Trade, build_trades, split_fee
-from paperbroker.core.ids import FillId, OrderId
-from paperbroker.model.enums import LiquiditySide, OrderSide
-from paperbroker.model.fill import Fill, FillRule
+from paperbroker.model.fill import Fill
 from paperbroker.model.position import Position
 
 D = Decimal
@@ -18,31 +17,9 @@ _ids = itertools.count(1)
 
 
 def fill(
-    side: str,
-    qty: int | str,
-    price: str,
-    *,
-    ts: int,
-    fee: str = "0",
-    symbol: str = "AAPL",
+    side: str, qty: int | str, price: str, *, ts: int, fee: str = "0", symbol: str = "AAPL"
 ) -> Fill:
-    n = next(_ids)
-    return Fill(
-        id=FillId(f"F-{n}"),
-        order_id=OrderId(f"O-{n}"),
-        symbol=symbol,
-        side=OrderSide(side),
-        qty=D(qty),
-        price=D(price),
-        fee=D(fee),
-        ts=ts,
-        liquidity=LiquiditySide.TAKER,
-        rule=FillRule.MARKET_AT_OPEN,
-        reference_price=D(price),
-        slippage=D(0),
-        path="OHLC",
-        bar_ts=ts,
-    )
+    return make_fill(side, qty, price, fee=fee, symbol=symbol, ts=ts)
 
 
 def realized(fills: list[Fill]) -> Decimal:
