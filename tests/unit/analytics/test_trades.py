@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,6 @@ from paperbroker.model.fill import Fill
 from paperbroker.model.position import Position
 
 D = Decimal
-_ids = itertools.count(1)
 
 
 def fill(
