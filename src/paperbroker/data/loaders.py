@@ -25,7 +25,7 @@ import gzip
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -37,10 +37,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from paperbroker.core.clock import NANOS_PER_MINUTE, ns_to_datetime
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import BarSeries, FloatArray, IntArray
-from paperbroker.model.instrument import Instrument, TradingHours
+from paperbroker.data.source_errors import first_line, first_null
+from paperbroker.data.timestamps import ParsedTimes, close_times, format_time, parse_times
+from paperbroker.model.instrument import Instrument
 
 InstrumentSpec = Instrument | Callable[[str], Instrument] | None
 """An instrument for a one-symbol file, or a factory ``symbol -> Instrument``."""
@@ -62,21 +63,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("time", "open", "high", "low", "close")
 
-_EPOCH = date(1970, 1, 1)
-_QUARTER_HOUR_NS = 15 * NANOS_PER_MINUTE
-_INT64_MAX = 2**63 - 1
-
 
 class LoadedBars(NamedTuple):
     """A loaded series plus the requested extra columns, row-aligned with it."""
 
     series: BarSeries
     extra: dict[str, FloatArray]
-
-
-class _Times(NamedTuple):
-    values: IntArray  # epoch ns (instants) or epoch days (dates)
-    dates: bool
 
 
 def load_bars(
@@ -147,7 +139,7 @@ def load_bars_with_columns(
     saved = _saved_durations(table, name)
 
     rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
-    times = _parse_times(_column(table, found["time"]), found["time"], name, zone)
+    times = parse_times(_column(table, found["time"]), found["time"], name, zone)
     prices = {
         key: _to_float(_column(table, found[key]), found[key], name)
         for key in ("open", "high", "low", "close")
@@ -165,7 +157,7 @@ def load_bars_with_columns(
     if symbol is not None and "symbol" in found:
         keep = codes == symbols.index(symbol)
         symbols, codes = [symbol], np.zeros(int(keep.sum()), dtype=np.int64)
-        rows, times = rows[keep], _Times(times.values[keep], times.dates)
+        rows, times = rows[keep], ParsedTimes(times.values[keep], times.dates)
         prices = {key: column[keep] for key, column in prices.items()}
         volume = volume[keep]
         extras = {key: column[keep] for key, column in extras.items()}
@@ -176,7 +168,7 @@ def load_bars_with_columns(
     codes, stamps, rows = codes[order], times.values[order], rows[order]
     _check_duplicates(name, symbols, codes, stamps, rows, times.dates)
     bounds = np.searchsorted(codes, np.arange(len(symbols) + 1))
-    durations, closes = _close_times(
+    durations, closes = close_times(
         name, symbols, instruments, bounds, stamps, times.dates, saved, timestamp, bar_duration
     )
 
@@ -245,7 +237,7 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
     try:
         pq.write_table(table, str(target))
     except (pa.ArrowException, OSError) as exc:
-        raise InvalidRequest(f"{target}: cannot write: {_first_line(exc)}") from None
+        raise InvalidRequest(f"{target}: cannot write: {first_line(exc)}") from None
 
 
 # --- reading -----------------------------------------------------------------
@@ -281,7 +273,7 @@ def _read_table(path: Path) -> pa.Table:
         )
         return pa_csv.read_csv(str(path), convert_options=convert)
     except (pa.ArrowException, OSError, ValueError, EOFError, csv.Error) as exc:
-        raise InvalidRequest(f"{path.name}: cannot read: {_first_line(exc)}") from None
+        raise InvalidRequest(f"{path.name}: cannot read: {first_line(exc)}") from None
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -345,14 +337,8 @@ def _saved_durations(table: pa.Table, source: str) -> dict[str, int] | None:
 # --- column conversion -------------------------------------------------------
 
 
-def _first_null(array: pa.Array, column: str, source: str) -> None:
-    if array.null_count:
-        row = int(np.argmax(array.is_null().to_numpy(zero_copy_only=False))) + 1
-        raise InvalidRequest(f"{source}: column {column} row {row}: missing value")
-
-
 def _to_float(array: pa.Array, column: str, source: str) -> FloatArray:
-    _first_null(array, column, source)
+    first_null(array, column, source)
     kind = array.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         return np.asarray(array.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
@@ -369,115 +355,7 @@ def _to_float(array: pa.Array, column: str, source: str) -> FloatArray:
                 raise InvalidRequest(
                     f"{source}: column {column} row {row}: {value!r} is not a number"
                 ) from None
-        raise InvalidRequest(f"{source}: column {column}: {_first_line(exc)}") from None
-
-
-def _parse_times(array: pa.Array, column: str, source: str, zone: ZoneInfo) -> _Times:
-    _first_null(array, column, source)
-    kind = array.type
-    try:
-        if pa.types.is_date(kind):
-            days = array.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
-            return _Times(days.astype(np.int64), True)
-        if pa.types.is_timestamp(kind):
-            ns = _ints(array.cast(pa.timestamp("ns", tz=kind.tz)).cast(pa.int64()))
-            return _Times(ns if kind.tz else _localize(ns, zone), False)
-        if pa.types.is_integer(kind):
-            return _Times(_epoch_to_ns(_ints(array.cast(pa.int64())), column, source), False)
-    except pa.ArrowInvalid as exc:
-        raise InvalidRequest(f"{source}: column {column}: {_first_line(exc)}") from None
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return _parse_time_strings(pc.utf8_trim_whitespace(array), column, source, zone)
-    raise InvalidRequest(f"{source}: column {column} has type {kind}, not times")
-
-
-def _all_match(text: pa.Array, pattern: str) -> bool:
-    return bool(pc.all(pc.match_substring_regex(text, pattern)).as_py())
-
-
-def _parse_time_strings(text: pa.Array, column: str, source: str, zone: ZoneInfo) -> _Times:
-    if _all_match(text, r"^-?\d+$"):
-        try:
-            values = _ints(text.cast(pa.int64()))
-        except pa.ArrowInvalid:
-            raise InvalidRequest(f"{source}: column {column}: epoch value out of range") from None
-        return _Times(_epoch_to_ns(values, column, source), False)
-    if _all_match(text, r"^\d{2}\.\d{2}\.\d{4}(?:$|[ T])"):
-        text = pc.replace_substring_regex(
-            text, pattern=r"^(\d{2})\.(\d{2})\.(\d{4})", replacement=r"\3-\2-\1"
-        )
-    if _all_match(text, r"^\d{4}-\d{2}-\d{2}$"):
-        try:
-            days = text.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            _python_times(text, column, source, zone)  # raises, naming the row
-            raise InvalidRequest(f"{source}: column {column}: invalid date") from None
-        return _Times(days.astype(np.int64), True)
-    try:
-        return _Times(_localize(_ints(text.cast(pa.timestamp("ns")).cast(pa.int64())), zone), False)
-    except pa.ArrowInvalid:
-        pass
-    try:
-        return _Times(_ints(text.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64())), False)
-    except pa.ArrowInvalid:
-        return _Times(_python_times(text, column, source, zone), False)
-
-
-def _python_times(text: pa.Array, column: str, source: str, zone: ZoneInfo) -> IntArray:
-    """Slow path for mixed or unusual ISO strings: parse each distinct value in Python."""
-    encoded = pc.dictionary_encode(text)
-    values = encoded.dictionary.to_pylist()
-    parsed = np.empty(len(values), dtype=np.int64)
-    for index, value in enumerate(values):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            codes = encoded.indices.to_numpy(zero_copy_only=False)
-            row = int(np.argmax(codes == index)) + 1
-            raise InvalidRequest(
-                f"{source}: column {column} row {row}: cannot read {value!r} as a time"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-        delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-        parsed[index] = (delta // timedelta(microseconds=1)) * 1000
-    result: IntArray = parsed[_ints(encoded.indices)]
-    return result
-
-
-def _ints(array: pa.Array) -> IntArray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _epoch_to_ns(values: IntArray, column: str, source: str) -> IntArray:
-    """Scale epoch integers to ns, choosing s/ms/us/ns by the largest magnitude."""
-    biggest = int(np.abs(values).max()) if values.size else 0
-    scale = 1_000_000_000 if biggest < 10**11 else 1_000_000 if biggest < 10**14 else 1_000
-    if biggest >= 10**17:
-        scale = 1
-    if biggest * scale > _INT64_MAX:
-        raise InvalidRequest(f"{source}: column {column}: epoch value {biggest} out of range")
-    return values * scale
-
-
-def _localize(naive_ns: IntArray, zone: ZoneInfo) -> IntArray:
-    """Convert naive wall-clock ns in ``zone`` to UTC ns (ambiguous times: first occurrence).
-
-    Offsets only change on quarter-hour boundaries, so one zone lookup per
-    distinct quarter hour is exact and keeps million-row files fast.
-    """
-    if zone.key == "UTC" or naive_ns.size == 0:
-        return naive_ns
-    buckets, inverse = np.unique(naive_ns // _QUARTER_HOUR_NS, return_inverse=True)
-    offsets = np.empty(buckets.shape[0], dtype=np.int64)
-    for index, bucket in enumerate(buckets.tolist()):
-        wall = datetime(1970, 1, 1) + timedelta(microseconds=bucket * _QUARTER_HOUR_NS // 1000)
-        offset = wall.replace(tzinfo=zone).utcoffset() or timedelta(0)
-        offsets[index] = offset // timedelta(microseconds=1) * 1000
-    return naive_ns - offsets[inverse.reshape(-1)]
-
-
-# --- symbols, checks and close times -------------------------------------------
+        raise InvalidRequest(f"{source}: column {column}: {first_line(exc)}") from None
 
 
 def _symbols(
@@ -495,7 +373,7 @@ def _symbols(
             raise InvalidRequest(f"{source}: no symbol/ticker column; pass symbol=")
         return [symbol], np.zeros(table.num_rows, dtype=np.int64)
     array = _column(table, column)
-    _first_null(array, column, source)
+    first_null(array, column, source)
     text = pc.utf8_trim_whitespace(array.cast(pa.string()))
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     if empty.any():
@@ -571,75 +449,8 @@ def _check_duplicates(
     same = (codes[1:] == codes[:-1]) & (stamps[1:] == stamps[:-1])
     if same.any():
         index = int(np.argmax(same))
+        when = format_time(int(stamps[index]), dates)
         raise InvalidRequest(
-            f"{source}: {symbols[codes[index]]} has two bars at {_fmt(int(stamps[index]), dates)} "
+            f"{source}: {symbols[codes[index]]} has two bars at {when} "
             f"(rows {min(rows[index], rows[index + 1])} and {max(rows[index], rows[index + 1])})"
         )
-
-
-def _close_times(
-    source: str,
-    symbols: Sequence[str],
-    instruments: Mapping[str, Instrument],
-    bounds: IntArray,
-    stamps: IntArray,
-    dates: bool,
-    saved: Mapping[str, int] | None,
-    timestamp: str,
-    bar_duration: timedelta | None,
-) -> tuple[dict[str, int], IntArray]:
-    """Each symbol's bar duration and every (sorted) row's close time in ns."""
-    given = None if bar_duration is None else bar_duration // timedelta(microseconds=1) * 1000
-    if saved is not None:
-        missing = [sym for sym in symbols if sym not in saved]
-        if dates or missing:
-            raise InvalidRequest(f"{source}: metadata has no bar duration for {missing or 'dates'}")
-        return {sym: saved[sym] for sym in symbols}, stamps
-    if dates:
-        closes = np.empty_like(stamps)
-        durations: dict[str, int] = {}
-        for index, sym in enumerate(symbols):
-            lo, hi = int(bounds[index]), int(bounds[index + 1])
-            hours = instruments[sym].hours
-            closes[lo:hi] = _session_closes(stamps[lo:hi], hours)
-            first = _EPOCH + timedelta(days=int(stamps[lo]))
-            session = hours.session_close_ns(first) - hours.session_open_ns(first)
-            durations[sym] = given or session
-        return durations, closes
-    duration = given or _common_gap(source, bounds, stamps)
-    closes = stamps + duration if timestamp == "open" else stamps
-    return dict.fromkeys(symbols, duration), closes
-
-
-def _session_closes(days: IntArray, hours: TradingHours) -> IntArray:
-    unique, inverse = np.unique(days, return_inverse=True)
-    closes = np.array(
-        [hours.session_close_ns(_EPOCH + timedelta(days=day)) for day in unique.tolist()],
-        dtype=np.int64,
-    )
-    return closes[inverse.reshape(-1)]
-
-
-def _common_gap(source: str, bounds: IntArray, stamps: IntArray) -> int:
-    """The most common positive gap between consecutive stamps of the same symbol."""
-    gaps = np.diff(stamps)
-    within = np.ones(gaps.shape[0], dtype=bool)
-    within[bounds[1:-1] - 1] = False  # a gap across two symbols is no gap
-    gaps = gaps[within & (gaps > 0)]
-    if gaps.size == 0:
-        raise InvalidRequest(
-            f"{source}: cannot infer the bar duration from a single bar; pass bar_duration"
-        )
-    values, counts = np.unique(gaps, return_counts=True)
-    return int(values[int(np.argmax(counts))])
-
-
-def _fmt(value: int, dates: bool) -> str:
-    if dates:
-        return (_EPOCH + timedelta(days=value)).isoformat()
-    return ns_to_datetime(value).isoformat().replace("+00:00", "Z")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
