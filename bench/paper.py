@@ -8,47 +8,34 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field
 
 from bench.workload import CASH, FAST, SLOW, Outcome, TradeRecord, fee_decimal
-from paperbroker import Backtest, BacktestResult, SmaCrossover, Strategy, StrategyParams
-from paperbroker.strategy.indicators import sma_cross
+from paperbroker import Backtest, BacktestResult, SmaCrossover
 from paperbroker.venue import NoCommission, PercentCommission
 
 if TYPE_CHECKING:
     from paperbroker import BarSeries
-    from paperbroker.data.bar import Bar
     from paperbroker.model.fill import Fill
     from paperbroker.venue import CommissionModel
 
 
-class SleeveParams(StrategyParams):
-    fast: int = Field(FAST, ge=1)
-    slow: int = Field(SLOW, ge=2)
-
-
-class SleeveSmaCrossover(Strategy):
-    """SMA crossover, long only, every symbol trading from its own cash sleeve.
+class SleeveSmaCrossover(SmaCrossover):
+    """The built-in ``SmaCrossover``, every symbol trading from its own cash sleeve.
 
     Each symbol starts with ``cash / number of symbols``; its fills move its
     sleeve (buys pay notional plus fee, sells receive notional minus fee), so
     when flat the sleeve is the initial share plus the symbol's realized P&L
     net of fees.  Entries buy ``floor(sleeve / (close * (1 + fee)))`` units at
-    the next open; signals are exactly those of the built-in ``SmaCrossover``.
-    With one symbol this *is* ``SmaCrossover`` (the sleeve is the account's cash).
+    the next open; signals and exits are the built-in's own.  With one symbol
+    this *is* ``SmaCrossover`` (the sleeve is the account's cash).
     """
 
     name = "sleeve_sma_crossover"
-    Params = SleeveParams
-    params: SleeveParams
 
     def on_start(self) -> None:
-        ctx = self.ctx
-        p = self.params
-        self._signal = {s: ctx.indicator(s, sma_cross, p.fast, p.slow) for s in ctx.symbols}
-        self._positions = {s: ctx.position(s) for s in ctx.symbols}
-        share = ctx.cash / len(ctx.symbols)
-        self.sleeves: dict[str, Decimal] = dict.fromkeys(ctx.symbols, share)
+        super().on_start()
+        share = self.ctx.cash / len(self.ctx.symbols)
+        self.sleeves: dict[str, Decimal] = dict.fromkeys(self.ctx.symbols, share)
 
     def on_fill(self, fill: Fill) -> None:
         notional = fill.qty * fill.price
@@ -57,20 +44,11 @@ class SleeveSmaCrossover(Strategy):
         else:
             self.sleeves[fill.symbol] += notional - fill.fee
 
-    def on_bar(self, bar: Bar) -> None:
-        signal = self._signal[bar.symbol][-1]
-        if not signal:
-            return
-        symbol = bar.symbol
-        qty = self._positions[symbol].qty
-        if signal > 0:
-            if not qty:
-                budget = self.sleeves[symbol]
-                size = self.ctx.affordable_qty(symbol, price=bar.close, budget=budget)
-                if size > 0:
-                    self.ctx.buy(symbol, size)
-        elif qty > 0:
-            self.ctx.close_position(symbol)
+    def _enter(self, symbol: str, close: float) -> None:
+        budget = self.sleeves[symbol]
+        size = self.ctx.affordable_qty(symbol, price=close, budget=budget)
+        if size > 0:
+            self.ctx.buy(symbol, size)
 
 
 def commission_for(fee: float) -> CommissionModel:
