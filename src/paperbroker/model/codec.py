@@ -1,0 +1,134 @@
+"""Events to JSON and back, exactly.
+
+The journal stores every event as ``(kind, schema_version, payload)`` where
+the payload is JSON text.  Money and quantities travel as decimal strings
+(``"42.4900"`` stays ``Decimal("42.4900")``, trailing zeros included), enums
+as their values, times as integer epoch nanoseconds.  Decoding is driven by
+each event's field types, so adding an event type means adding it to
+:data:`EVENT_TYPES`, nothing else.  Never pickle: a journal must stay
+readable by any later version of the code, and by people.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, NamedTuple, Union, get_args, get_origin, get_type_hints
+
+from paperbroker.core.errors import OperationalError
+from paperbroker.model.events import (
+    Event,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderSubmitted,
+)
+from paperbroker.model.fill import Fill
+
+#: Bumped when a payload's shape changes; decoders keep reading older versions.
+SCHEMA_VERSION = 1
+
+EVENT_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        OrderSubmitted,
+        OrderAccepted,
+        OrderRejected,
+        OrderFilled,
+        OrderCanceled,
+        OrderExpired,
+    )
+}
+
+
+class EncodedEvent(NamedTuple):
+    """An event as the journal stores it."""
+
+    kind: str
+    schema_version: int
+    payload: str
+
+
+class CorruptEvent(OperationalError):
+    """A stored event cannot be decoded: the journal needs an operator."""
+
+    code = "corrupt_event"
+
+
+def encode_event(event: Event) -> EncodedEvent:
+    """The journal form of ``event`` (compact, key order fixed, so equal events encode alike)."""
+    kind = type(event).__name__
+    if kind not in EVENT_TYPES:
+        raise TypeError(f"{kind} is not a journaled event type")
+    payload = json.dumps(_to_json(event), separators=(",", ":"), sort_keys=True)
+    return EncodedEvent(kind, SCHEMA_VERSION, payload)
+
+
+def decode_event(kind: str, schema_version: int, payload: str) -> Event:
+    """Rebuild an event from its journal form.
+
+    Raises:
+        CorruptEvent: for an unknown kind or version, or a payload that does
+            not match the event's fields.
+    """
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        raise CorruptEvent(f"unknown event kind {kind!r}")
+    if schema_version != SCHEMA_VERSION:
+        raise CorruptEvent(f"{kind}: unsupported schema version {schema_version}")
+    try:
+        decoded: Event = _from_json(cls, json.loads(payload))
+    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        raise CorruptEvent(f"{kind}: payload does not decode ({error})") from None
+    return decoded
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: _to_json(item) for name, item in zip(value._fields, value, strict=True)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    raise TypeError(f"cannot encode {type(value).__name__} in an event")
+
+
+def _from_json(annotation: Any, raw: Any) -> Any:
+    hints = _FIELD_TYPES.get(annotation)
+    if hints is not None:
+        if set(raw) != set(hints):
+            raise ValueError(f"fields {sorted(raw)} != {sorted(hints)}")
+        return annotation(**{name: _from_json(hint, raw[name]) for name, hint in hints.items()})
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        options = get_args(annotation)
+        if raw is None and type(None) in options:
+            return None
+        (inner,) = [o for o in options if o is not type(None)]
+        return _from_json(inner, raw)
+    supertype = getattr(annotation, "__supertype__", None)  # NewType ids
+    if supertype is not None:
+        return _from_json(supertype, raw)
+    if annotation is Decimal:
+        if not isinstance(raw, str):
+            raise TypeError(f"expected a decimal string, got {raw!r}")
+        return Decimal(raw)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation(raw)
+    if annotation in (int, str, bool):
+        if type(raw) is not annotation:
+            raise TypeError(f"expected {annotation.__name__}, got {raw!r}")
+        return raw
+    raise TypeError(f"cannot decode a field of type {annotation!r}")
+
+
+# The field types of every record the codec rebuilds, resolved once.
+_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {
+    cls: get_type_hints(cls) for cls in (*EVENT_TYPES.values(), Fill)
+}
