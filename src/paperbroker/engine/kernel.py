@@ -175,18 +175,19 @@ class Kernel:
     def _emit(self, event: OrderEvent) -> None:
         """Apply an event to its order (and a fill to the portfolio), then publish it."""
         order = self.orders[event.order_id]
-        kind = type(event)
-        if kind is not OrderSubmitted:  # the order was built from that one
+        fill = event.fill if isinstance(event, OrderFilled) else None
+        submitted = isinstance(event, OrderSubmitted)
+        if not submitted:  # the order was built from that one
             order.apply(event)
-        if kind is OrderFilled:
-            self.portfolio.apply_fill(event.fill)  # type: ignore[union-attr]
+        if fill is not None:
+            self.portfolio.apply_fill(fill)
         self.events.append(event)
         for listener in self._listeners:
             listener(event)
-        if kind is OrderFilled:
+        if fill is not None:
             if self._on_fill is not None:
-                self._on_fill(event.fill)  # type: ignore[union-attr]
-        elif kind is not OrderSubmitted and self._on_order is not None:
+                self._on_fill(fill)
+        elif not submitted and self._on_order is not None:
             self._on_order(order)
 
     # -- orders -------------------------------------------------------------

@@ -80,7 +80,9 @@ class Instrument:
 
     @property
     def price_decimals(self) -> int:
-        return max(0, -self.tick_size.normalize().as_tuple().exponent)  # type: ignore[operator]
+        """How many decimal places its prices have (2 for a 0.01 tick)."""
+        exponent = self.tick_size.normalize().as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
 
     @classmethod
     def equity(cls, symbol: str, tick_size: str = "0.01") -> Instrument:

@@ -128,9 +128,8 @@ class Order:
         """
         if event.order_id != self.id:
             raise ValueError(f"event for {event.order_id} applied to {self.id}")
-        kind = type(event)
-        if kind is OrderFilled:
-            fill = event.fill  # type: ignore[union-attr]
+        if isinstance(event, OrderFilled):
+            fill = event.fill
             new_filled = self.filled_qty + fill.qty
             if new_filled > self.qty:
                 raise ValueError(f"fill of {fill.qty} overfills order {self.id}")
@@ -138,10 +137,10 @@ class Order:
             self.status = ORDER_TRANSITIONS.next_state(self.status, trigger)
             self.filled_qty = new_filled
             self.filled_notional += fill.qty * fill.price
-        elif kind is OrderSubmitted:
+        elif isinstance(event, OrderSubmitted):
             raise ValueError(f"order {self.id} was already submitted")
         else:
-            self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[kind])
+            self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[type(event)])
         self.ts_updated = event.ts
         self.events.append(event)
 

@@ -128,9 +128,6 @@ class SimulatedVenue:
     def has_working_orders(self) -> bool:
         return bool(self._by_id)
 
-    def is_working(self, order_id: str) -> bool:
-        return order_id in self._by_id
-
     def on_bar(self, index: int, bar: Bar) -> None:
         """Match the working orders of instrument ``index`` against one bar."""
         _, ts, open_, high, low, close, volume = bar
