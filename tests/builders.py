@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from paperbroker.core.ids import FillId, OrderId
+from paperbroker.core.ids import AccountId, FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 from paperbroker.model.fill import Fill, FillRule
 
@@ -38,4 +38,5 @@ def make_fill(
         slippage=Decimal(0),
         path="OHLC",
         bar_ts=ts,
+        account_id=AccountId("A-1"),
     )

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbroker.analytics import Trade, build_trades
-from paperbroker.core.ids import FillId, OrderId
+from paperbroker.core.ids import AccountId, FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 from paperbroker.model.fill import Fill, FillRule
 from paperbroker.model.position import Position
@@ -48,6 +48,7 @@ def make_fills(specs: list[tuple[str, OrderSide, int, int, int, int]]) -> list[F
                 slippage=Decimal(0),
                 path="OHLC",
                 bar_ts=ts,
+                account_id=AccountId("A-1"),
             )
         )
     return fills

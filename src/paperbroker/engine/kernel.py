@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from paperbroker.core.clock import SimClock
-from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.core.ids import ClientOrderId, IdFactory
 from paperbroker.data.bar import Bar
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
@@ -32,6 +32,7 @@ from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.model.account import Account
 from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import (
+    AccountOpened,
     Event,
     OrderEvent,
     OrderFilled,
@@ -62,7 +63,13 @@ def _ignore(bar: Bar) -> None:
 
 
 class Kernel:
-    """Drives one strategy over one feed through one venue and one portfolio."""
+    """Drives one feed through one venue for one or more accounts, and a strategy.
+
+    The account given at construction is the default one: the strategy trades
+    it, and calls that name no account use it.  :meth:`open_account` adds more;
+    every account has its own portfolio, orders and pre-trade checks, and all
+    share the clock, the data and the venue.
+    """
 
     def __init__(
         self,
@@ -78,6 +85,7 @@ class Kernel:
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
         self._index = {instrument.symbol: i for i, instrument in enumerate(self.instruments)}
         self.portfolio = Portfolio(account, self.instruments, self._last_close)
+        self.portfolios: dict[str, Portfolio] = {account.id: self.portfolio}
         self.venue = SimulatedVenue(
             self.instruments, [s.duration_ns for s in feed.series], venue_config, clock,
             self.ids, self._emit, funds=self._affordable_at,
@@ -85,7 +93,7 @@ class Kernel:
         self.orders: dict[str, Order] = {}
         self.events: list[Event] = []
         self._listeners: list[EventListener] = []
-        self._client_ids: set[str] = set()
+        self._client_ids: set[tuple[str, str]] = set()
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
         # Per instrument: (append to the visible series, all precomputed values).
@@ -165,7 +173,8 @@ class Kernel:
             on_bar(bar)
 
     def _affordable_at(self, order: Order, qty: Decimal, price: Decimal) -> Decimal:
-        return self.portfolio.affordable_qty(order, qty, price, self.venue.config.commission)
+        portfolio = self.portfolios[order.account_id]
+        return portfolio.affordable_qty(order, qty, price, self.venue.config.commission)
 
     def _last_close(self, index: int) -> float | None:
         seen = self._seen[index]
@@ -180,15 +189,54 @@ class Kernel:
         if not submitted:  # the order was built from that one
             order.apply(event)
         if fill is not None:
-            self.portfolio.apply_fill(fill)
-        self.events.append(event)
-        for listener in self._listeners:
-            listener(event)
+            self.portfolios[order.account_id].apply_fill(fill)
+        self._publish(event)
         if fill is not None:
             if self._on_fill is not None:
                 self._on_fill(fill)
         elif not submitted and self._on_order is not None:
             self._on_order(order)
+
+    def _publish(self, event: Event) -> None:
+        self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
+
+    # -- accounts -------------------------------------------------------------
+    def open_account(self, account: Account) -> Portfolio:
+        """Add an account to the session (an ``AccountOpened`` event) and return its books.
+
+        Raises:
+            Conflict: if an account with that id already exists.
+        """
+        if account.id in self.portfolios:
+            raise Conflict(f"account {account.id} already exists")
+        portfolio = Portfolio(account, self.instruments, self._last_close)
+        self.portfolios[account.id] = portfolio
+        config = account.config
+        self._publish(
+            AccountOpened(
+                ts=self.clock.now_ns(),
+                account_id=account.id,
+                initial_cash=account.initial_cash,
+                account_type=config.account_type,
+                leverage=config.leverage,
+            )
+        )
+        return portfolio
+
+    def books(self, account_id: str | None = None) -> Portfolio:
+        """The portfolio of ``account_id`` (the default account if ``None``).
+
+        Raises:
+            NotFound: if the session has no such account.
+        """
+        if account_id is None:
+            return self.portfolio
+        portfolio = self.portfolios.get(account_id)
+        if portfolio is None:
+            raise NotFound(f"account {account_id} not found")
+        return portfolio
 
     # -- orders -------------------------------------------------------------
     def submit_order(
@@ -201,14 +249,20 @@ class Kernel:
         stop: PriceLike | None = None,
         tif: TimeInForce | str = TimeInForce.DAY,
         client_order_id: str | None = None,
+        account_id: str | None = None,
     ) -> Order:
         """Validate and submit an order; it is accepted or rejected before this returns.
+
+        ``account_id`` names the account (default: the kernel's default account).
 
         Raises:
             InvalidRequest: for an unknown symbol, a quantity or price that is not
                 positive or off its grid, a time in force the order type does not
-                support, or a duplicate ``client_order_id``.
+                support, or a ``client_order_id`` the account already used.
+            NotFound: for an unknown account.
         """
+        portfolio = self.books(account_id)
+        account = portfolio.account.id
         index = self._index.get(symbol)
         if index is None:
             raise self._unknown_symbol(symbol)
@@ -231,15 +285,16 @@ class Kernel:
         time_in_force = tif if type(tif) is TimeInForce else _parse_tif(tif)
         if time_in_force in _IMMEDIATE_TIFS and order_type not in _IMMEDIATE_TYPES:
             raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
-        if client_order_id is not None and client_order_id in self._client_ids:
+        if client_order_id is not None and (account, client_order_id) in self._client_ids:
             raise InvalidRequest(f"client_order_id {client_order_id!r} is already in use")
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
-        self._client_ids.add(client_id)
+        self._client_ids.add((account, client_id))
         submitted = OrderSubmitted(
             ts=self.clock.now_ns(),
             order_id=order_id,
             client_order_id=ClientOrderId(client_id),
+            account_id=account,
             symbol=symbol,
             side=side,
             order_type=order_type,
@@ -251,8 +306,8 @@ class Kernel:
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
-        working = self.open_orders() if self.venue.has_working_orders else []
-        refusal = self.portfolio.check(order, working, self.venue.config.commission)
+        working = self.open_orders(account_id=account) if self.venue.has_working_orders else []
+        refusal = portfolio.check(order, working, self.venue.config.commission)
         if refusal is not None:
             reason, message = refusal
             self._emit(
@@ -272,16 +327,23 @@ class Kernel:
             raise NotFound(f"order {order_id} not found")
         return self.venue.cancel(order_id)
 
-    def open_orders(self, symbol: str | None = None) -> list[Order]:
-        """Working orders, oldest first, optionally of one symbol."""
+    def open_orders(self, symbol: str | None = None, account_id: str | None = None) -> list[Order]:
+        """Working orders of one account (default: the default account), oldest first.
+
+        ``symbol`` keeps only that symbol's orders.
+        """
+        account = self.books(account_id).account.id
         indices = (
             range(len(self.instruments)) if symbol is None else [self._instrument_index(symbol)]
         )
-        return [w.order for i in indices for w in self.venue.working[i]]
+        working = self.venue.working
+        return [w.order for i in indices for w in working[i] if w.order.account_id == account]
 
     # -- queries --------------------------------------------------------------
-    def position(self, symbol: str) -> Position:
-        return self.portfolio.positions[self.instruments[self._instrument_index(symbol)].symbol]
+    def position(self, symbol: str, account_id: str | None = None) -> Position:
+        """The position in ``symbol`` of one account (default: the default account)."""
+        symbol = self.instruments[self._instrument_index(symbol)].symbol
+        return self.books(account_id).positions[symbol]
 
     def affordable_qty(
         self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None

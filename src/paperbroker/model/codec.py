@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Union, get_args, get_origin, get_type_hints
 
 from paperbroker.core.errors import OperationalError
 from paperbroker.model.events import (
+    AccountOpened,
     Event,
     OrderAccepted,
     OrderCanceled,
@@ -41,6 +42,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         OrderFilled,
         OrderCanceled,
         OrderExpired,
+        AccountOpened,
     )
 }
 

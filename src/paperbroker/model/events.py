@@ -14,8 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-from paperbroker.core.ids import ClientOrderId, OrderId
-from paperbroker.model.enums import OrderSide, OrderType, RejectReason, TimeInForce
+from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
+from paperbroker.model.enums import AccountType, OrderSide, OrderType, RejectReason, TimeInForce
 from paperbroker.model.fill import Fill, typed_equality
 
 
@@ -25,6 +25,7 @@ class OrderSubmitted(NamedTuple):
     ts: int
     order_id: OrderId
     client_order_id: ClientOrderId
+    account_id: AccountId
     symbol: str
     side: OrderSide
     order_type: OrderType
@@ -73,11 +74,21 @@ class OrderExpired(NamedTuple):
     order_id: OrderId
 
 
+class AccountOpened(NamedTuple):
+    """A trading account was opened in the session with its starting cash."""
+
+    ts: int
+    account_id: AccountId
+    initial_cash: Decimal
+    account_type: AccountType
+    leverage: Decimal
+
+
 OrderEvent = (
     OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent
+Event = OrderEvent | AccountOpened
 
 for _event_type in (
     OrderSubmitted,
@@ -86,5 +97,6 @@ for _event_type in (
     OrderFilled,
     OrderCanceled,
     OrderExpired,
+    AccountOpened,
 ):
     typed_equality(_event_type)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from paperbroker.core.ids import FillId, OrderId
+from paperbroker.core.ids import AccountId, FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 
 _BUY = OrderSide.BUY  # enum attribute lookups are slow on hot paths
@@ -32,7 +32,8 @@ class Fill(NamedTuple):
     ``slippage`` is the adverse difference per unit (>= 0), so the cost of
     slippage for the fill is ``slippage * qty``.  ``path`` names the assumed
     intrabar order of extremes (``"OHLC"`` or ``"OLHC"``), and ``bar_ts`` the
-    close time of the bar that produced the fill.
+    close time of the bar that produced the fill; ``account_id`` the account
+    whose order it was.
     """
 
     id: FillId
@@ -49,6 +50,7 @@ class Fill(NamedTuple):
     slippage: Decimal
     path: str
     bar_ts: int
+    account_id: AccountId
 
     @property
     def signed_qty(self) -> Decimal:

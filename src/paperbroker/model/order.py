@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from paperbroker.core.fsm import TransitionTable
-from paperbroker.core.ids import ClientOrderId, OrderId
+from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (
     OrderAccepted,
@@ -70,6 +70,7 @@ class Order:
     """
 
     __slots__ = (
+        "account_id",
         "client_order_id",
         "events",
         "filled_notional",
@@ -90,6 +91,7 @@ class Order:
     def __init__(self, submitted: OrderSubmitted) -> None:
         self.id: OrderId = submitted.order_id
         self.client_order_id: ClientOrderId = submitted.client_order_id
+        self.account_id: AccountId = submitted.account_id
         self.symbol = submitted.symbol
         self.side = submitted.side
         self.order_type = submitted.order_type

@@ -17,9 +17,9 @@ from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
 from paperbroker.model.enums import LiquiditySide, OrderSide, TimeInForce
 from paperbroker.model.events import (
-    Event,
     OrderAccepted,
     OrderCanceled,
+    OrderEvent,
     OrderExpired,
     OrderFilled,
 )
@@ -93,7 +93,7 @@ class SimulatedVenue:
         config: VenueConfig,
         clock: Clock,
         ids: IdFactory,
-        emit: Callable[[Event], None],
+        emit: Callable[[OrderEvent], None],
         funds: FundsGuard | None = None,
     ) -> None:
         self.instruments = list(instruments)
@@ -243,7 +243,7 @@ class SimulatedVenue:
         # Positional, in Fill's field order: this runs once per fill.
         fill = Fill(
             self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
-            liquidity, rule, reference, slippage, path, bar_ts,
+            liquidity, rule, reference, slippage, path, bar_ts, order.account_id,
         )  # fmt: skip
         self._emit(OrderFilled(now, order.id, fill))
         if not order.is_open:

@@ -94,7 +94,7 @@ def test_submit_order_emits_submitted_then_accepted_at_current_time(kernel: Kern
     order = kernel.submit_order("XYZ", BUY, 5, limit="99.00", tif="gtc")
     assert kernel.events == [
         OrderSubmitted(
-            now, order.id, order.client_order_id, "XYZ", BUY, OrderType.LIMIT,
+            now, order.id, order.client_order_id, order.account_id, "XYZ", BUY, OrderType.LIMIT,
             Decimal(5), TimeInForce.GTC, Decimal("99.00"), None,
         ),
         OrderAccepted(now, order.id),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbroker import Backtest, SmaCrossover
-from paperbroker.core.ids import ClientOrderId, FillId, OrderId
+from paperbroker.core.ids import AccountId, ClientOrderId, FillId, OrderId
 from paperbroker.data import load_sample
 from paperbroker.model.codec import (
     EVENT_TYPES,
@@ -20,6 +20,7 @@ from paperbroker.model.codec import (
     encode_event,
 )
 from paperbroker.model.enums import (
+    AccountType,
     LiquiditySide,
     OrderSide,
     OrderType,
@@ -27,6 +28,7 @@ from paperbroker.model.enums import (
     TimeInForce,
 )
 from paperbroker.model.events import (
+    AccountOpened,
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
@@ -59,6 +61,7 @@ fills = st.builds(
     slippage=decimals,
     path=st.sampled_from(["OHLC", "OLHC"]),
     bar_ts=ts,
+    account_id=st.builds(AccountId, texts),
 )
 events = st.one_of(
     st.builds(
@@ -66,6 +69,7 @@ events = st.one_of(
         ts=ts,
         order_id=order_ids,
         client_order_id=st.builds(ClientOrderId, texts),
+        account_id=st.builds(AccountId, texts),
         symbol=texts,
         side=st.sampled_from(OrderSide),
         order_type=st.sampled_from(OrderType),
@@ -85,6 +89,14 @@ events = st.one_of(
     st.builds(OrderFilled, ts=ts, order_id=order_ids, fill=fills),
     st.builds(OrderCanceled, ts=ts, order_id=order_ids, reason=texts),
     st.builds(OrderExpired, ts=ts, order_id=order_ids),
+    st.builds(
+        AccountOpened,
+        ts=ts,
+        account_id=st.builds(AccountId, texts),
+        initial_cash=decimals,
+        account_type=st.sampled_from(AccountType),
+        leverage=decimals,
+    ),
 )
 
 
@@ -103,6 +115,7 @@ def test_codec_keeps_decimal_spelling_and_none() -> None:
         ts=1,
         order_id=OrderId("O-1"),
         client_order_id=ClientOrderId("c"),
+        account_id=AccountId("A-1"),
         symbol="AAPL",
         side=OrderSide.BUY,
         order_type=OrderType.LIMIT,
@@ -158,7 +171,8 @@ def test_codec_corrupt_payload_raises_corrupt_event(
 def test_codec_decimal_given_as_float_is_refused() -> None:
     # A float would carry binary noise into the books: only decimal strings are money.
     tampered = json.dumps(
-        {"ts": 1, "order_id": "O-1", "client_order_id": "c", "symbol": "X", "side": "buy",
+        {"ts": 1, "order_id": "O-1", "client_order_id": "c", "account_id": "A", "symbol": "X",
+         "side": "buy",
          "order_type": "market", "qty": 1.5, "time_in_force": "day", "limit_price": None,
          "stop_price": None}
     )  # fmt: skip
@@ -174,4 +188,5 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderFilled",
         "OrderCanceled",
         "OrderExpired",
+        "AccountOpened",
     }

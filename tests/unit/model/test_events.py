@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paperbroker.core.ids import ClientOrderId, OrderId
+from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
 from paperbroker.model.enums import OrderSide, OrderType, RejectReason, TimeInForce
 from paperbroker.model.events import (
     OrderAccepted,
@@ -56,7 +56,7 @@ def test_fill_equality_requires_same_type_and_fields(build: Any) -> None:
         OrderCanceled(1, OID, "client"),
         OrderRejected(1, OID, RejectReason.SHORT_NOT_ALLOWED, "no"),
         OrderSubmitted(
-            1, OID, ClientOrderId("C"), "XYZ", OrderSide.BUY, OrderType.MARKET,
+            1, OID, ClientOrderId("C"), AccountId("A"), "XYZ", OrderSide.BUY, OrderType.MARKET,
             Decimal(1), TimeInForce.DAY, None, None,
         ),
     ],

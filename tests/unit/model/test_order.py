@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from paperbroker.core.errors import InvalidTransition
-from paperbroker.core.ids import ClientOrderId, FillId, OrderId
+from paperbroker.core.ids import AccountId, ClientOrderId, FillId, OrderId
 from paperbroker.model.enums import (
     LiquiditySide,
     OrderSide,
@@ -55,6 +55,7 @@ def submitted(qty: str = "100") -> OrderSubmitted:
         ts=1,
         order_id=OID,
         client_order_id=ClientOrderId("C-1"),
+        account_id=AccountId("A-1"),
         symbol="XYZ",
         side=OrderSide.BUY,
         order_type=OrderType.LIMIT,
@@ -81,6 +82,7 @@ def filled(qty: str, price: str = "10.00", ts: int = 3, order_id: OrderId = OID)
         slippage=Decimal(0),
         path="OHLC",
         bar_ts=ts,
+        account_id=AccountId("A-1"),
     )
     return OrderFilled(ts=ts, order_id=order_id, fill=fill)
 

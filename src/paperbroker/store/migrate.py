@@ -1,0 +1,83 @@
+"""Apply the Alembic migrations shipped inside the package, without an alembic.ini.
+
+:func:`migrate` runs ``upgrade head`` in one transaction; running it again is
+a no-op. On PostgreSQL an advisory lock makes concurrent start-ups wait for
+each other; on SQLite ``BEGIN IMMEDIATE`` does the same. SQLite foreign keys
+are switched off while a migration runs (batch migrations rebuild tables, and
+dropping a parent table would otherwise cascade into its children) and
+checked with ``PRAGMA foreign_key_check`` before the commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from paperbroker.core.errors import OperationalError
+
+MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+#: Key of the PostgreSQL advisory lock held while migrating ("pbmigr" in ASCII).
+_PG_LOCK_KEY: Final = 0x70626D69677200
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at the packaged migrations (and ``connection``, if given)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision the package ships."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise OperationalError("the packaged migrations have no head revision")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or ``None`` if it was never migrated."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database behind ``engine`` up to :func:`head_revision`.
+
+    Raises:
+        OperationalError: if the migrated SQLite database breaks a foreign key.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(conn, on=False)
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+                command.upgrade(alembic_config(conn), "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise OperationalError(
+                            f"migration left {len(broken)} rows with broken foreign keys"
+                        )
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(conn, on=True)
+
+
+def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
+    # PRAGMA foreign_keys is a no-op inside a transaction, so it goes to the
+    # driver connection directly (which runs in autocommit mode, see db.py).
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")

@@ -1,0 +1,89 @@
+"""The journal database schema as typed SQLAlchemy ORM tables.
+
+Every timestamp is an integer count of nanoseconds since the Unix epoch (UTC),
+as everywhere else in paperbroker. Event and snapshot payloads and session
+configs are JSON text produced by the caller's codec and stored exactly as
+given: there are no float columns, so money never passes through a float here.
+
+The Alembic migrations in ``migrations/versions`` must produce exactly this
+schema; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Deterministic constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the metadata of every table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ApiKeyRow(Base):
+    """An API key: its public id and a salted hash of its secret, never the secret."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SessionRow(Base):
+    """A trading session owned by one API key; its state lives in its events."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(64), ForeignKey("api_keys.key_id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="backtest", server_default="backtest")
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    simulation_start: Mapped[int] = mapped_column(BigInteger)
+    simulation_end: Mapped[int] = mapped_column(BigInteger)
+    config: Mapped[str] = mapped_column(Text)
+
+
+class SessionEventRow(Base):
+    """One journaled event: ``seq`` runs 1, 2, 3, … without gaps within a session."""
+
+    __tablename__ = "session_events"
+
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ts: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    committed_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class SessionSnapshotRow(Base):
+    """A session's state as of event ``seq`` (``0``: before any event)."""
+
+    __tablename__ = "session_snapshots"
+
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
