@@ -84,7 +84,7 @@ class Kernel:
         self.ids = IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
         self._index = {instrument.symbol: i for i, instrument in enumerate(self.instruments)}
-        self.portfolio = Portfolio(account, self.instruments, self._last_close)
+        self.portfolio = Portfolio(account, self.instruments, self._last_price)
         self.portfolios: dict[str, Portfolio] = {account.id: self.portfolio}
         self.venue = SimulatedVenue(
             self.instruments, [s.duration_ns for s in feed.series], venue_config, clock,
@@ -151,7 +151,24 @@ class Kernel:
                 progress(upper, total)
         if end_ns > self.clock.now_ns():
             self.clock.advance_to(end_ns)
+        if self.venue.has_working_orders:
+            self._match_bars_in_progress(end_ns)
         return self._cursor - start
+
+    def _match_bars_in_progress(self, now_ns: int) -> None:
+        """Let working orders meet the open of each bar that has opened but not closed.
+
+        A run that stops inside a bar (a session advanced to 09:31 on daily
+        bars) must not hold back what the open already decided: a market order
+        placed before 09:30 trades at the 09:30 open.  Only the open is used.
+        """
+        working = self.venue.working
+        for index, series in enumerate(self.feed.series):
+            row = self._seen[index]
+            if not working[index] or row >= len(series):
+                continue
+            if int(series.ts[row]) - series.duration_ns <= now_ns:
+                self.venue.on_open(index, series.bar(row))
 
     def _run_chunk(self, start: int, stop: int) -> None:
         bars, instruments, rows = self.feed.chunk(start, stop)
@@ -176,9 +193,17 @@ class Kernel:
         portfolio = self.portfolios[order.account_id]
         return portfolio.affordable_qty(order, qty, price, self.venue.config.commission)
 
-    def _last_close(self, index: int) -> float | None:
+    def _last_price(self, index: int) -> float | None:
+        """The latest price known now: the open of a bar in progress, else the last close.
+
+        A bar is in progress strictly after its open, so at the very moment one
+        bar closes and the next opens, prices are the close's.
+        """
         seen = self._seen[index]
-        return float(self.feed.series[index].close[seen - 1]) if seen else None
+        series = self.feed.series[index]
+        if seen < len(series) and int(series.ts[seen]) - series.duration_ns < self.clock.now_ns():
+            return float(series.open[seen])
+        return float(series.close[seen - 1]) if seen else None
 
     # -- events -------------------------------------------------------------
     def _emit(self, event: OrderEvent) -> None:
@@ -211,7 +236,7 @@ class Kernel:
         """
         if account.id in self.portfolios:
             raise Conflict(f"account {account.id} already exists")
-        portfolio = Portfolio(account, self.instruments, self._last_close)
+        portfolio = Portfolio(account, self.instruments, self._last_price)
         self.portfolios[account.id] = portfolio
         config = account.config
         self._publish(

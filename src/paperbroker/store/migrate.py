@@ -11,23 +11,27 @@ checked with ``PRAGMA foreign_key_check`` before the commit.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from paperbroker.core.errors import OperationalError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported inside the functions: it is needed once, at start-up,
+# and importing it takes about as long as importing SQLAlchemy.
+
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
-#: Key of the PostgreSQL advisory lock held while migrating ("pbmigr" in ASCII).
-_PG_LOCK_KEY: Final = 0x70626D69677200
+#: Key of the PostgreSQL advisory lock held while migrating.
+_PG_LOCK_KEY: Final = int.from_bytes(b"pbmigr", "big")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at the packaged migrations (and ``connection``, if given)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if connection is not None:
@@ -37,6 +41,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision the package ships."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise OperationalError("the packaged migrations have no head revision")
@@ -45,6 +51,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or ``None`` if it was never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -55,6 +63,8 @@ def migrate(engine: Engine) -> None:
     Raises:
         OperationalError: if the migrated SQLite database breaks a foreign key.
     """
+    from alembic import command
+
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:

@@ -17,6 +17,9 @@ from paperbroker.model.values import ZERO, quantize_to_step, to_decimal
 class FillQuantityModel(Protocol):
     """Decides the quantity available to an order on one bar."""
 
+    #: Whether it needs the bar's volume (known only at the bar's close).
+    needs_volume: bool
+
     def available(self, bar_volume: float, already_filled: Decimal, lot: Decimal) -> Decimal | None:
         """Quantity still fillable on this bar, or ``None`` for no limit.
 
@@ -27,6 +30,8 @@ class FillQuantityModel(Protocol):
 
 class FullFill:
     """Every matched order fills completely (no liquidity limit)."""
+
+    needs_volume = False
 
     def available(self, bar_volume: float, already_filled: Decimal, lot: Decimal) -> Decimal | None:
         return None
@@ -42,6 +47,8 @@ class VolumeParticipation:
     (or is canceled for ``ioc``, or prevents the fill for ``fok``).  The idea
     is backtrader's ``FixedBarPerc`` filler and LEAN's volume-limited fills.
     """
+
+    needs_volume = True
 
     def __init__(self, max_share: Decimal | float | str) -> None:
         self.max_share = to_decimal(max_share, field="max_share")

@@ -79,12 +79,28 @@ def match(
     return None if found is None else (found[0], -found[1])
 
 
-def match_at_open(order_type: OrderType, is_buy: bool, limit: float, open_: float) -> Match | None:
-    """Immediate-or-cancel matching: only the arrival price (the open) counts."""
+def match_at_open(
+    order_type: OrderType, is_buy: bool, limit: float, stop: float, open_: float
+) -> Match | None:
+    """What an order does at a bar's open alone, the first price after it arrived.
+
+    Used for ``ioc``/``fok`` orders (immediate: nothing later in the bar counts)
+    and while a bar is still in progress (only its open is known).  The rules
+    are those of :func:`match` at the open point: a market order fills, a
+    limit the open has reached fills at the open, a stop the open gapped
+    through fills at the open, a stop-limit whose gap open is within its limit
+    fills there.
+    """
     if order_type is OrderType.MARKET:
         return FillRule.MARKET_AT_OPEN, open_
-    if order_type is OrderType.LIMIT and (open_ <= limit if is_buy else open_ >= limit):
-        return FillRule.LIMIT_AT_OPEN, open_
+    sign = 1.0 if is_buy else -1.0
+    price = sign * open_
+    if order_type is OrderType.LIMIT:
+        return (FillRule.LIMIT_AT_OPEN, open_) if price <= sign * limit else None
+    if order_type is OrderType.STOP:
+        return (FillRule.STOP_GAP_AT_OPEN, open_) if price >= sign * stop else None
+    if price >= sign * stop and price <= sign * limit:
+        return FillRule.STOP_LIMIT_AT_TRIGGER, open_
     return None
 
 

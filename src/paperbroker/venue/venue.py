@@ -129,7 +129,22 @@ class SimulatedVenue:
         return bool(self._by_id)
 
     def on_bar(self, index: int, bar: Bar) -> None:
-        """Match the working orders of instrument ``index`` against one bar."""
+        """Match the working orders of instrument ``index`` against a bar that has closed."""
+        self._match(index, bar, open_only=False)
+
+    def on_open(self, index: int, bar: Bar) -> None:
+        """Match against a bar in progress: only its open is known yet.
+
+        Orders that reached the venue by the bar's open meet the open price
+        (market orders, limits the open reached, stops the open gapped
+        through, ``ioc``/``fok``); the rest of the bar waits for its close.
+        Fill-quantity models that need the bar's volume wait too.
+        """
+        if self.config.fill_quantity.needs_volume:
+            return
+        self._match(index, bar, open_only=True)
+
+    def _match(self, index: int, bar: Bar, *, open_only: bool) -> None:
         _, ts, open_, high, low, close, volume = bar
         bar_open_ns = ts - self._durations[index]
         instrument = self.instruments[index]
@@ -150,8 +165,12 @@ class SimulatedVenue:
                     # This bar closes after the order's session ended: it belongs to a later day.
                     self._close(index, working, OrderExpired)
                     continue
-            if tif in _IMMEDIATE:
-                found = match_at_open(order.order_type, working.is_buy, working.limit, open_)
+            immediate = tif in _IMMEDIATE
+            if open_only or immediate:
+                found = match_at_open(
+                    order.order_type, working.is_buy, working.limit, working.stop, open_
+                )
+                fill_path = "open"
             else:
                 if path is None:
                     path = config.intrabar.resolve(open_, high, low, close)
@@ -159,14 +178,13 @@ class SimulatedVenue:
                     order.order_type, working.is_buy, working.limit, working.stop,
                     open_, high, low, close, path,
                 )  # fmt: skip
+                fill_path = path
             if found is None:
-                if tif in _IMMEDIATE:
+                if immediate:
                     self._close(index, working, OrderCanceled, f"{tif}: not marketable on arrival")
-                elif tif is _DAY and ts >= working.session_close_ns:
+                elif not open_only and tif is _DAY and ts >= working.session_close_ns:
                     self._close(index, working, OrderExpired)
                 continue
-            if path is None:
-                path = config.intrabar.resolve(open_, high, low, close)
             rule, matched = found
             reference, price, liquidity = self._execution_price(working, rule, matched, index)
             qty = order.leaves_qty
@@ -182,15 +200,15 @@ class SimulatedVenue:
                 self._close(index, working, OrderCanceled, f"fok: {shortfall} to fill in full")
                 continue
             if qty > ZERO:
-                self._fill(working, qty, rule, reference, price, liquidity, ts, path)
+                self._fill(working, qty, rule, reference, price, liquidity, ts, fill_path)
                 taken += qty
             if order.status not in OPEN_STATUSES:
                 continue
-            if tif in _IMMEDIATE:
+            if immediate:
                 self._close(index, working, OrderCanceled, f"{tif}: unfilled remainder")
             elif shortfall.startswith("insufficient cash"):
                 self._close(index, working, OrderCanceled, shortfall)
-            elif tif is _DAY and ts >= working.session_close_ns:
+            elif not open_only and tif is _DAY and ts >= working.session_close_ns:
                 self._close(index, working, OrderExpired)
 
     def _session_close(self, index: int, moment_ns: int) -> int:

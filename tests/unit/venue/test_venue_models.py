@@ -64,10 +64,24 @@ def test_match_sell_is_mirror_of_buy() -> None:
     assert match(OrderType.STOP, False, 0.0, 99.0, 100, 100.5, 99.5, 100, "OHLC") is None
 
 
-def test_match_at_open_ignores_the_rest_of_the_bar() -> None:
-    assert match_at_open(OrderType.LIMIT, True, 99.0, 100.0) is None
-    assert match_at_open(OrderType.LIMIT, False, 99.0, 100.0) == (FillRule.LIMIT_AT_OPEN, 100.0)
-    assert match_at_open(OrderType.MARKET, False, 0.0, 100.0) == (FillRule.MARKET_AT_OPEN, 100.0)
+@pytest.mark.parametrize(
+    ("order_type", "is_buy", "limit", "stop", "expected"),
+    [
+        (OrderType.MARKET, False, 0.0, 0.0, (FillRule.MARKET_AT_OPEN, 100.0)),
+        (OrderType.LIMIT, True, 99.0, 0.0, None),  # the bar may dip to 99 later: not counted
+        (OrderType.LIMIT, False, 99.0, 0.0, (FillRule.LIMIT_AT_OPEN, 100.0)),
+        (OrderType.STOP, True, 0.0, 99.5, (FillRule.STOP_GAP_AT_OPEN, 100.0)),
+        (OrderType.STOP, True, 0.0, 100.5, None),
+        (OrderType.STOP, False, 0.0, 100.5, (FillRule.STOP_GAP_AT_OPEN, 100.0)),
+        (OrderType.STOP_LIMIT, True, 100.2, 99.5, (FillRule.STOP_LIMIT_AT_TRIGGER, 100.0)),
+        (OrderType.STOP_LIMIT, True, 99.8, 99.5, None),  # gapped past its limit
+        (OrderType.STOP_LIMIT, False, 99.8, 100.5, (FillRule.STOP_LIMIT_AT_TRIGGER, 100.0)),
+    ],
+)
+def test_match_at_open_uses_the_open_only(
+    order_type: OrderType, is_buy: bool, limit: float, stop: float, expected: object
+) -> None:
+    assert match_at_open(order_type, is_buy, limit, stop, 100.0) == expected
 
 
 # ---- slippage ----------------------------------------------------------------------------
