@@ -33,6 +33,8 @@ from paperbroker.model.account import Account
 from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import (
     AccountOpened,
+    AdvanceRequested,
+    CancelRequested,
     Event,
     OrderEvent,
     OrderFilled,
@@ -138,10 +140,14 @@ class Kernel:
         """Process every bar that closes at or before ``end_ns``; return how many.
 
         Afterwards the clock reads ``end_ns`` (or the last bar's time, if later).
+        A call that moves time publishes ``AdvanceRequested`` first, so a
+        journal holds each advance ahead of the fills and expiries it caused.
         """
         self.start()
         stop = self.feed.end_index(end_ns)
         start = self._cursor
+        if end_ns > self.clock.now_ns() or stop > start:
+            self._publish(AdvanceRequested(ts=self.clock.now_ns(), until=end_ns))
         total = len(self.feed)
         while self._cursor < stop:
             upper = min(self._cursor + CHUNK_SIZE, stop)
@@ -343,13 +349,19 @@ class Kernel:
         return order
 
     def cancel_order(self, order_id: str) -> bool:
-        """Cancel a working order.
+        """Cancel a working order; ``False`` (and no event) if it is no longer working.
+
+        A cancel that can act publishes ``CancelRequested``, then the venue's answer.
 
         Raises:
             NotFound: if no order has that id.
         """
-        if order_id not in self.orders:
+        order = self.orders.get(order_id)
+        if order is None:
             raise NotFound(f"order {order_id} not found")
+        if not order.is_open:
+            return False
+        self._publish(CancelRequested(ts=self.clock.now_ns(), order_id=order.id))
         return self.venue.cancel(order_id)
 
     def open_orders(self, symbol: str | None = None, account_id: str | None = None) -> list[Order]:

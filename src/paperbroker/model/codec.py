@@ -20,6 +20,8 @@ from typing import Any, NamedTuple, Union, get_args, get_origin, get_type_hints
 from paperbroker.core.errors import OperationalError
 from paperbroker.model.events import (
     AccountOpened,
+    AdvanceRequested,
+    CancelRequested,
     Event,
     OrderAccepted,
     OrderCanceled,
@@ -43,12 +45,14 @@ EVENT_TYPES: dict[str, type[Any]] = {
         OrderCanceled,
         OrderExpired,
         AccountOpened,
+        CancelRequested,
+        AdvanceRequested,
     )
 }
 
 
-class EncodedEvent(NamedTuple):
-    """An event as the journal stores it."""
+class EventPayload(NamedTuple):
+    """An event's journal form: its kind, schema version and JSON payload."""
 
     kind: str
     schema_version: int
@@ -61,13 +65,13 @@ class CorruptEvent(OperationalError):
     code = "corrupt_event"
 
 
-def encode_event(event: Event) -> EncodedEvent:
+def encode_event(event: Event) -> EventPayload:
     """The journal form of ``event`` (compact, key order fixed, so equal events encode alike)."""
     kind = type(event).__name__
     if kind not in EVENT_TYPES:
         raise TypeError(f"{kind} is not a journaled event type")
     payload = json.dumps(_to_json(event), separators=(",", ":"), sort_keys=True)
-    return EncodedEvent(kind, SCHEMA_VERSION, payload)
+    return EventPayload(kind, SCHEMA_VERSION, payload)
 
 
 def decode_event(kind: str, schema_version: int, payload: str) -> Event:

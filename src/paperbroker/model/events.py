@@ -74,6 +74,20 @@ class OrderExpired(NamedTuple):
     order_id: OrderId
 
 
+class CancelRequested(NamedTuple):
+    """A client asked to cancel a working order (the venue answers with an event)."""
+
+    ts: int
+    order_id: OrderId
+
+
+class AdvanceRequested(NamedTuple):
+    """The clock was asked to move to ``until``; the events it causes follow."""
+
+    ts: int
+    until: int
+
+
 class AccountOpened(NamedTuple):
     """A trading account was opened in the session with its starting cash."""
 
@@ -88,7 +102,7 @@ OrderEvent = (
     OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent | AccountOpened
+Event = OrderEvent | AccountOpened | CancelRequested | AdvanceRequested
 
 for _event_type in (
     OrderSubmitted,
@@ -98,5 +112,7 @@ for _event_type in (
     OrderCanceled,
     OrderExpired,
     AccountOpened,
+    CancelRequested,
+    AdvanceRequested,
 ):
     typed_equality(_event_type)

@@ -29,6 +29,8 @@ from paperbroker.model.enums import (
 )
 from paperbroker.model.events import (
     AccountOpened,
+    AdvanceRequested,
+    CancelRequested,
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
@@ -89,6 +91,8 @@ events = st.one_of(
     st.builds(OrderFilled, ts=ts, order_id=order_ids, fill=fills),
     st.builds(OrderCanceled, ts=ts, order_id=order_ids, reason=texts),
     st.builds(OrderExpired, ts=ts, order_id=order_ids),
+    st.builds(CancelRequested, ts=ts, order_id=order_ids),
+    st.builds(AdvanceRequested, ts=ts, until=ts),
     st.builds(
         AccountOpened,
         ts=ts,
@@ -189,4 +193,6 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderCanceled",
         "OrderExpired",
         "AccountOpened",
+        "CancelRequested",
+        "AdvanceRequested",
     }

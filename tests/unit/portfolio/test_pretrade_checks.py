@@ -8,7 +8,7 @@ from typing import Any
 from paperbroker.data.bar import Bar
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.enums import AccountType, OrderSide, OrderStatus, RejectReason
-from paperbroker.model.events import OrderFilled, OrderRejected, OrderSubmitted
+from paperbroker.model.events import AdvanceRequested, OrderFilled, OrderRejected, OrderSubmitted
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
 from paperbroker.strategy.base import Strategy
@@ -54,7 +54,7 @@ def test_cash_account_short_sale_rejected_with_event_and_on_order(build: Any) ->
     order = strategy.order
     assert order is not None
     assert order.status is OrderStatus.REJECTED
-    assert [type(e) for e in kernel.events] == [OrderSubmitted, OrderRejected]
+    assert [type(e) for e in kernel.events] == [AdvanceRequested, OrderSubmitted, OrderRejected]
     rejected = kernel.events[-1]
     assert isinstance(rejected, OrderRejected)
     assert rejected.reason is RejectReason.SHORT_NOT_ALLOWED
