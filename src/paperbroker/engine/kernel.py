@@ -80,10 +80,11 @@ class Kernel:
         venue_config: VenueConfig,
         clock: SimClock,
         strategy: Strategy | None = None,
+        ids: IdFactory | None = None,
     ) -> None:
         self.feed = feed
         self.clock = clock
-        self.ids = IdFactory()
+        self.ids = ids or IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
         self._index = {instrument.symbol: i for i, instrument in enumerate(self.instruments)}
         self.portfolio = Portfolio(account, self.instruments, self._last_price)

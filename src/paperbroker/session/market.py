@@ -1,0 +1,56 @@
+"""The market data sessions trade."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from paperbroker.data.series import BarSeries
+from paperbroker.model.enums import AssetClass
+
+
+class Asset(NamedTuple):
+    """A symbol with data: its class and the close times of its first and last bars."""
+
+    symbol: str
+    asset_class: AssetClass
+    first_ts: int
+    last_ts: int
+    bar_duration_ns: int
+
+
+class MarketData:
+    """Bar series by symbol, shared read-only by every session.
+
+    Series are immutable, so sessions share them without copies; each session
+    sees only the bars up to its own end.
+    """
+
+    def __init__(self, series: Mapping[str, BarSeries]) -> None:
+        self._series = dict(sorted(series.items()))
+
+    @classmethod
+    def bundled(cls) -> MarketData:
+        """The sample data shipped with paperbroker (daily stocks, hourly EURUSD)."""
+        from paperbroker.data.samples import load_sample
+
+        return cls({**load_sample("stocks"), **load_sample("eurusd")})
+
+    def assets(self) -> list[Asset]:
+        """Every symbol with data, in symbol order."""
+        return [
+            Asset(
+                symbol,
+                series.instrument.asset_class,
+                int(series.ts[0]),
+                int(series.ts[-1]),
+                series.duration_ns,
+            )
+            for symbol, series in self._series.items()
+            if len(series)
+        ]
+
+    def series_until(self, end_ns: int) -> list[BarSeries]:
+        """Each symbol's bars that close by ``end_ns`` (symbols with none are left out)."""
+        cut = (series.between(None, end_ns) for series in self._series.values())
+        return [series for series in cut if len(series)]

@@ -1,0 +1,276 @@
+"""A running session: a kernel on a simulation clock, journaled command by command.
+
+Every command (open an account, submit or cancel an order, advance the clock)
+runs on the kernel, and the events it produced (the command's own event first,
+then what followed from it) are appended to the session's journal in one
+transaction before the command returns.  Nothing is acknowledged that is not
+durable.
+
+Recovery replays the journal's commands through a fresh kernel.  The kernel is
+deterministic, so the replay reproduces every derived event (fills,
+expiries, rejections) exactly; the runtime checks that it does, event for
+event, and refuses to serve a session whose journal does not replay.  Fills
+are therefore never re-created differently, nor twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperbroker.core.clock import SimClock
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.core.ids import AccountId, IdFactory
+from paperbroker.engine.feed import HistoricalFeed
+from paperbroker.engine.kernel import Kernel
+from paperbroker.model.account import Account, AccountConfig
+from paperbroker.model.codec import decode_event, encode_event
+from paperbroker.model.enums import OrderSide, TimeInForce
+from paperbroker.model.events import (
+    AccountOpened,
+    AdvanceRequested,
+    CancelRequested,
+    Event,
+    OrderSubmitted,
+)
+from paperbroker.model.order import Order
+from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.session.market import MarketData
+from paperbroker.store.journal import EncodedEvent, Journal
+from paperbroker.venue.venue import VenueConfig
+
+PriceLike = Decimal | int | float | str
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What a session is made of; with the journal, all that is needed to rebuild it."""
+
+    session_id: str
+    start_ns: int
+    end_ns: int
+    initial_cash: Decimal
+
+    def __post_init__(self) -> None:
+        if self.end_ns <= self.start_ns:
+            raise InvalidRequest("endTime must be after startTime")
+        if self.initial_cash < 0:
+            raise InvalidRequest(f"initialCash must not be negative, got {self.initial_cash}")
+
+    @property
+    def namespace(self) -> uuid.UUID:
+        """The namespace of the session's deterministic ids."""
+        return uuid.UUID(self.session_id)
+
+
+class SessionRuntime:
+    """One session's kernel, its journal, and the lock that serialises its commands.
+
+    Raises (from commands):
+        Conflict: when the session has completed, or was poisoned by a failed write.
+    """
+
+    def __init__(self, spec: SessionSpec, market: MarketData, journal: Journal) -> None:
+        self.spec = spec
+        self._journal = journal
+        self._lock = threading.RLock()
+        self._accounts_opened = 0
+        self.poisoned = False
+        series = market.series_until(spec.end_ns)
+        if not series:
+            raise InvalidRequest("no market data before the session's end")
+        first_open = min(int(s.ts[0]) - s.duration_ns for s in series)
+        default = Account(self._account_id(), spec.initial_cash, AccountConfig())
+        self.kernel = Kernel(
+            HistoricalFeed(series),
+            default,
+            VenueConfig(),
+            SimClock(min(first_open, spec.start_ns)),
+            ids=IdFactory(spec.namespace),
+        )
+        # Bars before the start are history every session begins with; they are
+        # derived from the data, never journaled.
+        self.kernel.run_until(spec.start_ns)
+        self._base = len(self.kernel.events)
+        self._persisted = self._base
+        self._seq = 0
+
+    # -- life cycle -----------------------------------------------------------
+    @classmethod
+    def restore(cls, spec: SessionSpec, market: MarketData, journal: Journal) -> SessionRuntime:
+        """Rebuild a session from its journal by replaying its commands.
+
+        Raises:
+            OperationalError: if the replayed events differ from the journal's.
+        """
+        runtime = cls(spec, market, journal)
+        stored = journal.read(spec.session_id)
+        events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
+        with runtime._lock:
+            for event in events:
+                runtime._replay(event)
+            produced = runtime.kernel.events[runtime._base :]
+            if produced != events:
+                at = next(
+                    (i for i, (a, b) in enumerate(zip(produced, events, strict=False)) if a != b),
+                    min(len(produced), len(events)),
+                )
+                raise OperationalError(
+                    f"session {spec.session_id}: the journal does not replay at seq {at + 1}"
+                )
+            runtime._persisted = len(runtime.kernel.events)
+            runtime._seq = stored[-1].seq if stored else 0
+        return runtime
+
+    def _replay(self, event: Event) -> None:
+        kernel = self.kernel
+        if isinstance(event, AccountOpened):
+            self._accounts_opened += 1
+            kernel.open_account(
+                Account(
+                    event.account_id,
+                    event.initial_cash,
+                    AccountConfig(event.account_type, event.leverage),
+                )
+            )
+        elif isinstance(event, OrderSubmitted):
+            kernel.submit_order(
+                event.symbol, event.side, event.qty, limit=event.limit_price,
+                stop=event.stop_price, tif=event.time_in_force,
+                client_order_id=event.client_order_id, account_id=event.account_id,
+            )  # fmt: skip
+        elif isinstance(event, CancelRequested):
+            kernel.cancel_order(event.order_id)
+        elif isinstance(event, AdvanceRequested):
+            kernel.run_until(event.until)
+        # Every other event is an effect of the command before it.
+
+    # -- queries --------------------------------------------------------------
+    @property
+    def now_ns(self) -> int:
+        return self.kernel.clock.now_ns()
+
+    @property
+    def completed(self) -> bool:
+        return self.now_ns >= self.spec.end_ns
+
+    @property
+    def default_account_id(self) -> str:
+        return self.kernel.portfolio.account.id
+
+    def books(self, account_id: str) -> Portfolio:
+        """An account's portfolio.
+
+        Raises:
+            NotFound: for an account this session does not have.
+        """
+        return self.kernel.books(account_id)
+
+    def order(self, account_id: str, order_id: str) -> Order:
+        """One of an account's orders.
+
+        Raises:
+            NotFound: if the account has no such order.
+        """
+        order = self.kernel.orders.get(order_id)
+        if order is None or order.account_id != self.books(account_id).account.id:
+            raise NotFound(f"order {order_id} not found")
+        return order
+
+    def orders(self, account_id: str) -> list[Order]:
+        """An account's orders, oldest first."""
+        account = self.books(account_id).account.id
+        return [o for o in self.kernel.orders.values() if o.account_id == account]
+
+    # -- commands -------------------------------------------------------------
+    def open_account(self, initial_cash: Decimal) -> Portfolio:
+        """Open another account in the session."""
+        with self._lock:
+            self._check_writable()
+            self._accounts_opened += 1
+            account = Account(self._account_id(), initial_cash, AccountConfig())
+            books = self.kernel.open_account(account)
+            self._commit()
+            return books
+
+    def submit_order(
+        self,
+        account_id: str,
+        symbol: str,
+        side: OrderSide,
+        qty: PriceLike,
+        *,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        tif: TimeInForce | str = TimeInForce.DAY,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Submit an order for an account; it is accepted or rejected, and journaled, on return."""
+        with self._lock:
+            self._check_writable()
+            self.books(account_id)
+            order = self.kernel.submit_order(
+                symbol, side, qty, limit=limit, stop=stop, tif=tif,
+                client_order_id=client_order_id, account_id=account_id,
+            )  # fmt: skip
+            self._commit()
+            return order
+
+    def cancel_order(self, account_id: str, order_id: str) -> Order:
+        """Cancel a working order of an account.
+
+        Raises:
+            NotFound: if the account has no such order.
+            Conflict: if the order is no longer working.
+        """
+        with self._lock:
+            self._check_writable()
+            order = self.order(account_id, order_id)
+            if not self.kernel.cancel_order(order.id):
+                raise Conflict(f"order {order_id} is {order.status} and cannot be canceled")
+            self._commit()
+            return order
+
+    def advance_to(self, target_ns: int) -> tuple[int, int]:
+        """Move the clock to ``target_ns`` (at most the session's end); return (before, after).
+
+        Raises:
+            InvalidRequest: if ``target_ns`` lies before the current time.
+        """
+        with self._lock:
+            self._check_writable()
+            before = self.now_ns
+            if target_ns < before:
+                raise InvalidRequest("targetTime is before the session's current time")
+            self.kernel.run_until(min(target_ns, self.spec.end_ns))
+            self._commit()
+            return before, self.now_ns
+
+    # -- internals ------------------------------------------------------------
+    def _account_id(self) -> AccountId:
+        return AccountId(str(uuid.uuid5(self.spec.namespace, f"account/{self._accounts_opened}")))
+
+    def _check_writable(self) -> None:
+        if self.poisoned:
+            raise Conflict("the session must be reloaded after a failed write")
+        if self.completed:
+            raise Conflict("the session is completed")
+
+    def _commit(self) -> None:
+        new: Sequence[Event] = self.kernel.events[self._persisted :]
+        if not new:
+            return
+        batch = [
+            EncodedEvent(self._seq + i, event.ts, *encode_event(event))
+            for i, event in enumerate(new, start=1)
+        ]
+        try:
+            self._seq = self._journal.append(self.spec.session_id, batch)
+        except Exception:
+            # The kernel is ahead of what is durable: it must not serve another command.
+            self.poisoned = True
+            raise
+        self._persisted += len(new)
