@@ -143,6 +143,17 @@ class SessionsRepo:
             row.status = status
             return _record(row)
 
+    def update_config(self, owner_key_id: str, session_id: str, config: str) -> SessionRecord:
+        """Replace the owner's session's config (the caller's JSON text).
+
+        Raises:
+            NotFound: if the session does not exist or belongs to another owner.
+        """
+        with self._factory.begin() as session:
+            row = _owned(session, owner_key_id, session_id)
+            row.config = config
+            return _record(row)
+
     def delete(self, owner_key_id: str, session_id: str) -> None:
         """Delete the owner's session with all its events and snapshots.
 

@@ -1,0 +1,380 @@
+"""The session use cases: one method per verb, shared by every transport.
+
+The service keeps a live :class:`SessionRuntime` per session it has touched,
+restoring it from the journal on first use (after a restart, say).  Commands
+are serialised per session by the runtime's lock.  A playing session has a
+daemon thread that advances its clock by ``speed`` times the wall time that
+passed, every tick; each tick is one journaled advance, so a crash loses at
+most the tick in progress.  After a restart every session comes back paused.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import logging
+import threading
+from decimal import Decimal
+from typing import TypeVar
+
+from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, PaperbrokerError
+from paperbroker.core.ids import AccountId
+from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.events import AccountOpened
+from paperbroker.model.order import Order
+from paperbroker.model.values import to_decimal
+from paperbroker.services.views import (
+    AccountView,
+    AdvanceView,
+    OrderRequest,
+    PositionView,
+    SessionView,
+)
+from paperbroker.session.market import Asset, MarketData
+from paperbroker.session.runtime import SessionRuntime, SessionSpec
+from paperbroker.store.db import SessionFactory
+from paperbroker.store.journal import Journal
+from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
+
+log = logging.getLogger(__name__)
+E = TypeVar("E", OrderSide, OrderType, TimeInForce)
+
+DEFAULT_CASH = Decimal(100_000)
+PLAY_TICK_SECONDS = 0.2
+MAX_SPEED = 1_000_000.0
+_ACTIVE, _COMPLETED = "active", "completed"
+_PAUSED, _PLAYING = "paused", "playing"
+
+
+class _Live:
+    """A session in memory: its runtime, record and playback."""
+
+    def __init__(self, record: SessionRecord, runtime: SessionRuntime, speed: float) -> None:
+        self.record = record
+        self.runtime = runtime
+        self.speed = speed
+        self.player: threading.Thread | None = None
+        self.stop_playing = threading.Event()
+
+    @property
+    def playing(self) -> bool:
+        return self.player is not None and self.player.is_alive()
+
+
+class SessionService:
+    """Create, drive and query sessions on behalf of API keys.
+
+    Every method takes the caller's key id as ``owner``; another owner's
+    session is :class:`NotFound`, never forbidden, so ids cannot be probed.
+    """
+
+    def __init__(
+        self,
+        *,
+        factory: SessionFactory,
+        market: MarketData,
+        wall_clock: Clock | None = None,
+    ) -> None:
+        self._repo = SessionsRepo(factory)
+        self._journal = Journal(factory)
+        self._market = market
+        self._wall = wall_clock or WallClock()
+        self._live: dict[str, _Live] = {}
+        self._lock = threading.Lock()
+
+    # -- life cycle -----------------------------------------------------------
+    def restore_all(self) -> None:
+        """Load every session from the journal (at start-up); all come back paused."""
+        for record in self._repo.list_all():
+            try:
+                self._load(record)
+            except PaperbrokerError:
+                log.exception("session %s could not be restored", record.id)
+
+    def shutdown(self) -> None:
+        """Stop every play loop."""
+        with self._lock:
+            lives = list(self._live.values())
+        for live in lives:
+            self._stop(live)
+
+    # -- sessions -------------------------------------------------------------
+    def create(
+        self,
+        owner: str,
+        *,
+        start_ns: int,
+        end_ns: int,
+        name: str | None,
+        initial_cash: Decimal | None,
+    ) -> SessionView:
+        """Create a backtest session whose clock starts, paused, at ``start_ns``."""
+        cash = DEFAULT_CASH if initial_cash is None else initial_cash
+        if end_ns <= start_ns:
+            raise InvalidRequest("endTime must be after startTime")
+        if cash < 0:
+            raise InvalidRequest(f"initialCash must not be negative, got {cash}")
+        config = json.dumps({"initial_cash": str(cash), "playback_speed": 1.0})
+        record = self._repo.create(
+            owner,
+            name=name or "session",
+            simulation_start=start_ns,
+            simulation_end=end_ns,
+            config=config,
+        )
+        try:
+            live = self._load(record)
+        except PaperbrokerError:
+            self._repo.delete(owner, record.id)
+            raise
+        return self._view(live)
+
+    def list(self, owner: str) -> list[SessionView]:
+        return [self._view(self._get(owner, r.id)) for r in self._repo.list_for_owner(owner)]
+
+    def get(self, owner: str, session_id: str) -> SessionView:
+        return self._view(self._get(owner, session_id))
+
+    def delete(self, owner: str, session_id: str) -> None:
+        """Delete a session and everything in it (its journal included)."""
+        live = self._get(owner, session_id)
+        self._stop(live)
+        self._repo.delete(owner, session_id)
+        with self._lock:
+            self._live.pop(session_id, None)
+
+    # -- time -----------------------------------------------------------------
+    def advance(
+        self,
+        owner: str,
+        session_id: str,
+        *,
+        minutes: Decimal | None = None,
+        target_ns: int | None = None,
+    ) -> AdvanceView:
+        """Move a session's clock by ``minutes`` or to ``target_ns`` (default: one minute).
+
+        Raises:
+            InvalidRequest: for both, a non-positive duration, or a target in the past.
+            Conflict: if the session is completed or playing.
+        """
+        live = self._get(owner, session_id)
+        if live.playing:
+            raise Conflict("the session is playing; pause it before advancing by hand")
+        runtime = live.runtime
+        if minutes is not None and target_ns is not None:
+            raise InvalidRequest("give either duration or targetTime, not both")
+        if target_ns is None:
+            step = Decimal(1) if minutes is None else minutes
+            if step <= 0:
+                raise InvalidRequest(f"duration must be positive, got {step}")
+            target_ns = runtime.now_ns + int(step * NANOS_PER_MINUTE)
+        before, after = runtime.advance_to(target_ns)
+        self._after_move(live)
+        return AdvanceView(before, after, runtime.spec.end_ns, runtime.completed)
+
+    def play(self, owner: str, session_id: str) -> SessionView:
+        """Let the clock run at the session's speed, in the background."""
+        live = self._get(owner, session_id)
+        if live.runtime.completed:
+            raise Conflict("the session is completed")
+        if not live.playing:
+            live.stop_playing.clear()
+            live.player = threading.Thread(
+                target=self._play, args=(live,), name=f"play-{session_id}", daemon=True
+            )
+            live.player.start()
+        return self._view(live)
+
+    def pause(self, owner: str, session_id: str) -> SessionView:
+        live = self._get(owner, session_id)
+        self._stop(live)
+        return self._view(live)
+
+    def set_speed(self, owner: str, session_id: str, speed: float) -> SessionView:
+        """Set the playback speed (simulated time per wall time; 1 is real time)."""
+        if not 0 < speed <= MAX_SPEED:
+            raise InvalidRequest(f"speed must be in (0, {MAX_SPEED:g}], got {speed}")
+        live = self._get(owner, session_id)
+        config = json.loads(live.record.config)
+        config["playback_speed"] = speed
+        live.record = self._repo.update_config(owner, session_id, json.dumps(config))
+        live.speed = speed
+        return self._view(live)
+
+    # -- accounts -------------------------------------------------------------
+    def open_account(
+        self, owner: str, session_id: str, initial_cash: Decimal | None
+    ) -> AccountView:
+        cash = DEFAULT_CASH if initial_cash is None else initial_cash
+        if cash < 0:
+            raise InvalidRequest(f"initialCash must not be negative, got {cash}")
+        live = self._get(owner, session_id)
+        books = live.runtime.open_account(cash)
+        return AccountView.of(session_id, books, live.runtime.now_ns)
+
+    def account(self, owner: str, session_id: str, account_id: str) -> AccountView:
+        runtime = self._get(owner, session_id).runtime
+        books = runtime.books(account_id)
+        return AccountView.of(session_id, books, _opened_at(runtime, account_id))
+
+    # -- trading --------------------------------------------------------------
+    def submit_order(
+        self, owner: str, session_id: str, account_id: str, request: OrderRequest
+    ) -> Order:
+        """Submit an order; it comes back accepted or rejected (never filled yet)."""
+        side = _parse(OrderSide, request.side, "side")
+        order_type = _parse(OrderType, request.type, "type")
+        tif = _parse(TimeInForce, request.time_in_force, "time_in_force")
+        limit, stop = request.limit_price, request.stop_price
+        needs_limit = order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+        needs_stop = order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
+        if needs_limit != (limit is not None):
+            raise InvalidRequest(
+                f"limit_price is {'required' if needs_limit else 'not allowed'} "
+                f"for a {order_type} order"
+            )
+        if needs_stop != (stop is not None):
+            raise InvalidRequest(
+                f"stop_price is {'required' if needs_stop else 'not allowed'} "
+                f"for a {order_type} order"
+            )
+        runtime = self._get(owner, session_id).runtime
+        return runtime.submit_order(
+            account_id,
+            request.symbol,
+            side,
+            to_decimal(request.qty, field="qty"),
+            limit=limit,
+            stop=stop,
+            tif=tif,
+            client_order_id=request.client_order_id,
+        )
+
+    def orders(
+        self, owner: str, session_id: str, account_id: str, status: str = "open"
+    ) -> builtins.list[Order]:
+        """An account's orders: ``open``, ``closed`` or ``all``, oldest first."""
+        if status not in ("open", "closed", "all"):
+            raise InvalidRequest(f"status {status!r} is not one of open, closed, all")
+        orders = self._get(owner, session_id).runtime.orders(account_id)
+        if status == "all":
+            return orders
+        return [o for o in orders if o.is_open == (status == "open")]
+
+    def order(self, owner: str, session_id: str, account_id: str, order_id: str) -> Order:
+        return self._get(owner, session_id).runtime.order(account_id, order_id)
+
+    def cancel_order(self, owner: str, session_id: str, account_id: str, order_id: str) -> Order:
+        return self._get(owner, session_id).runtime.cancel_order(account_id, order_id)
+
+    def positions(
+        self, owner: str, session_id: str, account_id: str
+    ) -> builtins.list[PositionView]:
+        books = self._get(owner, session_id).runtime.books(account_id)
+        return [PositionView.of(books, s) for s, p in sorted(books.positions.items()) if p.qty]
+
+    def position(self, owner: str, session_id: str, account_id: str, symbol: str) -> PositionView:
+        books = self._get(owner, session_id).runtime.books(account_id)
+        position = books.positions.get(symbol)
+        if position is None or not position.qty:
+            raise NotFound(f"no position in {symbol}")
+        return PositionView.of(books, symbol)
+
+    def close_position(self, owner: str, session_id: str, account_id: str, symbol: str) -> Order:
+        """Flatten a position with a market order (it fills as time passes)."""
+        runtime = self._get(owner, session_id).runtime
+        position = runtime.books(account_id).positions.get(symbol)
+        if position is None or not position.qty:
+            raise NotFound(f"no position in {symbol}")
+        side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
+        return runtime.submit_order(account_id, symbol, side, abs(position.qty))
+
+    def assets(self) -> builtins.list[Asset]:
+        return self._market.assets()
+
+    # -- internals ------------------------------------------------------------
+    def _get(self, owner: str, session_id: str) -> _Live:
+        record = self._repo.get(owner, session_id)  # NotFound for anyone else's
+        with self._lock:
+            live = self._live.get(session_id)
+        if live is None or live.runtime.poisoned:
+            live = self._load(record)
+        return live
+
+    def _load(self, record: SessionRecord) -> _Live:
+        config = json.loads(record.config)
+        spec = SessionSpec(
+            record.id,
+            record.simulation_start,
+            record.simulation_end,
+            Decimal(config.get("initial_cash", str(DEFAULT_CASH))),
+        )
+        runtime = SessionRuntime.restore(spec, self._market, self._journal)
+        live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
+        with self._lock:
+            self._live[record.id] = live
+        return live
+
+    def _play(self, live: _Live) -> None:
+        runtime = live.runtime
+        last = self._wall.now_ns()
+        while not live.stop_playing.wait(PLAY_TICK_SECONDS):
+            now = self._wall.now_ns()
+            step = int((now - last) * live.speed)
+            last = now
+            try:
+                runtime.advance_to(runtime.now_ns + max(step, 1))
+            except PaperbrokerError:
+                log.exception("session %s stopped playing", live.record.id)
+                return
+            self._after_move(live)
+            if runtime.completed:
+                return
+
+    def _stop(self, live: _Live) -> None:
+        live.stop_playing.set()
+        player = live.player
+        if player is not None and player is not threading.current_thread():
+            player.join(timeout=5 * PLAY_TICK_SECONDS + 1)
+        live.player = None
+
+    def _after_move(self, live: _Live) -> None:
+        if live.runtime.completed and live.record.status != _COMPLETED:
+            live.record = self._repo.update_status(
+                live.record.owner_key_id, live.record.id, _COMPLETED
+            )
+
+    def _view(self, live: _Live) -> SessionView:
+        runtime = live.runtime
+        books = runtime.kernel.portfolios.values()
+        return SessionView(
+            id=live.record.id,
+            name=live.record.name,
+            status=_COMPLETED if runtime.completed else _ACTIVE,
+            simulation_start=runtime.spec.start_ns,
+            simulation_end=runtime.spec.end_ns,
+            current_time=runtime.now_ns,
+            playback_state=_PLAYING if live.playing else _PAUSED,
+            playback_speed=live.speed,
+            initial_cash=runtime.spec.initial_cash,
+            total_realized_pnl=sum((b.realized_pnl for b in books), Decimal(0)),
+            total_unrealized_pnl=sum((b.unrealized_pnl for b in books), Decimal(0)),
+            created_at=live.record.created_at,
+        )
+
+
+def _parse(enum: type[E], value: str, field: str) -> E:
+    try:
+        return enum(value.lower())
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InvalidRequest(f"{field} {value!r} is not one of {choices}") from None
+
+
+def _opened_at(runtime: SessionRuntime, account_id: str) -> int:
+    for event in runtime.kernel.events:
+        if isinstance(event, AccountOpened) and event.account_id == AccountId(account_id):
+            return event.ts
+    return runtime.spec.start_ns

@@ -1,0 +1,109 @@
+"""What the session service returns: plain, immutable views (times in epoch ns, money Decimal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperbroker.portfolio.portfolio import Portfolio
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    name: str
+    status: str  # "active" | "completed"
+    simulation_start: int
+    simulation_end: int
+    current_time: int
+    playback_state: str  # "paused" | "playing"
+    playback_speed: float
+    initial_cash: Decimal
+    total_realized_pnl: Decimal
+    total_unrealized_pnl: Decimal
+    created_at: int
+
+
+@dataclass(frozen=True)
+class AdvanceView:
+    previous_time: int
+    current_time: int
+    simulation_end: int
+    is_completed: bool
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: str
+    session_id: str
+    initial_cash: Decimal
+    cash: Decimal
+    equity: Decimal
+    buying_power: Decimal
+    long_market_value: Decimal
+    short_market_value: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    created_at: int
+
+    @classmethod
+    def of(cls, session_id: str, books: Portfolio, created_at: int) -> AccountView:
+        values = [
+            position.market_value(books.mark(symbol) or position.avg_price)
+            for symbol, position in books.positions.items()
+            if position.qty
+        ]
+        return cls(
+            id=books.account.id,
+            session_id=session_id,
+            initial_cash=books.account.initial_cash,
+            cash=books.cash,
+            equity=books.equity,
+            buying_power=books.buying_power,
+            long_market_value=sum((v for v in values if v > 0), Decimal(0)),
+            short_market_value=sum((v for v in values if v < 0), Decimal(0)),
+            realized_pnl=books.realized_pnl,
+            unrealized_pnl=books.unrealized_pnl,
+            created_at=created_at,
+        )
+
+
+@dataclass(frozen=True)
+class PositionView:
+    symbol: str
+    qty: Decimal
+    avg_entry_price: Decimal
+    market_value: Decimal
+    cost_basis: Decimal
+    unrealized_pnl: Decimal
+    current_price: Decimal
+    side: str  # "long" | "short"
+
+    @classmethod
+    def of(cls, books: Portfolio, symbol: str) -> PositionView:
+        position = books.positions[symbol]
+        price = books.mark(symbol) or position.avg_price
+        return cls(
+            symbol=symbol,
+            qty=position.qty,
+            avg_entry_price=position.avg_price,
+            market_value=position.market_value(price),
+            cost_basis=position.cost_basis,
+            unrealized_pnl=position.unrealized_pnl(price),
+            current_price=price,
+            side="long" if position.qty > 0 else "short",
+        )
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """An order as a client asks for it (text fields, validated by the service)."""
+
+    symbol: str
+    side: str
+    qty: str
+    type: str
+    time_in_force: str = "day"
+    limit_price: str | None = None
+    stop_price: str | None = None
+    client_order_id: str | None = None

@@ -1,0 +1,198 @@
+"""The session service: every verb, isolation between keys, restarts. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from paperbroker.core.clock import NANOS_PER_MINUTE, datetime_to_ns
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
+from paperbroker.model.enums import OrderStatus
+from paperbroker.services.sessions import SessionService
+from paperbroker.services.views import OrderRequest
+from paperbroker.session import MarketData
+from paperbroker.store.db import SessionFactory
+from paperbroker.store.keys import ApiKeys
+
+START = datetime_to_ns(datetime(2012, 1, 3, 14, 30, tzinfo=UTC))  # 09:30 New York
+END = datetime_to_ns(datetime(2012, 3, 30, 21, 0, tzinfo=UTC))
+DAY = 24 * 60 * NANOS_PER_MINUTE
+
+
+@cache
+def market() -> MarketData:
+    return MarketData.bundled()
+
+
+@pytest.fixture
+def service(factory: SessionFactory) -> SessionService:
+    service = SessionService(factory=factory, market=market())
+    yield service
+    service.shutdown()
+
+
+def market_buy(symbol: str, qty: str) -> OrderRequest:
+    return OrderRequest(symbol=symbol, side="buy", qty=qty, type="market")
+
+
+def test_service_example_flow_buys_ten_aapl_at_the_open(
+    service: SessionService, owner: str
+) -> None:
+    session = service.create(owner, start_ns=START, end_ns=END, name="demo", initial_cash=None)
+    assert (session.status, session.playback_state, session.playback_speed) == (
+        "active",
+        "paused",
+        1.0,
+    )
+    assert (session.current_time, session.initial_cash) == (START, Decimal(100_000))
+    account = service.open_account(owner, session.id, None)
+    order = service.submit_order(owner, session.id, account.id, market_buy("AAPL", "10"))
+    assert order.status is OrderStatus.ACCEPTED
+    assert service.positions(owner, session.id, account.id) == []
+    moved = service.advance(owner, session.id)
+    assert (moved.previous_time, moved.current_time, moved.is_completed) == (
+        START, START + NANOS_PER_MINUTE, False,
+    )  # fmt: skip
+    (position,) = service.positions(owner, session.id, account.id)
+    assert (position.symbol, position.qty, position.side) == ("AAPL", Decimal(10), "long")
+    books = service.account(owner, session.id, account.id)
+    assert books.cash == Decimal(100_000) - 10 * position.avg_entry_price
+
+
+def test_service_sessions_are_invisible_to_other_keys(
+    service: SessionService, owner: str, keys: ApiKeys
+) -> None:
+    other, _ = keys.create("other")
+    session = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    assert service.list(other) == []
+    assert [s.id for s in service.list(owner)] == [session.id]
+    account = service.account(owner, session.id, service.open_account(owner, session.id, None).id)
+    for call in (
+        lambda: service.get(other, session.id),
+        lambda: service.advance(other, session.id),
+        lambda: service.open_account(other, session.id, None),
+        lambda: service.account(other, session.id, account.id),
+        lambda: service.orders(other, session.id, account.id),
+        lambda: service.submit_order(other, session.id, account.id, market_buy("AAPL", "1")),
+        lambda: service.delete(other, session.id),
+    ):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_service_advance_by_duration_to_target_and_past_the_end(
+    service: SessionService, owner: str
+) -> None:
+    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    assert (
+        service.advance(owner, s.id, minutes=Decimal(90)).current_time
+        == START + 90 * NANOS_PER_MINUTE
+    )
+    assert service.advance(owner, s.id, target_ns=START + DAY).current_time == START + DAY
+    with pytest.raises(InvalidRequest, match="before"):
+        service.advance(owner, s.id, target_ns=START)
+    with pytest.raises(InvalidRequest, match="not both"):
+        service.advance(owner, s.id, minutes=Decimal(1), target_ns=END)
+    with pytest.raises(InvalidRequest, match="positive"):
+        service.advance(owner, s.id, minutes=Decimal(0))
+    done = service.advance(owner, s.id, target_ns=END + DAY)
+    assert (done.current_time, done.is_completed) == (END, True)
+    assert service.get(owner, s.id).status == "completed"
+    with pytest.raises(Conflict, match="completed"):
+        service.submit_order(owner, s.id, service.get(owner, s.id).id, market_buy("AAPL", "1"))
+
+
+def test_service_play_moves_the_clock_in_the_background_until_paused(
+    service: SessionService, owner: str
+) -> None:
+    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    service.set_speed(owner, s.id, 600.0)  # ten simulated minutes per wall second
+    assert service.play(owner, s.id).playback_state == "playing"
+    with pytest.raises(Conflict, match="playing"):
+        service.advance(owner, s.id)
+    time.sleep(0.7)
+    paused = service.pause(owner, s.id)
+    assert paused.playback_state == "paused"
+    moved = paused.current_time - START
+    assert 2 * NANOS_PER_MINUTE <= moved <= 20 * NANOS_PER_MINUTE
+    time.sleep(0.3)
+    assert service.get(owner, s.id).current_time == paused.current_time  # stopped for good
+
+
+def test_service_order_fields_are_validated(service: SessionService, owner: str) -> None:
+    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    account = service.open_account(owner, s.id, Decimal(1_000)).id
+    bad = [
+        (OrderRequest("AAPL", "hold", "1", "market"), "side 'hold'"),
+        (OrderRequest("AAPL", "buy", "1", "limit"), "limit_price is required"),
+        (
+            OrderRequest("AAPL", "buy", "1", "market", limit_price="10"),
+            "limit_price is not allowed",
+        ),
+        (OrderRequest("AAPL", "buy", "1", "stop"), "stop_price is required"),
+        (OrderRequest("AAPL", "buy", "x", "market"), "qty 'x'"),
+        (OrderRequest("AAPL", "buy", "1", "market", time_in_force="gtd"), "time_in_force 'gtd'"),
+        (OrderRequest("NOPE", "buy", "1", "market"), "unknown symbol"),
+    ]
+    for request, message in bad:
+        with pytest.raises(InvalidRequest, match=message):
+            service.submit_order(owner, s.id, account, request)
+    too_big = service.submit_order(owner, s.id, account, market_buy("AAPL", "1000"))
+    assert too_big.status is OrderStatus.REJECTED  # 1 000 of cash: a refusal, not an error
+
+
+def test_service_orders_cancel_and_close_position(service: SessionService, owner: str) -> None:
+    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    account = service.open_account(owner, s.id, None).id
+    resting = service.submit_order(
+        owner, s.id, account, OrderRequest("IBM", "buy", "5", "limit", "gtc", limit_price="10.00")
+    )
+    service.submit_order(owner, s.id, account, market_buy("AAPL", "10"))
+    service.advance(owner, s.id)
+    assert [o.id for o in service.orders(owner, s.id, account, "open")] == [resting.id]
+    assert len(service.orders(owner, s.id, account, "closed")) == 1
+    assert len(service.orders(owner, s.id, account, "all")) == 2
+    assert service.cancel_order(owner, s.id, account, resting.id).status is OrderStatus.CANCELED
+    with pytest.raises(Conflict, match="cannot be canceled"):
+        service.cancel_order(owner, s.id, account, resting.id)
+    closing = service.close_position(owner, s.id, account, "AAPL")
+    assert (closing.side.value, closing.qty) == ("sell", Decimal(10))
+    service.advance(owner, s.id, minutes=Decimal(60 * 24))
+    with pytest.raises(NotFound):
+        service.position(owner, s.id, account, "AAPL")
+
+
+def test_service_restart_restores_sessions_paused_with_their_speed(
+    factory: SessionFactory, owner: str
+) -> None:
+    first = SessionService(factory=factory, market=market())
+    s = first.create(owner, start_ns=START, end_ns=END, name="keep", initial_cash=Decimal(50_000))
+    account = first.open_account(owner, s.id, None).id
+    first.submit_order(owner, s.id, account, market_buy("MSFT", "7"))
+    first.set_speed(owner, s.id, 50.0)
+    first.play(owner, s.id)
+    time.sleep(0.5)
+    first.shutdown()  # the process goes away while playing
+    before = first.get(owner, s.id)
+
+    second = SessionService(factory=factory, market=market())
+    second.restore_all()
+    after = second.get(owner, s.id)
+    assert (after.playback_state, after.playback_speed) == ("paused", 50.0)
+    assert after.current_time == before.current_time
+    assert after.initial_cash == Decimal(50_000)
+    (position,) = second.positions(owner, s.id, account)
+    assert (position.symbol, position.qty) == ("MSFT", Decimal(7))
+    second.shutdown()
+
+
+def test_service_delete_removes_the_session(service: SessionService, owner: str) -> None:
+    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    service.delete(owner, s.id)
+    with pytest.raises(NotFound):
+        service.get(owner, s.id)
+    assert service.list(owner) == []
