@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -29,7 +30,7 @@ def market() -> MarketData:
 
 
 @pytest.fixture
-def service(factory: SessionFactory) -> SessionService:
+def service(factory: SessionFactory) -> Iterator[SessionService]:
     service = SessionService(factory=factory, market=market())
     yield service
     service.shutdown()
