@@ -8,6 +8,7 @@ bar t+1's open at the earliest, so it can never meet bar t's prices.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +16,7 @@ from decimal import Decimal
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
-from paperbroker.model.enums import LiquiditySide, OrderSide, TimeInForce
+from paperbroker.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -38,6 +39,10 @@ _DAY = TimeInForce.DAY
 _FOK = TimeInForce.FOK
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
+
+# (highest buy limit, lowest buy stop, lowest sell limit, highest sell stop, deadline)
+_Gate = tuple[float, float, float, float, float]
+_VISIT: _Gate = (math.inf, -math.inf, -math.inf, math.inf, -math.inf)  # never skip
 
 #: Given an order, a quantity and the price it would fill at, how much of that
 #: quantity the account can pay for.  Cash accounts cannot spend money they do not have.
@@ -105,12 +110,15 @@ class SimulatedVenue:
         self._funds = funds
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
         self.working: list[list[_Working]] = [[] for _ in self.instruments]
+        # Per instrument, what a bar must reach to matter (None: recompute).
+        self._gates: list[_Gate | None] = [None for _ in self.instruments]
         # Per instrument, the (start, close) of the session last looked up.
         self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
         self._by_id: dict[str, tuple[int, _Working]] = {}
 
     def accept(self, symbol_index: int, order: Order) -> None:
         """Take a validated order: it is acknowledged now and works from now on."""
+        self._gates[symbol_index] = None
         working = _Working(order, self._clock.now_ns())
         self.working[symbol_index].append(working)
         self._by_id[order.id] = (symbol_index, working)
@@ -130,6 +138,22 @@ class SimulatedVenue:
 
     def on_bar(self, index: int, bar: Bar) -> None:
         """Match the working orders of instrument ``index`` against a bar that has closed."""
+        gate = self._gates[index]
+        if gate is None:
+            gate = self._gates[index] = self._gate(index)
+        if gate is not _VISIT:
+            # Resting orders far from the market: skip the bar unless it reaches a
+            # trigger price or a day order's deadline (a bar's low <= open <= high).
+            buy_limit, buy_stop, sell_limit, sell_stop, deadline = gate
+            _, ts, _, high, low, _, _ = bar
+            if (
+                low > buy_limit
+                and high < buy_stop
+                and high < sell_limit
+                and low > sell_stop
+                and ts < deadline
+            ):
+                return
         self._match(index, bar, open_only=False)
 
     def on_open(self, index: int, bar: Bar) -> None:
@@ -144,7 +168,32 @@ class SimulatedVenue:
             return
         self._match(index, bar, open_only=True)
 
+    def _gate(self, index: int) -> _Gate:
+        """The prices and time a bar must reach to matter to instrument ``index``'s orders."""
+        buy_limit = sell_stop = -math.inf
+        buy_stop = sell_limit = deadline = math.inf
+        for working in self.working[index]:
+            order = working.order
+            kind = order.order_type
+            if kind is OrderType.MARKET or order.time_in_force in _IMMEDIATE:
+                return _VISIT
+            if order.time_in_force is _DAY:
+                if not working.session_close_ns:
+                    return _VISIT  # not bound to its session yet
+                deadline = min(deadline, working.session_close_ns)
+            if working.is_buy:
+                if kind is OrderType.LIMIT:
+                    buy_limit = max(buy_limit, working.limit)
+                else:  # a stop, or a stop-limit that must trigger first
+                    buy_stop = min(buy_stop, working.stop)
+            elif kind is OrderType.LIMIT:
+                sell_limit = min(sell_limit, working.limit)
+            else:
+                sell_stop = max(sell_stop, working.stop)
+        return buy_limit, buy_stop, sell_limit, sell_stop, deadline
+
     def _match(self, index: int, bar: Bar, *, open_only: bool) -> None:
+        self._gates[index] = None  # orders change here: recompute on the next bar
         _, ts, open_, high, low, close, volume = bar
         bar_open_ns = ts - self._durations[index]
         instrument = self.instruments[index]
@@ -282,5 +331,6 @@ class SimulatedVenue:
             self._emit(OrderExpired(ts=now, order_id=working.order.id))
 
     def _forget(self, index: int, working: _Working) -> None:
+        self._gates[index] = None
         self.working[index].remove(working)
         del self._by_id[working.order.id]
