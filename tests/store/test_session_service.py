@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -197,3 +198,36 @@ def test_service_delete_removes_the_session(service: SessionService, owner: str)
     with pytest.raises(NotFound):
         service.get(owner, s.id)
     assert service.list(owner) == []
+
+
+def test_service_concurrent_first_requests_share_one_restored_session(
+    factory: SessionFactory, owner: str
+) -> None:
+    first = SessionService(factory=factory, market=market())
+    s = first.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    account = first.open_account(owner, s.id, None).id
+    first.shutdown()
+
+    fresh = SessionService(factory=factory, market=market())  # nothing loaded yet
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            for _ in range(5):
+                fresh.submit_order(owner, s.id, account, market_buy("AAPL", "1"))
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    orders = fresh.orders(owner, s.id, account, "all")
+    assert len(orders) == 40
+    assert all(o.status is OrderStatus.ACCEPTED for o in orders)
+    restored = SessionService(factory=factory, market=market())
+    assert len(restored.orders(owner, s.id, account, "all")) == 40  # every ack is durable
+    fresh.shutdown()
+    restored.shutdown()

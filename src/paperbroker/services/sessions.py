@@ -81,6 +81,7 @@ class SessionService:
         self._market = market
         self._wall = wall_clock or WallClock()
         self._live: dict[str, _Live] = {}
+        self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     # -- life cycle -----------------------------------------------------------
@@ -143,6 +144,7 @@ class SessionService:
         self._repo.delete(owner, session_id)
         with self._lock:
             self._live.pop(session_id, None)
+            self._loading.pop(session_id, None)
 
     # -- time -----------------------------------------------------------------
     def advance(
@@ -299,8 +301,14 @@ class SessionService:
         record = self._repo.get(owner, session_id)  # NotFound for anyone else's
         with self._lock:
             live = self._live.get(session_id)
-        if live is None or live.runtime.poisoned:
-            live = self._load(record)
+            loading = self._loading.setdefault(session_id, threading.Lock())
+        if live is not None and not live.runtime.poisoned:
+            return live
+        with loading:  # one restore per session, however many requests arrive at once
+            with self._lock:
+                live = self._live.get(session_id)
+            if live is None or live.runtime.poisoned:
+                live = self._load(record)
         return live
 
     def _load(self, record: SessionRecord) -> _Live:
