@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,10 @@ from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
 from paperbroker.strategy.registry import BUILTIN_STRATEGIES, resolve_strategy
 from paperbroker.venue.cli_models import parse_commission, parse_slippage
+
+if TYPE_CHECKING:
+    from paperbroker.settings import Settings
+    from paperbroker.store.db import SessionFactory
 
 app = typer.Typer(
     name="paperbroker",
@@ -231,3 +235,127 @@ def _pct(value: Any) -> str:
 
 def _num(value: Any) -> str:
     return f"{float(value):.3f}" if not isinstance(value, str) else value
+
+
+# -- the server and its keys ----------------------------------------------------
+keys_app = typer.Typer(help="API keys of the server's database.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _settings(host: str | None = None, port: int | None = None) -> Settings:
+    from paperbroker.settings import load_settings
+
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    return load_settings(**overrides)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[SessionFactory]:
+    """The settings' database, durable and migrated; disposed of on exit."""
+    from paperbroker.store.db import check_durability, create_engine_for, session_factory
+    from paperbroker.store.migrate import migrate
+
+    engine = create_engine_for(settings.database_url, settings.sqlite_synchronous)
+    try:
+        check_durability(engine, settings.sqlite_synchronous)
+        migrate(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+def _base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default: PAPERBROKER_HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to bind (default: PAPERBROKER_PORT, 5000).")
+    ] = None,
+) -> None:
+    """Run the session server (the /v1 API) until interrupted.
+
+    On its first start on an empty database it creates an admin key and
+    prints it once. Sessions that were playing when the server stopped come
+    back paused.
+    """
+    import uvicorn
+
+    from paperbroker.api import create_app
+    from paperbroker.services.sessions import SessionService
+    from paperbroker.session.market import MarketData
+    from paperbroker.store.keys import ApiKeys
+
+    with _user_errors():
+        settings = _settings(host, port)
+        with _database(settings) as factory:
+            keys = ApiKeys(factory)
+            admin = keys.ensure_admin()
+            base = _base_url(settings.host, settings.port)
+            if admin is not None:
+                typer.echo(f"admin key: {admin[0]}:{admin[1]}")
+                typer.echo("(shown once; only a hash of the secret is stored)")
+            typer.echo(f"base URL: {base}")
+            typer.echo(f"API docs: {base}/docs")
+            service = SessionService(factory=factory, market=MarketData.bundled())
+            service.restore_all()
+            uvicorn.run(
+                create_app(service, keys),
+                host=settings.host.strip("[]"),
+                port=settings.port,
+                log_level=settings.log_level.lower(),
+            )
+
+
+@keys_app.command("create")
+def keys_create(
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "api",
+    admin: Annotated[bool, typer.Option("--admin", help="Make it an admin key.")] = False,
+) -> None:
+    """Issue a key and print ``key_id:secret`` (the secret is not shown again)."""
+    from paperbroker.store.keys import ApiKeys
+
+    with _user_errors(), _database(_settings()) as factory:
+        key_id, secret = ApiKeys(factory).create(label, is_admin=admin)
+    typer.echo(f"{key_id}:{secret}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List every key (never a secret), revoked ones included."""
+    from paperbroker.core.clock import ns_to_datetime
+    from paperbroker.store.keys import ApiKeys
+
+    with _user_errors(), _database(_settings()) as factory:
+        records = ApiKeys(factory).list()
+    table = Table(title="API keys")
+    for column in ("key id", "label", "admin", "created", "revoked"):
+        table.add_column(column)
+    for record in records:
+        revoked = record.revoked_at
+        table.add_row(
+            record.key_id,
+            record.label,
+            "yes" if record.is_admin else "no",
+            ns_to_datetime(record.created_at).isoformat(timespec="seconds"),
+            "-" if revoked is None else ns_to_datetime(revoked).isoformat(timespec="seconds"),
+        )
+    _out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (PK…).")]) -> None:
+    """Revoke a key: it stops authenticating at once; its sessions stay in the database."""
+    from paperbroker.store.keys import ApiKeys
+
+    with _user_errors(), _database(_settings()) as factory:
+        record = ApiKeys(factory).revoke(key_id)
+    typer.echo(f"revoked {record.key_id}")

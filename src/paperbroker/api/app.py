@@ -1,0 +1,117 @@
+"""The application factory: the /v1 API over one session service and one key store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import paperbroker
+from paperbroker.api.deps import ApiContext
+from paperbroker.api.errors import install_error_handlers
+from paperbroker.api.routes import accounts, assets, sessions, trading
+from paperbroker.services.sessions import SessionService
+from paperbroker.store.keys import ApiKeys
+
+#: Largest request body accepted (413 above it); real bodies are a few hundred bytes.
+MAX_BODY_BYTES: Final = 64 * 1024
+
+_DESCRIPTION: Final = """\
+Backtest sessions over HTTP, each with its own simulation clock, accounts,
+orders and positions.
+
+Every call authenticates with HTTP Basic: an API key's `key_id` as the user
+name and its secret as the password. Sessions belong to the key that created
+them; to any other key they do not exist (404).
+
+Numbers in responses are decimal strings; times are RFC 3339 in UTC. Requests
+take numbers or decimal strings, and RFC 3339 times with an offset.
+
+Status codes: creating a session is `201`, deleting one `204` (its accounts,
+orders and journal go with it), everything else that succeeds `200`. Errors
+are `{"code": <int>, "message": <text>}`, the code being the status followed
+by 10000 (`40410000`):
+
+- `400` the body is not JSON, or not a JSON object;
+- `401` no API key, or one that does not verify;
+- `403` an order refused for insufficient buying power;
+- `404` no such session, account, order or position, or one of another key;
+  a deleted session is `404` like one that never existed;
+- `409` the session is completed (no orders, no time), an order is no longer
+  working, or a playing session is advanced by hand;
+- `422` a field, header or parameter is invalid (the message names it), or an
+  order refused for another reason (a short sale in a cash account, …).
+
+A session that was playing when the server stopped comes back paused.
+"""
+
+
+def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
+    """The API application, serving ``service`` to the holders of ``keys``.
+
+    The caller owns ``service``: it restores the sessions before serving, and
+    the application stops their play loops (``service.shutdown()``) when it
+    shuts down.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            service.shutdown()
+
+    app = FastAPI(
+        title="paperbroker",
+        version=paperbroker.__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        # Clients such as alpaca-py never follow redirects: /v1/sessions/ is a 404, not a 307.
+        redirect_slashes=False,
+    )
+    app.state.paperbroker = ApiContext(service=service, keys=keys)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    install_error_handlers(app)
+    for module in (sessions, accounts, trading, assets):
+        app.include_router(module.router)
+    return app
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` is a 413 (in the API's JSON).
+
+    A declared ``Content-Length`` over the limit is answered before the body
+    is read; a chunked body is cut off as soon as it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = HTTPException(413, f"request body is larger than {self.max_bytes} bytes")
+        declared = Headers(scope=scope).get("content-length", "")
+        # A route that reads no body answers as usual, whatever the header says.
+        declared_too_large = declared.isdigit() and int(declared) > self.max_bytes
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared_too_large:
+                raise too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise too_large
+            return message
+
+        await self.app(scope, limited_receive, send)

@@ -1,0 +1,19 @@
+"""``/v1/assets``: the symbols sessions can trade and the span of their data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from paperbroker.api.auth import Caller
+from paperbroker.api.deps import Service
+from paperbroker.api.routes import COMMON_ERRORS
+from paperbroker.api.schemas import AssetPublic
+
+router = APIRouter(prefix="/v1/assets", tags=["assets"])
+
+
+@router.get(
+    "", operation_id="listAssets", summary="List the symbols with data", responses=COMMON_ERRORS
+)
+def list_assets(_caller: Caller, service: Service) -> list[AssetPublic]:
+    return [AssetPublic.of(asset) for asset in service.assets()]

@@ -1,0 +1,121 @@
+"""``/v1/sessions``: create, list, read and delete sessions; drive their clocks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
+
+from paperbroker.api.auth import Caller
+from paperbroker.api.deps import Service, SessionIdPath
+from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
+from paperbroker.api.schemas import (
+    AdvancePublic,
+    AdvanceRequest,
+    SessionCreate,
+    SessionPublic,
+    SpeedRequest,
+)
+
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createSession",
+    summary="Create a backtest session",
+    responses={**COMMON_ERRORS, 400: CHANGE_ERRORS[400]},
+)
+def create_session(body: SessionCreate, caller: Caller, service: Service) -> SessionPublic:
+    """A new session, paused at ``startTime``, with one account holding ``initialCash``."""
+    return SessionPublic.of(
+        service.create(
+            caller.key_id,
+            start_ns=body.start_ns,
+            end_ns=body.end_ns,
+            name=body.name,
+            initial_cash=body.initialCash,
+        )
+    )
+
+
+@router.get("", operation_id="listSessions", summary="List your sessions", responses=COMMON_ERRORS)
+def list_sessions(caller: Caller, service: Service) -> list[SessionPublic]:
+    """The caller's sessions, oldest first; other keys' sessions are never listed."""
+    return [SessionPublic.of(view) for view in service.list(caller.key_id)]
+
+
+@router.get(
+    "/{sessionId}", operation_id="getSession", summary="Read a session", responses=LOOKUP_ERRORS
+)
+def get_session(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+    return SessionPublic.of(service.get(caller.key_id, session_id))
+
+
+@router.delete(
+    "/{sessionId}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteSession",
+    summary="Delete a session and all its data",
+    responses=LOOKUP_ERRORS,
+)
+def delete_session(session_id: SessionIdPath, caller: Caller, service: Service) -> None:
+    service.delete(caller.key_id, session_id)
+
+
+@router.post(
+    "/{sessionId}/time/advance",
+    operation_id="advanceSessionTime",
+    summary="Move the clock forward",
+    responses=CHANGE_ERRORS,
+)
+def advance_time(
+    session_id: SessionIdPath,
+    caller: Caller,
+    service: Service,
+    body: Annotated[AdvanceRequest | None, Body()] = None,
+) -> AdvancePublic:
+    """By ``duration`` minutes or to ``targetTime``; neither (or no body) is one minute.
+
+    Orders fill as the clock passes over the bars; past the end the clock stops
+    at the end and the session completes.
+    """
+    body = body or AdvanceRequest()
+    return AdvancePublic.of(
+        service.advance(caller.key_id, session_id, minutes=body.minutes, target_ns=body.target_ns)
+    )
+
+
+@router.post(
+    "/{sessionId}/time/play",
+    operation_id="playSession",
+    summary="Let the clock run",
+    responses=CHANGE_ERRORS,
+)
+def play(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+    """The clock advances in the background at the session's speed until paused or ended."""
+    return SessionPublic.of(service.play(caller.key_id, session_id))
+
+
+@router.post(
+    "/{sessionId}/time/pause",
+    operation_id="pauseSession",
+    summary="Stop the running clock",
+    responses=CHANGE_ERRORS,
+)
+def pause(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+    return SessionPublic.of(service.pause(caller.key_id, session_id))
+
+
+@router.put(
+    "/{sessionId}/time/speed",
+    operation_id="setSessionSpeed",
+    summary="Set the playback speed",
+    responses=CHANGE_ERRORS,
+)
+def set_speed(
+    session_id: SessionIdPath, body: SpeedRequest, caller: Caller, service: Service
+) -> SessionPublic:
+    """``speed`` times real time: 1 is real time, 100 is 100 simulated minutes a minute."""
+    return SessionPublic.of(service.set_speed(caller.key_id, session_id, body.speed))

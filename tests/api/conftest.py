@@ -1,0 +1,96 @@
+"""Fixtures for the API tests: the real application over a real service and database.
+
+Each test gets a migrated SQLite file database of its own, real API keys and
+the real session service on the bundled market data, behind FastAPI's test
+client (which runs the application's lifespan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from paperbroker.api import create_app
+from paperbroker.services.sessions import SessionService
+from paperbroker.session import MarketData
+from paperbroker.store.db import create_engine_for, session_factory
+from paperbroker.store.keys import ApiKeys
+from paperbroker.store.migrate import migrate
+
+# Inside the bundled daily data: 2012-01-03 09:30 New York to 2012-03-30 17:00.
+START = "2012-01-03T14:30:00Z"
+END = "2012-03-30T21:00:00Z"
+Auth = tuple[str, str]
+
+
+@cache
+def market() -> MarketData:
+    return MarketData.bundled()
+
+
+@dataclass
+class Api:
+    """The application, its key store, and a client per key."""
+
+    app: FastAPI
+    client: TestClient
+    keys: ApiKeys
+    alice: Auth
+    bob: Auth
+
+    def create_session(self, auth: Auth | None = None, **fields: Any) -> dict[str, Any]:
+        body = {"startTime": START, "endTime": END, **fields}
+        response = self.client.post("/v1/sessions", json=body, auth=auth or self.alice)
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def create_account(self, session_id: str, auth: Auth | None = None) -> dict[str, Any]:
+        response = self.client.post(
+            "/v1/accounts", headers={"X-Session-Id": session_id}, auth=auth or self.alice
+        )
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def trading(
+        self,
+        method: str,
+        session_id: str,
+        account_id: str,
+        path: str,
+        auth: Auth | None = None,
+        **kwargs: Any,
+    ) -> httpx2.Response:
+        return self.client.request(
+            method,
+            f"/v1/trading/accounts/{account_id}{path}",
+            headers={"X-Session-Id": session_id},
+            auth=auth or self.alice,
+            **kwargs,
+        )
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'api.db'}")
+    migrate(engine)
+    factory = session_factory(engine)
+    keys = ApiKeys(factory)
+    service = SessionService(factory=factory, market=market())
+    app = create_app(service, keys)
+    alice, bob = keys.create("alice"), keys.create("bob")
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield Api(app, client, keys, alice, bob)
+    finally:
+        service.shutdown()
+        engine.dispose()

@@ -1,0 +1,91 @@
+"""Generated malformed requests against every operation: never a 5xx, always a JSON error.
+
+Bodies mix the operation's own field names with random JSON values (and a few
+random names); path ids and the session header are real ids, random text or
+the ids of nothing. Requests that happen to be valid may succeed; nothing may
+fail on the server's side.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.api.conftest import Api
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["1e999", "NaN", "-0", "2012-01-03T14:30:00Z", "9999-12-31T23:59:59Z",
+                       "AAPL", "market", "limit", "buy", "sell", "0.000000001", "1_0"])
+)  # fmt: skip
+JSON = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+ID_TEXT = st.text(alphabet=string.printable.strip(), min_size=1, max_size=40).filter(
+    lambda s: "/" not in s and "?" not in s and "#" not in s and s not in (".", "..")
+)
+
+
+def fields_of(api: Api, operation: dict[str, Any]) -> list[str]:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = content.get("schema", {})
+    if "anyOf" in schema:
+        schema = next(s for s in schema["anyOf"] if "$ref" in s)
+    ref = schema.get("$ref", "")
+    if not ref:
+        return []
+    component = api.app.openapi()["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return list(component.get("properties", {}))
+
+
+def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
+    session = api.create_session()
+    account = api.create_account(session["id"])
+    real = {
+        "sessionId": session["id"],
+        "accountId": account["id"],
+        "orderId": "00000000-0000-4000-8000-000000000000",
+        "symbol": "AAPL",
+        "X-Session-Id": session["id"],
+    }
+    operations = [
+        (path, method.upper(), operation)
+        for path, item in api.app.openapi()["paths"].items()
+        for method, operation in item.items()
+    ]
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        path, method, operation = data.draw(st.sampled_from(operations))
+        names = [p["name"] for p in operation.get("parameters", []) if p["in"] != "query"]
+        values = {n: data.draw(st.just(real[n]) | ID_TEXT, label=n) for n in names}
+        url = path.format(**{n: v for n, v in values.items() if n != "X-Session-Id"})
+        headers = {"X-Session-Id": values["X-Session-Id"]} if "X-Session-Id" in values else {}
+        if data.draw(st.booleans(), label="omit header"):
+            headers = {}
+        keys = [*fields_of(api, operation), "extra"]
+        body = data.draw(
+            st.dictionaries(st.sampled_from(keys), JSON, max_size=len(keys)) | JSON, label="body"
+        )
+        params = {"status": data.draw(JSON_SCALARS.map(str), label="status")}
+        response = api.client.request(
+            method, url, headers=headers, json=body, params=params, auth=api.alice
+        )
+        assert response.status_code < 500, f"{method} {url} {body!r}: {response.text}"
+        if response.status_code >= 400:
+            assert set(response.json()) == {"code", "message"}
+
+    check()

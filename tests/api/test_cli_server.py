@@ -1,0 +1,144 @@
+"""``paperbroker keys …`` and ``paperbroker serve``: the admin key, key management, the server.
+
+The server test starts the real command in a subprocess on a free loopback
+port and talks HTTP to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from paperbroker.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file for the commands' settings; run from an empty directory (no .env)."""
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    monkeypatch.setenv("PAPERBROKER_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_keys_create_list_revoke(database: str) -> None:
+    code, out, _ = run("keys", "create", "--label", "bot", "--admin")
+    assert code == 0
+    key_id, secret = out.strip().split(":")
+    assert key_id.startswith("PK")
+    assert len(secret) == 40
+    code, out, _ = run("keys", "list")
+    assert code == 0
+    assert key_id in out
+    assert "bot" in out
+    assert secret not in out
+    code, out, _ = run("keys", "revoke", key_id)
+    assert (code, out.strip()) == (0, f"revoked {key_id}")
+
+
+def test_keys_revoke_unknown_is_a_one_line_error(database: str) -> None:
+    code, _, err = run("keys", "revoke", "PKNOPE")
+    assert code == 2
+    assert "PKNOPE" in err
+
+
+def test_serve_refuses_a_non_loopback_host(database: str) -> None:
+    code, _, err = run("serve", "--host", "0.0.0.0")
+    assert code == 2
+    assert "ALLOW_REMOTE" in err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """A running ``paperbroker serve`` with its base URL and the admin key it printed."""
+    port = free_port()
+    env = {**os.environ, "PAPERBROKER_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from paperbroker.cli import main; main()",
+         "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        lines = [child.stdout.readline() for _ in range(4)]
+        admin = next(line for line in lines if line.startswith("admin key: "))
+        assert any(line.strip() == f"API docs: http://127.0.0.1:{port}/docs" for line in lines)
+        yield f"http://127.0.0.1:{port}", admin.removeprefix("admin key: ").strip(), child
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def call(base: str, key: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={
+            "Authorization": "Basic " + base64.b64encode(key.encode()).decode(),
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_serve_prints_the_admin_key_once_and_serves_it(
+    server: tuple[str, str, subprocess.Popen[str]],
+) -> None:
+    base, key, child = server
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            status, body = call(base, key, "GET", "/v1/sessions")
+            break
+        except (urllib.error.URLError, ConnectionError):
+            assert time.monotonic() < deadline, "the server did not start"
+            assert child.poll() is None, "the server exited"
+            time.sleep(0.1)
+    assert (status, body) == (200, [])
+    status, session = call(
+        base, key, "POST", "/v1/sessions",
+        {"startTime": "2012-01-03T14:30:00Z", "endTime": "2012-03-30T21:00:00Z"},
+    )  # fmt: skip
+    assert status == 201
+    assert session["status"] == "active"
+    assert call(base, key[:-1] + "x", "GET", "/v1/sessions")[0] == 401
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=15) == 0

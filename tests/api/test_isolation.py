@@ -1,0 +1,84 @@
+"""Isolation between keys, generated from the OpenAPI document.
+
+Every operation that names a session, an account, an order or a position
+(in its path or its ``X-Session-Id`` header) answers 404 to a key that does
+not own them, exactly as for ids that do not exist, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api
+
+#: A valid body for each operation that takes one, so that only ownership can fail.
+BODIES: dict[str, Any] = {
+    "advanceSessionTime": {"duration": 1},
+    "setSessionSpeed": {"speed": 2},
+    "createAccount": {"initialCash": 10},
+    "submitOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
+}
+
+
+def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
+    session = api.create_session()
+    account = api.create_account(session["id"])
+    api.trading(
+        "POST", session["id"], account["id"], "/orders",
+        json={"symbol": "AAPL", "side": "buy", "qty": 5, "type": "market"},
+    )  # fmt: skip
+    api.client.post(f"/v1/sessions/{session['id']}/time/advance", auth=api.alice)
+    working = api.trading(
+        "POST", session["id"], account["id"], "/orders",
+        json={"symbol": "AAPL", "side": "buy", "qty": 1, "type": "limit", "limit_price": 1},
+    ).json()  # fmt: skip
+    values = {
+        "sessionId": session["id"],
+        "accountId": account["id"],
+        "orderId": working["id"],
+        "symbol": "AAPL",
+        "X-Session-Id": session["id"],
+    }
+    before = api.client.get(f"/v1/sessions/{session['id']}", auth=api.alice).json()
+
+    checked: list[str] = []
+    for path, operations in api.app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] != "query"}
+            if not names:
+                continue
+            assert names <= set(values), f"{method} {path}: no value for {names - set(values)}"
+            url = path.format(**{n: values[n] for n in names if n != "X-Session-Id"})
+            headers = {"X-Session-Id": values["X-Session-Id"]} if "X-Session-Id" in names else {}
+            body = BODIES.get(operation["operationId"])
+            response = api.client.request(
+                method.upper(), url, headers=headers, json=body, auth=api.bob
+            )
+            assert response.status_code == 404, f"{method.upper()} {url}: {response.text}"
+            assert response.json()["code"] == 40410000
+            checked.append(operation["operationId"])
+
+    assert len(checked) >= 15  # every operation but listing, creating sessions and assets
+    assert api.client.get("/v1/sessions", auth=api.bob).json() == []
+    # Nothing of the owner's changed: not deleted, not advanced, order still working.
+    after = api.client.get(f"/v1/sessions/{session['id']}", auth=api.alice).json()
+    assert after == before
+    order = api.trading("GET", session["id"], account["id"], f"/orders/{working['id']}")
+    assert order.json()["status"] == "accepted"
+    positions = api.trading("GET", session["id"], account["id"], "/positions").json()
+    assert [p["qty"] for p in positions] == ["5"]
+
+
+def test_each_key_lists_only_its_own_sessions(api: Api) -> None:
+    mine = api.create_session(name="alice's")
+    theirs = api.create_session(auth=api.bob, name="bob's")
+    assert [s["id"] for s in api.client.get("/v1/sessions", auth=api.alice).json()] == [mine["id"]]
+    assert [s["id"] for s in api.client.get("/v1/sessions", auth=api.bob).json()] == [theirs["id"]]
+
+
+def test_an_account_is_not_reachable_through_another_owned_session(api: Api) -> None:
+    alices = api.create_session()
+    account = api.create_account(alices["id"])
+    bobs = api.create_session(auth=api.bob)
+    response = api.trading("GET", bobs["id"], account["id"], "/account", auth=api.bob)
+    assert response.status_code == 404
