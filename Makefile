@@ -21,8 +21,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 env: $(VENV)/.synced
 
 run: env
-	$(RUN) paperbroker backtest --strategy sma_crossover --param fast=10 --param slow=30 \
-		--symbols AAPL,MSFT --start 2005-01-01 --end 2012-12-31 --cash 100000
+	$(RUN) paperbroker serve
 
 lint: env
 	$(RUN) ruff check src tests bench

@@ -69,6 +69,6 @@ def test_docs_architecture_order_table_matches_code() -> None:
 def test_docs_readme_starts_with_the_two_make_commands() -> None:
     first_block = _blocks(ROOT / "README.md", "bash")[0]
     assert first_block.splitlines()[:2] == [
-        "make run    # installs everything, then runs the demo backtest",
+        "make run    # installs everything, then starts the server on http://127.0.0.1:5000",
         "make test   # installs everything, then runs ruff, mypy and the test suite",
     ]
