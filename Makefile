@@ -38,6 +38,7 @@ test: lint typecheck pytest
 bench: env
 	$(RUN) python -m bench
 	$(RUN) python -m bench.session_advance
+	$(RUN) python -m bench.submit_latency
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.integration.server import ServerProcess
+from bench.server_process import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from bench.server_process import ServerProcess, call
 from sqlalchemy import make_url
-from tests.integration.server import ServerProcess, call
 from tests.store.backends import find_postgres, temporary_database, url_text
 
 ROUNDS = 20

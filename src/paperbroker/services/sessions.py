@@ -298,12 +298,15 @@ class SessionService:
 
     # -- internals ------------------------------------------------------------
     def _get(self, owner: str, session_id: str) -> _Live:
-        record = self._repo.get(owner, session_id)  # NotFound for anyone else's
         with self._lock:
             live = self._live.get(session_id)
-            loading = self._loading.setdefault(session_id, threading.Lock())
         if live is not None and not live.runtime.poisoned:
+            if live.record.owner_key_id != owner:
+                raise NotFound(f"session {session_id} not found")
             return live
+        record = self._repo.get(owner, session_id)  # NotFound for anyone else's
+        with self._lock:
+            loading = self._loading.setdefault(session_id, threading.Lock())
         with loading:  # one restore per session, however many requests arrive at once
             with self._lock:
                 live = self._live.get(session_id)

@@ -1,4 +1,4 @@
-"""A real ``paperbroker serve`` in a subprocess on a free loopback port, for integration tests."""
+"""A real ``paperbroker serve`` in a subprocess on a free loopback port (tests and benchmarks)."""
 
 from __future__ import annotations
 
