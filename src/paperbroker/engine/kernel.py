@@ -36,6 +36,7 @@ from paperbroker.model.events import (
     AdvanceRequested,
     CancelRequested,
     Event,
+    OrderAccepted,
     OrderEvent,
     OrderFilled,
     OrderRejected,
@@ -158,6 +159,8 @@ class Kernel:
                 progress(upper, total)
         if end_ns > self.clock.now_ns():
             self.clock.advance_to(end_ns)
+        for books in self.portfolios.values():
+            books.forget_reservations()  # marks moved: market orders are valued anew
         if self.venue.has_working_orders:
             self._match_bars_in_progress(end_ns)
         return self._cursor - start
@@ -220,6 +223,8 @@ class Kernel:
         submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
+            if not isinstance(event, OrderAccepted):  # it stopped working, or changed size
+                self.portfolios[order.account_id].forget_reservations()
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
         self._publish(event)
@@ -338,8 +343,9 @@ class Kernel:
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
-        working = self.open_orders(account_id=account) if self.venue.has_working_orders else []
-        refusal = portfolio.check(order, working, self.venue.config.commission)
+        refusal = portfolio.check(
+            order, lambda: self.open_orders(account_id=account), self.venue.config.commission
+        )
         if refusal is not None:
             reason, message = refusal
             self._emit(
@@ -347,6 +353,7 @@ class Kernel:
             )
         else:
             self.venue.accept(index, order)
+            portfolio.order_accepted(order)
         return order
 
     def cancel_order(self, order_id: str) -> bool:

@@ -42,6 +42,7 @@ class Portfolio:
         self._last_price = last_price
         self._mark_index = {instrument.symbol: i for i, instrument in enumerate(instruments)}
         self.ledger = FillLedger(float(account.initial_cash))
+        self._reservations: _Reservations | None = None
         self.fees = ZERO
 
     @property
@@ -86,13 +87,17 @@ class Portfolio:
     def apply_fill(self, fill: Fill) -> None:
         """Book a fill: move cash, update the position, record it for the equity curve."""
         signed = fill.signed_qty
+        self._reservations = None  # positions change: claims must be recounted
         self.account.cash -= signed * fill.price + fill.fee
         self.fees += fill.fee
         self.positions[fill.symbol].apply(fill)
         self.ledger.record(fill.ts, self._mark_index[fill.symbol], signed, self.account.cash)
 
     def check(
-        self, order: Order, open_orders: Sequence[Order], commission: CommissionModel
+        self,
+        order: Order,
+        open_orders: Callable[[], Sequence[Order]],
+        commission: CommissionModel,
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
 
@@ -103,19 +108,19 @@ class Portfolio:
         working order of the account, oldest first) claim their share first and
         reserve the buying power their opening parts need.  Exposure is valued
         at the limit (or stop) price, or at the last mark for a market order.
+
+        The claims and reservations of the working orders are kept between
+        checks (:meth:`order_accepted` extends them) until the books or the
+        marks change (:meth:`forget_reservations`), so a burst of orders costs
+        one pass over the working ones, not one per order.
         """
-        reserved = ZERO
-        if open_orders:
-            claims = _PositionClaims(self.positions)
-            for other in open_orders:
-                opening = claims.opening_qty(other)
-                if opening:
-                    reserved += opening * (self._reference_price(other) or ZERO)
-            opening = claims.opening_qty(order)
-        else:
-            held = self.positions[order.symbol].qty
-            unclaimed = max(held if order.side is _SELL else -held, ZERO)
-            opening = order.qty - min(order.qty, unclaimed)
+        reservations = self._reservations
+        if reservations is None:
+            reservations = self._reservations = _Reservations(self.positions)
+            for other in open_orders():
+                reservations.add(other, self._reference_price(other))
+        opening = reservations.opening_qty(order)
+        reserved = reservations.reserved
         if not opening:
             return None
         if order.side is _SELL:
@@ -126,6 +131,15 @@ class Portfolio:
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
         return self._check_cost(order, opening, commission, reserved)
+
+    def order_accepted(self, order: Order) -> None:
+        """A checked order now works: it claims and reserves its share from now on."""
+        if self._reservations is not None:
+            self._reservations.add(order, self._reference_price(order))
+
+    def forget_reservations(self) -> None:
+        """The books or the marks changed: recompute reservations at the next check."""
+        self._reservations = None
 
     def affordable_qty(
         self, order: Order, qty: Decimal, price: Decimal, commission: CommissionModel
@@ -169,34 +183,39 @@ class Portfolio:
         return [(s, p) for s, p in self.positions.items() if p.qty]
 
 
-class _PositionClaims:
-    """What working orders have already claimed of each position.
+class _Reservations:
+    """What the working orders have claimed of each position, and the cash they reserve.
 
     A sell first uses up the long quantity not claimed by earlier sells, a buy
-    the short quantity not claimed by earlier buys; whatever is left of the
-    order opens (or adds to) exposure.
+    the short quantity not claimed by earlier buys; whatever is left of an
+    order opens (or adds to) exposure and reserves its value.
     """
 
-    __slots__ = ("_long", "_positions", "_short")
+    __slots__ = ("_long", "_positions", "_short", "reserved")
 
     def __init__(self, positions: dict[str, Position]) -> None:
         self._positions = positions
         self._long: dict[str, Decimal] = {}
         self._short: dict[str, Decimal] = {}
+        self.reserved = ZERO
 
     def opening_qty(self, order: Order) -> Decimal:
+        """The part of ``order`` that would open exposure (nothing is claimed)."""
+        return order.leaves_qty - min(order.leaves_qty, self._free(order))
+
+    def add(self, order: Order, price: Decimal | None) -> None:
+        """Let a working order claim its share and reserve its opening part's value."""
+        free = self._free(order)
+        used = min(order.leaves_qty, free)
+        claims = self._long if order.side is _SELL else self._short
+        claims[order.symbol] = free - used
+        self.reserved += (order.leaves_qty - used) * (price or ZERO)
+
+    def _free(self, order: Order) -> Decimal:
         symbol = order.symbol
-        leaves = order.leaves_qty
+        held = self._positions[symbol].qty
         if order.side is _SELL:
             free = self._long.get(symbol)
-            if free is None:
-                free = max(self._positions[symbol].qty, ZERO)
-            used = min(leaves, free)
-            self._long[symbol] = free - used
-        else:
-            free = self._short.get(symbol)
-            if free is None:
-                free = max(-self._positions[symbol].qty, ZERO)
-            used = min(leaves, free)
-            self._short[symbol] = free - used
-        return leaves - used
+            return max(held, ZERO) if free is None else free
+        free = self._short.get(symbol)
+        return max(-held, ZERO) if free is None else free
