@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperbroker.core.clock import ns_to_datetime
 from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
@@ -127,6 +128,29 @@ def data_list() -> None:
     for symbol, (sample, first, last) in sorted(sample_symbols().items()):
         table.add_row(symbol, sample, first.isoformat(), last.isoformat())
     _out.print(table)
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet bars of one symbol.")],
+    symbol: Annotated[str, typer.Option(help="The symbol the bars belong to.")],
+    timeframe: Annotated[str, typer.Option(help="1Min, 1Hour or 1Day.")] = "1Min",
+) -> None:
+    """Import bars into the server's market data (PAPERBROKER_DATA_DIR)."""
+    from paperbroker.data.store import MarketDataStore
+    from paperbroker.settings import load_settings
+
+    with _user_errors():
+        store = MarketDataStore(load_settings().data_dir)
+        series = store.import_file(file, symbol, timeframe)
+    first = ns_to_datetime(int(series.ts[0]) - series.duration_ns)  # the first bar's open
+    last = series.bar(len(series) - 1).time  # the last bar's close
+    _out.print(
+        f"imported {len(series):,} {timeframe} bars of {series.symbol} "
+        f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC) into {store.directory}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -305,7 +329,7 @@ def serve(
                 typer.echo("(shown once; only a hash of the secret is stored)")
             typer.echo(f"base URL: {base}")
             typer.echo(f"API docs: {base}/docs")
-            service = SessionService(factory=factory, market=MarketData.bundled())
+            service = SessionService(factory=factory, market=MarketData.load(settings.data_dir))
             service.restore_all()
             uvicorn.run(
                 create_app(service, keys),

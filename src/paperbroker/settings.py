@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     port: int = Field(default=5000, ge=1, le=65535)
     allow_remote: bool = False
     log_level: LogLevel = "INFO"
+    #: Where ``paperbroker data import`` keeps imported bars (one Parquet file per symbol).
+    data_dir: Path = Path("./paperbroker-data")
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

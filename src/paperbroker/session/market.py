@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
+from paperbroker.core.errors import Conflict
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import AssetClass
 
@@ -35,6 +37,22 @@ class MarketData:
         from paperbroker.data.samples import load_sample
 
         return cls({**load_sample("stocks"), **load_sample("eurusd")})
+
+    @classmethod
+    def load(cls, data_dir: Path) -> MarketData:
+        """The bundled samples plus every symbol imported into ``data_dir``.
+
+        Raises:
+            Conflict: if an imported symbol is also a bundled one.
+        """
+        from paperbroker.data.store import MarketDataStore
+
+        bundled = cls.bundled()._series
+        imported = MarketDataStore(data_dir).load_all()
+        clash = sorted(set(bundled) & set(imported))
+        if clash:
+            raise Conflict(f"imported symbols shadow bundled ones: {', '.join(clash)}")
+        return cls({**bundled, **imported})
 
     def assets(self) -> list[Asset]:
         """Every symbol with data, in symbol order."""
