@@ -36,8 +36,9 @@ from paperbroker.model.events import (
     AdvanceRequested,
     CancelRequested,
     Event,
-    OrderAccepted,
+    OrderCanceled,
     OrderEvent,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderSubmitted,
@@ -223,7 +224,7 @@ class Kernel:
         submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if not isinstance(event, OrderAccepted):  # it stopped working, or changed size
+            if isinstance(event, OrderCanceled | OrderExpired):  # it stopped working
                 self.portfolios[order.account_id].forget_reservations()
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
