@@ -17,6 +17,8 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import URL
+from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
 from paperbroker.services.sessions import SessionService
@@ -79,9 +81,26 @@ class Api:
         )
 
 
+@pytest.fixture(scope="session")
+def api_postgres() -> Iterator[URL]:
+    """A PostgreSQL database of this test process's own, dropped at the end."""
+    with temporary_database(find_postgres()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL | str]:
+    """Every API test runs on a SQLite file and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'api.db'}"
+        return
+    with temporary_schema(request.getfixturevalue("api_postgres")) as url:
+        yield url
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'api.db'}")
+def api(api_database: URL | str) -> Iterator[Api]:
+    engine = create_engine_for(api_database)
     migrate(engine)
     factory = session_factory(engine)
     keys = ApiKeys(factory)
