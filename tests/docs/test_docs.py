@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -45,11 +46,17 @@ def test_docs_python_example_runs(where: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(("where", "line"), _cli_examples(), ids=lambda v: str(v)[:60])
-def test_docs_cli_example_runs(where: str, line: str) -> None:
+def test_docs_cli_example_runs(where: str, line: str, tmp_path: Path) -> None:
     command, _, fallback = line.partition("||")
     args = shlex.split(command)
+    # Examples that write (imports, keys) write into this test's own directory.
+    env = {
+        **os.environ,
+        "PAPERBROKER_DATA_DIR": str(tmp_path / "market"),
+        "PAPERBROKER_DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}",
+    }
     completed = subprocess.run(
-        [str(CLI), *args[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [str(CLI), *args[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
     )
     if fallback:  # the docs show this command failing on purpose
         assert completed.returncode == 2, completed.stdout + completed.stderr
