@@ -18,37 +18,15 @@ from enum import Enum
 from typing import Any, NamedTuple, Union, get_args, get_origin, get_type_hints
 
 from paperbroker.core.errors import OperationalError
-from paperbroker.model.events import (
-    AccountOpened,
-    AdvanceRequested,
-    CancelRequested,
-    Event,
-    OrderAccepted,
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-    OrderRejected,
-    OrderSubmitted,
-)
+from paperbroker.model import events
+from paperbroker.model.events import Event
 from paperbroker.model.fill import Fill
 
 #: Bumped when a payload's shape changes; decoders keep reading older versions.
 SCHEMA_VERSION = 1
 
-EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        OrderSubmitted,
-        OrderAccepted,
-        OrderRejected,
-        OrderFilled,
-        OrderCanceled,
-        OrderExpired,
-        AccountOpened,
-        CancelRequested,
-        AdvanceRequested,
-    )
-}
+#: Each journaled event type by the name the journal stores.
+EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in events.EVENT_TYPES}
 
 
 class EventPayload(NamedTuple):

@@ -104,7 +104,8 @@ OrderEvent = (
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
 Event = OrderEvent | AccountOpened | CancelRequested | AdvanceRequested
 
-for _event_type in (
+#: Every event type, in the order the docs list them.
+EVENT_TYPES: tuple[type[Event], ...] = (
     OrderSubmitted,
     OrderAccepted,
     OrderRejected,
@@ -114,5 +115,7 @@ for _event_type in (
     AccountOpened,
     CancelRequested,
     AdvanceRequested,
-):
+)
+
+for _event_type in EVENT_TYPES:
     typed_equality(_event_type)
