@@ -62,10 +62,11 @@ class ServerProcess:
 
     def _collect(self, child: subprocess.Popen[str]) -> None:
         assert child.stdout is not None
-        for line in child.stdout:
-            self.output.append(line)
-            if line.startswith("admin key: ") and self.admin_key is None:
-                self.admin_key = line.removeprefix("admin key: ").strip()
+        with child.stdout:  # closed when the server's output ends
+            for line in child.stdout:
+                self.output.append(line)
+                if line.startswith("admin key: ") and self.admin_key is None:
+                    self.admin_key = line.removeprefix("admin key: ").strip()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when a machine loses power."""

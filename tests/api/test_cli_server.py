@@ -100,6 +100,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
 
 
 def call(base: str, key: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
