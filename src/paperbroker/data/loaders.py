@@ -9,6 +9,10 @@ time in epoch nanoseconds UTC and ``duration_ns`` is its length.
   through a small alias table (``Date``, ``Gmt time``, ``Close``, ``c``, ...).
   Columns not in the table are ignored; :func:`load_bars_with_columns` also
   returns named extra columns (``Adj Close``) aligned with the bars.
+- Quote bars: the eight columns ``bid_open`` .. ``ask_close`` (also spelled
+  ``BidOpen``, ``open_bid``, ``bid.o``, ...) give each bar bid and ask OHLC.
+  All eight or none; without trade open/high/low/close the series' prices
+  are the mids (see :meth:`BarSeries.from_quotes`).
 - Times may be ISO-8601 dates or datetimes (with or without an offset), epoch
   integers in s/ms/us/ns (unit chosen by magnitude) or the day-first form
   ``01.01.2017 22:00:00.000``.  Naive times are read in ``timezone``.
@@ -38,7 +42,14 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from paperbroker.core.errors import InvalidRequest
-from paperbroker.data.series import BarSeries, FloatArray, IntArray
+from paperbroker.data.series import (
+    QUOTE_COLUMNS,
+    BarSeries,
+    FloatArray,
+    IntArray,
+    QuoteArrays,
+    quote_checks,
+)
 from paperbroker.data.source_errors import first_line, first_null
 from paperbroker.data.timestamps import ParsedTimes, close_times, format_time, parse_times
 from paperbroker.model.instrument import Instrument
@@ -62,6 +73,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "symbol": ("symbol", "ticker"),
 }
 REQUIRED = ("time", "open", "high", "low", "close")
+PRICES = ("open", "high", "low", "close")
+
+QUOTE_ALIASES: dict[str, tuple[str, ...]] = {
+    f"{side}_{field}": (f"{side}_{field}", f"{field}_{side}", f"{side}_{field[0]}")
+    for side in ("bid", "ask")
+    for field in PRICES
+}
+"""Quote columns in :data:`QUOTE_COLUMNS` order; ``BidOpen`` and ``bid.o`` match by normalising."""
 
 
 class LoadedBars(NamedTuple):
@@ -91,10 +110,18 @@ def load_bars(
     close stamps and durations, so ``timestamp`` and ``bar_duration`` are ignored.
     Volume is optional (zeros when absent).  The result is keyed and ordered by symbol.
 
+    With all eight quote columns (``bid_open``, ``bid_high``, ``bid_low``,
+    ``bid_close``, ``ask_open`` .. ``ask_close``, or aliases such as
+    ``BidOpen``/``open_bid``) each series carries :class:`QuoteArrays`; the
+    trade open/high/low/close columns then become optional, and without them
+    the series' prices are the mids of :meth:`BarSeries.from_quotes`.
+
     Raises:
         InvalidRequest: if the file is missing, unreadable or of an unknown
-            type, a required column is missing, a value cannot be parsed, a
-            symbol has two bars at one time, or the bars are inconsistent.
+            type, a required column is missing, only some of the quote
+            columns (or, beside quotes, some of the trade prices) are there,
+            a value cannot be parsed, a symbol has two bars at one time, or
+            the bars or quotes are inconsistent.
     """
     loaded = load_bars_with_columns(
         path,
@@ -140,10 +167,17 @@ def load_bars_with_columns(
 
     rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
     times = parse_times(_column(table, found["time"]), found["time"], name, zone)
-    prices = {
-        key: _to_float(_column(table, found[key]), found[key], name)
-        for key in ("open", "high", "low", "close")
-    }
+    quotes = (
+        QuoteArrays(
+            *(_to_float(_column(table, found[key]), found[key], name) for key in QUOTE_COLUMNS)
+        )
+        if QUOTE_COLUMNS[0] in found
+        else None
+    )
+    if "open" in found or quotes is None:
+        prices = {key: _to_float(_column(table, found[key]), found[key], name) for key in PRICES}
+    else:
+        prices = dict(zip(PRICES, quotes.mid(), strict=True))
     volume = (
         _to_float(_column(table, found["volume"]), found["volume"], name)
         if "volume" in found
@@ -161,7 +195,8 @@ def load_bars_with_columns(
         prices = {key: column[keep] for key, column in prices.items()}
         volume = volume[keep]
         extras = {key: column[keep] for key, column in extras.items()}
-    _check_rows(name, rows, symbols, codes, prices, volume)
+        quotes = None if quotes is None else QuoteArrays(*(column[keep] for column in quotes))
+    _check_rows(name, rows, symbols, codes, prices, volume, quotes)
     instruments = _instruments(symbols, instrument, name)
 
     order = np.lexsort((times.values, codes))
@@ -186,6 +221,7 @@ def load_bars_with_columns(
                 prices["close"][picked],
                 volume[picked],
                 durations[sym],
+                None if quotes is None else QuoteArrays(*(column[picked] for column in quotes)),
             )
         except InvalidRequest as exc:
             raise InvalidRequest(f"{name}: {exc}") from None
@@ -197,14 +233,16 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
     """Write bars to a Parquet file that :func:`load_bars` reads back exactly.
 
     Columns are ``symbol``, ``ts`` (close time, ``timestamp[ns, UTC]``),
-    ``open``, ``high``, ``low``, ``close`` and ``volume``; each symbol's bar
-    duration is stored in the file's key-value metadata under ``DURATION_KEY``.
-    Instruments are not stored: pass them again when loading.
+    ``open``, ``high``, ``low``, ``close`` and ``volume``, then the eight quote
+    columns ``bid_open`` .. ``ask_close`` when the series have quotes; each
+    symbol's bar duration is stored in the file's key-value metadata under
+    ``DURATION_KEY``.  Instruments are not stored: pass them again when loading.
 
     Raises:
         InvalidRequest: if the path is not ``.parquet``/``.pq``, there is nothing
             to save, a mapping key differs from its series' symbol, a symbol
-            repeats, or the file cannot be written.
+            repeats, only some of the series have quotes (one file holds
+            either kind, not both), or the file cannot be written.
     """
     target = Path(path)
     if not target.name.lower().endswith(PARQUET_SUFFIXES):
@@ -221,6 +259,17 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
         if item.symbol in durations:
             raise InvalidRequest(f"save_parquet: symbol {item.symbol} appears twice")
         durations[item.symbol] = item.duration_ns
+    quoted = [item.quotes for item in items if item.quotes is not None]
+    if quoted and len(quoted) < len(items):
+        with_ = next(item.symbol for item in items if item.quotes is not None)
+        without = next(item.symbol for item in items if item.quotes is None)
+        raise InvalidRequest(
+            f"save_parquet: {with_} has quotes and {without} has none; save them to separate files"
+        )
+    quote_columns = {
+        key: pa.array(np.concatenate([quotes[index] for quotes in quoted]))
+        for index, key in enumerate(QUOTE_COLUMNS if quoted else ())
+    }
     lengths = [len(item) for item in items]
     names = np.repeat(np.array([item.symbol for item in items], dtype=object), lengths)
     stamps = np.concatenate([item.ts for item in items])
@@ -232,6 +281,7 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
                 key: pa.array(np.concatenate([getattr(item, key) for item in items]))
                 for key in ("open", "high", "low", "close", "volume")
             },
+            **quote_columns,
         }
     ).replace_schema_metadata({DURATION_KEY: json.dumps(durations).encode()})
     try:
@@ -315,10 +365,30 @@ def _find_column(
 
 def _resolve_columns(names: Sequence[str], source: str) -> dict[str, str]:
     found: dict[str, str] = {}
-    for key, aliases in ALIASES.items():
-        actual = _find_column(names, key, source, aliases, required=key in REQUIRED)
+    for key, aliases in QUOTE_ALIASES.items():
+        actual = _find_column(names, key, source, aliases, required=False)
         if actual:
             found[key] = actual
+    quoted = [key for key in QUOTE_ALIASES if key in found]
+    if quoted and len(quoted) < len(QUOTE_ALIASES):
+        missing = [key for key in QUOTE_ALIASES if key not in found]
+        raise InvalidRequest(
+            f"{source}: quote columns need all eight of bid/ask open, high, low, close; "
+            f"missing {', '.join(missing)} (found {', '.join(found[key] for key in quoted)})"
+        )
+    for key, aliases in ALIASES.items():
+        required = key in REQUIRED and not (quoted and key in PRICES)
+        actual = _find_column(names, key, source, aliases, required=required)
+        if actual:
+            found[key] = actual
+    trades = [key for key in PRICES if key in found]
+    if quoted and trades and len(trades) < len(PRICES):
+        missing = [key for key in PRICES if key not in found]
+        raise InvalidRequest(
+            f"{source}: a quote file needs all four trade prices or none (then the mids are "
+            f"used); found {', '.join(found[key] for key in trades)}, "
+            f"missing {', '.join(missing)}"
+        )
     return found
 
 
@@ -419,11 +489,16 @@ def _check_rows(
     codes: IntArray,
     prices: Mapping[str, FloatArray],
     volume: FloatArray,
+    quotes: QuoteArrays | None,
 ) -> None:
-    """Name the first inconsistent row in file terms (BarSeries would only give its index)."""
+    """Name the first inconsistent row in file terms (BarSeries would only give its index).
+
+    Quotes come first: mids derived from a bad quote would fail a trade-price check.
+    """
     top = np.maximum(prices["open"], prices["close"])
     bottom = np.minimum(prices["open"], prices["close"])
-    checks: list[tuple[str, npt.NDArray[np.bool_]]] = [
+    checks: list[tuple[str, npt.NDArray[np.bool_]]] = [] if quotes is None else quote_checks(quotes)
+    checks += [
         (f"{key} is missing or not positive", ~(prices[key] > 0))
         for key in ("open", "high", "low", "close")
     ]
