@@ -11,6 +11,7 @@ from paperbroker.venue.commission import (
     PercentCommission,
     PerShareCommission,
 )
+from paperbroker.venue.execution import PRESETS, ExecutionConfig, preset
 from paperbroker.venue.slippage import FixedBpsSlippage, NoSlippage, SlippageModel
 
 _COMMISSION_FORMS = "none, percent:RATE, per_share:RATE[:MIN[:MAX]] or fixed:AMOUNT"
@@ -47,3 +48,15 @@ def parse_slippage(bps: str) -> SlippageModel:
     """
     value = to_decimal(bps, field="slippage bps")
     return NoSlippage() if not value else FixedBpsSlippage(value)
+
+
+def parse_execution(name: str) -> ExecutionConfig:
+    """The execution preset named by a ``--execution`` flag (any case), with seed 0.
+
+    Raises:
+        InvalidRequest: if ``name`` is not one of the presets (the message lists them).
+    """
+    key = name.strip().lower()
+    if key not in PRESETS:
+        raise InvalidRequest(f"execution preset {name!r} is not one of {', '.join(PRESETS)}")
+    return preset(key)

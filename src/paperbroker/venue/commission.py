@@ -1,36 +1,101 @@
-"""Commission models.
+"""Fee models: what an order pays its broker, its exchange and its regulators.
 
-Each model prices the *order*: minimums and maximums apply per order, not per
-fill, so an order filled in three pieces pays what it would have paid in one.
-``fee`` returns the increment owed by a new fill given what the order already
-paid.  ``round_to`` rounds each order's cumulative fee half-up to that step
-(cents by default, as brokers bill); ``None`` keeps exact amounts.
+Most brokers price the *order*: minimums and maximums apply once per order,
+not per fill, so an order filled in three pieces pays what it would have paid
+in one.  Those models compute the order's cumulative fee after each fill and
+charge the increment (:meth:`FeeModel.fill_fee`).  Crypto exchanges bill each
+fill on its own, at a maker or a taker rate (:class:`MakerTakerCommission`).
+US equity sales also owe the SEC and FINRA small regulatory fees
+(:class:`RegulatoryFees`), which :class:`FeeSchedule` adds to a broker's
+commission.
+
+``round_to`` rounds fees half-up to that step (cents by default, as brokers
+bill); ``None`` keeps exact amounts.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Protocol
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple, Protocol
 
 from paperbroker.core.errors import InvalidRequest
+from paperbroker.model.enums import LiquiditySide
 from paperbroker.model.values import CENT, ZERO, quantize_to_step, to_decimal
 
+_MILLION = Decimal(1_000_000)
 
-class CommissionModel(Protocol):
-    """Prices the fees of an order."""
+
+class OrderFees(NamedTuple):
+    """An order's fills so far, before the fill being priced."""
+
+    filled_qty: Decimal
+    filled_notional: Decimal
+    fee_paid: Decimal
+
+
+#: Nothing filled yet: the state of an order before its first fill.
+NO_FILLS = OrderFees(ZERO, ZERO, ZERO)
+
+
+class FeeModel(Protocol):
+    """Prices the fees of an order and of each of its fills."""
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
-        """Total fee of an order that has filled ``filled_qty`` for ``filled_notional``."""
+        """Total fee of a taker *buy* order that filled ``filled_qty`` for ``filled_notional``.
+
+        Pre-trade checks reserve this amount for the order.
+        """
+        ...
+
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        """The fee a new fill of ``qty`` at ``price`` owes (``>= 0``), given the order's past."""
         ...
 
     def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
         """The largest lot-multiple quantity whose cost plus fee fits ``budget``."""
         ...
 
+    def describe(self) -> dict[str, Any]:
+        """The model and its parameters as JSON (numbers as strings)."""
+        ...
 
-class _Rounding:
+
+#: The former name of :class:`FeeModel`.
+CommissionModel = FeeModel
+
+
+def _parameter(value: Decimal | int | float | str, name: str) -> Decimal:
+    result = to_decimal(value, field=name)
+    if result < ZERO:
+        raise InvalidRequest(f"{name}: must not be negative, got {result}")
+    return result
+
+
+def _rate(value: Decimal | int | float | str, name: str) -> Decimal:
+    result = to_decimal(value, field=name)
+    if not ZERO <= result < 1:
+        raise InvalidRequest(f"{name}: must be in [0, 1), got {result}")
+    return result
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class _PerOrder:
+    """A model that prices the whole order; each fill pays the increase of the total."""
+
     def __init__(self, round_to: Decimal | str | None) -> None:
         self.round_to = None if round_to is None else to_decimal(round_to, field="round_to")
+        if self.round_to is not None and self.round_to <= ZERO:
+            raise InvalidRequest(f"round_to: must be positive, got {self.round_to}")
 
     def _round(self, fee: Decimal) -> Decimal:
         if self.round_to is None:
@@ -53,6 +118,17 @@ class _Rounding:
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         raise NotImplementedError
 
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        after = self.order_fee(before.filled_qty + qty, before.filled_notional + qty * price)
+        return max(after - before.fee_paid, ZERO)
+
 
 class NoCommission:
     """No fees."""
@@ -60,23 +136,38 @@ class NoCommission:
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return ZERO
 
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        return ZERO
+
     def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
         if budget <= ZERO:
             return ZERO
         return quantize_to_step(budget / price, lot, ROUND_FLOOR)
 
+    def describe(self) -> dict[str, Any]:
+        return {"model": "none"}
+
     def __repr__(self) -> str:
         return "NoCommission()"
 
 
-class PercentCommission(_Rounding):
-    """``rate`` times the notional (0.001 = 0.1 %), the usual crypto and FX model."""
+class PercentCommission(_PerOrder):
+    """``rate`` times the order's notional (0.001 = 0.1 %), rounded once per order.
+
+    Raises:
+        InvalidRequest: if ``rate`` is outside [0, 1).
+    """
 
     def __init__(self, rate: Decimal | str | float, round_to: Decimal | str | None = CENT) -> None:
         super().__init__(round_to)
-        self.rate = to_decimal(rate, field="commission rate")
-        if not ZERO <= self.rate < 1:
-            raise InvalidRequest(f"commission rate must be in [0, 1), got {self.rate}")
+        self.rate = _rate(rate, "rate")
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self._round(filled_notional * self.rate)
@@ -86,15 +177,21 @@ class PercentCommission(_Rounding):
             return ZERO
         return self._largest_fitting(budget / (price * (1 + self.rate)), price, lot, budget)
 
+    def describe(self) -> dict[str, Any]:
+        return {"model": "percent", "rate": str(self.rate), "round_to": _text(self.round_to)}
+
     def __repr__(self) -> str:
         return f"PercentCommission(rate={self.rate}, round_to={self.round_to})"
 
 
-class PerShareCommission(_Rounding):
+class PerShareCommission(_PerOrder):
     """``per_share`` per unit, at least ``minimum`` and at most ``maximum`` per order.
 
     ``maximum_pct`` caps the fee at a share of the order's notional (brokers
     such as Interactive Brokers cap at 1 % of trade value); both caps may be set.
+
+    Raises:
+        InvalidRequest: if a parameter is negative or ``maximum`` is below ``minimum``.
     """
 
     def __init__(
@@ -106,16 +203,14 @@ class PerShareCommission(_Rounding):
         round_to: Decimal | str | None = CENT,
     ) -> None:
         super().__init__(round_to)
-        self.per_share = to_decimal(per_share, field="per_share")
-        self.minimum = to_decimal(minimum, field="minimum")
-        self.maximum = None if maximum is None else to_decimal(maximum, field="maximum")
-        self.maximum_pct = (
-            None if maximum_pct is None else to_decimal(maximum_pct, field="maximum_pct")
-        )
-        if self.per_share < ZERO or self.minimum < ZERO:
-            raise InvalidRequest("per-share rate and minimum must not be negative")
+        self.per_share = _parameter(per_share, "per_share")
+        self.minimum = _parameter(minimum, "minimum")
+        self.maximum = None if maximum is None else _parameter(maximum, "maximum")
+        self.maximum_pct = None if maximum_pct is None else _parameter(maximum_pct, "maximum_pct")
         if self.maximum is not None and self.maximum < self.minimum:
-            raise InvalidRequest(f"maximum {self.maximum} is below minimum {self.minimum}")
+            raise InvalidRequest(
+                f"maximum: must not be below minimum {self.minimum}, got {self.maximum}"
+            )
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         fee = max(filled_qty * self.per_share, self.minimum)
@@ -130,6 +225,16 @@ class PerShareCommission(_Rounding):
             return ZERO
         return self._largest_fitting(budget / (price + self.per_share), price, lot, budget)
 
+    def describe(self) -> dict[str, Any]:
+        return {
+            "model": "per_share",
+            "per_share": str(self.per_share),
+            "minimum": str(self.minimum),
+            "maximum": _text(self.maximum),
+            "maximum_pct": _text(self.maximum_pct),
+            "round_to": _text(self.round_to),
+        }
+
     def __repr__(self) -> str:
         return (
             f"PerShareCommission(per_share={self.per_share}, minimum={self.minimum}, "
@@ -137,16 +242,18 @@ class PerShareCommission(_Rounding):
         )
 
 
-class FixedCommission(_Rounding):
-    """A flat ``amount`` per order, charged with the order's first fill."""
+class FixedCommission(_PerOrder):
+    """A flat ``amount`` per order, charged with the order's first fill.
+
+    Raises:
+        InvalidRequest: if ``amount`` is negative.
+    """
 
     def __init__(
         self, amount: Decimal | str | float, round_to: Decimal | str | None = CENT
     ) -> None:
         super().__init__(round_to)
-        self.amount = to_decimal(amount, field="commission amount")
-        if self.amount < ZERO:
-            raise InvalidRequest(f"commission must not be negative, got {self.amount}")
+        self.amount = _parameter(amount, "amount")
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self._round(self.amount) if filled_qty else ZERO
@@ -156,5 +263,185 @@ class FixedCommission(_Rounding):
             return ZERO
         return self._largest_fitting((budget - self.amount) / price, price, lot, budget)
 
+    def describe(self) -> dict[str, Any]:
+        return {"model": "fixed", "amount": str(self.amount), "round_to": _text(self.round_to)}
+
     def __repr__(self) -> str:
         return f"FixedCommission(amount={self.amount})"
+
+
+class MakerTakerCommission(_PerOrder):
+    """A rate on each fill's notional, by whether the fill added or took liquidity.
+
+    Each fill pays ``qty × price × rate`` with ``maker_rate`` for a maker fill
+    and ``taker_rate`` for a taker fill, rounded half-up to ``round_to`` *per
+    fill*: exchanges bill every trade on its own, so an order filled in pieces
+    may pay a rounding step more or less than in one.  Pre-trade checks
+    (:meth:`order_fee`, :meth:`max_qty`) assume the taker rate.  This is the
+    tiered schedule of crypto exchanges and NautilusTrader's
+    ``MakerTakerFeeModel``.
+
+    Raises:
+        InvalidRequest: if a rate is outside [0, 1).
+    """
+
+    def __init__(
+        self,
+        maker_rate: Decimal | str | float,
+        taker_rate: Decimal | str | float,
+        round_to: Decimal | str | None = CENT,
+    ) -> None:
+        super().__init__(round_to)
+        self.maker_rate = _rate(maker_rate, "maker_rate")
+        self.taker_rate = _rate(taker_rate, "taker_rate")
+
+    def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
+        return self._round(filled_notional * self.taker_rate)
+
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        rate = self.maker_rate if liquidity is LiquiditySide.MAKER else self.taker_rate
+        return self._round(qty * price * rate)
+
+    def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
+        if budget <= ZERO:
+            return ZERO
+        return self._largest_fitting(budget / (price * (1 + self.taker_rate)), price, lot, budget)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "model": "maker_taker",
+            "maker_rate": str(self.maker_rate),
+            "taker_rate": str(self.taker_rate),
+            "round_to": _text(self.round_to),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"MakerTakerCommission(maker_rate={self.maker_rate}, "
+            f"taker_rate={self.taker_rate}, round_to={self.round_to})"
+        )
+
+
+class RegulatoryFees:
+    """US equity transaction fees on *sales*: the SEC Section 31 fee and FINRA's TAF.
+
+    - SEC fee: ``notional × sec_rate_per_million / 1,000,000``.
+    - FINRA Trading Activity Fee: ``taf_per_share`` per share sold, at most
+      ``taf_max`` per order.
+
+    Each is rounded *up* to the cent per order, as brokers pass them on; the
+    order's cumulative fee is recomputed after every fill and the fill pays
+    the increase.  Buys pay nothing.  The defaults are the FY2024 rates (SEC
+    fee rate advisory of 2024: $27.80 per million, effective 22 May 2024;
+    FINRA By-Laws Schedule A, section 1: $0.000166 per share, at most $8.30
+    per trade); rates change every year, so set your own.
+
+    Raises:
+        InvalidRequest: if a rate is negative.
+    """
+
+    def __init__(
+        self,
+        sec_rate_per_million: Decimal | str | float = Decimal("27.80"),
+        taf_per_share: Decimal | str | float = Decimal("0.000166"),
+        taf_max: Decimal | str | float = Decimal("8.30"),
+    ) -> None:
+        self.sec_rate_per_million = _parameter(sec_rate_per_million, "sec_rate_per_million")
+        self.taf_per_share = _parameter(taf_per_share, "taf_per_share")
+        self.taf_max = _parameter(taf_max, "taf_max")
+
+    def sell_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
+        """The regulatory fees of a sell order that has filled this much so far."""
+        if not filled_qty:
+            return ZERO
+        sec = filled_notional * self.sec_rate_per_million / _MILLION
+        taf = min(filled_qty * self.taf_per_share, self.taf_max)
+        return quantize_to_step(sec, CENT, ROUND_CEILING) + quantize_to_step(
+            taf, CENT, ROUND_CEILING
+        )
+
+    def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
+        return ZERO  # a buy owes no regulatory fee
+
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        if is_buy:
+            return ZERO
+        after = self.sell_fee(before.filled_qty + qty, before.filled_notional + qty * price)
+        return after - self.sell_fee(before.filled_qty, before.filled_notional)
+
+    def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
+        if budget <= ZERO:
+            return ZERO
+        return quantize_to_step(budget / price, lot, ROUND_FLOOR)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "model": "regulatory",
+            "sec_rate_per_million": str(self.sec_rate_per_million),
+            "taf_per_share": str(self.taf_per_share),
+            "taf_max": str(self.taf_max),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"RegulatoryFees(sec_rate_per_million={self.sec_rate_per_million}, "
+            f"taf_per_share={self.taf_per_share}, taf_max={self.taf_max})"
+        )
+
+
+class FeeSchedule:
+    """A broker's commission (``base``) plus, on sales, the regulatory fees.
+
+    A fill pays ``base``'s fee plus the increase of the order's regulatory
+    fees.  ``fee_paid`` in :class:`OrderFees` counts both; the regulatory part
+    of it is recomputed from the order's fills, and ``base`` sees the rest.
+    Pre-trade checks use ``base`` alone (a buy owes no regulatory fee).
+    """
+
+    def __init__(self, base: FeeModel, regulatory: RegulatoryFees | None = None) -> None:
+        self.base = base
+        self.regulatory = regulatory
+
+    def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
+        return self.base.order_fee(filled_qty, filled_notional)
+
+    def fill_fee(
+        self,
+        before: OrderFees,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: LiquiditySide,
+        is_buy: bool,
+    ) -> Decimal:
+        regulatory = self.regulatory
+        if regulatory is None or is_buy:
+            return self.base.fill_fee(before, qty, price, liquidity, is_buy)
+        paid = regulatory.sell_fee(before.filled_qty, before.filled_notional)
+        base_before = before._replace(fee_paid=before.fee_paid - paid)
+        return self.base.fill_fee(base_before, qty, price, liquidity, is_buy) + regulatory.fill_fee(
+            before, qty, price, liquidity, is_buy
+        )
+
+    def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
+        return self.base.max_qty(budget, price, lot)
+
+    def describe(self) -> dict[str, Any]:
+        regulatory = None if self.regulatory is None else self.regulatory.describe()
+        return {"model": "schedule", "base": self.base.describe(), "regulatory": regulatory}
+
+    def __repr__(self) -> str:
+        return f"FeeSchedule(base={self.base!r}, regulatory={self.regulatory!r})"
