@@ -369,27 +369,27 @@ def _resolve_columns(names: Sequence[str], source: str) -> dict[str, str]:
         actual = _find_column(names, key, source, aliases, required=False)
         if actual:
             found[key] = actual
-    quoted = [key for key in QUOTE_ALIASES if key in found]
-    if quoted and len(quoted) < len(QUOTE_ALIASES):
-        missing = [key for key in QUOTE_ALIASES if key not in found]
-        raise InvalidRequest(
-            f"{source}: quote columns need all eight of bid/ask open, high, low, close; "
-            f"missing {', '.join(missing)} (found {', '.join(found[key] for key in quoted)})"
-        )
+    quoted = _all_or_none(found, tuple(QUOTE_ALIASES), source, "quote columns")
     for key, aliases in ALIASES.items():
         required = key in REQUIRED and not (quoted and key in PRICES)
         actual = _find_column(names, key, source, aliases, required=required)
         if actual:
             found[key] = actual
-    trades = [key for key in PRICES if key in found]
-    if quoted and trades and len(trades) < len(PRICES):
-        missing = [key for key in PRICES if key not in found]
-        raise InvalidRequest(
-            f"{source}: a quote file needs all four trade prices or none (then the mids are "
-            f"used); found {', '.join(found[key] for key in trades)}, "
-            f"missing {', '.join(missing)}"
-        )
+    if quoted:
+        _all_or_none(found, PRICES, source, "a quote file's trade prices")
     return found
+
+
+def _all_or_none(found: Mapping[str, str], keys: Sequence[str], source: str, what: str) -> bool:
+    """Whether all of ``keys`` were found; raise if only some were."""
+    present = [found[key] for key in keys if key in found]
+    if present and len(present) < len(keys):
+        missing = ", ".join(key for key in keys if key not in found)
+        raise InvalidRequest(
+            f"{source}: {what} need all {len(keys)} or none; "
+            f"missing {missing} (found {', '.join(present)})"
+        )
+    return bool(present)
 
 
 def _saved_durations(table: pa.Table, source: str) -> dict[str, int] | None:

@@ -219,14 +219,17 @@ def test_some_quote_columns_is_a_one_line_error_naming_the_missing(tmp_path: Pat
     with pytest.raises(InvalidRequest) as caught:
         load_bars(write(tmp_path / "q.csv", text), symbol="X")
     message = str(caught.value)
-    assert message.startswith("q.csv: quote columns need all eight")
+    assert message.startswith("q.csv: quote columns need all 8 or none")
     assert "missing ask_high, ask_low" in message
     assert "\n" not in message
 
 
 def test_some_trade_prices_beside_quotes_is_an_error(tmp_path: Path) -> None:
     text = f"time,close,{QUOTE_HEADER}\n2024-01-02T14:30:00Z,10.5,10,11,9,10.5,10.1,11.1,9.1,10.6\n"
-    with pytest.raises(InvalidRequest, match=r"all four trade prices or none.*missing open, high"):
+    with pytest.raises(
+        InvalidRequest,
+        match=r"q\.csv: a quote file's trade prices need all 4 or none; missing open, high, low",
+    ):
         load_bars(write(tmp_path / "q.csv", text), symbol="X")
 
 
