@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,9 @@ from paperbroker.venue import (
     PerShareCommission,
     VolumeParticipation,
 )
+from paperbroker.venue.fill_quantity import QuantityInput
 from paperbroker.venue.matching import match, match_at_open
+from paperbroker.venue.slippage import SlippageInput, apply_cost
 
 D = Decimal
 TICK = D("0.01")
@@ -87,30 +90,51 @@ def test_match_at_open_uses_the_open_only(
 # ---- slippage ----------------------------------------------------------------------------
 
 
+def _fill(reference: float = 100.0) -> SlippageInput:
+    return SlippageInput(reference, 10.0, True, 1000.0, math.nan, math.nan)
+
+
 def test_fixed_bps_slippage_rounds_against_the_taker() -> None:
+    cost = FixedBpsSlippage(10).cost(_fill())
+    assert apply_cost(D("100.01"), cost, True, TICK) == D("100.12")  # 100.11001 up
+    assert apply_cost(D("100.01"), cost, False, TICK) == D("99.90")  # 99.90999 down
+    assert apply_cost(D("50.00"), cost, True, TICK) == D("50.05")  # exact: no extra tick
+    assert apply_cost(D("10.00"), FixedBpsSlippage(0).cost(_fill()), True, TICK) == D("10.00")
+    assert apply_cost(D("10.00"), NoSlippage().cost(_fill()), False, TICK) == D("10.00")
+
+
+def test_fixed_bps_slippage_deprecated_slipped_price_matches_apply_cost() -> None:
     slip = FixedBpsSlippage(10)
-    assert slip.slipped_price(D("100.01"), True, TICK) == D("100.12")  # 100.11001 up
-    assert slip.slipped_price(D("100.01"), False, TICK) == D("99.90")  # 99.90999 down
-    assert slip.slipped_price(D("50.00"), True, TICK) == D("50.05")  # exact: no extra tick
-    assert FixedBpsSlippage(0).slipped_price(D("10.00"), True, TICK) == D("10.00")
+    assert slip.slipped_price(D("100.01"), True, TICK) == D("100.12")
+    assert slip.slipped_price(D("100.01"), False, TICK) == D("99.90")
     assert NoSlippage().slipped_price(D("10.00"), False, TICK) == D("10.00")
 
 
 def test_fixed_bps_slippage_negative_raises() -> None:
-    with pytest.raises(InvalidRequest, match="slippage"):
+    with pytest.raises(InvalidRequest, match="bps: must not be negative"):
         FixedBpsSlippage(-1)
 
 
 # ---- fill quantity -----------------------------------------------------------------------
 
 
+def _q(volume: float, taken: str, lot: str = "1", leaves: str = "1000") -> QuantityInput:
+    return QuantityInput(volume, D(taken), D(lot), D(leaves), "O-1", 1)
+
+
 def test_volume_participation_caps_per_bar_and_rounds_to_lot() -> None:
     model = VolumeParticipation("0.1")
-    assert model.available(505.0, D(0), D(1)) == D(50)  # 50.5 down to the lot
-    assert model.available(505.0, D(30), D(1)) == D(20)  # shared by the bar's orders
-    assert model.available(505.0, D(60), D(1)) == D(0)  # never negative
-    assert model.available(1.0, D(0), D("0.0001")) == D("0.1")
-    assert FullFill().available(0.0, D(0), D(1)) is None
+    assert model.available(_q(505.0, "0")) == D(50)  # 50.5 down to the lot
+    assert model.available(_q(505.0, "30")) == D(20)  # shared by the bar's orders
+    assert model.available(_q(505.0, "60")) == D(0)  # never negative
+    assert model.available(_q(1.0, "0", lot="0.0001")) == D("0.1")
+    assert FullFill().available(_q(0.0, "0")) is None
+
+
+def test_fill_quantity_needs_full_bar_and_its_deprecated_alias() -> None:
+    assert (FullFill().needs_full_bar, FullFill().needs_volume) == (False, False)
+    participation = VolumeParticipation("0.1")
+    assert (participation.needs_full_bar, participation.needs_volume) == (True, True)
 
 
 @pytest.mark.parametrize("share", ["0", "-0.1", "1.5"])
