@@ -151,7 +151,8 @@ def adjust_for_splits(series: BarSeries, splits: Iterable[Split]) -> BarSeries:
         return np.round(prices / divisor, 4)
 
     return BarSeries(
-        Instrument.equity(series.symbol, tick_size=ADJUSTED_TICK),
+        # Large caps trade in fractions at US brokers (Alpaca among them).
+        Instrument.equity(series.symbol, tick_size=ADJUSTED_TICK, fractionable=True),
         series.ts.copy(),
         scaled(series.open),
         scaled(series.high),

@@ -25,37 +25,46 @@ import numpy as np
 
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.core.ids import ClientOrderId, IdFactory
+from paperbroker.core.ids import AccountId, ClientOrderId, IdFactory, OrderId
 from paperbroker.data.bar import Bar
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
+from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import HistoricalFeed
+from paperbroker.engine.order_entry import OrderTerms, exit_legs, order_terms
 from paperbroker.model.account import Account
-from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.enums import (
+    OrderClass,
+    OrderSide,
+    OrderStatus,
+    RejectReason,
+    TimeInForce,
+)
 from paperbroker.model.events import (
     AccountOpened,
     AdvanceRequested,
     CancelRequested,
     Event,
+    OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderRejected,
+    OrderReplaced,
     OrderSubmitted,
+    ReplaceRequested,
 )
-from paperbroker.model.instrument import Instrument
-from paperbroker.model.order import Order
+from paperbroker.model.instrument import Instrument, TradingHours
+from paperbroker.model.order import CHANGEABLE_STATUSES, Order
 from paperbroker.model.position import Position
 from paperbroker.model.values import ZERO, to_decimal
-from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.portfolio.portfolio import Portfolio, Refusal
 from paperbroker.strategy.base import Strategy
 from paperbroker.strategy.indicators import Series, compute_indicator
 from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
-_IMMEDIATE_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
-_IMMEDIATE_TIFS = frozenset({TimeInForce.IOC, TimeInForce.FOK})
-_MARKET = OrderType.MARKET
+_REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
@@ -89,13 +98,18 @@ class Kernel:
         self.ids = ids or IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
         self._index = {instrument.symbol: i for i, instrument in enumerate(self.instruments)}
-        self.portfolio = Portfolio(account, self.instruments, self._last_price)
+        # Margin accounts get their intraday multiplier while the (first) exchange is open.
+        self._hours: TradingHours | None = next(
+            (i.hours for i in self.instruments if not i.hours.is_24h), None
+        )
+        self.portfolio = self._new_portfolio(account)
         self.portfolios: dict[str, Portfolio] = {account.id: self.portfolio}
         self.venue = SimulatedVenue(
-            self.instruments, [s.duration_ns for s in feed.series], venue_config, clock,
-            self.ids, self._emit, funds=self._affordable_at,
+            feed.series, venue_config, clock, self.ids, self._emit,
+            funds=self._affordable_at, mark=self._last_price,
         )  # fmt: skip
         self.orders: dict[str, Order] = {}
+        self._links = Contingencies(self.orders, self.venue, self._emit, self._instrument_index)
         self.events: list[Event] = []
         self._listeners: list[EventListener] = []
         self._client_ids: set[tuple[str, str]] = set()
@@ -164,6 +178,7 @@ class Kernel:
             books.forget_reservations()  # marks moved: market orders are valued anew
         if self.venue.has_working_orders:
             self._match_bars_in_progress(end_ns)
+            self.venue.flush(self.clock.now_ns())
         return self._cursor - start
 
     def _match_bars_in_progress(self, now_ns: int) -> None:
@@ -179,7 +194,7 @@ class Kernel:
             if not working[index] or row >= len(series):
                 continue
             if int(series.ts[row]) - series.duration_ns <= now_ns:
-                self.venue.on_open(index, series.bar(row))
+                self.venue.on_open(index, series.bar(row), row)
 
     def _run_chunk(self, start: int, stop: int) -> None:
         bars, instruments, rows = self.feed.chunk(start, stop)
@@ -194,11 +209,22 @@ class Kernel:
             # assigning directly skips a per-bar method call on the hot path.
             clock._ns = bar[1]
             if working[i]:
-                venue_on_bar(i, bar)
+                venue_on_bar(i, bar, row)
             seen[i] = row + 1
             for append, values in growing[i]:
                 append(values[row])
             on_bar(bar)
+
+    def _new_portfolio(self, account: Account) -> Portfolio:
+        return Portfolio(account, self.instruments, self._last_price, self._in_regular_session)
+
+    def _in_regular_session(self) -> bool:
+        """Whether the exchange's regular session is in progress now."""
+        hours = self._hours
+        if hours is None:
+            return False
+        now = self.clock.now_ns()
+        return hours.session_open_ns(hours.trading_date(now)) <= now
 
     def _affordable_at(self, order: Order, qty: Decimal, price: Decimal) -> Decimal:
         portfolio = self.portfolios[order.account_id]
@@ -224,11 +250,13 @@ class Kernel:
         submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if isinstance(event, OrderCanceled | OrderExpired):  # it stopped working
-                self.portfolios[order.account_id].forget_reservations()
+            if isinstance(event, OrderCanceled | OrderExpired | OrderReplaced):
+                self.portfolios[order.account_id].forget_reservations()  # it stopped working
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
         self._publish(event)
+        if self._links.active and not submitted:
+            self._links.after(event, order)
         if fill is not None:
             if self._on_fill is not None:
                 self._on_fill(fill)
@@ -249,7 +277,7 @@ class Kernel:
         """
         if account.id in self.portfolios:
             raise Conflict(f"account {account.id} already exists")
-        portfolio = Portfolio(account, self.instruments, self._last_price)
+        portfolio = self._new_portfolio(account)
         self.portfolios[account.id] = portfolio
         config = account.config
         self._publish(
@@ -259,6 +287,7 @@ class Kernel:
                 initial_cash=account.initial_cash,
                 account_type=config.account_type,
                 leverage=config.leverage,
+                intraday_leverage=config.intraday_leverage,
             )
         )
         return portfolio
@@ -281,86 +310,203 @@ class Kernel:
         self,
         symbol: str,
         side: OrderSide,
-        qty: PriceLike,
+        qty: PriceLike | None = None,
         *,
         limit: PriceLike | None = None,
         stop: PriceLike | None = None,
         tif: TimeInForce | str = TimeInForce.DAY,
         client_order_id: str | None = None,
         account_id: str | None = None,
+        trail_price: PriceLike | None = None,
+        trail_percent: PriceLike | None = None,
+        notional: PriceLike | None = None,
+        order_class: OrderClass | str = OrderClass.SIMPLE,
+        take_profit: PriceLike | None = None,
+        stop_loss: PriceLike | None = None,
+        stop_loss_limit: PriceLike | None = None,
     ) -> Order:
         """Validate and submit an order; it is accepted or rejected before this returns.
 
-        ``account_id`` names the account (default: the kernel's default account).
+        The prices choose the type: none is a market order, ``limit`` a limit,
+        ``stop`` a stop, both a stop-limit, ``trail_price``/``trail_percent``
+        a trailing stop.  ``notional`` (instead of ``qty``) buys or sells that
+        much money's worth.  ``order_class`` ``bracket``/``oto`` adds exit
+        legs at ``take_profit`` (a limit) and ``stop_loss`` (a stop, or a
+        stop-limit with ``stop_loss_limit``); ``oco`` makes a limit order and a
+        stop-loss cancel each other.  ``account_id`` names the account
+        (default: the kernel's default account).
 
         Raises:
-            InvalidRequest: for an unknown symbol, a quantity or price that is not
-                positive or off its grid, a time in force the order type does not
-                support, or a ``client_order_id`` the account already used.
+            InvalidRequest: for an unknown symbol, a malformed order (see
+                :func:`~paperbroker.engine.order_entry.order_terms`), or a
+                ``client_order_id`` the account already used.
             NotFound: for an unknown account.
         """
         portfolio = self.books(account_id)
-        account = portfolio.account.id
         index = self._index.get(symbol)
         if index is None:
             raise self._unknown_symbol(symbol)
-        instrument = self.instruments[index]
-        quantity = qty if type(qty) is Decimal else to_decimal(qty, field="qty")
-        if quantity <= ZERO:
-            raise InvalidRequest(f"qty must be positive, got {quantity}")
-        if quantity % instrument.lot_size:
-            raise InvalidRequest(
-                f"qty {quantity} is not a multiple of {symbol}'s lot size {instrument.lot_size}"
-            )
-        # One spelling per value ("10" and "10.0" are the same order, and digest alike).
-        quantity = quantity.quantize(instrument.lot_size)
-        if limit is None and stop is None:
-            order_type, limit_price, stop_price = _MARKET, None, None
-        else:
-            limit_price = _grid_price(limit, "limit price", instrument)
-            stop_price = _grid_price(stop, "stop price", instrument)
-            order_type = _order_type(limit_price, stop_price)
-        time_in_force = tif if type(tif) is TimeInForce else _parse_tif(tif)
-        if time_in_force in _IMMEDIATE_TIFS and order_type not in _IMMEDIATE_TYPES:
-            raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
+        terms = order_terms(
+            self.instruments[index], side, qty, limit=limit, stop=stop, tif=tif,
+            trail_price=trail_price, trail_percent=trail_percent, notional=notional,
+            order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
+            stop_loss_limit=stop_loss_limit,
+        )  # fmt: skip
+        self._check_client_id(portfolio.account.id, client_order_id)
+        order = self._new_order(terms, portfolio.account.id, client_order_id)
+        legs = [
+            self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
+            for leg in exit_legs(terms)
+        ]
+        order.legs = [leg.id for leg in legs]
+        refusal = self._refusal(order, portfolio, index)
+        if refusal is not None:
+            self._reject(order, refusal)
+            for leg in legs:
+                if leg.status is OrderStatus.HELD:
+                    self._emit(OrderCanceled(leg.ts_created, leg.id, f"entry {order.id} rejected"))
+                else:
+                    self._reject(leg, refusal)
+            return order
+        self._accept(order, portfolio, index)
+        if terms.order_class is OrderClass.OCO:
+            # The stop-loss of an OCO works beside its limit order from the start.
+            for leg in legs:
+                self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
+                self.venue.accept(index, leg)
+            self._links.link([order.id, *order.legs])
+        elif legs:
+            self._links.hold(order.id, order.legs)
+        return order
+
+    def replace_order(
+        self,
+        order_id: str,
+        *,
+        qty: PriceLike | None = None,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        trail: PriceLike | None = None,
+        tif: TimeInForce | str | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Replace a working order with a new one; return the new order.
+
+        The replacement keeps the order's symbol, side, type and links and
+        takes the given fields (the rest from the order; ``qty`` defaults to
+        what is left unfilled).  It is checked now and reaches the venue after
+        the latency; until then the old order is ``pending_replace`` and may
+        still fill.  If it fills completely first, the replacement is canceled.
+
+        Raises:
+            NotFound: if no order has that id.
+            Conflict: if the order is not working (or is held, or has a
+                cancel or replacement on its way).
+            InvalidRequest: for a malformed replacement.
+        """
+        old = self.orders.get(order_id)
+        if old is None:
+            raise NotFound(f"order {order_id} not found")
+        if old.status not in _REPLACEABLE:
+            raise Conflict(f"order {order_id} is {old.status} and cannot be replaced")
+        if old.notional is not None:
+            raise Conflict("a notional order cannot be replaced")
+        index = self._instrument_index(old.symbol)
+        trailing_percent = old.trail_percent is not None
+        terms = order_terms(
+            self.instruments[index], old.side, old.leaves_qty if qty is None else qty,
+            limit=old.limit_price if limit is None else limit,
+            stop=(old.stop_price if stop is None else stop) if not old.is_trailing else None,
+            tif=old.time_in_force if tif is None else tif,
+            trail_price=(trail or old.trail_price) if old.trail_price is not None else None,
+            trail_percent=(trail or old.trail_percent) if trailing_percent else None,
+        )  # fmt: skip
+        portfolio = self.books(old.account_id)
+        self._check_client_id(portfolio.account.id, client_order_id)
+        new = self._new_order(
+            terms, portfolio.account.id, client_order_id, parent_id=old.parent_id,
+            replaces=old.id, order_class=old.order_class,
+        )  # fmt: skip
+        refusal = self._refusal(new, portfolio, index, replacing=old.id)
+        if refusal is not None:
+            self._reject(new, refusal)
+            return new
+        self._emit(OrderAccepted(ts=new.ts_created, order_id=new.id))
+        self._emit(ReplaceRequested(ts=new.ts_created, order_id=old.id, replacement_id=new.id))
+        portfolio.forget_reservations()
+        self.venue.request_replace(old.id, new)
+        return new
+
+    def _check_client_id(self, account: str, client_order_id: str | None) -> None:
         if client_order_id is not None and (account, client_order_id) in self._client_ids:
             raise InvalidRequest(f"client_order_id {client_order_id!r} is already in use")
+
+    def _new_order(
+        self,
+        terms: OrderTerms,
+        account: AccountId,
+        client_order_id: str | None,
+        *,
+        parent_id: OrderId | None = None,
+        replaces: OrderId | None = None,
+        order_class: OrderClass | None = None,
+    ) -> Order:
+        """Create an order (its ``OrderSubmitted`` event) from validated terms."""
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
         self._client_ids.add((account, client_id))
         submitted = OrderSubmitted(
-            ts=self.clock.now_ns(),
-            order_id=order_id,
-            client_order_id=ClientOrderId(client_id),
-            account_id=account,
-            symbol=symbol,
-            side=side,
-            order_type=order_type,
-            qty=quantity,
-            time_in_force=time_in_force,
-            limit_price=limit_price,
-            stop_price=stop_price,
-        )
+            self.clock.now_ns(), order_id, ClientOrderId(client_id), account, terms.symbol,
+            terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
+            terms.stop_price, terms.trail_price, terms.trail_percent, terms.notional,
+            order_class or terms.order_class, parent_id, replaces,
+            None if parent_id else terms.take_profit, None if parent_id else terms.stop_loss,
+            None if parent_id else terms.stop_loss_limit,
+        )  # fmt: skip
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
-        refusal = portfolio.check(
-            order, lambda: self.open_orders(account_id=account), self.venue.config.commission
-        )
-        if refusal is not None:
-            reason, message = refusal
-            self._emit(
-                OrderRejected(ts=submitted.ts, order_id=order_id, reason=reason, message=message)
-            )
-        else:
-            self.venue.accept(index, order)
-            portfolio.order_accepted(order)
         return order
 
-    def cancel_order(self, order_id: str) -> bool:
-        """Cancel a working order; ``False`` (and no event) if it is no longer working.
+    def _refusal(
+        self, order: Order, portfolio: Portfolio, index: int, replacing: str | None = None
+    ) -> Refusal | None:
+        """Why the broker would refuse ``order`` now (``None``: it would not)."""
+        series = self.feed.series[index]
+        if self._seen[index] >= len(series):
+            return RejectReason.MARKET_CLOSED, f"there is no more market data for {order.symbol}"
+        if order.time_in_force is TimeInForce.OPG:
+            hours = self.instruments[index].hours
+            now = self.clock.now_ns()
+            if hours.session_open_ns(hours.trading_date(now)) <= now:
+                return RejectReason.MARKET_OPEN, (
+                    "opg orders are taken only while the market is closed"
+                )
+        account = portfolio.account.id
 
-        A cancel that can act publishes ``CancelRequested``, then the venue's answer.
+        def working() -> list[Order]:
+            orders = self.open_orders(account_id=account)
+            return orders if replacing is None else [o for o in orders if o.id != replacing]
+
+        return portfolio.check(order, working, self.venue.config.commission)
+
+    def _reject(self, order: Order, refusal: Refusal) -> None:
+        reason, message = refusal
+        self._emit(
+            OrderRejected(ts=order.ts_created, order_id=order.id, reason=reason, message=message)
+        )
+
+    def _accept(self, order: Order, portfolio: Portfolio, index: int) -> None:
+        self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
+        self.venue.accept(index, order)
+        portfolio.order_accepted(order)
+
+    def cancel_order(self, order_id: str) -> bool:
+        """Cancel an order; ``False`` (and no event) if it can no longer be canceled.
+
+        A cancel publishes ``CancelRequested`` (the order is ``pending_cancel``)
+        and reaches the venue after the latency: the order may still fill
+        meanwhile.  A held exit leg is canceled at once.
 
         Raises:
             NotFound: if no order has that id.
@@ -368,10 +514,14 @@ class Kernel:
         order = self.orders.get(order_id)
         if order is None:
             raise NotFound(f"order {order_id} not found")
-        if not order.is_open:
+        if order.status not in CHANGEABLE_STATUSES:
             return False
-        self._publish(CancelRequested(ts=self.clock.now_ns(), order_id=order.id))
-        return self.venue.cancel(order_id)
+        now = self.clock.now_ns()
+        self._emit(CancelRequested(ts=now, order_id=order.id))
+        if order.status is OrderStatus.HELD:
+            self._emit(OrderCanceled(ts=now, order_id=order.id, reason="canceled by client"))
+            return True
+        return self.venue.request_cancel(order_id)
 
     def open_orders(self, symbol: str | None = None, account_id: str | None = None) -> list[Order]:
         """Working orders of one account (default: the default account), oldest first.
@@ -446,36 +596,8 @@ class Kernel:
         return InvalidRequest(f"unknown symbol {symbol!r} (this session trades {known})")
 
 
-def _grid_price(value: PriceLike | None, field: str, instrument: Instrument) -> Decimal | None:
-    if value is None:
-        return None
-    price = to_decimal(value, field=field)
-    if price <= ZERO:
-        raise InvalidRequest(f"{field} must be positive, got {price}")
-    if price % instrument.tick_size:
-        raise InvalidRequest(
-            f"{field} {price} is not a multiple of {instrument.symbol}'s tick "
-            f"{instrument.tick_size}"
-        )
-    return price.quantize(instrument.tick_size)
-
-
 def _overridden(strategy: Strategy | None, name: str) -> Callable[[Any], None] | None:
     if strategy is None or getattr(type(strategy), name) is getattr(Strategy, name):
         return None
     callback: Callable[[Any], None] = getattr(strategy, name)
     return callback
-
-
-def _parse_tif(value: str) -> TimeInForce:
-    try:
-        return TimeInForce(value)
-    except ValueError:
-        choices = ", ".join(t.value for t in TimeInForce)
-        raise InvalidRequest(f"time in force {value!r} is not one of {choices}") from None
-
-
-def _order_type(limit: Decimal | None, stop: Decimal | None) -> OrderType:
-    if limit is None:
-        return OrderType.MARKET if stop is None else OrderType.STOP
-    return OrderType.LIMIT if stop is None else OrderType.STOP_LIMIT

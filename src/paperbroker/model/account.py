@@ -16,19 +16,33 @@ class AccountConfig:
     """How an account may trade.
 
     A ``cash`` account buys with its cash only and cannot sell short.  A
-    ``margin`` account may borrow up to ``leverage`` times its equity across
-    long and short positions (Reg-T style; intraday/overnight multipliers come
-    with the margin model).
+    ``margin`` account may hold long and short positions worth up to
+    ``leverage`` times its equity overnight and ``intraday_leverage`` times
+    while the exchange's regular session is open (Reg-T: 2 and 4 for a
+    pattern day trader; ``None`` means the same as ``leverage``).
     """
 
     account_type: AccountType = AccountType.CASH
     leverage: Decimal = Decimal(1)
+    intraday_leverage: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.leverage < 1:
             raise InvalidRequest(f"leverage must be at least 1, got {self.leverage}")
-        if self.account_type is AccountType.CASH and self.leverage != 1:
+        if self.intraday_leverage is not None and self.intraday_leverage < self.leverage:
+            raise InvalidRequest(
+                f"intraday leverage {self.intraday_leverage} is below the overnight "
+                f"leverage {self.leverage}"
+            )
+        if self.account_type is AccountType.CASH and (
+            self.leverage != 1 or self.intraday_leverage not in (None, 1)
+        ):
             raise InvalidRequest("a cash account cannot use leverage; use a margin account")
+
+    @classmethod
+    def reg_t(cls) -> AccountConfig:
+        """A Reg-T margin account: 2x overnight, 4x intraday buying power."""
+        return cls(AccountType.MARGIN, Decimal(2), Decimal(4))
 
     @property
     def allows_short(self) -> bool:
@@ -55,12 +69,19 @@ class Account:
         self.config = config or AccountConfig()
         self.currency = currency
 
-    def buying_power(self, equity: Decimal, gross_exposure: Decimal) -> Decimal:
+    def buying_power(
+        self, equity: Decimal, gross_exposure: Decimal, intraday: bool = False
+    ) -> Decimal:
         """What the account can still commit to new positions.
 
-        Cash account: its cash.  Margin account: ``leverage * equity`` minus
-        the gross value of open positions, never below zero.
+        Cash account: its cash.  Margin account: ``multiplier * equity`` minus
+        the gross value of open positions, never below zero, where the
+        multiplier is the intraday one while the market is open.
         """
-        if self.config.account_type is AccountType.CASH:
+        config = self.config
+        if config.account_type is AccountType.CASH:
             return max(self.cash, ZERO)
-        return max(self.config.leverage * equity - gross_exposure, ZERO)
+        multiplier = config.leverage
+        if intraday and config.intraday_leverage is not None:
+            multiplier = config.intraday_leverage
+        return max(multiplier * equity - gross_exposure, ZERO)

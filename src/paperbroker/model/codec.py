@@ -23,7 +23,12 @@ from paperbroker.model.events import Event
 from paperbroker.model.fill import Fill
 
 #: Bumped when a payload's shape changes; decoders keep reading older versions.
-SCHEMA_VERSION = 1
+#: Version 2 added order classes, trailing stops, notional orders and
+#: replacements to ``OrderSubmitted``, execution evidence to fills and
+#: intraday leverage to ``AccountOpened``; a version 1 payload lacks those
+#: fields and decodes with their defaults.
+SCHEMA_VERSION = 2
+_READABLE_VERSIONS = frozenset({1, 2})
 
 #: Each journaled event type by the name the journal stores.
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in events.EVENT_TYPES}
@@ -62,10 +67,10 @@ def decode_event(kind: str, schema_version: int, payload: str) -> Event:
     cls = EVENT_TYPES.get(kind)
     if cls is None:
         raise CorruptEvent(f"unknown event kind {kind!r}")
-    if schema_version != SCHEMA_VERSION:
+    if schema_version not in _READABLE_VERSIONS:
         raise CorruptEvent(f"{kind}: unsupported schema version {schema_version}")
     try:
-        decoded: Event = _from_json(cls, json.loads(payload))
+        decoded: Event = _from_json(cls, json.loads(payload), schema_version < SCHEMA_VERSION)
     except (KeyError, TypeError, ValueError, InvalidOperation) as error:
         raise CorruptEvent(f"{kind}: payload does not decode ({error})") from None
     return decoded
@@ -83,22 +88,32 @@ def _to_json(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} in an event")
 
 
-def _from_json(annotation: Any, raw: Any) -> Any:
+def _from_json(annotation: Any, raw: Any, older: bool = False) -> Any:
     hints = _FIELD_TYPES.get(annotation)
     if hints is not None:
-        if set(raw) != set(hints):
+        if not isinstance(raw, dict):
+            raise TypeError(f"expected an object, got {raw!r}")
+        # An older payload may lack fields added since; they take their defaults.
+        optional = set(annotation._field_defaults) if older else set()
+        if not set(hints) - optional <= set(raw) <= set(hints):
             raise ValueError(f"fields {sorted(raw)} != {sorted(hints)}")
-        return annotation(**{name: _from_json(hint, raw[name]) for name, hint in hints.items()})
+        return annotation(
+            **{
+                name: _from_json(hint, raw[name], older)
+                for name, hint in hints.items()
+                if name in raw
+            }
+        )
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         options = get_args(annotation)
         if raw is None and type(None) in options:
             return None
         (inner,) = [o for o in options if o is not type(None)]
-        return _from_json(inner, raw)
+        return _from_json(inner, raw, older)
     supertype = getattr(annotation, "__supertype__", None)  # NewType ids
     if supertype is not None:
-        return _from_json(supertype, raw)
+        return _from_json(supertype, raw, older)
     if annotation is Decimal:
         if not isinstance(raw, str):
             raise TypeError(f"expected a decimal string, got {raw!r}")

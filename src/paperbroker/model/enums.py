@@ -20,6 +20,16 @@ class OrderType(StrEnum):
     LIMIT = "limit"
     STOP = "stop"
     STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+
+
+class OrderClass(StrEnum):
+    """How an order relates to others: alone, or one of a linked group."""
+
+    SIMPLE = "simple"
+    BRACKET = "bracket"  # an entry, then a take-profit and a stop-loss that cancel each other
+    OCO = "oco"  # two exits: the first to fill cancels the other
+    OTO = "oto"  # an entry, then one exit
 
 
 class TimeInForce(StrEnum):
@@ -27,16 +37,22 @@ class TimeInForce(StrEnum):
     GTC = "gtc"
     IOC = "ioc"
     FOK = "fok"
+    OPG = "opg"  # the opening auction only
+    CLS = "cls"  # the closing auction only
 
 
 class OrderStatus(StrEnum):
     NEW = "new"
+    HELD = "held"  # an exit leg waiting for its entry to fill
     ACCEPTED = "accepted"
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"
     CANCELED = "canceled"
     EXPIRED = "expired"
     REJECTED = "rejected"
+    PENDING_CANCEL = "pending_cancel"  # a cancel is on its way to the venue
+    PENDING_REPLACE = "pending_replace"  # a replacement is on its way to the venue
+    REPLACED = "replaced"
 
 
 class LiquiditySide(StrEnum):
@@ -60,3 +76,5 @@ class RejectReason(StrEnum):
     SHORT_NOT_ALLOWED = "short_not_allowed"
     UNKNOWN_SYMBOL = "unknown_symbol"
     INVALID_ORDER = "invalid_order"
+    MARKET_CLOSED = "market_closed"  # no more data for the symbol, or no auction to join
+    MARKET_OPEN = "market_open"  # an opening-auction order while the session is in progress

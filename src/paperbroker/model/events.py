@@ -15,12 +15,27 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
-from paperbroker.model.enums import AccountType, OrderSide, OrderType, RejectReason, TimeInForce
+from paperbroker.model.enums import (
+    AccountType,
+    OrderClass,
+    OrderSide,
+    OrderType,
+    RejectReason,
+    TimeInForce,
+)
 from paperbroker.model.fill import Fill, typed_equality
 
 
 class OrderSubmitted(NamedTuple):
-    """A strategy or client asked for an order; it now exists with status ``new``."""
+    """A strategy or client asked for an order; it now exists with status ``new``.
+
+    A notional order has ``qty`` 0 and ``notional`` set: the venue sizes it
+    when it first trades (:class:`OrderSized`).  A bracket or OTO entry
+    carries its exits' prices (``take_profit``, ``stop_loss``,
+    ``stop_loss_limit``); its legs follow as orders of their own with
+    ``parent_id`` set.  An OCO carries its stop-loss the same way.
+    ``replaces`` names the order a replacement takes the place of.
+    """
 
     ts: int
     order_id: OrderId
@@ -33,6 +48,15 @@ class OrderSubmitted(NamedTuple):
     time_in_force: TimeInForce
     limit_price: Decimal | None
     stop_price: Decimal | None
+    trail_price: Decimal | None = None
+    trail_percent: Decimal | None = None
+    notional: Decimal | None = None
+    order_class: OrderClass = OrderClass.SIMPLE
+    parent_id: OrderId | None = None
+    replaces: OrderId | None = None
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    stop_loss_limit: Decimal | None = None
 
 
 class OrderAccepted(NamedTuple):
@@ -75,10 +99,43 @@ class OrderExpired(NamedTuple):
 
 
 class CancelRequested(NamedTuple):
-    """A client asked to cancel a working order (the venue answers with an event)."""
+    """A client asked to cancel an order; it is ``pending_cancel`` until the venue answers."""
 
     ts: int
     order_id: OrderId
+
+
+class ReplaceRequested(NamedTuple):
+    """A replacement (``replacement_id``) is on its way; the order is ``pending_replace``."""
+
+    ts: int
+    order_id: OrderId
+    replacement_id: OrderId
+
+
+class OrderReplaced(NamedTuple):
+    """The venue swapped the order for its replacement; the order is ``replaced``."""
+
+    ts: int
+    order_id: OrderId
+    replaced_by: OrderId
+
+
+class OrderReleased(NamedTuple):
+    """A held exit leg starts working, for ``qty`` (what its entry filled)."""
+
+    ts: int
+    order_id: OrderId
+    qty: Decimal
+
+
+class OrderSized(NamedTuple):
+    """A notional order was sized at the price it first met: it now works for ``qty``."""
+
+    ts: int
+    order_id: OrderId
+    qty: Decimal
+    price: Decimal
 
 
 class AdvanceRequested(NamedTuple):
@@ -96,13 +153,24 @@ class AccountOpened(NamedTuple):
     initial_cash: Decimal
     account_type: AccountType
     leverage: Decimal
+    intraday_leverage: Decimal | None = None
 
 
 OrderEvent = (
-    OrderSubmitted | OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
+    OrderSubmitted
+    | OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | OrderCanceled
+    | OrderExpired
+    | CancelRequested
+    | ReplaceRequested
+    | OrderReplaced
+    | OrderReleased
+    | OrderSized
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent | AccountOpened | CancelRequested | AdvanceRequested
+Event = OrderEvent | AccountOpened | AdvanceRequested
 
 #: Every event type, in the order the docs list them.
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -115,6 +183,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AccountOpened,
     CancelRequested,
     AdvanceRequested,
+    ReplaceRequested,
+    OrderReplaced,
+    OrderReleased,
+    OrderSized,
 )
 
 for _event_type in EVENT_TYPES:

@@ -22,6 +22,13 @@ class FillRule(StrEnum):
     STOP_TRIGGERED = "stop_triggered"  # the path crossed the stop: filled at the stop
     STOP_LIMIT_AT_TRIGGER = "stop_limit_at_trigger"  # triggered and the limit was marketable there
     STOP_LIMIT_TOUCHED = "stop_limit_touched"  # triggered, then the path came back to the limit
+    # The order reached the venue while the bar was in progress (latency): the
+    # first price it saw was the path's price at that moment, not the open.
+    MARKET_AT_ARRIVAL = "market_at_arrival"
+    LIMIT_AT_ARRIVAL = "limit_at_arrival"
+    STOP_GAP_AT_ARRIVAL = "stop_gap_at_arrival"
+    OPENING_AUCTION = "opening_auction"  # opg: the session's first bar's open
+    CLOSING_AUCTION = "closing_auction"  # cls: the session's last bar's close
 
 
 class Fill(NamedTuple):
@@ -33,7 +40,9 @@ class Fill(NamedTuple):
     slippage for the fill is ``slippage * qty``.  ``path`` names the assumed
     intrabar order of extremes (``"OHLC"`` or ``"OLHC"``), and ``bar_ts`` the
     close time of the bar that produced the fill; ``account_id`` the account
-    whose order it was.
+    whose order it was.  ``model`` names the slippage model that priced it and
+    ``latency_ns`` how long the order (or its replacement) took to reach the
+    venue.
     """
 
     id: FillId
@@ -51,6 +60,8 @@ class Fill(NamedTuple):
     path: str
     bar_ts: int
     account_id: AccountId
+    model: str = "none"
+    latency_ns: int = 0
 
     @property
     def signed_qty(self) -> Decimal:

@@ -77,6 +77,8 @@ class Instrument:
     currency: str = "USD"
     hours: TradingHours = field(default=US_EQUITY_HOURS)
     shortable: bool = True
+    #: Whether day market and limit orders may trade fractions of a lot (to 1e-9).
+    fractionable: bool = False
 
     @property
     def price_decimals(self) -> int:
@@ -85,11 +87,19 @@ class Instrument:
         return max(0, -exponent) if isinstance(exponent, int) else 0
 
     @classmethod
-    def equity(cls, symbol: str, tick_size: str = "0.01") -> Instrument:
-        """A US equity with whole-share lots."""
+    def equity(
+        cls,
+        symbol: str,
+        tick_size: str = "0.01",
+        *,
+        shortable: bool = True,
+        fractionable: bool = False,
+    ) -> Instrument:
+        """A US equity with whole-share lots (fractional shares where ``fractionable``)."""
         return cls(
-            symbol, AssetClass.EQUITY, Decimal(tick_size), Decimal(1), "USD", US_EQUITY_HOURS
-        )
+            symbol, AssetClass.EQUITY, Decimal(tick_size), Decimal(1), "USD", US_EQUITY_HOURS,
+            shortable, fractionable,
+        )  # fmt: skip
 
     @classmethod
     def fx(cls, symbol: str, tick_size: str = "0.00001") -> Instrument:

@@ -1,13 +1,17 @@
 """Orders and their lifecycle.
 
-An order changes only by applying an event; the transition table below is the
-whole of its lifecycle::
+An order changes only by applying an event; :data:`ORDER_TRANSITIONS` is the
+whole of its lifecycle (docs/architecture.md renders it).  In short::
 
-    new --accept--> accepted --fill--> filled
-     |                 |  \\--partial_fill--> partially_filled --fill--> filled
+    new --accept--> accepted --partial_fill--> partially_filled --fill--> filled
      |                 |                          |
      +--reject--> rejected                        +--cancel/expire--> canceled/expired
-     +--cancel--> canceled    accepted --cancel/expire--> canceled/expired
+    held --release--> accepted        (an exit leg waiting for its entry)
+    accepted --cancel_request--> pending_cancel --cancel--> canceled
+    accepted --replace_request--> pending_replace --replace--> replaced
+
+A cancel or a replacement travels to the venue with latency; meanwhile the
+order may still fill, and a fill that completes it wins the race.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ from enum import StrEnum
 
 from paperbroker.core.fsm import TransitionTable
 from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
-from paperbroker.model.enums import OrderStatus
+from paperbroker.model.enums import OrderClass, OrderStatus, OrderType, RejectReason
 from paperbroker.model.events import (
+    CancelRequested,
     OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderRejected,
+    OrderReleased,
+    OrderReplaced,
+    OrderSized,
     OrderSubmitted,
+    ReplaceRequested,
 )
 from paperbroker.model.values import ZERO
 
@@ -37,6 +46,10 @@ class OrderTrigger(StrEnum):
     FILL = "fill"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    RELEASE = "release"
+    CANCEL_REQUEST = "cancel_request"
+    REPLACE_REQUEST = "replace_request"
+    REPLACE = "replace"
 
 
 _S = OrderStatus
@@ -55,11 +68,34 @@ ORDER_TRANSITIONS: TransitionTable[OrderStatus, OrderTrigger] = TransitionTable(
         (_S.PARTIALLY_FILLED, _T.FILL): _S.FILLED,
         (_S.PARTIALLY_FILLED, _T.CANCEL): _S.CANCELED,
         (_S.PARTIALLY_FILLED, _T.EXPIRE): _S.EXPIRED,
+        (_S.HELD, _T.RELEASE): _S.ACCEPTED,
+        (_S.HELD, _T.CANCEL): _S.CANCELED,
+        (_S.HELD, _T.CANCEL_REQUEST): _S.HELD,  # held by the broker: canceled at once
+        (_S.ACCEPTED, _T.CANCEL_REQUEST): _S.PENDING_CANCEL,
+        (_S.PARTIALLY_FILLED, _T.CANCEL_REQUEST): _S.PENDING_CANCEL,
+        (_S.PENDING_CANCEL, _T.PARTIAL_FILL): _S.PENDING_CANCEL,
+        (_S.PENDING_CANCEL, _T.FILL): _S.FILLED,
+        (_S.PENDING_CANCEL, _T.CANCEL): _S.CANCELED,
+        (_S.PENDING_CANCEL, _T.EXPIRE): _S.EXPIRED,
+        (_S.ACCEPTED, _T.REPLACE_REQUEST): _S.PENDING_REPLACE,
+        (_S.PARTIALLY_FILLED, _T.REPLACE_REQUEST): _S.PENDING_REPLACE,
+        (_S.PENDING_REPLACE, _T.PARTIAL_FILL): _S.PENDING_REPLACE,
+        (_S.PENDING_REPLACE, _T.FILL): _S.FILLED,
+        (_S.PENDING_REPLACE, _T.REPLACE): _S.REPLACED,
+        (_S.PENDING_REPLACE, _T.CANCEL): _S.CANCELED,
+        (_S.PENDING_REPLACE, _T.EXPIRE): _S.EXPIRED,
     },
-    terminal=frozenset({_S.FILLED, _S.CANCELED, _S.EXPIRED, _S.REJECTED}),
+    terminal=frozenset({_S.FILLED, _S.CANCELED, _S.EXPIRED, _S.REJECTED, _S.REPLACED}),
 )
 
-OPEN_STATUSES = frozenset({_S.NEW, _S.ACCEPTED, _S.PARTIALLY_FILLED})
+#: Statuses of an order that has not ended (a held leg has not started either).
+OPEN_STATUSES = frozenset(
+    {_S.NEW, _S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED, _S.PENDING_CANCEL, _S.PENDING_REPLACE}
+)
+#: Statuses in which a client may still cancel or replace an order.
+CHANGEABLE_STATUSES = frozenset({_S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED})
+#: Order classes whose exit legs wait (``held``) until the entry has filled.
+_WAITING_LEGS = frozenset({OrderClass.BRACKET, OrderClass.OTO})
 
 
 class Order:
@@ -75,15 +111,26 @@ class Order:
         "events",
         "filled_notional",
         "filled_qty",
+        "hwm",
         "id",
+        "legs",
         "limit_price",
+        "notional",
+        "order_class",
         "order_type",
+        "parent_id",
         "qty",
+        "reject_message",
+        "reject_reason",
+        "replaced_by",
+        "replaces",
         "side",
         "status",
         "stop_price",
         "symbol",
         "time_in_force",
+        "trail_percent",
+        "trail_price",
         "ts_created",
         "ts_updated",
     )
@@ -99,7 +146,22 @@ class Order:
         self.time_in_force = submitted.time_in_force
         self.limit_price = submitted.limit_price
         self.stop_price = submitted.stop_price
-        self.status = OrderStatus.NEW
+        self.trail_price = submitted.trail_price
+        self.trail_percent = submitted.trail_percent
+        self.notional = submitted.notional
+        self.order_class = submitted.order_class
+        self.parent_id = submitted.parent_id
+        self.replaces = submitted.replaces
+        self.replaced_by: OrderId | None = None
+        #: Ids of the exit legs (of a bracket, OTO or OCO parent), in submission order.
+        self.legs: list[OrderId] = []
+        #: A trailing stop's high-water mark (low-water for a buy): market
+        #: state the venue tracks, not a lifecycle change.
+        self.hwm: Decimal | None = None
+        self.reject_reason: RejectReason | None = None
+        self.reject_message = ""
+        waits = submitted.parent_id is not None and submitted.order_class in _WAITING_LEGS
+        self.status = OrderStatus.HELD if waits else OrderStatus.NEW
         self.filled_qty = ZERO
         self.filled_notional = ZERO
         self.ts_created = submitted.ts
@@ -119,6 +181,15 @@ class Order:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_sized(self) -> bool:
+        """Whether the quantity is known (a notional order is sized when it first trades)."""
+        return self.notional is None or bool(self.qty)
+
+    @property
+    def is_trailing(self) -> bool:
+        return self.order_type is OrderType.TRAILING_STOP
 
     def apply(self, event: OrderEvent) -> None:
         """Move the order by one event and record it in the order's history.
@@ -141,8 +212,19 @@ class Order:
             self.filled_notional += fill.qty * fill.price
         elif isinstance(event, OrderSubmitted):
             raise ValueError(f"order {self.id} was already submitted")
+        elif isinstance(event, OrderSized):
+            if self.is_sized:
+                raise ValueError(f"order {self.id} is already sized")
+            self.qty = event.qty
+        elif isinstance(event, OrderReleased):
+            self.status = ORDER_TRANSITIONS.next_state(self.status, _T.RELEASE)
+            self.qty = event.qty
         else:
             self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[type(event)])
+            if isinstance(event, OrderRejected):
+                self.reject_reason, self.reject_message = event.reason, event.message
+            elif isinstance(event, OrderReplaced):
+                self.replaced_by = event.replaced_by
         self.ts_updated = event.ts
         self.events.append(event)
 
@@ -160,4 +242,7 @@ _TRIGGERS: dict[type, OrderTrigger] = {
     OrderRejected: _T.REJECT,
     OrderCanceled: _T.CANCEL,
     OrderExpired: _T.EXPIRE,
+    CancelRequested: _T.CANCEL_REQUEST,
+    ReplaceRequested: _T.REPLACE_REQUEST,
+    OrderReplaced: _T.REPLACE,
 }

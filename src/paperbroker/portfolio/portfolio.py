@@ -33,8 +33,10 @@ class Portfolio:
         account: Account,
         instruments: Sequence[Instrument],
         last_price: Callable[[int], float | None],
+        intraday: Callable[[], bool] | None = None,
     ) -> None:
         self.account = account
+        self._intraday = intraday
         self.instruments = {instrument.symbol: instrument for instrument in instruments}
         self.positions = {
             instrument.symbol: Position(instrument.symbol) for instrument in instruments
@@ -82,7 +84,8 @@ class Portfolio:
         account = self.account
         if not account.config.allows_short:
             return max(account.cash, ZERO)  # a cash account spends its cash, whatever it holds
-        return account.buying_power(self.equity, self.gross_exposure())
+        intraday = self._intraday is not None and self._intraday()
+        return account.buying_power(self.equity, self.gross_exposure(), intraday)
 
     def apply_fill(self, fill: Fill) -> None:
         """Book a fill: move cash, update the position, record it for the equity curve."""
@@ -119,7 +122,7 @@ class Portfolio:
             reservations = self._reservations = _Reservations(self.positions)
             for other in open_orders():
                 reservations.add(other, self._reference_price(other))
-        opening = reservations.opening_qty(order)
+        opening = reservations.opening_qty(order, self._reference_price(order))
         reserved = reservations.reserved
         if not opening:
             return None
@@ -177,7 +180,7 @@ class Portfolio:
             return order.limit_price
         if order.order_type is OrderType.STOP:
             return order.stop_price
-        return self.mark(order.symbol)
+        return self.mark(order.symbol)  # market orders and trailing stops
 
     def _open(self) -> list[tuple[str, Position]]:
         return [(s, p) for s, p in self.positions.items() if p.qty]
@@ -199,17 +202,19 @@ class _Reservations:
         self._short: dict[str, Decimal] = {}
         self.reserved = ZERO
 
-    def opening_qty(self, order: Order) -> Decimal:
+    def opening_qty(self, order: Order, price: Decimal | None) -> Decimal:
         """The part of ``order`` that would open exposure (nothing is claimed)."""
-        return order.leaves_qty - min(order.leaves_qty, self._free(order))
+        leaves = _leaves(order, price)
+        return leaves - min(leaves, self._free(order))
 
     def add(self, order: Order, price: Decimal | None) -> None:
         """Let a working order claim its share and reserve its opening part's value."""
+        leaves = _leaves(order, price)
         free = self._free(order)
-        used = min(order.leaves_qty, free)
+        used = min(leaves, free)
         claims = self._long if order.side is _SELL else self._short
         claims[order.symbol] = free - used
-        self.reserved += (order.leaves_qty - used) * (price or ZERO)
+        self.reserved += (leaves - used) * (price or ZERO)
 
     def _free(self, order: Order) -> Decimal:
         symbol = order.symbol
@@ -219,3 +224,10 @@ class _Reservations:
             return max(held, ZERO) if free is None else free
         free = self._short.get(symbol)
         return max(-held, ZERO) if free is None else free
+
+
+def _leaves(order: Order, price: Decimal | None) -> Decimal:
+    """Quantity an order still wants; a notional order not yet sized, at ``price``."""
+    if order.notional is not None and not order.qty:
+        return order.notional / price if price else order.notional
+    return order.leaves_qty

@@ -66,6 +66,28 @@ class SessionSpec:
         return uuid.UUID(self.session_id)
 
 
+def replay_order(kernel: Kernel, event: OrderSubmitted) -> None:
+    """Run the command an ``OrderSubmitted`` records again (legs are its effects)."""
+    if event.parent_id is not None and event.replaces is None:
+        return  # an exit leg: its entry's command creates it
+    if event.replaces is not None:
+        trail = event.trail_price if event.trail_price is not None else event.trail_percent
+        kernel.replace_order(
+            event.replaces, qty=event.qty, limit=event.limit_price, stop=event.stop_price,
+            trail=trail, tif=event.time_in_force, client_order_id=event.client_order_id,
+        )  # fmt: skip
+        return
+    kernel.submit_order(
+        event.symbol, event.side, None if event.notional is not None else event.qty,
+        limit=event.limit_price, stop=event.stop_price, tif=event.time_in_force,
+        client_order_id=event.client_order_id, account_id=event.account_id,
+        trail_price=event.trail_price, trail_percent=event.trail_percent,
+        notional=event.notional, order_class=event.order_class,
+        take_profit=event.take_profit, stop_loss=event.stop_loss,
+        stop_loss_limit=event.stop_loss_limit,
+    )  # fmt: skip
+
+
 class SessionRuntime:
     """One session's kernel, its journal, and the lock that serialises its commands.
 
@@ -133,15 +155,11 @@ class SessionRuntime:
                 Account(
                     event.account_id,
                     event.initial_cash,
-                    AccountConfig(event.account_type, event.leverage),
+                    AccountConfig(event.account_type, event.leverage, event.intraday_leverage),
                 )
             )
         elif isinstance(event, OrderSubmitted):
-            kernel.submit_order(
-                event.symbol, event.side, event.qty, limit=event.limit_price,
-                stop=event.stop_price, tif=event.time_in_force,
-                client_order_id=event.client_order_id, account_id=event.account_id,
-            )  # fmt: skip
+            replay_order(kernel, event)
         elif isinstance(event, CancelRequested):
             kernel.cancel_order(event.order_id)
         elif isinstance(event, AdvanceRequested):

@@ -31,6 +31,7 @@ order never meets the bar on which it was decided.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from paperbroker.model.enums import OrderType
@@ -127,14 +128,14 @@ def _match_buy(
 
 
 def _match_stop_limit_buy(
-    limit: float, stop: float, points: tuple[float, float, float, float]
+    limit: float, stop: float, points: tuple[float, ...] | list[float]
 ) -> Match | None:
     if points[0] >= stop:
         trigger_price, after = points[0], 1
     else:
         # Price starts below the stop: the first point at or above it ends the
         # segment during which the stop triggered (exactly at the stop price).
-        for index in (1, 2, 3):
+        for index in range(1, len(points)):
             if points[index] >= stop:
                 trigger_price, after = stop, index
                 break
@@ -145,4 +146,146 @@ def _match_stop_limit_buy(
     # The limit sits below the trigger: it fills only if the rest of the path dips to it.
     if min(points[after:]) <= limit:
         return FillRule.STOP_LIMIT_TOUCHED, limit
+    return None
+
+
+# -- orders that see only part of a bar ----------------------------------------
+# An order that reaches the venue while a bar is in progress (latency), or a
+# cancel that reaches it then, splits the bar's path in time.  The path is
+# walked at constant speed: each of its three legs takes a third of the bar,
+# so the open is at 0, the first extreme at 1/3, the second at 2/3 and the
+# close at 1.
+
+_AT_ARRIVAL = {
+    FillRule.MARKET_AT_OPEN: FillRule.MARKET_AT_ARRIVAL,
+    FillRule.LIMIT_AT_OPEN: FillRule.LIMIT_AT_ARRIVAL,
+    FillRule.STOP_GAP_AT_OPEN: FillRule.STOP_GAP_AT_ARRIVAL,
+}
+
+
+def path_points(
+    open_: float, high: float, low: float, close: float, path: str
+) -> tuple[float, float, float, float]:
+    """The four points of a bar's assumed path (``path`` is ``"OHLC"`` or ``"OLHC"``)."""
+    return (open_, high, low, close) if path == "OHLC" else (open_, low, high, close)
+
+
+def price_at(points: tuple[float, float, float, float], t: float) -> float:
+    """The path's price at time ``t`` (0 = open, 1 = close)."""
+    leg = min(int(t * 3), 2)
+    start = points[leg]
+    return start + (points[leg + 1] - start) * (t * 3 - leg)
+
+
+def window(points: tuple[float, float, float, float], start: float, end: float) -> list[float]:
+    """The path between times ``start`` and ``end``: its price at ``start``, the
+    corners in between, and its price at ``end``."""
+    result = [price_at(points, start)]
+    for corner in (1, 2):
+        if start < corner / 3 < end:
+            result.append(points[corner])
+    result.append(price_at(points, end))
+    return result
+
+
+def at_arrival(found: Match | None) -> Match | None:
+    """A match made at the first price an order saw mid-bar, named for its arrival."""
+    if found is None:
+        return None
+    return _AT_ARRIVAL.get(found[0], found[0]), found[1]
+
+
+def match_path(
+    order_type: OrderType,
+    is_buy: bool,
+    limit: float,
+    stop: float,
+    points: list[float],
+    at_open: bool,
+) -> Match | None:
+    """:func:`match` for a piece of a path: ``points[0]`` is the first price the
+    order saw (the open when ``at_open``, else its price on arrival)."""
+    if is_buy:
+        found = _match_buy_path(order_type, limit, stop, points)
+    else:
+        negated = [-p for p in points]
+        found = _match_buy_path(order_type, -limit, -stop, negated)
+        if found is not None:
+            found = (found[0], -found[1])
+    return found if at_open else at_arrival(found)
+
+
+def _match_buy_path(
+    order_type: OrderType, limit: float, stop: float, points: list[float]
+) -> Match | None:
+    entry = points[0]
+    rest = points[1:]
+    if order_type is OrderType.MARKET:
+        return FillRule.MARKET_AT_OPEN, entry
+    if order_type is OrderType.LIMIT:
+        if entry <= limit:
+            return FillRule.LIMIT_AT_OPEN, entry
+        return (FillRule.LIMIT_TOUCHED, limit) if min(rest) <= limit else None
+    if order_type is OrderType.STOP:
+        if entry >= stop:
+            return FillRule.STOP_GAP_AT_OPEN, entry
+        return (FillRule.STOP_TRIGGERED, stop) if max(rest) >= stop else None
+    return _match_stop_limit_buy(limit, stop, points)
+
+
+def match_trailing(
+    is_buy: bool, mark: float, stop_of: Callable[[float], float], points: list[float], at_open: bool
+) -> tuple[Match | None, float]:
+    """Walk a trailing stop along a path; return the match (if any) and the new mark.
+
+    ``mark`` is the high-water mark of a sell (the low-water mark of a buy)
+    and ``stop_of(mark)`` the stop price it implies.  The mark ratchets with
+    every new extreme in the order's favour; the stop triggers when the price
+    comes back to it, and fills at the stop (at the first price seen, if that
+    is already through it).
+    """
+    sign = 1.0 if is_buy else -1.0
+    # Work on the sell side: a buy is the mirror image on the negated axis.
+    high = -sign * mark
+
+    def level(h: float) -> float:
+        return -sign * stop_of(-sign * h)
+
+    entry = -sign * points[0]
+    if entry <= level(high):
+        rule = FillRule.STOP_GAP_AT_OPEN if at_open else FillRule.STOP_GAP_AT_ARRIVAL
+        return (rule, points[0]), mark
+    high = max(high, entry)
+    previous = entry
+    for raw in points[1:]:
+        price = -sign * raw
+        if price > previous:
+            high = max(high, price)
+        else:
+            stop = level(high)
+            if price <= stop:
+                return (FillRule.STOP_TRIGGERED, -sign * stop), -sign * high
+        previous = price
+    return None, -sign * high
+
+
+def reach_time(
+    points: tuple[float, float, float, float], start: float, level: float, upward: bool
+) -> float | None:
+    """The first time from ``start`` at which the path reaches ``level`` from below
+    (``upward``) or from above; ``None`` if it never does in the bar."""
+    sign = 1.0 if upward else -1.0
+    first = sign * price_at(points, start)
+    target = sign * level
+    if first >= target:
+        return start
+    previous, previous_t = first, start
+    for corner in (1, 2, 3):
+        t = corner / 3
+        if t <= start:
+            continue
+        price = sign * points[corner]
+        if price >= target:
+            return previous_t + (t - previous_t) * (target - previous) / (price - previous)
+        previous, previous_t = price, t
     return None

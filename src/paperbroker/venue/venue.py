@@ -1,9 +1,13 @@
 """The simulated venue: keeps working orders and matches them against bars.
 
-No look-ahead, by construction: an order takes part in a bar only if it
-reached the venue no later than the moment the bar *opened* (``ts -
-duration``).  A decision made on bar t is submitted at t's close, which is
-bar t+1's open at the earliest, so it can never meet bar t's prices.
+No look-ahead, by construction: an order takes part in a bar only if it was
+sent no later than the moment the bar *opened* (``ts - duration``), and only
+from the moment it reached the venue.  A decision made on bar t is submitted
+at t's close, which is bar t+1's open at the earliest, so it can never meet
+bar t's prices.  With latency the order arrives later than it was sent: if
+that is inside a bar, it sees only the rest of the bar's path (see
+:mod:`.matching`); and a cancel arriving inside a bar leaves the order the
+part of the path before it.
 """
 
 from __future__ import annotations
@@ -11,137 +15,183 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
-from paperbroker.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForce
+from paperbroker.data.series import BarSeries, FloatArray
+from paperbroker.model.enums import LiquiditySide, OrderType, TimeInForce
 from paperbroker.model.events import (
-    OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
     OrderFilled,
+    OrderReplaced,
+    OrderSized,
 )
 from paperbroker.model.fill import Fill, FillRule
-from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import OPEN_STATUSES, Order
-from paperbroker.model.values import ZERO, price_on_grid
-from paperbroker.venue.commission import CommissionModel, NoCommission
-from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill
-from paperbroker.venue.matching import IntrabarPath, match, match_at_open
-from paperbroker.venue.slippage import NoSlippage, SlippageModel
+from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
+from paperbroker.venue.bar_view import BarView, find, model_name, set_mark, touch_time
+from paperbroker.venue.commission import FeeModel, NoCommission, OrderFees
+from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill, QuantityInput
+from paperbroker.venue.latency import LatencyModel, ZeroLatency
+from paperbroker.venue.matching import (
+    IntrabarPath,
+    match_at_open,
+)
+from paperbroker.venue.slippage import (
+    DEFAULT_VOLATILITY_WINDOW,
+    NoSlippage,
+    SlippageInput,
+    SlippageModel,
+    apply_cost,
+)
+from paperbroker.venue.working import VISIT, Gate, Working, gate_of, rolling_volatility
 
 _AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
 _FOK = TimeInForce.FOK
+_OPG = TimeInForce.OPG
+_CLS = TimeInForce.CLS
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
+_TRAILING = OrderType.TRAILING_STOP
+_NAN = math.nan
 
-# (highest buy limit, lowest buy stop, lowest sell limit, highest sell stop, deadline)
-_Gate = tuple[float, float, float, float, float]
-_VISIT: _Gate = (math.inf, -math.inf, -math.inf, math.inf, -math.inf)  # never skip
 
 #: Given an order, a quantity and the price it would fill at, how much of that
 #: quantity the account can pay for.  Cash accounts cannot spend money they do not have.
 FundsGuard = Callable[[Order, Decimal, Decimal], Decimal]
+#: The latest price of instrument ``i`` known now (a trailing stop's first mark).
+MarkSource = Callable[[int], float | None]
 
 
 @dataclass(frozen=True)
 class VenueConfig:
     """The execution models of one venue."""
 
-    commission: CommissionModel = field(default_factory=NoCommission)
+    commission: FeeModel = field(default_factory=NoCommission)
     slippage: SlippageModel = field(default_factory=NoSlippage)
     fill_quantity: FillQuantityModel = field(default_factory=FullFill)
     intrabar: IntrabarPath = IntrabarPath.ADAPTIVE
-
-
-class _Working:
-    """Venue-side state of one working order."""
-
-    __slots__ = (
-        "arrival_ns",
-        "fee_paid",
-        "filled_notional",
-        "is_buy",
-        "limit",
-        "order",
-        "session_close_ns",
-        "stop",
-    )
-
-    def __init__(self, order: Order, arrival_ns: int) -> None:
-        self.order = order
-        self.arrival_ns = arrival_ns
-        self.is_buy = order.side is OrderSide.BUY
-        self.limit = float(order.limit_price) if order.limit_price is not None else 0.0
-        self.stop = float(order.stop_price) if order.stop_price is not None else 0.0
-        self.session_close_ns = 0  # set when a day order meets its first bar
-        self.fee_paid = ZERO
-        self.filled_notional = ZERO
+    latency: LatencyModel = field(default_factory=ZeroLatency)
 
 
 class SimulatedVenue:
     """Matches working orders against bars and reports what happened as events.
 
-    The venue never changes an order itself: it emits events, and whoever owns
-    the orders (the kernel) applies them before the venue looks again.
+    The venue never moves an order through its lifecycle itself: it emits
+    events, and whoever owns the orders (the kernel) applies them before the
+    venue looks again.  (It does keep a trailing stop's mark and stop price
+    on the order: market state, not lifecycle.)
     """
 
     def __init__(
         self,
-        instruments: Sequence[Instrument],
-        durations_ns: Sequence[int],
+        series: Sequence[BarSeries],
         config: VenueConfig,
         clock: Clock,
         ids: IdFactory,
         emit: Callable[[OrderEvent], None],
         funds: FundsGuard | None = None,
+        mark: MarkSource | None = None,
     ) -> None:
-        self.instruments = list(instruments)
+        self.series = list(series)
+        self.instruments = [s.instrument for s in self.series]
         self.config = config
-        self._durations = list(durations_ns)
+        self._durations = [s.duration_ns for s in self.series]
         self._clock = clock
         self._ids = ids
         self._emit = emit
         self._funds = funds
+        self._mark = mark
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
-        self.working: list[list[_Working]] = [[] for _ in self.instruments]
+        self.working: list[list[Working]] = [[] for _ in self.instruments]
         # Per instrument, what a bar must reach to matter (None: recompute).
-        self._gates: list[_Gate | None] = [None for _ in self.instruments]
+        self._gates: list[Gate | None] = [None for _ in self.instruments]
         # Per instrument, the (start, close) of the session last looked up.
         self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
-        self._by_id: dict[str, tuple[int, _Working]] = {}
+        # Per instrument, how many cancels or replacements are on their way.
+        self._pending = [0] * len(self.instruments)
+        self._by_id: dict[str, Working] = {}
+        self._volatility: list[FloatArray | None] = [None] * len(self.instruments)
+        self._model = model_name(config.slippage.describe())
+        self._full_bar = config.fill_quantity.needs_full_bar
 
-    def accept(self, symbol_index: int, order: Order) -> None:
-        """Take a validated order: it is acknowledged now and works from now on."""
-        self._gates[symbol_index] = None
-        working = _Working(order, self._clock.now_ns())
-        self.working[symbol_index].append(working)
-        self._by_id[order.id] = (symbol_index, working)
-        self._emit(OrderAccepted(ts=working.arrival_ns, order_id=order.id))
+    # -- commands ----------------------------------------------------------------
+    def accept(self, symbol_index: int, order: Order, *, delayed: bool = True) -> None:
+        """Take an order that passed its checks; it works once it reaches the venue.
+
+        ``delayed=False`` starts it at once (an exit leg the venue releases itself).
+        """
+        now = self._clock.now_ns()
+        latency = self.config.latency.delay_ns(order.id, "submit") if delayed else 0
+        self._start(symbol_index, order, now + latency, latency)
+
+    def request_cancel(self, order_id: str) -> bool:
+        """Send a cancel; it acts when it reaches the venue (at once without latency).
+
+        ``False`` if the venue has no such working order.
+        """
+        working = self._by_id.get(order_id)
+        if working is None:
+            return False
+        delay = self.config.latency.delay_ns(order_id, "cancel")
+        if not delay:
+            self._close(working, OrderCanceled, "canceled by client")
+        else:
+            working.cancel_ns = self._clock.now_ns() + delay
+            self._pending[working.index] += 1
+            self._gates[working.index] = None
+        return True
+
+    def request_replace(self, order_id: str, replacement: Order) -> bool:
+        """Send a replacement for a working order; it swaps when it reaches the venue."""
+        working = self._by_id.get(order_id)
+        if working is None:
+            return False
+        delay = self.config.latency.delay_ns(replacement.id, "replace")
+        due = self._clock.now_ns() + delay
+        working.replacement = (due, replacement, delay)
+        self._pending[working.index] += 1
+        self._gates[working.index] = None
+        if not delay:
+            self._run_pending(working.index, due, due)
+        return True
 
     def cancel(self, order_id: str, reason: str = "canceled by client") -> bool:
-        """Cancel a working order; ``False`` if the venue has no such working order."""
-        entry = self._by_id.get(order_id)
-        if entry is None:
+        """Cancel a working order now, without latency (the broker's own decision)."""
+        working = self._by_id.get(order_id)
+        if working is None:
             return False
-        self._close(entry[0], entry[1], OrderCanceled, reason)
+        self._close(working, OrderCanceled, reason)
         return True
+
+    def link(self, order_ids: Sequence[str]) -> None:
+        """Make working orders one-cancels-other: the first to fill cancels the rest."""
+        for order_id in order_ids:
+            working = self._by_id.get(order_id)
+            if working is not None:
+                working.siblings = tuple(o for o in order_ids if o != order_id)
 
     @property
     def has_working_orders(self) -> bool:
         return bool(self._by_id)
 
-    def on_bar(self, index: int, bar: Bar) -> None:
+    def working_order(self, order_id: str) -> Working | None:
+        return self._by_id.get(order_id)
+
+    # -- time ---------------------------------------------------------------------
+    def on_bar(self, index: int, bar: Bar, row: int) -> None:
         """Match the working orders of instrument ``index`` against a bar that has closed."""
         gate = self._gates[index]
         if gate is None:
-            gate = self._gates[index] = self._gate(index)
-        if gate is not _VISIT:
+            gate = self._gates[index] = gate_of(self.working[index], bool(self._pending[index]))
+        if gate is not VISIT:
             # Resting orders far from the market: skip the bar unless it reaches a
             # trigger price or a day order's deadline (a bar's low <= open <= high).
             buy_limit, buy_stop, sell_limit, sell_stop, deadline = gate
@@ -154,111 +204,286 @@ class SimulatedVenue:
                 and ts < deadline
             ):
                 return
-        self._match(index, bar, open_only=False)
+        if self._pending[index]:
+            self._run_pending(index, bar[1] - self._durations[index], 0)
+        self._match(index, bar, row, open_only=False)
+        if self._pending[index]:
+            self._run_pending(index, bar[1], self._clock.now_ns())
 
-    def on_open(self, index: int, bar: Bar) -> None:
+    def on_open(self, index: int, bar: Bar, row: int) -> None:
         """Match against a bar in progress: only its open is known yet.
 
         Orders that reached the venue by the bar's open meet the open price
         (market orders, limits the open reached, stops the open gapped
-        through, ``ioc``/``fok``); the rest of the bar waits for its close.
-        Fill-quantity models that need the bar's volume wait too.
+        through, ``ioc``/``fok``, ``opg``); the rest of the bar waits for its
+        close.  Fill-quantity models that decide per whole bar wait too.
         """
-        if self.config.fill_quantity.needs_volume:
-            return
-        self._match(index, bar, open_only=True)
+        if self._pending[index]:
+            self._run_pending(index, bar[1] - self._durations[index], 0)
+        if not self._full_bar:
+            self._match(index, bar, row, open_only=True)
 
-    def _gate(self, index: int) -> _Gate:
-        """The prices and time a bar must reach to matter to instrument ``index``'s orders."""
-        buy_limit = sell_stop = -math.inf
-        buy_stop = sell_limit = deadline = math.inf
-        for working in self.working[index]:
-            order = working.order
-            kind = order.order_type
-            if kind is OrderType.MARKET or order.time_in_force in _IMMEDIATE:
-                return _VISIT
-            if order.time_in_force is _DAY:
-                if not working.session_close_ns:
-                    return _VISIT  # not bound to its session yet
-                deadline = min(deadline, working.session_close_ns)
-            if working.is_buy:
-                if kind is OrderType.LIMIT:
-                    buy_limit = max(buy_limit, working.limit)
-                else:  # a stop, or a stop-limit that must trigger first
-                    buy_stop = min(buy_stop, working.stop)
-            elif kind is OrderType.LIMIT:
-                sell_limit = min(sell_limit, working.limit)
-            else:
-                sell_stop = max(sell_stop, working.stop)
-        return buy_limit, buy_stop, sell_limit, sell_stop, deadline
+    def flush(self, now_ns: int) -> None:
+        """Deliver every cancel and replacement that has reached the venue by ``now_ns``."""
+        for index, count in enumerate(self._pending):
+            if count:
+                self._run_pending(index, now_ns, 0)
 
-    def _match(self, index: int, bar: Bar, *, open_only: bool) -> None:
+    def _run_pending(self, index: int, until_ns: int, stamp_ns: int) -> None:
+        """Act on the cancels and replacements of instrument ``index`` due by ``until_ns``.
+
+        Their events are stamped ``stamp_ns`` (0: when each arrived).
+        """
+        for working in self.working[index][:]:
+            due = working.pending_ns
+            if not due or due > until_ns:
+                continue
+            ts = stamp_ns or due
+            replacement = working.replacement
+            self._clear_pending(working)
+            if working.order.status not in OPEN_STATUSES:
+                continue
+            if replacement is None:
+                self._close(working, OrderCanceled, "canceled by client", ts)
+                continue
+            _, order, latency = replacement
+            self._forget(working)
+            self._emit(OrderReplaced(ts, working.order.id, order.id))
+            if order.is_open:
+                started = self._start(index, order, due, latency)
+                # The replacement takes the old order's place in its OCO pair.
+                started.siblings = working.siblings
+                for sibling_id in working.siblings:
+                    sibling = self._by_id.get(sibling_id)
+                    if sibling is not None:
+                        sibling.siblings = tuple(
+                            order.id if o == working.order.id else o for o in sibling.siblings
+                        )
+
+    def _clear_pending(self, working: Working) -> None:
+        if working.pending_ns:
+            self._pending[working.index] -= 1
+        working.cancel_ns = 0
+        working.replacement = None
+
+    def _start(self, index: int, order: Order, arrival_ns: int, latency_ns: int) -> Working:
+        self._gates[index] = None
+        lot = self.instruments[index].lot_size
+        working = Working(order, index, arrival_ns, latency_ns, lot)
+        if order.is_trailing:
+            mark = self._mark(index) if self._mark is not None else None
+            if mark is not None:
+                set_mark(working, mark, self.instruments[index].tick_size)
+        self.working[index].append(working)
+        self._by_id[order.id] = working
+        return working
+
+    # -- matching -------------------------------------------------------------------
+    def _match(self, index: int, bar: Bar, row: int, *, open_only: bool) -> None:
         self._gates[index] = None  # orders change here: recompute on the next bar
-        _, ts, open_, high, low, close, volume = bar
-        bar_open_ns = ts - self._durations[index]
-        instrument = self.instruments[index]
-        config = self.config
-        path: str | None = None
-        taken = ZERO
+        ts = bar[1]
+        duration = self._durations[index]
+        bar_open_ns = ts - duration
+        sides = BarView(self, index, bar, row)
         for working in self.working[index][:]:
             order = working.order
-            if working.arrival_ns > bar_open_ns or order.status not in OPEN_STATUSES:
-                # Not there yet when the bar opened, or closed by a callback meanwhile.
-                continue
+            if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
+                continue  # closed by a callback meanwhile, or not there before the close
             tif = order.time_in_force
+            if tif is _CLS:
+                self._closing_auction(working, sides, ts, open_only)
+                continue
+            if working.arrival_ns > bar_open_ns:
+                if open_only or working.arrival_ns - working.latency_ns > bar_open_ns:
+                    # Decided after the bar opened: the bar's path from here on is
+                    # not known to have included the decision's moment; wait for the next.
+                    continue
+                # Decided by the open, delayed into the bar: the rest of the path is its own.
+                start = (working.arrival_ns - bar_open_ns) / duration
+            else:
+                start = 0.0
+            if tif is _OPG:
+                self._opening_auction(working, sides, ts, start)
+                continue
             if tif is _DAY:
                 if not working.session_close_ns:
                     # A day order belongs to the session of the first bar it can trade on.
                     working.session_close_ns = self._session_close(index, ts - 1)
                 elif ts > working.session_close_ns:
                     # This bar closes after the order's session ended: it belongs to a later day.
-                    self._close(index, working, OrderExpired)
+                    self._close(working, OrderExpired)
                     continue
+            due = working.pending_ns
+            end = (due - bar_open_ns) / duration if due and due < ts else 1.0
+            if end <= start:
+                continue  # canceled (or replaced) before it could see this bar
+            found, fill_path = find(
+                working, sides, open_only, start, end, self.instruments[index].tick_size
+            )
             immediate = tif in _IMMEDIATE
-            if open_only or immediate:
-                found = match_at_open(
-                    order.order_type, working.is_buy, working.limit, working.stop, open_
-                )
-                fill_path = "open"
-            else:
-                if path is None:
-                    path = config.intrabar.resolve(open_, high, low, close)
-                found = match(
-                    order.order_type, working.is_buy, working.limit, working.stop,
-                    open_, high, low, close, path,
-                )  # fmt: skip
-                fill_path = path
             if found is None:
                 if immediate:
-                    self._close(index, working, OrderCanceled, f"{tif}: not marketable on arrival")
+                    self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
                 elif not open_only and tif is _DAY and ts >= working.session_close_ns:
-                    self._close(index, working, OrderExpired)
+                    self._close(working, OrderExpired)
                 continue
-            rule, matched = found
-            reference, price, liquidity = self._execution_price(working, rule, matched, index)
-            qty = order.leaves_qty
-            shortfall = ""
-            available = config.fill_quantity.available(volume, taken, instrument.lot_size)
-            if available is not None and available < qty:
-                qty, shortfall = available, "not enough volume"
-            if self._funds is not None and working.is_buy:
-                affordable = self._funds(order, qty, price)
-                if affordable < qty:
-                    qty, shortfall = affordable, "insufficient cash at execution"
-            if shortfall and tif is _FOK:
-                self._close(index, working, OrderCanceled, f"fok: {shortfall} to fill in full")
-                continue
-            if qty > ZERO:
-                self._fill(working, qty, rule, reference, price, liquidity, ts, fill_path)
-                taken += qty
+            if working.siblings and not open_only and self._sibling_first(working, sides, start):
+                continue  # the other side of the OCO pair got there first this bar
+            shortfall = self._execute(working, sides, found, fill_path, end - start)
             if order.status not in OPEN_STATUSES:
                 continue
             if immediate:
-                self._close(index, working, OrderCanceled, f"{tif}: unfilled remainder")
-            elif shortfall.startswith("insufficient cash"):
-                self._close(index, working, OrderCanceled, shortfall)
+                self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
+            elif shortfall.startswith(("insufficient cash", "notional")):
+                self._close(working, OrderCanceled, shortfall)
             elif not open_only and tif is _DAY and ts >= working.session_close_ns:
-                self._close(index, working, OrderExpired)
+                self._close(working, OrderExpired)
+
+    def _sibling_first(self, working: Working, sides: BarView, start: float) -> bool:
+        """Whether an OCO sibling reaches its price earlier in this bar's path."""
+        mine = touch_time(working, sides, start)
+        for sibling_id in working.siblings:
+            sibling = self._by_id.get(sibling_id)
+            if sibling is None or sibling.arrival_ns > sides.bar[1] - self._durations[sides.index]:
+                continue
+            theirs = touch_time(sibling, sides, start)
+            if theirs is not None and (mine is None or theirs < mine):
+                return True
+        return False
+
+    def _opening_auction(self, working: Working, sides: BarView, ts: int, start: float) -> None:
+        """``opg``: trade at the open of a session's first bar, or not at all."""
+        index = working.index
+        instrument = self.instruments[index]
+        bar_open_ns = ts - self._durations[index]
+        trading_date = instrument.hours.trading_date(ts - 1)
+        if start or bar_open_ns > instrument.hours.session_open_ns(trading_date):
+            self._close(working, OrderCanceled, "opg: missed the opening auction")
+            return
+        open_ = sides.prices(working.is_buy)[0]
+        order = working.order
+        found = match_at_open(order.order_type, working.is_buy, working.limit, 0.0, open_)
+        if found is None:
+            self._close(working, OrderCanceled, "opg: limit not reached in the opening auction")
+            return
+        shortfall = self._execute(working, sides, (FillRule.OPENING_AUCTION, open_), "open", 1.0)
+        if order.status in OPEN_STATUSES:
+            self._close(working, OrderCanceled, f"opg: {shortfall or 'unfilled in the auction'}")
+
+    def _closing_auction(self, working: Working, sides: BarView, ts: int, open_only: bool) -> None:
+        """``cls``: trade at the close of the session's last bar, or not at all."""
+        if not working.session_close_ns:
+            working.session_close_ns = self._session_close(working.index, working.arrival_ns)
+        if ts > working.session_close_ns:
+            self._close(working, OrderCanceled, "cls: missed the closing auction")
+            return
+        if open_only or ts < working.session_close_ns:
+            return  # the auction is at this session's close: wait for the closing bar
+        close = sides.prices(working.is_buy)[3]
+        order = working.order
+        limit = working.limit
+        if order.order_type is OrderType.LIMIT and (
+            close > limit if working.is_buy else close < limit
+        ):
+            self._close(working, OrderCanceled, "cls: limit not reached in the closing auction")
+            return
+        shortfall = self._execute(working, sides, (FillRule.CLOSING_AUCTION, close), "close", 1.0)
+        if order.status in OPEN_STATUSES:
+            self._close(working, OrderCanceled, f"cls: {shortfall or 'unfilled in the auction'}")
+
+    def _execute(
+        self,
+        working: Working,
+        sides: BarView,
+        found: tuple[FillRule, float],
+        fill_path: str,
+        share: float,
+    ) -> str:
+        """Fill what the models allow of a matched order; return why not all of it ("" if all).
+
+        ``share`` is the part of the bar the order saw (its volume share).
+        """
+        order = working.order
+        rule, matched = found
+        reference, liquidity = self._reference(working, rule, matched)
+        if not order.is_sized:
+            assert order.notional is not None
+            units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
+            if not units:
+                return "notional is less than one unit at the market price"
+            self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
+        qty = order.leaves_qty
+        shortfall = ""
+        volume = sides.bar[6] * share
+        available = self.config.fill_quantity.available(
+            QuantityInput(volume, sides.taken, working.step, qty, order.id, sides.bar[1])
+        )
+        if available is not None and available < qty:
+            qty, shortfall = available, "not enough volume"
+        price = self._price(working, reference, rule, liquidity, qty, volume, sides)
+        if self._funds is not None and working.is_buy:
+            affordable = self._funds(order, qty, price)
+            if affordable < qty:
+                qty, shortfall = affordable, "insufficient cash at execution"
+        if shortfall and order.time_in_force is _FOK:
+            self._close(working, OrderCanceled, f"fok: {shortfall} to fill in full")
+            return shortfall
+        if qty > ZERO:
+            self._fill(working, qty, rule, reference, price, liquidity, sides.bar[1], fill_path)
+            sides.taken += qty
+        return shortfall
+
+    def _reference(
+        self, working: Working, rule: FillRule, matched: float
+    ) -> tuple[Decimal, LiquiditySide]:
+        """The price a rule produced, on the grid, and who provided liquidity."""
+        order = working.order
+        tick = self.instruments[working.index].tick_size
+        if rule in _AT_LIMIT and order.limit_price is not None:
+            return order.limit_price, _MAKER
+        if rule is FillRule.STOP_TRIGGERED and not order.is_trailing:
+            return order.stop_price or price_on_grid(matched, tick), _TAKER
+        if rule is FillRule.STOP_LIMIT_AT_TRIGGER and matched == working.stop:
+            return order.stop_price or price_on_grid(matched, tick), _TAKER
+        return price_on_grid(matched, tick), _TAKER
+
+    def _price(
+        self,
+        working: Working,
+        reference: Decimal,
+        rule: FillRule,
+        liquidity: LiquiditySide,
+        qty: Decimal,
+        volume: float,
+        sides: BarView,
+    ) -> Decimal:
+        """The price paid after slippage: a limit is a promise slippage never crosses."""
+        if liquidity is _MAKER or not qty:
+            return reference
+        index = working.index
+        volatility = _NAN
+        if self.config.slippage.needs_volatility:
+            volatility = float(self._volatility_of(index)[sides.row])
+        cost = self.config.slippage.cost(
+            SlippageInput(
+                float(reference), float(qty), working.is_buy, volume, volatility,
+                sides.half_spread(),
+            )
+        )  # fmt: skip
+        if not cost:
+            return reference
+        price = apply_cost(reference, cost, working.is_buy, self.instruments[index].tick_size)
+        limit = working.order.limit_price
+        if limit is not None:
+            price = min(price, limit) if working.is_buy else max(price, limit)
+        return price
+
+    def _volatility_of(self, index: int) -> FloatArray:
+        values = self._volatility[index]
+        if values is None:
+            values = rolling_volatility(self.series[index], DEFAULT_VOLATILITY_WINDOW)
+            self._volatility[index] = values
+        return values
 
     def _session_close(self, index: int, moment_ns: int) -> int:
         start, close = self._sessions[index]
@@ -268,30 +493,9 @@ class SimulatedVenue:
             )
         return close
 
-    def _execution_price(
-        self, working: _Working, rule: FillRule, matched: float, index: int
-    ) -> tuple[Decimal, Decimal, LiquiditySide]:
-        """The reference price a rule produced, the price paid after slippage, and who took."""
-        order = working.order
-        tick = self.instruments[index].tick_size
-        if rule in _AT_LIMIT and order.limit_price is not None:
-            return order.limit_price, order.limit_price, _MAKER
-        if rule is FillRule.STOP_TRIGGERED and order.stop_price is not None:
-            reference = order.stop_price
-        elif rule is FillRule.STOP_LIMIT_AT_TRIGGER and matched == working.stop:
-            reference = order.stop_price or price_on_grid(matched, tick)
-        else:
-            reference = price_on_grid(matched, tick)
-        price = self.config.slippage.slipped_price(reference, working.is_buy, tick)
-        limit = order.limit_price
-        if limit is not None:
-            # A limit is a promise: slippage can eat the edge, never cross the limit.
-            price = min(price, limit) if working.is_buy else max(price, limit)
-        return reference, price, _TAKER
-
     def _fill(
         self,
-        working: _Working,
+        working: Working,
         qty: Decimal,
         rule: FillRule,
         reference: Decimal,
@@ -301,36 +505,60 @@ class SimulatedVenue:
         path: str,
     ) -> None:
         order = working.order
-        notional = working.filled_notional + qty * price
-        fee = self.config.commission.order_fee(order.filled_qty + qty, notional) - working.fee_paid
-        working.filled_notional = notional
+        fee = self.config.commission.fill_fee(
+            OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
+            qty, price, liquidity, working.is_buy,
+        )  # fmt: skip
+        working.filled_notional += qty * price
         working.fee_paid += fee
         now = self._clock.now_ns()
         slippage = price - reference if working.is_buy else reference - price
+        model = self._model if liquidity is _TAKER else "none"
         # Positional, in Fill's field order: this runs once per fill.
         fill = Fill(
             self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
-            liquidity, rule, reference, slippage, path, bar_ts, order.account_id,
+            liquidity, rule, reference, slippage, path, bar_ts, order.account_id, model,
+            working.latency_ns,
         )  # fmt: skip
+        failed = None
+        if not order.leaves_qty - qty:
+            failed = self._forget(working)  # before the event: callbacks see it gone
         self._emit(OrderFilled(now, order.id, fill))
-        if not order.is_open:
-            self._forget(self._by_id[order.id][0], working)
+        if failed is not None:
+            self._fail_replacement(working, failed)
 
     def _close(
         self,
-        index: int,
-        working: _Working,
+        working: Working,
         event_type: type[OrderCanceled] | type[OrderExpired],
         reason: str = "",
+        ts: int = 0,
     ) -> None:
-        self._forget(index, working)
-        now = self._clock.now_ns()
+        failed = self._forget(working)
+        now = ts or self._clock.now_ns()
         if event_type is OrderCanceled:
             self._emit(OrderCanceled(ts=now, order_id=working.order.id, reason=reason))
         else:
             self._emit(OrderExpired(ts=now, order_id=working.order.id))
+        if failed is not None:
+            self._fail_replacement(working, failed)
 
-    def _forget(self, index: int, working: _Working) -> None:
-        self._gates[index] = None
-        self.working[index].remove(working)
-        del self._by_id[working.order.id]
+    def _forget(self, working: Working) -> Order | None:
+        """Stop working an order; return a replacement still on its way, which now fails."""
+        if self._by_id.pop(working.order.id, None) is None:
+            return None
+        self._gates[working.index] = None
+        self.working[working.index].remove(working)
+        replacement = working.replacement
+        self._clear_pending(working)
+        return None if replacement is None else replacement[1]
+
+    def _fail_replacement(self, working: Working, replacement: Order) -> None:
+        if replacement.is_open:
+            self._emit(
+                OrderCanceled(
+                    ts=self._clock.now_ns(),
+                    order_id=replacement.id,
+                    reason=f"replace failed: {working.order.id} ended before it arrived",
+                )
+            )

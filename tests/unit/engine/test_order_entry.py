@@ -177,7 +177,8 @@ def test_strategy_callbacks_order_fill_before_bar_and_cancel_from_on_fill(build:
         "accepted O-00000001",
         "accepted O-00000002",
         "fill O-00000001",  # bar 1 low 99.00 touches the first leg (a fill is not on_order)
-        "canceled O-00000002",  # ... whose on_fill cancels the second leg
+        "pending_cancel O-00000002",  # ... whose on_fill sends a cancel for the second leg
+        "canceled O-00000002",  # ... which, without latency, acts at once
         f"bar {t[1]}",  # ... all before bar 1's on_bar
         f"bar {t[2]}",
     ]

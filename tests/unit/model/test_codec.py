@@ -22,6 +22,7 @@ from paperbroker.model.codec import (
 from paperbroker.model.enums import (
     AccountType,
     LiquiditySide,
+    OrderClass,
     OrderSide,
     OrderType,
     RejectReason,
@@ -36,7 +37,11 @@ from paperbroker.model.events import (
     OrderExpired,
     OrderFilled,
     OrderRejected,
+    OrderReleased,
+    OrderReplaced,
+    OrderSized,
     OrderSubmitted,
+    ReplaceRequested,
 )
 from paperbroker.model.fill import Fill, FillRule
 
@@ -64,6 +69,8 @@ fills = st.builds(
     path=st.sampled_from(["OHLC", "OLHC"]),
     bar_ts=ts,
     account_id=st.builds(AccountId, texts),
+    model=texts,
+    latency_ns=ts,
 )
 events = st.one_of(
     st.builds(
@@ -79,8 +86,21 @@ events = st.one_of(
         time_in_force=st.sampled_from(TimeInForce),
         limit_price=st.none() | decimals,
         stop_price=st.none() | decimals,
+        trail_price=st.none() | decimals,
+        trail_percent=st.none() | decimals,
+        notional=st.none() | decimals,
+        order_class=st.sampled_from(OrderClass),
+        parent_id=st.none() | order_ids,
+        replaces=st.none() | order_ids,
+        take_profit=st.none() | decimals,
+        stop_loss=st.none() | decimals,
+        stop_loss_limit=st.none() | decimals,
     ),
     st.builds(OrderAccepted, ts=ts, order_id=order_ids),
+    st.builds(ReplaceRequested, ts=ts, order_id=order_ids, replacement_id=order_ids),
+    st.builds(OrderReplaced, ts=ts, order_id=order_ids, replaced_by=order_ids),
+    st.builds(OrderReleased, ts=ts, order_id=order_ids, qty=decimals),
+    st.builds(OrderSized, ts=ts, order_id=order_ids, qty=decimals, price=decimals),
     st.builds(
         OrderRejected,
         ts=ts,
@@ -100,6 +120,7 @@ events = st.one_of(
         initial_cash=decimals,
         account_type=st.sampled_from(AccountType),
         leverage=decimals,
+        intraday_leverage=st.none() | decimals,
     ),
 )
 
@@ -195,4 +216,8 @@ def test_codec_registry_names_every_event_type() -> None:
         "AccountOpened",
         "CancelRequested",
         "AdvanceRequested",
+        "ReplaceRequested",
+        "OrderReplaced",
+        "OrderReleased",
+        "OrderSized",
     }

@@ -11,6 +11,7 @@ from paperbroker.core.errors import InvalidTransition
 from paperbroker.core.ids import AccountId, ClientOrderId, FillId, OrderId
 from paperbroker.model.enums import (
     LiquiditySide,
+    OrderClass,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -18,13 +19,17 @@ from paperbroker.model.enums import (
     TimeInForce,
 )
 from paperbroker.model.events import (
+    CancelRequested,
     OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderRejected,
+    OrderReleased,
+    OrderReplaced,
     OrderSubmitted,
+    ReplaceRequested,
 )
 from paperbroker.model.fill import Fill, FillRule
 from paperbroker.model.order import ORDER_TRANSITIONS, Order, OrderTrigger
@@ -46,11 +51,30 @@ EXPECTED_MOVES = {
     (S.PARTIALLY_FILLED, T.FILL): S.FILLED,
     (S.PARTIALLY_FILLED, T.CANCEL): S.CANCELED,
     (S.PARTIALLY_FILLED, T.EXPIRE): S.EXPIRED,
+    # An exit leg waits for its entry, then works (or is canceled with it).
+    (S.HELD, T.RELEASE): S.ACCEPTED,
+    (S.HELD, T.CANCEL): S.CANCELED,
+    (S.HELD, T.CANCEL_REQUEST): S.HELD,
+    # A cancel on its way: the order can still fill, completely or in part.
+    (S.ACCEPTED, T.CANCEL_REQUEST): S.PENDING_CANCEL,
+    (S.PARTIALLY_FILLED, T.CANCEL_REQUEST): S.PENDING_CANCEL,
+    (S.PENDING_CANCEL, T.PARTIAL_FILL): S.PENDING_CANCEL,
+    (S.PENDING_CANCEL, T.FILL): S.FILLED,
+    (S.PENDING_CANCEL, T.CANCEL): S.CANCELED,
+    (S.PENDING_CANCEL, T.EXPIRE): S.EXPIRED,
+    # A replacement on its way: likewise, until the venue swaps the orders.
+    (S.ACCEPTED, T.REPLACE_REQUEST): S.PENDING_REPLACE,
+    (S.PARTIALLY_FILLED, T.REPLACE_REQUEST): S.PENDING_REPLACE,
+    (S.PENDING_REPLACE, T.PARTIAL_FILL): S.PENDING_REPLACE,
+    (S.PENDING_REPLACE, T.FILL): S.FILLED,
+    (S.PENDING_REPLACE, T.REPLACE): S.REPLACED,
+    (S.PENDING_REPLACE, T.CANCEL): S.CANCELED,
+    (S.PENDING_REPLACE, T.EXPIRE): S.EXPIRED,
 }
-TERMINAL = {S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED}
+TERMINAL = {S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED, S.REPLACED}
 
 
-def submitted(qty: str = "100") -> OrderSubmitted:
+def submitted(qty: str = "100", leg: bool = False) -> OrderSubmitted:
     return OrderSubmitted(
         ts=1,
         order_id=OID,
@@ -63,6 +87,8 @@ def submitted(qty: str = "100") -> OrderSubmitted:
         time_in_force=TimeInForce.GTC,
         limit_price=Decimal("10.00"),
         stop_price=None,
+        order_class=OrderClass.BRACKET if leg else OrderClass.SIMPLE,
+        parent_id=OrderId("O-0") if leg else None,
     )
 
 
@@ -97,6 +123,14 @@ def event_for(trigger: OrderTrigger, order: Order) -> OrderEvent:
         return OrderCanceled(ts=4, order_id=OID, reason="client")
     if trigger is T.EXPIRE:
         return OrderExpired(ts=4, order_id=OID)
+    if trigger is T.RELEASE:
+        return OrderReleased(ts=2, order_id=OID, qty=Decimal(100))
+    if trigger is T.CANCEL_REQUEST:
+        return CancelRequested(ts=3, order_id=OID)
+    if trigger is T.REPLACE_REQUEST:
+        return ReplaceRequested(ts=3, order_id=OID, replacement_id=OrderId("O-2"))
+    if trigger is T.REPLACE:
+        return OrderReplaced(ts=4, order_id=OID, replaced_by=OrderId("O-2"))
     leaves = order.leaves_qty
     qty = leaves if trigger is T.FILL else Decimal(10)
     return filled(str(qty if qty > 0 else 10))
@@ -104,9 +138,13 @@ def event_for(trigger: OrderTrigger, order: Order) -> OrderEvent:
 
 def order_in(status: OrderStatus) -> Order:
     """A real order driven into ``status`` through events."""
-    order = Order(submitted())
+    order = Order(submitted(leg=status is S.HELD))
     path = {
         S.NEW: [],
+        S.HELD: [],
+        S.PENDING_CANCEL: [T.ACCEPT, T.CANCEL_REQUEST],
+        S.PENDING_REPLACE: [T.ACCEPT, T.REPLACE_REQUEST],
+        S.REPLACED: [T.ACCEPT, T.REPLACE_REQUEST, T.REPLACE],
         S.ACCEPTED: [T.ACCEPT],
         S.PARTIALLY_FILLED: [T.ACCEPT, T.PARTIAL_FILL],
         S.FILLED: [T.ACCEPT, T.FILL],
@@ -208,7 +246,7 @@ def test_order_second_submission_raises_value_error() -> None:
 
 def test_order_is_open_only_in_open_statuses() -> None:
     for status in S:
-        assert order_in(status).is_open is (status in {S.NEW, S.ACCEPTED, S.PARTIALLY_FILLED})
+        assert order_in(status).is_open is (status not in TERMINAL)
 
 
 def test_order_built_from_submission_copies_its_fields() -> None:

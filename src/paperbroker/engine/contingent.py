@@ -1,0 +1,131 @@
+"""Linked orders: brackets, OTO and OCO groups.
+
+The links live with the broker, not the venue: a held exit leg is released
+the moment its entry completes, and the first fill of one side of an OCO pair
+cancels the other at once (no latency: it is the broker's own decision).
+
+- **Bracket / OTO**: the exit legs are ``held`` until the entry has filled
+  completely, then work for the entry's quantity.  If the entry ends with
+  part filled (canceled, expired), the legs work for the part that filled; if
+  it ends with nothing filled (or is rejected), the legs are canceled.
+- **OCO** (and a bracket's two released legs): the first fill of either
+  order, partial or full, cancels the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from paperbroker.model.events import (
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderReleased,
+    OrderReplaced,
+)
+from paperbroker.model.order import Order
+
+if TYPE_CHECKING:
+    from paperbroker.venue.venue import SimulatedVenue
+
+_ENDED = (OrderCanceled, OrderExpired, OrderRejected)
+
+
+class Contingencies:
+    """Which orders wait on which, and what their events set off."""
+
+    def __init__(
+        self,
+        orders: dict[str, Order],
+        venue: SimulatedVenue,
+        emit: Callable[[OrderEvent], None],
+        index_of: Callable[[str], int],
+    ) -> None:
+        self._orders = orders
+        self._venue = venue
+        self._emit = emit
+        self._index_of = index_of
+        #: Held exit legs by the id of the entry they wait for.
+        self._held: dict[str, list[str]] = {}
+        #: The other side(s) of each order in an OCO group.
+        self._siblings: dict[str, tuple[str, ...]] = {}
+
+    def hold(self, entry_id: str, leg_ids: Sequence[str]) -> None:
+        """Legs that wait for ``entry_id`` to fill."""
+        self._held[entry_id] = list(leg_ids)
+
+    def link(self, order_ids: Sequence[str]) -> None:
+        """Orders that cancel each other on a fill (they must be working)."""
+        for order_id in order_ids:
+            self._siblings[order_id] = tuple(o for o in order_ids if o != order_id)
+        self._venue.link(order_ids)
+
+    @property
+    def active(self) -> bool:
+        return bool(self._held or self._siblings)
+
+    def after(self, event: OrderEvent, order: Order) -> None:
+        """React to an event that has been applied to ``order``."""
+        order_id = order.id
+        if isinstance(event, OrderFilled):
+            siblings = self._siblings.pop(order_id, ())
+            for sibling in siblings:
+                self._siblings.pop(sibling, None)
+                self._venue.cancel(sibling, f"oco: {order_id} filled")
+            if not order.is_open and order_id in self._held:
+                self._release(order)
+        elif isinstance(event, _ENDED):
+            self._drop_sibling(order_id)
+            if order_id in self._held:
+                if order.filled_qty:
+                    self._release(order)
+                else:
+                    self._cancel_held(order, f"entry {order_id} {order.status}")
+        elif isinstance(event, OrderReplaced):
+            self._hand_over(order_id, event.replaced_by)
+
+    def _release(self, entry: Order) -> None:
+        legs = self._held.pop(entry.id)
+        ts = entry.ts_updated
+        released = []
+        for leg_id in legs:
+            leg = self._orders[leg_id]
+            if not leg.is_open:
+                continue
+            self._emit(OrderReleased(ts, leg.id, entry.filled_qty))
+            self._venue.accept(self._index_of(leg.symbol), leg, delayed=False)
+            released.append(leg_id)
+        if len(released) > 1:
+            self.link(released)
+
+    def _cancel_held(self, entry: Order, reason: str) -> None:
+        for leg_id in self._held.pop(entry.id):
+            leg = self._orders[leg_id]
+            if leg.is_open:
+                self._emit(OrderCanceled(entry.ts_updated, leg.id, reason))
+
+    def _drop_sibling(self, order_id: str) -> None:
+        """An order of a pair ended without a fill: its partner stands alone."""
+        for sibling in self._siblings.pop(order_id, ()):
+            rest = tuple(o for o in self._siblings.get(sibling, ()) if o != order_id)
+            if rest:
+                self._siblings[sibling] = rest
+            else:
+                self._siblings.pop(sibling, None)
+
+    def _hand_over(self, old: str, new: str) -> None:
+        """A replacement takes its predecessor's place in every link."""
+        if old in self._held:
+            self._held[new] = self._held.pop(old)
+        siblings = self._siblings.pop(old, None)
+        if siblings is not None:
+            self._siblings[new] = siblings
+            for sibling in siblings:
+                self._siblings[sibling] = tuple(
+                    new if o == old else o for o in self._siblings.get(sibling, ())
+                )
+        for legs in self._held.values():
+            legs[:] = [new if leg == old else leg for leg in legs]

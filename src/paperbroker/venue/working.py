@@ -1,0 +1,149 @@
+"""Venue-side state of working orders, and the market facts the venue derives from bars."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
+
+from paperbroker.data.series import BarSeries, FloatArray
+from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.order import Order
+from paperbroker.model.values import ZERO, quantize_to_step
+
+# What a bar must reach to matter to an instrument's resting orders:
+# (highest buy limit, lowest buy stop, lowest sell limit, highest sell stop, deadline).
+Gate = tuple[float, float, float, float, float]
+VISIT: Gate = (math.inf, -math.inf, -math.inf, math.inf, -math.inf)  # never skip
+_IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
+
+#: The smallest quantity step of a fractional order (Alpaca trades shares to 9 decimals).
+FRACTION_STEP = Decimal("1e-9")
+
+
+class Working:
+    """What the venue keeps about one order it is working."""
+
+    __slots__ = (
+        "arrival_ns",
+        "cancel_ns",
+        "fee_paid",
+        "filled_notional",
+        "index",
+        "is_buy",
+        "latency_ns",
+        "limit",
+        "mark",
+        "order",
+        "replacement",
+        "session_close_ns",
+        "siblings",
+        "step",
+        "stop",
+        "trail",
+        "trail_factor",
+    )
+
+    def __init__(
+        self, order: Order, index: int, arrival_ns: int, latency_ns: int, lot: Decimal
+    ) -> None:
+        self.order = order
+        self.index = index
+        self.arrival_ns = arrival_ns
+        self.latency_ns = latency_ns
+        self.is_buy = order.side is OrderSide.BUY
+        self.limit = float(order.limit_price) if order.limit_price is not None else 0.0
+        self.stop = float(order.stop_price) if order.stop_price is not None else 0.0
+        self.session_close_ns = 0  # set when a day (or cls) order meets its first bar
+        self.fee_paid = ZERO
+        self.filled_notional = ZERO
+        #: When a pending cancel reaches the venue (0: none pending).
+        self.cancel_ns = 0
+        #: A pending replacement: (when it reaches the venue, the new order, its latency).
+        self.replacement: tuple[int, Order, int] | None = None
+        #: Orders canceled when this one fills (the other side of an OCO pair).
+        self.siblings: tuple[str, ...] = ()
+        # Whole lots unless the order itself is fractional (or notional).
+        whole = order.notional is None and not order.qty % lot
+        self.step = lot if whole else min(lot, FRACTION_STEP)
+        # A trailing stop: a fixed distance, or a factor of the mark (1 - p for a sell).
+        self.trail = float(order.trail_price) if order.trail_price is not None else 0.0
+        self.trail_factor = 0.0
+        if order.trail_percent is not None:
+            percent = float(order.trail_percent) / 100
+            self.trail_factor = 1 + percent if self.is_buy else 1 - percent
+        #: A trailing stop's high-water mark (low-water for a buy); nan until known.
+        self.mark = math.nan
+
+    @property
+    def pending_ns(self) -> int:
+        """When the earliest pending cancel or replacement arrives (0: none)."""
+        if self.replacement is not None:
+            return self.replacement[0]
+        return self.cancel_ns
+
+
+def trailing_stop(mark: float, working: Working, tick: Decimal) -> float:
+    """The stop a trailing order's mark implies, on the tick grid away from the market."""
+    if working.trail_factor:
+        level = mark * working.trail_factor
+    else:
+        level = mark + working.trail if working.is_buy else mark - working.trail
+    rounding = ROUND_CEILING if working.is_buy else ROUND_FLOOR
+    return float(quantize_to_step(Decimal(repr(level)), tick, rounding))
+
+
+def rolling_volatility(series: BarSeries, window: int) -> FloatArray:
+    """Per bar, the std of the ``window`` log returns that closed before it opened.
+
+    Row ``r`` uses the returns of bars ``r - window`` … ``r - 1``, all known when
+    bar ``r`` opens; earlier rows are ``nan``.
+    """
+    closes = np.asarray(series.close, dtype=np.float64)
+    result = np.full(closes.shape[0], np.nan)
+    returns = np.diff(np.log(closes))
+    if returns.shape[0] < window:
+        return result
+    sums = np.concatenate(([0.0], np.cumsum(returns)))
+    squares = np.concatenate(([0.0], np.cumsum(returns * returns)))
+    total = sums[window:] - sums[:-window]
+    total_sq = squares[window:] - squares[:-window]
+    variance = np.maximum(total_sq - total * total / window, 0.0) / (window - 1)
+    # variance[k] covers returns k .. k+window-1, the last ending at bar k+window.
+    result[window + 1 :] = np.sqrt(variance[:-1])
+    return result
+
+
+def gate_of(workings: list[Working], pending: bool) -> Gate:
+    """The prices and time a bar must reach to matter to instrument ``index``'s orders."""
+    if pending:
+        return VISIT
+    buy_limit = sell_stop = -math.inf
+    buy_stop = sell_limit = deadline = math.inf
+    for working in workings:
+        order = working.order
+        kind = order.order_type
+        tif = order.time_in_force
+        if (
+            kind is OrderType.MARKET
+            or kind is OrderType.TRAILING_STOP
+            or tif in _IMMEDIATE
+            or tif in _AUCTION
+        ):
+            return VISIT
+        if tif is TimeInForce.DAY:
+            if not working.session_close_ns:
+                return VISIT  # not bound to its session yet
+            deadline = min(deadline, working.session_close_ns)
+        if working.is_buy:
+            if kind is OrderType.LIMIT:
+                buy_limit = max(buy_limit, working.limit)
+            else:  # a stop, or a stop-limit that must trigger first
+                buy_stop = min(buy_stop, working.stop)
+        elif kind is OrderType.LIMIT:
+            sell_limit = min(sell_limit, working.limit)
+        else:
+            sell_stop = max(sell_stop, working.stop)
+    return buy_limit, buy_stop, sell_limit, sell_stop, deadline
