@@ -409,6 +409,8 @@ class SimulatedVenue:
         if not order.is_sized:
             assert order.notional is not None
             units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
+            # One spelling per quantity: "10", "2.5", never "10.000000000".
+            units = units.quantize(1) if units == units.to_integral_value() else units.normalize()
             if not units:
                 return "notional is less than one unit at the market price"
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
