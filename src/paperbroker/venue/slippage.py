@@ -261,7 +261,8 @@ class SquareRootImpact:
         self._max = float(self.max_cost)
 
     def cost(self, fill: SlippageInput) -> float:
-        if math.isnan(fill.volatility) or not fill.bar_volume > 0.0:
+        # Also 0 for σ = 0 or k = 0: a fill far beyond a tiny volume must not make 0 × ∞.
+        if not (fill.volatility > 0.0 and fill.bar_volume > 0.0 and self._k > 0.0):
             return 0.0
         return min(self._k * fill.volatility * math.sqrt(fill.qty / fill.bar_volume), self._max)
 
