@@ -21,7 +21,7 @@ from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
 from paperbroker.strategy.registry import BUILTIN_STRATEGIES, resolve_strategy
-from paperbroker.venue.cli_models import parse_commission, parse_slippage
+from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
 
 if TYPE_CHECKING:
     from paperbroker.settings import Settings
@@ -74,11 +74,22 @@ def backtest(
     data: Annotated[
         Path | None, typer.Option(help="CSV or Parquet bars (default: bundled samples).")
     ] = None,
-    commission: Annotated[
+    execution: Annotated[
         str,
-        typer.Option(help="none | percent:RATE | per_share:RATE[:MIN[:MAX]] | fixed:AMOUNT"),
-    ] = "none",
-    slippage_bps: Annotated[str, typer.Option(help="Fixed slippage in basis points.")] = "0",
+        typer.Option(
+            help="Execution preset: ideal, alpaca_paper, equities_realistic, crypto_taker."
+        ),
+    ] = "equities_realistic",
+    commission: Annotated[
+        str | None,
+        typer.Option(
+            help="Replace the preset's fees: none | percent:RATE | "
+            "per_share:RATE[:MIN[:MAX]] | fixed:AMOUNT"
+        ),
+    ] = None,
+    slippage_bps: Annotated[
+        str | None, typer.Option(help="Replace the preset's slippage: fixed basis points.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run a backtest and print its summary."""
@@ -91,8 +102,9 @@ def backtest(
             strategy_cls,
             params=params,
             cash=cash,
-            commission=parse_commission(commission),
-            slippage=parse_slippage(slippage_bps),
+            execution=parse_execution(execution),
+            commission=None if commission is None else parse_commission(commission),
+            slippage=None if slippage_bps is None else parse_slippage(slippage_bps),
             start=start,
             end=end,
         )
@@ -240,13 +252,23 @@ def _print_summary(result: BacktestResult) -> None:
         ("Trades (closed / open)", f"{metrics['num_trades']} / {metrics['num_open_trades']}"),
         ("Win rate", _pct(metrics["win_rate"])),
         ("Profit factor", _num(metrics["profit_factor"])),
+        ("Execution", summary["execution"]),
         ("Fees", _money(summary["fees"])),
+        ("Slippage paid", _quality_slippage(summary["execution_quality"])),
+        ("Fill ratio", _pct(summary["execution_quality"]["fill_ratio"] or "-")),
         ("Exposure", _pct(metrics["exposure"])),
         ("Fills digest", summary["fills_digest"][:16]),
     ]
     for name, value in rows:
         table.add_row(name, value)
     _out.print(table)
+
+
+def _quality_slippage(quality: dict[str, Any]) -> str:
+    bps = quality["slippage_bps"]
+    if bps is None:
+        return "-"
+    return f"{_money(quality['slippage_cost'])} ({Decimal(bps):.2f} bps)"
 
 
 def _money(text: str) -> str:

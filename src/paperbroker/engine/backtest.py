@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,11 +23,11 @@ from paperbroker.model.enums import AccountType
 from paperbroker.model.events import OrderFilled
 from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, parse_params
-from paperbroker.venue.commission import CommissionModel, NoCommission
-from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill
+from paperbroker.venue.commission import CommissionModel
+from paperbroker.venue.execution import ExecutionConfig, preset
+from paperbroker.venue.fill_quantity import FillQuantityModel
 from paperbroker.venue.matching import IntrabarPath
-from paperbroker.venue.slippage import NoSlippage, SlippageModel
-from paperbroker.venue.venue import VenueConfig
+from paperbroker.venue.slippage import SlippageModel
 
 BarData = BarSeries | Sequence[BarSeries] | Mapping[str, BarSeries]
 TimeBound = datetime | str | int | None
@@ -41,6 +42,11 @@ class Backtest:
     ``start``/``end`` keep only the bars that close within them (datetimes,
     ISO-8601 text or epoch nanoseconds).
 
+    ``execution`` chooses the venue's models: an :class:`ExecutionConfig` or a
+    preset name (default ``ideal``: no costs, full fills, no latency, the
+    reference for comparing engines); ``commission``, ``slippage``,
+    ``fill_quantity`` and ``intrabar`` replace the matching model of it.
+
     Raises:
         InvalidRequest: for bad parameters, cash, time bounds, or no bars in range.
     """
@@ -52,10 +58,11 @@ class Backtest:
         *,
         params: Mapping[str, Any] | None = None,
         cash: Decimal | int | str = 100_000,
+        execution: ExecutionConfig | str = "ideal",
         commission: CommissionModel | None = None,
         slippage: SlippageModel | None = None,
         fill_quantity: FillQuantityModel | None = None,
-        intrabar: IntrabarPath | str = IntrabarPath.ADAPTIVE,
+        intrabar: IntrabarPath | str | None = None,
         account_type: AccountType | str = AccountType.CASH,
         leverage: Decimal | int | str = 1,
         start: TimeBound = None,
@@ -75,12 +82,25 @@ class Backtest:
         self._account_config = AccountConfig(
             AccountType(account_type), to_decimal(leverage, field="leverage")
         )
-        self._venue_config = VenueConfig(
-            commission=commission or NoCommission(),
-            slippage=slippage or NoSlippage(),
-            fill_quantity=fill_quantity or FullFill(),
-            intrabar=IntrabarPath(intrabar),
+        config = preset(execution) if isinstance(execution, str) else execution
+        replaced = [
+            name
+            for name, model in (
+                ("fees", commission), ("slippage", slippage),
+                ("fill_quantity", fill_quantity), ("intrabar", intrabar),
+            )
+            if model is not None
+        ]  # fmt: skip
+        label = config.preset or "custom"
+        self.execution_label = f"{label} with own {', '.join(replaced)}" if replaced else label
+        self.execution = replace(
+            config,
+            fees=commission or config.fees,
+            slippage=slippage or config.slippage,
+            fill_quantity=fill_quantity or config.fill_quantity,
+            intrabar=config.intrabar if intrabar is None else IntrabarPath(intrabar),
         )
+        self._venue_config = self.execution.venue_config()
         start_ns, end_ns = _bound(start, "start"), _bound(end, "end")
         if start_ns is not None and end_ns is not None and start_ns > end_ns:
             raise InvalidRequest("start is after end")
@@ -104,10 +124,12 @@ class Backtest:
             kernel.start()
             kernel.run_until(int(feed.ts[-1]), progress)
             kernel.stop()
-            return _result(kernel, strategy, self._params)
+            return _result(kernel, strategy, self._params, self.execution_label)
 
 
-def _result(kernel: Kernel, strategy: Strategy, params: dict[str, Any]) -> BacktestResult:
+def _result(
+    kernel: Kernel, strategy: Strategy, params: dict[str, Any], execution: str
+) -> BacktestResult:
     feed = kernel.feed
     portfolio = kernel.portfolio
     fills = [e.fill for e in kernel.events if isinstance(e, OrderFilled)]
@@ -130,6 +152,7 @@ def _result(kernel: Kernel, strategy: Strategy, params: dict[str, Any]) -> Backt
     return BacktestResult(
         strategy=strategy.name or type(strategy).__name__,
         params=params,
+        execution=execution,
         symbols=tuple(feed.symbols),
         initial_cash=portfolio.account.initial_cash,
         final_cash=portfolio.account.cash,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.trades import Trade
 from paperbroker.core.clock import ns_to_datetime
@@ -23,6 +24,7 @@ class BacktestResult:
 
     strategy: str
     params: dict[str, Any]
+    execution: str
     symbols: tuple[str, ...]
     initial_cash: Decimal
     final_cash: Decimal
@@ -53,18 +55,24 @@ class BacktestResult:
                         fill.id, fill.order_id, fill.symbol, fill.side.value, str(fill.qty),
                         str(fill.price), str(fill.fee), str(fill.ts), fill.liquidity.value,
                         fill.rule.value, str(fill.reference_price), str(fill.slippage),
-                        fill.path, str(fill.bar_ts),
+                        fill.path, str(fill.bar_ts), fill.model, str(fill.latency_ns),
                     )
                 ).encode()
                 + b"\n"
             )  # fmt: skip
         return digest.hexdigest()
 
+    @property
+    def execution_quality(self) -> ExecutionQuality:
+        """Slippage paid, fill ratio, latency and fees of the run's orders."""
+        return execution_quality(self.orders, self.fills)
+
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly summary: parameters, books and metrics."""
         return {
             "strategy": self.strategy,
             "params": self.params,
+            "execution": self.execution,
             "symbols": list(self.symbols),
             "start": _iso(self.metrics.start_ts),
             "end": _iso(self.metrics.end_ts),
@@ -83,8 +91,16 @@ class BacktestResult:
                 if position.qty
             },
             "metrics": self.metrics.as_dict(),
+            "execution_quality": _quality(self.execution_quality),
             "fills_digest": self.fills_digest(),
         }
+
+
+def _quality(quality: ExecutionQuality) -> dict[str, Any]:
+    return {
+        name: value if value is None or isinstance(value, int | float) else str(value)
+        for name, value in quality._asdict().items()
+    }
 
 
 def _iso(ts: int) -> str:

@@ -1,0 +1,78 @@
+"""Execution quality: what trading cost beyond the reference prices, and how much got done.
+
+- **slippage_bps**: the slippage paid, as basis points of the traded reference
+  value: ``10_000 * sum(slippage * qty) / sum(reference_price * qty)`` over
+  all fills (maker fills have none).
+- **fill_ratio**: the quantity filled over the quantity ordered, for orders
+  that have ended (a working order is not yet a shortfall); notional orders
+  count once sized.  Left out: replaced orders (their replacement counts),
+  rejected ones (they never traded), and exit legs their links canceled (the
+  other side of a filled OCO pair, the legs of an entry that never filled).
+- **average_latency_ms**: the mean time fills' orders took to reach the venue.
+- **fees**: the sum of every fill's fee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from paperbroker.model.enums import OrderStatus
+from paperbroker.model.events import OrderCanceled
+from paperbroker.model.fill import Fill
+from paperbroker.model.order import Order
+from paperbroker.model.values import ZERO
+
+_BPS = Decimal(10_000)
+_NS_PER_MS = 1_000_000
+
+
+class ExecutionQuality(NamedTuple):
+    """Execution statistics of a set of orders and their fills."""
+
+    fills: int
+    orders: int
+    ordered_qty: Decimal
+    filled_qty: Decimal
+    fill_ratio: Decimal | None
+    slippage_cost: Decimal
+    slippage_bps: Decimal | None
+    average_latency_ms: float | None
+    fees: Decimal
+
+
+def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> ExecutionQuality:
+    """Summarise fills and the ended orders they belong to (see the module notes)."""
+    count = 0
+    slippage = reference = fees = ZERO
+    latency_ns = 0
+    for fill in fills:
+        count += 1
+        slippage += fill.slippage * fill.qty
+        reference += fill.reference_price * fill.qty
+        fees += fill.fee
+        latency_ns += fill.latency_ns
+    ended = [o for o in orders if not o.is_open and _counts(o)]
+    ordered = sum((o.qty for o in ended), ZERO)
+    filled = sum((o.filled_qty for o in ended), ZERO)
+    return ExecutionQuality(
+        fills=count,
+        orders=len(ended),
+        ordered_qty=ordered,
+        filled_qty=filled,
+        fill_ratio=(filled / ordered).quantize(Decimal("0.0001")) if ordered else None,
+        slippage_cost=slippage,
+        slippage_bps=(_BPS * slippage / reference).quantize(Decimal("0.01")) if reference else None,
+        average_latency_ms=latency_ns / count / _NS_PER_MS if count else None,
+        fees=fees,
+    )
+
+
+def _counts(order: Order) -> bool:
+    if order.status in (OrderStatus.REPLACED, OrderStatus.REJECTED):
+        return False
+    last = order.events[-1]
+    if isinstance(last, OrderCanceled) and not order.filled_qty:
+        return not last.reason.startswith(("oco:", "entry "))
+    return True
