@@ -255,7 +255,7 @@ def _print_summary(result: BacktestResult) -> None:
         ("Execution", summary["execution"]),
         ("Fees", _money(summary["fees"])),
         ("Slippage paid", _quality_slippage(summary["execution_quality"])),
-        ("Fill ratio", _pct(summary["execution_quality"]["fill_ratio"] or "-")),
+        ("Fill ratio", _ratio(summary["execution_quality"]["fill_ratio"])),
         ("Exposure", _pct(metrics["exposure"])),
         ("Fills digest", summary["fills_digest"][:16]),
     ]
@@ -269,6 +269,10 @@ def _quality_slippage(quality: dict[str, Any]) -> str:
     if bps is None:
         return "-"
     return f"{_money(quality['slippage_cost'])} ({Decimal(bps):.2f} bps)"
+
+
+def _ratio(text: str | None) -> str:
+    return "-" if text is None else _pct(float(text))
 
 
 def _money(text: str) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from paperbroker.data.bar import Bar
 from paperbroker.model.enums import OrderType, TimeInForce
+from paperbroker.model.fill import FillRule
 from paperbroker.model.values import ZERO, price_on_grid
 from paperbroker.venue.matching import (
     Match,
@@ -115,6 +116,12 @@ def find(
         found = match_at_open(order.order_type, working.is_buy, working.limit, working.stop, entry)
         return at_arrival(found), f"arrival@{start:.4f}"
     path = sides.path(working.is_buy)
+    if order.order_type is OrderType.MARKET:
+        # A market order takes the first price it sees: the open, or its arrival's.
+        if not start:
+            return (FillRule.MARKET_AT_OPEN, open_), path
+        price = price_at(sides.points(working.is_buy), start)
+        return (FillRule.MARKET_AT_ARRIVAL, price), f"{path}[{start:.4f},{end:.4f}]"
     if start == 0.0 and end == 1.0:
         found = match(
             order.order_type, working.is_buy, working.limit, working.stop,

@@ -9,7 +9,6 @@ order in which the venue asks for them (and a replay gives the same run).
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -26,11 +25,11 @@ _TWO_TO_MINUS_53 = 2.0**-53
 def unit_draw(seed: int, *parts: str | int) -> float:
     """A uniform number in [0, 1) determined by ``seed`` and ``parts`` alone.
 
-    The seed and parts are joined as JSON text (so ``("a", 1)`` and
+    The seed and the parts' reprs are joined (so ``("a", 1)`` and
     ``("a", "1")`` differ) and hashed with BLAKE2b; the first 53 bits of the
     digest make the float.  Draws therefore do not depend on call order.
     """
-    text = json.dumps([seed, *parts], separators=(",", ":"))
+    text = "\x1f".join([repr(seed), *map(repr, parts)])
     digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return (int.from_bytes(digest, "big") >> 11) * _TWO_TO_MINUS_53
 
