@@ -38,15 +38,59 @@ def market() -> MarketData:
     return MarketData.bundled()
 
 
+#: The execution of sessions whose tests assert exact fills: every order fills in
+#: full at the rule's price, at once, for free.
+IDEAL = {"preset": "ideal"}
+
+
+class Server:
+    """The application over a service and key store on ``database``, behind a test client."""
+
+    def __init__(self, database: URL | str, *, restore: bool = False) -> None:
+        self.engine = create_engine_for(database)
+        migrate(self.engine)
+        factory = session_factory(self.engine)
+        self.keys = ApiKeys(factory)
+        self.service = SessionService(factory=factory, market=market())
+        if restore:
+            self.service.restore_all()  # as ``paperbroker serve`` does at start-up
+        self.app = create_app(self.service, self.keys)
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+        self.client.__enter__()  # runs the lifespan
+
+    def close(self) -> None:
+        try:
+            self.client.__exit__(None, None, None)
+        finally:
+            self.service.shutdown()
+            self.engine.dispose()
+
+
 @dataclass
 class Api:
     """The application, its key store, and a client per key."""
 
-    app: FastAPI
-    client: TestClient
-    keys: ApiKeys
+    server: Server
+    database: URL | str
     alice: Auth
     bob: Auth
+
+    @property
+    def app(self) -> FastAPI:
+        return self.server.app
+
+    @property
+    def client(self) -> TestClient:
+        return self.server.client
+
+    @property
+    def keys(self) -> ApiKeys:
+        return self.server.keys
+
+    def restart(self) -> None:
+        """Stop this server and start a new one on the same database (sessions restored)."""
+        self.server.close()
+        self.server = Server(self.database, restore=True)
 
     def create_session(self, auth: Auth | None = None, **fields: Any) -> dict[str, Any]:
         body = {"startTime": START, "endTime": END, **fields}
@@ -100,16 +144,10 @@ def api_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL
 
 @pytest.fixture
 def api(api_database: URL | str) -> Iterator[Api]:
-    engine = create_engine_for(api_database)
-    migrate(engine)
-    factory = session_factory(engine)
-    keys = ApiKeys(factory)
-    service = SessionService(factory=factory, market=market())
-    app = create_app(service, keys)
-    alice, bob = keys.create("alice"), keys.create("bob")
+    server = Server(api_database)
+    alice, bob = server.keys.create("alice"), server.keys.create("bob")
+    api = Api(server, api_database, alice, bob)
     try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield Api(app, client, keys, alice, bob)
+        yield api
     finally:
-        service.shutdown()
-        engine.dispose()
+        api.server.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.conftest import IDEAL, Api
 
 #: A valid body for each operation that takes one, so that only ownership can fail.
 BODIES: dict[str, Any] = {
@@ -17,11 +17,12 @@ BODIES: dict[str, Any] = {
     "setSessionSpeed": {"speed": 2},
     "createAccount": {"initialCash": 10},
     "submitOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
+    "replaceOrder": {"limit_price": 2},
 }
 
 
 def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
-    session = api.create_session()
+    session = api.create_session(execution=IDEAL)
     account = api.create_account(session["id"])
     api.trading(
         "POST", session["id"], account["id"], "/orders",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import time
 
-from tests.api.conftest import END, START, Api
+from tests.api.conftest import END, IDEAL, START, Api
 
 DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
 
 
 def test_example_flow_market_buy_fills_after_one_minute(api: Api) -> None:
-    session = api.create_session(name="demo")
+    session = api.create_session(name="demo", execution=IDEAL)
     account = api.create_account(session["id"])
     order = api.trading(
         "POST",
@@ -48,7 +48,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
     assert set(session) == {
         "id", "name", "status", "simulation_start", "simulation_end", "current_time",
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
-        "total_unrealized_pnl", "created_at",
+        "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
     }  # fmt: skip
     assert (session["status"], session["playback_state"]) == ("active", "paused")
     assert session["playback_speed"] == 1.0

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.api.conftest import Api
+from tests.api.conftest import IDEAL, Api
 
 
 def market(symbol: str = "AAPL", qty: object = 10, side: str = "buy") -> dict[str, Any]:
@@ -15,8 +15,11 @@ def market(symbol: str = "AAPL", qty: object = 10, side: str = "buy") -> dict[st
 
 @pytest.fixture
 def book(api: Api) -> tuple[str, str]:
-    """A fresh session (100,000 of cash, at 2012-01-03 09:30 New York) and an account in it."""
-    session = api.create_session()
+    """A fresh session (100,000 of cash, at 2012-01-03 09:30 New York) and an account in it.
+
+    Its venue is ideal: orders fill at the rule's price as soon as the clock passes it.
+    """
+    session = api.create_session(execution=IDEAL)
     return session["id"], api.create_account(session["id"])["id"]
 
 
@@ -57,17 +60,24 @@ def test_order_response_echoes_request_as_strings(api: Api, book: tuple[str, str
     ("fields", "named"),
     [
         ({"side": "hold"}, "side"),
-        ({"type": "trailing_stop"}, "type"),
+        ({"type": "trailing"}, "type"),
+        ({"type": "trailing_stop"}, "trail_price"),
         ({"qty": 0}, "qty"),
         ({"qty": -3}, "qty"),
         ({"qty": "ten"}, "qty"),
         ({"qty": None}, "qty"),
         ({"symbol": ""}, "symbol"),
         ({"symbol": "AA PL"}, "symbol"),
-        ({"time_in_force": "opg"}, "time_in_force"),
+        ({"time_in_force": "gtd"}, "time_in_force"),
         ({"client_order_id": "x" * 49}, "client_order_id"),
         ({"limit_price": "abc"}, "limit_price"),
-        ({"order_class": "bracket"}, "order_class"),
+        ({"order_class": "mleg"}, "order_class"),
+        ({"order_class": "bracket"}, "take_profit"),
+        ({"qty": None}, "notional"),
+        ({"notional": 100}, "notional"),
+        ({"extended_hours": True}, "extended hours are not simulated"),
+        ({"take_profit": {"limit_price": 500}}, "take_profit"),
+        ({"stop_loss": {"limit_price": 500}}, "stop_loss.stop_price"),
     ],
 )
 def test_invalid_order_fields_are_422_naming_the_field(

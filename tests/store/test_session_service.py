@@ -23,6 +23,8 @@ from paperbroker.store.keys import ApiKeys
 START = datetime_to_ns(datetime(2012, 1, 3, 14, 30, tzinfo=UTC))  # 09:30 New York
 END = datetime_to_ns(datetime(2012, 3, 30, 21, 0, tzinfo=UTC))
 DAY = 24 * 60 * NANOS_PER_MINUTE
+#: Every order fills in full at the rule's price, at once, for free.
+IDEAL = {"preset": "ideal"}
 
 
 @cache
@@ -44,7 +46,9 @@ def market_buy(symbol: str, qty: str) -> OrderRequest:
 def test_service_example_flow_buys_ten_aapl_at_the_open(
     service: SessionService, owner: str
 ) -> None:
-    session = service.create(owner, start_ns=START, end_ns=END, name="demo", initial_cash=None)
+    session = service.create(
+        owner, start_ns=START, end_ns=END, name="demo", initial_cash=None, execution=IDEAL
+    )
     assert (session.status, session.playback_state, session.playback_speed) == (
         "active",
         "paused",
@@ -52,7 +56,7 @@ def test_service_example_flow_buys_ten_aapl_at_the_open(
     )
     assert (session.current_time, session.initial_cash) == (START, Decimal(100_000))
     account = service.open_account(owner, session.id, None)
-    order = service.submit_order(owner, session.id, account.id, market_buy("AAPL", "10"))
+    order = service.submit_order(owner, session.id, account.id, market_buy("AAPL", "10")).order
     assert order.status is OrderStatus.ACCEPTED
     assert service.positions(owner, session.id, account.id) == []
     moved = service.advance(owner, session.id)
@@ -150,24 +154,27 @@ def test_service_order_fields_are_validated(service: SessionService, owner: str)
         with pytest.raises(InvalidRequest, match=message):
             service.submit_order(owner, s.id, account, request)
     too_big = service.submit_order(owner, s.id, account, market_buy("AAPL", "1000"))
-    assert too_big.status is OrderStatus.REJECTED  # 1 000 of cash: a refusal, not an error
+    assert too_big.order.status is OrderStatus.REJECTED  # 1 000 of cash: a refusal, not an error
 
 
 def test_service_orders_cancel_and_close_position(service: SessionService, owner: str) -> None:
-    s = service.create(owner, start_ns=START, end_ns=END, name=None, initial_cash=None)
+    s = service.create(
+        owner, start_ns=START, end_ns=END, name=None, initial_cash=None, execution=IDEAL
+    )
     account = service.open_account(owner, s.id, None).id
     resting = service.submit_order(
         owner, s.id, account, OrderRequest("IBM", "buy", "5", "limit", "gtc", limit_price="10.00")
-    )
+    ).order
     service.submit_order(owner, s.id, account, market_buy("AAPL", "10"))
     service.advance(owner, s.id)
-    assert [o.id for o in service.orders(owner, s.id, account, "open")] == [resting.id]
+    assert [v.order.id for v in service.orders(owner, s.id, account, "open")] == [resting.id]
     assert len(service.orders(owner, s.id, account, "closed")) == 1
     assert len(service.orders(owner, s.id, account, "all")) == 2
-    assert service.cancel_order(owner, s.id, account, resting.id).status is OrderStatus.CANCELED
+    canceled = service.cancel_order(owner, s.id, account, resting.id).order
+    assert canceled.status is OrderStatus.CANCELED
     with pytest.raises(Conflict, match="cannot be canceled"):
         service.cancel_order(owner, s.id, account, resting.id)
-    closing = service.close_position(owner, s.id, account, "AAPL")
+    closing = service.close_position(owner, s.id, account, "AAPL").order
     assert (closing.side.value, closing.qty) == ("sell", Decimal(10))
     service.advance(owner, s.id, minutes=Decimal(60 * 24))
     with pytest.raises(NotFound):
@@ -178,7 +185,10 @@ def test_service_restart_restores_sessions_paused_with_their_speed(
     factory: SessionFactory, owner: str
 ) -> None:
     first = SessionService(factory=factory, market=market())
-    s = first.create(owner, start_ns=START, end_ns=END, name="keep", initial_cash=Decimal(50_000))
+    s = first.create(
+        owner, start_ns=START, end_ns=END, name="keep", initial_cash=Decimal(50_000),
+        execution=IDEAL,
+    )  # fmt: skip
     account = first.open_account(owner, s.id, None).id
     first.submit_order(owner, s.id, account, market_buy("MSFT", "7"))
     first.set_speed(owner, s.id, 50.0)
@@ -232,7 +242,7 @@ def test_service_concurrent_first_requests_share_one_restored_session(
     assert errors == []
     orders = fresh.orders(owner, s.id, account, "all")
     assert len(orders) == 40
-    assert all(o.status is OrderStatus.ACCEPTED for o in orders)
+    assert all(v.order.status is OrderStatus.ACCEPTED for v in orders)
     restored = SessionService(factory=factory, market=market())
     assert len(restored.orders(owner, s.id, account, "all")) == 40  # every ack is durable
     fresh.shutdown()

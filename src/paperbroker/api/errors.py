@@ -40,8 +40,7 @@ from paperbroker.core.errors import (
     TemporaryFailure,
 )
 from paperbroker.model.enums import OrderStatus, RejectReason
-from paperbroker.model.events import OrderRejected
-from paperbroker.model.order import Order
+from paperbroker.services.views import OrderView
 
 logger = logging.getLogger("paperbroker.api")
 
@@ -57,22 +56,37 @@ def error_code(status: int) -> int:
 
 
 def error_response(
-    status: int, message: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """The JSON response ``{"code", "message"}`` for ``status``."""
+    """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them."""
     return JSONResponse(
-        {"code": error_code(status), "message": message}, status_code=status, headers=headers
+        {"code": error_code(status), "message": message, **(details or {})},
+        status_code=status,
+        headers=headers,
     )
 
 
 class ApiError(Exception):
-    """An error answered as it is: a status, a message and optional headers."""
+    """An error answered as it is: a status, a message, optional headers and details.
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+    ``details`` are extra fields of the body (a refused order's id and reason).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.details = dict(details or {})
 
 
 class Unauthenticated(ApiError):
@@ -82,24 +96,26 @@ class Unauthenticated(ApiError):
         super().__init__(401, message, {"WWW-Authenticate": 'Basic realm="paperbroker"'})
 
 
-def accepted_or_refused(order: Order) -> Order:
-    """``order`` unless the engine rejected it; a rejection becomes a 403 or a 422.
+def accepted_or_refused(view: OrderView) -> OrderView:
+    """``view`` unless the engine rejected its order; a rejection becomes a 403 or a 422.
 
     Refusals are events in the engine, not exceptions; the API answers them as
     errors, as Alpaca does: 403 for insufficient buying power, 422 for any
-    other reason (a short sale the account may not make, …), naming it.
+    other reason (a short sale the account may not make, …), naming it. The
+    body carries the rejected order's ``order_id`` and ``reject_reason``: the
+    order stays in the account's history, ``rejected``, with its reason.
 
     Raises:
-        ApiError: if ``order`` is rejected.
+        ApiError: if the order is rejected.
     """
+    order = view.order
     if order.status is not OrderStatus.REJECTED:
-        return order
-    rejected = next((e for e in reversed(order.events) if isinstance(e, OrderRejected)), None)
-    if rejected is None:
-        raise ApiError(422, f"order {order.id} was rejected")
-    if rejected.reason is RejectReason.INSUFFICIENT_BUYING_POWER:
-        raise ApiError(403, rejected.message)
-    raise ApiError(422, f"order rejected ({rejected.reason}): {rejected.message}")
+        return view
+    reason = order.reject_reason or RejectReason.INVALID_ORDER
+    details = {"order_id": order.id, "reject_reason": reason.value}
+    if reason is RejectReason.INSUFFICIENT_BUYING_POWER:
+        raise ApiError(403, order.reject_message, details=details)
+    raise ApiError(422, f"order rejected ({reason}): {order.reject_message}", details=details)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -113,7 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message, exc.headers)
+    return error_response(exc.status, exc.message, exc.headers, exc.details)
 
 
 async def _paperbroker_error(request: Request, exc: Exception) -> JSONResponse:

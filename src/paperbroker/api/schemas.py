@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Final, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -28,15 +28,33 @@ from pydantic import (
     model_validator,
 )
 
+from paperbroker.analytics.execution_quality import ExecutionQuality
 from paperbroker.core.clock import NANOS_PER_SECOND, datetime_to_ns
-from paperbroker.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
-from paperbroker.model.events import OrderCanceled, OrderExpired, OrderFilled, OrderRejected
-from paperbroker.model.order import Order
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.enums import (
+    AccountType,
+    OrderClass,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    RejectReason,
+    TimeInForce,
+)
+from paperbroker.model.events import (
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
 from paperbroker.services.views import (
+    AccountSettings,
     AccountView,
     AdvanceView,
     OrderRequest,
+    OrderView,
     PositionView,
+    ReplaceRequest,
     SessionView,
 )
 from paperbroker.session.market import Asset
@@ -79,11 +97,29 @@ Rfc3339Time = Annotated[
 CashAmount = Annotated[Decimal, Field(ge=0, le=10**12, decimal_places=10, allow_inf_nan=False)]
 #: An order quantity or price: positive, at most a billion, at most 9 decimal places.
 OrderNumber = Annotated[Decimal, Field(gt=0, le=10**9, decimal_places=9, allow_inf_nan=False)]
+#: A margin multiplier: 1 to 100, at most 4 decimal places.
+Leverage = Annotated[Decimal, Field(ge=1, le=100, decimal_places=4, allow_inf_nan=False)]
 PrintableText = Annotated[str, AfterValidator(_printable)]
 
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountSettingsCreate(_Request):
+    """How the session's accounts trade: ``cash`` (no leverage, no shorts) or ``margin``.
+
+    ``{"type": "margin"}`` is a Reg-T account: 2x buying power overnight, 4x
+    while the market is open. ``leverage`` alone is one multiplier day and
+    night; ``intradayLeverage`` alone keeps 2 overnight.
+    """
+
+    type: AccountType = Field(default=AccountType.CASH, examples=["margin"])
+    leverage: Leverage | None = Field(default=None, examples=["2"])
+    intradayLeverage: Leverage | None = Field(default=None, examples=["4"])
+
+    def to_settings(self) -> AccountSettings:
+        return AccountSettings(self.type.value, self.leverage, self.intradayLeverage)
 
 
 class SessionCreate(_Request):
@@ -96,6 +132,19 @@ class SessionCreate(_Request):
     )
     initialCash: CashAmount = Field(
         default=DEFAULT_INITIAL_CASH, description="Cash of the session's default account."
+    )
+    execution: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "The execution models: a `preset` (`ideal`, `alpaca_paper`, "
+            "`equities_realistic`, `crypto_taker`), a `seed`, and any model to replace "
+            "(`intrabar`, `slippage`, `fill_quantity`, `fees`, `latency`). "
+            "Default: `equities_realistic`, seed 0."
+        ),
+        examples=[{"preset": "ideal"}, {"preset": "equities_realistic", "seed": 7}],
+    )
+    account: AccountSettingsCreate | None = Field(
+        default=None, description="How the session's accounts trade (default: cash)."
     )
 
     @model_validator(mode="after")
@@ -163,34 +212,99 @@ class AccountCreate(_Request):
     )
 
 
+class TakeProfit(_Request):
+    """The take-profit leg of a bracket, OTO or OCO order: a limit order."""
+
+    limit_price: OrderNumber
+
+
+class StopLoss(_Request):
+    """The stop-loss leg of a bracket, OTO or OCO order: a stop (a stop-limit with a limit)."""
+
+    stop_price: OrderNumber
+    limit_price: OrderNumber | None = None
+
+
 class OrderCreate(_Request):
     """Body of ``POST /v1/trading/accounts/{accountId}/orders``.
 
-    ``limit_price`` is needed by ``limit`` and ``stop_limit`` orders,
-    ``stop_price`` by ``stop`` and ``stop_limit`` orders; neither by ``market``.
+    ``type`` must agree with the prices: ``limit_price`` for ``limit`` and
+    ``stop_limit``, ``stop_price`` for ``stop`` and ``stop_limit``, one of
+    ``trail_price`` and ``trail_percent`` for ``trailing_stop``, none for
+    ``market``. Exactly one of ``qty`` and ``notional``.
     """
 
     symbol: str = Field(pattern=SYMBOL_PATTERN, examples=["AAPL"])
     side: OrderSide
-    qty: OrderNumber = Field(examples=["10"])
+    qty: OrderNumber | None = Field(default=None, examples=["10"])
+    notional: OrderNumber | None = Field(
+        default=None,
+        description="Money to trade instead of a qty (day market orders).",
+        examples=["1000"],
+    )
     type: OrderType
     time_in_force: TimeInForce = TimeInForce.DAY
     limit_price: OrderNumber | None = None
     stop_price: OrderNumber | None = None
+    trail_price: OrderNumber | None = None
+    trail_percent: OrderNumber | None = None
+    order_class: OrderClass | Literal[""] = Field(
+        default=OrderClass.SIMPLE, description='`""` is `simple`.'
+    )
+    take_profit: TakeProfit | None = None
+    stop_loss: StopLoss | None = None
+    extended_hours: bool = Field(default=False, description="Only `false`: not simulated.")
     client_order_id: PrintableText | None = Field(
         default=None, min_length=1, max_length=_MAX_CLIENT_ORDER_ID
     )
 
     def to_request(self) -> OrderRequest:
         """The service's request; numbers travel as exact decimal strings."""
+        profit, loss = self.take_profit, self.stop_loss
         return OrderRequest(
             symbol=self.symbol,
             side=self.side.value,
-            qty=decimal_text(self.qty),
+            qty=_text_or_none(self.qty),
             type=self.type.value,
             time_in_force=self.time_in_force.value,
-            limit_price=None if self.limit_price is None else decimal_text(self.limit_price),
-            stop_price=None if self.stop_price is None else decimal_text(self.stop_price),
+            limit_price=_text_or_none(self.limit_price),
+            stop_price=_text_or_none(self.stop_price),
+            client_order_id=self.client_order_id,
+            notional=_text_or_none(self.notional),
+            trail_price=_text_or_none(self.trail_price),
+            trail_percent=_text_or_none(self.trail_percent),
+            order_class=str(self.order_class),
+            take_profit=None if profit is None else decimal_text(profit.limit_price),
+            stop_loss=None if loss is None else decimal_text(loss.stop_price),
+            stop_loss_limit=None if loss is None else _text_or_none(loss.limit_price),
+            extended_hours=self.extended_hours,
+        )
+
+
+class OrderReplace(_Request):
+    """Body of ``PATCH /v1/trading/accounts/{accountId}/orders/{orderId}``: what changes.
+
+    Prices must belong to the order's type (``trail`` is a trailing stop's
+    ``trail_price`` or ``trail_percent``, whichever it has). ``qty`` defaults
+    to what is still unfilled.
+    """
+
+    qty: OrderNumber | None = None
+    limit_price: OrderNumber | None = None
+    stop_price: OrderNumber | None = None
+    trail: OrderNumber | None = None
+    time_in_force: TimeInForce | None = None
+    client_order_id: PrintableText | None = Field(
+        default=None, min_length=1, max_length=_MAX_CLIENT_ORDER_ID
+    )
+
+    def to_request(self) -> ReplaceRequest:
+        return ReplaceRequest(
+            qty=_text_or_none(self.qty),
+            limit_price=_text_or_none(self.limit_price),
+            stop_price=_text_or_none(self.stop_price),
+            trail=_text_or_none(self.trail),
+            time_in_force=None if self.time_in_force is None else self.time_in_force.value,
             client_order_id=self.client_order_id,
         )
 
@@ -204,6 +318,10 @@ def decimal_text(value: Decimal) -> str:
     if not value:
         return "0"
     return format(value, "f")
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value)
 
 
 def time_text(ts_ns: int) -> str:
@@ -237,6 +355,62 @@ class ErrorBody(_Response):
     message: str = Field(examples=["session 3b0c… not found"])
 
 
+class OrderRefusedBody(ErrorBody):
+    """An order the broker refused: the error, and the rejected order it left in the history."""
+
+    order_id: str = Field(description="The rejected order (GET it for the details).")
+    reject_reason: RejectReason
+
+
+class AccountSettingsPublic(_Response):
+    """How a session's accounts trade: the type and the effective multipliers."""
+
+    type: AccountType
+    leverage: str = Field(description="Buying power per unit of equity, overnight.")
+    intraday_leverage: str = Field(description="The same while the market is open.")
+
+    @classmethod
+    def of(cls, config: AccountConfig) -> AccountSettingsPublic:
+        intraday = config.intraday_leverage
+        return cls(
+            type=config.account_type,
+            leverage=decimal_text(config.leverage),
+            intraday_leverage=decimal_text(config.leverage if intraday is None else intraday),
+        )
+
+
+class ExecutionQualityPublic(_Response):
+    """What the session's trading cost beyond the reference prices, and how much got done."""
+
+    fills: int
+    orders: int = Field(description="Ended orders that count (replaced and rejected ones do not).")
+    ordered_qty: str
+    filled_qty: str
+    fill_ratio: str | None = Field(description="filled_qty / ordered_qty; null before any.")
+    slippage_cost: str = Field(description="Money paid to slippage.")
+    slippage_bps: str | None = Field(description="Slippage in basis points of the traded value.")
+    average_latency_ms: str | None = Field(description="Mean time fills' orders took to arrive.")
+    fees: str
+
+    @classmethod
+    def of(cls, quality: ExecutionQuality) -> ExecutionQualityPublic:
+        latency = quality.average_latency_ms
+        return cls(
+            fills=quality.fills,
+            orders=quality.orders,
+            ordered_qty=decimal_text(quality.ordered_qty),
+            filled_qty=decimal_text(quality.filled_qty),
+            fill_ratio=_text_or_none(quality.fill_ratio),
+            slippage_cost=decimal_text(quality.slippage_cost),
+            slippage_bps=_text_or_none(quality.slippage_bps),
+            # Whole nanoseconds are 6 decimal places of a millisecond.
+            average_latency_ms=None
+            if latency is None
+            else decimal_text(Decimal(f"{latency:.6f}").normalize()),
+            fees=decimal_text(quality.fees),
+        )
+
+
 class SessionPublic(_Response):
     """A session."""
 
@@ -252,6 +426,11 @@ class SessionPublic(_Response):
     total_realized_pnl: str
     total_unrealized_pnl: str
     created_at: str
+    execution: dict[str, Any] = Field(
+        description="The effective execution models and seed (see docs/execution.md)."
+    )
+    account: AccountSettingsPublic
+    execution_quality: ExecutionQualityPublic
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -268,6 +447,9 @@ class SessionPublic(_Response):
             total_realized_pnl=decimal_text(view.total_realized_pnl),
             total_unrealized_pnl=decimal_text(view.total_unrealized_pnl),
             created_at=time_text(view.created_at),
+            execution=view.execution,
+            account=AccountSettingsPublic.of(view.account),
+            execution_quality=ExecutionQualityPublic.of(view.execution_quality),
         )
 
 
@@ -322,7 +504,8 @@ class AccountPublic(_Response):
 
 
 class OrderPublic(_Response):
-    """An order and what has happened to it (times of the last fill, cancel, expiry, reject)."""
+    """An order and what has happened to it (times of the last fill, cancel, replace, expiry,
+    reject), with Alpaca's field names."""
 
     id: str
     client_order_id: str
@@ -330,12 +513,21 @@ class OrderPublic(_Response):
     symbol: str
     side: OrderSide
     type: OrderType
-    qty: str
+    order_type: OrderType = Field(description="The same as `type`.")
+    order_class: OrderClass
+    qty: str | None = Field(description="null for a notional order until it is sized.")
+    notional: str | None
     filled_qty: str
     filled_avg_price: str | None
     limit_price: str | None
-    stop_price: str | None
+    stop_price: str | None = Field(description="A trailing stop's current stop price.")
+    trail_price: str | None
+    trail_percent: str | None
+    hwm: str | None = Field(
+        description="A trailing stop's best price since it started (lowest, for a buy)."
+    )
     time_in_force: TimeInForce
+    extended_hours: bool
     status: OrderStatus
     created_at: str
     updated_at: str
@@ -344,14 +536,26 @@ class OrderPublic(_Response):
     canceled_at: str | None
     expired_at: str | None
     failed_at: str | None
+    replaced_at: str | None
+    replaced_by: str | None = Field(description="The id of the order that replaced this one.")
+    replaces: str | None = Field(description="The id of the order this one replaced.")
+    legs: list[OrderPublic] | None = Field(
+        description="The exit legs of a bracket, OTO or OCO order; null for other orders."
+    )
+    reject_reason: RejectReason | None = Field(description="Why it was rejected, if it was.")
+    reject_message: str | None
 
     @classmethod
-    def of(cls, order: Order) -> OrderPublic:
+    def of(cls, view: OrderView) -> OrderPublic:
+        order = view.order
+
         def last(kind: type) -> str | None:
             ts = next((e.ts for e in reversed(order.events) if isinstance(e, kind)), None)
             return None if ts is None else time_text(ts)
 
         avg = order.avg_fill_price
+        legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
+        rejected = order.reject_reason is not None
         return cls(
             id=order.id,
             client_order_id=order.client_order_id,
@@ -359,12 +563,19 @@ class OrderPublic(_Response):
             symbol=order.symbol,
             side=order.side,
             type=order.order_type,
-            qty=decimal_text(order.qty),
+            order_type=order.order_type,
+            order_class=order.order_class,
+            qty=decimal_text(order.qty) if order.is_sized else None,
+            notional=_text_or_none(order.notional),
             filled_qty=decimal_text(order.filled_qty),
             filled_avg_price=None if avg is None else decimal_text(avg),
-            limit_price=None if order.limit_price is None else decimal_text(order.limit_price),
-            stop_price=None if order.stop_price is None else decimal_text(order.stop_price),
+            limit_price=_text_or_none(order.limit_price),
+            stop_price=_text_or_none(order.stop_price),
+            trail_price=_text_or_none(order.trail_price),
+            trail_percent=_text_or_none(order.trail_percent),
+            hwm=_text_or_none(order.hwm),
             time_in_force=order.time_in_force,
+            extended_hours=False,
             status=order.status,
             created_at=time_text(order.ts_created),
             updated_at=time_text(order.ts_updated),
@@ -373,6 +584,12 @@ class OrderPublic(_Response):
             canceled_at=last(OrderCanceled),
             expired_at=last(OrderExpired),
             failed_at=last(OrderRejected),
+            replaced_at=last(OrderReplaced),
+            replaced_by=order.replaced_by,
+            replaces=order.replaces,
+            legs=legs,
+            reject_reason=order.reject_reason,
+            reject_message=order.reject_message if rejected else None,
         )
 
 
@@ -403,10 +620,16 @@ class PositionPublic(_Response):
 
 
 class AssetPublic(_Response):
-    """A symbol with data: its class and the span its bars cover."""
+    """A symbol with data: its class, how it trades, and the span its bars cover."""
 
     symbol: str
     asset_class: str
+    tradable: bool = Field(description="Always true: every symbol with data can be traded.")
+    shortable: bool = Field(description="Whether a margin account may sell it short.")
+    easy_to_borrow: bool = Field(description="The same as `shortable` (no borrow is simulated).")
+    fractionable: bool = Field(
+        description="Whether day market and limit orders may trade fractions."
+    )
     data_start: str = Field(description="Open of the first bar (RFC 3339).")
     data_end: str = Field(description="Close of the last bar (RFC 3339).")
     bar_duration_seconds: int = Field(
@@ -418,6 +641,10 @@ class AssetPublic(_Response):
         return cls(
             symbol=asset.symbol,
             asset_class=asset.asset_class.value,
+            tradable=True,
+            shortable=asset.shortable,
+            easy_to_borrow=asset.shortable,
+            fractionable=asset.fractionable,
             data_start=time_text(asset.first_ts - asset.bar_duration_ns),
             data_end=time_text(asset.last_ts),
             bar_duration_seconds=asset.bar_duration_ns // NANOS_PER_SECOND,

@@ -14,21 +14,32 @@ import builtins
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeVar
 
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
-from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, PaperbrokerError
+from paperbroker.core.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    OperationalError,
+    PaperbrokerError,
+)
 from paperbroker.core.ids import AccountId
-from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.enums import AccountType, OrderClass, OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import AccountOpened
 from paperbroker.model.order import Order
 from paperbroker.model.values import to_decimal
 from paperbroker.services.views import (
+    AccountSettings,
     AccountView,
     AdvanceView,
     OrderRequest,
+    OrderView,
     PositionView,
+    ReplaceRequest,
     SessionView,
 )
 from paperbroker.session.market import Asset, MarketData
@@ -36,15 +47,22 @@ from paperbroker.session.runtime import SessionRuntime, SessionSpec
 from paperbroker.store.db import SessionFactory
 from paperbroker.store.journal import Journal
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
+from paperbroker.venue.execution import ExecutionConfig
 
 log = logging.getLogger(__name__)
-E = TypeVar("E", OrderSide, OrderType, TimeInForce)
+E = TypeVar("E", OrderSide, OrderType, TimeInForce, OrderClass, AccountType)
 
 DEFAULT_CASH = Decimal(100_000)
 PLAY_TICK_SECONDS = 0.2
 MAX_SPEED = 1_000_000.0
 _ACTIVE, _COMPLETED = "active", "completed"
 _PAUSED, _PLAYING = "paused", "playing"
+#: What a session stored before it had execution settings ran with.
+_LEGACY_PRESET = "ideal"
+#: Reg-T's overnight multiplier: a margin account's leverage when only the intraday one is given.
+_REG_T_LEVERAGE = Decimal(2)
+_LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
+_STOP_TYPES = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 
 
 class _Live:
@@ -109,14 +127,35 @@ class SessionService:
         end_ns: int,
         name: str | None,
         initial_cash: Decimal | None,
+        execution: Mapping[str, object] | None = None,
+        account: AccountSettings | None = None,
     ) -> SessionView:
-        """Create a backtest session whose clock starts, paused, at ``start_ns``."""
+        """Create a backtest session whose clock starts, paused, at ``start_ns``.
+
+        ``execution`` is an :class:`~paperbroker.venue.execution.ExecutionConfig`
+        in its JSON form (default: the ``equities_realistic`` preset, seed 0);
+        ``account`` the settings of the session's accounts (default: cash).
+        Both are stored with the session, so a restart rebuilds the same venue.
+
+        Raises:
+            InvalidRequest: for an end before the start, negative cash, or an
+                execution or account setting that is invalid (the message names it).
+        """
         cash = DEFAULT_CASH if initial_cash is None else initial_cash
         if end_ns <= start_ns:
             raise InvalidRequest("endTime must be after startTime")
         if cash < 0:
             raise InvalidRequest(f"initialCash must not be negative, got {cash}")
-        config = json.dumps({"initial_cash": str(cash), "playback_speed": 1.0})
+        models = ExecutionConfig.from_json(execution)
+        settings = account_config(account or AccountSettings())
+        config = json.dumps(
+            {
+                "initial_cash": str(cash),
+                "playback_speed": 1.0,
+                "execution": models.to_json(),
+                "account": _account_json(settings),
+            }
+        )
         record = self._repo.create(
             owner,
             name=name or "session",
@@ -224,52 +263,126 @@ class SessionService:
     # -- trading --------------------------------------------------------------
     def submit_order(
         self, owner: str, session_id: str, account_id: str, request: OrderRequest
-    ) -> Order:
-        """Submit an order; it comes back accepted or rejected (never filled yet)."""
+    ) -> OrderView:
+        """Submit an order; it comes back accepted or rejected (never filled yet).
+
+        A rejected order exists, with its ``reject_reason``, among the account's
+        orders: refusals are not errors here (the HTTP API answers them as errors).
+
+        Raises:
+            InvalidRequest: for a malformed order: an unknown side, type, time in
+                force or class, a ``type`` that does not agree with the prices
+                given, both or neither of ``qty`` and ``notional``, extended hours.
+            NotFound: for an unknown session or account.
+            Conflict: if the session is completed.
+        """
         side = _parse(OrderSide, request.side, "side")
         order_type = _parse(OrderType, request.type, "type")
         tif = _parse(TimeInForce, request.time_in_force, "time_in_force")
+        order_class = (
+            OrderClass.SIMPLE
+            if request.order_class == ""
+            else _parse(OrderClass, request.order_class, "order_class")
+        )
+        if request.extended_hours:
+            raise InvalidRequest("extended_hours: extended hours are not simulated")
         limit, stop = request.limit_price, request.stop_price
-        needs_limit = order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
-        needs_stop = order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
-        if needs_limit != (limit is not None):
+        if order_class is OrderClass.OCO and order_type is OrderType.LIMIT and limit is None:
+            limit = request.take_profit  # Alpaca's OCO names its limit in take_profit only
+        _check_prices(order_type, limit, stop, request.trail_price, request.trail_percent)
+        runtime = self._get(owner, session_id).runtime
+        order = runtime.submit_order(
+            account_id, request.symbol, side,
+            None if request.qty is None else to_decimal(request.qty, field="qty"),
+            limit=limit, stop=stop, tif=tif, client_order_id=request.client_order_id,
+            trail_price=request.trail_price, trail_percent=request.trail_percent,
+            notional=None if request.notional is None else to_decimal(
+                request.notional, field="notional"
+            ),
+            order_class=order_class, take_profit=request.take_profit,
+            stop_loss=request.stop_loss, stop_loss_limit=request.stop_loss_limit,
+        )  # fmt: skip
+        return _order_view(runtime, order)
+
+    def replace_order(
+        self,
+        owner: str,
+        session_id: str,
+        account_id: str,
+        order_id: str,
+        request: ReplaceRequest,
+    ) -> OrderView:
+        """Replace a working order; return the new order (the old one ends ``replaced``).
+
+        Fields left ``None`` keep the order's values (``qty``: what is still
+        unfilled).  With latency the old order is ``pending_replace`` until the
+        replacement reaches the venue, and may fill meanwhile.
+
+        Raises:
+            InvalidRequest: if nothing is changed, a price does not belong to the
+                order's type, or the replacement is malformed.
+            NotFound: for an unknown session, account or order.
+            Conflict: if the order can no longer be replaced, or the session is completed.
+        """
+        fields = (
+            request.qty, request.limit_price, request.stop_price, request.trail,
+            request.time_in_force, request.client_order_id,
+        )  # fmt: skip
+        if all(value is None for value in fields):
             raise InvalidRequest(
-                f"limit_price is {'required' if needs_limit else 'not allowed'} "
-                f"for a {order_type} order"
-            )
-        if needs_stop != (stop is not None):
-            raise InvalidRequest(
-                f"stop_price is {'required' if needs_stop else 'not allowed'} "
-                f"for a {order_type} order"
+                "give at least one of qty, limit_price, stop_price, trail, time_in_force "
+                "and client_order_id"
             )
         runtime = self._get(owner, session_id).runtime
-        return runtime.submit_order(
-            account_id,
-            request.symbol,
-            side,
-            to_decimal(request.qty, field="qty"),
-            limit=limit,
-            stop=stop,
-            tif=tif,
+        order = runtime.order(account_id, order_id)
+        kind = order.order_type
+        for name, value, fits in (
+            ("limit_price", request.limit_price, kind in _LIMIT_TYPES),
+            ("stop_price", request.stop_price, kind in _STOP_TYPES),
+            ("trail", request.trail, kind is OrderType.TRAILING_STOP),
+        ):
+            if value is not None and not fits:
+                raise InvalidRequest(f"{name} does not apply to a {kind} order")
+        tif = request.time_in_force
+        new = runtime.replace_order(
+            account_id, order.id,
+            qty=None if request.qty is None else to_decimal(request.qty, field="qty"),
+            limit=request.limit_price, stop=request.stop_price, trail=request.trail,
+            tif=None if tif is None else _parse(TimeInForce, tif, "time_in_force"),
             client_order_id=request.client_order_id,
-        )
+        )  # fmt: skip
+        return _order_view(runtime, new)
 
     def orders(
         self, owner: str, session_id: str, account_id: str, status: str = "open"
-    ) -> builtins.list[Order]:
-        """An account's orders: ``open``, ``closed`` or ``all``, oldest first."""
+    ) -> builtins.list[OrderView]:
+        """An account's orders: ``open``, ``closed`` or ``all``, oldest first.
+
+        Exit legs are listed as orders of their own, and under their entry too.
+        """
         if status not in ("open", "closed", "all"):
             raise InvalidRequest(f"status {status!r} is not one of open, closed, all")
-        orders = self._get(owner, session_id).runtime.orders(account_id)
-        if status == "all":
-            return orders
-        return [o for o in orders if o.is_open == (status == "open")]
+        runtime = self._get(owner, session_id).runtime
+        orders = runtime.orders(account_id)
+        if status != "all":
+            orders = [o for o in orders if o.is_open == (status == "open")]
+        return [_order_view(runtime, order) for order in orders]
 
-    def order(self, owner: str, session_id: str, account_id: str, order_id: str) -> Order:
-        return self._get(owner, session_id).runtime.order(account_id, order_id)
+    def order(self, owner: str, session_id: str, account_id: str, order_id: str) -> OrderView:
+        runtime = self._get(owner, session_id).runtime
+        return _order_view(runtime, runtime.order(account_id, order_id))
 
-    def cancel_order(self, owner: str, session_id: str, account_id: str, order_id: str) -> Order:
-        return self._get(owner, session_id).runtime.cancel_order(account_id, order_id)
+    def cancel_order(
+        self, owner: str, session_id: str, account_id: str, order_id: str
+    ) -> OrderView:
+        """Cancel a working order; with latency it comes back ``pending_cancel`` (see runtime).
+
+        Raises:
+            NotFound: for an unknown session, account or order.
+            Conflict: if the order is no longer working, or the session is completed.
+        """
+        runtime = self._get(owner, session_id).runtime
+        return _order_view(runtime, runtime.cancel_order(account_id, order_id))
 
     def positions(
         self, owner: str, session_id: str, account_id: str
@@ -284,14 +397,18 @@ class SessionService:
             raise NotFound(f"no position in {symbol}")
         return PositionView.of(books, symbol)
 
-    def close_position(self, owner: str, session_id: str, account_id: str, symbol: str) -> Order:
+    def close_position(
+        self, owner: str, session_id: str, account_id: str, symbol: str
+    ) -> OrderView:
         """Flatten a position with a market order (it fills as time passes)."""
         runtime = self._get(owner, session_id).runtime
         position = runtime.books(account_id).positions.get(symbol)
         if position is None or not position.qty:
             raise NotFound(f"no position in {symbol}")
         side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
-        return runtime.submit_order(account_id, symbol, side, abs(position.qty))
+        return _order_view(
+            runtime, runtime.submit_order(account_id, symbol, side, abs(position.qty))
+        )
 
     def assets(self) -> builtins.list[Asset]:
         return self._market.assets()
@@ -321,6 +438,7 @@ class SessionService:
             record.simulation_start,
             record.simulation_end,
             Decimal(config.get("initial_cash", str(DEFAULT_CASH))),
+            *_stored_settings(record.id, config),
         )
         runtime = SessionRuntime.restore(spec, self._market, self._journal)
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
@@ -373,7 +491,117 @@ class SessionService:
             total_realized_pnl=sum((b.realized_pnl for b in books), Decimal(0)),
             total_unrealized_pnl=sum((b.unrealized_pnl for b in books), Decimal(0)),
             created_at=live.record.created_at,
+            execution=runtime.spec.execution.to_json(),
+            account=runtime.spec.account,
+            execution_quality=runtime.execution_quality(),
         )
+
+
+def account_config(settings: AccountSettings) -> AccountConfig:
+    """The account configuration ``settings`` ask for.
+
+    ``cash`` takes no leverage.  ``margin`` alone is Reg-T (2 overnight, 4
+    intraday); ``leverage`` alone is one multiplier day and night;
+    ``intraday_leverage`` alone keeps the overnight 2.
+
+    Raises:
+        InvalidRequest: naming the setting that is wrong (``account.leverage``, …).
+    """
+    kind = _parse(AccountType, settings.type, "account.type")
+    leverage, intraday = settings.leverage, settings.intraday_leverage
+    if kind is AccountType.CASH:
+        for name, value in (("leverage", leverage), ("intradayLeverage", intraday)):
+            if value is not None and value != 1:
+                raise InvalidRequest(
+                    f"account.{name}: a cash account cannot use leverage; use a margin account"
+                )
+        return AccountConfig()
+    if leverage is None and intraday is None:
+        return AccountConfig.reg_t()
+    leverage = _REG_T_LEVERAGE if leverage is None else leverage
+    if leverage < 1:
+        raise InvalidRequest(f"account.leverage: must be at least 1, got {leverage}")
+    if intraday is not None and intraday < leverage:
+        raise InvalidRequest(
+            f"account.intradayLeverage: {intraday} is below the overnight leverage {leverage}"
+        )
+    return AccountConfig(AccountType.MARGIN, leverage, intraday)
+
+
+def _account_json(config: AccountConfig) -> dict[str, str | None]:
+    intraday = config.intraday_leverage
+    return {
+        "type": config.account_type.value,
+        "leverage": str(config.leverage),
+        "intraday_leverage": None if intraday is None else str(intraday),
+    }
+
+
+def _stored_settings(
+    session_id: str, config: dict[str, object]
+) -> tuple[ExecutionConfig, AccountConfig]:
+    """The execution and account settings stored with a session.
+
+    A session stored before sessions had them ran on the ideal venue with a
+    cash account: that is what it replays with.
+
+    Raises:
+        OperationalError: if the stored settings do not read.
+    """
+    execution, account = config.get("execution"), config.get("account")
+    try:
+        if execution is None:
+            models = ExecutionConfig.from_json(None, default_preset=_LEGACY_PRESET)
+        elif isinstance(execution, Mapping):
+            models = ExecutionConfig.from_json(execution)
+        else:
+            raise InvalidRequest("execution: must be an object")
+        if account is None:
+            return models, AccountConfig()
+        if not isinstance(account, Mapping):
+            raise InvalidRequest("account: must be an object")
+        intraday = account.get("intraday_leverage")
+        settings = AccountConfig(
+            AccountType(str(account["type"])),
+            Decimal(str(account["leverage"])),
+            None if intraday is None else Decimal(str(intraday)),
+        )
+    except (InvalidRequest, KeyError, ValueError, ArithmeticError) as error:
+        raise OperationalError(
+            f"session {session_id}: stored settings do not read: {error}"
+        ) from error
+    return models, settings
+
+
+def _order_view(runtime: SessionRuntime, order: Order) -> OrderView:
+    return OrderView(order, tuple(runtime.legs(order)) if order.legs else None)
+
+
+def _check_prices(
+    order_type: OrderType,
+    limit: str | None,
+    stop: str | None,
+    trail_price: str | None,
+    trail_percent: str | None,
+) -> None:
+    """Raise InvalidRequest unless the prices given are exactly those ``order_type`` needs."""
+    trailing = order_type is OrderType.TRAILING_STOP
+    for name, value, needed in (
+        ("limit_price", limit, order_type in _LIMIT_TYPES),
+        ("stop_price", stop, order_type in _STOP_TYPES),
+    ):
+        if needed != (value is not None):
+            raise InvalidRequest(
+                f"{name} is {'required' if needed else 'not allowed'} for a {order_type} order"
+            )
+    if trailing and (trail_price is None) == (trail_percent is None):
+        raise InvalidRequest(
+            "a trailing_stop order needs exactly one of trail_price and trail_percent"
+        )
+    if not trailing:
+        name = "trail_price" if trail_price is not None else "trail_percent"
+        if trail_price is not None or trail_percent is not None:
+            raise InvalidRequest(f"{name} is not allowed for a {order_type} order")
 
 
 def _parse(enum: type[E], value: str, field: str) -> E:

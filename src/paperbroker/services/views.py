@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from paperbroker.analytics.execution_quality import ExecutionQuality
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
 
 
@@ -22,6 +25,10 @@ class SessionView:
     total_realized_pnl: Decimal
     total_unrealized_pnl: Decimal
     created_at: int
+    #: The effective execution models (:meth:`ExecutionConfig.to_json`).
+    execution: dict[str, object]
+    account: AccountConfig
+    execution_quality: ExecutionQuality
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,56 @@ class PositionView:
 
 
 @dataclass(frozen=True)
+class OrderView:
+    """An order and, for a bracket, OTO or OCO order, its exit legs (``None`` otherwise)."""
+
+    order: Order
+    legs: tuple[Order, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """How a session's accounts trade, as a client asks for it (see ``SessionService.create``)."""
+
+    type: str = "cash"
+    leverage: Decimal | None = None
+    intraday_leverage: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class OrderRequest:
-    """An order as a client asks for it (text fields, validated by the service)."""
+    """An order as a client asks for it (text fields, validated by the service).
+
+    Exactly one of ``qty`` and ``notional``; ``type`` must agree with the
+    prices given.  ``take_profit`` is the take-profit leg's limit price,
+    ``stop_loss`` and ``stop_loss_limit`` the stop-loss leg's stop and limit.
+    """
 
     symbol: str
     side: str
-    qty: str
+    qty: str | None
     type: str
     time_in_force: str = "day"
     limit_price: str | None = None
     stop_price: str | None = None
+    client_order_id: str | None = None
+    notional: str | None = None
+    trail_price: str | None = None
+    trail_percent: str | None = None
+    order_class: str = "simple"
+    take_profit: str | None = None
+    stop_loss: str | None = None
+    stop_loss_limit: str | None = None
+    extended_hours: bool = False
+
+
+@dataclass(frozen=True)
+class ReplaceRequest:
+    """The fields a replacement changes (``None``: keep the order's)."""
+
+    qty: str | None = None
+    limit_price: str | None = None
+    stop_price: str | None = None
+    trail: str | None = None
+    time_in_force: str | None = None
     client_order_id: str | None = None

@@ -12,13 +12,16 @@ from paperbroker.model.enums import AssetClass
 
 
 class Asset(NamedTuple):
-    """A symbol with data: its class and the close times of its first and last bars."""
+    """A symbol with data: its class, the close times of its first and last bars, and
+    whether it may be sold short and traded in fractions."""
 
     symbol: str
     asset_class: AssetClass
     first_ts: int
     last_ts: int
     bar_duration_ns: int
+    shortable: bool = True
+    fractionable: bool = False
 
 
 class MarketData:
@@ -63,6 +66,8 @@ class MarketData:
                 int(series.ts[0]),
                 int(series.ts[-1]),
                 series.duration_ns,
+                series.instrument.shortable,
+                series.instrument.fractionable,
             )
             for symbol, series in self._series.items()
             if len(series)

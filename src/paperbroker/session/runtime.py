@@ -18,9 +18,10 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
 from paperbroker.core.ids import AccountId, IdFactory
@@ -28,31 +29,43 @@ from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.account import Account, AccountConfig
 from paperbroker.model.codec import decode_event, encode_event
-from paperbroker.model.enums import OrderSide, TimeInForce
+from paperbroker.model.enums import OrderClass, OrderSide, TimeInForce
 from paperbroker.model.events import (
     AccountOpened,
     AdvanceRequested,
     CancelRequested,
     Event,
+    OrderFilled,
     OrderSubmitted,
 )
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.session.market import MarketData
 from paperbroker.store.journal import EncodedEvent, Journal
-from paperbroker.venue.venue import VenueConfig
+from paperbroker.venue.execution import ExecutionConfig, preset
 
 PriceLike = Decimal | int | float | str
 
 
+def _ideal() -> ExecutionConfig:
+    return preset("ideal")
+
+
 @dataclass(frozen=True)
 class SessionSpec:
-    """What a session is made of; with the journal, all that is needed to rebuild it."""
+    """What a session is made of; with the journal, all that is needed to rebuild it.
+
+    ``execution`` is the venue's models and seed (default: the ``ideal``
+    preset, what sessions ran with before they had a choice); ``account``
+    the settings of the session's accounts (default: a cash account).
+    """
 
     session_id: str
     start_ns: int
     end_ns: int
     initial_cash: Decimal
+    execution: ExecutionConfig = field(default_factory=_ideal)
+    account: AccountConfig = field(default_factory=AccountConfig)
 
     def __post_init__(self) -> None:
         if self.end_ns <= self.start_ns:
@@ -105,11 +118,11 @@ class SessionRuntime:
         if not series:
             raise InvalidRequest("no market data before the session's end")
         first_open = min(int(s.ts[0]) - s.duration_ns for s in series)
-        default = Account(self._account_id(), spec.initial_cash, AccountConfig())
+        default = Account(self._account_id(), spec.initial_cash, spec.account)
         self.kernel = Kernel(
             HistoricalFeed(series),
             default,
-            VenueConfig(),
+            spec.execution.venue_config(),
             SimClock(min(first_open, spec.start_ns)),
             ids=IdFactory(spec.namespace),
         )
@@ -201,15 +214,28 @@ class SessionRuntime:
     def orders(self, account_id: str) -> list[Order]:
         """An account's orders, oldest first."""
         account = self.books(account_id).account.id
-        return [o for o in self.kernel.orders.values() if o.account_id == account]
+        with self._lock:  # a command may be adding orders meanwhile
+            return [o for o in self.kernel.orders.values() if o.account_id == account]
+
+    def legs(self, order: Order) -> list[Order]:
+        """The exit legs of a bracket, OTO or OCO order, in submission order."""
+        orders = self.kernel.orders
+        return [orders[leg] for leg in order.legs if leg in orders]
+
+    def execution_quality(self) -> ExecutionQuality:
+        """Slippage, fees, fill ratio and latency over every order and fill of the session."""
+        with self._lock:
+            orders = list(self.kernel.orders.values())
+            fills = [e.fill for o in orders for e in o.events if isinstance(e, OrderFilled)]
+        return execution_quality(orders, fills)
 
     # -- commands -------------------------------------------------------------
-    def open_account(self, initial_cash: Decimal) -> Portfolio:
-        """Open another account in the session."""
+    def open_account(self, initial_cash: Decimal, config: AccountConfig | None = None) -> Portfolio:
+        """Open another account in the session (with the session's account settings by default)."""
         with self._lock:
             self._check_writable()
             self._accounts_opened += 1
-            account = Account(self._account_id(), initial_cash, AccountConfig())
+            account = Account(self._account_id(), initial_cash, config or self.spec.account)
             books = self.kernel.open_account(account)
             self._commit()
             return books
@@ -219,26 +245,77 @@ class SessionRuntime:
         account_id: str,
         symbol: str,
         side: OrderSide,
-        qty: PriceLike,
+        qty: PriceLike | None,
         *,
         limit: PriceLike | None = None,
         stop: PriceLike | None = None,
         tif: TimeInForce | str = TimeInForce.DAY,
         client_order_id: str | None = None,
+        trail_price: PriceLike | None = None,
+        trail_percent: PriceLike | None = None,
+        notional: PriceLike | None = None,
+        order_class: OrderClass | str = OrderClass.SIMPLE,
+        take_profit: PriceLike | None = None,
+        stop_loss: PriceLike | None = None,
+        stop_loss_limit: PriceLike | None = None,
     ) -> Order:
-        """Submit an order for an account; it is accepted or rejected, and journaled, on return."""
+        """Submit an order for an account; it is accepted or rejected, and journaled, on return.
+
+        The order's terms are those of :meth:`Kernel.submit_order
+        <paperbroker.engine.kernel.Kernel.submit_order>`.
+
+        Raises:
+            NotFound: for an account the session does not have.
+            InvalidRequest: for a malformed order.
+            Conflict: if the session is completed.
+        """
         with self._lock:
             self._check_writable()
             self.books(account_id)
             order = self.kernel.submit_order(
                 symbol, side, qty, limit=limit, stop=stop, tif=tif,
                 client_order_id=client_order_id, account_id=account_id,
+                trail_price=trail_price, trail_percent=trail_percent, notional=notional,
+                order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
+                stop_loss_limit=stop_loss_limit,
             )  # fmt: skip
             self._commit()
             return order
 
+    def replace_order(
+        self,
+        account_id: str,
+        order_id: str,
+        *,
+        qty: PriceLike | None = None,
+        limit: PriceLike | None = None,
+        stop: PriceLike | None = None,
+        trail: PriceLike | None = None,
+        tif: TimeInForce | str | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Replace a working order of an account; return the new order (see the kernel).
+
+        Raises:
+            NotFound: if the account has no such order.
+            Conflict: if the order can no longer be replaced.
+            InvalidRequest: for a malformed replacement.
+        """
+        with self._lock:
+            self._check_writable()
+            order = self.order(account_id, order_id)
+            new = self.kernel.replace_order(
+                order.id, qty=qty, limit=limit, stop=stop, trail=trail, tif=tif,
+                client_order_id=client_order_id,
+            )  # fmt: skip
+            self._commit()
+            return new
+
     def cancel_order(self, account_id: str, order_id: str) -> Order:
-        """Cancel a working order of an account.
+        """Cancel a working order of an account and return it.
+
+        With latency the cancel is on its way when this returns: the order is
+        ``pending_cancel`` (and may still fill) until the clock passes its arrival.
 
         Raises:
             NotFound: if the account has no such order.

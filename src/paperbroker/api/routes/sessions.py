@@ -28,7 +28,12 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
     responses={**COMMON_ERRORS, 400: CHANGE_ERRORS[400]},
 )
 def create_session(body: SessionCreate, caller: Caller, service: Service) -> SessionPublic:
-    """A new session, paused at ``startTime``, with one account holding ``initialCash``."""
+    """A new session, paused at ``startTime``, with one account holding ``initialCash``.
+
+    ``execution`` chooses the simulated venue's models (default: the
+    ``equities_realistic`` preset) and ``account`` how its accounts trade
+    (default: cash); both are fixed for the session's life.
+    """
     return SessionPublic.of(
         service.create(
             caller.key_id,
@@ -36,6 +41,8 @@ def create_session(body: SessionCreate, caller: Caller, service: Service) -> Ses
             end_ns=body.end_ns,
             name=body.name,
             initial_cash=body.initialCash,
+            execution=body.execution,
+            account=None if body.account is None else body.account.to_settings(),
         )
     )
 

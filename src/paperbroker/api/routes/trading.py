@@ -2,12 +2,15 @@
 
 Every route needs the ``X-Session-Id`` header naming the account's session.
 A rejected order is answered as an error (403 for insufficient buying power,
-422 otherwise) although the order exists, rejected, in the account's history.
+422 otherwise) although the order exists, rejected, in the account's history;
+the error's body names it (``order_id``, ``reject_reason``).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import AccountIdPath, OrderIdPath, Service, SessionIdHeader, SymbolPath
@@ -18,6 +21,8 @@ from paperbroker.api.schemas import (
     ErrorBody,
     OrderCreate,
     OrderPublic,
+    OrderRefusedBody,
+    OrderReplace,
     OrderStatusFilter,
     PositionPublic,
 )
@@ -26,7 +31,17 @@ router = APIRouter(prefix="/v1/trading/accounts/{accountId}", tags=["trading"])
 
 _ORDER_ERRORS = {
     **CHANGE_ERRORS,
-    403: {"model": ErrorBody, "description": "Insufficient buying power (code 40310000)."},
+    403: {
+        "model": OrderRefusedBody,
+        "description": "Insufficient buying power (code 40310000); the order is rejected.",
+    },
+    422: {
+        "model": ErrorBody,
+        "description": (
+            "A field is invalid (named), or the order was refused for another reason: "
+            "then the body also has `order_id` and `reject_reason`."
+        ),
+    },
 }
 
 
@@ -62,10 +77,18 @@ def list_orders(
     caller: Caller,
     service: Service,
     status: OrderStatusFilter = "open",
+    nested: Annotated[
+        bool, Query(description="Show exit legs only under their entry order's `legs`.")
+    ] = False,
 ) -> list[OrderPublic]:
-    """The account's orders, oldest first: ``open`` (default), ``closed`` or ``all``."""
-    orders = service.orders(caller.key_id, session_id, account_id, status)
-    return [OrderPublic.of(order) for order in orders]
+    """The account's orders, oldest first: ``open`` (default), ``closed`` or ``all``.
+
+    Exit legs are listed on their own (and under their entry), unless ``nested``.
+    """
+    views = service.orders(caller.key_id, session_id, account_id, status)
+    if nested:
+        views = [view for view in views if view.order.parent_id is None]
+    return [OrderPublic.of(view) for view in views]
 
 
 @router.get(
@@ -94,8 +117,37 @@ def cancel_order(
     caller: Caller,
     service: Service,
 ) -> OrderPublic:
-    """The canceled order; 409 if it is no longer working."""
+    """The order, ``canceled``, or ``pending_cancel`` while the cancel is on its way (latency).
+
+    A pending cancel acts when the clock passes its arrival; the order may fill
+    before then. 409 if the order is no longer working.
+    """
     return OrderPublic.of(service.cancel_order(caller.key_id, session_id, account_id, order_id))
+
+
+@router.patch(
+    "/orders/{orderId}",
+    operation_id="replaceOrder",
+    summary="Replace an order",
+    responses=_ORDER_ERRORS,
+)
+def replace_order(
+    account_id: AccountIdPath,
+    order_id: OrderIdPath,
+    body: OrderReplace,
+    session_id: SessionIdHeader,
+    caller: Caller,
+    service: Service,
+) -> OrderPublic:
+    """The NEW order, which ``replaces`` the old one; the old one ends ``replaced``.
+
+    Until the replacement reaches the venue (latency) the old order is
+    ``pending_replace`` and may still fill; if it fills completely first, the
+    replacement is canceled. 409 if the order can no longer be replaced.
+    """
+    request = body.to_request()
+    order = service.replace_order(caller.key_id, session_id, account_id, order_id, request)
+    return OrderPublic.of(accepted_or_refused(order))
 
 
 @router.get(
