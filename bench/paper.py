@@ -66,6 +66,7 @@ def pb_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Bac
             SmaCrossover,
             params={"fast": FAST, "slow": SLOW},
             cash=cash,
+            execution="ideal",
             commission=commission_for(fee),
         )
     return Backtest(
@@ -73,7 +74,8 @@ def pb_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Bac
         SleeveSmaCrossover,
         params={"fast": FAST, "slow": SLOW},
         cash=cash,
-        commission=commission_for(fee),
+        execution="ideal",
+            commission=commission_for(fee),
     )
 
 

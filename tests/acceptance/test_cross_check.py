@@ -49,6 +49,7 @@ def _paperbroker(series: BarSeries, fee: float) -> BacktestResult:
         params={"fast": 10, "slow": 30},
         cash=CASH,
         commission=commission,
+        execution="ideal",
     ).run()
 
 

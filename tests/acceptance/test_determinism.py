@@ -46,6 +46,7 @@ def run(seed: int) -> BacktestResult:
         commission=PerShareCommission("0.005", minimum="1", maximum="20"),
         slippage=FixedBpsSlippage(5),
         fill_quantity=VolumeParticipation("0.05"),
+        execution="ideal",
     ).run()
 
 
@@ -81,6 +82,7 @@ def test_determinism_same_backtest_object_run_again_identical(first: BacktestRes
     backtest = Backtest(
         data, SmaCrossover, params={"fast": 3, "slow": 12},
         slippage=FixedBpsSlippage(5), fill_quantity=VolumeParticipation("0.05"),
+        execution="ideal",
     )  # fmt: skip
     a, b = backtest.run(), backtest.run()
     assert a.fills

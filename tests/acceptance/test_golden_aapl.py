@@ -104,6 +104,7 @@ def engine_result() -> BacktestResult:
         cash=100_000,
         start="2005-01-01",
         end="2012-12-31",
+        execution="ideal",
     ).run()
 
 

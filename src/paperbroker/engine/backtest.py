@@ -24,7 +24,7 @@ from paperbroker.model.events import OrderFilled
 from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, parse_params
 from paperbroker.venue.commission import CommissionModel
-from paperbroker.venue.execution import ExecutionConfig, preset
+from paperbroker.venue.execution import DEFAULT_PRESET, ExecutionConfig, preset
 from paperbroker.venue.fill_quantity import FillQuantityModel
 from paperbroker.venue.matching import IntrabarPath
 from paperbroker.venue.slippage import SlippageModel
@@ -43,9 +43,10 @@ class Backtest:
     ISO-8601 text or epoch nanoseconds).
 
     ``execution`` chooses the venue's models: an :class:`ExecutionConfig` or a
-    preset name (default ``ideal``: no costs, full fills, no latency, the
-    reference for comparing engines); ``commission``, ``slippage``,
-    ``fill_quantity`` and ``intrabar`` replace the matching model of it.
+    preset name (default ``equities_realistic``, as for every new session;
+    ``ideal`` has no costs, full fills and no latency, the reference for
+    comparing engines); ``commission``, ``slippage``, ``fill_quantity`` and
+    ``intrabar`` replace the matching model of it.
 
     Raises:
         InvalidRequest: for bad parameters, cash, time bounds, or no bars in range.
@@ -58,7 +59,7 @@ class Backtest:
         *,
         params: Mapping[str, Any] | None = None,
         cash: Decimal | int | str = 100_000,
-        execution: ExecutionConfig | str = "ideal",
+        execution: ExecutionConfig | str = DEFAULT_PRESET,
         commission: CommissionModel | None = None,
         slippage: SlippageModel | None = None,
         fill_quantity: FillQuantityModel | None = None,

@@ -50,7 +50,7 @@ def ten_days(build: Any) -> Any:
 def test_backtest_start_end_keep_only_bars_closing_in_range(
     build: Any, ten_days: Any, start: Any, end: Any
 ) -> None:
-    result = Backtest(ten_days, _Recorder, start=start, end=end).run()
+    result = Backtest(ten_days, _Recorder, start=start, end=end, execution="ideal").run()
     expected = [build.ny_ns(d) for d in DAYS[2:6]]  # Jan 4, 5, 8, 9
     assert _Recorder.seen == expected
     assert result.bars_processed == 4
@@ -59,7 +59,7 @@ def test_backtest_start_end_keep_only_bars_closing_in_range(
 
 def test_backtest_epoch_ns_bounds_are_inclusive(build: Any, ten_days: Any) -> None:
     first, last = build.ny_ns(DAYS[1]), build.ny_ns(DAYS[3])
-    result = Backtest(ten_days, _Recorder, start=first, end=last).run()
+    result = Backtest(ten_days, _Recorder, start=first, end=last, execution="ideal").run()
     assert _Recorder.seen == [first, build.ny_ns(DAYS[2]), last]
     assert result.bars_processed == 3
 
@@ -67,7 +67,9 @@ def test_backtest_epoch_ns_bounds_are_inclusive(build: Any, ten_days: Any) -> No
 def test_backtest_indicators_see_only_filtered_bars(build: Any, ten_days: Any) -> None:
     # BuyAndHold buys on the first bar in range at its close: here Jan 8 (close 104.50),
     # filled at Jan 9's open 105.00.
-    result = Backtest(ten_days, BuyAndHold, cash=10_000, start="2024-01-08").run()
+    result = Backtest(
+        ten_days, BuyAndHold, cash=10_000, start="2024-01-08", execution="ideal"
+    ).run()
     first = result.fills[0]
     assert first.bar_ts == build.ny_ns(DAYS[5])
     assert first.price == Decimal("105.00")
@@ -88,11 +90,11 @@ def test_backtest_bad_arguments_raise_invalid_request(
     ten_days: Any, kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidRequest, match=message):
-        Backtest(ten_days, _Recorder, **kwargs)
+        Backtest(ten_days, _Recorder, **kwargs, execution="ideal")
 
 
 def test_backtest_runs_twice_with_fresh_strategy_and_same_result(ten_days: Any) -> None:
-    backtest = Backtest(ten_days, BuyAndHold, cash=10_000)
+    backtest = Backtest(ten_days, BuyAndHold, cash=10_000, execution="ideal")
     first, second = backtest.run(), backtest.run()
     assert first.fills_digest() == second.fills_digest()
     assert first.final_equity == second.final_equity
@@ -101,14 +103,14 @@ def test_backtest_runs_twice_with_fresh_strategy_and_same_result(ten_days: Any) 
 
 def test_backtest_each_run_starts_the_strategy_once(ten_days: Any) -> None:
     _Recorder.starts = 0
-    backtest = Backtest(ten_days, _Recorder)
+    backtest = Backtest(ten_days, _Recorder, execution="ideal")
     backtest.run()
     backtest.run()
     assert _Recorder.starts == 2
 
 
 def test_backtest_result_books_reconcile(ten_days: Any) -> None:
-    result = Backtest(ten_days, BuyAndHold, cash=10_000).run()
+    result = Backtest(ten_days, BuyAndHold, cash=10_000, execution="ideal").run()
     # BuyAndHold: day 1 close 100.50 -> floor(10 000 / 100.50) = 99 shares, filled at
     # day 2's open 101.00: cash 10 000 - 9 999 = 1; last close 109.50: 99 * 109.50 = 10 840.50.
     assert result.final_cash == Decimal("1.00")

@@ -158,7 +158,9 @@ def test_codec_keeps_decimal_spelling_and_none() -> None:
 
 
 def test_codec_every_event_of_a_backtest_round_trips() -> None:
-    result = Backtest(load_sample("stocks", symbols=["AAPL"]), SmaCrossover).run()
+    result = Backtest(
+        load_sample("stocks", symbols=["AAPL"]), SmaCrossover, execution="ideal"
+    ).run()
     kinds = set()
     for event in result.events:
         assert decode_event(*encode_event(event)) == event

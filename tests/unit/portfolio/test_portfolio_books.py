@@ -109,7 +109,11 @@ def test_equity_curve_two_symbols_interleaved_matches_hand_computation(build: An
         ts=t[1::2], freq="minute", symbol="BBB",
     )  # fmt: skip
     result = Backtest(
-        [aaa, bbb], _BuyOnFirstBar, params={"qty": {"AAA": 100, "BBB": 50}}, cash=10_000
+        [aaa, bbb],
+        _BuyOnFirstBar,
+        params={"qty": {"AAA": 100, "BBB": 50}},
+        cash=10_000,
+        execution="ideal",
     ).run()
 
     # 10:00  nothing held                                   10 000

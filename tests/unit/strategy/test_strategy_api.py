@@ -62,7 +62,7 @@ class _Observer(Strategy):
 
 def test_context_history_never_includes_future_bars(build: Any) -> None:
     aaa, bbb, t = two_symbols(build)
-    Backtest([aaa, bbb], _Observer).run()
+    Backtest([aaa, bbb], _Observer, execution="ideal").run()
     records = _Observer.records
     assert [r["bar"].ts for r in records] == t
     for record in records:
@@ -78,7 +78,7 @@ def test_context_history_never_includes_future_bars(build: Any) -> None:
 
 def test_context_indicator_series_grows_with_bars_seen(build: Any) -> None:
     aaa, bbb, _ = two_symbols(build)
-    Backtest([aaa, bbb], _Observer).run()
+    Backtest([aaa, bbb], _Observer, execution="ideal").run()
     for record in _Observer.records:
         for symbol in ("AAA", "BBB"):
             seen = record[symbol]
@@ -112,14 +112,14 @@ class _Peeker(Strategy):
 def test_context_look_ahead_indicator_raises_look_ahead_error(build: Any, how: str) -> None:
     series = build.series(closes(30))
     with pytest.raises(LookAheadError, match="uses future prices"):
-        Backtest(series, _Peeker, params={"how": how}).run()
+        Backtest(series, _Peeker, params={"how": how}, execution="ideal").run()
 
 
 @pytest.mark.parametrize(("how", "message"), [("shape", "one value per bar"), ("source", "vwap")])
 def test_context_bad_indicator_raises_invalid_request(build: Any, how: str, message: str) -> None:
     series = build.series(closes(30))
     with pytest.raises(InvalidRequest, match=message):
-        Backtest(series, _Peeker, params={"how": how}).run()
+        Backtest(series, _Peeker, params={"how": how}, execution="ideal").run()
 
 
 def test_compute_indicator_causal_functions_accepted() -> None:
@@ -165,9 +165,9 @@ def test_strategy_params_validation_error_names_the_param(
 def test_strategy_params_validated_by_backtest_too(build: Any) -> None:
     series = build.series(closes(5))
     with pytest.raises(InvalidRequest, match="'slow'"):
-        Backtest(series, SmaCrossover, params={"slow": 1})
+        Backtest(series, SmaCrossover, params={"slow": 1}, execution="ideal")
     with pytest.raises(InvalidRequest, match="either to the strategy or to Backtest"):
-        Backtest(series, SmaCrossover(fast=2, slow=3), params={"fast": 2})
+        Backtest(series, SmaCrossover(fast=2, slow=3), params={"fast": 2}, execution="ideal")
 
 
 class _Typed(Strategy):
