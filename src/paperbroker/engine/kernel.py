@@ -223,8 +223,7 @@ class Kernel:
         hours = self._hours
         if hours is None:
             return False
-        now = self.clock.now_ns()
-        return hours.session_open_ns(hours.trading_date(now)) <= now
+        return hours.in_session(self.clock.now_ns())
 
     def _affordable_at(self, order: Order, qty: Decimal, price: Decimal) -> Decimal:
         portfolio = self.portfolios[order.account_id]
@@ -475,13 +474,10 @@ class Kernel:
         series = self.feed.series[index]
         if self._seen[index] >= len(series):
             return RejectReason.MARKET_CLOSED, f"there is no more market data for {order.symbol}"
-        if order.time_in_force is TimeInForce.OPG:
-            hours = self.instruments[index].hours
-            now = self.clock.now_ns()
-            if hours.session_open_ns(hours.trading_date(now)) <= now:
-                return RejectReason.MARKET_OPEN, (
-                    "opg orders are taken only while the market is closed"
-                )
+        if order.time_in_force is TimeInForce.OPG and self.instruments[index].hours.in_session(
+            self.clock.now_ns()
+        ):
+            return RejectReason.MARKET_OPEN, "opg orders are taken only while the market is closed"
         account = portfolio.account.id
 
         def working() -> list[Order]:

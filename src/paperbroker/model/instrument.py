@@ -54,6 +54,14 @@ class TradingHours:
         day = self.trading_date(ts_ns)
         return _session_close_ns(self, day - timedelta(days=1)), _session_close_ns(self, day)
 
+    def in_session(self, ts_ns: int) -> bool:
+        """Whether the regular session is in progress at ``ts_ns`` (weekdays only;
+        holidays are not known without a calendar).  A 24-hour market always is."""
+        if self.is_24h:
+            return True
+        day = self.trading_date(ts_ns)
+        return day.weekday() < 5 and self.session_open_ns(day) <= ts_ns
+
     def session_open_ns(self, trading_date: date) -> int:
         """Epoch nanoseconds of the open of ``trading_date``'s session."""
         day = trading_date - timedelta(days=1) if self.is_24h else trading_date

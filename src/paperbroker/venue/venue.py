@@ -208,6 +208,7 @@ class SimulatedVenue:
             self._run_pending(index, bar[1] - self._durations[index], 0)
         self._match(index, bar, row, open_only=False)
         if self._pending[index]:
+            # Cancels that arrived during the bar: their orders had the bar up to then.
             self._run_pending(index, bar[1], self._clock.now_ns())
 
     def on_open(self, index: int, bar: Bar, row: int) -> None:
@@ -236,29 +237,36 @@ class SimulatedVenue:
         """
         for working in self.working[index][:]:
             due = working.pending_ns
-            if not due or due > until_ns:
-                continue
-            ts = stamp_ns or due
-            replacement = working.replacement
-            self._clear_pending(working)
-            if working.order.status not in OPEN_STATUSES:
-                continue
-            if replacement is None:
-                self._close(working, OrderCanceled, "canceled by client", ts)
-                continue
-            _, order, latency = replacement
-            self._forget(working)
-            self._emit(OrderReplaced(ts, working.order.id, order.id))
-            if order.is_open:
-                started = self._start(index, order, due, latency)
-                # The replacement takes the old order's place in its OCO pair.
-                started.siblings = working.siblings
-                for sibling_id in working.siblings:
-                    sibling = self._by_id.get(sibling_id)
-                    if sibling is not None:
-                        sibling.siblings = tuple(
-                            order.id if o == working.order.id else o for o in sibling.siblings
-                        )
+            if due and due <= until_ns:
+                self._deliver(working, stamp_ns or due)
+
+    def _deliver(self, working: Working, ts: int) -> Working | None:
+        """A cancel or replacement reaches the venue; return the replacement now working."""
+        due = working.pending_ns
+        replacement = working.replacement
+        self._clear_pending(working)
+        if working.order.status not in OPEN_STATUSES:
+            return None
+        if replacement is None:
+            self._close(working, OrderCanceled, "canceled by client", ts)
+            return None
+        _, order, latency = replacement
+        index = working.index
+        place = self.working[index].index(working)
+        self._forget(working)
+        self._emit(OrderReplaced(ts, working.order.id, order.id))
+        if not order.is_open:
+            return None
+        # The replacement takes the old order's place in the queue and in its OCO pair.
+        started = self._start(index, order, due, latency, place)
+        started.siblings = working.siblings
+        for sibling_id in working.siblings:
+            sibling = self._by_id.get(sibling_id)
+            if sibling is not None:
+                sibling.siblings = tuple(
+                    order.id if o == working.order.id else o for o in sibling.siblings
+                )
+        return started
 
     def _clear_pending(self, working: Working) -> None:
         if working.pending_ns:
@@ -266,78 +274,102 @@ class SimulatedVenue:
         working.cancel_ns = 0
         working.replacement = None
 
-    def _start(self, index: int, order: Order, arrival_ns: int, latency_ns: int) -> Working:
+    def _start(
+        self, index: int, order: Order, arrival_ns: int, latency_ns: int, place: int = -1
+    ) -> Working:
         self._gates[index] = None
         lot = self.instruments[index].lot_size
-        working = Working(order, index, arrival_ns, latency_ns, lot)
+        working = Working(
+            order, index, arrival_ns, latency_ns, lot, self.instruments[index].fractionable
+        )
         if order.is_trailing:
             mark = self._mark(index) if self._mark is not None else None
             if mark is not None:
                 set_mark(working, mark, self.instruments[index].tick_size)
-        self.working[index].append(working)
+        if place < 0:
+            self.working[index].append(working)
+        else:
+            self.working[index].insert(place, working)
         self._by_id[order.id] = working
         return working
 
     # -- matching -------------------------------------------------------------------
     def _match(self, index: int, bar: Bar, row: int, *, open_only: bool) -> None:
+        """Match instrument ``index``'s working orders against a bar, oldest first."""
         self._gates[index] = None  # orders change here: recompute on the next bar
+        sides = BarView(self, index, bar, row)
         ts = bar[1]
+        queue = self.working[index][:]
+        position = 0
+        while position < len(queue):
+            working = queue[position]
+            position += 1
+            self._match_one(working, sides, open_only)
+            replacement = working.replacement
+            if replacement is not None and replacement[0] < ts and not open_only:
+                # A replacement arriving during the bar: the old order had the bar up
+                # to then (its window ended there), the replacement has the rest.
+                started = self._deliver(working, self._clock.now_ns())
+                if started is not None:
+                    queue.insert(position, started)
+
+    def _match_one(self, working: Working, sides: BarView, open_only: bool) -> None:
+        index = sides.index
+        ts = sides.bar[1]
         duration = self._durations[index]
         bar_open_ns = ts - duration
-        sides = BarView(self, index, bar, row)
-        for working in self.working[index][:]:
-            order = working.order
-            if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
-                continue  # closed by a callback meanwhile, or not there before the close
-            tif = order.time_in_force
-            if tif is _CLS:
-                self._closing_auction(working, sides, ts, open_only)
-                continue
-            if working.arrival_ns > bar_open_ns:
-                if open_only or working.arrival_ns - working.latency_ns > bar_open_ns:
-                    # Decided after the bar opened: the bar's path from here on is
-                    # not known to have included the decision's moment; wait for the next.
-                    continue
-                # Decided by the open, delayed into the bar: the rest of the path is its own.
-                start = (working.arrival_ns - bar_open_ns) / duration
-            else:
-                start = 0.0
-            if tif is _OPG:
-                self._opening_auction(working, sides, ts, start)
-                continue
-            if tif is _DAY:
-                if not working.session_close_ns:
-                    # A day order belongs to the session of the first bar it can trade on.
-                    working.session_close_ns = self._session_close(index, ts - 1)
-                elif ts > working.session_close_ns:
-                    # This bar closes after the order's session ended: it belongs to a later day.
-                    self._close(working, OrderExpired)
-                    continue
-            due = working.pending_ns
-            end = (due - bar_open_ns) / duration if due and due < ts else 1.0
-            if end <= start:
-                continue  # canceled (or replaced) before it could see this bar
-            found, fill_path = find(
-                working, sides, open_only, start, end, self.instruments[index].tick_size
-            )
-            immediate = tif in _IMMEDIATE
-            if found is None:
-                if immediate:
-                    self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
-                elif not open_only and tif is _DAY and ts >= working.session_close_ns:
-                    self._close(working, OrderExpired)
-                continue
-            if working.siblings and not open_only and self._sibling_first(working, sides, start):
-                continue  # the other side of the OCO pair got there first this bar
-            shortfall = self._execute(working, sides, found, fill_path, end - start)
-            if order.status not in OPEN_STATUSES:
-                continue
+        order = working.order
+        if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
+            return  # closed by a callback meanwhile, or not there before the close
+        tif = order.time_in_force
+        if tif is _CLS:
+            self._closing_auction(working, sides, ts, open_only)
+            return
+        if working.arrival_ns > bar_open_ns:
+            if open_only or working.arrival_ns - working.latency_ns > bar_open_ns:
+                # Decided after the bar opened: the bar's path from here on is
+                # not known to have included the decision's moment; wait for the next.
+                return
+            # Decided by the open, delayed into the bar: the rest of the path is its own.
+            start = (working.arrival_ns - bar_open_ns) / duration
+        else:
+            start = 0.0
+        if tif is _OPG:
+            self._opening_auction(working, sides, ts, start)
+            return
+        if tif is _DAY:
+            if not working.session_close_ns:
+                # A day order belongs to the session of the first bar it can trade on.
+                working.session_close_ns = self._session_close(index, ts - 1)
+            elif ts > working.session_close_ns:
+                # This bar closes after the order's session ended: it belongs to a later day.
+                self._close(working, OrderExpired)
+                return
+        due = working.pending_ns
+        end = (due - bar_open_ns) / duration if due and due < ts else 1.0
+        if end <= start:
+            return  # canceled (or replaced) before it could see this bar
+        found, fill_path = find(
+            working, sides, open_only, start, end, self.instruments[index].tick_size
+        )
+        immediate = tif in _IMMEDIATE
+        if found is None:
             if immediate:
-                self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
-            elif shortfall.startswith(("insufficient cash", "notional")):
-                self._close(working, OrderCanceled, shortfall)
+                self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
             elif not open_only and tif is _DAY and ts >= working.session_close_ns:
                 self._close(working, OrderExpired)
+            return
+        if working.siblings and not open_only and self._sibling_first(working, sides, start):
+            return  # the other side of the OCO pair got there first this bar
+        shortfall = self._execute(working, sides, found, fill_path, end - start)
+        if order.status not in OPEN_STATUSES:
+            return
+        if immediate:
+            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
+        elif shortfall.startswith(("insufficient cash", "notional")):
+            self._close(working, OrderCanceled, shortfall)
+        elif not open_only and tif is _DAY and ts >= working.session_close_ns:
+            self._close(working, OrderExpired)
 
     def _sibling_first(self, working: Working, sides: BarView, start: float) -> bool:
         """Whether an OCO sibling reaches its price earlier in this bar's path."""

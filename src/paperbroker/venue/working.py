@@ -10,7 +10,7 @@ import numpy as np
 from paperbroker.data.series import BarSeries, FloatArray
 from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
 from paperbroker.model.order import Order
-from paperbroker.model.values import ZERO, quantize_to_step
+from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
 
 # What a bar must reach to matter to an instrument's resting orders:
 # (highest buy limit, lowest buy stop, lowest sell limit, highest sell stop, deadline).
@@ -47,7 +47,13 @@ class Working:
     )
 
     def __init__(
-        self, order: Order, index: int, arrival_ns: int, latency_ns: int, lot: Decimal
+        self,
+        order: Order,
+        index: int,
+        arrival_ns: int,
+        latency_ns: int,
+        lot: Decimal,
+        fractionable: bool = False,
     ) -> None:
         self.order = order
         self.index = index
@@ -65,14 +71,16 @@ class Working:
         self.replacement: tuple[int, Order, int] | None = None
         #: Orders canceled when this one fills (the other side of an OCO pair).
         self.siblings: tuple[str, ...] = ()
-        # Whole lots unless the order itself is fractional (or notional).
-        whole = order.notional is None and not order.qty % lot
+        # Whole lots unless the order itself is fractional (or notional) on an
+        # instrument that trades fractions.
+        whole = not fractionable or (order.notional is None and not order.qty % lot)
         self.step = lot if whole else min(lot, FRACTION_STEP)
-        # A trailing stop: a fixed distance, or a factor of the mark (1 - p for a sell).
-        self.trail = float(order.trail_price) if order.trail_price is not None else 0.0
-        self.trail_factor = 0.0
+        # A trailing stop: a fixed distance, or a factor of the mark (1 - p for a sell),
+        # exact decimals so a stop that lands on a tick stays on it.
+        self.trail = order.trail_price if order.trail_price is not None else ZERO
+        self.trail_factor = ZERO
         if order.trail_percent is not None:
-            percent = float(order.trail_percent) / 100
+            percent = order.trail_percent / 100
             self.trail_factor = 1 + percent if self.is_buy else 1 - percent
         #: A trailing stop's high-water mark (low-water for a buy); nan until known.
         self.mark = math.nan
@@ -86,13 +94,18 @@ class Working:
 
 
 def trailing_stop(mark: float, working: Working, tick: Decimal) -> float:
-    """The stop a trailing order's mark implies, on the tick grid away from the market."""
+    """The stop a trailing order's mark implies, on the tick grid away from the market.
+
+    Computed in decimals from the mark on its grid: 5 % below 51.00 is 48.45
+    exactly, not a float a hair below it that would round down a tick.
+    """
+    exact = price_on_grid(mark, tick)
     if working.trail_factor:
-        level = mark * working.trail_factor
+        level = exact * working.trail_factor
     else:
-        level = mark + working.trail if working.is_buy else mark - working.trail
+        level = exact + working.trail if working.is_buy else exact - working.trail
     rounding = ROUND_CEILING if working.is_buy else ROUND_FLOOR
-    return float(quantize_to_step(Decimal(repr(level)), tick, rounding))
+    return float(quantize_to_step(level, tick, rounding))
 
 
 def rolling_volatility(series: BarSeries, window: int) -> FloatArray:
