@@ -229,6 +229,36 @@ TRAILING = [
         statuses={"t": S.FILLED},
         fills=(("t", 1, 10, "102.50", R.STOP_GAP_AT_OPEN),),
     ),
+    # Sell, trail 5 % from the close 51.00: stop 51.00 * 0.95 = 48.45 exactly (not a tick
+    # lower, as 51.0 * 0.95 = 48.449999999999996 in floats would give).  Bar 1 (50, 50.50,
+    # 48.45, 49), OHLC, falls to 48.45: triggered there.
+    pytest.param(
+        Scenario(
+            bars=((51.00, 51.50, 50.50, 51.00), (50.00, 50.50, 48.45, 49.00)),
+            steps=(
+                submit("t", side=SELL, qty=10, trail_percent="5", tif="gtc"),
+                check(0, of="t", hwm="51.00", stop="48.45"),
+            ),
+            statuses={"t": S.FILLED},
+            fills=(("t", 1, 10, "48.45", R.STOP_TRIGGERED),),
+        ),
+        id="trailing_sell_percent_stop_on_an_exact_tick_stays_there",
+    ),
+    # Buy, trail 10 % from the close 110.00: stop 110 * 1.10 = 121.00 (not 121.01, as
+    # 110.0 * 1.1 = 121.00000000000001 in floats would give).  Bar 1 (120, 121, 119.50,
+    # 120.50), OLHC, rises to 121: triggered at 121.00.
+    pytest.param(
+        Scenario(
+            bars=((110.00, 111.00, 109.00, 110.00), (120.00, 121.00, 119.50, 120.50)),
+            steps=(
+                submit("t", side=BUY, qty=10, trail_percent="10", tif="gtc"),
+                check(0, of="t", hwm="110.00", stop="121.00"),
+            ),
+            statuses={"t": S.FILLED},
+            fills=(("t", 1, 10, "121.00", R.STOP_TRIGGERED),),
+        ),
+        id="trailing_buy_percent_stop_on_an_exact_tick_stays_there",
+    ),
 ]
 
 BRACKETS = [
@@ -679,6 +709,30 @@ LATENCY = [
         fills=(("a2", 3, 10, "98.50", R.LIMIT_TOUCHED),),
         replaced_by={"a": "a2"}, latencies_ms=(20_000,),
     ),
+    # 20 s latency.  Bar 2 (100, 100.50, 98, 98.20), OHLC: the old limit 99.00 would be
+    # reached at 20 + 20 * 1.50 / 2.50 = 32 s, after the replacement (limit 98.50) arrived
+    # at 20 s; from 20 s the path falls from 100.50 to 98: the replacement touches 98.50 on
+    # bar 2, in the old order's place in the queue, as does "c", a new order with the same
+    # limit sent at the same moment.
+    pytest.param(
+        Scenario(
+            bars=(SETUP, RACE_BARS[0], (100.00, 100.50, 98.00, 98.20), (99.00,) * 4),
+            steps=(
+                submit("a", side=BUY, qty=10, limit="99.00", tif="gtc"),
+                replace("a", "a2", at=1, limit="98.50"),
+                submit("c", side=BUY, qty=10, limit="98.50", tif="gtc", at=1),
+            ),
+            config=latency(20_000), freq="minute",
+            statuses={"a": S.REPLACED, "a2": S.FILLED, "c": S.FILLED},
+            fills=(
+                ("a2", 2, 10, "98.50", R.LIMIT_TOUCHED),
+                ("c", 2, 10, "98.50", R.LIMIT_TOUCHED),
+            ),
+            paths=("OHLC[0.3333,1.0000]", "OHLC[0.3333,1.0000]"),
+            replaced_by={"a": "a2"},
+        ),
+        id="latency_replacement_arriving_inside_a_bar_trades_the_rest_of_it",
+    ),
 ]  # fmt: skip
 
 AUCTIONS = [
@@ -777,6 +831,16 @@ NOTIONAL = [
                    raises="qty 2.5 is not a multiple of XYZ's lot size 1"),
         ),
         statuses={},
+    ),
+    # Notional 1000.00 on a whole-share instrument: 1000 / 100.50 = 9.95, rounded down to
+    # whole shares: 9.
+    scenario(
+        "notional_buy_on_whole_share_instrument_buys_whole_shares",
+        (100.50, 101.00, 100.00, 100.80),
+        steps=(submit("n", side=BUY, notional="1000.00"),),
+        statuses={"n": S.FILLED},
+        fills=(("n", 1, 9, "100.50", R.MARKET_AT_OPEN),),
+        sized={"n": ("9", "100.50")},
     ),
 ]  # fmt: skip
 
@@ -1052,6 +1116,8 @@ QUOTE_BARS = [
 ]  # fmt: skip
 
 REG_T = AccountConfig.reg_t()
+SATURDAY_NOON_NS = 20 * 3600 * SECOND_NS  # after Friday's 16:00 close
+FRIDAY, MONDAY = date(2024, 1, 5), date(2024, 1, 8)
 CASH_ACCOUNT = AccountConfig(AccountType.CASH)
 ACCOUNTS = [
     # Margin account, but XYZ cannot be borrowed: a sell with no position is refused.
@@ -1140,94 +1206,22 @@ ACCOUNTS = [
             "is 140000.00"
         },
     ),
-]  # fmt: skip
-
-# ---- known bugs ------------------------------------------------------------------------------
-
-SATURDAY_NOON_NS = 20 * 3600 * SECOND_NS  # after Friday's 16:00 close
-FRIDAY, MONDAY = date(2024, 1, 5), date(2024, 1, 8)
-
-
-def known_bug(case_id: str, reason: str, row: Scenario) -> Any:
-    return pytest.param(row, id=case_id, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-KNOWN_BUGS = [
-    # Sell, trail 5 % from the close 51.00: stop 51.00 * 0.95 = 48.45 exactly.  Bar 1 (50,
-    # 50.50, 48.45, 49), OHLC, falls to 48.45: triggered there.
-    known_bug(
-        "trailing_percent_stop_on_an_exact_tick_stays_there",
-        "trailing_stop() computes 51.0 * 0.95 in floats (48.449999999999996) and rounds it "
-        "down to the tick: stop 48.44, a tick below the true 48.45, so a bar whose low is "
-        "48.45 does not trigger it",
-        Scenario(
-            bars=((51.00, 51.50, 50.50, 51.00), (50.00, 50.50, 48.45, 49.00)),
-            steps=(
-                submit("t", side=SELL, qty=10, trail_percent="5", tif="gtc"),
-                check(0, of="t", hwm="51.00", stop="48.45"),
-            ),
-            statuses={"t": S.FILLED},
-            fills=(("t", 1, 10, "48.45", R.STOP_TRIGGERED),),
-        ),
-    ),
-    # Buy, trail 10 % from the close 110.00: stop 110 * 1.10 = 121.00.  Bar 1 (120, 121,
-    # 119.50, 120.50), OLHC, rises to 121: triggered at 121.00.
-    known_bug(
-        "trailing_buy_percent_stop_on_an_exact_tick_stays_there",
-        "trailing_stop() computes 110.0 * 1.1 = 121.00000000000001 in floats and rounds it "
-        "up to the tick: stop 121.01, so a bar whose high is 121.00 does not trigger it",
-        Scenario(
-            bars=((110.00, 111.00, 109.00, 110.00), (120.00, 121.00, 119.50, 120.50)),
-            steps=(
-                submit("t", side=BUY, qty=10, trail_percent="10", tif="gtc"),
-                check(0, of="t", hwm="110.00", stop="121.00"),
-            ),
-            statuses={"t": S.FILLED},
-            fills=(("t", 1, 10, "121.00", R.STOP_TRIGGERED),),
-        ),
-    ),
-    # 20 s latency.  Bar 2 (100, 100.50, 98, 98.20), OHLC: the old limit 99.00 would be
-    # reached at 20 + 20 * 1.50 / 2.50 = 32 s, after the replacement (limit 98.50) arrived
-    # at 20 s; from 20 s the path falls from 100.50 to 98: it touches 98.50, as it does for
-    # "c", a new order with the same limit sent at the same moment.
-    known_bug(
-        "replacement_arriving_inside_a_bar_trades_the_rest_of_it",
-        "SimulatedVenue.on_bar matches the bar before it delivers the replacements due "
-        "inside it (_run_pending after _match), so a replacement starts working after the "
-        "bar it arrived in, while a new order with the same latency trades the rest of it",
-        Scenario(
-            bars=(SETUP, RACE_BARS[0], (100.00, 100.50, 98.00, 98.20), (99.00,) * 4),
-            steps=(
-                submit("a", side=BUY, qty=10, limit="99.00", tif="gtc"),
-                replace("a", "a2", at=1, limit="98.50"),
-                submit("c", side=BUY, qty=10, limit="98.50", tif="gtc", at=1),
-            ),
-            config=latency(20_000), freq="minute",
-            statuses={"a": S.REPLACED, "a2": S.FILLED, "c": S.FILLED},
-            fills=(
-                ("a2", 2, 10, "98.50", R.LIMIT_TOUCHED),
-                ("c", 2, 10, "98.50", R.LIMIT_TOUCHED),
-            ),
-        ),
-    ),
-    # Reg-T, cash 100,000.  On Saturday at noon no session is open: buying power is the
-    # overnight 2 x 100,000 = 200,000.
-    known_bug(
-        "reg_t_weekend_buying_power_is_overnight",
-        "Kernel._in_regular_session compares the clock with the open of its trading date "
-        "only: on a Saturday after 09:30 it reports the session open and gives the "
-        "intraday 4x buying power",
+    # Reg-T, cash 100,000.  At Friday's 16:00 close and on Saturday at noon no session is
+    # open: buying power is the overnight 2 x 100,000 = 200,000.
+    pytest.param(
         Scenario(
             bars=(SETUP, FLAT_100, FLAT_100),
             times=((FRIDAY, 15, 59), (FRIDAY, 16, 0), (MONDAY, 9, 31)),
             freq="minute", account=REG_T, cash=100_000,
             steps=(
+                check(0, buying_power="400000"),
                 check(1, buying_power="200000"),
                 Step("check", 1, offset_ns=SATURDAY_NOON_NS,
                      expect={"buying_power": "200000"}),
             ),
             statuses={},
         ),
+        id="reg_t_weekend_buying_power_is_overnight",
     ),
 ]  # fmt: skip
 
@@ -1242,7 +1236,6 @@ CASES = [
     *FEES,
     *QUOTE_BARS,
     *ACCOUNTS,
-    *KNOWN_BUGS,
 ]
 
 
@@ -1422,29 +1415,3 @@ def test_random_partial_fill_other_seed_other_fills(build: Any) -> None:
         )
         fills[seed] = [qty for _, qty, _ in _fills(run_scenario(row, build)[0])]
     assert fills == {7: [Decimal(100)], 8: [Decimal(85), Decimal(15)]}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="order_terms accepts a notional order on an instrument that is not fractionable "
-    "and the venue sizes it to 1e-9 (Working.step), so it buys 9.950248756 shares of it; "
-    " Instrument.fractionable says only fractionable instruments trade fractions",
-)
-def test_notional_order_on_whole_share_instrument_never_holds_a_fraction(build: Any) -> None:
-    # Notional 1000.00 at 100.50 on a whole-share instrument: either refused as malformed,
-    # or sized to whole shares (9); never 9.950248756 shares.
-    row = Scenario(
-        bars=(SETUP, (100.50, 101.00, 100.00, 100.80)),
-        steps=(),
-        statuses={},
-    )
-    series, ts = _series(row, build)
-    kernel = _kernel(row, series, build)
-    kernel.run_until(ts[0])
-    try:
-        kernel.submit_order("XYZ", BUY, notional="1000.00")
-    except InvalidRequest:
-        return
-    kernel.run_until(ts[-1])
-    held = kernel.position("XYZ").qty
-    assert held == held.to_integral_value()
