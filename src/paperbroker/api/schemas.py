@@ -68,6 +68,9 @@ _LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
 SYMBOL_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 _MAX_CLIENT_ORDER_ID: Final = 48
 _MAX_NAME: Final = 200
+#: Decimal places an average price keeps (fills at different prices divide without end).
+_AVERAGE_PLACES: Final = 9
+_AVERAGE_STEP: Final = Decimal(1).scaleb(-_AVERAGE_PLACES)
 
 
 # -- input types --------------------------------------------------------------
@@ -324,6 +327,14 @@ def _text_or_none(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
+def average_text(value: Decimal) -> str:
+    """An average price: exact up to nine decimal places, rounded half-even beyond."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -_AVERAGE_PLACES:
+        value = value.quantize(_AVERAGE_STEP).normalize()
+    return decimal_text(value)
+
+
 def time_text(ts_ns: int) -> str:
     """Epoch nanoseconds as RFC 3339 UTC with ``Z``: ``2012-01-03T14:30:00Z``."""
     seconds, nanos = divmod(ts_ns, NANOS_PER_SECOND)
@@ -568,7 +579,7 @@ class OrderPublic(_Response):
             qty=decimal_text(order.qty) if order.is_sized else None,
             notional=_text_or_none(order.notional),
             filled_qty=decimal_text(order.filled_qty),
-            filled_avg_price=None if avg is None else decimal_text(avg),
+            filled_avg_price=None if avg is None else average_text(avg),
             limit_price=_text_or_none(order.limit_price),
             stop_price=_text_or_none(order.stop_price),
             trail_price=_text_or_none(order.trail_price),
@@ -611,7 +622,7 @@ class PositionPublic(_Response):
             symbol=view.symbol,
             qty=decimal_text(view.qty),
             side=view.side,
-            avg_entry_price=decimal_text(view.avg_entry_price),
+            avg_entry_price=average_text(view.avg_entry_price),
             cost_basis=decimal_text(view.cost_basis),
             market_value=decimal_text(view.market_value),
             current_price=decimal_text(view.current_price),
