@@ -3,8 +3,9 @@
 Random OHLCV bars (trade bars or bid/ask quote bars, minute or daily), random
 orders of every type, side and time in force priced near the market, random
 cancels and replacements, sent at a bar's close or inside a bar, through a
-real :class:`Kernel` whose venue runs one of the execution presets with a
-random seed and, sometimes, a random latency.  Then, for every fill:
+real :class:`Kernel` (a cash, margin or Reg-T account, small or large) whose
+venue runs one of the execution presets with a random seed and, sometimes, a
+random latency or intrabar path.  Then, for every fill:
 
 - its reference price lies in the bar's range (the ask's for a buy and the
   bid's for a sell on quote bars), and a limit is never crossed;
@@ -34,7 +35,7 @@ from paperbroker.data.series import BarSeries, QuoteArrays
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.account import Account, AccountConfig
-from paperbroker.model.enums import AccountType, OrderSide, OrderType, TimeInForce
+from paperbroker.model.enums import AccountType, OrderSide, TimeInForce
 from paperbroker.model.events import Event, OrderFilled, OrderReleased
 from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument
@@ -43,12 +44,13 @@ from paperbroker.venue import PRESETS, JitteredLatency, VenueConfig, VolumeParti
 from paperbroker.venue.matching import IntrabarPath
 
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
-CENT = Decimal("0.01")
 INSTRUMENT = Instrument.equity("XYZ", fractionable=True)
 MINUTE_NS = 60_000_000_000
 # Minute bars from 09:31 (a session's first), from 15:52 (running past the close), over the
 # night (the first half up to 16:00, the rest from 09:31 the next day), or daily bars.
 LAYOUTS = ("open", "close", "overnight", "day")
+MARGIN = AccountConfig(AccountType.MARGIN)
+ACCOUNTS = (MARGIN, MARGIN, AccountConfig(), AccountConfig.reg_t())
 
 
 class Plan(NamedTuple):
@@ -61,6 +63,8 @@ class Plan(NamedTuple):
     seed: int
     latency: tuple[int, int] | None  # (base_ms, jitter_ms) replacing the preset's
     intrabar: IntrabarPath | None
+    account: AccountConfig
+    cash: int
     actions: list[tuple[Any, ...]]
 
 
@@ -134,6 +138,8 @@ def plans(draw: st.DrawFn) -> Plan:
         seed=draw(st.integers(0, 1_000)),
         latency=latency,
         intrabar=draw(st.one_of(st.none(), st.sampled_from(list(IntrabarPath)))),
+        account=draw(st.sampled_from(ACCOUNTS)),
+        cash=draw(st.sampled_from([20_000, 10_000_000, 10_000_000])),
         actions=draw(st.lists(st.one_of(order_action, change_action), min_size=1, max_size=12)),
     )
 
@@ -255,7 +261,7 @@ def _act(kernel: Kernel, action: tuple[Any, ...], placed: list[Order]) -> None:
 def run(plan: Plan, build: Any) -> tuple[Kernel, BarSeries]:
     ts, duration = _times(plan, build)
     series = _series(plan, ts, duration)
-    account = Account(AccountId("test"), Decimal(10_000_000), AccountConfig(AccountType.MARGIN))
+    account = Account(AccountId("test"), Decimal(plan.cash), plan.account)
     clock = SimClock(ts[0] - duration)
     kernel = Kernel(HistoricalFeed([series]), account, _config(plan), clock)
     placed: list[Order] = []
@@ -340,8 +346,7 @@ def test_fill_never_before_its_order_reaches_the_venue(build: Any, plan: Plan) -
         if order.time_in_force is not TimeInForce.CLS:
             # A bar that opened before the decision never fills it.
             assert fill.bar_ts - series.duration_ns >= decided, fill
-        if order.order_type is OrderType.MARKET and fill.latency_ns and order.parent_id is None:
-            event("market order with latency filled")
+        event(f"fill {fill.rule}")
 
 
 @settings(max_examples=120, deadline=None)
