@@ -55,8 +55,18 @@ def to_decimal(value: Decimal | int | float | str, *, field: str = "value") -> D
 
 def quantize_to_step(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     """Round ``value`` to a multiple of ``step`` (a tick or a lot)."""
+    decimal_step = _DECIMAL_STEPS.get(step)
+    if decimal_step is None:
+        decimal_step = _DECIMAL_STEPS[step] = step.as_tuple().digits == (1,)
+    if decimal_step:
+        # 0.01, 1, 1e-9: rounding to the step is rounding to its exponent.
+        return value.quantize(step, rounding)
     units = (value / step).to_integral_value(rounding=rounding)
     return (units * step).quantize(step)
+
+
+# Whether each step seen is a power of ten (digits exactly (1,)).
+_DECIMAL_STEPS: dict[Decimal, bool] = {}
 
 
 def price_on_grid(value: float, tick: Decimal) -> Decimal:
