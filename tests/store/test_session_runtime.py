@@ -8,6 +8,7 @@ day's open.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -17,12 +18,14 @@ from sqlalchemy import text
 
 from paperbroker.core.clock import NANOS_PER_MINUTE, datetime_to_ns
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import OrderSide, OrderStatus
 from paperbroker.model.events import OrderFilled
 from paperbroker.session import MarketData, SessionRuntime, SessionSpec
 from paperbroker.store.db import SessionFactory
 from paperbroker.store.journal import Journal
 from paperbroker.store.sessions_repo import SessionsRepo
+from paperbroker.venue.execution import preset
 
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
 # 2012-01-03 was a Tuesday; 09:30 New York is 14:30 UTC in winter.
@@ -170,3 +173,76 @@ def test_session_failed_write_poisons_the_runtime(
     assert runtime.poisoned
     with pytest.raises(Conflict, match="reloaded"):
         runtime.advance_to(START + NANOS_PER_MINUTE)
+
+
+def test_session_default_spec_is_the_ideal_venue_with_a_cash_account(spec: SessionSpec) -> None:
+    assert spec.execution == preset("ideal")
+    assert spec.account == AccountConfig()
+
+
+def test_session_runs_its_execution_models_and_restores_only_with_them(
+    repo: SessionsRepo, owner: str, journal: Journal
+) -> None:
+    record = repo.create(owner, name="s", simulation_start=START, simulation_end=END)
+    realistic = SessionSpec(
+        record.id, START, END, Decimal(100_000), preset("equities_realistic", seed=5)
+    )
+    runtime = SessionRuntime(realistic, market(), journal)
+    order = runtime.submit_order(runtime.default_account_id, "AAPL", BUY, 100)
+    runtime.advance_to(START + 24 * 60 * NANOS_PER_MINUTE)
+    [fill] = [e.fill for e in runtime.kernel.events if isinstance(e, OrderFilled)]
+    assert fill.fee > 0  # the per-share commission
+    assert fill.slippage > 0  # half the spread and the impact
+    assert 30_000_000 <= fill.latency_ns <= 70_000_000  # 50 +- 20 ms
+    assert order.status is OrderStatus.FILLED
+    quality = runtime.execution_quality()
+    assert (quality.fills, quality.fees) == (1, fill.fee)
+
+    restored = SessionRuntime.restore(realistic, market(), journal)
+    assert restored.kernel.events == runtime.kernel.events
+    ideal = SessionSpec(record.id, START, END, Decimal(100_000))
+    with pytest.raises(OperationalError, match="does not replay"):
+        SessionRuntime.restore(ideal, market(), journal)
+    other_seed = replace(realistic, execution=preset("equities_realistic", seed=6))
+    with pytest.raises(OperationalError, match="does not replay"):
+        SessionRuntime.restore(other_seed, market(), journal)
+
+
+def test_session_accounts_take_the_session_account_settings(
+    repo: SessionsRepo, owner: str, journal: Journal
+) -> None:
+    record = repo.create(owner, name="s", simulation_start=START, simulation_end=END)
+    margin = SessionSpec(record.id, START, END, Decimal(100_000), account=AccountConfig.reg_t())
+    runtime = SessionRuntime(margin, market(), journal)
+    second = runtime.open_account(Decimal(10_000)).account
+    assert second.config == AccountConfig.reg_t()
+    short = runtime.submit_order(second.id, "MSFT", SELL, 10)
+    assert short.status is OrderStatus.ACCEPTED  # a cash account would refuse it
+    restored = SessionRuntime.restore(margin, market(), journal)
+    assert restored.books(second.id).account.config == AccountConfig.reg_t()
+    assert restored.kernel.events == runtime.kernel.events
+
+
+def test_session_replace_and_legs_are_journaled_and_replayed(
+    spec: SessionSpec, journal: Journal
+) -> None:
+    runtime = SessionRuntime(spec, market(), journal)
+    account = runtime.default_account_id
+    entry = runtime.submit_order(
+        account, "AAPL", BUY, 10, limit="300.00", tif="gtc", order_class="bracket",
+        take_profit="500.00", stop_loss="250.00",
+    )  # fmt: skip
+    assert [leg.status for leg in runtime.legs(entry)] == [OrderStatus.HELD] * 2
+    new = runtime.replace_order(account, entry.id, limit="420.00")
+    assert (new.replaces, entry.status, entry.replaced_by) == (
+        entry.id, OrderStatus.REPLACED, new.id,
+    )  # fmt: skip
+    with pytest.raises(Conflict):
+        runtime.replace_order(account, entry.id, limit="421.00")
+    runtime.advance_to(START + NANOS_PER_MINUTE)
+    assert new.status is OrderStatus.FILLED
+    assert [leg.status for leg in runtime.legs(entry)] == [OrderStatus.ACCEPTED] * 2
+
+    restored = SessionRuntime.restore(spec, market(), journal)
+    assert restored.kernel.events == runtime.kernel.events
+    assert restored.order(account, entry.id).replaced_by == new.id

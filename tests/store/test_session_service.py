@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,13 +14,17 @@ from functools import cache
 import pytest
 
 from paperbroker.core.clock import NANOS_PER_MINUTE, datetime_to_ns
-from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.model.enums import OrderStatus
-from paperbroker.services.sessions import SessionService
-from paperbroker.services.views import OrderRequest
-from paperbroker.session import MarketData
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.enums import AccountType, OrderSide, OrderStatus
+from paperbroker.services.sessions import SessionService, account_config
+from paperbroker.services.views import AccountSettings, OrderRequest
+from paperbroker.session import MarketData, SessionRuntime, SessionSpec
 from paperbroker.store.db import SessionFactory
+from paperbroker.store.journal import Journal
 from paperbroker.store.keys import ApiKeys
+from paperbroker.store.sessions_repo import SessionsRepo
+from paperbroker.venue.execution import ExecutionConfig, preset
 
 START = datetime_to_ns(datetime(2012, 1, 3, 14, 30, tzinfo=UTC))  # 09:30 New York
 END = datetime_to_ns(datetime(2012, 3, 30, 21, 0, tzinfo=UTC))
@@ -247,3 +253,98 @@ def test_service_concurrent_first_requests_share_one_restored_session(
     assert len(restored.orders(owner, s.id, account, "all")) == 40  # every ack is durable
     fresh.shutdown()
     restored.shutdown()
+
+
+def test_service_stores_execution_and_account_with_the_session(
+    factory: SessionFactory, owner: str
+) -> None:
+    first = SessionService(factory=factory, market=market())
+    execution = {"preset": "crypto_taker", "seed": 9, "latency": {"model": "none"}}
+    s = first.create(
+        owner, start_ns=START, end_ns=END, name=None, initial_cash=None, execution=execution,
+        account=AccountSettings("margin", leverage=Decimal(3)),
+    )  # fmt: skip
+    assert s.execution == ExecutionConfig.from_json(execution).to_json()
+    assert s.account == AccountConfig(AccountType.MARGIN, Decimal(3))
+    stored = json.loads(SessionsRepo(factory).get(owner, s.id).config)
+    assert stored["execution"] == s.execution
+    assert stored["account"] == {"type": "margin", "leverage": "3", "intraday_leverage": None}
+    account = first.open_account(owner, s.id, None).id
+    first.submit_order(owner, s.id, account, OrderRequest("MSFT", "sell", "5", "market"))
+    first.advance(owner, s.id, target_ns=START + DAY)
+    before = first.get(owner, s.id)
+    first.shutdown()
+
+    second = SessionService(factory=factory, market=market())
+    second.restore_all()
+    after = second.get(owner, s.id)
+    assert (after.execution, after.account) == (before.execution, before.account)
+    assert after.execution_quality == before.execution_quality
+    assert after.execution_quality.fees > 0  # crypto_taker's 0.1 % per fill
+    second.shutdown()
+
+
+def test_service_restores_a_session_stored_before_execution_settings_as_ideal_cash(
+    factory: SessionFactory, owner: str, journal: Journal
+) -> None:
+    record = SessionsRepo(factory).create(
+        owner, name="old", simulation_start=START, simulation_end=END,
+        config=json.dumps({"initial_cash": "100000", "playback_speed": 2.0}),
+    )  # fmt: skip
+    old = SessionRuntime(SessionSpec(record.id, START, END, Decimal(100_000)), market(), journal)
+    old.submit_order(old.default_account_id, "AAPL", OrderSide.BUY, 10)
+    old.advance_to(START + NANOS_PER_MINUTE)  # filled at the open: the ideal venue
+
+    service = SessionService(factory=factory, market=market())
+    service.restore_all()
+    view = service.get(owner, record.id)
+    assert view.execution == preset("ideal").to_json()
+    assert (view.account, view.playback_speed) == (AccountConfig(), 2.0)
+    (position,) = service.positions(owner, record.id, old.default_account_id)
+    assert position.qty == Decimal(10)
+    service.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("execution", "account", "named"),
+    [
+        ({"preset": "fast"}, None, "execution.preset"),
+        ({"slippage": {"model": "fixed_bps"}}, None, "execution.slippage.bps"),
+        (None, AccountSettings("loan"), "account.type"),
+        (None, AccountSettings("cash", leverage=Decimal(2)), "account.leverage"),
+        (None, AccountSettings("margin", leverage=Decimal("0.5")), "account.leverage"),
+        (None, AccountSettings("margin", Decimal(3), Decimal(2)), "account.intradayLeverage"),
+    ],
+)
+def test_service_refuses_bad_settings_and_creates_nothing(
+    service: SessionService,
+    owner: str,
+    execution: dict[str, object] | None,
+    account: AccountSettings | None,
+    named: str,
+) -> None:
+    with pytest.raises(InvalidRequest, match=re.escape(named)):
+        service.create(
+            owner, start_ns=START, end_ns=END, name=None, initial_cash=None,
+            execution=execution, account=account,
+        )  # fmt: skip
+    assert service.list(owner) == []
+
+
+def test_service_refuses_to_serve_a_session_whose_settings_do_not_read(
+    service: SessionService, factory: SessionFactory, owner: str
+) -> None:
+    record = SessionsRepo(factory).create(
+        owner, name="odd", simulation_start=START, simulation_end=END,
+        config=json.dumps({"initial_cash": "1", "execution": {"preset": "gone"}}),
+    )  # fmt: skip
+    with pytest.raises(OperationalError, match="stored settings"):
+        service.get(owner, record.id)
+
+
+def test_account_config_defaults_to_reg_t_for_margin() -> None:
+    assert account_config(AccountSettings()) == AccountConfig()
+    assert account_config(AccountSettings("margin")) == AccountConfig.reg_t()
+    assert account_config(AccountSettings("MARGIN", intraday_leverage=Decimal(6))) == (
+        AccountConfig(AccountType.MARGIN, Decimal(2), Decimal(6))
+    )
