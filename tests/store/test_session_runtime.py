@@ -17,7 +17,13 @@ import pytest
 from sqlalchemy import text
 
 from paperbroker.core.clock import NANOS_PER_MINUTE, datetime_to_ns
-from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.core.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    OperationalError,
+    PaperbrokerError,
+)
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import OrderSide, OrderStatus
 from paperbroker.model.events import OrderFilled
@@ -246,3 +252,30 @@ def test_session_replace_and_legs_are_journaled_and_replayed(
     restored = SessionRuntime.restore(spec, market(), journal)
     assert restored.kernel.events == runtime.kernel.events
     assert restored.order(account, entry.id).replaced_by == new.id
+
+
+def test_session_command_that_fails_midway_leaves_nothing_in_the_journal(
+    spec: SessionSpec, journal: Journal
+) -> None:
+    runtime = SessionRuntime(spec, market(), journal)
+    account = runtime.default_account_id
+    entry = runtime.submit_order(
+        account, "AAPL", BUY, 10, tif="gtc", order_class="bracket",
+        take_profit="500.00", stop_loss="250.00",
+    )  # fmt: skip
+    runtime.advance_to(START + NANOS_PER_MINUTE)
+    leg = runtime.legs(entry)[0]
+    kernel = runtime.kernel
+    before = len(kernel.events)
+    # Whatever the kernel does with this, the journal must keep replaying.
+    try:
+        runtime.replace_order(account, leg.id, limit="510.00")
+    except PaperbrokerError:
+        assert runtime.poisoned == (len(kernel.events) > before)
+    if runtime.poisoned:
+        with pytest.raises(Conflict, match="reloaded"):
+            runtime.advance_to(START + 2 * NANOS_PER_MINUTE)
+    restored = SessionRuntime.restore(spec, market(), journal)
+    restored.advance_to(START + 3 * NANOS_PER_MINUTE)
+    assert restored.order(account, entry.id).status is OrderStatus.FILLED
+    assert SessionRuntime.restore(spec, market(), journal).kernel.events == restored.kernel.events

@@ -63,6 +63,8 @@ _LEGACY_PRESET = "ideal"
 _REG_T_LEVERAGE = Decimal(2)
 _LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
 _STOP_TYPES = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
+#: Classes whose exit legs wait for their entry (their replacements are not supported).
+_HELD_LEG_CLASSES = frozenset({OrderClass.BRACKET, OrderClass.OTO})
 
 
 class _Live:
@@ -320,7 +322,8 @@ class SessionService:
 
         Raises:
             InvalidRequest: if nothing is changed, a price does not belong to the
-                order's type, or the replacement is malformed.
+                order's type, the order is an exit leg of a bracket or OTO
+                order, or the replacement is malformed.
             NotFound: for an unknown session, account or order.
             Conflict: if the order can no longer be replaced, or the session is completed.
         """
@@ -335,6 +338,11 @@ class SessionService:
             )
         runtime = self._get(owner, session_id).runtime
         order = runtime.order(account_id, order_id)
+        if order.parent_id is not None and order.order_class in _HELD_LEG_CLASSES:
+            raise InvalidRequest(
+                f"order {order.id} is an exit leg of a {order.order_class} order: "
+                "replacing those legs is not supported"
+            )
         kind = order.order_type
         for name, value, fits in (
             ("limit_price", request.limit_price, kind in _LIMIT_TYPES),

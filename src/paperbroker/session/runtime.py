@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -232,13 +233,10 @@ class SessionRuntime:
     # -- commands -------------------------------------------------------------
     def open_account(self, initial_cash: Decimal, config: AccountConfig | None = None) -> Portfolio:
         """Open another account in the session (with the session's account settings by default)."""
-        with self._lock:
-            self._check_writable()
+        with self._command():
             self._accounts_opened += 1
             account = Account(self._account_id(), initial_cash, config or self.spec.account)
-            books = self.kernel.open_account(account)
-            self._commit()
-            return books
+            return self.kernel.open_account(account)
 
     def submit_order(
         self,
@@ -269,18 +267,15 @@ class SessionRuntime:
             InvalidRequest: for a malformed order.
             Conflict: if the session is completed.
         """
-        with self._lock:
-            self._check_writable()
+        with self._command():
             self.books(account_id)
-            order = self.kernel.submit_order(
+            return self.kernel.submit_order(
                 symbol, side, qty, limit=limit, stop=stop, tif=tif,
                 client_order_id=client_order_id, account_id=account_id,
                 trail_price=trail_price, trail_percent=trail_percent, notional=notional,
                 order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
                 stop_loss_limit=stop_loss_limit,
             )  # fmt: skip
-            self._commit()
-            return order
 
     def replace_order(
         self,
@@ -301,15 +296,12 @@ class SessionRuntime:
             Conflict: if the order can no longer be replaced.
             InvalidRequest: for a malformed replacement.
         """
-        with self._lock:
-            self._check_writable()
+        with self._command():
             order = self.order(account_id, order_id)
-            new = self.kernel.replace_order(
+            return self.kernel.replace_order(
                 order.id, qty=qty, limit=limit, stop=stop, trail=trail, tif=tif,
                 client_order_id=client_order_id,
             )  # fmt: skip
-            self._commit()
-            return new
 
     def cancel_order(self, account_id: str, order_id: str) -> Order:
         """Cancel a working order of an account and return it.
@@ -321,12 +313,10 @@ class SessionRuntime:
             NotFound: if the account has no such order.
             Conflict: if the order is no longer working.
         """
-        with self._lock:
-            self._check_writable()
+        with self._command():
             order = self.order(account_id, order_id)
             if not self.kernel.cancel_order(order.id):
                 raise Conflict(f"order {order_id} is {order.status} and cannot be canceled")
-            self._commit()
             return order
 
     def advance_to(self, target_ns: int) -> tuple[int, int]:
@@ -335,16 +325,33 @@ class SessionRuntime:
         Raises:
             InvalidRequest: if ``target_ns`` lies before the current time.
         """
-        with self._lock:
-            self._check_writable()
+        with self._command():
             before = self.now_ns
             if target_ns < before:
                 raise InvalidRequest("targetTime is before the session's current time")
             self.kernel.run_until(min(target_ns, self.spec.end_ns))
-            self._commit()
             return before, self.now_ns
 
     # -- internals ------------------------------------------------------------
+    @contextmanager
+    def _command(self) -> Iterator[None]:
+        """Run one command under the lock and journal what it did; on success only.
+
+        A command that fails after the kernel moved (it emitted events, then
+        raised) leaves the kernel ahead of the journal: those events must not
+        reach the journal with the next command, so the runtime is poisoned and
+        the service rebuilds it from the journal.
+        """
+        with self._lock:
+            self._check_writable()
+            try:
+                yield
+            except BaseException:
+                if len(self.kernel.events) > self._persisted:
+                    self.poisoned = True
+                raise
+            self._commit()
+
     def _account_id(self) -> AccountId:
         return AccountId(str(uuid.uuid5(self.spec.namespace, f"account/{self._accounts_opened}")))
 
