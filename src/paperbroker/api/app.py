@@ -39,13 +39,19 @@ by 10000 (`40410000`):
 
 - `400` the body is not JSON, or not a JSON object;
 - `401` no API key, or one that does not verify;
-- `403` an order refused for insufficient buying power;
+- `403` an order refused for insufficient buying power (the body also names
+  the rejected order: `order_id`, `reject_reason`);
 - `404` no such session, account, order or position, or one of another key;
   a deleted session is `404` like one that never existed;
-- `409` the session is completed (no orders, no time), an order is no longer
-  working, or a playing session is advanced by hand;
+- `409` the session is completed (no orders, no time), an order can no longer
+  be canceled or replaced, or a playing session is advanced by hand;
 - `422` a field, header or parameter is invalid (the message names it), or an
-  order refused for another reason (a short sale in a cash account, …).
+  order refused for another reason (a short sale in a cash account, …; the
+  body names the rejected order as for a `403`).
+
+Each session has its own execution models (`execution`: slippage, fees, fill
+quantity, latency) and account settings (`account`: cash or margin), chosen
+when it is created and kept for its life.
 
 A session that was playing when the server stopped comes back paused.
 """
