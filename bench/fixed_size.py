@@ -15,7 +15,7 @@ class FixedSizeParams(StrategyParams):
 
 
 class FixedSizeSmaCrossover(Strategy):
-    """Buy ``size`` shares when the fast SMA crosses above the slow one; sell them on the cross down."""
+    """Buy ``size`` shares when the fast SMA crosses above the slow one; sell on the cross down."""
 
     Params = FixedSizeParams
     params: FixedSizeParams
