@@ -75,7 +75,7 @@ def pb_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Bac
         params={"fast": FAST, "slow": SLOW},
         cash=cash,
         execution="ideal",
-            commission=commission_for(fee),
+        commission=commission_for(fee),
     )
 
 
