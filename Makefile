@@ -39,6 +39,7 @@ bench: env
 	$(RUN) python -m bench
 	$(RUN) python -m bench.session_advance
 	$(RUN) python -m bench.submit_latency
+	$(RUN) python -m bench.execution
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
