@@ -160,7 +160,12 @@ class Order:
         self.hwm: Decimal | None = None
         self.reject_reason: RejectReason | None = None
         self.reject_message = ""
-        waits = submitted.parent_id is not None and submitted.order_class in _WAITING_LEGS
+        # An exit leg waits for its entry; its replacement (sent once it works) does not.
+        waits = (
+            submitted.parent_id is not None
+            and submitted.replaces is None
+            and submitted.order_class in _WAITING_LEGS
+        )
         self.status = OrderStatus.HELD if waits else OrderStatus.NEW
         self.filled_qty = ZERO
         self.filled_notional = ZERO

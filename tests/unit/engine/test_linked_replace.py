@@ -1,0 +1,32 @@
+"""Replacing a released exit leg: the replacement works at once and keeps the OCO link."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from paperbroker.model.enums import OrderSide, OrderStatus
+
+
+def test_replaced_take_profit_fills_and_cancels_the_stop_loss(build: Any) -> None:
+    series = build.series(
+        [(100, 101, 99, 100), (100, 101, 99.5, 100.5), (100.5, 101, 100, 100.8),
+         (100.8, 106, 100.5, 105)]
+    )  # fmt: skip
+    kernel = build.kernel(series)
+    kernel.run_until(int(series.ts[0]))
+    entry = kernel.submit_order(
+        "XYZ", OrderSide.BUY, 10, order_class="bracket", take_profit="105.50",
+        stop_loss="98.00", tif="gtc",
+    )  # fmt: skip
+    kernel.run_until(int(series.ts[1]))  # the entry filled at 100.00: its exits work
+    take_profit, stop_loss = entry.legs
+
+    replacement = kernel.replace_order(take_profit, limit="104.00")
+    assert replacement.status is OrderStatus.ACCEPTED  # not held: its entry has filled
+    kernel.run_until(int(series.ts[-1]))  # bar 3 reaches 106.00
+
+    assert kernel.orders[take_profit].status is OrderStatus.REPLACED
+    assert replacement.status is OrderStatus.FILLED
+    assert replacement.avg_fill_price == Decimal("104.00")
+    assert kernel.orders[stop_loss].status is OrderStatus.CANCELED
