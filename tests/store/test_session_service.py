@@ -17,7 +17,8 @@ from paperbroker.core.clock import NANOS_PER_MINUTE, datetime_to_ns
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import AccountType, OrderSide, OrderStatus
-from paperbroker.services.sessions import SessionService, account_config
+from paperbroker.services.session_config import account_config
+from paperbroker.services.sessions import SessionService
 from paperbroker.services.views import AccountSettings, OrderRequest
 from paperbroker.session import MarketData, SessionRuntime, SessionSpec
 from paperbroker.store.db import SessionFactory

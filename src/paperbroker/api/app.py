@@ -12,9 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
+from paperbroker.api import alpaca
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
-from paperbroker.api.routes import accounts, assets, sessions, trading
+from paperbroker.api.routes import accounts, assets, session_keys, sessions, trading
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
 
@@ -83,8 +84,9 @@ def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
-    for module in (sessions, accounts, trading, assets):
+    for module in (sessions, session_keys, accounts, trading, assets):
         app.include_router(module.router)
+    alpaca.install(app)
     return app
 
 

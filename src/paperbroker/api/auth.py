@@ -1,6 +1,12 @@
-"""HTTP Basic authentication with an API key: ``Authorization: Basic base64(key_id:secret)``.
+"""Authentication with an API key, the way Alpaca clients send it or with HTTP Basic.
 
-Every /v1 route takes a :data:`Caller`: the verified key's record. A missing,
+A request authenticates with either
+
+- the headers ``APCA-API-KEY-ID`` and ``APCA-API-SECRET-KEY`` (what
+  ``alpaca-py`` and every Alpaca bot send), or
+- ``Authorization: Basic base64(key_id:secret)``.
+
+Every route takes a :data:`Caller`: the verified key's record. A missing,
 malformed, unknown, revoked or wrong key is a 401 with ``WWW-Authenticate``;
 the message does not say which, so it tells an attacker nothing.
 """
@@ -11,7 +17,7 @@ import re
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBasicCredentials
 
 from paperbroker.api.deps import api_context
 from paperbroker.api.errors import Unauthenticated
@@ -20,32 +26,55 @@ from paperbroker.store.keys import KEY_ID_LENGTH, KEY_ID_PREFIX, SECRET_LENGTH, 
 _KEY_ID: Final = re.compile(rf"{KEY_ID_PREFIX}[A-Z0-9]{{{KEY_ID_LENGTH}}}")
 #: Secrets longer than this are refused before they are hashed.
 _MAX_SECRET: Final = 4 * SECRET_LENGTH
+KEY_ID_HEADER: Final = "APCA-API-KEY-ID"
+SECRET_HEADER: Final = "APCA-API-SECRET-KEY"  # noqa: S105 (a header name)
 
 _basic = HTTPBasic(
     auto_error=False,
     realm="paperbroker",
     description="An API key: `key_id` as the user name, its secret as the password.",
 )
+_key_id_header = APIKeyHeader(
+    name=KEY_ID_HEADER, auto_error=False, description="An API key's id (with its secret)."
+)
+_secret_header = APIKeyHeader(
+    name=SECRET_HEADER, auto_error=False, description="The secret of the key in APCA-API-KEY-ID."
+)
 
 
-def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
-) -> ApiKeyRecord:
-    """The record of the key the request authenticates with.
+def verify_key(request: Request, key_id: str, secret: str) -> ApiKeyRecord:
+    """The record of the active key ``key_id`` whose secret is ``secret``.
 
     Raises:
-        Unauthenticated: when there is no key, or it does not verify.
+        Unauthenticated: when the key is malformed, unknown, revoked or the secret wrong.
     """
-    if credentials is None:
-        raise Unauthenticated("request is not authorized: send HTTP Basic key_id:secret")
-    key_id, secret = credentials.username, credentials.password
     if not _KEY_ID.fullmatch(key_id) or len(secret) > _MAX_SECRET:
         raise Unauthenticated()
     record = api_context(request).keys.verify(key_id, secret)
     if record is None:
         raise Unauthenticated()
     return record
+
+
+def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+    key_id: Annotated[str | None, Depends(_key_id_header)],
+    secret: Annotated[str | None, Depends(_secret_header)],
+) -> ApiKeyRecord:
+    """The record of the key the request authenticates with (APCA headers, else Basic).
+
+    Raises:
+        Unauthenticated: when there is no key, or it does not verify.
+    """
+    if key_id is not None or secret is not None:
+        return verify_key(request, key_id or "", secret or "")
+    if credentials is None:
+        raise Unauthenticated(
+            f"request is not authorized: send {KEY_ID_HEADER} and {SECRET_HEADER}, "
+            "or HTTP Basic key_id:secret"
+        )
+    return verify_key(request, credentials.username, credentials.password)
 
 
 Caller = Annotated[ApiKeyRecord, Depends(authenticate)]

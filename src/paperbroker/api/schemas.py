@@ -105,11 +105,11 @@ Leverage = Annotated[Decimal, Field(ge=1, le=100, decimal_places=4, allow_inf_na
 PrintableText = Annotated[str, AfterValidator(_printable)]
 
 
-class _Request(BaseModel):
+class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class AccountSettingsCreate(_Request):
+class AccountSettingsCreate(RequestModel):
     """How the session's accounts trade: ``cash`` (no leverage, no shorts) or ``margin``.
 
     ``{"type": "margin"}`` is a Reg-T account: 2x buying power overnight, 4x
@@ -125,7 +125,7 @@ class AccountSettingsCreate(_Request):
         return AccountSettings(self.type.value, self.leverage, self.intradayLeverage)
 
 
-class SessionCreate(_Request):
+class SessionCreate(RequestModel):
     """Body of ``POST /v1/sessions``."""
 
     startTime: Rfc3339Time = Field(description="First moment of the simulation (RFC 3339).")
@@ -165,7 +165,7 @@ class SessionCreate(_Request):
         return datetime_to_ns(self.endTime)
 
 
-class AdvanceRequest(_Request):
+class AdvanceRequest(RequestModel):
     """Body of ``POST /v1/sessions/{sessionId}/time/advance``: one of the two, or neither.
 
     Neither (or no body at all) advances the clock by one minute.
@@ -196,7 +196,7 @@ class AdvanceRequest(_Request):
         return None if self.targetTime is None else datetime_to_ns(self.targetTime)
 
 
-class SpeedRequest(_Request):
+class SpeedRequest(RequestModel):
     """Body of ``PUT /v1/sessions/{sessionId}/time/speed``."""
 
     speed: float = Field(
@@ -207,7 +207,7 @@ class SpeedRequest(_Request):
     )
 
 
-class AccountCreate(_Request):
+class AccountCreate(RequestModel):
     """Body of ``POST /v1/accounts`` (optional)."""
 
     initialCash: CashAmount | None = Field(
@@ -215,20 +215,20 @@ class AccountCreate(_Request):
     )
 
 
-class TakeProfit(_Request):
+class TakeProfit(RequestModel):
     """The take-profit leg of a bracket, OTO or OCO order: a limit order."""
 
     limit_price: OrderNumber
 
 
-class StopLoss(_Request):
+class StopLoss(RequestModel):
     """The stop-loss leg of a bracket, OTO or OCO order: a stop (a stop-limit with a limit)."""
 
     stop_price: OrderNumber
     limit_price: OrderNumber | None = None
 
 
-class OrderCreate(_Request):
+class OrderCreate(RequestModel):
     """Body of ``POST /v1/trading/accounts/{accountId}/orders``.
 
     ``type`` must agree with the prices: ``limit_price`` for ``limit`` and
@@ -284,7 +284,7 @@ class OrderCreate(_Request):
         )
 
 
-class OrderReplace(_Request):
+class OrderReplace(RequestModel):
     """Body of ``PATCH /v1/trading/accounts/{accountId}/orders/{orderId}``: what changes.
 
     Prices must belong to the order's type (``trail`` is a trailing stop's
@@ -355,11 +355,11 @@ def canonical_uuid(text: str) -> str | None:
 
 
 # -- responses ----------------------------------------------------------------
-class _Response(BaseModel):
+class ResponseModel(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class ErrorBody(_Response):
+class ErrorBody(ResponseModel):
     """Every error: an Alpaca-style code (the status followed by 10000) and a message."""
 
     code: int = Field(examples=[40410000])
@@ -373,7 +373,7 @@ class OrderRefusedBody(ErrorBody):
     reject_reason: RejectReason
 
 
-class AccountSettingsPublic(_Response):
+class AccountSettingsPublic(ResponseModel):
     """How a session's accounts trade: the type and the effective multipliers."""
 
     type: AccountType
@@ -390,7 +390,7 @@ class AccountSettingsPublic(_Response):
         )
 
 
-class ExecutionQualityPublic(_Response):
+class ExecutionQualityPublic(ResponseModel):
     """What the session's trading cost beyond the reference prices, and how much got done."""
 
     fills: int
@@ -422,7 +422,7 @@ class ExecutionQualityPublic(_Response):
         )
 
 
-class SessionPublic(_Response):
+class SessionPublic(ResponseModel):
     """A session."""
 
     id: str
@@ -442,6 +442,9 @@ class SessionPublic(_Response):
     )
     account: AccountSettingsPublic
     execution_quality: ExecutionQualityPublic
+    default_account_id: str = Field(
+        description="The account created with the session, holding `initial_cash`."
+    )
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -461,10 +464,11 @@ class SessionPublic(_Response):
             execution=view.execution,
             account=AccountSettingsPublic.of(view.account),
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
+            default_account_id=view.default_account_id,
         )
 
 
-class AdvancePublic(_Response):
+class AdvancePublic(ResponseModel):
     """The clock before and after an advance."""
 
     previousTime: str
@@ -482,7 +486,7 @@ class AdvancePublic(_Response):
         )
 
 
-class AccountPublic(_Response):
+class AccountPublic(ResponseModel):
     """An account's books: cash, equity, buying power, P&L."""
 
     id: str
@@ -514,7 +518,7 @@ class AccountPublic(_Response):
         )
 
 
-class OrderPublic(_Response):
+class OrderPublic(ResponseModel):
     """An order and what has happened to it (times of the last fill, cancel, replace, expiry,
     reject), with Alpaca's field names."""
 
@@ -604,7 +608,7 @@ class OrderPublic(_Response):
         )
 
 
-class PositionPublic(_Response):
+class PositionPublic(ResponseModel):
     """A position: signed quantity (negative when short), cost and value at the last price."""
 
     symbol: str
@@ -630,7 +634,7 @@ class PositionPublic(_Response):
         )
 
 
-class AssetPublic(_Response):
+class AssetPublic(ResponseModel):
     """A symbol with data: its class, how it trades, and the span its bars cover."""
 
     symbol: str

@@ -35,6 +35,15 @@ SPLIT_THRESHOLD = 1.25
 
 ADJUSTED_TICK = "0.0001"
 
+#: The primary listing of each bundled stock.
+STOCK_EXCHANGES = {
+    "AAPL": "NASDAQ",
+    "FB": "NASDAQ",
+    "GOOG": "NASDAQ",
+    "IBM": "NYSE",
+    "MSFT": "NASDAQ",
+}
+
 _FILES = {"stocks": "stocks.csv.gz", "eurusd": "FOREX_EURUSD_1H_ASK.csv"}
 _DESCRIPTIONS = {
     "stocks": "daily AAPL, FB, GOOG, IBM, MSFT bars 2000-03-01..2013-03-01 (Quandl WIKI)",
@@ -152,7 +161,12 @@ def adjust_for_splits(series: BarSeries, splits: Iterable[Split]) -> BarSeries:
 
     return BarSeries(
         # Large caps trade in fractions at US brokers (Alpaca among them).
-        Instrument.equity(series.symbol, tick_size=ADJUSTED_TICK, fractionable=True),
+        Instrument.equity(
+            series.symbol,
+            tick_size=ADJUSTED_TICK,
+            fractionable=True,
+            exchange=STOCK_EXCHANGES.get(series.symbol, ""),
+        ),
         series.ts.copy(),
         scaled(series.open),
         scaled(series.high),

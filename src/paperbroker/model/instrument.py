@@ -87,6 +87,8 @@ class Instrument:
     shortable: bool = True
     #: Whether day market and limit orders may trade fractions of a lot (to 1e-9).
     fractionable: bool = False
+    #: The primary listing exchange (``NASDAQ``, ``NYSE``, …); empty when unknown.
+    exchange: str = ""
 
     @property
     def price_decimals(self) -> int:
@@ -102,11 +104,12 @@ class Instrument:
         *,
         shortable: bool = True,
         fractionable: bool = False,
+        exchange: str = "",
     ) -> Instrument:
         """A US equity with whole-share lots (fractional shares where ``fractionable``)."""
         return cls(
             symbol, AssetClass.EQUITY, Decimal(tick_size), Decimal(1), "USD", US_EQUITY_HOURS,
-            shortable, fractionable,
+            shortable, fractionable, exchange,
         )  # fmt: skip
 
     @classmethod

@@ -16,22 +16,28 @@ import logging
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeVar
 
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
 from paperbroker.core.errors import (
     Conflict,
     InvalidRequest,
     NotFound,
-    OperationalError,
     PaperbrokerError,
 )
 from paperbroker.core.ids import AccountId
-from paperbroker.model.account import AccountConfig
-from paperbroker.model.enums import AccountType, OrderClass, OrderSide, OrderType, TimeInForce
+from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import AccountOpened
 from paperbroker.model.order import Order
 from paperbroker.model.values import to_decimal
+from paperbroker.services.session_config import (
+    LIMIT_TYPES,
+    STOP_TYPES,
+    account_config,
+    account_json,
+    check_prices,
+    parse_enum,
+    stored_settings,
+)
 from paperbroker.services.views import (
     AccountSettings,
     AccountView,
@@ -50,19 +56,12 @@ from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
 from paperbroker.venue.execution import ExecutionConfig
 
 log = logging.getLogger(__name__)
-E = TypeVar("E", OrderSide, OrderType, TimeInForce, OrderClass, AccountType)
 
 DEFAULT_CASH = Decimal(100_000)
 PLAY_TICK_SECONDS = 0.2
 MAX_SPEED = 1_000_000.0
 _ACTIVE, _COMPLETED = "active", "completed"
 _PAUSED, _PLAYING = "paused", "playing"
-#: What a session stored before it had execution settings ran with.
-_LEGACY_PRESET = "ideal"
-#: Reg-T's overnight multiplier: a margin account's leverage when only the intraday one is given.
-_REG_T_LEVERAGE = Decimal(2)
-_LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
-_STOP_TYPES = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 #: Classes whose exit legs wait for their entry (their replacements are not supported).
 _HELD_LEG_CLASSES = frozenset({OrderClass.BRACKET, OrderClass.OTO})
 
@@ -155,7 +154,7 @@ class SessionService:
                 "initial_cash": str(cash),
                 "playback_speed": 1.0,
                 "execution": models.to_json(),
-                "account": _account_json(settings),
+                "account": account_json(settings),
             }
         )
         record = self._repo.create(
@@ -177,6 +176,31 @@ class SessionService:
 
     def get(self, owner: str, session_id: str) -> SessionView:
         return self._view(self._get(owner, session_id))
+
+    def owner_of(self, session_id: str) -> str:
+        """The key id owning ``session_id``: the owner a key bound to the session acts for.
+
+        Raises:
+            NotFound: if the session does not exist (or was deleted).
+        """
+        with self._lock:
+            live = self._live.get(session_id)
+        if live is not None:
+            return live.record.owner_key_id
+        return self._repo.find(session_id).owner_key_id
+
+    def runtime(self, owner: str, session_id: str) -> SessionRuntime:
+        """The owner's session's runtime, for read models beyond the views here.
+
+        Raises:
+            NotFound: if the session does not exist or belongs to another owner.
+        """
+        return self._get(owner, session_id).runtime
+
+    @property
+    def market(self) -> MarketData:
+        """The market data every session trades."""
+        return self._market
 
     def delete(self, owner: str, session_id: str) -> None:
         """Delete a session and everything in it (its journal included)."""
@@ -278,20 +302,20 @@ class SessionService:
             NotFound: for an unknown session or account.
             Conflict: if the session is completed.
         """
-        side = _parse(OrderSide, request.side, "side")
-        order_type = _parse(OrderType, request.type, "type")
-        tif = _parse(TimeInForce, request.time_in_force, "time_in_force")
+        side = parse_enum(OrderSide, request.side, "side")
+        order_type = parse_enum(OrderType, request.type, "type")
+        tif = parse_enum(TimeInForce, request.time_in_force, "time_in_force")
         order_class = (
             OrderClass.SIMPLE
             if request.order_class == ""
-            else _parse(OrderClass, request.order_class, "order_class")
+            else parse_enum(OrderClass, request.order_class, "order_class")
         )
         if request.extended_hours:
             raise InvalidRequest("extended_hours: extended hours are not simulated")
         limit, stop = request.limit_price, request.stop_price
         if order_class is OrderClass.OCO and order_type is OrderType.LIMIT and limit is None:
             limit = request.take_profit  # Alpaca's OCO names its limit in take_profit only
-        _check_prices(order_type, limit, stop, request.trail_price, request.trail_percent)
+        check_prices(order_type, limit, stop, request.trail_price, request.trail_percent)
         runtime = self._get(owner, session_id).runtime
         order = runtime.submit_order(
             account_id, request.symbol, side,
@@ -345,8 +369,8 @@ class SessionService:
             )
         kind = order.order_type
         for name, value, fits in (
-            ("limit_price", request.limit_price, kind in _LIMIT_TYPES),
-            ("stop_price", request.stop_price, kind in _STOP_TYPES),
+            ("limit_price", request.limit_price, kind in LIMIT_TYPES),
+            ("stop_price", request.stop_price, kind in STOP_TYPES),
             ("trail", request.trail, kind is OrderType.TRAILING_STOP),
         ):
             if value is not None and not fits:
@@ -356,7 +380,7 @@ class SessionService:
             account_id, order.id,
             qty=None if request.qty is None else to_decimal(request.qty, field="qty"),
             limit=request.limit_price, stop=request.stop_price, trail=request.trail,
-            tif=None if tif is None else _parse(TimeInForce, tif, "time_in_force"),
+            tif=None if tif is None else parse_enum(TimeInForce, tif, "time_in_force"),
             client_order_id=request.client_order_id,
         )  # fmt: skip
         return _order_view(runtime, new)
@@ -446,7 +470,7 @@ class SessionService:
             record.simulation_start,
             record.simulation_end,
             Decimal(config.get("initial_cash", str(DEFAULT_CASH))),
-            *_stored_settings(record.id, config),
+            *stored_settings(record.id, config),
         )
         runtime = SessionRuntime.restore(spec, self._market, self._journal)
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
@@ -502,122 +526,12 @@ class SessionService:
             execution=runtime.spec.execution.to_json(),
             account=runtime.spec.account,
             execution_quality=runtime.execution_quality(),
+            default_account_id=runtime.default_account_id,
         )
-
-
-def account_config(settings: AccountSettings) -> AccountConfig:
-    """The account configuration ``settings`` ask for.
-
-    ``cash`` takes no leverage.  ``margin`` alone is Reg-T (2 overnight, 4
-    intraday); ``leverage`` alone is one multiplier day and night;
-    ``intraday_leverage`` alone keeps the overnight 2.
-
-    Raises:
-        InvalidRequest: naming the setting that is wrong (``account.leverage``, …).
-    """
-    kind = _parse(AccountType, settings.type, "account.type")
-    leverage, intraday = settings.leverage, settings.intraday_leverage
-    if kind is AccountType.CASH:
-        for name, value in (("leverage", leverage), ("intradayLeverage", intraday)):
-            if value is not None and value != 1:
-                raise InvalidRequest(
-                    f"account.{name}: a cash account cannot use leverage; use a margin account"
-                )
-        return AccountConfig()
-    if leverage is None and intraday is None:
-        return AccountConfig.reg_t()
-    leverage = _REG_T_LEVERAGE if leverage is None else leverage
-    if leverage < 1:
-        raise InvalidRequest(f"account.leverage: must be at least 1, got {leverage}")
-    if intraday is not None and intraday < leverage:
-        raise InvalidRequest(
-            f"account.intradayLeverage: {intraday} is below the overnight leverage {leverage}"
-        )
-    return AccountConfig(AccountType.MARGIN, leverage, intraday)
-
-
-def _account_json(config: AccountConfig) -> dict[str, str | None]:
-    intraday = config.intraday_leverage
-    return {
-        "type": config.account_type.value,
-        "leverage": str(config.leverage),
-        "intraday_leverage": None if intraday is None else str(intraday),
-    }
-
-
-def _stored_settings(
-    session_id: str, config: dict[str, object]
-) -> tuple[ExecutionConfig, AccountConfig]:
-    """The execution and account settings stored with a session.
-
-    A session stored before sessions had them ran on the ideal venue with a
-    cash account: that is what it replays with.
-
-    Raises:
-        OperationalError: if the stored settings do not read.
-    """
-    execution, account = config.get("execution"), config.get("account")
-    try:
-        if execution is None:
-            models = ExecutionConfig.from_json(None, default_preset=_LEGACY_PRESET)
-        elif isinstance(execution, Mapping):
-            models = ExecutionConfig.from_json(execution)
-        else:
-            raise InvalidRequest("execution: must be an object")
-        if account is None:
-            return models, AccountConfig()
-        if not isinstance(account, Mapping):
-            raise InvalidRequest("account: must be an object")
-        intraday = account.get("intraday_leverage")
-        settings = AccountConfig(
-            AccountType(str(account["type"])),
-            Decimal(str(account["leverage"])),
-            None if intraday is None else Decimal(str(intraday)),
-        )
-    except (InvalidRequest, KeyError, ValueError, ArithmeticError) as error:
-        raise OperationalError(
-            f"session {session_id}: stored settings do not read: {error}"
-        ) from error
-    return models, settings
 
 
 def _order_view(runtime: SessionRuntime, order: Order) -> OrderView:
     return OrderView(order, tuple(runtime.legs(order)) if order.legs else None)
-
-
-def _check_prices(
-    order_type: OrderType,
-    limit: str | None,
-    stop: str | None,
-    trail_price: str | None,
-    trail_percent: str | None,
-) -> None:
-    """Raise InvalidRequest unless the prices given are exactly those ``order_type`` needs."""
-    trailing = order_type is OrderType.TRAILING_STOP
-    for name, value, needed in (
-        ("limit_price", limit, order_type in _LIMIT_TYPES),
-        ("stop_price", stop, order_type in _STOP_TYPES),
-    ):
-        if needed != (value is not None):
-            raise InvalidRequest(
-                f"{name} is {'required' if needed else 'not allowed'} for a {order_type} order"
-            )
-    if trailing and (trail_price is None) == (trail_percent is None):
-        raise InvalidRequest(
-            "a trailing_stop order needs exactly one of trail_price and trail_percent"
-        )
-    if not trailing:
-        name = "trail_price" if trail_price is not None else "trail_percent"
-        if trail_price is not None or trail_percent is not None:
-            raise InvalidRequest(f"{name} is not allowed for a {order_type} order")
-
-
-def _parse(enum: type[E], value: str, field: str) -> E:
-    try:
-        return enum(value.lower())
-    except ValueError:
-        choices = ", ".join(member.value for member in enum)
-        raise InvalidRequest(f"{field} {value!r} is not one of {choices}") from None
 
 
 def _opened_at(runtime: SessionRuntime, account_id: str) -> int:

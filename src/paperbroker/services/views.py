@@ -29,6 +29,8 @@ class SessionView:
     execution: dict[str, object]
     account: AccountConfig
     execution_quality: ExecutionQuality
+    #: The account the session was created with (the one ``/v2`` trades by default).
+    default_account_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from paperbroker.model.enums import AssetClass
 
 
 class Asset(NamedTuple):
-    """A symbol with data: its class, the close times of its first and last bars, and
-    whether it may be sold short and traded in fractions."""
+    """A symbol with data: its class, the close times of its first and last bars,
+    whether it may be sold short and traded in fractions, and its exchange."""
 
     symbol: str
     asset_class: AssetClass
@@ -22,6 +22,7 @@ class Asset(NamedTuple):
     bar_duration_ns: int
     shortable: bool = True
     fractionable: bool = False
+    exchange: str = ""
 
 
 class MarketData:
@@ -68,10 +69,15 @@ class MarketData:
                 series.duration_ns,
                 series.instrument.shortable,
                 series.instrument.fractionable,
+                series.instrument.exchange,
             )
             for symbol, series in self._series.items()
             if len(series)
         ]
+
+    def series(self, symbol: str) -> BarSeries | None:
+        """All of ``symbol``'s bars (``None`` for a symbol without data)."""
+        return self._series.get(symbol)
 
     def series_until(self, end_ns: int) -> list[BarSeries]:
         """Each symbol's bars that close by ``end_ns`` (symbols with none are left out)."""

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.store.db import SessionFactory, read_session
-from paperbroker.store.tables import ApiKeyRow
+from paperbroker.store.tables import ApiKeyRow, SessionRow
 
 KEY_ID_PREFIX: Final = "PK"
 KEY_ID_LENGTH: Final = 16
@@ -69,11 +69,19 @@ class ApiKeyRecord:
     is_admin: bool
     created_at: int
     revoked_at: int | None
+    #: The session and account a bound key trades (``None`` for a key of its own).
+    session_id: str | None = None
+    account_id: str | None = None
 
     @property
     def active(self) -> bool:
         """Whether the key has not been revoked."""
         return self.revoked_at is None
+
+    @property
+    def bound(self) -> bool:
+        """Whether the key trades one account of one session."""
+        return self.session_id is not None
 
 
 def hash_secret(secret: str) -> str:
@@ -127,10 +135,43 @@ class ApiKeys:
         # still read on every call, so a revocation takes effect at once.
         self._proven: dict[tuple[str, bytes], str] = {}
 
-    def create(self, label: str, is_admin: bool = False) -> tuple[str, str]:
-        """Issue a key; return ``(key_id, secret)``. The secret is not kept anywhere."""
+    def create(
+        self,
+        label: str,
+        is_admin: bool = False,
+        *,
+        session_id: str | None = None,
+        account_id: str | None = None,
+    ) -> tuple[str, str]:
+        """Issue a key; return ``(key_id, secret)``. The secret is not kept anywhere.
+
+        With ``session_id`` and ``account_id`` the key is bound to that account
+        of that session (the caller checks that both exist); it is deleted
+        with the session.
+
+        Raises:
+            InvalidRequest: for a bad label, a binding missing one of its two
+                ids, or a bound admin key.
+            NotFound: if the session does not exist.
+        """
+        if (session_id is None) != (account_id is None):
+            raise InvalidRequest("a bound key needs both a session and an account")
+        if is_admin and session_id is not None:
+            raise InvalidRequest("an admin key cannot be bound to a session")
         with self._factory.begin() as session:
-            return self._create(session, label, is_admin)
+            if session_id is not None and session.get(SessionRow, session_id) is None:
+                raise NotFound(f"session {session_id} not found")
+            return self._create(session, label, is_admin, session_id, account_id)
+
+    def bound_to(self, session_id: str) -> builtins.list[ApiKeyRecord]:
+        """The keys bound to ``session_id``, revoked ones included, oldest first."""
+        with read_session(self._factory) as session:
+            rows = session.scalars(
+                select(ApiKeyRow)
+                .where(ApiKeyRow.session_id == session_id)
+                .order_by(ApiKeyRow.created_at, ApiKeyRow.key_id)
+            ).all()
+            return [_record(row) for row in rows]
 
     def verify(self, key_id: str, secret: str) -> ApiKeyRecord | None:
         """The key's record if ``secret`` is its secret and it is not revoked, else ``None``."""
@@ -196,7 +237,14 @@ class ApiKeys:
                 return None
             return self._create(session, label, True)
 
-    def _create(self, session: Session, label: str, is_admin: bool) -> tuple[str, str]:
+    def _create(
+        self,
+        session: Session,
+        label: str,
+        is_admin: bool,
+        session_id: str | None = None,
+        account_id: str | None = None,
+    ) -> tuple[str, str]:
         label = label.strip()
         if not label or len(label) > 200:
             raise InvalidRequest("a key label must have 1 to 200 characters")
@@ -215,6 +263,8 @@ class ApiKeys:
                 label=label,
                 created_at=self._now_ns(),
                 revoked_at=None,
+                session_id=session_id,
+                account_id=account_id,
             )
         )
         return key_id, secret
@@ -227,4 +277,6 @@ def _record(row: ApiKeyRow) -> ApiKeyRecord:
         is_admin=row.is_admin,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        session_id=row.session_id,
+        account_id=row.account_id,
     )

@@ -112,6 +112,18 @@ class SessionsRepo:
         with read_session(self._factory) as session:
             return _record(_owned(session, owner_key_id, session_id))
 
+    def find(self, session_id: str) -> SessionRecord:
+        """A session whoever owns it: for keys bound to it, which act for its owner.
+
+        Raises:
+            NotFound: if it does not exist.
+        """
+        with read_session(self._factory) as session:
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise NotFound(f"session {session_id} not found")
+            return _record(row)
+
     def list_for_owner(self, owner_key_id: str) -> list[SessionRecord]:
         """The owner's sessions, oldest first."""
         with read_session(self._factory) as session:

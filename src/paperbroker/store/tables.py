@@ -31,7 +31,11 @@ class Base(DeclarativeBase):
 
 
 class ApiKeyRow(Base):
-    """An API key: its public id and a salted hash of its secret, never the secret."""
+    """An API key: its public id and a salted hash of its secret, never the secret.
+
+    A key bound to a session (``session_id`` and ``account_id``) trades that
+    account of that session through ``/v2``; it is deleted with the session.
+    """
 
     __tablename__ = "api_keys"
 
@@ -41,6 +45,13 @@ class ApiKeyRow(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[int] = mapped_column(BigInteger)
     revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+    session_id: Mapped[str | None] = mapped_column(
+        # use_alter: sessions refer to their owner key, so the two tables form a cycle.
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE", use_alter=True),
+        index=True,
+    )
+    account_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class SessionRow(Base):

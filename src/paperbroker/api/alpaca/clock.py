@@ -1,0 +1,7 @@
+"""Alpaca-compatible clock."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["alpaca"])

@@ -1,0 +1,7 @@
+"""Alpaca-compatible orders."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["alpaca"])
