@@ -60,10 +60,14 @@ def error_response(
     message: str,
     headers: Mapping[str, str] | None = None,
     details: Mapping[str, str] | None = None,
+    code: int | None = None,
 ) -> JSONResponse:
-    """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them."""
+    """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them.
+
+    ``code`` replaces the status's own code where Alpaca uses a more specific one.
+    """
     return JSONResponse(
-        {"code": error_code(status), "message": message, **(details or {})},
+        {"code": code or error_code(status), "message": message, **(details or {})},
         status_code=status,
         headers=headers,
     )
@@ -72,7 +76,8 @@ def error_response(
 class ApiError(Exception):
     """An error answered as it is: a status, a message, optional headers and details.
 
-    ``details`` are extra fields of the body (a refused order's id and reason).
+    ``details`` are extra fields of the body (a refused order's id and reason);
+    ``code`` a more specific code than the status's own.
     """
 
     def __init__(
@@ -81,12 +86,14 @@ class ApiError(Exception):
         message: str,
         headers: Mapping[str, str] | None = None,
         details: Mapping[str, str] | None = None,
+        code: int | None = None,
     ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
         self.details = dict(details or {})
+        self.code = code
 
 
 class Unauthenticated(ApiError):
@@ -129,7 +136,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message, exc.headers, exc.details)
+    return error_response(exc.status, exc.message, exc.headers, exc.details, exc.code)
 
 
 async def _paperbroker_error(request: Request, exc: Exception) -> JSONResponse:

@@ -31,6 +31,12 @@ class LookAheadError(InvalidRequest):
     code = "look_ahead"
 
 
+class InsufficientQuantity(InvalidRequest):
+    """More than a position holds was asked to be closed (Alpaca answers 403)."""
+
+    code = "insufficient_qty"
+
+
 class NotFound(PaperbrokerError):
     """The named thing (symbol, order, session) does not exist."""
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeVar
 
-from paperbroker.core.errors import InvalidRequest, OperationalError
+from paperbroker.core.errors import InsufficientQuantity, InvalidRequest, OperationalError
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import AccountType, OrderClass, OrderSide, OrderType, TimeInForce
+from paperbroker.model.instrument import Instrument
 from paperbroker.services.views import AccountSettings
 from paperbroker.venue.execution import ExecutionConfig
+from paperbroker.venue.working import FRACTION_STEP
 
 E = TypeVar("E", OrderSide, OrderType, TimeInForce, OrderClass, AccountType)
 
@@ -137,3 +139,43 @@ def parse_enum(enum: type[E], value: str, field: str) -> E:
     except ValueError:
         choices = ", ".join(member.value for member in enum)
         raise InvalidRequest(f"{field} {value!r} is not one of {choices}") from None
+
+
+def close_quantity(
+    held: Decimal,
+    qty: Decimal | None,
+    percentage: Decimal | None,
+    instrument: Instrument,
+) -> Decimal:
+    """How much of a position of ``held`` (> 0) units to close: all, ``qty`` or ``percentage``.
+
+    A percentage is rounded down to the instrument's grid: whole lots, or
+    steps of 1e-9 where the instrument is fractionable.
+
+    Raises:
+        InvalidRequest: for both, a non-positive value, a percentage over 100,
+            or a part that rounds to nothing.
+        InsufficientQuantity: if ``qty`` exceeds ``held``.
+    """
+    if qty is not None and percentage is not None:
+        raise InvalidRequest("give qty or percentage, not both")
+    if qty is not None:
+        if qty <= 0:
+            raise InvalidRequest(f"qty must be positive, got {qty}")
+        if qty > held:
+            raise InsufficientQuantity(
+                f"insufficient qty available for order (requested: {qty}, available: {held})"
+            )
+        return qty
+    if percentage is None:
+        return held
+    if not 0 < percentage <= 100:
+        raise InvalidRequest(f"percentage must be in (0, 100], got {percentage}")
+    step = FRACTION_STEP if instrument.fractionable else instrument.lot_size
+    amount = (held * percentage / 100 // step) * step
+    if amount <= 0:
+        raise InvalidRequest(
+            f"{percentage}% of {held} {instrument.symbol} rounds to nothing "
+            f"(the instrument trades in steps of {step})"
+        )
+    return amount.normalize()

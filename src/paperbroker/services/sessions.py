@@ -35,6 +35,7 @@ from paperbroker.services.session_config import (
     account_config,
     account_json,
     check_prices,
+    close_quantity,
     parse_enum,
     stored_settings,
 )
@@ -62,8 +63,6 @@ PLAY_TICK_SECONDS = 0.2
 MAX_SPEED = 1_000_000.0
 _ACTIVE, _COMPLETED = "active", "completed"
 _PAUSED, _PLAYING = "paused", "playing"
-#: Classes whose exit legs wait for their entry (their replacements are not supported).
-_HELD_LEG_CLASSES = frozenset({OrderClass.BRACKET, OrderClass.OTO})
 
 
 class _Live:
@@ -346,10 +345,10 @@ class SessionService:
 
         Raises:
             InvalidRequest: if nothing is changed, a price does not belong to the
-                order's type, the order is an exit leg of a bracket or OTO
-                order, or the replacement is malformed.
+                order's type, or the replacement is malformed.
             NotFound: for an unknown session, account or order.
-            Conflict: if the order can no longer be replaced, or the session is completed.
+            Conflict: if the order can no longer be replaced (an exit leg still
+                held for its entry cannot be), or the session is completed.
         """
         fields = (
             request.qty, request.limit_price, request.stop_price, request.trail,
@@ -362,11 +361,6 @@ class SessionService:
             )
         runtime = self._get(owner, session_id).runtime
         order = runtime.order(account_id, order_id)
-        if order.parent_id is not None and order.order_class in _HELD_LEG_CLASSES:
-            raise InvalidRequest(
-                f"order {order.id} is an exit leg of a {order.order_class} order: "
-                "replacing those legs is not supported"
-            )
         kind = order.order_type
         for name, value, fits in (
             ("limit_price", request.limit_price, kind in LIMIT_TYPES),
@@ -430,17 +424,37 @@ class SessionService:
         return PositionView.of(books, symbol)
 
     def close_position(
-        self, owner: str, session_id: str, account_id: str, symbol: str
+        self,
+        owner: str,
+        session_id: str,
+        account_id: str,
+        symbol: str,
+        *,
+        qty: Decimal | None = None,
+        percentage: Decimal | None = None,
     ) -> OrderView:
-        """Flatten a position with a market order (it fills as time passes)."""
+        """Close a position, or ``qty`` of it, or ``percentage`` of it, with a market order.
+
+        A percentage is rounded down to what the instrument trades (whole
+        shares, or 1e-9 of a share where fractional).
+
+        Raises:
+            NotFound: if the account holds no position in ``symbol``.
+            InvalidRequest: for both ``qty`` and ``percentage``, a value out of
+                range, or a part that rounds to nothing.
+            InsufficientQuantity: if ``qty`` exceeds the position.
+        """
         runtime = self._get(owner, session_id).runtime
         position = runtime.books(account_id).positions.get(symbol)
         if position is None or not position.qty:
-            raise NotFound(f"no position in {symbol}")
+            raise NotFound(f"position does not exist: no position in {symbol}")
+        held = abs(position.qty)
+        series = self._market.series(symbol)
+        if series is None:
+            raise NotFound(f"position does not exist: no position in {symbol}")
+        amount = close_quantity(held, qty, percentage, series.instrument)
         side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
-        return _order_view(
-            runtime, runtime.submit_order(account_id, symbol, side, abs(position.qty))
-        )
+        return _order_view(runtime, runtime.submit_order(account_id, symbol, side, amount))
 
     def assets(self) -> builtins.list[Asset]:
         return self._market.assets()

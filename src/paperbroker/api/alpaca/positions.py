@@ -1,7 +1,127 @@
-"""Alpaca-compatible positions."""
+"""Alpaca-compatible positions: ``/v2/positions``, valued at the session's current time."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from decimal import Decimal
+from typing import Annotated, Any
 
-router = APIRouter(tags=["alpaca"])
+import numpy as np
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from paperbroker.api.alpaca.common import accepted, find_asset
+from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
+from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.errors import ApiError, error_code
+from paperbroker.api.schemas import OrderNumber
+from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
+from paperbroker.model.enums import OrderSide
+from paperbroker.model.values import to_decimal
+from paperbroker.services.views import PositionView
+from paperbroker.session.market import MarketData
+
+router = APIRouter(prefix="/v2/positions", tags=["alpaca"])
+
+
+@router.get("", summary="List open positions")
+def list_positions(target: Trading) -> list[AlpacaPosition]:
+    views = target.service.positions(target.owner, target.session_id, target.account_id)
+    return [_position(target, view) for view in views]
+
+
+@router.get("/{symbol_or_asset_id}", summary="Read a position")
+def get_position(
+    symbol_or_asset_id: Annotated[str, Path(max_length=64)], target: Trading
+) -> AlpacaPosition:
+    """The position in a symbol (named by symbol or asset id); 404 when there is none."""
+    symbol = find_asset(target.service.market, symbol_or_asset_id).symbol
+    view = target.service.position(target.owner, target.session_id, target.account_id, symbol)
+    return _position(target, view)
+
+
+@router.delete("/{symbol_or_asset_id}", summary="Close a position")
+def close_position(
+    symbol_or_asset_id: Annotated[str, Path(max_length=64)],
+    target: Trading,
+    qty: Annotated[OrderNumber | None, Query()] = None,
+    percentage: Annotated[Decimal | None, Query(gt=0, le=100, allow_inf_nan=False)] = None,
+) -> AlpacaOrder:
+    """The market order that closes the position, or ``qty`` or ``percentage`` of it.
+
+    More than the position holds is a 403 (``insufficient qty available``).
+    """
+    symbol = find_asset(target.service.market, symbol_or_asset_id).symbol
+    try:
+        view = target.service.close_position(
+            target.owner, target.session_id, target.account_id, symbol,
+            qty=qty, percentage=percentage,
+        )  # fmt: skip
+    except InsufficientQuantity as error:
+        raise ApiError(403, str(error)) from None
+    return AlpacaOrder.of_view(accepted(view))
+
+
+@router.delete("", status_code=207, summary="Close every position")
+def close_all_positions(target: Trading, cancel_orders: bool = False) -> JSONResponse:
+    """One result per position: ``{"symbol", "status": 200, "body": order}`` or the error.
+
+    ``cancel_orders`` cancels the account's open orders first (their shares
+    are then free to sell).
+    """
+    service = target.service
+    if cancel_orders:
+        for view in service.orders(target.owner, target.session_id, target.account_id, "open"):
+            service.cancel_order(target.owner, target.session_id, target.account_id, view.order.id)
+    results: list[dict[str, Any]] = []
+    for position in service.positions(target.owner, target.session_id, target.account_id):
+        results.append(_close_result(target, position.symbol))
+    return JSONResponse(results, status_code=207)
+
+
+def _close_result(target: Target, symbol: str) -> dict[str, Any]:
+    try:
+        view = accepted(
+            target.service.close_position(
+                target.owner, target.session_id, target.account_id, symbol
+            )
+        )
+    except ApiError as error:
+        body = {"code": error.code or error_code(error.status), "message": error.message}
+        return {"symbol": symbol, "status": error.status, "body": body}
+    except (InvalidRequest, Conflict) as error:
+        status = 422 if isinstance(error, InvalidRequest) else 409
+        body = {"code": error_code(status), "message": str(error)}
+        return {"symbol": symbol, "status": status, "body": body}
+    order = AlpacaOrder.of_view(view).model_dump()
+    return {"symbol": symbol, "status": 200, "order_id": view.order.id, "body": order}
+
+
+def _position(target: Target, view: PositionView) -> AlpacaPosition:
+    """The Alpaca position of ``view``: what open orders leave of it, and yesterday's close."""
+    runtime = target.runtime
+    market = target.service.market
+    closing = OrderSide.SELL if view.qty > 0 else OrderSide.BUY
+    held = sum(
+        (
+            order.leaves_qty
+            for order in runtime.orders(target.account_id)
+            if order.is_open and order.symbol == view.symbol and order.side is closing
+        ),
+        Decimal(0),
+    )
+    available = max(abs(view.qty) - held, Decimal(0)) * (1 if view.qty > 0 else -1)
+    asset = next((a for a in market.assets() if a.symbol == view.symbol), None)
+    lastday = _lastday_close(market, view.symbol, runtime.now_ns) or view.current_price
+    return AlpacaPosition.of(view, asset, available, lastday)
+
+
+def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | None:
+    """The last close at or before the previous session's close (``None`` without one)."""
+    series = market.series(symbol)
+    if series is None or not len(series):
+        return None
+    previous_close, _ = series.instrument.hours.session_bounds_ns(now_ns)
+    row = int(np.searchsorted(series.ts, previous_close, side="right")) - 1
+    if row < 0:
+        return None
+    return to_decimal(float(series.close[row]), field="close")

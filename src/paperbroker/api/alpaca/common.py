@@ -1,0 +1,116 @@
+"""What the Alpaca routes share: id and symbol lookups, query parsing, refusals as errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from paperbroker.api.alpaca.shapes import asset_id
+from paperbroker.api.errors import ApiError
+from paperbroker.api.schemas import SYMBOL_PATTERN, canonical_uuid
+from paperbroker.core.clock import datetime_to_ns
+from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.model.enums import OrderStatus, RejectReason
+from paperbroker.services.views import OrderView
+from paperbroker.session.market import Asset, MarketData
+
+NEW_YORK: Final = ZoneInfo("America/New_York")
+#: Alpaca's code for a malformed id in a path (``order_id is invalid``).
+INVALID_ID_CODE: Final = 40010001
+_SYMBOL: Final = re.compile(SYMBOL_PATTERN)
+#: Refusals that Alpaca answers 403 (the account may not), the rest are 422.
+_FORBIDDEN: Final = frozenset(
+    {RejectReason.INSUFFICIENT_BUYING_POWER, RejectReason.SHORT_NOT_ALLOWED}
+)
+
+
+def order_id_or_422(text: str) -> str:
+    """``text`` as a canonical order id; a malformed one is Alpaca's 422 ``40010001``."""
+    canonical = canonical_uuid(text)
+    if canonical is None:
+        raise ApiError(422, f"order_id {text[:64]!r} is not a UUID", code=INVALID_ID_CODE)
+    return canonical
+
+
+def find_asset(market: MarketData, symbol_or_id: str) -> Asset:
+    """The asset named by a symbol (any case) or by its asset id.
+
+    Raises:
+        NotFound: ``asset not found for X`` when there is none.
+    """
+    assets = market.assets()
+    canonical = canonical_uuid(symbol_or_id)
+    for asset in assets:
+        if asset.symbol == symbol_or_id.upper() or asset_id(asset.symbol) == canonical:
+            return asset
+    raise NotFound(f"asset not found for {symbol_or_id[:64]}")
+
+
+def order_symbol(market: MarketData, symbol_or_id: str) -> str:
+    """The symbol an order names by symbol or by asset id.
+
+    Raises:
+        InvalidRequest: for an asset id of no asset, or text that is neither.
+    """
+    if canonical_uuid(symbol_or_id) is not None:
+        try:
+            return find_asset(market, symbol_or_id).symbol
+        except NotFound as error:
+            raise InvalidRequest(f"symbol: {error}") from None
+    if not _SYMBOL.fullmatch(symbol_or_id):
+        raise InvalidRequest(f"symbol: {symbol_or_id[:64]!r} is not a symbol or an asset id")
+    return symbol_or_id
+
+
+def symbol_list(text: str | None, field: str = "symbols") -> list[str] | None:
+    """A comma-separated list of symbols, upper-cased; ``None`` when not given.
+
+    Raises:
+        InvalidRequest: naming a malformed symbol.
+    """
+    if text is None:
+        return None
+    symbols = [part.strip().upper() for part in text.split(",") if part.strip()]
+    for symbol in symbols:
+        if not _SYMBOL.fullmatch(symbol):
+            raise InvalidRequest(f"{field}: {symbol[:64]!r} is not a symbol")
+    return symbols
+
+
+def query_time_ns(text: str | None, field: str) -> int | None:
+    """An RFC 3339 time (or a YYYY-MM-DD date: its midnight in New York) from a query, in ns.
+
+    Raises:
+        InvalidRequest: naming the parameter when the text is not a time.
+    """
+    if text is None:
+        return None
+    value = text.strip().replace("Z", "+00:00").replace(" ", "+")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest(f"{field}: {text[:64]!r} is not an RFC 3339 time") from None
+    if moment.tzinfo is None:
+        if len(value) > len("YYYY-MM-DD"):
+            raise InvalidRequest(f"{field}: {text[:64]!r} needs a time zone offset")
+        moment = moment.replace(tzinfo=NEW_YORK)  # a date: its start on the exchange
+    return datetime_to_ns(moment)
+
+
+def accepted(view: OrderView) -> OrderView:
+    """``view``, unless its order was rejected: then Alpaca's 403 or 422.
+
+    A 403 (``40310000``) for insufficient buying power or a short the account
+    may not make, a 422 (``42210000``) for any other refusal. The body names
+    the rejected order (``order_id``, ``reject_reason``), which stays in the
+    account's history.
+    """
+    order = view.order
+    if order.status is not OrderStatus.REJECTED:
+        return view
+    reason = order.reject_reason or RejectReason.INVALID_ORDER
+    details = {"order_id": order.id, "reject_reason": reason.value}
+    status = 403 if reason in _FORBIDDEN else 422
+    raise ApiError(status, order.reject_message or str(reason), details=details)
