@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -9,11 +10,12 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from paperbroker.api.alpaca.common import accepted, find_asset
+from paperbroker.api.alpaca.common import NEW_YORK, accepted, find_asset
 from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.schemas import OrderNumber
+from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.values import to_decimal
@@ -116,12 +118,16 @@ def _position(target: Target, view: PositionView) -> AlpacaPosition:
 
 
 def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | None:
-    """The last close at or before the previous session's close (``None`` without one)."""
+    """The last close before today (New York) began: Alpaca's ``lastday_price``.
+
+    ``None`` when there is none.
+    """
     series = market.series(symbol)
     if series is None or not len(series):
         return None
-    previous_close, _ = series.instrument.hours.session_bounds_ns(now_ns)
-    row = int(np.searchsorted(series.ts, previous_close, side="right")) - 1
+    today = ns_to_datetime(now_ns).astimezone(NEW_YORK).date()
+    midnight = datetime_to_ns(datetime.combine(today, time(), tzinfo=NEW_YORK))
+    row = int(np.searchsorted(series.ts, midnight, side="left")) - 1
     if row < 0:
         return None
     return to_decimal(float(series.close[row]), field="close")
