@@ -39,11 +39,16 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
         "orderId": working["id"],
         "symbol": "AAPL",
         "X-Session-Id": session["id"],
+        "keyId": api.client.post(f"/v1/sessions/{session['id']}/keys", auth=api.alice).json()[
+            "key_id"
+        ],
     }
     before = api.client.get(f"/v1/sessions/{session['id']}", auth=api.alice).json()
 
     checked: list[str] = []
     for path, operations in api.app.openapi()["paths"].items():
+        if path.startswith("/v2/"):
+            continue  # the account of a /v2 call is the key's own: see tests/compat
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", []) if p["in"] != "query"}
             if not names:
