@@ -369,13 +369,57 @@ def serve(
 def keys_create(
     label: Annotated[str, typer.Option(help="What the key is for.")] = "api",
     admin: Annotated[bool, typer.Option("--admin", help="Make it an admin key.")] = False,
+    session: Annotated[
+        str | None,
+        typer.Option(help="Bind the key to this session: its /v2 calls trade there."),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(help="The session's account the key trades (default: its first)."),
+    ] = None,
 ) -> None:
-    """Issue a key and print ``key_id:secret`` (the secret is not shown again)."""
+    """Issue a key and print ``key_id:secret`` (the secret is not shown again).
+
+    With ``--session`` the key is bound to one account of that session, so an
+    Alpaca bot configured with it trades there through ``/v2``.
+    """
     from paperbroker.store.keys import ApiKeys
 
     with _user_errors(), _database(_settings()) as factory:
-        key_id, secret = ApiKeys(factory).create(label, is_admin=admin)
+        if session is None:
+            if account is not None:
+                raise _invalid("--account needs --session")
+            key_id, secret = ApiKeys(factory).create(label, is_admin=admin)
+        else:
+            session, account = _binding(factory, session, account)
+            key_id, secret = ApiKeys(factory).create(
+                label, is_admin=admin, session_id=session, account_id=account
+            )
     typer.echo(f"{key_id}:{secret}")
+    if session is not None:
+        typer.echo(f"bound to session {session}, account {account}", err=True)
+
+
+def _binding(factory: SessionFactory, session: str, account: str | None) -> tuple[str, str]:
+    """The session and account a key is to be bound to, checked against the database."""
+    import uuid
+
+    from paperbroker.core.errors import NotFound
+    from paperbroker.session.accounts import session_account_ids
+    from paperbroker.store.journal import Journal
+
+    try:
+        session = str(uuid.UUID(session))
+    except ValueError:
+        raise NotFound(f"session {session!r} not found") from None
+    accounts = session_account_ids(Journal(factory), session)
+    if account is None:
+        return session, accounts[0]
+    if account not in accounts:
+        raise NotFound(
+            f"session {session} has no account {account!r}: it has {', '.join(accounts)}"
+        )
+    return session, account
 
 
 @keys_app.command("list")

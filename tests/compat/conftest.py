@@ -46,6 +46,7 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``."""
 
     def __init__(self, database: URL | str) -> None:
+        self.database = database
         self.engine = create_engine_for(database)
         migrate(self.engine)
         factory = session_factory(self.engine)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import httpx2
-from tests.compat.conftest import Bot
+import pytest
+from alpaca.common.exceptions import APIError
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, TimeInForce
+from alpaca.trading.requests import MarketOrderRequest
+from tests.compat.conftest import Bot, make_bot
+from typer.testing import CliRunner
+
+from paperbroker.cli import app
 
 
 def test_a_bound_key_is_listed_without_its_secret(bot: Bot) -> None:
@@ -17,9 +25,67 @@ def test_a_bound_key_is_listed_without_its_secret(bot: Bot) -> None:
 
 def test_an_unbound_key_on_plain_v2_is_told_how_to_bind(bot: Bot) -> None:
     response = httpx2.get(
-        f"{bot.server.url}/v2/account",
+        f"{bot.server.url}/v2/orders",
         headers={"APCA-API-KEY-ID": bot.owner[0], "APCA-API-SECRET-KEY": bot.owner[1]},
     )
     assert response.status_code == 403
     assert response.json()["code"] == 40310000
     assert "not bound" in response.json()["message"]
+
+
+def test_the_cli_binds_a_key_to_a_chosen_account(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    second = bot.v1("POST", "/v1/accounts", headers={"X-Session-Id": bot.session_id}).json()
+    url = bot.server.database
+    monkeypatch.setenv(
+        "PAPERBROKER_DATABASE_URL", url if isinstance(url, str) else url.render_as_string(False)
+    )
+    result = CliRunner().invoke(
+        app, ["keys", "create", "--session", bot.session_id, "--account", second["id"]]
+    )
+    assert result.exit_code == 0, result.output
+    key_id, secret = result.stdout.strip().splitlines()[0].split(":")
+    bot.advance(targetTime="2012-01-03T21:00:00Z")
+    order = bot.trading(key=(key_id, secret)).submit_order(
+        MarketOrderRequest(symbol="MSFT", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY)
+    )
+    # The order is in the second account, not in the default one.
+    in_second = bot.v1(
+        "GET", f"/v1/trading/accounts/{second['id']}/orders",
+        headers={"X-Session-Id": bot.session_id},
+    ).json()  # fmt: skip
+    assert [o["id"] for o in in_second] == [str(getattr(order, "id", ""))]
+    assert bot.trading().get_orders() == []
+
+    unknown = CliRunner().invoke(
+        app, ["keys", "create", "--session", bot.session_id, "--account", "nope"]
+    )
+    assert unknown.exit_code == 2
+    assert "has no account 'nope'" in unknown.output
+
+
+def test_a_key_bound_elsewhere_and_a_strangers_session_are_404(bot: Bot) -> None:
+    other = make_bot(bot.server)
+    bot.advance(targetTime="2012-01-03T21:00:00Z")
+    mine = bot.trading().submit_order(
+        MarketOrderRequest(symbol="MSFT", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY)
+    )
+    strangers = [
+        other.trading(),  # bound to another session
+        TradingClient(*bot.key, url_override=f"{bot.server.url}/sessions/{other.session_id}"),
+        TradingClient(*bot.owner, url_override=f"{bot.server.url}/sessions/{other.session_id}"),
+    ]
+    for client in strangers[1:]:
+        with pytest.raises(APIError) as error:
+            client.get_orders()
+        assert (error.value.status_code, error.value.code) == (404, 40410000)
+    with pytest.raises(APIError) as error:
+        strangers[0].get_order_by_id(str(getattr(mine, "id", "")))
+    assert (error.value.status_code, error.value.code) == (404, 40410000)
+
+
+def test_deleting_the_session_deletes_its_bound_keys(bot: Bot) -> None:
+    response = bot.v1("DELETE", f"/v1/sessions/{bot.session_id}")
+    assert response.status_code == 204
+    with pytest.raises(APIError) as error:
+        bot.trading().get_orders()
+    assert (error.value.status_code, error.value.code) == (401, 40110000)
