@@ -21,7 +21,13 @@ from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBasicCredentials
 
 from paperbroker.api.deps import api_context
 from paperbroker.api.errors import Unauthenticated
-from paperbroker.store.keys import KEY_ID_LENGTH, KEY_ID_PREFIX, SECRET_LENGTH, ApiKeyRecord
+from paperbroker.store.keys import (
+    KEY_ID_LENGTH,
+    KEY_ID_PREFIX,
+    SECRET_LENGTH,
+    ApiKeyRecord,
+    ApiKeys,
+)
 
 _KEY_ID: Final = re.compile(rf"{KEY_ID_PREFIX}[A-Z0-9]{{{KEY_ID_LENGTH}}}")
 #: Secrets longer than this are refused before they are hashed.
@@ -48,12 +54,18 @@ def verify_key(request: Request, key_id: str, secret: str) -> ApiKeyRecord:
     Raises:
         Unauthenticated: when the key is malformed, unknown, revoked or the secret wrong.
     """
-    if not _KEY_ID.fullmatch(key_id) or len(secret) > _MAX_SECRET:
-        raise Unauthenticated()
-    record = api_context(request).keys.verify(key_id, secret)
+    record = verify_in(api_context(request).keys, key_id, secret)
     if record is None:
         raise Unauthenticated()
     return record
+
+
+def verify_in(keys: ApiKeys, key_id: str, secret: str) -> ApiKeyRecord | None:
+    """The record of the active key ``key_id`` of ``keys`` whose secret is ``secret``, else
+    ``None`` (malformed, unknown, revoked, wrong): for callers outside an HTTP request."""
+    if not _KEY_ID.fullmatch(key_id) or len(secret) > _MAX_SECRET:
+        return None
+    return keys.verify(key_id, secret)
 
 
 def authenticate(

@@ -11,16 +11,21 @@ deterministic, so the replay reproduces every derived event (fills,
 expiries, rejections) exactly; the runtime checks that it does, event for
 event, and refuses to serve a session whose journal does not replay.  Fills
 are therefore never re-created differently, nor twice.
+
+Listeners (:meth:`SessionRuntime.subscribe`) hear of every event once it is
+durable: after each commit, in journal order, with its journal seq.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
@@ -46,6 +51,19 @@ from paperbroker.store.journal import EncodedEvent, Journal
 from paperbroker.venue.execution import ExecutionConfig, preset
 
 PriceLike = Decimal | int | float | str
+
+log = logging.getLogger(__name__)
+
+
+class Committed(NamedTuple):
+    """An event as the journal holds it: its ``seq`` in the session's journal and the event."""
+
+    seq: int
+    event: Event
+
+
+#: Called with each commit's events, in order (see :meth:`SessionRuntime.subscribe`).
+CommitListener = Callable[[Sequence[Committed]], None]
 
 
 def _ideal() -> ExecutionConfig:
@@ -133,6 +151,9 @@ class SessionRuntime:
         self._base = len(self.kernel.events)
         self._persisted = self._base
         self._seq = 0
+        # Copied on write, so a commit reads it without another lock.
+        self._listeners: tuple[CommitListener, ...] = ()
+        self._listeners_lock = threading.Lock()
 
     # -- life cycle -----------------------------------------------------------
     @classmethod
@@ -179,6 +200,52 @@ class SessionRuntime:
         elif isinstance(event, AdvanceRequested):
             kernel.run_until(event.until)
         # Every other event is an effect of the command before it.
+
+    # -- listeners ------------------------------------------------------------
+    def subscribe(self, listener: CommitListener) -> Callable[[], None]:
+        """Call ``listener`` after every commit from now on; return the way to stop.
+
+        The listener gets the commit's events with their seqs, in journal
+        order, from the committing thread while it holds the command lock (so
+        the session does not move meanwhile: it must be quick and must not
+        block). A listener that raises is logged and does not fail the command.
+
+        Subscribe inside :meth:`locked` to read the session's state as of the
+        commit before the listener's first one: nothing commits in between.
+        Unsubscribing does not wait for the lock, so a commit already under
+        way may still call the listener once.
+        """
+        with self._lock, self._listeners_lock:
+            self._listeners = (*self._listeners, listener)
+        done = False
+
+        def unsubscribe() -> None:
+            nonlocal done
+            with self._listeners_lock:
+                if done:
+                    return
+                done = True
+                listeners = list(self._listeners)
+                listeners.remove(listener)
+                self._listeners = tuple(listeners)
+
+        return unsubscribe
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the command lock: no command runs, and nothing commits, until it is released."""
+        with self._lock:
+            yield
+
+    @property
+    def last_seq(self) -> int:
+        """The seq of the journal's last event (0 for an empty journal)."""
+        return self._seq
+
+    @property
+    def subscribers(self) -> int:
+        """How many listeners are subscribed."""
+        return len(self._listeners)
 
     # -- queries --------------------------------------------------------------
     @property
@@ -376,3 +443,12 @@ class SessionRuntime:
             self.poisoned = True
             raise
         self._persisted += len(new)
+        self._notify([Committed(b.seq, event) for b, event in zip(batch, new, strict=True)])
+
+    def _notify(self, committed: Sequence[Committed]) -> None:
+        # The commit stands whatever a listener does: its failure is its own.
+        for listener in self._listeners:
+            try:
+                listener(committed)
+            except Exception:
+                log.exception("session %s: a commit listener failed", self.spec.session_id)
