@@ -1,7 +1,299 @@
-"""Alpaca-compatible market data."""
+"""Alpaca-compatible Market Data v2 bars, as of the session's current time.
+
+- ``GET /v2/stocks/bars``: bars of several symbols, sorted by symbol then
+  time, paged with ``limit`` (counted across all symbols) and ``page_token``;
+- ``GET /v2/stocks/{symbol}/bars``: the same for one symbol;
+- ``GET /v2/stocks/bars/latest``: each symbol's last bar.
+
+**No look-ahead.** Only stored bars whose close time is at or before the
+session's current time are served; an ``end`` later than that is cut there.
+Coarser timeframes are aggregated from those bars alone (see
+:mod:`paperbroker.data.aggregate` for bucket alignment), so a bucket still in
+progress holds only its bars that have closed: at Wednesday's close the
+week's bar covers Monday to Wednesday, and it grows as the session advances.
+
+Bars are stamped at their bucket's start (``t``); ``start``/``end`` select
+bars by that stamp, both included. ``n`` (trade count) and ``vw`` (VWAP) are
+always ``null``: the stored data has neither. Every symbol with data is
+served, FX pairs included; a well-formed symbol without data has no bars.
+``adjustment``, ``feed``, ``asof`` and ``currency`` are accepted and ignored:
+the stored prices are what they are.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Annotated, Any, Final, Literal
 
-router = APIRouter(tags=["alpaca"])
+import numpy as np
+from fastapi import APIRouter, Path, Query
+from pydantic import Field
+
+from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
+from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.schemas import SYMBOL_PATTERN, ResponseModel, time_text
+from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
+from paperbroker.core.errors import InvalidRequest
+from paperbroker.data.aggregate import Bars, TimeFrame, aggregate, check_timeframe
+from paperbroker.data.series import BarSeries
+from paperbroker.session.market import MarketData
+
+router = APIRouter(prefix="/v2/stocks", tags=["alpaca"])
+
+MAX_LIMIT: Final = 10_000
+DEFAULT_LIMIT: Final = 1_000
+_FAR_NS: Final = 2**62  # about 146 years from 1970, either way
+
+Sort = Literal["asc", "desc"]
+
+
+class AlpacaBar(ResponseModel):
+    """One bar: ``t`` its start (RFC 3339 UTC), prices, volume; ``n`` and ``vw`` are null."""
+
+    t: str = Field(examples=["2012-01-03T05:00:00Z"])
+    o: float
+    h: float
+    l: float  # noqa: E741 - Alpaca's field name
+    c: float
+    v: int | float = Field(description="Volume: an integer when whole, as Alpaca's.")
+    n: int | None = Field(default=None, description="Trade count: not in the stored data.")
+    vw: float | None = Field(
+        default=None, description="Volume-weighted price: not in the stored data."
+    )
+
+
+class BarsPage(ResponseModel):
+    """A page of bars by symbol; ``next_page_token`` is null on the last page."""
+
+    bars: dict[str, list[AlpacaBar]]
+    next_page_token: str | None
+
+
+class SymbolBarsPage(ResponseModel):
+    """A page of one symbol's bars; ``next_page_token`` is null on the last page."""
+
+    bars: list[AlpacaBar]
+    symbol: str
+    next_page_token: str | None
+
+
+class LatestBars(ResponseModel):
+    """Each symbol's last bar as of the session's current time (symbols without one left out)."""
+
+    bars: dict[str, AlpacaBar]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    """Where a page ends: the symbol and the stamp of its last bar."""
+
+    symbol: str
+    t: int
+
+
+# FastAPI query parameters shared by both bar routes.
+TimeframeQuery = Annotated[
+    str, Query(max_length=16, description="`{1-59}Min`, `{1-23}Hour`, `1Day`, `1Week`, "
+                                          "`{1,2,3,4,6,12}Month`, or `T`/`H`/`D`/`W`/`M`.")
+]  # fmt: skip
+TimeQuery = Annotated[str | None, Query(max_length=64)]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+IgnoredQuery = Annotated[str | None, Query(max_length=64, description="Accepted, ignored.")]
+
+
+@router.get("/bars", summary="Historical bars")
+def get_bars(
+    target: Trading,
+    symbols: Annotated[str, Query(max_length=20_000)],
+    timeframe: TimeframeQuery,
+    start: TimeQuery = None,
+    end: TimeQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    page_token: Annotated[str | None, Query(max_length=512)] = None,
+    sort: Sort = "asc",
+    adjustment: IgnoredQuery = None,
+    feed: IgnoredQuery = None,
+    asof: IgnoredQuery = None,
+    currency: IgnoredQuery = None,
+) -> BarsPage:
+    """Bars of ``symbols`` from ``start`` to ``end``, at most ``limit`` per page in all.
+
+    ``start`` defaults to 00:00 New York of the session's current day,
+    ``end`` to the session's current time (and is cut there).
+    """
+    wanted = symbol_list(symbols)
+    if not wanted:
+        raise InvalidRequest("symbols: give at least one symbol")
+    return _bar_pages(
+        target.service.market, target.runtime.now_ns, sorted(set(wanted)),
+        TimeFrame.parse(timeframe), start, end, limit, page_token, sort,
+    )  # fmt: skip
+
+
+@router.get("/bars/latest", summary="Latest bars")
+def get_latest_bars(
+    target: Trading,
+    symbols: Annotated[str, Query(max_length=20_000)],
+    feed: IgnoredQuery = None,
+    currency: IgnoredQuery = None,
+) -> LatestBars:
+    """Each symbol's last stored bar that has closed, stamped at its open."""
+    wanted = symbol_list(symbols)
+    if not wanted:
+        raise InvalidRequest("symbols: give at least one symbol")
+    market, now = target.service.market, target.runtime.now_ns
+    latest: dict[str, AlpacaBar] = {}
+    for symbol in sorted(set(wanted)):
+        series = market.series(symbol)
+        if series is None:
+            continue
+        last = int(np.searchsorted(series.ts, now, side="right")) - 1
+        if last >= 0:
+            latest[symbol] = AlpacaBar(
+                t=time_text(int(series.ts[last]) - series.duration_ns),
+                o=float(series.open[last]),
+                h=float(series.high[last]),
+                l=float(series.low[last]),
+                c=float(series.close[last]),
+                v=_volume(float(series.volume[last])),
+            )
+    return LatestBars(bars=latest)
+
+
+@router.get("/{symbol}/bars", summary="Historical bars of one symbol")
+def get_symbol_bars(
+    target: Trading,
+    symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
+    timeframe: TimeframeQuery,
+    start: TimeQuery = None,
+    end: TimeQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    page_token: Annotated[str | None, Query(max_length=512)] = None,
+    sort: Sort = "asc",
+    adjustment: IgnoredQuery = None,
+    feed: IgnoredQuery = None,
+    asof: IgnoredQuery = None,
+    currency: IgnoredQuery = None,
+) -> SymbolBarsPage:
+    """One symbol's bars, as ``GET /v2/stocks/bars`` gives them."""
+    name = symbol.upper()
+    page = _bar_pages(
+        target.service.market, target.runtime.now_ns, [name],
+        TimeFrame.parse(timeframe), start, end, limit, page_token, sort,
+    )  # fmt: skip
+    return SymbolBarsPage(
+        bars=page.bars.get(name, []), symbol=name, next_page_token=page.next_page_token
+    )
+
+
+def _bar_pages(
+    market: MarketData,
+    now_ns: int,
+    symbols: list[str],
+    timeframe: TimeFrame,
+    start: str | None,
+    end: str | None,
+    limit: int,
+    page_token: str | None,
+    sort: Sort,
+) -> BarsPage:
+    """One page of ``symbols``' bars (in symbol order) as of ``now_ns``."""
+    start_ns = query_time_ns(start, "start")
+    end_ns = query_time_ns(end, "end")
+    if start_ns is None:
+        start_ns = _new_york_midnight_ns(now_ns)
+    if end_ns is not None and end_ns < start_ns:
+        raise InvalidRequest("end: is before start")
+    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
+    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
+    start_ns = min(max(start_ns, -_FAR_NS), _FAR_NS)
+    end_ns = max(end_ns, -_FAR_NS)
+    cursor = _read_token(page_token) if page_token else None  # "" is no token
+    page: dict[str, list[AlpacaBar]] = {}
+    room = limit
+    last: _Cursor | None = None  # the last bar put on the page
+    for symbol in symbols:
+        if cursor is not None and symbol < cursor.symbol:
+            continue
+        series = market.series(symbol)
+        if series is None:
+            continue
+        check_timeframe(series, timeframe)
+        lo, hi = start_ns, end_ns
+        if cursor is not None and symbol == cursor.symbol:
+            # Resume strictly after the last bar served, in the page's direction.
+            lo, hi = (max(lo, cursor.t + 1), hi) if sort == "asc" else (lo, min(hi, cursor.t - 1))
+        bars = _bars_between(series, timeframe, lo, hi, now_ns)
+        if bars.size == 0:
+            continue
+        if last is not None and room == 0:  # the page is full and more bars follow
+            return BarsPage(bars=page, next_page_token=_token(last))
+        if sort == "desc":
+            bars = bars.take(slice(None, None, -1))
+        served = bars.take(slice(0, room))
+        page[symbol] = _alpaca_bars(served)
+        room -= served.size
+        last = _Cursor(symbol, int(served.t[-1]))
+        if served.size < bars.size:
+            return BarsPage(bars=page, next_page_token=_token(last))
+    return BarsPage(bars=page, next_page_token=None)
+
+
+def _bars_between(
+    series: BarSeries, timeframe: TimeFrame, start_ns: int, end_ns: int, now_ns: int
+) -> Bars:
+    """``series`` aggregated to ``timeframe``: the buckets stamped in ``[start_ns, end_ns]``,
+    built from the bars closed by ``now_ns``."""
+    # A bucket stamped at or after start_ns holds bars opening at or after it;
+    # one stamped by end_ns holds bars opening before end_ns + its width.
+    first_close = start_ns + series.duration_ns
+    last_close = min(now_ns, end_ns + timeframe.max_width_ns + series.duration_ns)
+    bars = aggregate(series.between(first_close, last_close), timeframe)
+    return bars.take((bars.t >= start_ns) & (bars.t <= end_ns))
+
+
+def _alpaca_bars(bars: Bars) -> list[AlpacaBar]:
+    return [
+        AlpacaBar(t=time_text(int(t)), o=o, h=h, l=low, c=c, v=_volume(v))
+        for t, o, h, low, c, v in zip(
+            bars.t.tolist(),
+            bars.open.tolist(),
+            bars.high.tolist(),
+            bars.low.tolist(),
+            bars.close.tolist(),
+            bars.volume.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _volume(volume: float) -> int | float:
+    return int(volume) if volume.is_integer() else volume
+
+
+def _new_york_midnight_ns(ts_ns: int) -> int:
+    day = ns_to_datetime(ts_ns).astimezone(NEW_YORK).date()
+    return datetime_to_ns(datetime.combine(day, time(0), tzinfo=NEW_YORK))
+
+
+def _token(cursor: _Cursor) -> str:
+    text = json.dumps({"s": cursor.symbol, "t": cursor.t})
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _read_token(token: str) -> _Cursor:
+    invalid = InvalidRequest("page_token: is not a token this server issued")
+    try:
+        raw: Any = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise invalid from None
+    if not isinstance(raw, dict) or set(raw) != {"s", "t"}:
+        raise invalid
+    symbol, t = raw["s"], raw["t"]
+    if not isinstance(symbol, str) or type(t) is not int or abs(t) > 2**62:
+        raise invalid
+    return _Cursor(symbol, t)
