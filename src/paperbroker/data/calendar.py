@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from paperbroker.core.clock import datetime_to_ns
+from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import IntArray
 
@@ -140,8 +140,9 @@ class ExchangeCalendar:
 
     def _check_instant(self, ts_ns: int) -> None:
         if not self._first_ns <= ts_ns < self._end_ns:
+            moment = ns_to_datetime(ts_ns).isoformat() if abs(ts_ns) < 2**62 else f"{ts_ns} ns"
             raise InvalidRequest(
-                f"time {ts_ns} ns is outside the {self.name} calendar ({self.coverage()})"
+                f"time {moment} is outside the {self.name} calendar ({self.coverage()})"
             )
 
 
