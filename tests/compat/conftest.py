@@ -59,7 +59,7 @@ class LiveServer:
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ws="websockets",
+            ws="websockets-sansio",
             lifespan="on",
         )
         self._server = uvicorn.Server(config)

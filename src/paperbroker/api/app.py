@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -16,6 +17,7 @@ from paperbroker.api import alpaca
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
 from paperbroker.api.routes import accounts, assets, session_keys, sessions, trading
+from paperbroker.data.calendar import xnys
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
 
@@ -68,6 +70,8 @@ def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The exchange calendar takes a second or two to build: not on a client's time.
+        threading.Thread(target=xnys, name="calendar", daemon=True).start()
         try:
             yield
         finally:

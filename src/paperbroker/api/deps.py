@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Header, Path, Request
+from starlette.requests import HTTPConnection
 
 from paperbroker.api.schemas import SYMBOL_PATTERN, canonical_uuid
 from paperbroker.core.errors import NotFound
@@ -32,9 +33,10 @@ class ApiContext:
     keys: ApiKeys
 
 
-def api_context(request: Request) -> ApiContext:
-    """The context :func:`~paperbroker.api.app.create_app` attached to the application."""
-    context = request.app.state.paperbroker
+def api_context(connection: HTTPConnection) -> ApiContext:
+    """The context :func:`~paperbroker.api.app.create_app` attached to the application
+    (of a request or a websocket)."""
+    context = connection.app.state.paperbroker
     if not isinstance(context, ApiContext):
         raise TypeError("the application was not built by create_app")
     return context

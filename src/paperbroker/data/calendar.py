@@ -164,7 +164,7 @@ _cache: dict[str, ExchangeCalendar] = {}
 
 def _build_xnys() -> ExchangeCalendar:
     # Imported here: the import alone takes over a second (it loads pandas).
-    import exchange_calendars  # type: ignore[import-untyped]
+    import exchange_calendars
 
     with warnings.catch_warnings():
         # The library's own use of pandas APIs that pandas has deprecated.

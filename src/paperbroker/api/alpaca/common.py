@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,9 @@ from paperbroker.services.views import OrderView
 from paperbroker.session.market import Asset, MarketData
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
+#: The times epoch nanoseconds in an int64 can hold.
+_FIRST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
 #: Alpaca's code for a malformed id in a path (``order_id is invalid``).
 INVALID_ID_CODE: Final = 40010001
 _SYMBOL: Final = re.compile(SYMBOL_PATTERN)
@@ -96,6 +99,8 @@ def query_time_ns(text: str | None, field: str) -> int | None:
         if len(value) > len("YYYY-MM-DD"):
             raise InvalidRequest(f"{field}: {text[:64]!r} needs a time zone offset")
         moment = moment.replace(tzinfo=NEW_YORK)  # a date: its start on the exchange
+    if not _FIRST_TIME <= moment < _LAST_TIME:
+        raise InvalidRequest(f"{field}: {text[:64]!r} must lie between 1970 and 2262")
     return datetime_to_ns(moment)
 
 

@@ -82,7 +82,7 @@ from fastapi import APIRouter, WebSocket
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import SESSION_PARAM, Target, target_for
 from paperbroker.api.auth import verify_in
-from paperbroker.api.deps import ApiContext
+from paperbroker.api.deps import api_context
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.schemas import canonical_uuid, decimal_text, time_text
 from paperbroker.core.errors import NotFound, PaperbrokerError
@@ -311,11 +311,8 @@ class _Connection:
     """
 
     def __init__(self, websocket: WebSocket) -> None:
-        context = websocket.app.state.paperbroker
-        if not isinstance(context, ApiContext):
-            raise TypeError("the application was not built by create_app")
         self._ws = websocket
-        self._context = context
+        self._context = api_context(websocket)
         self._loop = asyncio.get_running_loop()
         self._binary = False
         self._outbox: deque[str | _Close] = deque()
