@@ -27,20 +27,15 @@ from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.core.ids import AccountId, ClientOrderId, IdFactory, OrderId
 from paperbroker.data.bar import Bar
+from paperbroker.engine.accounts import Accounts
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
 from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.order_entry import OrderTerms, exit_legs, order_terms
-from paperbroker.model.account import Account
-from paperbroker.model.enums import (
-    OrderClass,
-    OrderSide,
-    OrderStatus,
-    RejectReason,
-    TimeInForce,
-)
+from paperbroker.engine.pretrade import market_refusal, rules_refusal
+from paperbroker.model.account import Account, AccountRules
+from paperbroker.model.enums import OrderClass, OrderSide, OrderStatus, TimeInForce
 from paperbroker.model.events import (
-    AccountOpened,
     AdvanceRequested,
     CancelRequested,
     Event,
@@ -103,7 +98,8 @@ class Kernel:
             (i.hours for i in self.instruments if not i.hours.is_24h), None
         )
         self.portfolio = self._new_portfolio(account)
-        self.portfolios: dict[str, Portfolio] = {account.id: self.portfolio}
+        self.accounts = Accounts(self.portfolio, self._new_portfolio, self._publish, clock.now_ns)
+        self.portfolios: dict[str, Portfolio] = self.accounts.portfolios
         self.venue = SimulatedVenue(
             feed.series, venue_config, clock, self.ids, self._emit,
             funds=self._affordable_at, mark=self._last_price,
@@ -269,40 +265,20 @@ class Kernel:
 
     # -- accounts -------------------------------------------------------------
     def open_account(self, account: Account) -> Portfolio:
-        """Add an account to the session (an ``AccountOpened`` event) and return its books.
-
-        Raises:
-            Conflict: if an account with that id already exists.
-        """
-        if account.id in self.portfolios:
-            raise Conflict(f"account {account.id} already exists")
-        portfolio = self._new_portfolio(account)
-        self.portfolios[account.id] = portfolio
-        config = account.config
-        self._publish(
-            AccountOpened(
-                ts=self.clock.now_ns(),
-                account_id=account.id,
-                initial_cash=account.initial_cash,
-                account_type=config.account_type,
-                leverage=config.leverage,
-                intraday_leverage=config.intraday_leverage,
-            )
-        )
-        return portfolio
+        """Add an account (``AccountOpened``) and return its books; Conflict if it exists."""
+        return self.accounts.open(account)
 
     def books(self, account_id: str | None = None) -> Portfolio:
-        """The portfolio of ``account_id`` (the default account if ``None``).
+        """The portfolio of ``account_id`` (default: the default account); NotFound if none."""
+        return self.accounts.books(account_id)
 
-        Raises:
-            NotFound: if the session has no such account.
-        """
-        if account_id is None:
-            return self.portfolio
-        portfolio = self.portfolios.get(account_id)
-        if portfolio is None:
-            raise NotFound(f"account {account_id} not found")
-        return portfolio
+    def configure_account(self, account_id: str, rules: AccountRules) -> AccountRules:
+        """Set an account's rules from now on (``AccountConfigured``); NotFound if none."""
+        return self.accounts.configure(account_id, rules)
+
+    def account_rules(self, account_id: str | None = None) -> AccountRules:
+        """The rules an account (default: the default account) trades under now."""
+        return self.accounts.rules(account_id)
 
     # -- orders -------------------------------------------------------------
     def submit_order(
@@ -471,13 +447,12 @@ class Kernel:
         self, order: Order, portfolio: Portfolio, index: int, replacing: str | None = None
     ) -> Refusal | None:
         """Why the broker would refuse ``order`` now (``None``: it would not)."""
-        series = self.feed.series[index]
-        if self._seen[index] >= len(series):
-            return RejectReason.MARKET_CLOSED, f"there is no more market data for {order.symbol}"
-        if order.time_in_force is TimeInForce.OPG and self.instruments[index].hours.in_session(
-            self.clock.now_ns()
-        ):
-            return RejectReason.MARKET_OPEN, "opg orders are taken only while the market is closed"
+        refusal = rules_refusal(order, portfolio.account.rules) or market_refusal(
+            order, self.feed.series[index], self._seen[index], self.instruments[index],
+            self.clock.now_ns(),
+        )  # fmt: skip
+        if refusal is not None:
+            return refusal
         account = portfolio.account.id
 
         def working() -> list[Order]:

@@ -26,7 +26,9 @@ from paperbroker.model.fill import Fill
 #: Version 2 added order classes, trailing stops, notional orders and
 #: replacements to ``OrderSubmitted``, execution evidence to fills and
 #: intraday leverage to ``AccountOpened``; a version 1 payload lacks those
-#: fields and decodes with their defaults.
+#: fields and decodes with their defaults.  A new kind of event (such as
+#: ``AccountConfigured``) changes no existing payload and needs no new version:
+#: a reader that predates it refuses the kind by name.
 SCHEMA_VERSION = 2
 _READABLE_VERSIONS = frozenset({1, 2})
 

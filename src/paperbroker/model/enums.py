@@ -71,10 +71,27 @@ class AccountType(StrEnum):
     MARGIN = "margin"
 
 
+class CheckTiming(StrEnum):
+    """When a broker-side day-trading check runs: as a position opens, closes, or both."""
+
+    ENTRY = "entry"
+    EXIT = "exit"
+    BOTH = "both"
+
+
+class ConfirmEmail(StrEnum):
+    """Which trade confirmation emails an account asks for."""
+
+    ALL = "all"
+    NONE = "none"
+
+
 class RejectReason(StrEnum):
     INSUFFICIENT_BUYING_POWER = "insufficient_buying_power"
-    SHORT_NOT_ALLOWED = "short_not_allowed"
+    SHORT_NOT_ALLOWED = "short_not_allowed"  # a cash account, an unshortable asset, or no_shorting
     UNKNOWN_SYMBOL = "unknown_symbol"
     INVALID_ORDER = "invalid_order"
     MARKET_CLOSED = "market_closed"  # no more data for the symbol, or no auction to join
     MARKET_OPEN = "market_open"  # an opening-auction order while the session is in progress
+    TRADING_SUSPENDED = "trading_suspended"  # the account's suspend_trade rule
+    FRACTIONAL_NOT_ALLOWED = "fractional_not_allowed"  # fractional_trading is off

@@ -17,6 +17,8 @@ from typing import NamedTuple
 from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
 from paperbroker.model.enums import (
     AccountType,
+    CheckTiming,
+    ConfirmEmail,
     OrderClass,
     OrderSide,
     OrderType,
@@ -156,6 +158,24 @@ class AccountOpened(NamedTuple):
     intraday_leverage: Decimal | None = None
 
 
+class AccountConfigured(NamedTuple):
+    """An account's rules were set (Alpaca's account configurations): all of them,
+    as they stand from now on.  The fields are those of
+    :class:`~paperbroker.model.account.AccountRules`."""
+
+    ts: int
+    account_id: AccountId
+    dtbp_check: CheckTiming
+    fractional_trading: bool
+    max_margin_multiplier: Decimal
+    no_shorting: bool
+    pdt_check: CheckTiming
+    suspend_trade: bool
+    trade_confirm_email: ConfirmEmail
+    ptp_no_exception_entry: bool
+    max_options_trading_level: int | None
+
+
 OrderEvent = (
     OrderSubmitted
     | OrderAccepted
@@ -170,7 +190,7 @@ OrderEvent = (
     | OrderSized
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent | AccountOpened | AdvanceRequested
+Event = OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested
 
 #: Every event type, in the order the docs list them.
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -187,6 +207,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     OrderReplaced,
     OrderReleased,
     OrderSized,
+    AccountConfigured,
 )
 
 for _event_type in EVENT_TYPES:

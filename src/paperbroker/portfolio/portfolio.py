@@ -104,7 +104,9 @@ class Portfolio:
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
 
-        Returns the reason to refuse it, or ``None`` to let it through.  Only the
+        Returns the reason to refuse it, or ``None`` to let it through.  A sell
+        whose opening part is short is refused when the account may not sell
+        short (a cash account, ``no_shorting``, an unshortable asset).  Only the
         part of an order that opens exposure needs buying power: selling what
         is held, or buying back a short, does not, unless earlier working
         orders have already claimed that position.  ``open_orders`` (every
@@ -130,6 +132,11 @@ class Portfolio:
             if not self.account.config.allows_short:
                 return RejectReason.SHORT_NOT_ALLOWED, (
                     f"a cash account cannot sell {order.symbol} short"
+                )
+            if self.account.rules.no_shorting:
+                return RejectReason.SHORT_NOT_ALLOWED, (
+                    f"shorting is disabled on this account (no_shorting): this sell of "
+                    f"{order.symbol} would open or add to a short position"
                 )
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping
 from decimal import Decimal
 
+from paperbroker.analytics.portfolio_history import HistoryQuery, PortfolioHistory
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
 from paperbroker.core.errors import (
     Conflict,
@@ -25,10 +26,13 @@ from paperbroker.core.errors import (
     PaperbrokerError,
 )
 from paperbroker.core.ids import AccountId
+from paperbroker.model.account import AccountRules
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import AccountOpened
 from paperbroker.model.order import Order
 from paperbroker.model.values import to_decimal
+from paperbroker.services import account_history
+from paperbroker.services.account_history import Activity, ActivityQuery
 from paperbroker.services.session_config import (
     LIMIT_TYPES,
     STOP_TYPES,
@@ -284,6 +288,30 @@ class SessionService:
         runtime = self._get(owner, session_id).runtime
         books = runtime.books(account_id)
         return AccountView.of(session_id, books, _opened_at(runtime, account_id))
+
+    def account_rules(self, owner: str, session_id: str, account_id: str) -> AccountRules:
+        """An account's rules (Alpaca's account configurations) as they stand now."""
+        return self._get(owner, session_id).runtime.kernel.account_rules(account_id)
+
+    def configure_account(
+        self, owner: str, session_id: str, account_id: str, changes: Mapping[str, object]
+    ) -> AccountRules:
+        """Change some of an account's rules (``None`` keeps one); journaled; all rules after."""
+        return self._get(owner, session_id).runtime.configure_account(account_id, **changes)
+
+    def activities(
+        self, owner: str, session_id: str, account_id: str, query: ActivityQuery
+    ) -> builtins.list[Activity]:
+        """One page of an account's activities (see :mod:`.account_history`)."""
+        runtime = self._get(owner, session_id).runtime
+        return account_history.activities(runtime, account_id, query)
+
+    def portfolio_history(
+        self, owner: str, session_id: str, account_id: str, query: HistoryQuery
+    ) -> PortfolioHistory:
+        """An account's equity and P/L over time, up to the session's current time."""
+        runtime = self._get(owner, session_id).runtime
+        return account_history.account_portfolio_history(runtime, account_id, query)
 
     # -- trading --------------------------------------------------------------
     def submit_order(

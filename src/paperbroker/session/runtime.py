@@ -31,12 +31,14 @@ from paperbroker.analytics.execution_quality import ExecutionQuality, execution_
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
 from paperbroker.core.ids import AccountId, IdFactory
+from paperbroker.engine.accounts import rules_of
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel
-from paperbroker.model.account import Account, AccountConfig
+from paperbroker.model.account import Account, AccountConfig, AccountRules
 from paperbroker.model.codec import decode_event, encode_event
 from paperbroker.model.enums import OrderClass, OrderSide, TimeInForce
 from paperbroker.model.events import (
+    AccountConfigured,
     AccountOpened,
     AdvanceRequested,
     CancelRequested,
@@ -197,6 +199,8 @@ class SessionRuntime:
             replay_order(kernel, event)
         elif isinstance(event, CancelRequested):
             kernel.cancel_order(event.order_id)
+        elif isinstance(event, AccountConfigured):
+            kernel.configure_account(event.account_id, rules_of(event))
         elif isinstance(event, AdvanceRequested):
             kernel.run_until(event.until)
         # Every other event is an effect of the command before it.
@@ -304,6 +308,20 @@ class SessionRuntime:
             self._accounts_opened += 1
             account = Account(self._account_id(), initial_cash, config or self.spec.account)
             return self.kernel.open_account(account)
+
+    def configure_account(self, account_id: str, **changes: object) -> AccountRules:
+        """Change some of an account's rules (``None``: keep); return all of them after.
+
+        Journaled as ``AccountConfigured`` when anything changes.
+
+        Raises:
+            NotFound: for an account the session does not have.
+            InvalidRequest: for an unknown rule or a value out of range.
+            Conflict: if the session is completed.
+        """
+        with self._command():
+            rules = self.kernel.account_rules(account_id)
+            return self.kernel.configure_account(account_id, rules.updated(**changes))
 
     def submit_order(
         self,

@@ -21,6 +21,8 @@ from paperbroker.model.codec import (
 )
 from paperbroker.model.enums import (
     AccountType,
+    CheckTiming,
+    ConfirmEmail,
     LiquiditySide,
     OrderClass,
     OrderSide,
@@ -29,6 +31,7 @@ from paperbroker.model.enums import (
     TimeInForce,
 )
 from paperbroker.model.events import (
+    AccountConfigured,
     AccountOpened,
     AdvanceRequested,
     CancelRequested,
@@ -121,6 +124,20 @@ events = st.one_of(
         account_type=st.sampled_from(AccountType),
         leverage=decimals,
         intraday_leverage=st.none() | decimals,
+    ),
+    st.builds(
+        AccountConfigured,
+        ts=ts,
+        account_id=st.builds(AccountId, texts),
+        dtbp_check=st.sampled_from(CheckTiming),
+        fractional_trading=st.booleans(),
+        max_margin_multiplier=decimals,
+        no_shorting=st.booleans(),
+        pdt_check=st.sampled_from(CheckTiming),
+        suspend_trade=st.booleans(),
+        trade_confirm_email=st.sampled_from(ConfirmEmail),
+        ptp_no_exception_entry=st.booleans(),
+        max_options_trading_level=st.none() | st.integers(min_value=-(2**40), max_value=2**40),
     ),
 )
 
@@ -222,4 +239,20 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderReplaced",
         "OrderReleased",
         "OrderSized",
+        "AccountConfigured",
     }
+
+
+def test_codec_account_configured_refuses_a_number_where_a_switch_belongs() -> None:
+    good = encode_event(
+        AccountConfigured(
+            1, AccountId("A"), CheckTiming.ENTRY, True, Decimal(4), False, CheckTiming.BOTH,
+            False, ConfirmEmail.NONE, False, None,
+        )
+    )  # fmt: skip
+    raw = json.loads(good.payload)
+    assert raw["max_margin_multiplier"] == "4"
+    assert raw["max_options_trading_level"] is None
+    raw["suspend_trade"] = 1
+    with pytest.raises(CorruptEvent, match="expected bool"):
+        decode_event(good.kind, good.schema_version, json.dumps(raw))
