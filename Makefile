@@ -24,11 +24,12 @@ run: env
 	$(RUN) paperbroker serve
 
 lint: env
-	$(RUN) ruff check src tests bench
-	$(RUN) ruff format --check src tests bench
+	$(RUN) ruff check src tests bench examples
+	$(RUN) ruff format --check src tests bench examples
 
 typecheck: env
 	$(RUN) mypy
+	$(RUN) mypy examples
 
 pytest: env
 	$(RUN) pytest -n 2 -q

@@ -59,6 +59,7 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
         "symbol": "AAPL",
         "symbol_or_asset_id": "AAPL",
         "keyId": bound["key_id"],
+        "activity_type": "FILL",
         "X-Session-Id": session["id"],
     }
     # The /v2 routes answer a key bound to the session; the others its owner's.

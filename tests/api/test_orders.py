@@ -341,21 +341,26 @@ def test_patch_refusals(api: Api, book: Book) -> None:
     assert order_of(api, book, order["id"])["status"] == "accepted"  # the old one still works
 
 
-def test_patch_of_a_bracket_exit_leg_is_422_and_changes_nothing(api: Api, book: Book) -> None:
+def test_patch_of_a_bracket_exit_leg_moves_it_once_its_entry_filled(api: Api, book: Book) -> None:
     entry = placed(
         api, book, qty=10, type="market", time_in_force="gtc", order_class="bracket",
         take_profit={"limit_price": "418"}, stop_loss={"stop_price": "400"},
     )  # fmt: skip
-    advance_to(api, book, "2012-01-03T14:31:00Z")
     take_profit = entry["legs"][0]
+    held = api.trading("PATCH", *book, f"/orders/{take_profit['id']}", json={"limit_price": 420})
+    assert held.status_code == 409, held.text  # held for its entry: nothing to replace yet
+    assert "held" in held.json()["message"]
+    advance_to(api, book, "2012-01-03T14:31:00Z")  # the entry fills at the open
     response = api.trading(
         "PATCH", *book, f"/orders/{take_profit['id']}", json={"limit_price": 420}
     )
-    assert response.status_code == 422, response.text
-    assert "exit leg" in response.json()["message"]
+    assert response.status_code == 200, response.text
+    moved = response.json()
+    assert (moved["replaces"], moved["status"]) == (take_profit["id"], "accepted")
     api.restart()  # the journal still replays
-    advance_to(api, book, "2012-01-05T21:01:00Z")
-    assert order_of(api, book, take_profit["id"])["status"] == "filled"
+    advance_to(api, book, "2012-01-05T21:01:00Z")  # highs 412.50, 414.68, 418.55: under 420
+    assert order_of(api, book, take_profit["id"])["status"] == "replaced"
+    assert order_of(api, book, moved["id"])["status"] == "accepted"
 
 
 def test_patch_with_latency_leaves_the_old_order_pending_replace_until_time_moves(

@@ -46,3 +46,22 @@ def test_readme_curl_flow_buys_ten_aapl(server: ServerProcess) -> None:
     assert advance["currentTime"] == "2012-01-03T21:00:00Z"
     assert advance["isCompleted"] is False
     assert (position["symbol"], position["qty"]) == ("AAPL", "10")
+
+
+def readme_alpaca_flow() -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split("<!-- alpaca-flow:begin -->\n```bash\n")[1].split("```\n<!-- alpaca-flow")[0]
+
+
+def test_readme_alpaca_bot_runs_a_backtest_session(server: ServerProcess) -> None:
+    assert server.admin_key is not None
+    env = {**os.environ, "KEY": server.admin_key, "BASE": server.base_url}
+    completed = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_alpaca_flow()],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0] == "2012-01-03 buy", completed.stdout
+    assert lines[-1].startswith("session "), completed.stdout
+    assert "equity" in lines[-1]

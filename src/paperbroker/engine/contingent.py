@@ -63,6 +63,10 @@ class Contingencies:
             self._siblings[order_id] = tuple(o for o in order_ids if o != order_id)
         self._venue.link(order_ids)
 
+    def siblings(self, order_id: str) -> tuple[str, ...]:
+        """The working orders that ``order_id``'s first fill would cancel (OCO)."""
+        return self._siblings.get(order_id, ())
+
     @property
     def active(self) -> bool:
         return bool(self._held or self._siblings)

@@ -403,12 +403,13 @@ class Kernel:
             replaces=old.id, order_class=old.order_class,
         )  # fmt: skip
         refusal = self._refusal(new, portfolio, index, replacing=old.id)
+        # The check counted the working orders without the replaced one: recount.
+        portfolio.forget_reservations()
         if refusal is not None:
             self._reject(new, refusal)
             return new
         self._emit(OrderAccepted(ts=new.ts_created, order_id=new.id))
         self._emit(ReplaceRequested(ts=new.ts_created, order_id=old.id, replacement_id=new.id))
-        portfolio.forget_reservations()
         self.venue.request_replace(old.id, new)
         return new
 
@@ -454,10 +455,15 @@ class Kernel:
         if refusal is not None:
             return refusal
         account = portfolio.account.id
+        # A replacement takes the old order's place, and its OCO siblings are the
+        # other way out of the same position: neither claims anything beside it.
+        excluded = set() if replacing is None else {replacing, *self._links.siblings(replacing)}
+        if excluded:
+            portfolio.forget_reservations()  # counted with them; count again without
 
         def working() -> list[Order]:
             orders = self.open_orders(account_id=account)
-            return orders if replacing is None else [o for o in orders if o.id != replacing]
+            return [o for o in orders if o.id not in excluded] if excluded else orders
 
         return portfolio.check(order, working, self.venue.config.commission)
 

@@ -19,13 +19,17 @@ from paperbroker.session.market import Asset, MarketData
 NEW_YORK: Final = ZoneInfo("America/New_York")
 #: The times epoch nanoseconds in an int64 can hold.
 _FIRST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
+_LAST_TIME: Final = datetime(2262, 4, 10, tzinfo=UTC)
 #: Alpaca's code for a malformed id in a path (``order_id is invalid``).
 INVALID_ID_CODE: Final = 40010001
 _SYMBOL: Final = re.compile(SYMBOL_PATTERN)
 #: Refusals that Alpaca answers 403 (the account may not), the rest are 422.
 _FORBIDDEN: Final = frozenset(
-    {RejectReason.INSUFFICIENT_BUYING_POWER, RejectReason.SHORT_NOT_ALLOWED}
+    {
+        RejectReason.INSUFFICIENT_BUYING_POWER,
+        RejectReason.SHORT_NOT_ALLOWED,
+        RejectReason.TRADING_SUSPENDED,
+    }
 )
 
 
@@ -85,6 +89,8 @@ def symbol_list(text: str | None, field: str = "symbols") -> list[str] | None:
 def query_time_ns(text: str | None, field: str) -> int | None:
     """An RFC 3339 time (or a YYYY-MM-DD date: its midnight in New York) from a query, in ns.
 
+    Times before 1970 or after 2262 (beyond int64 nanoseconds) are held to those bounds.
+
     Raises:
         InvalidRequest: naming the parameter when the text is not a time.
     """
@@ -99,18 +105,17 @@ def query_time_ns(text: str | None, field: str) -> int | None:
         if len(value) > len("YYYY-MM-DD"):
             raise InvalidRequest(f"{field}: {text[:64]!r} needs a time zone offset")
         moment = moment.replace(tzinfo=NEW_YORK)  # a date: its start on the exchange
-    if not _FIRST_TIME <= moment < _LAST_TIME:
-        raise InvalidRequest(f"{field}: {text[:64]!r} must lie between 1970 and 2262")
-    return datetime_to_ns(moment)
+    # Far dates mean "from the beginning" or "to the end": held to what ns can count.
+    return datetime_to_ns(min(max(moment, _FIRST_TIME), _LAST_TIME))
 
 
 def accepted(view: OrderView) -> OrderView:
     """``view``, unless its order was rejected: then Alpaca's 403 or 422.
 
-    A 403 (``40310000``) for insufficient buying power or a short the account
-    may not make, a 422 (``42210000``) for any other refusal. The body names
-    the rejected order (``order_id``, ``reject_reason``), which stays in the
-    account's history.
+    A 403 (``40310000``) for insufficient buying power, a short the account
+    may not make, or an account whose trading is suspended, a 422
+    (``42210000``) for any other refusal. The body names the rejected order
+    (``order_id``, ``reject_reason``), which stays in the account's history.
     """
     order = view.order
     if order.status is not OrderStatus.REJECTED:
