@@ -89,3 +89,17 @@ def test_deleting_the_session_deletes_its_bound_keys(bot: Bot) -> None:
     with pytest.raises(APIError) as error:
         bot.trading().get_orders()
     assert (error.value.status_code, error.value.code) == (401, 40110000)
+
+
+def test_v2_takes_basic_auth_too_and_never_redirects(bot: Bot) -> None:
+    basic = httpx2.get(f"{bot.server.url}/v2/orders", auth=bot.key)
+    assert basic.status_code == 200
+    assert basic.json() == []
+    slash = httpx2.get(f"{bot.server.url}/v2/orders/", auth=bot.key, follow_redirects=False)
+    assert slash.status_code == 404  # not a 307 the client would refuse to follow
+    assert slash.json()["code"] == 40410000
+    wrong = httpx2.get(
+        f"{bot.server.url}/v2/orders",
+        headers={"APCA-API-KEY-ID": bot.key[0], "APCA-API-SECRET-KEY": "wrong"},
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (401, 40110000)

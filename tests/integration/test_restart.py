@@ -11,6 +11,7 @@ rounds on SQLite and twenty on PostgreSQL.
 
 from __future__ import annotations
 
+import http.client
 import random
 import threading
 import time
@@ -70,8 +71,10 @@ class Client:
                     )  # fmt: skip
                     if status == 200:
                         self.acked_orders.add(body["id"])
-            except OSError:
-                return  # the server died under us: whatever was in flight was not acknowledged
+            except (OSError, http.client.HTTPException):
+                # The server died under us (maybe mid-answer): what was in flight
+                # was not acknowledged.
+                return
 
 
 def check(server: ServerProcess, client: Client) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Final, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -47,6 +47,7 @@ from paperbroker.model.events import (
     OrderRejected,
     OrderReplaced,
 )
+from paperbroker.model.order import Order
 from paperbroker.services.views import (
     AccountSettings,
     AccountView,
@@ -344,6 +345,39 @@ def time_text(ts_ns: int) -> str:
     return text + "Z"
 
 
+class OrderTimes(TypedDict):
+    """The time fields of an order, as Alpaca names them (RFC 3339 or ``None``)."""
+
+    created_at: str
+    updated_at: str
+    submitted_at: str
+    filled_at: str | None
+    canceled_at: str | None
+    expired_at: str | None
+    failed_at: str | None
+    replaced_at: str | None
+
+
+def order_times(order: Order) -> OrderTimes:
+    """An order's Alpaca time fields: when it was created, last changed, and last
+    filled (once filled), canceled, expired, rejected (``failed_at``) and replaced."""
+
+    def last(kind: type) -> str | None:
+        ts = next((e.ts for e in reversed(order.events) if isinstance(e, kind)), None)
+        return None if ts is None else time_text(ts)
+
+    return OrderTimes(
+        created_at=time_text(order.ts_created),
+        updated_at=time_text(order.ts_updated),
+        submitted_at=time_text(order.ts_created),
+        filled_at=last(OrderFilled) if order.status is OrderStatus.FILLED else None,
+        canceled_at=last(OrderCanceled),
+        expired_at=last(OrderExpired),
+        failed_at=last(OrderRejected),
+        replaced_at=last(OrderReplaced),
+    )
+
+
 def canonical_uuid(text: str) -> str | None:
     """``text`` as a canonical lower-case UUID, or ``None`` if it is not one."""
     if len(text) > 45:  # the longest form uuid.UUID reads: urn:uuid:{…}
@@ -564,10 +598,6 @@ class OrderPublic(ResponseModel):
     def of(cls, view: OrderView) -> OrderPublic:
         order = view.order
 
-        def last(kind: type) -> str | None:
-            ts = next((e.ts for e in reversed(order.events) if isinstance(e, kind)), None)
-            return None if ts is None else time_text(ts)
-
         avg = order.avg_fill_price
         legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
         rejected = order.reject_reason is not None
@@ -592,14 +622,7 @@ class OrderPublic(ResponseModel):
             time_in_force=order.time_in_force,
             extended_hours=False,
             status=order.status,
-            created_at=time_text(order.ts_created),
-            updated_at=time_text(order.ts_updated),
-            submitted_at=time_text(order.ts_created),
-            filled_at=last(OrderFilled) if order.status is OrderStatus.FILLED else None,
-            canceled_at=last(OrderCanceled),
-            expired_at=last(OrderExpired),
-            failed_at=last(OrderRejected),
-            replaced_at=last(OrderReplaced),
+            **order_times(order),
             replaced_by=order.replaced_by,
             replaces=order.replaces,
             legs=legs,

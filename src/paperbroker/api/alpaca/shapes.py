@@ -14,15 +14,8 @@ from typing import Final
 
 from pydantic import Field
 
-from paperbroker.api.schemas import ResponseModel, average_text, decimal_text, time_text
+from paperbroker.api.schemas import ResponseModel, average_text, decimal_text, order_times
 from paperbroker.model.enums import AssetClass, OrderStatus
-from paperbroker.model.events import (
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
-)
 from paperbroker.model.order import Order
 from paperbroker.services.views import OrderView, PositionView
 from paperbroker.session.market import Asset
@@ -108,22 +101,11 @@ class AlpacaOrder(ResponseModel):
 
     @classmethod
     def of(cls, order: Order, legs: tuple[Order, ...] | None = None) -> AlpacaOrder:
-        def last(kind: type) -> str | None:
-            ts = next((e.ts for e in reversed(order.events) if isinstance(e, kind)), None)
-            return None if ts is None else time_text(ts)
-
         avg = order.avg_fill_price
         return cls(
             id=order.id,
             client_order_id=order.client_order_id,
-            created_at=time_text(order.ts_created),
-            updated_at=time_text(order.ts_updated),
-            submitted_at=time_text(order.ts_created),
-            filled_at=last(OrderFilled) if order.status is OrderStatus.FILLED else None,
-            expired_at=last(OrderExpired),
-            canceled_at=last(OrderCanceled),
-            failed_at=last(OrderRejected),
-            replaced_at=last(OrderReplaced),
+            **order_times(order),
             replaced_by=order.replaced_by,
             replaces=order.replaces,
             asset_id=asset_id(order.symbol),
