@@ -17,7 +17,8 @@ from typing import Annotated, Final
 from fastapi import Depends, Header, Path, Request
 from starlette.requests import HTTPConnection
 
-from paperbroker.api.schemas import SYMBOL_PATTERN, canonical_uuid
+from paperbroker.api.formats import canonical_uuid
+from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.errors import NotFound
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys

@@ -1,22 +1,18 @@
-"""The JSON the /v1 API reads and writes, field for field as the API documents it.
+"""The JSON the /v1 API reads, field for field as the API documents it.
 
 Requests: numeric fields take a JSON number or a decimal string (``10``,
 ``10.5``, ``"10.5"``); times are RFC 3339 strings with an offset
 (``2012-01-03T14:30:00Z``). Unknown fields, unknown enum values, non-finite
 or out-of-range numbers are refused (422, naming the field).
 
-Responses: every decimal quantity (money, prices, quantities) is a decimal
-string, as Alpaca's are (``"100000"``, ``"10"``, ``"412.5"``); times are RFC
-3339 in UTC with a ``Z`` and as many fractional digits as they need (none, on
-a whole second).
+The answers are in :mod:`paperbroker.api.responses`.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Final, Literal, Self, TypedDict
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -28,37 +24,20 @@ from pydantic import (
     model_validator,
 )
 
-from paperbroker.analytics.execution_quality import ExecutionQuality
-from paperbroker.core.clock import NANOS_PER_SECOND, datetime_to_ns
-from paperbroker.model.account import AccountConfig
+from paperbroker.api.formats import decimal_text, text_or_none
+from paperbroker.core.clock import datetime_to_ns
 from paperbroker.model.enums import (
     AccountType,
     OrderClass,
     OrderSide,
-    OrderStatus,
     OrderType,
-    RejectReason,
     TimeInForce,
 )
-from paperbroker.model.events import (
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
-)
-from paperbroker.model.order import Order
 from paperbroker.services.views import (
     AccountSettings,
-    AccountView,
-    AdvanceView,
     OrderRequest,
-    OrderView,
-    PositionView,
     ReplaceRequest,
-    SessionView,
 )
-from paperbroker.session.market import Asset
 
 #: Default cash of a new session's (and a new account's) account.
 DEFAULT_INITIAL_CASH: Final = Decimal(100_000)
@@ -268,19 +247,19 @@ class OrderCreate(RequestModel):
         return OrderRequest(
             symbol=self.symbol,
             side=self.side.value,
-            qty=_text_or_none(self.qty),
+            qty=text_or_none(self.qty),
             type=self.type.value,
             time_in_force=self.time_in_force.value,
-            limit_price=_text_or_none(self.limit_price),
-            stop_price=_text_or_none(self.stop_price),
+            limit_price=text_or_none(self.limit_price),
+            stop_price=text_or_none(self.stop_price),
             client_order_id=self.client_order_id,
-            notional=_text_or_none(self.notional),
-            trail_price=_text_or_none(self.trail_price),
-            trail_percent=_text_or_none(self.trail_percent),
+            notional=text_or_none(self.notional),
+            trail_price=text_or_none(self.trail_price),
+            trail_percent=text_or_none(self.trail_percent),
             order_class=str(self.order_class),
             take_profit=None if profit is None else decimal_text(profit.limit_price),
             stop_loss=None if loss is None else decimal_text(loss.stop_price),
-            stop_loss_limit=None if loss is None else _text_or_none(loss.limit_price),
+            stop_loss_limit=None if loss is None else text_or_none(loss.limit_price),
             extended_hours=self.extended_hours,
         )
 
@@ -304,386 +283,13 @@ class OrderReplace(RequestModel):
 
     def to_request(self) -> ReplaceRequest:
         return ReplaceRequest(
-            qty=_text_or_none(self.qty),
-            limit_price=_text_or_none(self.limit_price),
-            stop_price=_text_or_none(self.stop_price),
-            trail=_text_or_none(self.trail),
+            qty=text_or_none(self.qty),
+            limit_price=text_or_none(self.limit_price),
+            stop_price=text_or_none(self.stop_price),
+            trail=text_or_none(self.trail),
             time_in_force=None if self.time_in_force is None else self.time_in_force.value,
             client_order_id=self.client_order_id,
         )
 
 
 OrderStatusFilter = Literal["open", "closed", "all"]
-
-
-# -- output formats -----------------------------------------------------------
-def decimal_text(value: Decimal) -> str:
-    """A decimal as a plain string, without exponent or negative zero: ``1E+2`` → ``"100"``."""
-    if not value:
-        return "0"
-    return format(value, "f")
-
-
-def _text_or_none(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
-def average_text(value: Decimal) -> str:
-    """An average price: exact up to nine decimal places, rounded half-even beyond."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -_AVERAGE_PLACES:
-        value = value.quantize(_AVERAGE_STEP).normalize()
-    return decimal_text(value)
-
-
-def time_text(ts_ns: int) -> str:
-    """Epoch nanoseconds as RFC 3339 UTC with ``Z``: ``2012-01-03T14:30:00Z``."""
-    seconds, nanos = divmod(ts_ns, NANOS_PER_SECOND)
-    text = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
-    return text + "Z"
-
-
-class OrderTimes(TypedDict):
-    """The time fields of an order, as Alpaca names them (RFC 3339 or ``None``)."""
-
-    created_at: str
-    updated_at: str
-    submitted_at: str
-    filled_at: str | None
-    canceled_at: str | None
-    expired_at: str | None
-    failed_at: str | None
-    replaced_at: str | None
-
-
-def order_times(order: Order) -> OrderTimes:
-    """An order's Alpaca time fields: when it was created, last changed, and last
-    filled (once filled), canceled, expired, rejected (``failed_at``) and replaced."""
-
-    def last(kind: type) -> str | None:
-        ts = next((e.ts for e in reversed(order.events) if isinstance(e, kind)), None)
-        return None if ts is None else time_text(ts)
-
-    return OrderTimes(
-        created_at=time_text(order.ts_created),
-        updated_at=time_text(order.ts_updated),
-        submitted_at=time_text(order.ts_created),
-        filled_at=last(OrderFilled) if order.status is OrderStatus.FILLED else None,
-        canceled_at=last(OrderCanceled),
-        expired_at=last(OrderExpired),
-        failed_at=last(OrderRejected),
-        replaced_at=last(OrderReplaced),
-    )
-
-
-def canonical_uuid(text: str) -> str | None:
-    """``text`` as a canonical lower-case UUID, or ``None`` if it is not one."""
-    if len(text) > 45:  # the longest form uuid.UUID reads: urn:uuid:{…}
-        return None
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
-
-
-# -- responses ----------------------------------------------------------------
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class ErrorBody(ResponseModel):
-    """Every error: an Alpaca-style code (the status followed by 10000) and a message."""
-
-    code: int = Field(examples=[40410000])
-    message: str = Field(examples=["session 3b0c… not found"])
-
-
-class OrderRefusedBody(ErrorBody):
-    """An order the broker refused: the error, and the rejected order it left in the history."""
-
-    order_id: str = Field(description="The rejected order (GET it for the details).")
-    reject_reason: RejectReason
-
-
-class AccountSettingsPublic(ResponseModel):
-    """How a session's accounts trade: the type and the effective multipliers."""
-
-    type: AccountType
-    leverage: str = Field(description="Buying power per unit of equity, overnight.")
-    intraday_leverage: str = Field(description="The same while the market is open.")
-
-    @classmethod
-    def of(cls, config: AccountConfig) -> AccountSettingsPublic:
-        intraday = config.intraday_leverage
-        return cls(
-            type=config.account_type,
-            leverage=decimal_text(config.leverage),
-            intraday_leverage=decimal_text(config.leverage if intraday is None else intraday),
-        )
-
-
-class ExecutionQualityPublic(ResponseModel):
-    """What the session's trading cost beyond the reference prices, and how much got done."""
-
-    fills: int
-    orders: int = Field(description="Ended orders that count (replaced and rejected ones do not).")
-    ordered_qty: str
-    filled_qty: str
-    fill_ratio: str | None = Field(description="filled_qty / ordered_qty; null before any.")
-    slippage_cost: str = Field(description="Money paid to slippage.")
-    slippage_bps: str | None = Field(description="Slippage in basis points of the traded value.")
-    average_latency_ms: str | None = Field(description="Mean time fills' orders took to arrive.")
-    fees: str
-
-    @classmethod
-    def of(cls, quality: ExecutionQuality) -> ExecutionQualityPublic:
-        latency = quality.average_latency_ms
-        return cls(
-            fills=quality.fills,
-            orders=quality.orders,
-            ordered_qty=decimal_text(quality.ordered_qty),
-            filled_qty=decimal_text(quality.filled_qty),
-            fill_ratio=_text_or_none(quality.fill_ratio),
-            slippage_cost=decimal_text(quality.slippage_cost),
-            slippage_bps=_text_or_none(quality.slippage_bps),
-            # Whole nanoseconds are 6 decimal places of a millisecond.
-            average_latency_ms=None
-            if latency is None
-            else decimal_text(Decimal(f"{latency:.6f}").normalize()),
-            fees=decimal_text(quality.fees),
-        )
-
-
-class SessionPublic(ResponseModel):
-    """A session."""
-
-    id: str
-    name: str
-    status: str = Field(json_schema_extra={"enum": ["active", "completed"]})
-    simulation_start: str
-    simulation_end: str
-    current_time: str
-    playback_state: str = Field(json_schema_extra={"enum": ["paused", "playing"]})
-    playback_speed: float
-    initial_cash: str
-    total_realized_pnl: str
-    total_unrealized_pnl: str
-    created_at: str
-    execution: dict[str, Any] = Field(
-        description="The effective execution models and seed (see docs/execution.md)."
-    )
-    account: AccountSettingsPublic
-    execution_quality: ExecutionQualityPublic
-    default_account_id: str = Field(
-        description="The account created with the session, holding `initial_cash`."
-    )
-
-    @classmethod
-    def of(cls, view: SessionView) -> SessionPublic:
-        return cls(
-            id=view.id,
-            name=view.name,
-            status=view.status,
-            simulation_start=time_text(view.simulation_start),
-            simulation_end=time_text(view.simulation_end),
-            current_time=time_text(view.current_time),
-            playback_state=view.playback_state,
-            playback_speed=view.playback_speed,
-            initial_cash=decimal_text(view.initial_cash),
-            total_realized_pnl=decimal_text(view.total_realized_pnl),
-            total_unrealized_pnl=decimal_text(view.total_unrealized_pnl),
-            created_at=time_text(view.created_at),
-            execution=view.execution,
-            account=AccountSettingsPublic.of(view.account),
-            execution_quality=ExecutionQualityPublic.of(view.execution_quality),
-            default_account_id=view.default_account_id,
-        )
-
-
-class AdvancePublic(ResponseModel):
-    """The clock before and after an advance."""
-
-    previousTime: str
-    currentTime: str
-    simulationEnd: str
-    isCompleted: bool
-
-    @classmethod
-    def of(cls, view: AdvanceView) -> AdvancePublic:
-        return cls(
-            previousTime=time_text(view.previous_time),
-            currentTime=time_text(view.current_time),
-            simulationEnd=time_text(view.simulation_end),
-            isCompleted=view.is_completed,
-        )
-
-
-class AccountPublic(ResponseModel):
-    """An account's books: cash, equity, buying power, P&L."""
-
-    id: str
-    session_id: str
-    initial_cash: str
-    cash: str
-    equity: str
-    buying_power: str
-    long_market_value: str
-    short_market_value: str
-    realized_pnl: str
-    unrealized_pnl: str
-    created_at: str
-
-    @classmethod
-    def of(cls, view: AccountView) -> AccountPublic:
-        return cls(
-            id=view.id,
-            session_id=view.session_id,
-            initial_cash=decimal_text(view.initial_cash),
-            cash=decimal_text(view.cash),
-            equity=decimal_text(view.equity),
-            buying_power=decimal_text(view.buying_power),
-            long_market_value=decimal_text(view.long_market_value),
-            short_market_value=decimal_text(view.short_market_value),
-            realized_pnl=decimal_text(view.realized_pnl),
-            unrealized_pnl=decimal_text(view.unrealized_pnl),
-            created_at=time_text(view.created_at),
-        )
-
-
-class OrderPublic(ResponseModel):
-    """An order and what has happened to it (times of the last fill, cancel, replace, expiry,
-    reject), with Alpaca's field names."""
-
-    id: str
-    client_order_id: str
-    account_id: str
-    symbol: str
-    side: OrderSide
-    type: OrderType
-    order_type: OrderType = Field(description="The same as `type`.")
-    order_class: OrderClass
-    qty: str | None = Field(description="null for a notional order until it is sized.")
-    notional: str | None
-    filled_qty: str
-    filled_avg_price: str | None
-    limit_price: str | None
-    stop_price: str | None = Field(description="A trailing stop's current stop price.")
-    trail_price: str | None
-    trail_percent: str | None
-    hwm: str | None = Field(
-        description="A trailing stop's best price since it started (lowest, for a buy)."
-    )
-    time_in_force: TimeInForce
-    extended_hours: bool
-    status: OrderStatus
-    created_at: str
-    updated_at: str
-    submitted_at: str
-    filled_at: str | None
-    canceled_at: str | None
-    expired_at: str | None
-    failed_at: str | None
-    replaced_at: str | None
-    replaced_by: str | None = Field(description="The id of the order that replaced this one.")
-    replaces: str | None = Field(description="The id of the order this one replaced.")
-    legs: list[OrderPublic] | None = Field(
-        description="The exit legs of a bracket, OTO or OCO order; null for other orders."
-    )
-    reject_reason: RejectReason | None = Field(description="Why it was rejected, if it was.")
-    reject_message: str | None
-
-    @classmethod
-    def of(cls, view: OrderView) -> OrderPublic:
-        order = view.order
-
-        avg = order.avg_fill_price
-        legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
-        rejected = order.reject_reason is not None
-        return cls(
-            id=order.id,
-            client_order_id=order.client_order_id,
-            account_id=order.account_id,
-            symbol=order.symbol,
-            side=order.side,
-            type=order.order_type,
-            order_type=order.order_type,
-            order_class=order.order_class,
-            qty=decimal_text(order.qty) if order.is_sized else None,
-            notional=_text_or_none(order.notional),
-            filled_qty=decimal_text(order.filled_qty),
-            filled_avg_price=None if avg is None else average_text(avg),
-            limit_price=_text_or_none(order.limit_price),
-            stop_price=_text_or_none(order.stop_price),
-            trail_price=_text_or_none(order.trail_price),
-            trail_percent=_text_or_none(order.trail_percent),
-            hwm=_text_or_none(order.hwm),
-            time_in_force=order.time_in_force,
-            extended_hours=False,
-            status=order.status,
-            **order_times(order),
-            replaced_by=order.replaced_by,
-            replaces=order.replaces,
-            legs=legs,
-            reject_reason=order.reject_reason,
-            reject_message=order.reject_message if rejected else None,
-        )
-
-
-class PositionPublic(ResponseModel):
-    """A position: signed quantity (negative when short), cost and value at the last price."""
-
-    symbol: str
-    qty: str
-    side: str = Field(json_schema_extra={"enum": ["long", "short"]})
-    avg_entry_price: str
-    cost_basis: str
-    market_value: str
-    current_price: str
-    unrealized_pnl: str
-
-    @classmethod
-    def of(cls, view: PositionView) -> PositionPublic:
-        return cls(
-            symbol=view.symbol,
-            qty=decimal_text(view.qty),
-            side=view.side,
-            avg_entry_price=average_text(view.avg_entry_price),
-            cost_basis=decimal_text(view.cost_basis),
-            market_value=decimal_text(view.market_value),
-            current_price=decimal_text(view.current_price),
-            unrealized_pnl=decimal_text(view.unrealized_pnl),
-        )
-
-
-class AssetPublic(ResponseModel):
-    """A symbol with data: its class, how it trades, and the span its bars cover."""
-
-    symbol: str
-    asset_class: str
-    tradable: bool = Field(description="Always true: every symbol with data can be traded.")
-    shortable: bool = Field(description="Whether a margin account may sell it short.")
-    easy_to_borrow: bool = Field(description="The same as `shortable` (no borrow is simulated).")
-    fractionable: bool = Field(
-        description="Whether day market and limit orders may trade fractions."
-    )
-    data_start: str = Field(description="Open of the first bar (RFC 3339).")
-    data_end: str = Field(description="Close of the last bar (RFC 3339).")
-    bar_duration_seconds: int = Field(
-        description="Length of one bar; a daily bar of a 09:30-16:00 market lasts 23400 s."
-    )
-
-    @classmethod
-    def of(cls, asset: Asset) -> AssetPublic:
-        return cls(
-            symbol=asset.symbol,
-            asset_class=asset.asset_class.value,
-            tradable=True,
-            shortable=asset.shortable,
-            easy_to_borrow=asset.shortable,
-            fractionable=asset.fractionable,
-            data_start=time_text(asset.first_ts - asset.bar_duration_ns),
-            data_end=time_text(asset.last_ts),
-            bar_duration_seconds=asset.bar_duration_ns // NANOS_PER_SECOND,
-        )

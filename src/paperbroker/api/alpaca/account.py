@@ -10,7 +10,8 @@ from fastapi import APIRouter
 
 from paperbroker.api.alpaca.common import NEW_YORK
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.schemas import ResponseModel, decimal_text, time_text
+from paperbroker.api.formats import decimal_text, time_text
+from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.model.account import AccountRules
 from paperbroker.model.values import ZERO

@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns
 from paperbroker.api.alpaca.target import Target, Trading
-from paperbroker.api.schemas import ResponseModel, decimal_text, time_text
+from paperbroker.api.formats import decimal_text, time_text
+from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import ns_to_datetime
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import (

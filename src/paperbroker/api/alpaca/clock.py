@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.schemas import ResponseModel
+from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.calendar import NEW_YORK, ExchangeCalendar, TradingDay, xnys

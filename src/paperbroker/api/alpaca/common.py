@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from paperbroker.api.alpaca.shapes import asset_id
 from paperbroker.api.errors import ApiError
-from paperbroker.api.schemas import SYMBOL_PATTERN, canonical_uuid
+from paperbroker.api.formats import canonical_uuid
+from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.model.enums import OrderStatus, RejectReason

@@ -16,7 +16,9 @@ from fastapi import APIRouter
 from pydantic import BeforeValidator, Field, StrictBool
 
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.schemas import RequestModel, ResponseModel, decimal_text
+from paperbroker.api.formats import decimal_text
+from paperbroker.api.responses import ResponseModel
+from paperbroker.api.schemas import RequestModel
 from paperbroker.model.account import MAX_OPTIONS_LEVEL, AccountRules
 
 router = APIRouter(prefix="/v2/account/configurations", tags=["alpaca"])

@@ -35,7 +35,9 @@ from pydantic import Field
 
 from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.schemas import SYMBOL_PATTERN, ResponseModel, time_text
+from paperbroker.api.formats import time_text
+from paperbroker.api.responses import ResponseModel
+from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.aggregate import Bars, TimeFrame, aggregate, check_timeframe

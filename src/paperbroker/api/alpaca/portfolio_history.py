@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query
 from paperbroker.analytics.portfolio_history import CASHFLOW_TYPES, HistoryQuery
 from paperbroker.api.alpaca.common import query_time_ns
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.schemas import ResponseModel
+from paperbroker.api.responses import ResponseModel
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import ACTIVITY_TYPES, expand_types
 

@@ -14,7 +14,8 @@ from typing import Final
 
 from pydantic import Field
 
-from paperbroker.api.schemas import ResponseModel, average_text, decimal_text, order_times
+from paperbroker.api.formats import average_text, decimal_text, order_times
+from paperbroker.api.responses import ResponseModel
 from paperbroker.model.enums import AssetClass, OrderStatus
 from paperbroker.model.order import Order
 from paperbroker.services.views import OrderView, PositionView

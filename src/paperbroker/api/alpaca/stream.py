@@ -84,7 +84,7 @@ from paperbroker.api.alpaca.target import SESSION_PARAM, Target, target_for
 from paperbroker.api.auth import verify_in
 from paperbroker.api.deps import api_context
 from paperbroker.api.errors import ApiError, error_code
-from paperbroker.api.schemas import canonical_uuid, decimal_text, time_text
+from paperbroker.api.formats import canonical_uuid, decimal_text, time_text
 from paperbroker.core.errors import NotFound, PaperbrokerError
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (

@@ -23,7 +23,7 @@ from fastapi import Depends, Request
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service
 from paperbroker.api.errors import ApiError
-from paperbroker.api.schemas import canonical_uuid
+from paperbroker.api.formats import canonical_uuid
 from paperbroker.core.errors import NotFound
 from paperbroker.services.sessions import SessionService
 from paperbroker.session.runtime import SessionRuntime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from paperbroker.api.schemas import ErrorBody
+from paperbroker.api.responses import ErrorBody
 
 _ERROR: Final = {"model": ErrorBody}
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Body
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service, SessionIdHeader
+from paperbroker.api.responses import AccountPublic
 from paperbroker.api.routes import CHANGE_ERRORS
-from paperbroker.api.schemas import AccountCreate, AccountPublic
+from paperbroker.api.schemas import AccountCreate
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service
+from paperbroker.api.responses import AssetPublic
 from paperbroker.api.routes import COMMON_ERRORS
-from paperbroker.api.schemas import AssetPublic
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 

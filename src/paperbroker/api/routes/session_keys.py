@@ -14,14 +14,10 @@ from pydantic import Field
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service, SessionIdPath, api_context
+from paperbroker.api.formats import canonical_uuid, time_text
+from paperbroker.api.responses import ResponseModel
 from paperbroker.api.routes import CHANGE_ERRORS, LOOKUP_ERRORS
-from paperbroker.api.schemas import (
-    PrintableText,
-    RequestModel,
-    ResponseModel,
-    canonical_uuid,
-    time_text,
-)
+from paperbroker.api.schemas import PrintableText, RequestModel
 from paperbroker.core.errors import NotFound
 from paperbroker.store.keys import ApiKeyRecord
 

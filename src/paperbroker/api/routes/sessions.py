@@ -8,14 +8,9 @@ from fastapi import APIRouter, Body, status
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service, SessionIdPath
+from paperbroker.api.responses import AdvancePublic, SessionPublic
 from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
-from paperbroker.api.schemas import (
-    AdvancePublic,
-    AdvanceRequest,
-    SessionCreate,
-    SessionPublic,
-    SpeedRequest,
-)
+from paperbroker.api.schemas import AdvanceRequest, SessionCreate, SpeedRequest
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 

@@ -15,17 +15,15 @@ from fastapi import APIRouter, Query
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import AccountIdPath, OrderIdPath, Service, SessionIdHeader, SymbolPath
 from paperbroker.api.errors import accepted_or_refused
-from paperbroker.api.routes import CHANGE_ERRORS, LOOKUP_ERRORS
-from paperbroker.api.schemas import (
+from paperbroker.api.responses import (
     AccountPublic,
     ErrorBody,
-    OrderCreate,
     OrderPublic,
     OrderRefusedBody,
-    OrderReplace,
-    OrderStatusFilter,
     PositionPublic,
 )
+from paperbroker.api.routes import CHANGE_ERRORS, LOOKUP_ERRORS
+from paperbroker.api.schemas import OrderCreate, OrderReplace, OrderStatusFilter
 
 router = APIRouter(prefix="/v1/trading/accounts/{accountId}", tags=["trading"])
 

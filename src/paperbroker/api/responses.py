@@ -1,0 +1,334 @@
+"""The JSON the /v1 API answers, field for field as the API documents it.
+
+Every decimal quantity is a decimal string and every time RFC 3339 UTC (see
+:mod:`paperbroker.api.formats`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from paperbroker.analytics.execution_quality import ExecutionQuality
+from paperbroker.api.formats import average_text, decimal_text, order_times, text_or_none, time_text
+from paperbroker.core.clock import NANOS_PER_SECOND
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.enums import (
+    AccountType,
+    OrderClass,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    RejectReason,
+    TimeInForce,
+)
+from paperbroker.services.views import (
+    AccountView,
+    AdvanceView,
+    OrderView,
+    PositionView,
+    SessionView,
+)
+from paperbroker.session.market import Asset
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ErrorBody(ResponseModel):
+    """Every error: an Alpaca-style code (the status followed by 10000) and a message."""
+
+    code: int = Field(examples=[40410000])
+    message: str = Field(examples=["session 3b0c… not found"])
+
+
+class OrderRefusedBody(ErrorBody):
+    """An order the broker refused: the error, and the rejected order it left in the history."""
+
+    order_id: str = Field(description="The rejected order (GET it for the details).")
+    reject_reason: RejectReason
+
+
+class AccountSettingsPublic(ResponseModel):
+    """How a session's accounts trade: the type and the effective multipliers."""
+
+    type: AccountType
+    leverage: str = Field(description="Buying power per unit of equity, overnight.")
+    intraday_leverage: str = Field(description="The same while the market is open.")
+
+    @classmethod
+    def of(cls, config: AccountConfig) -> AccountSettingsPublic:
+        intraday = config.intraday_leverage
+        return cls(
+            type=config.account_type,
+            leverage=decimal_text(config.leverage),
+            intraday_leverage=decimal_text(config.leverage if intraday is None else intraday),
+        )
+
+
+class ExecutionQualityPublic(ResponseModel):
+    """What the session's trading cost beyond the reference prices, and how much got done."""
+
+    fills: int
+    orders: int = Field(description="Ended orders that count (replaced and rejected ones do not).")
+    ordered_qty: str
+    filled_qty: str
+    fill_ratio: str | None = Field(description="filled_qty / ordered_qty; null before any.")
+    slippage_cost: str = Field(description="Money paid to slippage.")
+    slippage_bps: str | None = Field(description="Slippage in basis points of the traded value.")
+    average_latency_ms: str | None = Field(description="Mean time fills' orders took to arrive.")
+    fees: str
+
+    @classmethod
+    def of(cls, quality: ExecutionQuality) -> ExecutionQualityPublic:
+        latency = quality.average_latency_ms
+        return cls(
+            fills=quality.fills,
+            orders=quality.orders,
+            ordered_qty=decimal_text(quality.ordered_qty),
+            filled_qty=decimal_text(quality.filled_qty),
+            fill_ratio=text_or_none(quality.fill_ratio),
+            slippage_cost=decimal_text(quality.slippage_cost),
+            slippage_bps=text_or_none(quality.slippage_bps),
+            # Whole nanoseconds are 6 decimal places of a millisecond.
+            average_latency_ms=None
+            if latency is None
+            else decimal_text(Decimal(f"{latency:.6f}").normalize()),
+            fees=decimal_text(quality.fees),
+        )
+
+
+class SessionPublic(ResponseModel):
+    """A session."""
+
+    id: str
+    name: str
+    status: str = Field(json_schema_extra={"enum": ["active", "completed"]})
+    simulation_start: str
+    simulation_end: str
+    current_time: str
+    playback_state: str = Field(json_schema_extra={"enum": ["paused", "playing"]})
+    playback_speed: float
+    initial_cash: str
+    total_realized_pnl: str
+    total_unrealized_pnl: str
+    created_at: str
+    execution: dict[str, Any] = Field(
+        description="The effective execution models and seed (see docs/execution.md)."
+    )
+    account: AccountSettingsPublic
+    execution_quality: ExecutionQualityPublic
+    default_account_id: str = Field(
+        description="The account created with the session, holding `initial_cash`."
+    )
+
+    @classmethod
+    def of(cls, view: SessionView) -> SessionPublic:
+        return cls(
+            id=view.id,
+            name=view.name,
+            status=view.status,
+            simulation_start=time_text(view.simulation_start),
+            simulation_end=time_text(view.simulation_end),
+            current_time=time_text(view.current_time),
+            playback_state=view.playback_state,
+            playback_speed=view.playback_speed,
+            initial_cash=decimal_text(view.initial_cash),
+            total_realized_pnl=decimal_text(view.total_realized_pnl),
+            total_unrealized_pnl=decimal_text(view.total_unrealized_pnl),
+            created_at=time_text(view.created_at),
+            execution=view.execution,
+            account=AccountSettingsPublic.of(view.account),
+            execution_quality=ExecutionQualityPublic.of(view.execution_quality),
+            default_account_id=view.default_account_id,
+        )
+
+
+class AdvancePublic(ResponseModel):
+    """The clock before and after an advance."""
+
+    previousTime: str
+    currentTime: str
+    simulationEnd: str
+    isCompleted: bool
+
+    @classmethod
+    def of(cls, view: AdvanceView) -> AdvancePublic:
+        return cls(
+            previousTime=time_text(view.previous_time),
+            currentTime=time_text(view.current_time),
+            simulationEnd=time_text(view.simulation_end),
+            isCompleted=view.is_completed,
+        )
+
+
+class AccountPublic(ResponseModel):
+    """An account's books: cash, equity, buying power, P&L."""
+
+    id: str
+    session_id: str
+    initial_cash: str
+    cash: str
+    equity: str
+    buying_power: str
+    long_market_value: str
+    short_market_value: str
+    realized_pnl: str
+    unrealized_pnl: str
+    created_at: str
+
+    @classmethod
+    def of(cls, view: AccountView) -> AccountPublic:
+        return cls(
+            id=view.id,
+            session_id=view.session_id,
+            initial_cash=decimal_text(view.initial_cash),
+            cash=decimal_text(view.cash),
+            equity=decimal_text(view.equity),
+            buying_power=decimal_text(view.buying_power),
+            long_market_value=decimal_text(view.long_market_value),
+            short_market_value=decimal_text(view.short_market_value),
+            realized_pnl=decimal_text(view.realized_pnl),
+            unrealized_pnl=decimal_text(view.unrealized_pnl),
+            created_at=time_text(view.created_at),
+        )
+
+
+class OrderPublic(ResponseModel):
+    """An order and what has happened to it (times of the last fill, cancel, replace, expiry,
+    reject), with Alpaca's field names."""
+
+    id: str
+    client_order_id: str
+    account_id: str
+    symbol: str
+    side: OrderSide
+    type: OrderType
+    order_type: OrderType = Field(description="The same as `type`.")
+    order_class: OrderClass
+    qty: str | None = Field(description="null for a notional order until it is sized.")
+    notional: str | None
+    filled_qty: str
+    filled_avg_price: str | None
+    limit_price: str | None
+    stop_price: str | None = Field(description="A trailing stop's current stop price.")
+    trail_price: str | None
+    trail_percent: str | None
+    hwm: str | None = Field(
+        description="A trailing stop's best price since it started (lowest, for a buy)."
+    )
+    time_in_force: TimeInForce
+    extended_hours: bool
+    status: OrderStatus
+    created_at: str
+    updated_at: str
+    submitted_at: str
+    filled_at: str | None
+    canceled_at: str | None
+    expired_at: str | None
+    failed_at: str | None
+    replaced_at: str | None
+    replaced_by: str | None = Field(description="The id of the order that replaced this one.")
+    replaces: str | None = Field(description="The id of the order this one replaced.")
+    legs: list[OrderPublic] | None = Field(
+        description="The exit legs of a bracket, OTO or OCO order; null for other orders."
+    )
+    reject_reason: RejectReason | None = Field(description="Why it was rejected, if it was.")
+    reject_message: str | None
+
+    @classmethod
+    def of(cls, view: OrderView) -> OrderPublic:
+        order = view.order
+
+        avg = order.avg_fill_price
+        legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
+        rejected = order.reject_reason is not None
+        return cls(
+            id=order.id,
+            client_order_id=order.client_order_id,
+            account_id=order.account_id,
+            symbol=order.symbol,
+            side=order.side,
+            type=order.order_type,
+            order_type=order.order_type,
+            order_class=order.order_class,
+            qty=decimal_text(order.qty) if order.is_sized else None,
+            notional=text_or_none(order.notional),
+            filled_qty=decimal_text(order.filled_qty),
+            filled_avg_price=None if avg is None else average_text(avg),
+            limit_price=text_or_none(order.limit_price),
+            stop_price=text_or_none(order.stop_price),
+            trail_price=text_or_none(order.trail_price),
+            trail_percent=text_or_none(order.trail_percent),
+            hwm=text_or_none(order.hwm),
+            time_in_force=order.time_in_force,
+            extended_hours=False,
+            status=order.status,
+            **order_times(order),
+            replaced_by=order.replaced_by,
+            replaces=order.replaces,
+            legs=legs,
+            reject_reason=order.reject_reason,
+            reject_message=order.reject_message if rejected else None,
+        )
+
+
+class PositionPublic(ResponseModel):
+    """A position: signed quantity (negative when short), cost and value at the last price."""
+
+    symbol: str
+    qty: str
+    side: str = Field(json_schema_extra={"enum": ["long", "short"]})
+    avg_entry_price: str
+    cost_basis: str
+    market_value: str
+    current_price: str
+    unrealized_pnl: str
+
+    @classmethod
+    def of(cls, view: PositionView) -> PositionPublic:
+        return cls(
+            symbol=view.symbol,
+            qty=decimal_text(view.qty),
+            side=view.side,
+            avg_entry_price=average_text(view.avg_entry_price),
+            cost_basis=decimal_text(view.cost_basis),
+            market_value=decimal_text(view.market_value),
+            current_price=decimal_text(view.current_price),
+            unrealized_pnl=decimal_text(view.unrealized_pnl),
+        )
+
+
+class AssetPublic(ResponseModel):
+    """A symbol with data: its class, how it trades, and the span its bars cover."""
+
+    symbol: str
+    asset_class: str
+    tradable: bool = Field(description="Always true: every symbol with data can be traded.")
+    shortable: bool = Field(description="Whether a margin account may sell it short.")
+    easy_to_borrow: bool = Field(description="The same as `shortable` (no borrow is simulated).")
+    fractionable: bool = Field(
+        description="Whether day market and limit orders may trade fractions."
+    )
+    data_start: str = Field(description="Open of the first bar (RFC 3339).")
+    data_end: str = Field(description="Close of the last bar (RFC 3339).")
+    bar_duration_seconds: int = Field(
+        description="Length of one bar; a daily bar of a 09:30-16:00 market lasts 23400 s."
+    )
+
+    @classmethod
+    def of(cls, asset: Asset) -> AssetPublic:
+        return cls(
+            symbol=asset.symbol,
+            asset_class=asset.asset_class.value,
+            tradable=True,
+            shortable=asset.shortable,
+            easy_to_borrow=asset.shortable,
+            fractionable=asset.fractionable,
+            data_start=time_text(asset.first_ts - asset.bar_duration_ns),
+            data_end=time_text(asset.last_ts),
+            bar_duration_seconds=asset.bar_duration_ns // NANOS_PER_SECOND,
+        )
