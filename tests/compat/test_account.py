@@ -9,11 +9,19 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
 from alpaca.trading.enums import AccountStatus, OrderSide, TimeInForce
 from alpaca.trading.models import TradeAccount
 from alpaca.trading.requests import MarketOrderRequest
 from tests.compat.conftest import Bot, LiveServer, make_bot
 from tests.compat.test_orders import AFTER_FIRST_CLOSE, AFTER_THIRD_CLOSE
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def alpaca_backend(request: pytest.FixtureRequest) -> str:
+    """This module's server runs on a SQLite file and on PostgreSQL."""
+    backend: str = request.param
+    return backend
 
 
 def account_of(bot: Bot) -> TradeAccount:

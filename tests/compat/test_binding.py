@@ -14,6 +14,13 @@ from typer.testing import CliRunner
 from paperbroker.cli import app
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def alpaca_backend(request: pytest.FixtureRequest) -> str:
+    """This module's server runs on a SQLite file and on PostgreSQL."""
+    backend: str = request.param
+    return backend
+
+
 def test_a_bound_key_is_listed_without_its_secret(bot: Bot) -> None:
     response = bot.v1("GET", f"/v1/sessions/{bot.session_id}/keys")
     assert response.status_code == 200

@@ -40,6 +40,13 @@ AFTER_SECOND_CLOSE = "2012-01-04T21:00:00Z"
 AFTER_THIRD_CLOSE = "2012-01-05T21:00:00Z"
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def alpaca_backend(request: pytest.FixtureRequest) -> str:
+    """This module's server runs on a SQLite file and on PostgreSQL."""
+    backend: str = request.param
+    return backend
+
+
 def buy(symbol: str = "AAPL", qty: float = 10, **fields: object) -> MarketOrderRequest:
     return MarketOrderRequest(
         symbol=symbol, qty=qty, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, **fields
