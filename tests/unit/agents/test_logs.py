@@ -39,9 +39,11 @@ def test_an_agent_logs_to_its_own_file_and_reads_back_filtered(log_dir: Path) ->
     assert (log_dir / f"{AGENT}.log").is_file()
     texts = [line.text.split(" ", 3)[-1] for line in read_log(log_dir, AGENT)]
     assert texts == ["started on AAPL", "position limit near", "denied order: limit"]
-    assert [line.level for line in read_log(log_dir, AGENT, level="warning")] == ["WARNING", "ERROR"]
+    warned = read_log(log_dir, AGENT, level="warning")
+    assert [line.level for line in warned] == ["WARNING", "ERROR"]
     assert len(read_log(log_dir, AGENT, lines=1)) == 1
-    assert [line.level for line in read_log(log_dir, AGENT, search="limit")] == ["WARNING", "ERROR"]
+    found = read_log(log_dir, AGENT, search="limit")
+    assert [line.level for line in found] == ["WARNING", "ERROR"]
     assert read_log(log_dir, AGENT, since=datetime(2999, 1, 1)) == []
 
 
