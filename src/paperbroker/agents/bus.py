@@ -36,6 +36,7 @@ class Topic(StrEnum):
     SIGNALS = "signals"
     ORDER_INTENTS = "order_intents"
     APPROVED_INTENTS = "approved_intents"
+    DENIED_INTENTS = "denied_intents"
     ORDERS = "orders"
     FILLS = "fills"
 
@@ -93,6 +94,14 @@ class Approved(NamedTuple):
     by: str
 
 
+class Denied(NamedTuple):
+    """An intent the risk agent denied, with the agent and the rule that denied it."""
+
+    intent: OrderIntent
+    by: str
+    reason: str
+
+
 #: The message type of each topic.
 MESSAGE_TYPES: Final[dict[Topic, type]] = {
     Topic.BARS: Bar,
@@ -101,6 +110,7 @@ MESSAGE_TYPES: Final[dict[Topic, type]] = {
     Topic.SIGNALS: Signal,
     Topic.ORDER_INTENTS: OrderIntent,
     Topic.APPROVED_INTENTS: Approved,
+    Topic.DENIED_INTENTS: Denied,
     Topic.ORDERS: Order,
     Topic.FILLS: Fill,
 }

@@ -299,6 +299,7 @@ class Kernel:
         take_profit: PriceLike | None = None,
         stop_loss: PriceLike | None = None,
         stop_loss_limit: PriceLike | None = None,
+        refusal: Refusal | None = None,
     ) -> Order:
         """Validate and submit an order; it is accepted or rejected before this returns.
 
@@ -309,7 +310,9 @@ class Kernel:
         legs at ``take_profit`` (a limit) and ``stop_loss`` (a stop, or a
         stop-limit with ``stop_loss_limit``); ``oco`` makes a limit order and a
         stop-loss cancel each other.  ``account_id`` names the account
-        (default: the kernel's default account).
+        (default: the kernel's default account).  ``refusal`` rejects the
+        order with that reason instead of checking it (a pipeline's risk
+        agent decided before the broker).
 
         Raises:
             InvalidRequest: for an unknown symbol, a malformed order (see
@@ -334,7 +337,8 @@ class Kernel:
             for leg in exit_legs(terms)
         ]
         order.legs = [leg.id for leg in legs]
-        refusal = self._refusal(order, portfolio, index)
+        # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
+        refusal = refusal or self._refusal(order, portfolio, index)
         if refusal is not None:
             self._reject(order, refusal)
             for leg in legs:

@@ -95,3 +95,5 @@ class RejectReason(StrEnum):
     MARKET_OPEN = "market_open"  # an opening-auction order while the session is in progress
     TRADING_SUSPENDED = "trading_suspended"  # the account's suspend_trade rule
     FRACTIONAL_NOT_ALLOWED = "fractional_not_allowed"  # fractional_trading is off
+    RISK_DENIED = "risk_denied"  # a pipeline's risk agent denied the order intent
+    NOT_ROUTED = "not_routed"  # a pipeline had no running agent to pass the intent on
