@@ -355,7 +355,11 @@ def serve(
                 typer.echo("(shown once; only a hash of the secret is stored)")
             typer.echo(f"base URL: {base}")
             typer.echo(f"API docs: {base}/docs")
-            service = SessionService(factory=factory, market=MarketData.load(settings.data_dir))
+            service = SessionService(
+                factory=factory,
+                market=MarketData.load(settings.data_dir),
+                log_dir=settings.log_dir,
+            )
             service.restore_all()
             uvicorn.run(
                 create_app(service, keys),

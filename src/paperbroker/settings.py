@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     #: Where ``paperbroker data import`` keeps imported bars (one Parquet file per symbol).
     data_dir: Path = Path("./paperbroker-data")
+    #: Where sessions' agents write their log files (one per agent).
+    log_dir: Path = Path("./paperbroker-logs")
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality
 from paperbroker.api.formats import average_text, decimal_text, order_times, text_or_none, time_text
 from paperbroker.core.clock import NANOS_PER_SECOND
@@ -331,4 +332,34 @@ class AssetPublic(ResponseModel):
             data_start=time_text(asset.first_ts - asset.bar_duration_ns),
             data_end=time_text(asset.last_ts),
             bar_duration_seconds=asset.bar_duration_ns // NANOS_PER_SECOND,
+        )
+
+
+class PipelineNode(ResponseModel):
+    id: str
+    name: str
+    type: str
+    status: str
+
+
+class PipelineEdge(ResponseModel):
+    source: str = Field(description="The publishing agent's name.")
+    target: str = Field(description="The subscribing agent's name.")
+    topic: str
+
+
+class PipelinePublic(ResponseModel):
+    """A session's agents and the bus wiring between them."""
+
+    nodes: list[PipelineNode]
+    edges: list[PipelineEdge]
+
+    @classmethod
+    def of(cls, pipeline: Pipeline | None) -> PipelinePublic:
+        if pipeline is None:
+            return cls(nodes=[], edges=[])
+        nodes, edges = pipeline.graph()
+        return cls(
+            nodes=[PipelineNode(**node) for node in nodes],
+            edges=[PipelineEdge(source=e.source, target=e.target, topic=e.topic) for e in edges],
         )

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from paperbroker.agents.pipeline import standard_pipeline
 from paperbroker.api.formats import decimal_text, text_or_none
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.model.enums import (
@@ -105,6 +106,16 @@ class AccountSettingsCreate(RequestModel):
         return AccountSettings(self.type.value, self.leverage, self.intradayLeverage)
 
 
+class StrategyChoice(RequestModel):
+    """A strategy for a session's standard pipeline."""
+
+    name: str = Field(min_length=1, max_length=300, examples=["sma_crossover"])
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"fast": 10, "slow": 30}])
+    symbols: list[Annotated[str, Field(pattern=SYMBOL_PATTERN)]] = Field(
+        default_factory=list, description="The symbols it trades (default: every one)."
+    )
+
+
 class SessionCreate(RequestModel):
     """Body of ``POST /v1/sessions``."""
 
@@ -129,12 +140,36 @@ class SessionCreate(RequestModel):
     account: AccountSettingsCreate | None = Field(
         default=None, description="How the session's accounts trade (default: cash)."
     )
+    strategy: StrategyChoice | None = Field(
+        default=None,
+        description=(
+            "Run this strategy in the standard pipeline (data → strategy → risk → "
+            "execution) on the default account as the clock moves."
+        ),
+    )
+    agents: list[dict[str, Any]] | None = Field(
+        default=None,
+        description=(
+            "An explicit pipeline: agents `{type, name, symbols?, config?, status?}` "
+            "(types data, strategy, risk, execution)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Self:
         if self.endTime <= self.startTime:
             raise ValueError("endTime must be after startTime")
+        if self.strategy is not None and self.agents is not None:
+            raise ValueError("give strategy or agents, not both")
         return self
+
+    @property
+    def pipeline(self) -> list[dict[str, Any]] | None:
+        """The agents of the session's pipeline, or ``None`` for a session traded by hand."""
+        if self.strategy is not None:
+            choice = self.strategy
+            return standard_pipeline(choice.name, choice.params, choice.symbols)
+        return self.agents
 
     @property
     def start_ns(self) -> int:

@@ -136,6 +136,17 @@ class Kernel:
             self.strategy.ctx = self.ctx
             self.strategy.on_start()
 
+    def attach(self, strategy: Strategy) -> None:
+        """Give a running kernel a strategy from now on (a session's pipeline, after its
+        history): it sees the bars so far as history and trades only later ones."""
+        if self.strategy is not None:
+            raise Conflict("the kernel already has a strategy")
+        self.strategy = strategy
+        self._on_fill = _overridden(strategy, "on_fill")
+        self._on_order = _overridden(strategy, "on_order")
+        self._started = False
+        self.start()
+
     def stop(self) -> None:
         """Run the strategy's ``on_stop``."""
         if self.strategy is not None:

@@ -16,7 +16,10 @@ import logging
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.portfolio_history import HistoryQuery, PortfolioHistory
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
 from paperbroker.core.errors import (
@@ -97,8 +100,11 @@ class SessionService:
         factory: SessionFactory,
         market: MarketData,
         wall_clock: Clock | None = None,
+        log_dir: Path | None = None,
     ) -> None:
         self._repo = SessionsRepo(factory)
+        #: Where sessions' agents write their logs (``None``: to the server's log).
+        self.log_dir = log_dir
         self._journal = Journal(factory)
         self._market = market
         self._wall = wall_clock or WallClock()
@@ -133,13 +139,16 @@ class SessionService:
         initial_cash: Decimal | None,
         execution: Mapping[str, object] | None = None,
         account: AccountSettings | None = None,
+        pipeline: builtins.list[dict[str, Any]] | None = None,
     ) -> SessionView:
         """Create a backtest session whose clock starts, paused, at ``start_ns``.
 
         ``execution`` is an :class:`~paperbroker.venue.execution.ExecutionConfig`
         in its JSON form (default: the ``equities_realistic`` preset, seed 0);
-        ``account`` the settings of the session's accounts (default: cash).
-        Both are stored with the session, so a restart rebuilds the same venue.
+        ``account`` the settings of the session's accounts (default: cash);
+        ``pipeline`` the agents that trade the default account as the clock
+        moves (:class:`~paperbroker.agents.pipeline.AgentSpec` JSON; default:
+        none). All are stored with the session, so a restart rebuilds it.
 
         Raises:
             InvalidRequest: for an end before the start, negative cash, or an
@@ -158,6 +167,7 @@ class SessionService:
                 "playback_speed": 1.0,
                 "execution": models.to_json(),
                 "account": account_json(settings),
+                "pipeline": pipeline,
             }
         )
         record = self._repo.create(
@@ -204,6 +214,10 @@ class SessionService:
     def market(self) -> MarketData:
         """The market data every session trades."""
         return self._market
+
+    def pipeline(self, owner: str, session_id: str) -> Pipeline | None:
+        """The session's pipeline of agents (``None`` for a session traded by hand)."""
+        return self._get(owner, session_id).runtime.pipeline
 
     def delete(self, owner: str, session_id: str) -> None:
         """Delete a session and everything in it (its journal included)."""
@@ -513,6 +527,8 @@ class SessionService:
             record.simulation_end,
             Decimal(config.get("initial_cash", str(DEFAULT_CASH))),
             *stored_settings(record.id, config),
+            pipeline=config.get("pipeline"),
+            log_dir=None if self.log_dir is None else str(self.log_dir),
         )
         runtime = SessionRuntime.restore(spec, self._market, self._journal)
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))

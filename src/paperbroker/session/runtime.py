@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
@@ -87,6 +88,11 @@ class SessionSpec:
     initial_cash: Decimal
     execution: ExecutionConfig = field(default_factory=_ideal)
     account: AccountConfig = field(default_factory=AccountConfig)
+    #: The agents of the session's pipeline (:class:`~paperbroker.agents.pipeline.AgentSpec`
+    #: JSON), or ``None`` for a session clients trade by hand.
+    pipeline: list[dict[str, Any]] | None = None
+    #: Where the pipeline's agents write their logs (``None``: to the server's log).
+    log_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.end_ns <= self.start_ns:
@@ -104,6 +110,8 @@ def replay_order(kernel: Kernel, event: OrderSubmitted) -> None:
     """Run the command an ``OrderSubmitted`` records again (legs are its effects)."""
     if event.parent_id is not None and event.replaces is None:
         return  # an exit leg: its entry's command creates it
+    if event.order_id in kernel.orders:
+        return  # an effect: the session's pipeline placed it while the clock moved
     if event.replaces is not None:
         trail = event.trail_price if event.trail_price is not None else event.trail_percent
         kernel.replace_order(
@@ -150,6 +158,13 @@ class SessionRuntime:
         # Bars before the start are history every session begins with; they are
         # derived from the data, never journaled.
         self.kernel.run_until(spec.start_ns)
+        self.pipeline: Pipeline | None = None
+        if spec.pipeline is not None:
+            # It trades from the start on; the bars before are its history.
+            self.pipeline = Pipeline(
+                agents=spec.pipeline, namespace=spec.session_id, log_dir=spec.log_dir
+            )
+            self.kernel.attach(self.pipeline)
         self._base = len(self.kernel.events)
         self._persisted = self._base
         self._seq = 0

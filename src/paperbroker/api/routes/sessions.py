@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, status
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service, SessionIdPath
-from paperbroker.api.responses import AdvancePublic, SessionPublic
+from paperbroker.api.responses import AdvancePublic, PipelinePublic, SessionPublic
 from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
 from paperbroker.api.schemas import AdvanceRequest, SessionCreate, SpeedRequest
 
@@ -38,6 +38,7 @@ def create_session(body: SessionCreate, caller: Caller, service: Service) -> Ses
             initial_cash=body.initialCash,
             execution=body.execution,
             account=None if body.account is None else body.account.to_settings(),
+            pipeline=body.pipeline,
         )
     )
 
@@ -121,3 +122,15 @@ def set_speed(
 ) -> SessionPublic:
     """``speed`` times real time: 1 is real time, 100 is 100 simulated minutes a minute."""
     return SessionPublic.of(service.set_speed(caller.key_id, session_id, body.speed))
+
+
+@router.get(
+    "/{sessionId}/pipeline",
+    operation_id="getSessionPipeline",
+    summary="The session's agents and how they are wired",
+    responses=LOOKUP_ERRORS,
+)
+def get_pipeline(session_id: SessionIdPath, caller: Caller, service: Service) -> PipelinePublic:
+    """Nodes (the agents, with their status) and edges (who publishes what to whom on the
+    session's bus); both empty for a session traded by hand."""
+    return PipelinePublic.of(service.pipeline(caller.key_id, session_id))
