@@ -46,12 +46,15 @@ IDEAL = {"preset": "ideal"}
 class Server:
     """The application over a service and key store on ``database``, behind a test client."""
 
-    def __init__(self, database: URL | str, *, restore: bool = False) -> None:
+    def __init__(
+        self, database: URL | str, *, restore: bool = False, log_dir: Path | None = None
+    ) -> None:
+        self.log_dir = log_dir
         self.engine = create_engine_for(database)
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market())
+        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
         if restore:
             self.service.restore_all()  # as ``paperbroker serve`` does at start-up
         self.app = create_app(self.service, self.keys)
@@ -90,7 +93,7 @@ class Api:
     def restart(self) -> None:
         """Stop this server and start a new one on the same database (sessions restored)."""
         self.server.close()
-        self.server = Server(self.database, restore=True)
+        self.server = Server(self.database, restore=True, log_dir=self.server.log_dir)
 
     def create_session(self, auth: Auth | None = None, **fields: Any) -> dict[str, Any]:
         body = {"startTime": START, "endTime": END, **fields}
@@ -143,8 +146,8 @@ def api_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL
 
 
 @pytest.fixture
-def api(api_database: URL | str) -> Iterator[Api]:
-    server = Server(api_database)
+def api(api_database: URL | str, tmp_path: Path) -> Iterator[Api]:
+    server = Server(api_database, log_dir=tmp_path / "agent-logs")
     alice, bob = server.keys.create("alice"), server.keys.create("bob")
     api = Api(server, api_database, alice, bob)
     try:

@@ -18,6 +18,7 @@ BODIES: dict[str, Any] = {
     "createAccount": {"initialCash": 10},
     "submitOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
     "replaceOrder": {"limit_price": 2},
+    "configure_agent_api_agents__agent_id__config_patch": {"max_order_qty": 1},
 }
 
 
@@ -43,6 +44,11 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
             "key_id"
         ],
     }
+    piped = api.create_session(
+        execution=IDEAL, strategy={"name": "buy_and_hold", "symbols": ["AAPL"]}
+    )
+    agents = api.client.get("/api/agents", auth=api.alice).json()
+    values["agent_id"] = next(a["id"] for a in agents if a["session_id"] == piped["id"])
     before = api.client.get(f"/v1/sessions/{session['id']}", auth=api.alice).json()
 
     checked: list[str] = []

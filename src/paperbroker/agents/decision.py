@@ -10,6 +10,7 @@ strategy trades the same through a pipeline as alone, when risk passes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -113,8 +114,13 @@ class StrategyAgent(Agent):
         self._begun = False
         self._count = 0
 
-    def on_configure(self) -> None:
-        raise InvalidRequest("a strategy agent's strategy is fixed when it is created")
+    def configure(self, changes: Mapping[str, Any]) -> AgentConfig:
+        """Refused: a strategy agent's strategy and parameters are fixed when it is created.
+
+        Raises:
+            InvalidRequest: always.
+        """
+        raise InvalidRequest("a strategy agent's strategy and params are fixed when it is created")
 
     def on_start(self) -> None:
         if not self._begun:  # indicators are registered once, before the first bar

@@ -148,6 +148,30 @@ class Pipeline(Strategy):
         edges = [Edge(names[e.source], names[e.target], e.topic) for e in self.bus.graph()]
         return nodes, edges
 
+    def command(self, name: str, action: str, changes: Mapping[str, Any]) -> Agent:
+        """Start, stop or configure the agent ``name``, or reset its metrics.
+
+        Raises:
+            InvalidRequest: for an unknown agent or action, or a bad configuration.
+            InvalidTransition: for a move its lifecycle does not have.
+        """
+        agent = self.agent(name)
+        if action == "start":
+            agent.start()
+        elif action == "stop":
+            agent.stop()
+        elif action == "configure":
+            agent.configure(changes)
+        elif action == "reset_metrics":
+            agent.reset_metrics()
+        else:
+            raise InvalidRequest(f"unknown agent action {action!r}")
+        return agent
+
+    def by_id(self, agent_id: str) -> Agent | None:
+        """The agent with id ``agent_id``, if the pipeline has it."""
+        return next((a for a in self.agents.values() if a.id == agent_id), None)
+
     def agent(self, name: str) -> Agent:
         """The agent named ``name``.
 

@@ -16,7 +16,7 @@ import paperbroker
 from paperbroker.api import alpaca
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
-from paperbroker.api.routes import accounts, assets, session_keys, sessions, trading
+from paperbroker.api.routes import accounts, agents, assets, session_keys, sessions, trading
 from paperbroker.data.calendar import xnys
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
@@ -90,6 +90,8 @@ def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
     install_error_handlers(app)
     for module in (sessions, session_keys, accounts, trading, assets):
         app.include_router(module.router)
+    app.include_router(agents.router)
+    app.include_router(agents.system_router)
     alpaca.install(app)
     return app
 

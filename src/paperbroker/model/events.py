@@ -176,6 +176,16 @@ class AccountConfigured(NamedTuple):
     max_options_trading_level: int | None
 
 
+class AgentCommanded(NamedTuple):
+    """A client started or stopped one agent of the session's pipeline, changed its
+    configuration (``changes``: the changed fields as canonical JSON) or reset its metrics."""
+
+    ts: int
+    agent: str
+    action: str
+    changes: str = "{}"
+
+
 OrderEvent = (
     OrderSubmitted
     | OrderAccepted
@@ -190,7 +200,7 @@ OrderEvent = (
     | OrderSized
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested
+Event = OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested | AgentCommanded
 
 #: Every event type, in the order the docs list them.
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -208,6 +218,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     OrderReleased,
     OrderSized,
     AccountConfigured,
+    AgentCommanded,
 )
 
 for _event_type in EVENT_TYPES:

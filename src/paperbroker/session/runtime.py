@@ -18,15 +18,17 @@ durable: after each commit, in journal order, with its journal seq.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from paperbroker.agents.base import Agent
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
@@ -42,6 +44,7 @@ from paperbroker.model.events import (
     AccountConfigured,
     AccountOpened,
     AdvanceRequested,
+    AgentCommanded,
     CancelRequested,
     Event,
     OrderFilled,
@@ -218,6 +221,9 @@ class SessionRuntime:
             kernel.configure_account(event.account_id, rules_of(event))
         elif isinstance(event, AdvanceRequested):
             kernel.run_until(event.until)
+        elif isinstance(event, AgentCommanded):
+            self._pipeline().command(event.agent, event.action, json.loads(event.changes))
+            kernel.events.append(event)  # the kernel does not make it: the replay must
         # Every other event is an effect of the command before it.
 
     # -- listeners ------------------------------------------------------------
@@ -431,6 +437,28 @@ class SessionRuntime:
                 raise InvalidRequest("targetTime is before the session's current time")
             self.kernel.run_until(min(target_ns, self.spec.end_ns))
             return before, self.now_ns
+
+    def command_agent(
+        self, name: str, action: str, changes: Mapping[str, Any] | None = None
+    ) -> Agent:
+        """Start, stop or configure an agent of the pipeline, or reset its metrics; journaled.
+
+        Raises:
+            NotFound: if the session has no pipeline or no such agent.
+            InvalidRequest: for a bad configuration.
+            Conflict: for a move the agent's lifecycle does not have (the message
+                names its state), or a completed session.
+        """
+        with self._command():
+            agent = self._pipeline().command(name, action, changes or {})
+            payload = json.dumps(dict(changes or {}), sort_keys=True, default=str)
+            self.kernel.events.append(AgentCommanded(self.now_ns, name, action, payload))
+            return agent
+
+    def _pipeline(self) -> Pipeline:
+        if self.pipeline is None:
+            raise NotFound("the session has no pipeline of agents")
+        return self.pipeline
 
     # -- internals ------------------------------------------------------------
     @contextmanager

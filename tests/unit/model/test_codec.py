@@ -34,6 +34,7 @@ from paperbroker.model.events import (
     AccountConfigured,
     AccountOpened,
     AdvanceRequested,
+    AgentCommanded,
     CancelRequested,
     OrderAccepted,
     OrderCanceled,
@@ -116,6 +117,7 @@ events = st.one_of(
     st.builds(OrderExpired, ts=ts, order_id=order_ids),
     st.builds(CancelRequested, ts=ts, order_id=order_ids),
     st.builds(AdvanceRequested, ts=ts, until=ts),
+    st.builds(AgentCommanded, ts=ts, agent=texts, action=texts, changes=texts),
     st.builds(
         AccountOpened,
         ts=ts,
@@ -240,6 +242,7 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderReleased",
         "OrderSized",
         "AccountConfigured",
+        "AgentCommanded",
     }
 
 
