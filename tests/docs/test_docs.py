@@ -79,3 +79,13 @@ def test_docs_readme_starts_with_the_two_make_commands() -> None:
         "make run    # installs everything, then starts the server on http://127.0.0.1:5000",
         "make test   # installs everything, then runs ruff, mypy and the test suite",
     ]
+
+
+def test_docs_agents_lifecycle_table_matches_code() -> None:
+    from paperbroker.agents.lifecycle import AGENT_TRANSITIONS
+
+    page = (ROOT / "docs" / "agents.md").read_text()
+    documented = page.split("<!-- agent-transitions:begin -->\n")[1].split(
+        "\n<!-- agent-transitions:end -->"
+    )[0]
+    assert documented.strip() == AGENT_TRANSITIONS.to_markdown().strip()

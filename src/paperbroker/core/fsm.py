@@ -53,8 +53,11 @@ class TransitionTable(Generic[S, T]):
         """The table as a Markdown table (state, trigger, next state), for the docs."""
         rows = ["| state | trigger | next state |", "|---|---|---|"]
         rows += [f"| `{_name(s)}` | {_name(t)} | `{_name(n)}` |" for s, t, n in self]
+        table = "\n".join(rows)
+        if not self.terminal:
+            return table + "\n\nNo state is terminal."
         terminal = ", ".join(f"`{_name(s)}`" for s in sorted(self.terminal, key=_name))
-        return "\n".join(rows) + f"\n\nTerminal states: {terminal}."
+        return table + f"\n\nTerminal states: {terminal}."
 
 
 class StateMachine(Generic[S, T]):
