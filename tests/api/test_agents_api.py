@@ -184,3 +184,32 @@ def test_log_traversal_payloads_never_leak_a_file(api: Api, tmp_path: Any) -> No
                 response = api.client.get(template.format(text), auth=api.alice)
                 assert 400 <= response.status_code < 500, (payload, response.status_code)
                 assert SENTINEL not in response.text, payload
+
+
+def test_news_is_posted_at_the_session_time_and_reaches_the_data_agent(api: Api) -> None:
+    session = api.create_session(strategy=SMA, execution=IDEAL)
+    body = {"symbols": ["aapl"], "headline": "Supplier reports a fire at a key plant"}
+    posted = api.client.post(f"/v1/sessions/{session['id']}/news", json=body, auth=api.alice)
+    assert posted.status_code == 201, posted.text
+    assert posted.json() == {
+        "time": session["current_time"], "symbols": ["AAPL"],
+        "headline": "Supplier reports a fire at a key plant", "source": "",
+    }  # fmt: skip
+    assert agents_by_name(api)["data"]["metrics"]["news"] == 1
+    api.restart()  # replayed from the journal
+    assert agents_by_name(api)["data"]["metrics"]["news"] == 1
+
+    plain = api.create_session()  # no pipeline: the journal keeps it all the same
+    assert (
+        api.client.post(f"/v1/sessions/{plain['id']}/news", json=body, auth=api.alice).status_code
+        == 201
+    )
+    for bad in ({"symbols": [], "headline": "x"}, {"symbols": ["A/B"], "headline": "x"},
+                {"symbols": ["AAPL"], "headline": ""}):  # fmt: skip
+        response = api.client.post(f"/v1/sessions/{session['id']}/news", json=bad, auth=api.alice)
+        assert response.status_code == 422, bad
+    stranger = api.client.post(f"/v1/sessions/{session['id']}/news", json=body, auth=api.bob)
+    assert stranger.status_code == 404
+    advance(api, session, END)
+    done = api.client.post(f"/v1/sessions/{session['id']}/news", json=body, auth=api.alice)
+    assert done.status_code == 409

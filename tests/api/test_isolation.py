@@ -19,6 +19,7 @@ BODIES: dict[str, Any] = {
     "submitOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
     "replaceOrder": {"limit_price": 2},
     "configure_agent_api_agents__agent_id__config_patch": {"max_order_qty": 1},
+    "postSessionNews": {"symbols": ["AAPL"], "headline": "not yours"},
 }
 
 

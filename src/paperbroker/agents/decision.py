@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 from pydantic import Field
 
 from paperbroker.agents.base import Agent, AgentConfig
-from paperbroker.agents.bus import OrderIntent, Topic
+from paperbroker.agents.bus import NewsHeadline, OrderIntent, Topic
 from paperbroker.agents.lifecycle import AgentStatus
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
@@ -34,10 +34,20 @@ if TYPE_CHECKING:
 
 
 class DataAgent(Agent):
-    """Publishes the bars of its symbols (all, when it names none) as they close."""
+    """Publishes the bars of its symbols (all, when it names none) as they close, and
+    the headlines about them as they become known."""
 
     kind = "data"
-    publishes = (Topic.BARS,)
+    publishes = (Topic.BARS, Topic.NEWS)
+
+    def on_news(self, news: NewsHeadline) -> None:
+        """Called by the pipeline for each headline, at its time."""
+        if self.status is not AgentStatus.RUNNING:
+            return
+        if self.symbols and not set(news.symbols) & set(self.symbols):
+            return
+        self.metrics["news"] += 1
+        self.publish(Topic.NEWS, news)
 
     def on_bar(self, bar: Bar) -> None:
         """Called by the pipeline at each bar close."""

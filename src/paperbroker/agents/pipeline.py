@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 from pydantic import Field, field_validator
 
 from paperbroker.agents.base import Agent
-from paperbroker.agents.bus import Bus, Edge
+from paperbroker.agents.bus import Bus, Edge, NewsHeadline
 from paperbroker.agents.decision import DataAgent, StrategyAgent
 from paperbroker.agents.lifecycle import AgentStatus
 from paperbroker.agents.logs import agent_logger
@@ -133,6 +133,10 @@ class Pipeline(Strategy):
 
     def on_bar(self, bar: Bar) -> None:
         self._data.on_bar(bar)
+
+    def post_news(self, news: NewsHeadline) -> None:
+        """A headline that became known now: the data agent publishes it."""
+        self._data.on_news(news)
 
     def on_fill(self, fill: Fill) -> None:
         if self._execution is not None:

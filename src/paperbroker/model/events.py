@@ -186,6 +186,15 @@ class AgentCommanded(NamedTuple):
     changes: str = "{}"
 
 
+class NewsPosted(NamedTuple):
+    """A client posted a headline to the session (``symbols`` comma-separated)."""
+
+    ts: int
+    symbols: str
+    headline: str
+    source: str = ""
+
+
 OrderEvent = (
     OrderSubmitted
     | OrderAccepted
@@ -200,7 +209,9 @@ OrderEvent = (
     | OrderSized
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
-Event = OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested | AgentCommanded
+Event = (
+    OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested | AgentCommanded | NewsPosted
+)
 
 #: Every event type, in the order the docs list them.
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -219,6 +230,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     OrderSized,
     AccountConfigured,
     AgentCommanded,
+    NewsPosted,
 )
 
 for _event_type in EVENT_TYPES:

@@ -8,7 +8,7 @@ of another key's session is :class:`NotFound`, like one that does not exist.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from paperbroker.agents.base import Agent
 from paperbroker.agents.logs import LogLine, read_log
 from paperbroker.core.errors import NotFound
+from paperbroker.model.events import NewsPosted
 from paperbroker.services.sessions import SessionService
 
 
@@ -71,6 +72,18 @@ class AgentService:
         runtime = self._sessions.runtime(owner, ref.session_id)
         agent = runtime.command_agent(ref.agent.name, action, changes)
         return AgentRef(ref.session_id, agent)
+
+    def post_news(
+        self, owner: str, session_id: str, symbols: Sequence[str], headline: str, source: str
+    ) -> NewsPosted:
+        """Post a headline to the owner's session at its current time (journaled).
+
+        Raises:
+            NotFound: for a session that is not the owner's.
+            Conflict: if the session is completed.
+        """
+        runtime = self._sessions.runtime(owner, session_id)
+        return runtime.post_news(symbols, headline, source)
 
     def logs(self, owner: str, agent_id: str, **filters: Any) -> builtins.list[LogLine]:
         """The agent's log lines (see :func:`~paperbroker.agents.logs.read_log`).

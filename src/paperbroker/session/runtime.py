@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from paperbroker.agents.base import Agent
+from paperbroker.agents.bus import NewsHeadline
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
@@ -47,6 +48,7 @@ from paperbroker.model.events import (
     AgentCommanded,
     CancelRequested,
     Event,
+    NewsPosted,
     OrderFilled,
     OrderSubmitted,
 )
@@ -221,6 +223,9 @@ class SessionRuntime:
             kernel.configure_account(event.account_id, rules_of(event))
         elif isinstance(event, AdvanceRequested):
             kernel.run_until(event.until)
+        elif isinstance(event, NewsPosted):
+            self._deliver_news(event)
+            kernel.events.append(event)
         elif isinstance(event, AgentCommanded):
             self._pipeline().command(event.agent, event.action, json.loads(event.changes))
             kernel.events.append(event)  # the kernel does not make it: the replay must
@@ -454,6 +459,24 @@ class SessionRuntime:
             payload = json.dumps(dict(changes or {}), sort_keys=True, default=str)
             self.kernel.events.append(AgentCommanded(self.now_ns, name, action, payload))
             return agent
+
+    def post_news(self, symbols: Sequence[str], headline: str, source: str = "") -> NewsPosted:
+        """Journal a headline about ``symbols`` at the session's time and hand it to the
+        pipeline's data agent (a session without a pipeline keeps it in its journal).
+
+        Raises:
+            Conflict: if the session is completed.
+        """
+        with self._command():
+            event = NewsPosted(self.now_ns, ",".join(symbols), headline, source)
+            self._deliver_news(event)
+            self.kernel.events.append(event)
+            return event
+
+    def _deliver_news(self, event: NewsPosted) -> None:
+        if self.pipeline is not None:
+            symbols = tuple(event.symbols.split(","))
+            self.pipeline.post_news(NewsHeadline(event.ts, symbols, event.headline, event.source))
 
     def _pipeline(self) -> Pipeline:
         if self.pipeline is None:

@@ -36,6 +36,7 @@ from paperbroker.model.events import (
     AdvanceRequested,
     AgentCommanded,
     CancelRequested,
+    NewsPosted,
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
@@ -118,6 +119,7 @@ events = st.one_of(
     st.builds(CancelRequested, ts=ts, order_id=order_ids),
     st.builds(AdvanceRequested, ts=ts, until=ts),
     st.builds(AgentCommanded, ts=ts, agent=texts, action=texts, changes=texts),
+    st.builds(NewsPosted, ts=ts, symbols=texts, headline=texts, source=texts),
     st.builds(
         AccountOpened,
         ts=ts,
@@ -243,6 +245,7 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderSized",
         "AccountConfigured",
         "AgentCommanded",
+        "NewsPosted",
     }
 
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, status
+from pydantic import Field
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service, SessionIdPath
-from paperbroker.api.responses import AdvancePublic, PipelinePublic, SessionPublic
+from paperbroker.api.formats import time_text
+from paperbroker.api.responses import AdvancePublic, PipelinePublic, ResponseModel, SessionPublic
 from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
-from paperbroker.api.schemas import AdvanceRequest, SessionCreate, SpeedRequest
+from paperbroker.api.schemas import (
+    SYMBOL_PATTERN,
+    AdvanceRequest,
+    PrintableText,
+    RequestModel,
+    SessionCreate,
+    SpeedRequest,
+)
+from paperbroker.services.agents import AgentService
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -134,3 +144,45 @@ def get_pipeline(session_id: SessionIdPath, caller: Caller, service: Service) ->
     """Nodes (the agents, with their status) and edges (who publishes what to whom on the
     session's bus); both empty for a session traded by hand."""
     return PipelinePublic.of(service.pipeline(caller.key_id, session_id))
+
+
+class NewsCreate(RequestModel):
+    """Body of ``POST /v1/sessions/{sessionId}/news``."""
+
+    symbols: list[Annotated[str, Field(pattern=SYMBOL_PATTERN)]] = Field(
+        min_length=1, max_length=20
+    )
+    headline: PrintableText = Field(min_length=1, max_length=500)
+    source: PrintableText = Field(default="", max_length=100)
+
+
+class NewsPublic(ResponseModel):
+    """A headline as the session's journal keeps it, stamped with the session's time."""
+
+    time: str
+    symbols: list[str]
+    headline: str
+    source: str
+
+
+@router.post(
+    "/{sessionId}/news",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="postSessionNews",
+    summary="Post a headline to the session",
+    responses=CHANGE_ERRORS,
+)
+def post_news(
+    session_id: SessionIdPath, body: NewsCreate, caller: Caller, service: Service
+) -> NewsPublic:
+    """The headline becomes known at the session's current time: its pipeline's data agent
+    publishes it to the sentiment agent. 409 once the session is completed."""
+    event = AgentService(service).post_news(
+        caller.key_id, session_id, [s.upper() for s in body.symbols], body.headline, body.source
+    )
+    return NewsPublic(
+        time=time_text(event.ts),
+        symbols=event.symbols.split(","),
+        headline=event.headline,
+        source=event.source,
+    )
