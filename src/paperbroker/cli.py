@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -20,7 +22,7 @@ from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
-from paperbroker.strategy.registry import BUILTIN_STRATEGIES, resolve_strategy
+from paperbroker.strategy.registry import resolve_strategy
 from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
 
 if TYPE_CHECKING:
@@ -115,18 +117,62 @@ def backtest(
         _print_summary(result)
 
 
-@app.command("strategies")
-def strategies() -> None:
-    """List the built-in strategies and their parameters."""
-    table = Table(title="Built-in strategies")
-    for column in ("name", "parameter", "type", "default", "description"):
-        table.add_column(column)
-    for name, cls in sorted(BUILTIN_STRATEGIES.items()):
+strategies_app = typer.Typer(
+    help="Strategies available by name: built-ins and installed packages' entry points.",
+    invoke_without_command=True,
+)
+app.add_typer(strategies_app, name="strategies")
+
+
+@strategies_app.callback()
+def strategies(ctx: typer.Context) -> None:
+    """List the strategies and their parameters (as ``strategies list``)."""
+    if ctx.invoked_subcommand is None:
+        strategies_list()
+
+
+@strategies_app.command("list")
+def strategies_list() -> None:
+    """List every built-in and installed strategy with its parameters' types, defaults and help."""
+    from paperbroker.strategy.registry import ENTRY_POINT_GROUP, available_strategies
+
+    for listing in available_strategies():
+        cls = listing.strategy
+        origin = "built-in" if listing.origin == "built-in" else f"package {listing.origin}"
+        if cls is None:
+            _out.print(
+                f"[bold]{escape(listing.name)}[/] ({escape(origin)}): [red]cannot be loaded[/]"
+            )
+            _out.print(f"  {listing.error}", markup=False, highlight=False, soft_wrap=True)
+            continue
+        summary = (inspect.getdoc(cls) or "").split("\n", 1)[0]
+        title = escape(f"{listing.name} ({origin}): {summary}")
+        table = Table(title=title, title_justify="left")
+        for column in ("parameter", "type", "default", "description"):
+            table.add_column(column, overflow="fold")
         for field_name, field in cls.Params.model_fields.items():
-            annotation = getattr(field.annotation, "__name__", str(field.annotation))
-            table.add_row(name, field_name, annotation, repr(field.default), field.description)
-            name = ""
-    _out.print(table)
+            table.add_row(
+                field_name,
+                _type_name(field.annotation),
+                escape(repr(field.default)),
+                escape(field.description or ""),
+            )
+        if not cls.Params.model_fields:
+            table.add_row("-", "", "", "no parameters")
+        _out.print(table)
+    _out.print(
+        f"Packages add strategies with entry points in the group {ENTRY_POINT_GROUP!r}.",
+        highlight=False,
+    )
+
+
+def _type_name(annotation: Any) -> str:
+    """A parameter's type as a user writes it: ``int``, ``float | None``, ``'a' | 'b'``."""
+    if get_origin(annotation) is Literal:
+        return " | ".join(repr(value) for value in get_args(annotation))
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
 
 
 @data_app.command("list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from paperbroker.engine.kernel import Kernel
 
 PriceLike = Decimal | int | float | str
+#: Answers with the latest sentiment score published for a symbol, or ``None``.
+SentimentSource = Callable[[str], float | None]
 
 
 class BarHistory(NamedTuple):
@@ -58,10 +61,11 @@ class StrategyContext:
     carry are *rejected* (an ``OrderRejected`` event, ``on_order`` is called).
     """
 
-    __slots__ = ("_kernel",)
+    __slots__ = ("_kernel", "_sentiment_source")
 
     def __init__(self, kernel: Kernel) -> None:
         self._kernel = kernel
+        self._sentiment_source: SentimentSource | None = None
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -150,3 +154,28 @@ class StrategyContext:
     def history(self, symbol: str, length: int | None = None) -> BarHistory:
         """The last ``length`` bars of ``symbol`` up to now (all of them if ``None``)."""
         return self._kernel.history(symbol, length)
+
+    # -- sentiment ------------------------------------------------------------
+    def set_sentiment_source(self, source: SentimentSource | None) -> None:
+        """Serve :meth:`sentiment` from ``source(symbol)``; ``None`` removes the source.
+
+        The source must answer with scores already published at the kernel's
+        current time (the context cannot tell): a backtest that reads a later
+        score looks ahead.
+        """
+        self._sentiment_source = source
+
+    def sentiment(self, symbol: str) -> float | None:
+        """The latest sentiment score published for ``symbol`` (in [-1, 1] on the bus).
+
+        ``None`` when no source is set, the source has no score for the symbol
+        yet, or its score is not a finite number.
+        """
+        source = self._sentiment_source
+        if source is None:
+            return None
+        score = source(symbol)
+        if score is None:
+            return None
+        value = float(score)
+        return value if math.isfinite(value) else None

@@ -89,14 +89,20 @@ def sma(values: FloatArray, window: int) -> FloatArray:
     return out
 
 
-def rolling_std(values: FloatArray, window: int) -> FloatArray:
-    """Sample standard deviation (ddof=1) over ``window`` bars; NaN until full."""
+def rolling_std(values: FloatArray, window: int, ddof: int = 1) -> FloatArray:
+    """Standard deviation over ``window`` bars; NaN until full.
+
+    ``ddof=1`` (the default) is the sample deviation, ``ddof=0`` the population
+    one that Bollinger bands use.
+    """
     _check_window(window)
     if window < 2:
         raise InvalidRequest("rolling_std needs a window of at least 2")
+    if ddof not in (0, 1):
+        raise InvalidRequest(f"ddof must be 0 or 1, got {ddof!r}")
     out = np.full(values.shape[0], np.nan)
     if values.shape[0] >= window:
-        out[window - 1 :] = sliding_window_view(values, window).std(axis=-1, ddof=1)
+        out[window - 1 :] = sliding_window_view(values, window).std(axis=-1, ddof=ddof)
     return out
 
 
@@ -131,6 +137,79 @@ def crossover(fast: FloatArray, slow: FloatArray) -> FloatArray:
 def sma_cross(values: FloatArray, fast: int, slow: int) -> FloatArray:
     """:func:`crossover` of the ``fast``- and ``slow``-bar simple moving averages of ``values``."""
     return crossover(sma(values, fast), sma(values, slow))
+
+
+def roc(values: FloatArray, lookback: int) -> FloatArray:
+    """Rate of change: ``values[t] / values[t - lookback] - 1``.
+
+    NaN for the first ``lookback`` bars, and where the base value is not
+    positive (no meaningful rate).
+    """
+    _check_window(lookback)
+    out = np.full(values.shape[0], np.nan)
+    if values.shape[0] > lookback:
+        base = values[:-lookback]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[lookback:] = np.where(base > 0, values[lookback:] / base - 1.0, np.nan)
+    return out
+
+
+def bollinger_lower(values: FloatArray, window: int, num_std: float) -> FloatArray:
+    """Lower Bollinger band: SMA minus ``num_std`` population deviations (ddof=0)."""
+    return sma(values, window) - num_std * rolling_std(values, window, ddof=0)
+
+
+def bollinger_upper(values: FloatArray, window: int, num_std: float) -> FloatArray:
+    """Upper Bollinger band: SMA plus ``num_std`` population deviations (ddof=0)."""
+    return sma(values, window) + num_std * rolling_std(values, window, ddof=0)
+
+
+def rsi(values: FloatArray, period: int) -> FloatArray:
+    """Wilder's relative strength index in [0, 100]; NaN for the first ``period`` bars.
+
+    The average gain and loss start as the simple means of the first
+    ``period`` changes and are then smoothed recursively:
+    ``avg = (avg * (period - 1) + change) / period``.  RSI is
+    ``100 - 100 / (1 + avg_gain / avg_loss)``: 100 when there were no losses,
+    50 when the price did not move at all.
+    """
+    _check_window(period)
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    if n <= period:
+        return out
+    changes = np.diff(values)
+    gains = np.maximum(changes, 0.0).tolist()
+    losses = np.maximum(-changes, 0.0).tolist()
+    gain = sum(gains[:period]) / period
+    loss = sum(losses[:period]) / period
+    # A recursive average: a plain loop, run once per backtest, is clear and exact.
+    for i in range(period, n):
+        if i > period:
+            gain = (gain * (period - 1) + gains[i - 1]) / period
+            loss = (loss * (period - 1) + losses[i - 1]) / period
+        if loss == 0.0:
+            out[i] = 100.0 if gain > 0.0 else 50.0
+        else:
+            out[i] = 100.0 - 100.0 / (1.0 + gain / loss)
+    return out
+
+
+def spike_ratio(values: FloatArray, window: int) -> FloatArray:
+    """``values[t]`` over the mean of the ``window`` values *before* it.
+
+    The current bar is left out of its own baseline, so a spike does not dampen
+    itself.  NaN for the first ``window`` bars and where the baseline is not
+    positive (a stretch of zero volume).
+    """
+    _check_window(window)
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    if n > window:
+        prior = np.convolve(values, np.full(window, 1.0 / window), mode="valid")[:-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[window:] = np.where(prior > 0, values[window:] / prior, np.nan)
+    return out
 
 
 def _check_window(window: int) -> None:

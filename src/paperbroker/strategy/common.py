@@ -1,0 +1,63 @@
+"""What the long-only built-ins share: the allocation parameter, sizing, entries and exits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from paperbroker.model.enums import OrderSide
+from paperbroker.model.order import Order
+from paperbroker.model.position import Position
+from paperbroker.model.values import to_decimal
+from paperbroker.strategy.base import Strategy
+
+
+def allocation_field() -> Any:
+    """The ``allocation`` parameter every long-only built-in takes (a fresh field each time)."""
+    return Field(
+        None,
+        gt=0,
+        le=1,
+        description="share of equity per entry (default: split equally across symbols)",
+    )
+
+
+class LongOnly(Strategy):
+    """A strategy that is either flat or long each symbol, sized by an allocation.
+
+    Subclasses call :meth:`setup_sizing` in ``on_start`` and then :meth:`enter`
+    and :meth:`leave`, which keep at most one order working per symbol: an
+    entry is taken only when flat with nothing working, and an exit cancels a
+    working entry and is not sent twice.
+    """
+
+    def setup_sizing(self, allocation: float | None) -> None:
+        """Hold live positions and the share of equity each entry may spend."""
+        ctx = self.ctx
+        # Positions are live objects: holding them saves a lookup on every bar.
+        self.positions: dict[str, Position] = {s: ctx.position(s) for s in ctx.symbols}
+        share = allocation if allocation is not None else 1 / len(ctx.symbols)
+        self._share = to_decimal(share)
+
+    def enter(self, symbol: str, price: float) -> Order | None:
+        """Buy as much as the allocation affords at ``price`` (a market order), if flat and idle."""
+        ctx = self.ctx
+        if self.positions[symbol].qty or ctx.open_orders(symbol):
+            return None
+        budget: Decimal = ctx.cash if self._share == 1 else min(ctx.cash, ctx.equity * self._share)
+        qty = ctx.affordable_qty(symbol, price=price, budget=budget)
+        if qty <= 0:
+            return None
+        return ctx.buy(symbol, qty)
+
+    def leave(self, symbol: str) -> Order | None:
+        """Sell the whole position at market, unless a sell is already working."""
+        ctx = self.ctx
+        working = ctx.open_orders(symbol)
+        if any(order.side is OrderSide.SELL for order in working):
+            return None  # already on the way out: a second sell would go short
+        for order in working:  # an entry still filling: stop it growing the position
+            ctx.cancel(order)
+        return ctx.close_position(symbol)
