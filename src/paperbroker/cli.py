@@ -64,7 +64,8 @@ def _user_errors() -> Iterator[None]:
 @app.command()
 def backtest(
     strategy: Annotated[
-        str, typer.Option(help="Built-in name (sma_crossover, buy_and_hold) or file.py:Class.")
+        str,
+        typer.Option(help="A strategy name (see `paperbroker strategies list`) or file.py:Class."),
     ] = "sma_crossover",
     param: Annotated[
         list[str] | None, typer.Option(help="Strategy parameter NAME=VALUE (repeatable).")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 from pydantic import Field
 
 from paperbroker.agents.base import Agent, AgentConfig
-from paperbroker.agents.bus import NewsHeadline, OrderIntent, Topic
+from paperbroker.agents.bus import NewsHeadline, OrderIntent, SentimentScore, Topic
 from paperbroker.agents.lifecycle import AgentStatus
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
@@ -111,7 +111,7 @@ class StrategyAgent(Agent):
 
     kind = "strategy"
     Config = StrategyConfig
-    subscribes = (Topic.BARS,)
+    subscribes = (Topic.BARS, Topic.SENTIMENT)
     publishes = (Topic.ORDER_INTENTS,)
     config: StrategyConfig
 
@@ -120,6 +120,9 @@ class StrategyAgent(Agent):
         cls = resolve_strategy(self.config.strategy)
         self.strategy: Strategy = cls(**self.config.params)
         self.strategy.ctx = IntentContext(kernel, self, execution)
+        # The latest score heard per symbol: only what was published by now.
+        self._sentiment: dict[str, float] = {}
+        self.strategy.ctx.set_sentiment_source(self._sentiment.get)
         self._kernel = kernel
         self._begun = False
         self._count = 0
@@ -138,6 +141,9 @@ class StrategyAgent(Agent):
             self.strategy.on_start()
 
     def on_message(self, topic: Topic, message: Any) -> None:
+        if isinstance(message, SentimentScore):
+            self._sentiment[message.symbol] = message.score
+            return
         assert isinstance(message, Bar)
         if not self.symbols or message.symbol in self.symbols:
             self.strategy.on_bar(message)

@@ -96,3 +96,21 @@ def test_a_pipeline_is_checked_when_it_is_built() -> None:
         Pipeline(agents=[a for a in agents if a["type"] != "risk"])
     with pytest.raises(InvalidRequest, match="unknown config field 'max_qty'"):
         run(Pipeline, pipeline(risk={"config": {"max_qty": 5}}))
+
+
+def test_a_strategy_agent_reads_the_latest_sentiment_it_heard(build: Any) -> None:
+    from paperbroker.agents.bus import SentimentScore
+    from paperbroker.agents.decision import StrategyAgent
+
+    strategy = Pipeline(**pipeline())
+    series = [s.between(None, 1_230_000_000 * 10**9) for s in stocks().values()]
+    build.kernel(series, strategy=strategy).run_until(int(series[0].ts[-1]))
+    agent = strategy.agent("strategy")
+    assert isinstance(agent, StrategyAgent)
+    ctx = agent.strategy.ctx
+    assert ctx.sentiment("AAPL") is None  # nothing heard yet
+    publish = strategy.bus.publisher("news-desk", Topic.SENTIMENT)
+    publish(SentimentScore(1, "AAPL", -0.6))
+    publish(SentimentScore(2, "AAPL", 0.25))
+    assert ctx.sentiment("AAPL") == 0.25
+    assert ctx.sentiment("MSFT") is None
