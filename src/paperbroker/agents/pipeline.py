@@ -23,6 +23,7 @@ from paperbroker.agents.bus import Bus, Edge, NewsHeadline
 from paperbroker.agents.decision import DataAgent, StrategyAgent
 from paperbroker.agents.lifecycle import AgentStatus
 from paperbroker.agents.logs import agent_logger
+from paperbroker.agents.sentiment import SentimentAgent
 from paperbroker.agents.trading import ExecutionAgent, RiskAgent
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
@@ -32,16 +33,16 @@ from paperbroker.strategy.base import Strategy, StrategyParams
 #: Namespace of agent ids in pipelines that belong to no session (a plain backtest).
 _NAMESPACE: Final = uuid.UUID("9b1f3c52-6a3e-4d0f-8f57-2c1e5d7a4b90")
 AGENT_TYPES: Final[dict[str, type[Agent]]] = {
-    cls.kind: cls for cls in (DataAgent, StrategyAgent, RiskAgent, ExecutionAgent)
+    cls.kind: cls for cls in (DataAgent, SentimentAgent, StrategyAgent, RiskAgent, ExecutionAgent)
 }
 #: Build order: an agent is built after those it needs (a strategy needs the execution agent).
-_ORDER: Final = ("data", "execution", "risk", "strategy")
+_ORDER: Final = ("data", "sentiment", "execution", "risk", "strategy")
 
 
 class AgentSpec(StrategyParams):
     """One agent of a pipeline: its type, a name unique in the pipeline, and its settings."""
 
-    type: Literal["data", "strategy", "risk", "execution"]
+    type: Literal["data", "sentiment", "strategy", "risk", "execution"]
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     symbols: list[str] = Field(default_factory=list, description="empty: every symbol")
     config: dict[str, Any] = Field(default_factory=dict)
