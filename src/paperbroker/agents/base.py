@@ -20,6 +20,7 @@ from paperbroker.agents.bus import Bus, Topic
 from paperbroker.agents.lifecycle import AGENT_TRANSITIONS, AgentStatus, AgentTrigger
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.core.fsm import StateMachine
+from paperbroker.strategy.base import invalid_fields
 
 
 class AgentConfig(BaseModel):
@@ -174,12 +175,10 @@ def parse_config(agent: type[Agent], values: Mapping[str, Any]) -> AgentConfig:
     try:
         return agent.Config(**values)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            known = ", ".join(agent.Config.model_fields) or "none"
-            raise InvalidRequest(
-                f"unknown config field {where!r} for a {agent.kind} agent (known: {known})"
-            ) from None
-        raise InvalidRequest(f"config field {where!r}: {message}") from None
+        raise invalid_fields(
+            error,
+            field="config field",
+            unknown=f"for a {agent.kind} agent",
+            known=agent.Config.model_fields,
+            rule=f"invalid config for a {agent.kind} agent",
+        ) from None

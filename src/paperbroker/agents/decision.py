@@ -85,13 +85,6 @@ class IntentContext(StrategyContext):
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         return self._route(symbol, OrderSide.SELL, qty, dict(options))
 
-    def close_position(self, symbol: str) -> Order | None:
-        qty = self.position(symbol).qty
-        if not qty:
-            return None
-        side = OrderSide.SELL if qty > 0 else OrderSide.BUY
-        return self._route(symbol, side, abs(qty), {})
-
     def _route(
         self, symbol: str, side: OrderSide, qty: PriceLike, options: dict[str, Any]
     ) -> Order:

@@ -122,12 +122,12 @@ class StrategyContext:
         return self._kernel.submit_order(symbol, OrderSide.SELL, qty, **options)
 
     def close_position(self, symbol: str) -> Order | None:
-        """Flatten ``symbol`` with a market order; ``None`` if already flat."""
+        """Flatten ``symbol`` with a market order (through :meth:`buy`/:meth:`sell`);
+        ``None`` if already flat."""
         qty = self._kernel.position(symbol).qty
         if not qty:
             return None
-        side = OrderSide.SELL if qty > 0 else OrderSide.BUY
-        return self._kernel.submit_order(symbol, side, abs(qty))
+        return self.sell(symbol, qty) if qty > 0 else self.buy(symbol, -qty)
 
     def cancel(self, order: Order | str) -> bool:
         """Cancel a working order; ``False`` if it is no longer working."""

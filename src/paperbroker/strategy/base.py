@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -78,14 +79,30 @@ def parse_params(strategy: type[Strategy], values: dict[str, Any]) -> StrategyPa
     try:
         return strategy.Params(**values)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            known = ", ".join(strategy.Params.model_fields) or "none"
-            raise InvalidRequest(
-                f"unknown parameter {where!r} for {strategy.__name__} (known: {known})"
-            ) from None
-        if not where:  # a rule across several parameters
-            raise InvalidRequest(f"invalid parameters for {strategy.__name__}: {message}") from None
-        raise InvalidRequest(f"parameter {where!r}: {message}") from None
+        raise invalid_fields(
+            error,
+            field="parameter",
+            unknown=f"for {strategy.__name__}",
+            known=strategy.Params.model_fields,
+            rule=f"invalid parameters for {strategy.__name__}",
+        ) from None
+
+
+def invalid_fields(
+    error: ValidationError, *, field: str, unknown: str, known: Iterable[str], rule: str
+) -> InvalidRequest:
+    """The :class:`InvalidRequest` for the first problem of a pydantic validation.
+
+    ``field`` names what is wrong (``parameter``, ``config field``); an unknown
+    one is ``unknown {field} 'x' {unknown} (known: ...)``, a rule across
+    several fields ``{rule}: ...``.
+    """
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        names = ", ".join(known) or "none"
+        return InvalidRequest(f"unknown {field} {where!r} {unknown} (known: {names})")
+    if not where:
+        return InvalidRequest(f"{rule}: {message}")
+    return InvalidRequest(f"{field} {where!r}: {message}")
