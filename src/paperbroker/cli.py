@@ -406,6 +406,7 @@ def serve(
                 factory=factory,
                 market=MarketData.load(settings.data_dir),
                 log_dir=settings.log_dir,
+                news_dir=settings.data_dir / "news",
             )
             service.restore_all()
             uvicorn.run(

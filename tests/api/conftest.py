@@ -47,14 +47,22 @@ class Server:
     """The application over a service and key store on ``database``, behind a test client."""
 
     def __init__(
-        self, database: URL | str, *, restore: bool = False, log_dir: Path | None = None
+        self,
+        database: URL | str,
+        *,
+        restore: bool = False,
+        log_dir: Path | None = None,
+        news_dir: Path | None = None,
     ) -> None:
         self.log_dir = log_dir
+        self.news_dir = news_dir
         self.engine = create_engine_for(database)
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
+        self.service = SessionService(
+            factory=factory, market=market(), log_dir=log_dir, news_dir=news_dir
+        )
         if restore:
             self.service.restore_all()  # as ``paperbroker serve`` does at start-up
         self.app = create_app(self.service, self.keys)
@@ -93,7 +101,12 @@ class Api:
     def restart(self) -> None:
         """Stop this server and start a new one on the same database (sessions restored)."""
         self.server.close()
-        self.server = Server(self.database, restore=True, log_dir=self.server.log_dir)
+        self.server = Server(
+            self.database,
+            restore=True,
+            log_dir=self.server.log_dir,
+            news_dir=self.server.news_dir,
+        )
 
     def create_session(self, auth: Auth | None = None, **fields: Any) -> dict[str, Any]:
         body = {"startTime": START, "endTime": END, **fields}
@@ -147,7 +160,7 @@ def api_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL
 
 @pytest.fixture
 def api(api_database: URL | str, tmp_path: Path) -> Iterator[Api]:
-    server = Server(api_database, log_dir=tmp_path / "agent-logs")
+    server = Server(api_database, log_dir=tmp_path / "agent-logs", news_dir=tmp_path / "news")
     alice, bob = server.keys.create("alice"), server.keys.create("bob")
     api = Api(server, api_database, alice, bob)
     try:

@@ -43,9 +43,9 @@ def test_the_pipeline_is_its_agents_and_their_wiring(api: Api) -> None:
     graph = api.client.get(f"/v1/sessions/{session['id']}/pipeline", auth=api.alice).json()
     assert [(n["name"], n["type"], n["status"]) for n in graph["nodes"]] == [
         ("data", "data", "running"),
-        ("execution", "execution", "running"),
-        ("risk", "risk", "running"),
         ("strategy", "strategy", "running"),
+        ("risk", "risk", "running"),
+        ("execution", "execution", "running"),
     ]
     assert [(e["source"], e["target"], e["topic"]) for e in graph["edges"]] == [
         ("data", "strategy", "bars"),

@@ -89,3 +89,18 @@ def test_docs_agents_lifecycle_table_matches_code() -> None:
         "\n<!-- agent-transitions:end -->"
     )[0]
     assert documented.strip() == AGENT_TRANSITIONS.to_markdown().strip()
+
+
+def test_example_files_shown_in_the_docs_are_shown_as_they_are() -> None:
+    """A block that starts ``# docs/examples/x.py`` shows that file, docstring aside."""
+    shown = 0
+    for page in PAGES:
+        for block in _blocks(page, "python"):
+            first, _, body = block.partition("\n")
+            if not first.startswith("# docs/examples/"):
+                continue
+            source = (ROOT / first.removeprefix("# ")).read_text()
+            code = source.split("from __future__ import annotations\n\n", 1)[-1]
+            assert body == code, f"{page.name} shows an old copy of {first[2:]}"
+            shown += 1
+    assert shown

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
 from pydantic import Field
@@ -24,6 +25,7 @@ from paperbroker.data.bar import Bar
 from paperbroker.engine.context import OrderOptions, PriceLike, StrategyContext
 from paperbroker.model.enums import OrderSide, RejectReason
 from paperbroker.model.values import to_decimal
+from paperbroker.news import NewsFeed, load_named_news
 from paperbroker.strategy.base import Strategy
 from paperbroker.strategy.registry import resolve_strategy
 
@@ -33,12 +35,49 @@ if TYPE_CHECKING:
     from paperbroker.model.order import Order
 
 
+class DataConfig(AgentConfig):
+    news: str | None = Field(
+        None,
+        max_length=4096,
+        description=(
+            "news to publish as the clock reaches each headline: 'sample' (the bundled "
+            "file) or a CSV/JSONL news file (in a session: a file name in the news directory)"
+        ),
+    )
+
+
 class DataAgent(Agent):
     """Publishes the bars of its symbols (all, when it names none) as they close, and
-    the headlines about them as they become known."""
+    the headlines about them as they become known.
+
+    Headlines come from ``POST /v1/sessions/{id}/news`` (:meth:`on_news`, at
+    once) and from the news file its configuration names: each headline of
+    the file goes out at the first bar close at or after its time, before
+    that bar, and never earlier. A headline that comes due while the agent
+    is stopped is not published later, as a bar is not.
+    """
 
     kind = "data"
+    Config = DataConfig
     publishes = (Topic.BARS, Topic.NEWS)
+    config: DataConfig
+
+    def __init__(self, *args: Any, news_dir: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._news_dir = news_dir
+        self._feed = self._load_feed()
+
+    def _load_feed(self) -> NewsFeed:
+        if self.config.news is None:
+            return NewsFeed()
+        return NewsFeed(load_named_news(self.config.news, self._news_dir))
+
+    def on_configure(self) -> None:
+        # Another file: its headlines from now on only, never the past ones.
+        cursor = self._feed.cursor
+        self._feed = self._load_feed()
+        if cursor is not None:
+            self._feed.until(cursor)
 
     def on_news(self, news: NewsHeadline) -> None:
         """Called by the pipeline for each headline, at its time."""
@@ -51,6 +90,8 @@ class DataAgent(Agent):
 
     def on_bar(self, bar: Bar) -> None:
         """Called by the pipeline at each bar close."""
+        for item in self._feed.until(self._now()):
+            self.on_news(NewsHeadline(item.ts, item.symbols, item.headline, item.source or ""))
         if self.status is not AgentStatus.RUNNING or (
             self.symbols and bar.symbol not in self.symbols
         ):
@@ -108,9 +149,16 @@ class StrategyAgent(Agent):
     publishes = (Topic.ORDER_INTENTS,)
     config: StrategyConfig
 
-    def __init__(self, *args: Any, kernel: Kernel, execution: ExecutionAgent, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        kernel: Kernel,
+        execution: ExecutionAgent,
+        files: bool = True,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        cls = resolve_strategy(self.config.strategy)
+        cls = resolve_strategy(self.config.strategy, files=files)
         self.strategy: Strategy = cls(**self.config.params)
         self.strategy.ctx = IntentContext(kernel, self, execution)
         # The latest score heard per symbol: only what was published by now.

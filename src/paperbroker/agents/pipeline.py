@@ -29,6 +29,7 @@ from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
 from paperbroker.model.fill import Fill
 from paperbroker.strategy.base import Strategy, StrategyParams
+from paperbroker.strategy.registry import resolve_strategy
 
 #: Namespace of agent ids in pipelines that belong to no session (a plain backtest).
 _NAMESPACE: Final = uuid.UUID("9b1f3c52-6a3e-4d0f-8f57-2c1e5d7a4b90")
@@ -53,6 +54,12 @@ class PipelineParams(StrategyParams):
     agents: list[AgentSpec] = Field(min_length=1)
     namespace: str | None = Field(None, description="UUID the agent ids derive from")
     log_dir: str | None = Field(None, description="where each agent's log file goes")
+    news_dir: str | None = Field(
+        None, description="where a data agent's news files are (None: any path)"
+    )
+    strategy_files: bool = Field(
+        True, description="whether strategy agents may load a file.py:Class (not in a server)"
+    )
 
     @field_validator("agents")
     @classmethod
@@ -70,11 +77,27 @@ class PipelineParams(StrategyParams):
 
 
 def standard_pipeline(
-    strategy: str, params: Mapping[str, Any] | None = None, symbols: Sequence[str] = ()
+    strategy: str,
+    params: Mapping[str, Any] | None = None,
+    symbols: Sequence[str] = (),
+    *,
+    news: str | None = None,
+    strategy_files: bool = True,
 ) -> list[dict[str, Any]]:
-    """The specs of data → strategy → risk → execution around one strategy."""
-    return [
-        {"type": "data", "name": "data", "symbols": list(symbols)},
+    """The specs of data → strategy → risk → execution around one strategy.
+
+    A strategy that reads sentiment (``uses_sentiment``) also gets a sentiment
+    agent between the data agent's news and itself. ``news`` is the data
+    agent's news file (``sample``, or a file; see :class:`DataConfig`).
+
+    Raises:
+        InvalidRequest: for a strategy that cannot be found.
+    """
+    data: dict[str, Any] = {"type": "data", "name": "data", "symbols": list(symbols)}
+    if news is not None:
+        data["config"] = {"news": news}
+    specs = [
+        data,
         {
             "type": "strategy",
             "name": "strategy",
@@ -84,6 +107,9 @@ def standard_pipeline(
         {"type": "risk", "name": "risk"},
         {"type": "execution", "name": "execution"},
     ]
+    if resolve_strategy(strategy, files=strategy_files).uses_sentiment:
+        specs.insert(1, {"type": "sentiment", "name": "sentiment"})
+    return specs
 
 
 class Pipeline(Strategy):
@@ -102,6 +128,7 @@ class Pipeline(Strategy):
         kernel = self.ctx._kernel  # the pipeline is the kernel's own wiring
         namespace = uuid.UUID(self.params.namespace) if self.params.namespace else _NAMESPACE
         log_dir = None if self.params.log_dir is None else Path(self.params.log_dir)
+        news_dir = None if self.params.news_dir is None else Path(self.params.news_dir)
         specs = sorted(self.params.agents, key=lambda s: _ORDER.index(s.type))
         execution: ExecutionAgent | None = None
         for spec in specs:
@@ -109,9 +136,11 @@ class Pipeline(Strategy):
             extra: dict[str, Any] = {}
             if spec.type in ("risk", "execution"):
                 extra["kernel"] = kernel
+            if spec.type == "data":
+                extra["news_dir"] = news_dir
             if spec.type == "strategy":
                 assert execution is not None
-                extra.update(kernel=kernel, execution=execution)
+                extra.update(kernel=kernel, execution=execution, files=self.params.strategy_files)
             logger = (
                 logging.getLogger(f"paperbroker.agent.{agent_id}")
                 if log_dir is None
@@ -123,7 +152,8 @@ class Pipeline(Strategy):
             if isinstance(agent, ExecutionAgent):
                 execution = agent
             self.agents[spec.name] = agent
-        # Wire in the order the specs were given: it is the order subscribers hear in.
+        # Listed, and wired, in the order the specs were given: subscribers hear in it.
+        self.agents = {spec.name: self.agents[spec.name] for spec in self.params.agents}
         for spec in self.params.agents:
             self.agents[spec.name].attach(self.bus, kernel.clock.now_ns)
         for spec in self.params.agents:

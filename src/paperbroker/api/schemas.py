@@ -114,6 +114,15 @@ class StrategyChoice(RequestModel):
     symbols: list[Annotated[str, Field(pattern=SYMBOL_PATTERN)]] = Field(
         default_factory=list, description="The symbols it trades (default: every one)."
     )
+    news: str | None = Field(
+        default=None,
+        max_length=128,
+        description=(
+            "News for the data agent to publish as the clock reaches each headline: "
+            "`sample` or a file name in the server's news directory."
+        ),
+        examples=["sample"],
+    )
 
 
 class SessionCreate(RequestModel):
@@ -168,7 +177,9 @@ class SessionCreate(RequestModel):
         """The agents of the session's pipeline, or ``None`` for a session traded by hand."""
         if self.strategy is not None:
             choice = self.strategy
-            return standard_pipeline(choice.name, choice.params, choice.symbols)
+            return standard_pipeline(
+                choice.name, choice.params, choice.symbols, news=choice.news, strategy_files=False
+            )
         return self.agents
 
     @property

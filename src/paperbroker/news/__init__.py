@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from paperbroker.news.feed import NewsFeed
 from paperbroker.news.items import NewsItem, content_id, format_rfc3339, parse_rfc3339
-from paperbroker.news.loaders import load_news, load_sample_news, parse_news
+from paperbroker.news.loaders import load_named_news, load_news, load_sample_news, parse_news
 from paperbroker.news.sentiment import LexiconScorer, SentimentTracker
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "SentimentTracker",
     "content_id",
     "format_rfc3339",
+    "load_named_news",
     "load_news",
     "load_sample_news",
     "parse_news",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -106,6 +107,45 @@ def load_sample_news() -> list[NewsItem]:
     Parsed once per process; see ``docs/news.md`` for its contents.
     """
     return list(_sample())
+
+
+#: A news file named in a session's configuration: a plain file name, no directories.
+NEWS_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+#: The name that stands for the bundled sample.
+SAMPLE_NAME: Final = "sample"
+
+
+def load_named_news(name: str, directory: Path | None) -> list[NewsItem]:
+    """The news a configuration names: ``sample`` (the bundled file) or a news file.
+
+    With a ``directory`` (a server's news directory) ``name`` must be a plain
+    file name (:data:`NEWS_NAME_PATTERN`) of a regular file directly inside it,
+    not a link, so a request can never read another file. Without one (a
+    backtest in the user's own process) ``name`` is a path.
+
+    Raises:
+        InvalidRequest: for a name that is not allowed, a missing file, or bad contents.
+    """
+    if name == SAMPLE_NAME:
+        return load_sample_news()
+    if directory is None:
+        path = Path(name)
+    else:
+        root = directory.resolve()
+        path = root / name
+        if (
+            not NEWS_NAME_PATTERN.fullmatch(name)
+            or path.is_symlink()
+            or path.resolve().parent != root
+        ):
+            raise InvalidRequest(
+                f"news {name[:64]!r} is not a file name in the news directory; "
+                f"use {SAMPLE_NAME!r} or the name of a file there"
+            )
+    if not path.is_file():
+        where = "" if directory is None else " in the news directory"
+        raise InvalidRequest(f"news file {name[:128]!r} not found{where}")
+    return load_news(path)
 
 
 @cache

@@ -101,10 +101,13 @@ class SessionService:
         market: MarketData,
         wall_clock: Clock | None = None,
         log_dir: Path | None = None,
+        news_dir: Path | None = None,
     ) -> None:
         self._repo = SessionsRepo(factory)
         #: Where sessions' agents write their logs (``None``: to the server's log).
         self.log_dir = log_dir
+        #: Where the news files of sessions' data agents are (``None``: any path).
+        self.news_dir = news_dir
         self._journal = Journal(factory)
         self._market = market
         self._wall = wall_clock or WallClock()
@@ -529,6 +532,7 @@ class SessionService:
             *stored_settings(record.id, config),
             pipeline=config.get("pipeline"),
             log_dir=None if self.log_dir is None else str(self.log_dir),
+            news_dir=None if self.news_dir is None else str(self.news_dir),
         )
         runtime = SessionRuntime.restore(spec, self._market, self._journal)
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))

@@ -98,6 +98,8 @@ class SessionSpec:
     pipeline: list[dict[str, Any]] | None = None
     #: Where the pipeline's agents write their logs (``None``: to the server's log).
     log_dir: str | None = None
+    #: Where the news files a data agent names are (``None``: any path).
+    news_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.end_ns <= self.start_ns:
@@ -167,7 +169,11 @@ class SessionRuntime:
         if spec.pipeline is not None:
             # It trades from the start on; the bars before are its history.
             self.pipeline = Pipeline(
-                agents=spec.pipeline, namespace=spec.session_id, log_dir=spec.log_dir
+                agents=spec.pipeline,
+                namespace=spec.session_id,
+                log_dir=spec.log_dir,
+                news_dir=spec.news_dir,
+                strategy_files=False,
             )
             self.kernel.attach(self.pipeline)
         self._base = len(self.kernel.events)

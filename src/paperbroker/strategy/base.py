@@ -44,6 +44,8 @@ class Strategy:
     Params: ClassVar[type[StrategyParams]] = StrategyParams
     #: Short name used by the CLI and the API (``sma_crossover``).
     name: ClassVar[str] = ""
+    #: Whether it reads ``ctx.sentiment``: its standard pipeline then has a sentiment agent.
+    uses_sentiment: ClassVar[bool] = False
 
     ctx: StrategyContext
 

@@ -50,11 +50,13 @@ class StrategyListing:
     error: str | None = None
 
 
-def resolve_strategy(spec: str) -> type[Strategy]:
+def resolve_strategy(spec: str, *, files: bool = True) -> type[Strategy]:
     """Turn ``sma_crossover``, an entry-point name or ``path/to/file.py:ClassName`` into a class.
 
     Names are looked up among the built-ins first, then among the entry points
     of the group ``paperbroker.strategies`` of the installed distributions.
+    With ``files=False`` (a server's sessions: a request must never make the
+    server run a file) only names resolve.
 
     Raises:
         InvalidRequest: for an unknown name, a name two distributions provide,
@@ -74,6 +76,11 @@ def resolve_strategy(spec: str) -> type[Strategy]:
             providers = ", ".join(sorted(_distribution(ep) for ep in found))
             raise InvalidRequest(f"strategy {spec!r} is provided by several packages: {providers}")
         return load_entry_point(found[0])
+    if not files:
+        raise InvalidRequest(
+            f"strategy {spec[:128]!r}: a server's sessions run strategies by name only; "
+            f"install yours as a package with an entry point in the {ENTRY_POINT_GROUP!r} group"
+        )
     path_text, _, class_name = spec.rpartition(":")
     return _load_from_file(Path(path_text), class_name)
 

@@ -55,6 +55,7 @@ class SentimentMomentum(Momentum):
     """
 
     name = "sentiment_momentum"
+    uses_sentiment = True
     Params = SentimentMomentumParams
     params: SentimentMomentumParams
 

@@ -76,9 +76,9 @@ def test_the_graph_is_the_bus_wiring(build: Any) -> None:
     nodes, edges = strategy.graph()
     assert [(n["name"], n["type"], n["status"]) for n in nodes] == [
         ("data", "data", "running"),
-        ("execution", "execution", "running"),
-        ("risk", "risk", "running"),
         ("strategy", "strategy", "running"),
+        ("risk", "risk", "running"),
+        ("execution", "execution", "running"),
     ]
     assert edges == [
         Edge("data", "strategy", Topic.BARS),
