@@ -86,9 +86,21 @@ def test_configuration_metrics_and_a_restart_that_keeps_them(api: Api) -> None:
     assert metrics["denied"] > 0
     assert metrics.get("approved", 0) == 0
     before = agents_by_name(api)
+    logs = {
+        name: api.client.get(
+            f"/api/agents/{agent['id']}/logs", params={"lines": 10_000}, auth=api.alice
+        ).json()["lines"]
+        for name, agent in before.items()
+    }
+    assert logs["risk"]
 
     api.restart()  # agents come back from the journal as they were
     assert agents_by_name(api) == before
+    for name, agent in before.items():  # replaying the journal logs nothing twice
+        after = api.client.get(
+            f"/api/agents/{agent['id']}/logs", params={"lines": 10_000}, auth=api.alice
+        ).json()["lines"]
+        assert after == logs[name], name
     reset = post(api, f"/api/agents/{risk['id']}/metrics/reset")
     assert reset.status_code == 409  # the session is completed: nothing changes any more
 

@@ -55,10 +55,30 @@ def log_path(log_dir: Path, agent_id: str) -> Path:
     return path
 
 
-def agent_logger(log_dir: Path, agent_id: str) -> logging.Logger:
-    """The logger of ``agent_id``, writing to its file (created with the directory)."""
+class Mute(logging.Filter):
+    """Drops every record while ``on``: a restored session replaying its journal
+    re-runs its agents, and what they did was logged the first time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.on
+
+
+def agent_logger(log_dir: Path, agent_id: str, mute: Mute | None = None) -> logging.Logger:
+    """The logger of ``agent_id``, writing to its file (created with the directory).
+
+    ``mute`` replaces the mute filter of an earlier instance of the agent (a
+    session restored again), so only the live instance decides.
+    """
     path = log_path(log_dir, agent_id)
     logger = logging.getLogger(f"paperbroker.agent.{agent_id}")
+    for old in [f for f in logger.filters if isinstance(f, Mute)]:
+        logger.removeFilter(old)
+    if mute is not None:
+        logger.addFilter(mute)
     if not any(
         isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path for h in logger.handlers
     ):

@@ -22,7 +22,7 @@ from paperbroker.agents.base import Agent
 from paperbroker.agents.bus import Bus, Edge, NewsHeadline
 from paperbroker.agents.decision import DataAgent, StrategyAgent
 from paperbroker.agents.lifecycle import AgentStatus
-from paperbroker.agents.logs import agent_logger
+from paperbroker.agents.logs import Mute, agent_logger
 from paperbroker.agents.sentiment import SentimentAgent
 from paperbroker.agents.trading import ExecutionAgent, RiskAgent
 from paperbroker.core.errors import InvalidRequest
@@ -123,6 +123,12 @@ class Pipeline(Strategy):
         super().__init__(**params)
         self.bus = Bus()
         self.agents: dict[str, Agent] = {}
+        self._mute = Mute()
+
+    def mute(self, on: bool) -> None:
+        """Silence the agents' logs (``on``) while a restored session replays its
+        journal, from before the agents start until the replay ends."""
+        self._mute.on = on
 
     def on_start(self) -> None:
         kernel = self.ctx._kernel  # the pipeline is the kernel's own wiring
@@ -144,7 +150,7 @@ class Pipeline(Strategy):
             logger = (
                 logging.getLogger(f"paperbroker.agent.{agent_id}")
                 if log_dir is None
-                else agent_logger(log_dir, agent_id)
+                else agent_logger(log_dir, agent_id, self._mute)
             )
             agent = AGENT_TYPES[spec.type](
                 agent_id, spec.name, spec.symbols, spec.config, logger, **extra

@@ -144,7 +144,9 @@ class SessionRuntime:
         Conflict: when the session has completed, or was poisoned by a failed write.
     """
 
-    def __init__(self, spec: SessionSpec, market: MarketData, journal: Journal) -> None:
+    def __init__(
+        self, spec: SessionSpec, market: MarketData, journal: Journal, *, replaying: bool = False
+    ) -> None:
         self.spec = spec
         self._journal = journal
         self._lock = threading.RLock()
@@ -175,6 +177,7 @@ class SessionRuntime:
                 news_dir=spec.news_dir,
                 strategy_files=False,
             )
+            self.pipeline.mute(replaying)  # its past was logged when it happened
             self.kernel.attach(self.pipeline)
         self._base = len(self.kernel.events)
         self._persisted = self._base
@@ -191,12 +194,14 @@ class SessionRuntime:
         Raises:
             OperationalError: if the replayed events differ from the journal's.
         """
-        runtime = cls(spec, market, journal)
         stored = journal.read(spec.session_id)
         events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
+        runtime = cls(spec, market, journal, replaying=bool(stored))
         with runtime._lock:
             for event in events:
                 runtime._replay(event)
+            if runtime.pipeline is not None:
+                runtime.pipeline.mute(False)
             produced = runtime.kernel.events[runtime._base :]
             if produced != events:
                 at = next(
