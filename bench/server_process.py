@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,23 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """Start, kill (SIGKILL, mid-flight) and restart a server on one database."""
+    """Start, kill (SIGKILL, mid-flight) and restart a server on one database.
 
-    def __init__(self, database_url: str) -> None:
+    ``env`` adds to (or overrides) the environment the server runs in;
+    ``log_dir``, if given, is its ``PAPERBROKER_LOG_DIR`` (the agents' log files).
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
         self.database_url = database_url
+        self.env = dict(env or {})
+        if log_dir is not None:
+            self.env["PAPERBROKER_LOG_DIR"] = str(log_dir)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.admin_key: str | None = None
@@ -38,7 +52,7 @@ class ServerProcess:
         self._child: subprocess.Popen[str] | None = None
 
     def start(self, timeout: float = 60.0) -> None:
-        env = {**os.environ, "PAPERBROKER_DATABASE_URL": self.database_url}
+        env = {**os.environ, **self.env, "PAPERBROKER_DATABASE_URL": self.database_url}
         child = subprocess.Popen(
             [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=env,
