@@ -49,7 +49,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "id", "name", "status", "simulation_start", "simulation_end", "current_time",
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
-        "default_account_id",
+        "default_account_id", "state", "type", "restarted_from",
     }  # fmt: skip
     accounts = api.client.get(
         f"/v1/trading/accounts/{session['default_account_id']}/account",
@@ -57,6 +57,9 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
     )  # fmt: skip
     assert accounts.json()["initial_cash"] == "2500.50"  # the account the session opened with
     assert (session["status"], session["playback_state"]) == ("active", "paused")
+    assert (session["state"], session["type"], session["restarted_from"]) == (
+        "paused", "backtest", None,
+    )  # fmt: skip
     assert session["playback_speed"] == 1.0
     assert (session["simulation_start"], session["current_time"]) == (START, START)
     assert session["simulation_end"] == END

@@ -23,8 +23,7 @@ test's own:
    never killed.
 
 A second session, created before the kill and never commanded (its journal
-is empty), must come back as it was too, its logs included. Its logs do not
-yet (``EMPTY_JOURNAL_RELOGS``): that test is a strict expected failure.
+is empty), must come back as it was too, its logs included.
 """
 
 from __future__ import annotations
@@ -49,11 +48,6 @@ KILLED_AT = "2008-04-01T21:00:00Z"  # the session's clock when the server is kil
 #: the PATCH (they are denied; AAPL's of ~190 still pass).
 FIRST_LIMIT, LOWER_LIMIT = "1000", "300"
 #: A known bug: the restore of a session whose journal is empty does not mute its agents.
-EMPTY_JOURNAL_RELOGS = (
-    "SessionRuntime.restore mutes the agents' logs only when the journal has events "
-    "(replaying=bool(stored)), so the agents of a session never commanded log 'running' "
-    "again at each start, although that was logged when the session was created"
-)
 
 
 def pipeline() -> list[dict[str, Any]]:
@@ -344,6 +338,5 @@ def test_kill_9_under_an_agent_pipeline_restores_every_agent_as_it_was(run: Run)
     assert all(len(lines) == 1 for lines in run.idle_at_kill["logs"].values())  # "running"
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_JOURNAL_RELOGS)
 def test_a_session_never_commanded_comes_back_with_its_logs_as_they_were(run: Run) -> None:
     assert run.idle_restarted["logs"] == run.idle_at_kill["logs"]

@@ -188,7 +188,7 @@ def test_service_orders_cancel_and_close_position(service: SessionService, owner
         service.position(owner, s.id, account, "AAPL")
 
 
-def test_service_restart_restores_sessions_paused_with_their_speed(
+def test_service_restart_restores_sessions_in_their_state_with_their_speed(
     factory: SessionFactory, owner: str
 ) -> None:
     first = SessionService(factory=factory, market=market())
@@ -196,6 +196,7 @@ def test_service_restart_restores_sessions_paused_with_their_speed(
         owner, start_ns=START, end_ns=END, name="keep", initial_cash=Decimal(50_000),
         execution=IDEAL,
     )  # fmt: skip
+    paused = first.create(owner, start_ns=START, end_ns=END, name="rest", initial_cash=None)
     account = first.open_account(owner, s.id, None).id
     first.submit_order(owner, s.id, account, market_buy("MSFT", "7"))
     first.set_speed(owner, s.id, 50.0)
@@ -207,11 +208,15 @@ def test_service_restart_restores_sessions_paused_with_their_speed(
     second = SessionService(factory=factory, market=market())
     second.restore_all()
     after = second.get(owner, s.id)
-    assert (after.playback_state, after.playback_speed) == ("paused", 50.0)
-    assert after.current_time == before.current_time
+    assert (after.state, after.playback_state, after.playback_speed) == (
+        "running", "playing", 50.0,
+    )  # fmt: skip
+    assert after.current_time >= before.current_time  # and it plays on
     assert after.initial_cash == Decimal(50_000)
     (position,) = second.positions(owner, s.id, account)
     assert (position.symbol, position.qty) == ("MSFT", Decimal(7))
+    assert second.get(owner, paused.id).state == "paused"
+    assert second.pause(owner, s.id).state == "paused"
     second.shutdown()
 
 

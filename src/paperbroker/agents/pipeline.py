@@ -124,6 +124,8 @@ class Pipeline(Strategy):
         self.bus = Bus()
         self.agents: dict[str, Agent] = {}
         self._mute = Mute()
+        #: Set while its session does not trade (stopping, ended): the agents hear nothing.
+        self.halted = False
 
     def mute(self, on: bool) -> None:
         """Silence the agents' logs (``on``) while a restored session replays its
@@ -169,11 +171,13 @@ class Pipeline(Strategy):
         self._execution = execution
 
     def on_bar(self, bar: Bar) -> None:
-        self._data.on_bar(bar)
+        if not self.halted:
+            self._data.on_bar(bar)
 
     def post_news(self, news: NewsHeadline) -> None:
         """A headline that became known now: the data agent publishes it."""
-        self._data.on_news(news)
+        if not self.halted:
+            self._data.on_news(news)
 
     def on_fill(self, fill: Fill) -> None:
         if self._execution is not None:

@@ -16,7 +16,15 @@ import paperbroker
 from paperbroker.api import alpaca
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
-from paperbroker.api.routes import accounts, agents, assets, session_keys, sessions, trading
+from paperbroker.api.routes import (
+    accounts,
+    agents,
+    assets,
+    session_keys,
+    session_lifecycle,
+    sessions,
+    trading,
+)
 from paperbroker.data.calendar import xnys
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
@@ -88,7 +96,7 @@ def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
-    for module in (sessions, session_keys, accounts, trading, assets):
+    for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets):
         app.include_router(module.router)
     app.include_router(agents.router)
     app.include_router(agents.system_router)

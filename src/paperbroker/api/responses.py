@@ -32,6 +32,7 @@ from paperbroker.services.views import (
     PositionView,
     SessionView,
 )
+from paperbroker.session.lifecycle import SessionState
 from paperbroker.session.market import Asset
 
 
@@ -125,6 +126,14 @@ class SessionPublic(ResponseModel):
     default_account_id: str = Field(
         description="The account created with the session, holding `initial_cash`."
     )
+    state: str = Field(
+        description="Where the session is in its lifecycle (see docs/operations.md).",
+        json_schema_extra={"enum": [s.value for s in SessionState]},
+    )
+    type: str = Field(json_schema_extra={"enum": ["backtest", "paper"]})
+    restarted_from: str | None = Field(
+        default=None, description="The session this one is a new run of (`restart`)."
+    )
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -142,6 +151,9 @@ class SessionPublic(ResponseModel):
             total_unrealized_pnl=decimal_text(view.total_unrealized_pnl),
             created_at=time_text(view.created_at),
             execution=view.execution,
+            state=view.state,
+            type=view.type,
+            restarted_from=view.restarted_from,
             account=AccountSettingsPublic.of(view.account),
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
             default_account_id=view.default_account_id,

@@ -195,6 +195,16 @@ class NewsPosted(NamedTuple):
     source: str = ""
 
 
+class SessionStateChanged(NamedTuple):
+    """The session moved in its lifecycle (``session.lifecycle``): ``trigger`` took it
+    to ``state``; ``reason`` says why when the session did it itself."""
+
+    ts: int
+    state: str
+    trigger: str
+    reason: str = ""
+
+
 OrderEvent = (
     OrderSubmitted
     | OrderAccepted
@@ -210,7 +220,13 @@ OrderEvent = (
 )
 #: Every event the kernel emits (more kinds join as sessions and agents arrive).
 Event = (
-    OrderEvent | AccountOpened | AccountConfigured | AdvanceRequested | AgentCommanded | NewsPosted
+    OrderEvent
+    | AccountOpened
+    | AccountConfigured
+    | AdvanceRequested
+    | AgentCommanded
+    | NewsPosted
+    | SessionStateChanged
 )
 
 #: Every event type, in the order the docs list them.
@@ -231,6 +247,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AccountConfigured,
     AgentCommanded,
     NewsPosted,
+    SessionStateChanged,
 )
 
 for _event_type in EVENT_TYPES:

@@ -38,6 +38,7 @@ from paperbroker.services.views import (
     AdvanceView,
     SessionView,
 )
+from paperbroker.session.lifecycle import SessionState, SessionTrigger
 from paperbroker.session.market import MarketData
 from paperbroker.session.runtime import SessionRuntime, SessionSpec
 from paperbroker.store.db import SessionFactory
@@ -99,12 +100,17 @@ class SessionService(TradingUseCases):
 
     # -- life cycle -----------------------------------------------------------
     def restore_all(self) -> None:
-        """Load every session from the journal (at start-up); all come back paused."""
+        """Load every session from the journal (at start-up), each in its state: a
+        backtest that was playing plays on."""
         for record in self._repo.list_all():
             try:
-                self._load(record)
+                live = self._load(record)
             except PaperbrokerError:
                 log.exception("session %s could not be restored", record.id)
+                continue
+            self._after_move(live)
+            if live.runtime.state is SessionState.RUNNING:
+                self._start_playing(live)
 
     def shutdown(self) -> None:
         """Stop every play loop."""
@@ -155,19 +161,22 @@ class SessionService(TradingUseCases):
                 "pipeline": pipeline,
             }
         )
+        return self._view(self._create(owner, name or "session", start_ns, end_ns, config))
+
+    def _create(self, owner: str, name: str, start_ns: int, end_ns: int, config: str) -> _Live:
         record = self._repo.create(
             owner,
-            name=name or "session",
+            name=name,
             simulation_start=start_ns,
             simulation_end=end_ns,
+            status=SessionState.PAUSED.value,
             config=config,
         )
         try:
-            live = self._load(record)
+            return self._load(record, new=True)
         except PaperbrokerError:
             self._repo.delete(owner, record.id)
             raise
-        return self._view(live)
 
     def list(self, owner: str) -> list[SessionView]:
         return [self._view(self._get(owner, r.id)) for r in self._repo.list_for_owner(owner)]
@@ -244,22 +253,84 @@ class SessionService(TradingUseCases):
         return AdvanceView(before, after, runtime.spec.end_ns, runtime.completed)
 
     def play(self, owner: str, session_id: str) -> SessionView:
-        """Let the clock run at the session's speed, in the background."""
+        """Let the clock run at the session's speed, in the background (already
+        playing: nothing changes)."""
         live = self._get(owner, session_id)
-        if live.runtime.completed:
-            raise Conflict("the session is completed")
-        if not live.playing:
-            live.stop_playing.clear()
-            live.player = threading.Thread(
-                target=self._play, args=(live,), name=f"play-{session_id}", daemon=True
-            )
-            live.player.start()
-        return self._view(live)
+        if live.runtime.state is SessionState.RUNNING:
+            return self._view(live)
+        return self.resume(owner, session_id)
 
     def pause(self, owner: str, session_id: str) -> SessionView:
+        """Stop the clock (already paused: nothing changes)."""
+        live = self._get(owner, session_id)
+        if live.runtime.state is SessionState.PAUSED:
+            return self._view(live)
+        return self.suspend(owner, session_id)
+
+    # -- lifecycle --------------------------------------------------------------
+    def resume(self, owner: str, session_id: str) -> SessionView:
+        """``paused``/``error`` → ``running``: a backtest's clock runs at its speed.
+
+        Raises:
+            InvalidTransition: from any other state (the message names it).
+        """
+        live = self._get(owner, session_id)
+        if live.runtime.completed and not live.runtime.ended:
+            raise Conflict("the session is completed")
+        live.runtime.transition(SessionTrigger.RESUME)
+        self._after_move(live)
+        self._start_playing(live)
+        return self._view(live)
+
+    def suspend(self, owner: str, session_id: str) -> SessionView:
+        """``running`` → ``paused``: the clock stops.
+
+        Raises:
+            InvalidTransition: from any other state.
+        """
         live = self._get(owner, session_id)
         self._stop(live)
+        live.runtime.transition(SessionTrigger.PAUSE)
+        self._after_move(live)
         return self._view(live)
+
+    def stop(self, owner: str, session_id: str) -> SessionView:
+        """End the session gracefully: open orders canceled, positions closed at market.
+
+        Raises:
+            InvalidTransition: if it has already ended.
+        """
+        live = self._get(owner, session_id)
+        self._stop(live)
+        live.runtime.stop()
+        self._after_move(live)
+        return self._view(live)
+
+    def kill(self, owner: str, session_id: str) -> SessionView:
+        """End the session now, leaving its orders and positions as they are.
+
+        Raises:
+            InvalidTransition: if it has already ended.
+        """
+        live = self._get(owner, session_id)
+        self._stop(live)
+        live.runtime.transition(SessionTrigger.KILL)
+        self._after_move(live)
+        return self._view(live)
+
+    def restart(self, owner: str, session_id: str) -> SessionView:
+        """A new run of the session's configuration, linked to this one (which is
+        stopped first if it has not ended); return the new session, paused."""
+        live = self._get(owner, session_id)
+        if not live.runtime.ended:
+            self.stop(owner, session_id)
+        config = json.loads(live.record.config)
+        config["restarted_from"] = session_id
+        record = live.record
+        new = self._create(
+            owner, record.name, record.simulation_start, record.simulation_end, json.dumps(config)
+        )
+        return self._view(new)
 
     def set_speed(self, owner: str, session_id: str, speed: float) -> SessionView:
         """Set the playback speed (simulated time per wall time; 1 is real time)."""
@@ -290,7 +361,7 @@ class SessionService(TradingUseCases):
                 live = self._load(record)
         return live
 
-    def _load(self, record: SessionRecord) -> _Live:
+    def _load(self, record: SessionRecord, *, new: bool = False) -> _Live:
         config = json.loads(record.config)
         spec = SessionSpec(
             record.id,
@@ -302,11 +373,20 @@ class SessionService(TradingUseCases):
             log_dir=None if self.log_dir is None else str(self.log_dir),
             news_dir=None if self.news_dir is None else str(self.news_dir),
         )
-        runtime = SessionRuntime.restore(spec, self._market, self._journal)
+        runtime = SessionRuntime.restore(spec, self._market, self._journal, new=new)
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
         with self._lock:
             self._live[record.id] = live
         return live
+
+    def _start_playing(self, live: _Live) -> None:
+        if live.playing or live.runtime.state is not SessionState.RUNNING:
+            return
+        live.stop_playing.clear()
+        live.player = threading.Thread(
+            target=self._play, args=(live,), name=f"play-{live.record.id}", daemon=True
+        )
+        live.player.start()
 
     def _play(self, live: _Live) -> None:
         runtime = live.runtime
@@ -317,8 +397,11 @@ class SessionService(TradingUseCases):
             last = now
             try:
                 runtime.advance_to(runtime.now_ns + max(step, 1))
-            except PaperbrokerError:
+            except PaperbrokerError as error:
                 log.exception("session %s stopped playing", live.record.id)
+                if not runtime.ended and not runtime.poisoned:
+                    runtime.transition(SessionTrigger.FAIL, f"the clock failed: {error}")
+                self._after_move(live)
                 return
             self._after_move(live)
             if runtime.completed:
@@ -332,10 +415,10 @@ class SessionService(TradingUseCases):
         live.player = None
 
     def _after_move(self, live: _Live) -> None:
-        if live.runtime.completed and live.record.status != _COMPLETED:
-            live.record = self._repo.update_status(
-                live.record.owner_key_id, live.record.id, _COMPLETED
-            )
+        """Keep the sessions table's status (a projection of the journal) current."""
+        state = live.runtime.state.value
+        if live.record.status != state:
+            live.record = self._repo.update_status(live.record.owner_key_id, live.record.id, state)
 
     def _view(self, live: _Live) -> SessionView:
         runtime = live.runtime
@@ -343,11 +426,14 @@ class SessionService(TradingUseCases):
         return SessionView(
             id=live.record.id,
             name=live.record.name,
-            status=_COMPLETED if runtime.completed else _ACTIVE,
+            status=_COMPLETED if runtime.ended else _ACTIVE,
+            state=runtime.state.value,
+            type=live.record.kind,
+            restarted_from=json.loads(live.record.config).get("restarted_from"),
             simulation_start=runtime.spec.start_ns,
             simulation_end=runtime.spec.end_ns,
             current_time=runtime.now_ns,
-            playback_state=_PLAYING if live.playing else _PAUSED,
+            playback_state=_PLAYING if runtime.state is SessionState.RUNNING else _PAUSED,
             playback_speed=live.speed,
             initial_cash=runtime.spec.initial_cash,
             total_realized_pnl=sum((b.realized_pnl for b in books), Decimal(0)),

@@ -15,7 +15,7 @@ from paperbroker.portfolio.portfolio import Portfolio
 class SessionView:
     id: str
     name: str
-    status: str  # "active" | "completed"
+    status: str  # "active" | "completed" (ended, whichever way: see ``state``)
     simulation_start: int
     simulation_end: int
     current_time: int
@@ -31,6 +31,12 @@ class SessionView:
     execution_quality: ExecutionQuality
     #: The account the session was created with (the one ``/v2`` trades by default).
     default_account_id: str = ""
+    #: Where it is in its lifecycle (``session.lifecycle.SessionState``).
+    state: str = "paused"
+    #: ``backtest`` or ``paper``.
+    type: str = "backtest"
+    #: The session this one is a new run of (``restart``), if any.
+    restarted_from: str | None = None
 
 
 @dataclass(frozen=True)

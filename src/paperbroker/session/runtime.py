@@ -24,9 +24,8 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from paperbroker.agents.base import Agent
 from paperbroker.agents.bus import NewsHeadline
@@ -34,6 +33,7 @@ from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.core.fsm import StateMachine
 from paperbroker.core.ids import AccountId, IdFactory
 from paperbroker.engine.accounts import rules_of
 from paperbroker.engine.feed import HistoricalFeed
@@ -51,90 +51,18 @@ from paperbroker.model.events import (
     NewsPosted,
     OrderFilled,
     OrderSubmitted,
+    SessionStateChanged,
 )
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.session.lifecycle import ENDED, SESSION_TRANSITIONS, SessionState, SessionTrigger
 from paperbroker.session.market import MarketData
+from paperbroker.session.spec import CommitListener, Committed, SessionSpec, replay_order
 from paperbroker.store.journal import EncodedEvent, Journal
-from paperbroker.venue.execution import ExecutionConfig, preset
 
 PriceLike = Decimal | int | float | str
 
 log = logging.getLogger(__name__)
-
-
-class Committed(NamedTuple):
-    """An event as the journal holds it: its ``seq`` in the session's journal and the event."""
-
-    seq: int
-    event: Event
-
-
-#: Called with each commit's events, in order (see :meth:`SessionRuntime.subscribe`).
-CommitListener = Callable[[Sequence[Committed]], None]
-
-
-def _ideal() -> ExecutionConfig:
-    return preset("ideal")
-
-
-@dataclass(frozen=True)
-class SessionSpec:
-    """What a session is made of; with the journal, all that is needed to rebuild it.
-
-    ``execution`` is the venue's models and seed (default: the ``ideal``
-    preset, what sessions ran with before they had a choice); ``account``
-    the settings of the session's accounts (default: a cash account).
-    """
-
-    session_id: str
-    start_ns: int
-    end_ns: int
-    initial_cash: Decimal
-    execution: ExecutionConfig = field(default_factory=_ideal)
-    account: AccountConfig = field(default_factory=AccountConfig)
-    #: The agents of the session's pipeline (:class:`~paperbroker.agents.pipeline.AgentSpec`
-    #: JSON), or ``None`` for a session clients trade by hand.
-    pipeline: list[dict[str, Any]] | None = None
-    #: Where the pipeline's agents write their logs (``None``: to the server's log).
-    log_dir: str | None = None
-    #: Where the news files a data agent names are (``None``: any path).
-    news_dir: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.end_ns <= self.start_ns:
-            raise InvalidRequest("endTime must be after startTime")
-        if self.initial_cash < 0:
-            raise InvalidRequest(f"initialCash must not be negative, got {self.initial_cash}")
-
-    @property
-    def namespace(self) -> uuid.UUID:
-        """The namespace of the session's deterministic ids."""
-        return uuid.UUID(self.session_id)
-
-
-def replay_order(kernel: Kernel, event: OrderSubmitted) -> None:
-    """Run the command an ``OrderSubmitted`` records again (legs are its effects)."""
-    if event.parent_id is not None and event.replaces is None:
-        return  # an exit leg: its entry's command creates it
-    if event.order_id in kernel.orders:
-        return  # an effect: the session's pipeline placed it while the clock moved
-    if event.replaces is not None:
-        trail = event.trail_price if event.trail_price is not None else event.trail_percent
-        kernel.replace_order(
-            event.replaces, qty=event.qty, limit=event.limit_price, stop=event.stop_price,
-            trail=trail, tif=event.time_in_force, client_order_id=event.client_order_id,
-        )  # fmt: skip
-        return
-    kernel.submit_order(
-        event.symbol, event.side, None if event.notional is not None else event.qty,
-        limit=event.limit_price, stop=event.stop_price, tif=event.time_in_force,
-        client_order_id=event.client_order_id, account_id=event.account_id,
-        trail_price=event.trail_price, trail_percent=event.trail_percent,
-        notional=event.notional, order_class=event.order_class,
-        take_profit=event.take_profit, stop_loss=event.stop_loss,
-        stop_loss_limit=event.stop_loss_limit,
-    )  # fmt: skip
 
 
 class SessionRuntime:
@@ -185,23 +113,30 @@ class SessionRuntime:
         # Copied on write, so a commit reads it without another lock.
         self._listeners: tuple[CommitListener, ...] = ()
         self._listeners_lock = threading.Lock()
+        self._state = StateMachine(SESSION_TRANSITIONS, SessionState.PAUSED)
 
     # -- life cycle -----------------------------------------------------------
     @classmethod
-    def restore(cls, spec: SessionSpec, market: MarketData, journal: Journal) -> SessionRuntime:
-        """Rebuild a session from its journal by replaying its commands.
+    def restore(
+        cls, spec: SessionSpec, market: MarketData, journal: Journal, *, new: bool = False
+    ) -> SessionRuntime:
+        """Rebuild a session from its journal by replaying its commands (``new``: a
+        session just created, whose agents' start is news for their logs).
 
         Raises:
             OperationalError: if the replayed events differ from the journal's.
         """
         stored = journal.read(spec.session_id)
         events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
-        runtime = cls(spec, market, journal, replaying=bool(stored))
+        runtime = cls(spec, market, journal, replaying=not new)
         with runtime._lock:
             for event in events:
                 runtime._replay(event)
             if runtime.pipeline is not None:
                 runtime.pipeline.mute(False)
+            if runtime.completed and runtime.state not in ENDED:
+                runtime._state.state = SessionState.COMPLETED  # journaled before lifecycles
+            runtime._halt_if_idle()
             produced = runtime.kernel.events[runtime._base :]
             if produced != events:
                 at = next(
@@ -236,6 +171,10 @@ class SessionRuntime:
             kernel.run_until(event.until)
         elif isinstance(event, NewsPosted):
             self._deliver_news(event)
+            kernel.events.append(event)
+        elif isinstance(event, SessionStateChanged):
+            self._state.state = SessionState(event.state)
+            self._halt_if_idle()
             kernel.events.append(event)
         elif isinstance(event, AgentCommanded):
             self._pipeline().command(event.agent, event.action, json.loads(event.changes))
@@ -295,7 +234,18 @@ class SessionRuntime:
 
     @property
     def completed(self) -> bool:
+        """Whether the clock has reached the session's end."""
         return self.now_ns >= self.spec.end_ns
+
+    @property
+    def state(self) -> SessionState:
+        """Where the session is in its lifecycle (:mod:`.lifecycle`)."""
+        return self._state.state
+
+    @property
+    def ended(self) -> bool:
+        """Whether the session is over (stopped, killed or completed)."""
+        return self._state.state in ENDED
 
     @property
     def default_account_id(self) -> str:
@@ -452,7 +402,88 @@ class SessionRuntime:
             if target_ns < before:
                 raise InvalidRequest("targetTime is before the session's current time")
             self.kernel.run_until(min(target_ns, self.spec.end_ns))
+            if self.completed:
+                self._move(SessionTrigger.COMPLETE)
             return before, self.now_ns
+
+    # -- lifecycle --------------------------------------------------------------
+    def transition(self, trigger: SessionTrigger, reason: str = "") -> SessionState:
+        """Pause, resume, kill or fail the session; journaled. ``stop`` is :meth:`stop`.
+
+        Raises:
+            InvalidTransition: for a move the lifecycle does not have (the message
+                names the current state).
+        """
+        if trigger in (SessionTrigger.STOP, SessionTrigger.STOPPED):
+            raise InvalidRequest("a session stops through stop()")
+        with self._command(writable=False):
+            return self._move(trigger, reason)
+
+    def stop(self) -> SessionState:
+        """End the session gracefully: cancel its open orders and close its positions
+        at market, then end it (``stopping`` → ``stopped``).
+
+        A backtest's clock moves bar by bar until the closing orders are done;
+        when the data runs out first, what is still open is canceled and the
+        reason says so.
+
+        Raises:
+            InvalidTransition: if the session cannot stop from its state.
+        """
+        with self._command(writable=False):
+            self._move(SessionTrigger.STOP)
+            leftovers = self._flatten()
+            reason = "" if not leftovers else f"no more bars: {leftovers}"
+            return self._move(SessionTrigger.STOPPED, reason)
+
+    def _flatten(self) -> str:
+        """Cancel every open order and close every position, moving the clock until done;
+        return what could not be closed (empty when flat)."""
+        kernel = self.kernel
+        for _round in range(3):  # a cancel may race a fill: check again after each round
+            for order in [o for o in kernel.orders.values() if o.is_open and not o.parent_id]:
+                kernel.cancel_order(order.id)
+            for account_id, books in kernel.portfolios.items():
+                for symbol, position in sorted(books.positions.items()):
+                    if position.qty:
+                        side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
+                        kernel.submit_order(symbol, side, abs(position.qty), account_id=account_id)
+            while self._open_orders() and not kernel.exhausted and not self.completed:
+                next_close = int(kernel.feed.ts[kernel.bars_processed])
+                kernel.run_until(min(next_close, self.spec.end_ns))
+            if not self._open_orders() and not any(
+                p.qty for books in kernel.portfolios.values() for p in books.positions.values()
+            ):
+                return ""
+        open_orders = self._open_orders()
+        for order in open_orders:
+            kernel.cancel_order(order.id)
+        held = sorted(
+            symbol for books in kernel.portfolios.values()
+            for symbol, p in books.positions.items() if p.qty
+        )  # fmt: skip
+        parts = [f"{len(open_orders)} open order(s) canceled"] if open_orders else []
+        if held:
+            parts.append(f"positions left open in {', '.join(held)}")
+        return "; ".join(parts)
+
+    def _open_orders(self) -> list[Order]:
+        return [o for o in self.kernel.orders.values() if o.is_open]
+
+    def _move(self, trigger: SessionTrigger, reason: str = "") -> SessionState:
+        state = self._state.trigger(trigger)
+        self.kernel.events.append(
+            SessionStateChanged(self.now_ns, state.value, trigger.value, reason)
+        )
+        self._halt_if_idle()
+        return state
+
+    def _halt_if_idle(self) -> None:
+        """The pipeline decides only while the session trades."""
+        if self.pipeline is not None:
+            self.pipeline.halted = self.state not in (
+                SessionState.PAUSED, SessionState.RUNNING, SessionState.ERROR,
+            )  # fmt: skip
 
     def command_agent(
         self, name: str, action: str, changes: Mapping[str, Any] | None = None
@@ -496,7 +527,7 @@ class SessionRuntime:
 
     # -- internals ------------------------------------------------------------
     @contextmanager
-    def _command(self) -> Iterator[None]:
+    def _command(self, *, writable: bool = True) -> Iterator[None]:
         """Run one command under the lock and journal what it did; on success only.
 
         A command that fails after the kernel moved (it emitted events, then
@@ -505,7 +536,10 @@ class SessionRuntime:
         the service rebuilds it from the journal.
         """
         with self._lock:
-            self._check_writable()
+            if writable:
+                self._check_writable()
+            elif self.poisoned:
+                raise Conflict("the session must be reloaded after a failed write")
             try:
                 yield
             except BaseException:
@@ -520,8 +554,10 @@ class SessionRuntime:
     def _check_writable(self) -> None:
         if self.poisoned:
             raise Conflict("the session must be reloaded after a failed write")
-        if self.completed:
-            raise Conflict("the session is completed")
+        if self.ended or self.completed:
+            raise Conflict(f"the session is {self.state}")
+        if self.state is SessionState.STOPPING:
+            raise Conflict("the session is stopping")
 
     def _commit(self) -> None:
         new: Sequence[Event] = self.kernel.events[self._persisted :]
@@ -547,3 +583,6 @@ class SessionRuntime:
                 listener(committed)
             except Exception:
                 log.exception("session %s: a commit listener failed", self.spec.session_id)
+
+
+__all__ = ["CommitListener", "Committed", "SessionRuntime", "SessionSpec", "replay_order"]

@@ -47,6 +47,7 @@ from paperbroker.model.events import (
     OrderSized,
     OrderSubmitted,
     ReplaceRequested,
+    SessionStateChanged,
 )
 from paperbroker.model.fill import Fill, FillRule
 
@@ -120,6 +121,7 @@ events = st.one_of(
     st.builds(AdvanceRequested, ts=ts, until=ts),
     st.builds(AgentCommanded, ts=ts, agent=texts, action=texts, changes=texts),
     st.builds(NewsPosted, ts=ts, symbols=texts, headline=texts, source=texts),
+    st.builds(SessionStateChanged, ts=ts, state=texts, trigger=texts, reason=texts),
     st.builds(
         AccountOpened,
         ts=ts,
@@ -246,6 +248,7 @@ def test_codec_registry_names_every_event_type() -> None:
         "AccountConfigured",
         "AgentCommanded",
         "NewsPosted",
+        "SessionStateChanged",
     }
 
 

@@ -1,0 +1,94 @@
+"""What a session is made of, and how its journaled commands are replayed.
+
+A :class:`SessionSpec` and the session's journal are all that is needed to
+rebuild a session: :func:`replay_order` runs an order command again, and
+:class:`Committed` is an event as the journal holds it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from paperbroker.core.errors import InvalidRequest
+from paperbroker.engine.kernel import Kernel
+from paperbroker.model.account import AccountConfig
+from paperbroker.model.events import Event, OrderSubmitted
+from paperbroker.venue.execution import ExecutionConfig, preset
+
+
+class Committed(NamedTuple):
+    """An event as the journal holds it: its ``seq`` in the session's journal and the event."""
+
+    seq: int
+    event: Event
+
+
+#: Called with each commit's events, in order (see :meth:`SessionRuntime.subscribe`).
+CommitListener = Callable[[Sequence[Committed]], None]
+
+
+def _ideal() -> ExecutionConfig:
+    return preset("ideal")
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What a session is made of; with the journal, all that is needed to rebuild it.
+
+    ``execution`` is the venue's models and seed (default: the ``ideal``
+    preset, what sessions ran with before they had a choice); ``account``
+    the settings of the session's accounts (default: a cash account).
+    """
+
+    session_id: str
+    start_ns: int
+    end_ns: int
+    initial_cash: Decimal
+    execution: ExecutionConfig = field(default_factory=_ideal)
+    account: AccountConfig = field(default_factory=AccountConfig)
+    #: The agents of the session's pipeline (:class:`~paperbroker.agents.pipeline.AgentSpec`
+    #: JSON), or ``None`` for a session clients trade by hand.
+    pipeline: list[dict[str, Any]] | None = None
+    #: Where the pipeline's agents write their logs (``None``: to the server's log).
+    log_dir: str | None = None
+    #: Where the news files a data agent names are (``None``: any path).
+    news_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.end_ns <= self.start_ns:
+            raise InvalidRequest("endTime must be after startTime")
+        if self.initial_cash < 0:
+            raise InvalidRequest(f"initialCash must not be negative, got {self.initial_cash}")
+
+    @property
+    def namespace(self) -> uuid.UUID:
+        """The namespace of the session's deterministic ids."""
+        return uuid.UUID(self.session_id)
+
+
+def replay_order(kernel: Kernel, event: OrderSubmitted) -> None:
+    """Run the command an ``OrderSubmitted`` records again (legs are its effects)."""
+    if event.parent_id is not None and event.replaces is None:
+        return  # an exit leg: its entry's command creates it
+    if event.order_id in kernel.orders:
+        return  # an effect: the session's pipeline placed it while the clock moved
+    if event.replaces is not None:
+        trail = event.trail_price if event.trail_price is not None else event.trail_percent
+        kernel.replace_order(
+            event.replaces, qty=event.qty, limit=event.limit_price, stop=event.stop_price,
+            trail=trail, tif=event.time_in_force, client_order_id=event.client_order_id,
+        )  # fmt: skip
+        return
+    kernel.submit_order(
+        event.symbol, event.side, None if event.notional is not None else event.qty,
+        limit=event.limit_price, stop=event.stop_price, tif=event.time_in_force,
+        client_order_id=event.client_order_id, account_id=event.account_id,
+        trail_price=event.trail_price, trail_percent=event.trail_percent,
+        notional=event.notional, order_class=event.order_class,
+        take_profit=event.take_profit, stop_loss=event.stop_loss,
+        stop_loss_limit=event.stop_loss_limit,
+    )  # fmt: skip
