@@ -55,6 +55,7 @@ from paperbroker.model.events import (
 )
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.session.control import SessionControl
 from paperbroker.session.lifecycle import ENDED, SESSION_TRANSITIONS, SessionState, SessionTrigger
 from paperbroker.session.market import MarketData
 from paperbroker.session.spec import CommitListener, Committed, SessionSpec, replay_order
@@ -65,7 +66,7 @@ PriceLike = Decimal | int | float | str
 log = logging.getLogger(__name__)
 
 
-class SessionRuntime:
+class SessionRuntime(SessionControl):
     """One session's kernel, its journal, and the lock that serialises its commands.
 
     Raises (from commands):
@@ -238,11 +239,6 @@ class SessionRuntime:
         return self.now_ns >= self.spec.end_ns
 
     @property
-    def state(self) -> SessionState:
-        """Where the session is in its lifecycle (:mod:`.lifecycle`)."""
-        return self._state.state
-
-    @property
     def ended(self) -> bool:
         """Whether the session is over (stopped, killed or completed)."""
         return self._state.state in ENDED
@@ -405,85 +401,6 @@ class SessionRuntime:
             if self.completed:
                 self._move(SessionTrigger.COMPLETE)
             return before, self.now_ns
-
-    # -- lifecycle --------------------------------------------------------------
-    def transition(self, trigger: SessionTrigger, reason: str = "") -> SessionState:
-        """Pause, resume, kill or fail the session; journaled. ``stop`` is :meth:`stop`.
-
-        Raises:
-            InvalidTransition: for a move the lifecycle does not have (the message
-                names the current state).
-        """
-        if trigger in (SessionTrigger.STOP, SessionTrigger.STOPPED):
-            raise InvalidRequest("a session stops through stop()")
-        with self._command(writable=False):
-            return self._move(trigger, reason)
-
-    def stop(self) -> SessionState:
-        """End the session gracefully: cancel its open orders and close its positions
-        at market, then end it (``stopping`` → ``stopped``).
-
-        A backtest's clock moves bar by bar until the closing orders are done;
-        when the data runs out first, what is still open is canceled and the
-        reason says so.
-
-        Raises:
-            InvalidTransition: if the session cannot stop from its state.
-        """
-        with self._command(writable=False):
-            self._move(SessionTrigger.STOP)
-            leftovers = self._flatten()
-            reason = "" if not leftovers else f"no more bars: {leftovers}"
-            return self._move(SessionTrigger.STOPPED, reason)
-
-    def _flatten(self) -> str:
-        """Cancel every open order and close every position, moving the clock until done;
-        return what could not be closed (empty when flat)."""
-        kernel = self.kernel
-        for _round in range(3):  # a cancel may race a fill: check again after each round
-            for order in [o for o in kernel.orders.values() if o.is_open and not o.parent_id]:
-                kernel.cancel_order(order.id)
-            for account_id, books in kernel.portfolios.items():
-                for symbol, position in sorted(books.positions.items()):
-                    if position.qty:
-                        side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
-                        kernel.submit_order(symbol, side, abs(position.qty), account_id=account_id)
-            while self._open_orders() and not kernel.exhausted and not self.completed:
-                next_close = int(kernel.feed.ts[kernel.bars_processed])
-                kernel.run_until(min(next_close, self.spec.end_ns))
-            if not self._open_orders() and not any(
-                p.qty for books in kernel.portfolios.values() for p in books.positions.values()
-            ):
-                return ""
-        open_orders = self._open_orders()
-        for order in open_orders:
-            kernel.cancel_order(order.id)
-        held = sorted(
-            symbol for books in kernel.portfolios.values()
-            for symbol, p in books.positions.items() if p.qty
-        )  # fmt: skip
-        parts = [f"{len(open_orders)} open order(s) canceled"] if open_orders else []
-        if held:
-            parts.append(f"positions left open in {', '.join(held)}")
-        return "; ".join(parts)
-
-    def _open_orders(self) -> list[Order]:
-        return [o for o in self.kernel.orders.values() if o.is_open]
-
-    def _move(self, trigger: SessionTrigger, reason: str = "") -> SessionState:
-        state = self._state.trigger(trigger)
-        self.kernel.events.append(
-            SessionStateChanged(self.now_ns, state.value, trigger.value, reason)
-        )
-        self._halt_if_idle()
-        return state
-
-    def _halt_if_idle(self) -> None:
-        """The pipeline decides only while the session trades."""
-        if self.pipeline is not None:
-            self.pipeline.halted = self.state not in (
-                SessionState.PAUSED, SessionState.RUNNING, SessionState.ERROR,
-            )  # fmt: skip
 
     def command_agent(
         self, name: str, action: str, changes: Mapping[str, Any] | None = None

@@ -514,7 +514,7 @@ class SimulatedVenue:
 
     def _volatility_of(self, index: int) -> FloatArray:
         values = self._volatility[index]
-        if values is None:
+        if values is None or len(values) < len(self.series[index]):  # a live series grew
             values = rolling_volatility(self.series[index], DEFAULT_VOLATILITY_WINDOW)
             self._volatility[index] = values
         return values
