@@ -27,6 +27,7 @@ from tests.api.conftest import END, IDEAL, START, market
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
+from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.db import create_engine_for, session_factory
 from paperbroker.store.keys import ApiKeys
@@ -43,24 +44,37 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``."""
+    """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
-    def __init__(self, database: URL | str) -> None:
+    ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
+    ``uvicorn_options`` go to uvicorn (``ws_ping_interval``, say).
+    """
+
+    def __init__(
+        self,
+        database: URL | str,
+        *,
+        log_dir: Path | None = None,
+        event_settings: EventSettings | None = None,
+        **uvicorn_options: Any,
+    ) -> None:
         self.database = database
         self.engine = create_engine_for(database)
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market())
+        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
         self.service.restore_all()
         self.port = free_port()
+        self.app = create_app(self.service, self.keys, event_settings=event_settings)
         config = uvicorn.Config(
-            create_app(self.service, self.keys),
+            self.app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
             ws="websockets-sansio",
             lifespan="on",
+            **uvicorn_options,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="uvicorn", daemon=True)

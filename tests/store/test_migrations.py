@@ -12,7 +12,14 @@ from sqlalchemy import Engine, inspect
 from paperbroker.store.migrate import alembic_config, current_revision, head_revision, migrate
 from paperbroker.store.tables import Base
 
-TABLES = {"api_keys", "sessions", "session_events", "session_snapshots", "alembic_version"}
+TABLES = {
+    "api_keys",
+    "sessions",
+    "session_events",
+    "session_snapshots",
+    "system_events",
+    "alembic_version",
+}
 
 
 def schema_diff(engine: Engine) -> list[Any]:
@@ -26,7 +33,7 @@ def schema_diff(engine: Engine) -> list[Any]:
 def test_a_fresh_database_is_migrated_to_head(bare_engine: Engine) -> None:
     assert current_revision(bare_engine) is None
     migrate(bare_engine)
-    assert current_revision(bare_engine) == head_revision() == "0002"
+    assert current_revision(bare_engine) == head_revision() == "0003"
     assert set(inspect(bare_engine).get_table_names()) == TABLES
 
 

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
-from paperbroker.api import alpaca
+from paperbroker.api import alpaca, events
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
 from paperbroker.api.routes import (
@@ -26,6 +26,7 @@ from paperbroker.api.routes import (
     trading,
 )
 from paperbroker.data.calendar import xnys
+from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
 
@@ -68,7 +69,9 @@ A session that was playing when the server stopped comes back paused.
 """
 
 
-def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
+def create_app(
+    service: SessionService, keys: ApiKeys, *, event_settings: EventSettings | None = None
+) -> FastAPI:
     """The API application, serving ``service`` to the holders of ``keys``.
 
     The caller owns ``service``: it restores the sessions before serving, and
@@ -101,6 +104,7 @@ def create_app(service: SessionService, keys: ApiKeys) -> FastAPI:
     app.include_router(agents.router)
     app.include_router(agents.system_router)
     alpaca.install(app)
+    events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
     return app
 
 

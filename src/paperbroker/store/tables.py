@@ -11,7 +11,16 @@ schema; a test compares the two.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: Deterministic constraint names, so migrations can refer to them on every backend.
@@ -83,7 +92,8 @@ class SessionEventRow(Base):
     kind: Mapped[str] = mapped_column(String(64))
     schema_version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
-    committed_at: Mapped[int] = mapped_column(BigInteger)
+    # Indexed for the activity feed, which lists events newest-committed first.
+    committed_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class SessionSnapshotRow(Base):
@@ -98,3 +108,29 @@ class SessionSnapshotRow(Base):
     schema_version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class SystemEventRow(Base):
+    """One event of an owner's ``system`` stream: ``seq`` runs 1, 2, 3, … per owner key.
+
+    Sessions created and deleted, systems started and stopped, server restarts:
+    what happened to an owner outside any one session's journal. ``ts`` is
+    wall time; ``session_id`` names the session an event is about, if any (no
+    foreign key: the record outlives its session). There is no foreign key to
+    the owner either, so deleting a bound key never fails on its history.
+    """
+
+    __tablename__ = "system_events"
+    __table_args__ = (UniqueConstraint("owner_key_id", "seq"),)
+
+    # SQLite auto-increments only an INTEGER primary key (its rowid).
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    owner_key_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    ts: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    payload: Mapped[str] = mapped_column(Text)
