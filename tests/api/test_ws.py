@@ -54,13 +54,18 @@ def start_server(tmp: Path, settings: EventSettings = SETTINGS) -> LiveServer:
     )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A module's server (each ``test_ws*`` module has a ``server`` fixture made of this)."""
     live = start_server(tmp_path_factory.mktemp("ws"))
     try:
         yield live
     finally:
         live.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from serving(tmp_path_factory)
 
 
 def hub(server: LiveServer) -> EventHub:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, WebSocket
 
 from paperbroker.api.events.connection import EventConnection
+from paperbroker.api.events.handshake import redact_websocket_logs
 from paperbroker.api.events.hub import event_hub
 from paperbroker.api.routes import activity
 from paperbroker.services.events import EventHub, EventSettings, SystemFeed
@@ -36,6 +37,7 @@ def install(
 ) -> EventHub:
     """Put an event hub on ``app`` and mount ``/ws`` and ``/api/activity``; return the hub."""
     hub = EventHub(service, keys, _database(keys), settings=settings, system=system)
+    redact_websocket_logs()
     app.state.events = hub
     app.include_router(router)
     app.include_router(activity.router)

@@ -10,13 +10,16 @@ is not a browser sends no ``Origin`` and is let through; it still needs a key.
 
 **Key.** As for the REST API: ``APCA-API-KEY-ID`` and ``APCA-API-SECRET-KEY``,
 or ``Authorization: Basic base64(key_id:secret)``. A key sent any other way
-(a query string ends up in access logs) is not read.
+(a query string ends up in access logs) is not read. uvicorn logs no
+header, but at ``DEBUG`` the websocket library under it logs every one, and
+every frame: :class:`RedactKeys` takes the keys out.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Collection
 from typing import Final, NamedTuple
 from urllib.parse import urlsplit
@@ -106,3 +109,43 @@ def header_credentials(headers: Headers) -> Credentials | None:
         return MALFORMED
     user, colon, password = decoded.partition(":")
     return Credentials(user, password) if colon and user and password else MALFORMED
+
+
+#: Headers whose value is (part of) a key.
+_SECRET_HEADERS: Final = frozenset({KEY_ID_HEADER.lower(), SECRET_HEADER.lower(), "authorization"})
+#: Frames a client sends, as the websocket library logs them (the first may hold a key).
+_CLIENT_FRAMES: Final = ("< TEXT", "< BINARY", "< CONT")
+
+
+class RedactKeys(logging.Filter):
+    """Keeps keys out of the websocket library's debug log of handshakes and frames.
+
+    At ``DEBUG`` the library uvicorn uses logs every handshake header
+    (``< apca-api-secret-key: …``) and every frame a client sends (the
+    first may be ``{"action": "auth", …}``). Header values that are keys are
+    replaced, and client frames are logged without their content.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.msg == "< %s: %s" and isinstance(args, tuple) and len(args) == 2:
+            if str(args[0]).lower() in _SECRET_HEADERS:
+                record.args = (args[0], "[redacted]")
+        elif record.msg == "< %s" and isinstance(args, tuple) and len(args) == 1:
+            text = f"< {args[0]}"
+            if text.startswith(_CLIENT_FRAMES):
+                size = text[text.rfind(" [") :] if text.endswith("bytes]") else ""
+                record.args = (f"{text.split(' ', 2)[1]} [content not logged]{size}",)
+        return True
+
+
+#: The loggers the websocket library writes to under uvicorn, and its own.
+WEBSOCKET_LOGGERS: Final = ("uvicorn.error", "websockets.server")
+
+
+def redact_websocket_logs() -> None:
+    """Put :class:`RedactKeys` on :data:`WEBSOCKET_LOGGERS` (once)."""
+    for name in WEBSOCKET_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactKeys) for f in logger.filters):
+            logger.addFilter(RedactKeys())
