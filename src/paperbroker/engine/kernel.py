@@ -12,6 +12,9 @@ venue it is built with differ.  For each bar, in close-time order:
 
 Every state change is an event, applied to its order and the portfolio first
 and then handed to subscribers (the journal, sockets) in order.
+
+Taking, replacing and canceling orders is the kernel's order desk
+(:mod:`paperbroker.engine.order_desk`), a mixin whose methods are the kernel's.
 """
 
 from __future__ import annotations
@@ -24,42 +27,35 @@ from typing import Any
 import numpy as np
 
 from paperbroker.core.clock import SimClock
-from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.core.ids import AccountId, ClientOrderId, IdFactory, OrderId
+from paperbroker.core.errors import Conflict, InvalidRequest
+from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
 from paperbroker.engine.accounts import Accounts
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
 from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import HistoricalFeed
-from paperbroker.engine.order_entry import OrderTerms, exit_legs, order_terms
-from paperbroker.engine.pretrade import market_refusal, rules_refusal
+from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
-from paperbroker.model.enums import OrderClass, OrderSide, OrderStatus, TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
-    CancelRequested,
     Event,
-    OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
     OrderFilled,
-    OrderRejected,
     OrderReplaced,
     OrderSubmitted,
-    ReplaceRequested,
 )
 from paperbroker.model.instrument import Instrument, TradingHours
-from paperbroker.model.order import CHANGEABLE_STATUSES, Order
+from paperbroker.model.order import Order
 from paperbroker.model.position import Position
 from paperbroker.model.values import ZERO, to_decimal
-from paperbroker.portfolio.portfolio import Portfolio, Refusal
+from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.strategy.base import Strategy
 from paperbroker.strategy.indicators import Series, compute_indicator
 from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
-_REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
@@ -70,13 +66,14 @@ def _ignore(bar: Bar) -> None:
     """The per-bar callback of a kernel without a strategy."""
 
 
-class Kernel:
+class Kernel(OrderDesk):
     """Drives one feed through one venue for one or more accounts, and a strategy.
 
     The account given at construction is the default one: the strategy trades
     it, and calls that name no account use it.  :meth:`open_account` adds more;
     every account has its own portfolio, orders and pre-trade checks, and all
-    share the clock, the data and the venue.
+    share the clock, the data and the venue.  Orders are submitted, replaced
+    and canceled through the methods of :class:`~paperbroker.engine.order_desk.OrderDesk`.
     """
 
     def __init__(
@@ -88,7 +85,8 @@ class Kernel:
         strategy: Strategy | None = None,
         ids: IdFactory | None = None,
     ) -> None:
-        self.feed = feed
+        # Annotated: the order desk declares only the part of the feed it reads.
+        self.feed: HistoricalFeed = feed
         self.clock = clock
         self.ids = ids or IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
@@ -108,7 +106,7 @@ class Kernel:
         self._links = Contingencies(self.orders, self.venue, self._emit, self._instrument_index)
         self.events: list[Event] = []
         self._listeners: list[EventListener] = []
-        self._client_ids: set[tuple[str, str]] = set()
+        self._client_ids: set[tuple[str, str]] = set()  # (account, client order id) in use
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
         # Per instrument: (append to the visible series, all precomputed values).
@@ -290,242 +288,6 @@ class Kernel:
     def account_rules(self, account_id: str | None = None) -> AccountRules:
         """The rules an account (default: the default account) trades under now."""
         return self.accounts.rules(account_id)
-
-    # -- orders -------------------------------------------------------------
-    def submit_order(
-        self,
-        symbol: str,
-        side: OrderSide,
-        qty: PriceLike | None = None,
-        *,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        tif: TimeInForce | str = TimeInForce.DAY,
-        client_order_id: str | None = None,
-        account_id: str | None = None,
-        trail_price: PriceLike | None = None,
-        trail_percent: PriceLike | None = None,
-        notional: PriceLike | None = None,
-        order_class: OrderClass | str = OrderClass.SIMPLE,
-        take_profit: PriceLike | None = None,
-        stop_loss: PriceLike | None = None,
-        stop_loss_limit: PriceLike | None = None,
-        refusal: Refusal | None = None,
-    ) -> Order:
-        """Validate and submit an order; it is accepted or rejected before this returns.
-
-        The prices choose the type: none is a market order, ``limit`` a limit,
-        ``stop`` a stop, both a stop-limit, ``trail_price``/``trail_percent``
-        a trailing stop.  ``notional`` (instead of ``qty``) buys or sells that
-        much money's worth.  ``order_class`` ``bracket``/``oto`` adds exit
-        legs at ``take_profit`` (a limit) and ``stop_loss`` (a stop, or a
-        stop-limit with ``stop_loss_limit``); ``oco`` makes a limit order and a
-        stop-loss cancel each other.  ``account_id`` names the account
-        (default: the kernel's default account).  ``refusal`` rejects the
-        order with that reason instead of checking it (a pipeline's risk
-        agent decided before the broker).
-
-        Raises:
-            InvalidRequest: for an unknown symbol, a malformed order (see
-                :func:`~paperbroker.engine.order_entry.order_terms`), or a
-                ``client_order_id`` the account already used.
-            NotFound: for an unknown account.
-        """
-        portfolio = self.books(account_id)
-        index = self._index.get(symbol)
-        if index is None:
-            raise self._unknown_symbol(symbol)
-        terms = order_terms(
-            self.instruments[index], side, qty, limit=limit, stop=stop, tif=tif,
-            trail_price=trail_price, trail_percent=trail_percent, notional=notional,
-            order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
-            stop_loss_limit=stop_loss_limit,
-        )  # fmt: skip
-        self._check_client_id(portfolio.account.id, client_order_id)
-        order = self._new_order(terms, portfolio.account.id, client_order_id)
-        legs = [
-            self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
-            for leg in exit_legs(terms)
-        ]
-        order.legs = [leg.id for leg in legs]
-        # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
-        refusal = refusal or self._refusal(order, portfolio, index)
-        if refusal is not None:
-            self._reject(order, refusal)
-            for leg in legs:
-                if leg.status is OrderStatus.HELD:
-                    self._emit(OrderCanceled(leg.ts_created, leg.id, f"entry {order.id} rejected"))
-                else:
-                    self._reject(leg, refusal)
-            return order
-        self._accept(order, portfolio, index)
-        if terms.order_class is OrderClass.OCO:
-            # The stop-loss of an OCO works beside its limit order from the start.
-            for leg in legs:
-                self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
-                self.venue.accept(index, leg)
-            self._links.link([order.id, *order.legs])
-        elif legs:
-            self._links.hold(order.id, order.legs)
-        return order
-
-    def replace_order(
-        self,
-        order_id: str,
-        *,
-        qty: PriceLike | None = None,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        trail: PriceLike | None = None,
-        tif: TimeInForce | str | None = None,
-        client_order_id: str | None = None,
-    ) -> Order:
-        """Replace a working order with a new one; return the new order.
-
-        The replacement keeps the order's symbol, side, type and links and
-        takes the given fields (the rest from the order; ``qty`` defaults to
-        what is left unfilled).  It is checked now and reaches the venue after
-        the latency; until then the old order is ``pending_replace`` and may
-        still fill.  If it fills completely first, the replacement is canceled.
-
-        Raises:
-            NotFound: if no order has that id.
-            Conflict: if the order is not working (or is held, or has a
-                cancel or replacement on its way).
-            InvalidRequest: for a malformed replacement.
-        """
-        old = self.orders.get(order_id)
-        if old is None:
-            raise NotFound(f"order {order_id} not found")
-        if old.status not in _REPLACEABLE:
-            raise Conflict(f"order {order_id} is {old.status} and cannot be replaced")
-        if old.notional is not None:
-            raise Conflict("a notional order cannot be replaced")
-        index = self._instrument_index(old.symbol)
-        trailing_percent = old.trail_percent is not None
-        terms = order_terms(
-            self.instruments[index], old.side, old.leaves_qty if qty is None else qty,
-            limit=old.limit_price if limit is None else limit,
-            stop=(old.stop_price if stop is None else stop) if not old.is_trailing else None,
-            tif=old.time_in_force if tif is None else tif,
-            trail_price=(trail or old.trail_price) if old.trail_price is not None else None,
-            trail_percent=(trail or old.trail_percent) if trailing_percent else None,
-        )  # fmt: skip
-        portfolio = self.books(old.account_id)
-        self._check_client_id(portfolio.account.id, client_order_id)
-        new = self._new_order(
-            terms, portfolio.account.id, client_order_id, parent_id=old.parent_id,
-            replaces=old.id, order_class=old.order_class,
-        )  # fmt: skip
-        refusal = self._refusal(new, portfolio, index, replacing=old.id)
-        # The check counted the working orders without the replaced one: recount.
-        portfolio.forget_reservations()
-        if refusal is not None:
-            self._reject(new, refusal)
-            return new
-        self._emit(OrderAccepted(ts=new.ts_created, order_id=new.id))
-        self._emit(ReplaceRequested(ts=new.ts_created, order_id=old.id, replacement_id=new.id))
-        self.venue.request_replace(old.id, new)
-        return new
-
-    def _check_client_id(self, account: str, client_order_id: str | None) -> None:
-        if client_order_id is not None and (account, client_order_id) in self._client_ids:
-            raise InvalidRequest(f"client_order_id {client_order_id!r} is already in use")
-
-    def _new_order(
-        self,
-        terms: OrderTerms,
-        account: AccountId,
-        client_order_id: str | None,
-        *,
-        parent_id: OrderId | None = None,
-        replaces: OrderId | None = None,
-        order_class: OrderClass | None = None,
-    ) -> Order:
-        """Create an order (its ``OrderSubmitted`` event) from validated terms."""
-        order_id = self.ids.order_id()
-        client_id = client_order_id or order_id
-        self._client_ids.add((account, client_id))
-        submitted = OrderSubmitted(
-            self.clock.now_ns(), order_id, ClientOrderId(client_id), account, terms.symbol,
-            terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
-            terms.stop_price, terms.trail_price, terms.trail_percent, terms.notional,
-            order_class or terms.order_class, parent_id, replaces,
-            None if parent_id else terms.take_profit, None if parent_id else terms.stop_loss,
-            None if parent_id else terms.stop_loss_limit,
-        )  # fmt: skip
-        order = Order(submitted)
-        self.orders[order_id] = order
-        self._emit(submitted)
-        return order
-
-    def _refusal(
-        self, order: Order, portfolio: Portfolio, index: int, replacing: str | None = None
-    ) -> Refusal | None:
-        """Why the broker would refuse ``order`` now (``None``: it would not)."""
-        refusal = rules_refusal(order, portfolio.account.rules) or market_refusal(
-            order, self.feed.series[index], self._seen[index], self.instruments[index],
-            self.clock.now_ns(),
-        )  # fmt: skip
-        if refusal is not None:
-            return refusal
-        account = portfolio.account.id
-        # A replacement takes the old order's place, and its OCO siblings are the
-        # other way out of the same position: neither claims anything beside it.
-        excluded = set() if replacing is None else {replacing, *self._links.siblings(replacing)}
-        if excluded:
-            portfolio.forget_reservations()  # counted with them; count again without
-
-        def working() -> list[Order]:
-            orders = self.open_orders(account_id=account)
-            return [o for o in orders if o.id not in excluded] if excluded else orders
-
-        return portfolio.check(order, working, self.venue.config.commission)
-
-    def _reject(self, order: Order, refusal: Refusal) -> None:
-        reason, message = refusal
-        self._emit(
-            OrderRejected(ts=order.ts_created, order_id=order.id, reason=reason, message=message)
-        )
-
-    def _accept(self, order: Order, portfolio: Portfolio, index: int) -> None:
-        self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
-        self.venue.accept(index, order)
-        portfolio.order_accepted(order)
-
-    def cancel_order(self, order_id: str) -> bool:
-        """Cancel an order; ``False`` (and no event) if it can no longer be canceled.
-
-        A cancel publishes ``CancelRequested`` (the order is ``pending_cancel``)
-        and reaches the venue after the latency: the order may still fill
-        meanwhile.  A held exit leg is canceled at once.
-
-        Raises:
-            NotFound: if no order has that id.
-        """
-        order = self.orders.get(order_id)
-        if order is None:
-            raise NotFound(f"order {order_id} not found")
-        if order.status not in CHANGEABLE_STATUSES:
-            return False
-        now = self.clock.now_ns()
-        self._emit(CancelRequested(ts=now, order_id=order.id))
-        if order.status is OrderStatus.HELD:
-            self._emit(OrderCanceled(ts=now, order_id=order.id, reason="canceled by client"))
-            return True
-        return self.venue.request_cancel(order_id)
-
-    def open_orders(self, symbol: str | None = None, account_id: str | None = None) -> list[Order]:
-        """Working orders of one account (default: the default account), oldest first.
-
-        ``symbol`` keeps only that symbol's orders.
-        """
-        account = self.books(account_id).account.id
-        indices = (
-            range(len(self.instruments)) if symbol is None else [self._instrument_index(symbol)]
-        )
-        working = self.venue.working
-        return [w.order for i in indices for w in working[i] if w.order.account_id == account]
 
     # -- queries --------------------------------------------------------------
     def position(self, symbol: str, account_id: str | None = None) -> Position:
