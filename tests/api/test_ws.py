@@ -54,9 +54,11 @@ def start_server(tmp: Path, settings: EventSettings = SETTINGS) -> LiveServer:
     )
 
 
-def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def serving(
+    tmp_path_factory: pytest.TempPathFactory, settings: EventSettings = SETTINGS
+) -> Iterator[LiveServer]:
     """A module's server (each ``test_ws*`` module has a ``server`` fixture made of this)."""
-    live = start_server(tmp_path_factory.mktemp("ws"))
+    live = start_server(tmp_path_factory.mktemp("ws"), settings)
     try:
         yield live
     finally:
@@ -89,6 +91,9 @@ def open_ws(
         additional_headers=headers,
         origin=None if origin is None else Origin(origin),
         open_timeout=WAIT,
+        # Unread frames are buffered without a bound, so that a client closing in the
+        # middle of a stream is not held up by the frames it will never read.
+        max_queue=None,
     )
 
 
