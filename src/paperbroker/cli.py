@@ -22,6 +22,7 @@ from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
+from paperbroker.feeds.config import AlpacaCredentials
 from paperbroker.strategy.registry import resolve_strategy
 from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
 
@@ -408,6 +409,11 @@ def serve(
                 log_dir=settings.log_dir,
                 news_dir=settings.data_dir / "news",
             )
+            if settings.alpaca_key_id and settings.alpaca_secret_key:
+                service.alpaca_credentials = AlpacaCredentials(
+                    settings.alpaca_key_id.get_secret_value(),
+                    settings.alpaca_secret_key.get_secret_value(),
+                )
             service.restore_all()
             uvicorn.run(
                 create_app(service, keys),

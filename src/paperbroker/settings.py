@@ -13,7 +13,7 @@ import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperbroker.core.errors import InvalidRequest, OperationalError
@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./paperbroker-data")
     #: Where sessions' agents write their log files (one per agent).
     log_dir: Path = Path("./paperbroker-logs")
+    #: The keys of paper sessions' Alpaca market-data feed (never stored with a session).
+    alpaca_key_id: SecretStr | None = None
+    alpaca_secret_key: SecretStr | None = None
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ BODIES: dict[str, Any] = {
     "setSessionSpeed": {"speed": 2},
     "createAccount": {"initialCash": 10},
     "submitOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
+    "submitPaperOrder": {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"},
     "replaceOrder": {"limit_price": 2},
     "configure_agent_api_agents__agent_id__config_patch": {"max_order_qty": 1},
     "postSessionNews": {"symbols": ["AAPL"], "headline": "not yours"},

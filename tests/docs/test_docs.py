@@ -104,3 +104,17 @@ def test_example_files_shown_in_the_docs_are_shown_as_they_are() -> None:
             assert body == code, f"{page.name} shows an old copy of {first[2:]}"
             shown += 1
     assert shown
+
+
+def test_docs_operations_lifecycle_is_generated_from_the_table() -> None:
+    from paperbroker.session.lifecycle import SESSION_TRANSITIONS, SessionState
+
+    page = (ROOT / "docs" / "operations.md").read_text()
+    documented = page.split("<!-- session-transitions:begin -->\n")[1].split(
+        "\n<!-- session-transitions:end -->"
+    )[0]
+    generated = (
+        f"```mermaid\n{SESSION_TRANSITIONS.to_mermaid(SessionState.PAUSED)}\n```\n\n"
+        f"{SESSION_TRANSITIONS.to_markdown()}"
+    )
+    assert documented.strip() == generated.strip()

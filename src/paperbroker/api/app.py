@@ -20,6 +20,7 @@ from paperbroker.api.routes import (
     accounts,
     agents,
     assets,
+    paper,
     session_keys,
     session_lifecycle,
     sessions,
@@ -99,7 +100,7 @@ def create_app(
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
-    for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets):
+    for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
     app.include_router(agents.router)
     app.include_router(agents.system_router)

@@ -59,6 +59,13 @@ class TransitionTable(Generic[S, T]):
         terminal = ", ".join(f"`{_name(s)}`" for s in sorted(self.terminal, key=_name))
         return table + f"\n\nTerminal states: {terminal}."
 
+    def to_mermaid(self, initial: S) -> str:
+        """The table as a Mermaid state diagram starting at ``initial``, for the docs."""
+        lines = ["stateDiagram-v2", f"    [*] --> {_name(initial)}"]
+        lines += [f"    {_name(s)} --> {_name(n)}: {_name(t)}" for s, t, n in self]
+        lines += [f"    {_name(s)} --> [*]" for s in sorted(self.terminal, key=_name)]
+        return "\n".join(lines)
+
 
 class StateMachine(Generic[S, T]):
     """A current state driven by a :class:`TransitionTable`."""

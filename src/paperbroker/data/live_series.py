@@ -72,6 +72,10 @@ class LiveBarSeries(BarSeries):
             object.__setattr__(self, name, _read_only(buffer[:size]))
 
     @property
+    def complete(self) -> bool:
+        return False  # more bars are on their way
+
+    @property
     def last_ts(self) -> int | None:
         """The close time of the last bar, or None before the first."""
         return int(self.ts[self._size - 1]) if self._size else None

@@ -131,6 +131,11 @@ class BarSeries:
     def symbol(self) -> str:
         return self.instrument.symbol
 
+    @property
+    def complete(self) -> bool:
+        """Whether every bar is known (history); a live series grows as bars arrive."""
+        return True
+
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 

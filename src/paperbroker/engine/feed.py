@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import repeat
+from typing import Protocol
 
 import numpy as np
 
@@ -98,3 +99,25 @@ class HistoricalFeed:
         if self._instrument is None:
             return self.ts[:stop]
         return np.unique(self.ts[:stop])
+
+
+class BarStream(Protocol):
+    """What the kernel reads bars from: a :class:`HistoricalFeed`, or a live feed
+    (:class:`~paperbroker.engine.live_feed.LiveFeed`) that grows as bars arrive."""
+
+    @property
+    def series(self) -> Sequence[BarSeries]: ...
+
+    @property
+    def symbols(self) -> list[str]: ...
+
+    @property
+    def ts(self) -> IntArray: ...
+
+    def __len__(self) -> int: ...
+
+    def end_index(self, ts_ns: int) -> int: ...
+
+    def chunk(self, start: int, stop: int) -> Chunk: ...
+
+    def sample_times(self, stop: int) -> IntArray: ...

@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -30,10 +30,11 @@ from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest
 from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
+from paperbroker.data.live_series import LiveBarSeries
 from paperbroker.engine.accounts import Accounts
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
 from paperbroker.engine.contingent import Contingencies
-from paperbroker.engine.feed import HistoricalFeed
+from paperbroker.engine.feed import BarStream
 from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
 from paperbroker.model.events import (
@@ -52,13 +53,15 @@ from paperbroker.model.position import Position
 from paperbroker.model.values import ZERO, to_decimal
 from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.strategy.base import Strategy
-from paperbroker.strategy.indicators import Series, compute_indicator
+from paperbroker.strategy.indicators import LiveValues, Series, compute_indicator
 from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
+#: An indicator's value per bar row: precomputed (history) or computed on demand (live).
+IndicatorValues: TypeAlias = "array[float] | LiveValues"
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -78,7 +81,7 @@ class Kernel(OrderDesk):
 
     def __init__(
         self,
-        feed: HistoricalFeed,
+        feed: BarStream,
         account: Account,
         venue_config: VenueConfig,
         clock: SimClock,
@@ -86,7 +89,7 @@ class Kernel(OrderDesk):
         ids: IdFactory | None = None,
     ) -> None:
         # Annotated: the order desk declares only the part of the feed it reads.
-        self.feed: HistoricalFeed = feed
+        self.feed: BarStream = feed
         self.clock = clock
         self.ids = ids or IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
@@ -110,7 +113,7 @@ class Kernel(OrderDesk):
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
         # Per instrument: (append to the visible series, all precomputed values).
-        self._growing: list[list[tuple[Callable[[float], None], array[float]]]] = [
+        self._growing: list[list[tuple[Callable[[float], None], IndicatorValues]]] = [
             [] for _ in self.instruments
         ]
         self.strategy = strategy
@@ -322,7 +325,13 @@ class Kernel(OrderDesk):
         index = self._instrument_index(symbol)
         if source not in _HISTORY_COLUMNS:
             raise InvalidRequest(f"source {source!r} is not one of {', '.join(_HISTORY_COLUMNS)}")
-        values = compute_indicator(fn, getattr(self.feed.series[index], source), *args, **kwargs)
+        series = self.feed.series[index]
+        if isinstance(series, LiveBarSeries):  # bars still arriving: computed as they do
+            live = LiveValues(fn, lambda: getattr(series, source), args, kwargs)
+            growing: array[float] = array("d", live.upto(self._seen[index]).tolist())
+            self._growing[index].append((growing.append, live))
+            return growing
+        values = compute_indicator(fn, getattr(series, source), *args, **kwargs)
         full: array[float] = array("d")
         full.frombytes(np.ascontiguousarray(values).data.cast("B"))
         visible: array[float] = array("d", full[: self._seen[index]])

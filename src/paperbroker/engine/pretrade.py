@@ -46,7 +46,7 @@ def market_refusal(
     """Why the market refuses ``order`` now: no more data for its symbol (``seen``
     bars of ``series`` are past), or an opening-auction order while the
     instrument's regular session is in progress."""
-    if seen >= len(series):
+    if seen >= len(series) and series.complete:
         return RejectReason.MARKET_CLOSED, f"there is no more market data for {order.symbol}"
     if order.time_in_force is TimeInForce.OPG and instrument.hours.in_session(now_ns):
         return RejectReason.MARKET_OPEN, "opg orders are taken only while the market is closed"

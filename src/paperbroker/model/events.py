@@ -195,6 +195,21 @@ class NewsPosted(NamedTuple):
     source: str = ""
 
 
+class BarReceived(NamedTuple):
+    """A paper or live session's feed delivered a bar that closed at ``ts``.
+
+    Prices are the bar's floats written exactly (``Decimal(repr(price))``), so
+    the replay rebuilds the very same bar."""
+
+    ts: int
+    symbol: str
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
 class SessionStateChanged(NamedTuple):
     """The session moved in its lifecycle (``session.lifecycle``): ``trigger`` took it
     to ``state``; ``reason`` says why when the session did it itself."""
@@ -227,6 +242,7 @@ Event = (
     | AgentCommanded
     | NewsPosted
     | SessionStateChanged
+    | BarReceived
 )
 
 #: Every event type, in the order the docs list them.
@@ -248,6 +264,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AgentCommanded,
     NewsPosted,
     SessionStateChanged,
+    BarReceived,
 )
 
 for _event_type in EVENT_TYPES:

@@ -27,6 +27,8 @@ from paperbroker.core.errors import (
     NotFound,
     PaperbrokerError,
 )
+from paperbroker.feeds.base import BarFeed
+from paperbroker.services.paper import PaperSessions
 from paperbroker.services.session_config import (
     account_config,
     account_json,
@@ -63,13 +65,18 @@ class _Live:
         self.speed = speed
         self.player: threading.Thread | None = None
         self.stop_playing = threading.Event()
+        # A paper session's feed, the thread that runs it, and since when it feeds.
+        self.feed: BarFeed | None = None
+        self.feeder: threading.Thread | None = None
+        self.stop_feeding = threading.Event()
+        self.fed_since = 0
 
     @property
     def playing(self) -> bool:
         return self.player is not None and self.player.is_alive()
 
 
-class SessionService(TradingUseCases):
+class SessionService(TradingUseCases, PaperSessions):
     """Create, drive and query sessions on behalf of API keys; trade them
     (:class:`~paperbroker.services.trading.TradingUseCases`).
 
@@ -111,13 +118,15 @@ class SessionService(TradingUseCases):
             self._after_move(live)
             if live.runtime.state is SessionState.RUNNING:
                 self._start_playing(live)
+            self._start_feeding(live)  # a paper session's prices come in any working state
 
     def shutdown(self) -> None:
-        """Stop every play loop."""
+        """Stop every play loop and feed."""
         with self._lock:
             lives = list(self._live.values())
         for live in lives:
             self._stop(live)
+            self._stop_feeding(live)
 
     # -- sessions -------------------------------------------------------------
     def create(
@@ -166,6 +175,7 @@ class SessionService(TradingUseCases):
     def _create(self, owner: str, name: str, start_ns: int, end_ns: int, config: str) -> _Live:
         record = self._repo.create(
             owner,
+            kind=json.loads(config).get("kind", "backtest"),
             name=name,
             simulation_start=start_ns,
             simulation_end=end_ns,
@@ -217,6 +227,7 @@ class SessionService(TradingUseCases):
         """Delete a session and everything in it (its journal included)."""
         live = self._get(owner, session_id)
         self._stop(live)
+        self._stop_feeding(live)
         self._repo.delete(owner, session_id)
         with self._lock:
             self._live.pop(session_id, None)
@@ -280,6 +291,7 @@ class SessionService(TradingUseCases):
         live.runtime.transition(SessionTrigger.RESUME)
         self._after_move(live)
         self._start_playing(live)
+        self._start_feeding(live)  # after an error, the feed starts again
         return self._view(live)
 
     def suspend(self, owner: str, session_id: str) -> SessionView:
@@ -315,6 +327,7 @@ class SessionService(TradingUseCases):
         live = self._get(owner, session_id)
         self._stop(live)
         live.runtime.transition(SessionTrigger.KILL)
+        self._stop_feeding(live)
         self._after_move(live)
         return self._view(live)
 
@@ -358,7 +371,12 @@ class SessionService(TradingUseCases):
             with self._lock:
                 live = self._live.get(session_id)
             if live is None or live.runtime.poisoned:
-                live = self._load(record)
+                old, live = live, self._load(record)
+                if old is not None:  # its threads drove the runtime that failed
+                    self._stop(old)
+                    self._stop_feeding(old)
+                self._start_playing(live)
+                self._start_feeding(live)
         return live
 
     def _load(self, record: SessionRecord, *, new: bool = False) -> _Live:
@@ -372,16 +390,22 @@ class SessionService(TradingUseCases):
             pipeline=config.get("pipeline"),
             log_dir=None if self.log_dir is None else str(self.log_dir),
             news_dir=None if self.news_dir is None else str(self.news_dir),
+            kind=record.kind,
+            symbols=tuple(config.get("symbols", ())),
+            feed=config.get("feed"),
         )
-        runtime = SessionRuntime.restore(spec, self._market, self._journal, new=new)
+        runtime = SessionRuntime.restore(
+            spec, self._market, self._journal, new=new, wall=self._wall
+        )
         live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
         with self._lock:
             self._live[record.id] = live
         return live
 
     def _start_playing(self, live: _Live) -> None:
-        if live.playing or live.runtime.state is not SessionState.RUNNING:
-            return
+        runtime = live.runtime
+        if live.playing or runtime.live or runtime.state is not SessionState.RUNNING:
+            return  # a paper session's clock follows its feed and the wall
         live.stop_playing.clear()
         live.player = threading.Thread(
             target=self._play, args=(live,), name=f"play-{live.record.id}", daemon=True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.errors import Conflict, InvalidRequest
 from paperbroker.core.fsm import StateMachine
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.events import SessionStateChanged
@@ -42,12 +42,19 @@ class SessionControl:
     def completed(self) -> bool:
         raise NotImplementedError
 
+    if TYPE_CHECKING:  # provided by LiveData, later in the runtime's bases
+
+        @property
+        def live(self) -> bool: ...
+
     @property
     def state(self) -> SessionState:
         """Where the session is in its lifecycle (:mod:`.lifecycle`)."""
         return self._state.state
 
-    def _command(self, *, writable: bool = True) -> AbstractContextManager[None]:
+    def _command(
+        self, *, writable: bool = True, follow: bool = True
+    ) -> AbstractContextManager[None]:
         raise NotImplementedError
 
     def transition(self, trigger: SessionTrigger, reason: str = "") -> SessionState:
@@ -68,47 +75,83 @@ class SessionControl:
 
         A backtest's clock moves bar by bar until the closing orders are done;
         when the data runs out first, what is still open is canceled and the
-        reason says so.
+        reason says so. A paper session stays ``stopping`` while its closing
+        orders work, and stops with the bar that completes them.
 
         Raises:
             InvalidTransition: if the session cannot stop from its state.
         """
         with self._command(writable=False):
             self._move(SessionTrigger.STOP)
-            leftovers = self._flatten()
-            reason = "" if not leftovers else f"no more bars: {leftovers}"
-            return self._move(SessionTrigger.STOPPED, reason)
+            self._close_out()
+            if self.live:
+                self._settle()
+                return self.state
+            for _round in range(3):  # a cancel may race a fill: check again
+                self._run_until_done()
+                if self._flat():
+                    return self._move(SessionTrigger.STOPPED)
+                self._close_out()
+            return self._move(SessionTrigger.STOPPED, f"no more bars: {self._leftovers()}")
 
-    def _flatten(self) -> str:
-        """Cancel every open order and close every position, moving the clock until done;
-        return what could not be closed (empty when flat)."""
+    def _settle(self) -> None:
+        """A stopping paper session whose closing orders are done stops (called as its
+        bars arrive)."""
+        if self.state is not SessionState.STOPPING or self._open_orders():
+            return
+        if self._flat():
+            self._move(SessionTrigger.STOPPED)
+        else:  # a closing order ended without closing (rejected, expired)
+            self._move(SessionTrigger.STOPPED, self._leftovers())
+
+    def _close_out(self) -> None:
+        """Cancel every open order and send a market order closing every position."""
         kernel = self.kernel
-        for _round in range(3):  # a cancel may race a fill: check again after each round
-            for order in [o for o in kernel.orders.values() if o.is_open and not o.parent_id]:
-                kernel.cancel_order(order.id)
-            for account_id, books in kernel.portfolios.items():
-                for symbol, position in sorted(books.positions.items()):
-                    if position.qty:
-                        side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
-                        kernel.submit_order(symbol, side, abs(position.qty), account_id=account_id)
-            while self._open_orders() and not kernel.exhausted and not self.completed:
-                next_close = int(kernel.feed.ts[kernel.bars_processed])
-                kernel.run_until(min(next_close, self.spec.end_ns))
-            if not self._open_orders() and not any(
-                p.qty for books in kernel.portfolios.values() for p in books.positions.values()
-            ):
-                return ""
+        for order in [o for o in kernel.orders.values() if o.is_open and not o.parent_id]:
+            kernel.cancel_order(order.id)
+        for account_id, books in kernel.portfolios.items():
+            for symbol, position in sorted(books.positions.items()):
+                if position.qty and not self._closing(account_id, symbol):
+                    side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
+                    kernel.submit_order(symbol, side, abs(position.qty), account_id=account_id)
+
+    def _closing(self, account_id: str, symbol: str) -> bool:
+        return any(o.account_id == account_id and o.symbol == symbol for o in self._open_orders())
+
+    def _run_until_done(self) -> None:
+        """Move a backtest's clock bar by bar while orders are open and bars are left."""
+        kernel = self.kernel
+        while self._open_orders() and not kernel.exhausted and not self.completed:
+            next_close = int(kernel.feed.ts[kernel.bars_processed])
+            kernel.run_until(min(next_close, self.spec.end_ns))
+
+    def _flat(self) -> bool:
+        return not self._open_orders() and not any(
+            p.qty for books in self.kernel.portfolios.values() for p in books.positions.values()
+        )
+
+    def _leftovers(self) -> str:
+        """Cancel what is still open; say what was canceled and what is still held."""
         open_orders = self._open_orders()
         for order in open_orders:
-            kernel.cancel_order(order.id)
+            self.kernel.cancel_order(order.id)
         held = sorted(
-            symbol for books in kernel.portfolios.values()
+            symbol for books in self.kernel.portfolios.values()
             for symbol, p in books.positions.items() if p.qty
         )  # fmt: skip
         parts = [f"{len(open_orders)} open order(s) canceled"] if open_orders else []
         if held:
             parts.append(f"positions left open in {', '.join(held)}")
         return "; ".join(parts)
+
+    def _check_trading(self) -> None:
+        """A paused paper session does not trade (a paused backtest trades by hand).
+
+        Raises:
+            Conflict: if the session is a paused paper session.
+        """
+        if self.live and self.state is SessionState.PAUSED:
+            raise Conflict("the session is paused: trading is halted until it resumes")
 
     def _open_orders(self) -> list[Order]:
         return [o for o in self.kernel.orders.values() if o.is_open]
@@ -122,8 +165,10 @@ class SessionControl:
         return state
 
     def _halt_if_idle(self) -> None:
-        """The pipeline decides only while the session trades."""
+        """The pipeline decides only while the session trades: a backtest while it is
+        paused (moved by hand), running or failed; a paper session while running."""
         if self.pipeline is not None:
-            self.pipeline.halted = self.state not in (
+            trading = (SessionState.RUNNING,) if self.live else (
                 SessionState.PAUSED, SessionState.RUNNING, SessionState.ERROR,
             )  # fmt: skip
+            self.pipeline.halted = self.state not in trading

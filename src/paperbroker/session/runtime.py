@@ -31,12 +31,11 @@ from paperbroker.agents.base import Agent
 from paperbroker.agents.bus import NewsHeadline
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
-from paperbroker.core.clock import SimClock
+from paperbroker.core.clock import Clock, SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
 from paperbroker.core.fsm import StateMachine
 from paperbroker.core.ids import AccountId, IdFactory
 from paperbroker.engine.accounts import rules_of
-from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel
 from paperbroker.model.account import Account, AccountConfig, AccountRules
 from paperbroker.model.codec import decode_event, encode_event
@@ -46,6 +45,7 @@ from paperbroker.model.events import (
     AccountOpened,
     AdvanceRequested,
     AgentCommanded,
+    BarReceived,
     CancelRequested,
     Event,
     NewsPosted,
@@ -57,6 +57,7 @@ from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.session.control import SessionControl
 from paperbroker.session.lifecycle import ENDED, SESSION_TRANSITIONS, SessionState, SessionTrigger
+from paperbroker.session.live import LiveData
 from paperbroker.session.market import MarketData
 from paperbroker.session.spec import CommitListener, Committed, SessionSpec, replay_order
 from paperbroker.store.journal import EncodedEvent, Journal
@@ -66,7 +67,7 @@ PriceLike = Decimal | int | float | str
 log = logging.getLogger(__name__)
 
 
-class SessionRuntime(SessionControl):
+class SessionRuntime(SessionControl, LiveData):
     """One session's kernel, its journal, and the lock that serialises its commands.
 
     Raises (from commands):
@@ -74,23 +75,30 @@ class SessionRuntime(SessionControl):
     """
 
     def __init__(
-        self, spec: SessionSpec, market: MarketData, journal: Journal, *, replaying: bool = False
+        self,
+        spec: SessionSpec,
+        market: MarketData,
+        journal: Journal,
+        *,
+        replaying: bool = False,
+        wall: Clock | None = None,
     ) -> None:
         self.spec = spec
         self._journal = journal
         self._lock = threading.RLock()
         self._accounts_opened = 0
         self.poisoned = False
-        series = market.series_until(spec.end_ns)
-        if not series:
-            raise InvalidRequest("no market data before the session's end")
-        first_open = min(int(s.ts[0]) - s.duration_ns for s in series)
+        #: The wall clock a paper session's clock follows (``None``: a backtest's moves
+        #: only by command, and a replay never reads the wall).
+        self.wall: Clock | None = None
+        self._wall = wall
         default = Account(self._account_id(), spec.initial_cash, spec.account)
+        feed, clock_start = self._data(spec, market)
         self.kernel = Kernel(
-            HistoricalFeed(series),
+            feed,
             default,
             spec.execution.venue_config(),
-            SimClock(min(first_open, spec.start_ns)),
+            SimClock(clock_start),
             ids=IdFactory(spec.namespace),
         )
         # Bars before the start are history every session begins with; they are
@@ -119,7 +127,13 @@ class SessionRuntime(SessionControl):
     # -- life cycle -----------------------------------------------------------
     @classmethod
     def restore(
-        cls, spec: SessionSpec, market: MarketData, journal: Journal, *, new: bool = False
+        cls,
+        spec: SessionSpec,
+        market: MarketData,
+        journal: Journal,
+        *,
+        new: bool = False,
+        wall: Clock | None = None,
     ) -> SessionRuntime:
         """Rebuild a session from its journal by replaying its commands (``new``: a
         session just created, whose agents' start is news for their logs).
@@ -129,7 +143,7 @@ class SessionRuntime(SessionControl):
         """
         stored = journal.read(spec.session_id)
         events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
-        runtime = cls(spec, market, journal, replaying=not new)
+        runtime = cls(spec, market, journal, replaying=not new, wall=wall)
         with runtime._lock:
             for event in events:
                 runtime._replay(event)
@@ -149,6 +163,7 @@ class SessionRuntime(SessionControl):
                 )
             runtime._persisted = len(runtime.kernel.events)
             runtime._seq = stored[-1].seq if stored else 0
+            runtime.wall = runtime._wall if runtime.live else None  # the replay is over
         return runtime
 
     def _replay(self, event: Event) -> None:
@@ -173,6 +188,8 @@ class SessionRuntime(SessionControl):
         elif isinstance(event, NewsPosted):
             self._deliver_news(event)
             kernel.events.append(event)
+        elif isinstance(event, BarReceived):
+            self._append_bar(event)
         elif isinstance(event, SessionStateChanged):
             self._state.state = SessionState(event.state)
             self._halt_if_idle()
@@ -336,6 +353,7 @@ class SessionRuntime(SessionControl):
             Conflict: if the session is completed.
         """
         with self._command():
+            self._check_trading()
             self.books(account_id)
             return self.kernel.submit_order(
                 symbol, side, qty, limit=limit, stop=stop, tif=tif,
@@ -365,6 +383,7 @@ class SessionRuntime(SessionControl):
             InvalidRequest: for a malformed replacement.
         """
         with self._command():
+            self._check_trading()
             order = self.order(account_id, order_id)
             return self.kernel.replace_order(
                 order.id, qty=qty, limit=limit, stop=stop, trail=trail, tif=tif,
@@ -393,6 +412,8 @@ class SessionRuntime(SessionControl):
         Raises:
             InvalidRequest: if ``target_ns`` lies before the current time.
         """
+        if self.live:
+            raise Conflict("a paper session's clock follows the wall; it cannot be advanced")
         with self._command():
             before = self.now_ns
             if target_ns < before:
@@ -444,24 +465,32 @@ class SessionRuntime(SessionControl):
 
     # -- internals ------------------------------------------------------------
     @contextmanager
-    def _command(self, *, writable: bool = True) -> Iterator[None]:
+    def _command(self, *, writable: bool = True, follow: bool = True) -> Iterator[None]:
         """Run one command under the lock and journal what it did; on success only.
 
         A command that fails after the kernel moved (it emitted events, then
         raised) leaves the kernel ahead of the journal: those events must not
         reach the journal with the next command, so the runtime is poisoned and
-        the service rebuilds it from the journal.
+        the service rebuilds it from the journal. A paper session's clock
+        following the wall before a command is refused is no such failure: that
+        advance is journaled, and the refusal raised.
         """
         with self._lock:
             if writable:
                 self._check_writable()
             elif self.poisoned:
                 raise Conflict("the session must be reloaded after a failed write")
+            followed = self._persisted
             try:
+                if follow:
+                    self._follow_wall()
+                    followed = len(self.kernel.events)
                 yield
             except BaseException:
-                if len(self.kernel.events) > self._persisted:
+                if len(self.kernel.events) > followed:
                     self.poisoned = True
+                elif len(self.kernel.events) > self._persisted:
+                    self._commit()
                 raise
             self._commit()
 

@@ -57,6 +57,13 @@ class SessionSpec:
     log_dir: str | None = None
     #: Where the news files a data agent names are (``None``: any path).
     news_dir: str | None = None
+    #: ``backtest`` (the market's history, a clock moved by commands) or ``paper``
+    #: (a live feed's bars, journaled as they come, a clock that follows the wall).
+    kind: str = "backtest"
+    #: A paper session's symbols and feed settings
+    #: (:class:`~paperbroker.feeds.config.FeedSettings` JSON).
+    symbols: tuple[str, ...] = ()
+    feed: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.end_ns <= self.start_ns:

@@ -215,3 +215,34 @@ def spike_ratio(values: FloatArray, window: int) -> FloatArray:
 def _check_window(window: int) -> None:
     if not isinstance(window, int) or window < 1:
         raise InvalidRequest(f"window must be a positive integer, got {window!r}")
+
+
+class LiveValues:
+    """An indicator's values over a series that is still growing (a paper session's).
+
+    ``values[row]`` runs ``fn`` over the bars up to ``row`` and keeps its last
+    value: nothing later exists yet, so nothing can look ahead. It costs one
+    run per bar, over the history so far.
+    """
+
+    __slots__ = ("_args", "_column", "_fn", "_kwargs")
+
+    def __init__(
+        self, fn: IndicatorFn, column: Callable[[], FloatArray], args: Any, kwargs: Any
+    ) -> None:
+        self._fn = fn
+        self._column = column
+        self._args = args
+        self._kwargs = kwargs
+
+    def __getitem__(self, row: int) -> float:
+        source = self._column()[: row + 1]
+        values = _as_values(self._fn, self._fn(source, *self._args, **self._kwargs), row + 1)
+        return float(values[-1])
+
+    def upto(self, stop: int) -> FloatArray:
+        """The values of the first ``stop`` bars (the history when it is registered)."""
+        if stop == 0:
+            return np.empty(0, dtype=np.float64)
+        source = self._column()[:stop]
+        return _as_values(self._fn, self._fn(source, *self._args, **self._kwargs), stop)

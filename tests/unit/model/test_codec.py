@@ -35,6 +35,7 @@ from paperbroker.model.events import (
     AccountOpened,
     AdvanceRequested,
     AgentCommanded,
+    BarReceived,
     CancelRequested,
     NewsPosted,
     OrderAccepted,
@@ -122,6 +123,16 @@ events = st.one_of(
     st.builds(AgentCommanded, ts=ts, agent=texts, action=texts, changes=texts),
     st.builds(NewsPosted, ts=ts, symbols=texts, headline=texts, source=texts),
     st.builds(SessionStateChanged, ts=ts, state=texts, trigger=texts, reason=texts),
+    st.builds(
+        BarReceived,
+        ts=ts,
+        symbol=texts,
+        open=decimals,
+        high=decimals,
+        low=decimals,
+        close=decimals,
+        volume=decimals,
+    ),
     st.builds(
         AccountOpened,
         ts=ts,
@@ -249,6 +260,7 @@ def test_codec_registry_names_every_event_type() -> None:
         "AgentCommanded",
         "NewsPosted",
         "SessionStateChanged",
+        "BarReceived",
     }
 
 
