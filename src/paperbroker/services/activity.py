@@ -91,10 +91,11 @@ class ActivityService:
         if session_id is not None:
             session_id = _uuid(session_id)
             self._hub.session_owner(viewer, session_id)  # NotFound unless the viewer's
-        if viewer.bound_session is not None:
-            session_id = viewer.bound_session
+        owner: str | None = viewer.system_owner
+        if viewer.bound_session is not None:  # its session, whoever owns it
+            owner, session_id = None, viewer.bound_session
         query = ActivityQuery(
-            owner_key_id=viewer.system_owner,
+            owner_key_id=owner,
             session_id=session_id,
             kinds=kinds,
             min_severity=severity,

@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Final, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, select, text
+from sqlalchemy import ColumnElement, Row, and_, case, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -305,8 +305,11 @@ class ActivityRow(NamedTuple):
 def read_activity(factory: SessionFactory, query: ActivityQuery) -> list[ActivityRow]:
     """The newest ``query.limit`` events that match, newest committed first.
 
-    Two indexed queries (the journal by commit time, the system events by
-    time), each limited, merged here; quiet kinds are never listed.
+    Every query reads an index newest first and stops at the limit: one
+    owner's sessions each by their primary key (a session's seq order is its
+    commit order), every owner's by ``committed_at``, the system events by
+    owner and seq or by ``ts``. The few rows each returns are merged here.
+    Quiet kinds are never listed.
     """
     floor = severity_rank(query.min_severity)
     with read_session(factory) as session:
@@ -320,7 +323,7 @@ def read_activity(factory: SessionFactory, query: ActivityQuery) -> list[Activit
 def _journal_activity(session: Session, query: ActivityQuery, floor: int) -> list[ActivityRow]:
     event = SessionEventRow
     rank = _journal_rank(event.kind, event.payload)
-    stmt = (
+    base = (
         select(
             SessionRow.owner_key_id,
             event.session_id,
@@ -336,33 +339,47 @@ def _journal_activity(session: Session, query: ActivityQuery, floor: int) -> lis
         .where(event.kind.not_in(sorted(QUIET_KINDS)))
     )
     if query.owner_key_id is not None:
-        stmt = stmt.where(SessionRow.owner_key_id == query.owner_key_id)
-    if query.session_id is not None:
-        stmt = stmt.where(event.session_id == query.session_id)
+        base = base.where(SessionRow.owner_key_id == query.owner_key_id)
     if query.kinds:
-        stmt = stmt.where(event.kind.in_(query.kinds))
+        base = base.where(event.kind.in_(query.kinds))
     if floor:
-        stmt = stmt.where(rank >= floor)
-    stmt = stmt.order_by(
-        event.committed_at.desc(), event.session_id.desc(), event.seq.desc()
-    ).limit(query.limit)
-    rows = []
-    for owner, session_id, seq, ts, at, kind, level, version, payload in session.execute(stmt):
-        rows.append(
-            ActivityRow(
-                owner_key_id=owner,
-                session_id=session_id,
-                stream=f"session:{session_id}",
-                seq=seq,
-                ts=ts,
-                recorded_at=at,
-                kind=kind,
-                severity=SEVERITIES[level],
-                schema_version=version,
-                payload=payload,
+        base = base.where(rank >= floor)
+    if query.session_id is None and query.owner_key_id is None:
+        statements = [
+            base.order_by(
+                event.committed_at.desc(), event.session_id.desc(), event.seq.desc()
+            ).limit(query.limit)
+        ]
+    else:
+        if query.session_id is not None:
+            session_ids = [query.session_id]
+        else:
+            session_ids = list(
+                session.scalars(
+                    select(SessionRow.id).where(SessionRow.owner_key_id == query.owner_key_id)
+                )
             )
-        )
-    return rows
+        statements = [
+            base.where(event.session_id == session_id).order_by(event.seq.desc()).limit(query.limit)
+            for session_id in session_ids
+        ]
+    return [_journal_row(row) for stmt in statements for row in session.execute(stmt)]
+
+
+def _journal_row(row: Row[str, str, int, int, int, str, int, int, str]) -> ActivityRow:
+    owner, session_id, seq, ts, at, kind, level, version, payload = row
+    return ActivityRow(
+        owner_key_id=owner,
+        session_id=session_id,
+        stream=f"session:{session_id}",
+        seq=seq,
+        ts=ts,
+        recorded_at=at,
+        kind=kind,
+        severity=SEVERITIES[level],
+        schema_version=version,
+        payload=payload,
+    )
 
 
 def _system_activity(session: Session, query: ActivityQuery, floor: int) -> list[ActivityRow]:
@@ -376,9 +393,11 @@ def _system_activity(session: Session, query: ActivityQuery, floor: int) -> list
         stmt = stmt.where(event.kind.in_(query.kinds))
     if floor:
         stmt = stmt.where(_system_rank(event.severity) >= floor)
-    stmt = stmt.order_by(event.ts.desc(), event.owner_key_id.desc(), event.seq.desc()).limit(
-        query.limit
-    )
+    if query.owner_key_id is not None:  # the owner's seq order is its time order
+        stmt = stmt.order_by(event.seq.desc())
+    else:
+        stmt = stmt.order_by(event.ts.desc(), event.owner_key_id.desc(), event.seq.desc())
+    stmt = stmt.limit(query.limit)
     rows = []
     for row in session.execute(stmt):
         e = SystemEvent(*row)
