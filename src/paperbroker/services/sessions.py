@@ -17,7 +17,7 @@ import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
@@ -47,6 +47,9 @@ from paperbroker.store.db import SessionFactory
 from paperbroker.store.journal import Journal
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
 from paperbroker.venue.execution import ExecutionConfig
+
+if TYPE_CHECKING:
+    from paperbroker.services.events import SystemFeed
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,9 @@ class SessionService(TradingUseCases, PaperSessions):
         self._live: dict[str, _Live] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        #: The owners' system streams (set by the event stream): sessions created,
+        #: restarted and deleted are recorded there.
+        self.system: SystemFeed | None = None
 
     # -- life cycle -----------------------------------------------------------
     def restore_all(self) -> None:
@@ -183,10 +189,22 @@ class SessionService(TradingUseCases, PaperSessions):
             config=config,
         )
         try:
-            return self._load(record, new=True)
+            live = self._load(record, new=True)
         except PaperbrokerError:
             self._repo.delete(owner, record.id)
             raise
+        self._record(owner, "SessionCreated", record.id, name=name, type=record.kind,
+                     message=f"{record.kind} session {name!r} created")  # fmt: skip
+        return live
+
+    def _record(self, owner: str, kind: str, session_id: str, **payload: object) -> None:
+        """Record a system event, if a stream listens; its failure fails nothing else."""
+        if self.system is None:
+            return
+        try:
+            self.system.record(owner, kind, dict(payload), session_id=session_id)
+        except PaperbrokerError:
+            log.exception("could not record %s of session %s", kind, session_id)
 
     def list(self, owner: str) -> list[SessionView]:
         return [self._view(self._get(owner, r.id)) for r in self._repo.list_for_owner(owner)]
@@ -232,6 +250,8 @@ class SessionService(TradingUseCases, PaperSessions):
         with self._lock:
             self._live.pop(session_id, None)
             self._loading.pop(session_id, None)
+        self._record(owner, "SessionDeleted", session_id, name=live.record.name,
+                     message=f"session {live.record.name!r} deleted")  # fmt: skip
 
     # -- time -----------------------------------------------------------------
     def advance(
@@ -343,6 +363,8 @@ class SessionService(TradingUseCases, PaperSessions):
         new = self._create(
             owner, record.name, record.simulation_start, record.simulation_end, json.dumps(config)
         )
+        self._record(owner, "SessionRestarted", new.record.id, restarted_from=session_id,
+                     message=f"session {record.name!r} restarted as a new run")  # fmt: skip
         return self._view(new)
 
     def set_speed(self, owner: str, session_id: str, speed: float) -> SessionView:
