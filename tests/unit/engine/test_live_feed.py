@@ -31,7 +31,6 @@ from paperbroker.model.instrument import Instrument
 from paperbroker.strategy.builtin import SmaCrossover
 from paperbroker.venue.execution import preset
 
-
 REALISTIC = "equities_realistic"
 
 
