@@ -173,3 +173,17 @@ def test_paper_sessions_come_back_after_a_restart_in_their_state(api: Api) -> No
     orders_before = get(api, f"/{running['id']}/orders")
     wait_for(lambda: len(get(api, f"/{running['id']}/orders")) > len(orders_before),
              "the strategy to trade on after the restart")  # fmt: skip
+
+
+def test_creating_restarting_and_deleting_sessions_is_system_activity(api: Api) -> None:
+    session = create(api)
+    post(api, f"/sessions/{session['id']}/stop")
+    restarted = api.client.post(f"/v1/sessions/{session['id']}/restart", auth=api.alice).json()
+    assert api.client.delete(f"/v1/sessions/{session['id']}", auth=api.alice).status_code == 204
+    activity = api.client.get("/api/activity", params={"limit": 50}, auth=api.alice).json()
+    kinds = [(a["type"], a.get("session_id")) for a in activity if a["stream"].startswith("system")]
+    assert ("SessionCreated", session["id"]) in kinds
+    assert ("SessionRestarted", restarted["id"]) in kinds
+    assert ("SessionDeleted", session["id"]) in kinds
+    theirs = api.client.get("/api/activity", auth=api.bob).json()
+    assert all(a.get("session_id") != session["id"] for a in theirs)

@@ -36,7 +36,10 @@ def install(
     system: SystemFeed | None = None,
 ) -> EventHub:
     """Put an event hub on ``app`` and mount ``/ws`` and ``/api/activity``; return the hub."""
-    hub = EventHub(service, keys, _database(keys), settings=settings, system=system)
+    hub = EventHub(
+        service, keys, _database(keys), settings=settings, system=system or service.system
+    )
+    service.system = hub.system  # sessions created, restarted, deleted: on the system stream
     redact_websocket_logs()
     app.state.events = hub
     app.include_router(router)
