@@ -187,3 +187,17 @@ def test_creating_restarting_and_deleting_sessions_is_system_activity(api: Api) 
     assert ("SessionDeleted", session["id"]) in kinds
     theirs = api.client.get("/api/activity", auth=api.bob).json()
     assert all(a.get("session_id") != session["id"] for a in theirs)
+
+
+def test_a_stale_feed_is_reported_and_pauses_the_session_by_policy(api: Api) -> None:
+    slow = {"type": "synthetic", "interval_seconds": 3600, "stale_after_seconds": 0.3}
+    reported = create(api, feed=slow)
+    pausing = create(api, feed={**slow, "on_stale": "pause"})
+    wait_for(lambda: get(api, f"/sessions/{pausing['id']}")["state"] == "paused",
+             "the stale feed to pause its session")  # fmt: skip
+    read = get(api, f"/sessions/{reported['id']}")
+    assert read["feed"]["stale"] is True
+    assert read["state"] == "running"  # the default policy only reports
+    activity = api.client.get("/api/activity", params={"session_id": pausing["id"]},
+                              auth=api.alice).json()  # fmt: skip
+    assert any("stale" in a["message"] for a in activity)

@@ -65,6 +65,7 @@ class PaperSessions:
     _lock: threading.Lock
     _live: dict[str, _Live]
     alpaca_credentials: AlpacaCredentials | None = None
+    _watchdog: threading.Thread | None = None
 
     # Provided by the session service.
     def _create(self, owner: str, name: str, start_ns: int, end_ns: int, config: str) -> _Live:
@@ -235,11 +236,11 @@ class PaperSessions:
     def _watch(self) -> None:
         """Start the staleness watchdog once."""
         with self._lock:
-            if getattr(self, "_watchdog", None) is not None:
+            if self._watchdog is not None:
                 return
-            self._watchdog = threading.Thread(target=self._watch_feeds, name="feed-watchdog",
-                                              daemon=True)  # fmt: skip
-        self._watchdog.start()
+            watchdog = threading.Thread(target=self._watch_feeds, name="feed-watchdog", daemon=True)
+            self._watchdog = watchdog
+        watchdog.start()
 
     def _watch_feeds(self) -> None:
         stopping = threading.Event()
