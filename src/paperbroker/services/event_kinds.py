@@ -185,12 +185,13 @@ def _message(kind: str, d: Mapping[str, Any]) -> str:
     order = _short(d.get("order_id"))
     if kind == "OrderSubmitted":
         size = d["qty"] if d.get("notional") is None else f"${d['notional']}"
-        price = "".join(
-            f" {name} {d[field]}"
+        prices = [
+            f"{name} {d[field]}"
             for name, field in (("stop", "stop_price"), ("limit", "limit_price"))
             if d.get(field) is not None
-        )
-        return f"{d['side']} {size} {d['symbol']} {d['order_type']}{price} submitted ({order})"
+        ]  # "limit 412.5", "stop 400 limit 401"; else the type: "market", "trailing_stop"
+        how = " ".join(prices) or d["order_type"]
+        return f"{d['side']} {size} {d['symbol']} {how} submitted ({order})"
     if kind == "OrderFilled":
         fill = d["fill"]
         return f"{fill['side']} {fill['qty']} {fill['symbol']} filled at {fill['price']}"
