@@ -49,8 +49,8 @@ def post(api: Api, path: str, **kwargs: Any) -> Any:
 
 def test_a_paper_session_runs_its_strategy_on_the_feed(api: Api) -> None:
     session = create(api, strategy=SMA, name="sma on synthetic")
-    assert (session["state"], session["type"], session["symbols"]) == (
-        "running", "paper", ["AAA", "BBB"],
+    assert (session["status"], session["state"], session["type"], session["symbols"]) == (
+        "running", "running", "paper", ["AAA", "BBB"],
     )  # fmt: skip
     assert session["feed"]["type"] == "synthetic"
     orders = wait_for(

@@ -34,6 +34,7 @@ from paperbroker.core.errors import NotFound
 from paperbroker.services.paper import FeedView
 from paperbroker.services.sessions import SessionService
 from paperbroker.services.views import SessionView
+from paperbroker.session.lifecycle import SessionState
 
 router = APIRouter(prefix="/api/paper-trading", tags=["paper trading"])
 
@@ -103,8 +104,13 @@ class FeedPublic(ResponseModel):
 
 
 class PaperSessionPublic(SessionPublic):
-    """A paper session: the session, its symbols and its feed's health."""
+    """A paper session: the session, its symbols and its feed's health.
 
+    On this surface ``status`` is the lifecycle state (``running``, ``paused``,
+    …), as ``state`` is; ``/v1`` keeps its coarse ``active``/``completed``.
+    """
+
+    status: str = Field(json_schema_extra={"enum": [s.value for s in SessionState]})
     symbols: list[str]
     feed: FeedPublic | None
 
@@ -113,7 +119,7 @@ class PaperSessionPublic(SessionPublic):
         feed = service.feed_view(owner, view.id)
         runtime = service.runtime(owner, view.id)
         return cls(
-            **SessionPublic.of(view).model_dump(),
+            **{**SessionPublic.of(view).model_dump(), "status": view.state},
             symbols=list(runtime.spec.symbols),
             feed=None if feed is None else FeedPublic.of(feed),
         )
