@@ -130,8 +130,18 @@ class Subscription:
                 new += self._add(await self._system_followers())
             if agent_id is not None:
                 new += self._add([LogFollower(self, agent_id)])
-            for follower in new:
-                await follower.attach()
+            for follower in list(new):
+                try:
+                    await follower.attach()
+                except PaperbrokerError as error:
+                    if not (isinstance(follower, SessionFollower) and session_id is None):
+                        raise
+                    # One of every session: deleted meanwhile, or it does not load (logged);
+                    # the others are followed all the same.
+                    if not isinstance(error, NotFound):
+                        log.exception("events: session %s is not followed", follower.session_id)
+                    new.remove(follower)
+                    self.drop(follower)
         except BaseException:
             for follower in new:
                 self.drop(follower)
