@@ -44,22 +44,25 @@ def journal(api: Api, session_id: str) -> list[tuple[int, str]]:
 def test_the_feed_lists_journal_and_system_events_newest_first(api: Api) -> None:
     session = api.create_session(execution=IDEAL)
     trade(api, session)
-    event_hub(api.app).record_system(
-        api.alice[0], "SessionCreated", session_id=session["id"], message="a session was made"
-    )
+    event_hub(api.app).record_system(api.alice[0], "SystemStarted", message="all systems go")
     items = activity(api)
     stored = [(seq, kind) for seq, kind in journal(api, session["id"]) if topic_of(kind)]
-    assert [(i["seq"], i["type"]) for i in items[1:]] == stored[::-1]
+    journaled = [(i["seq"], i["type"]) for i in items if i["stream"] == f"session:{session['id']}"]
+    assert journaled == stored[::-1]
     assert "AdvanceRequested" not in {i["type"] for i in items}  # the clock moving is not news
-    system = items[0]
-    assert {k: system[k] for k in ("stream", "seq", "type", "severity", "message")} == {
+    newest, oldest = items[0], items[-1]
+    assert {k: newest[k] for k in ("stream", "seq", "type", "severity", "message")} == {
         "stream": f"system:{api.alice[0]}",
-        "seq": 1,
-        "type": "SessionCreated",
+        "seq": 2,
+        "type": "SystemStarted",
         "severity": "info",
-        "message": "a session was made",
+        "message": "all systems go",
     }
-    assert system["session_id"] == session["id"]
+    assert newest["session_id"] is None
+    # The session service recorded the session's creation, before anything happened in it.
+    assert (oldest["stream"], oldest["seq"], oldest["type"], oldest["session_id"]) == (
+        f"system:{api.alice[0]}", 1, "SessionCreated", session["id"],
+    )  # fmt: skip
     fill = next(i for i in items if i["type"] == "OrderFilled")
     assert fill["message"] == f"buy 10 AAPL filled at {fill['data']['fill']['price']}"
     assert (fill["time"], fill["stream"], fill["severity"]) == (
@@ -117,7 +120,7 @@ def test_each_key_sees_its_own_and_an_admin_everyones(api: Api) -> None:
     trade(api, alices)
     event_hub(api.app).record_system(api.bob[0], "SystemStarted")
     assert {i["session_id"] for i in activity(api) if i["session_id"]} == {alices["id"]}
-    assert [i["type"] for i in activity(api, api.bob)] == ["SystemStarted"]
+    assert [i["type"] for i in activity(api, api.bob)] == ["SystemStarted", "SessionCreated"]
     missing = api.client.get("/api/activity", params={"session_id": alices["id"]}, auth=api.bob)
     assert missing.status_code == 404
     assert missing.json() == {"code": 40410000, "message": f"session {alices['id']} not found"}
@@ -125,10 +128,11 @@ def test_each_key_sees_its_own_and_an_admin_everyones(api: Api) -> None:
     everyone = activity(api, admin)
     assert {i["stream"] for i in everyone} == {
         f"session:{alices['id']}",
+        f"system:{api.alice[0]}",
         f"system:{api.bob[0]}",
     }
     assert activity(api, admin, session_id=alices["id"]) == activity(api, session_id=alices["id"])
-    assert bobs["id"]  # bob's session journaled nothing yet
+    assert {i["session_id"] for i in activity(api, api.bob)} == {None, bobs["id"]}
 
 
 def test_a_key_bound_to_a_session_sees_that_session_only(api: Api) -> None:
