@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -409,3 +410,31 @@ def _wait_for(condition: Callable[[], bool], timeout: float = WAIT) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.02)
+
+
+def test_the_docs_client_follows_and_resumes(server: LiveServer) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text()
+    (code,) = [b for b in re.findall(r"```python\n(.*?)```", page, re.DOTALL) if "def follow" in b]
+    namespace: dict[str, Any] = {"__name__": "docs_example"}
+    exec(compile(code, "docs/events.md", "exec"), namespace)
+    follow = namespace["follow"]
+    trader = Trader(server)
+    for _ in range(3):
+        trader.order(qty="1")
+    url = f"ws://127.0.0.1:{server.port}/ws"
+    heard: list[tuple[int, str]] = []
+
+    def take(until: int) -> Callable[[dict[str, Any]], bool]:
+        def handle(event: dict[str, Any]) -> bool:
+            heard.append((event["seq"], event["kind"]))
+            return event["seq"] < until
+
+        return handle
+
+    seen = follow(url, *trader.key, ["orders"], take(3), {trader.stream: 0})
+    assert seen == {trader.stream: 3}
+    trader.order(qty="1")
+    expected = trader.journal()
+    follow(url, *trader.key, ["orders"], take(expected[-1][0]), seen)
+    assert heard == expected
+    trader.close()
