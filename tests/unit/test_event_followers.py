@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
-from paperbroker.services.event_followers import Follower
+from paperbroker.services.event_followers import _LOG_CHUNK, Follower, _count_lines, _read_lines
 from paperbroker.services.event_kinds import StreamEvent
 from paperbroker.services.events import EventHub, Viewer
 
@@ -182,3 +183,21 @@ def test_a_client_too_slow_for_the_held_events_is_told() -> None:
         assert owner.delivered == []
 
     run(scenario)
+
+
+def test_log_lines_are_counted_alike_when_counted_and_when_read(tmp_path: Path) -> None:
+    log = tmp_path / "agent.log"
+    log.write_bytes(b"one\r\ntwo\x0cstill two\n" + b"x" * (_LOG_CHUNK + 10) + b"\nthree\npart")
+    lines, offset = _read_lines(log, 0)
+    assert lines == ["one", "two\x0cstill two"]  # only a newline ends a line
+    assert _read_lines(log, offset)[0] == ["x" * _LOG_CHUNK]  # a huge line comes in pieces
+    count, end = _count_lines(log)
+    assert count == 5  # one, two, the huge line's two pieces, three; not the unfinished part
+    assert log.read_bytes()[end:] == b"part"
+    assert _read_lines(log, end) == ([], end)  # waits for the newline
+    with log.open("ab") as handle:
+        handle.write(b"ial\n")
+    assert _read_lines(log, end) == (["partial"], end + 8)
+    log.write_bytes(b"new\n")
+    assert _read_lines(log, end) == ([], -1)  # truncated under us
+    assert _read_lines(tmp_path / "none.log", 0) == ([], 0)

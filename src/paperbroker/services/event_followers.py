@@ -298,21 +298,22 @@ class LogFollower(Follower):
 
 
 def _count_lines(path: Path) -> tuple[int, int]:
-    """How many complete lines the file has, and the offset just after the last one."""
+    """How many complete lines the file has, and the offset just after the last one
+    (counted as :func:`_read_lines` reads them, so that line numbers agree)."""
     count = offset = 0
-    if not path.is_file():
-        return 0, 0
-    with path.open("rb") as handle:
-        for raw in handle:
-            if not raw.endswith(b"\n"):
-                break
-            count += 1
-            offset += len(raw)
-    return count, offset
+    while True:
+        lines, end = _read_lines(path, offset)
+        if not lines or end < 0:
+            return count, offset
+        count, offset = count + len(lines), end
 
 
 def _read_lines(path: Path, offset: int) -> tuple[list[str], int]:
-    """The complete lines after ``offset`` and the offset after them (``-1``: truncated)."""
+    """The complete lines after ``offset`` and the offset after them (``-1``: truncated).
+
+    A line is what ends with a newline; one longer than a read is passed on
+    in pieces of a read each rather than stall the stream.
+    """
     if not path.is_file():
         return [], offset
     with path.open("rb") as handle:
@@ -323,8 +324,13 @@ def _read_lines(path: Path, offset: int) -> tuple[list[str], int]:
         chunk = handle.read(_LOG_CHUNK)
     end = chunk.rfind(b"\n") + 1
     if not end and len(chunk) == _LOG_CHUNK:
-        end = len(chunk)  # one huge line: pass it on in pieces rather than stall
-    lines = chunk[:end].decode("utf-8", errors="replace").splitlines()
+        end = len(chunk)
+    if not end:
+        return [], offset
+    pieces = chunk[:end].split(b"\n")
+    if not pieces[-1]:
+        pieces.pop()  # what follows the last newline
+    lines = [p.decode("utf-8", errors="replace").removesuffix("\r") for p in pieces]
     return lines, offset + end
 
 
@@ -332,6 +338,9 @@ def _log_line(agent_id: str, line_no: int, text: str) -> StreamEvent:
     match = _LOG_LINE.match(text)
     if match is None:  # a traceback's continuation line
         return log_event(agent_id, line_no, None, "", text)
-    local = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").astimezone()
+    try:  # the logging module's asctime: local time, to the millisecond
+        local = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").astimezone()
+    except ValueError:
+        return log_event(agent_id, line_no, None, match.group(3), text)
     ts = int(local.timestamp()) * 1_000_000_000 + int(match.group(2)) * 1_000_000
     return log_event(agent_id, line_no, ts, match.group(3), text)
