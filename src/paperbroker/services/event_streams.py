@@ -68,18 +68,14 @@ class Subscription:
         self._watcher: asyncio.Task[None] | None = None
         #: Streams the last subscribe added, to start once the client heard of them.
         self._pending: list[tuple[Follower, int | None]] = []
+        #: Sessions that failed to load: not tried again by the watch (logged once).
+        self._unloadable: set[str] = set()
 
     # -- delivery -----------------------------------------------------------------
     def deliver(self, event: StreamEvent) -> None:
         """Pass ``event`` on if its topic was asked for (``activity``: any activity)."""
         if event.topic in self.topics or (ACTIVITY in self.topics and event.severity is not None):
             self.sink.emit(event)
-
-    async def room(self) -> None:
-        await self.sink.room()
-
-    def too_slow(self) -> None:
-        self.sink.too_slow()
 
     def drop(self, follower: Follower) -> None:
         follower.close()
@@ -140,6 +136,7 @@ class Subscription:
                     # the others are followed all the same.
                     if not isinstance(error, NotFound):
                         log.exception("events: session %s is not followed", follower.session_id)
+                        self._unloadable.add(follower.session_id)
                     new.remove(follower)
                     self.drop(follower)
         except BaseException:
@@ -149,6 +146,7 @@ class Subscription:
                 self._stop_system_feed()
             raise
         self.topics |= wanted
+        self._all_sessions |= bool(wanted & SESSION_TOPICS) and session_id is None
         self._pending += [(f, _after(f, resume)) for f in new]
         if self._watcher is None:
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
@@ -211,7 +209,6 @@ class Subscription:
             await asyncio.to_thread(hub.session_owner, viewer, canonical)
             sessions: Collection[str] = [canonical]
         else:
-            self._all_sessions = True
             sessions = await asyncio.to_thread(hub.visible_sessions, viewer)
         return [SessionFollower(self, s) for s in sessions]
 
@@ -221,7 +218,7 @@ class Subscription:
             await asyncio.sleep(self.hub.settings.watch_seconds)
             try:
                 await self._watch_once()
-            except PaperbrokerError:
+            except Exception:  # the database away, say: the stream goes on, the watch too
                 log.exception("events: watching the sessions failed; trying again")
 
     async def _watch_once(self) -> None:
@@ -231,7 +228,7 @@ class Subscription:
         if self._all_sessions:
             visible = await asyncio.to_thread(self.hub.visible_sessions, self.viewer)
             for session_id in visible:
-                if session_id not in followers and self._all_sessions:
+                if session_id not in followers and session_id not in self._unloadable:
                     await self._follow_new_session(session_id)
         runtimes = await asyncio.to_thread(self.hub.runtimes, self.viewer, list(followers))
         for session_id, runtime in runtimes.items():
@@ -242,7 +239,10 @@ class Subscription:
                 self.drop(follower)
                 self.sink.ended(follower.stream, "the session no longer exists")
             elif runtime is not follower.runtime:
-                await follower.reattach()
+                try:
+                    await follower.reattach()
+                except NotFound:
+                    continue  # deleted meanwhile: the next watch ends its stream
 
     async def _follow_new_session(self, session_id: str) -> None:
         """A session created after the subscription: every one of its events is news."""
@@ -250,8 +250,11 @@ class Subscription:
         for follower in added:
             try:
                 await follower.attach()
-            except NotFound:
-                self.drop(follower)  # deleted meanwhile
+            except PaperbrokerError as error:
+                self.drop(follower)
+                if not isinstance(error, NotFound):  # not deleted meanwhile: it does not load
+                    log.exception("events: session %s is not followed", session_id)
+                    self._unloadable.add(session_id)
                 continue
             follower.start(0)
 

@@ -327,7 +327,9 @@ class EventConnection:
 
     async def room(self) -> None:
         low_water = self._settings.max_queue // 2
-        while len(self._outbox) > low_water and not self._closing:
+        while len(self._outbox) > low_water or self._closing:
+            if self._closing:  # nothing more will be sent: wait to be cancelled
+                await asyncio.Event().wait()
             self._drained.clear()
             await self._drained.wait()
 
