@@ -130,7 +130,6 @@ class Run:
     journal: list[EncodedEvent]
     received: list[dict[str, Any]]
     other_frames: list[dict[str, Any]]
-    seconds: float
     server_output: str = field(repr=False)
 
 
@@ -170,7 +169,6 @@ def run(server: Server) -> Run:
 
 
 def replay(server: ServerProcess, database_url: str) -> Run:
-    started = time.monotonic()
     with open_ws(server) as ws:
         listener = Listener(ws)
         status, session = call(
@@ -207,7 +205,7 @@ def replay(server: ServerProcess, database_url: str) -> Run:
     listener.join()
     return Run(
         session, orders, positions, final, journal, listener.of(sid), listener.others,
-        time.monotonic() - started, "".join(server.output),
+        "".join(server.output),
     )  # fmt: skip
 
 
@@ -285,7 +283,6 @@ def test_a_replayed_day_trades_with_partial_fills_and_latency_and_ws_equals_the_
     assert run.other_frames == []  # no error, no warning, no end
     assert {k for _, k, _, _ in expected} >= {"OrderSubmitted", "OrderAccepted", "OrderFilled"}
     assert "Traceback" not in run.server_output
-    assert run.seconds < 60
 
 
 @pytest.mark.xfail(
