@@ -240,10 +240,8 @@ def bucket_starts(ts_ns: IntArray, timeframe: TimeFrame) -> IntArray:
     if timeframe.intraday:
         width = timeframe.min_width_ns
         since_midnight = local - days * _DAY
-        # Stamped back with the instant's own offset: the two 01:00 hours of
-        # the night clocks fall back stay two buckets.
-        starts: IntArray = days * _DAY + since_midnight // width * width - offsets
-        return starts
+        local_starts = days * _DAY + since_midnight // width * width
+        return _instants(local_starts, offsets)
     if timeframe.unit is Unit.WEEK:
         days = days - (days + _THURSDAY) % 7
     elif timeframe.unit is Unit.MONTH:
@@ -251,6 +249,33 @@ def bucket_starts(ts_ns: IntArray, timeframe: TimeFrame) -> IntArray:
         months -= months % timeframe.amount  # month 0 is January 1970
         days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     return _midnights_ns(days)
+
+
+def _instants(local_starts: IntArray, offsets: IntArray) -> IntArray:
+    """When the bucket of each instant (at ``offsets``) began: its New York start
+    time, read on the stretch of wall clock the instant lies on.
+
+    Stamped back with the instant's own offset where that offset holds at the
+    stamp. Otherwise the clocks changed inside the bucket: after they went
+    back, the instant's bucket began when they did (so the two 01:00 hours of
+    that night stay two buckets); after they went forward, it began under the
+    earlier offset (00:00-04:00 on the spring night starts at 00:00 EST), or,
+    for a start time the clocks skipped (02:57, for 59-minute buckets), at the
+    jump. Offsets change on whole UTC hours, so a jump is the next one.
+    """
+    candidates = local_starts - offsets
+    held = new_york_offsets_ns(candidates)
+    jumps = (candidates // _HOUR + 1) * _HOUR
+    earlier = local_starts - held
+    before_jump = new_york_offsets_ns(earlier) == held
+    went_back = held > offsets  # the instant's offset is the one after a fall back
+    went_forward = held < offsets
+    starts: IntArray = np.where(
+        went_back,
+        jumps,
+        np.where(went_forward, np.where(before_jump, earlier, jumps), candidates),
+    )
+    return starts
 
 
 def new_york_offsets_ns(ts_ns: IntArray) -> IntArray:

@@ -191,6 +191,19 @@ def test_the_two_one_oclock_hours_of_the_fall_back_night_stay_apart() -> None:
     assert rows_of(day) == [(utc("2024-11-03T04:00:00"), 1.0, 2.0, 1.0, 2.0, 3.0)]
 
 
+def test_a_bucket_spanning_the_spring_forward_change_starts_under_the_old_offset() -> None:
+    # 2022-03-13: 00:00-02:00 EST (05:00-07:00 UTC), then 03:00-04:00 EDT (07:00-08:00 UTC),
+    # all in the 00:00-04:00 New York bucket, which started at 00:00 EST = 05:00 UTC.
+    ts = [utc("2022-03-13T06:30:00"), utc("2022-03-13T07:30:00"), utc("2022-03-13T08:30:00")]
+    rows = [(1.0, 1.0, 1.0, 1.0, 1), (2.0, 2.0, 2.0, 2.0, 2), (3.0, 3.0, 3.0, 3.0, 3)]
+    series = series_of(ts, rows, instrument=Instrument.fx("EURUSD"))
+    four = aggregate(series, TimeFrame.parse("4Hour"))
+    assert rows_of(four) == [
+        (utc("2022-03-13T05:00:00"), 1.0, 2.0, 1.0, 2.0, 3.0),
+        (utc("2022-03-13T08:00:00"), 3.0, 3.0, 3.0, 3.0, 3.0),  # 04:00 EDT
+    ]
+
+
 @pytest.fixture(scope="module")
 def aapl() -> BarSeries:
     """The bundled AAPL daily bars up to 2012-03-30 (each closes at 16:00 New York)."""
@@ -306,13 +319,49 @@ TIMEFRAMES = [TimeFrame.parse(text) for text in (
 )]  # fmt: skip
 
 
+SECOND = 10**9
+
+
+def _wall(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns // 10**9, tz=NEW_YORK).replace(tzinfo=None)
+
+
+def walk_back_to(open_ns: int, naive_start: datetime) -> int:
+    """The moment the wall clock, read backwards from ``open_ns`` along the stretch of
+    the instant, reaches ``naive_start``: a bucket begins there, or at a clock change
+    that leaves the stretch first (one that goes back, or one that skips the start)."""
+    t = open_ns
+    while True:
+        offset = _offset(t)
+        assert offset is not None
+        local = (
+            datetime_to_ns(naive_start.replace(tzinfo=UTC)) - int(offset.total_seconds()) * 10**9
+        )
+        segment = t // HOUR * HOUR  # back to the first hour with this offset (or the start)
+        while segment > local and _offset(segment - SECOND) == offset:
+            segment -= HOUR
+        if local >= segment:
+            return local
+        before, after = _wall(segment - SECOND), _wall(segment)
+        if before > after or before < naive_start:  # went back, or skipped the start
+            return segment
+        t = segment - SECOND
+
+
+def _offset(ns: int) -> timedelta | None:
+    return datetime.fromtimestamp(ns // 10**9, tz=NEW_YORK).utcoffset()
+
+
 def expected_stamp(open_ns: int, timeframe: TimeFrame) -> int:
     """The bucket of a bar opening at ``open_ns``, from wall-clock arithmetic alone."""
     wall = datetime.fromtimestamp(open_ns // 10**9, tz=NEW_YORK)
     if timeframe.intraday:
-        since_midnight = (wall.hour * 3600 + wall.minute * 60 + wall.second) * 10**9
-        width = timeframe.amount * (MINUTE if timeframe.unit is Unit.MINUTE else HOUR)
-        return open_ns - since_midnight % width
+        since_midnight = wall.hour * 3600 + wall.minute * 60 + wall.second
+        width = timeframe.amount * (60 if timeframe.unit is Unit.MINUTE else 3600)
+        naive = datetime.combine(wall.date(), time(0)) + timedelta(
+            seconds=since_midnight // width * width
+        )
+        return walk_back_to(open_ns, naive)
     day = wall.date()
     if timeframe.unit is Unit.WEEK:
         day -= timedelta(days=day.weekday())
@@ -339,6 +388,37 @@ def minute_series(draw: st.DrawFn) -> BarSeries:
         low = max(1, min(o, c) - down)
         rows.append((o / 100, (max(o, c) + up) / 100, low / 100, c / 100, float(draw(cents))))
     return series_of(closes, rows)
+
+
+@st.composite
+def minutes_around_a_clock_change(draw: st.DrawFn) -> BarSeries:
+    """Minute bars a few minutes apart across a night New York's clocks change."""
+    year = draw(st.integers(2008, 2030))
+    spring = draw(st.booleans())
+    month, first_sunday = (3, 8) if spring else (11, 1)  # 2nd Sunday of March, 1st of November
+    day = next(d for d in range(first_sunday, first_sunday + 7)
+               if date(year, month, d).weekday() == 6)  # fmt: skip
+    change = datetime_to_ns(datetime(year, month, day, 2, 0, tzinfo=NEW_YORK))
+    first = change // MINUTE + draw(st.integers(-6 * 60, 60))
+    gaps = draw(st.lists(st.integers(1, 40), min_size=1, max_size=60))
+    closes = [first * MINUTE]
+    for gap in gaps:
+        closes.append(closes[-1] + gap * MINUTE)
+    return series_of(closes, [(1.0, 1.0, 1.0, 1.0, 1.0)] * len(closes))
+
+
+@settings(max_examples=200, deadline=None)
+@given(series=minutes_around_a_clock_change(),
+       timeframe=st.sampled_from([t for t in TIMEFRAMES if t.intraday]))  # fmt: skip
+def test_buckets_across_a_clock_change_never_pass_their_bars_or_go_back(
+    series: BarSeries, timeframe: TimeFrame
+) -> None:
+    opens = series.ts - series.duration_ns
+    stamps = bucket_starts(opens, timeframe)
+    assert np.all(stamps <= opens)
+    assert np.all(np.diff(stamps) >= 0)
+    expected = [expected_stamp(int(o), timeframe) for o in opens]
+    assert stamps.tolist() == expected
 
 
 @settings(max_examples=150, deadline=None)
