@@ -3,6 +3,8 @@
 Options: ``--datasets A,B --fees 0,0.001 --engines paperbroker,backtesting.py,backtrader
 --repeat N`` (median of N runs) ``--quick`` (100k bars for A, 10 x 10k for B).
 Prints one table per dataset and fee and writes ``bench/results/latest.json``.
+Then runs the paper load check (``bench.paper_load``) for ``--paper-load-seconds``
+(300; 30 with ``--quick``; 0 skips it).
 """
 
 from __future__ import annotations
@@ -209,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the median counts")
     parser.add_argument("--quick", action="store_true", help="100k bars for A, 10 x 10k for B")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--paper-load-seconds", type=float, default=None,
+        help="how long bench.paper_load measures (default 300, 30 with --quick; 0 skips it)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     datasets = [get_dataset(name, quick=args.quick) for name in parse_list(args.datasets)]
@@ -290,6 +296,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     failed = any(r["error"] for r in records)
+    paper_load = args.paper_load_seconds
+    if paper_load is None:
+        paper_load = 30.0 if args.quick else 300.0
+    if paper_load > 0:
+        print(f"\npaper load ({paper_load:g} s) ...", flush=True)
+        command = [sys.executable, "-m", "bench.paper_load", "--seconds", repr(paper_load)]
+        failed |= subprocess.run(command, cwd=ROOT, check=False).returncode != 0
     return 1 if failed else 0
 
 

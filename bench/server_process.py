@@ -74,6 +74,13 @@ class ServerProcess:
                 time.sleep(0.05)
         raise RuntimeError(f"server did not start in {timeout} s:\n{''.join(self.output)}")
 
+    @property
+    def pid(self) -> int | None:
+        """The running server's process id (``None`` before a start or once it has exited)."""
+        if self._child is None or self._child.poll() is not None:
+            return None
+        return self._child.pid
+
     def _collect(self, child: subprocess.Popen[str]) -> None:
         assert child.stdout is not None
         with child.stdout:  # closed when the server's output ends
