@@ -24,6 +24,7 @@ from paperbroker.api.routes import (
     session_keys,
     session_lifecycle,
     sessions,
+    system,
     trading,
 )
 from paperbroker.data.calendar import xnys
@@ -85,7 +86,8 @@ def create_app(
         # The exchange calendar takes a second or two to build: not on a client's time.
         threading.Thread(target=xnys, name="calendar", daemon=True).start()
         try:
-            yield
+            async with system.monitoring(_app):  # the event loop's lag, sampled while serving
+                yield
         finally:
             service.shutdown()
 
@@ -106,6 +108,7 @@ def create_app(
     app.include_router(agents.system_router)
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
+    system.install(app, service)  # /api/system, after the event hub; counts 5xx answers
     return app
 
 
