@@ -245,8 +245,7 @@ def test_a_replayed_day_trades_with_partial_fills_and_latency_and_ws_equals_the_
         assert Decimal(order["filled_qty"]) == filled, order["id"]
         assert order["status"] in ("filled", "canceled"), order  # nothing works after the stop
         held += filled if order["side"] == "buy" else -filled
-    # The position is the sum of the fills. (The stop should also have closed it, but a
-    # stop that meets a working order leaves it open: see the xfail test below.)
+    # The position is the sum of the fills.
     assert [(p["symbol"], Decimal(p["qty"])) for p in run.positions] == (
         [("ACME", held)] if held else []
     )
@@ -285,12 +284,6 @@ def test_a_replayed_day_trades_with_partial_fills_and_latency_and_ws_equals_the_
     assert "Traceback" not in run.server_output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a paper session stopped while an order works under latency stops with its "
-    "position open (session/control.py: _close_out sends no closing order beside an order "
-    "pending cancel, and _settle never sends one once the cancel lands)",
-)
 def test_a_stop_while_an_order_works_under_latency_closes_the_position(server: Server) -> None:
     process = server.process
     status, session = call(

@@ -25,8 +25,16 @@ if TYPE_CHECKING:
     from paperbroker.session.spec import SessionSpec
 
 
+#: How many times a stopping paper session closes out before it gives up.
+MAX_CLOSEOUTS = 3
+
+
 class SessionControl:
     """Lifecycle commands over a runtime's kernel, state and journal."""
+
+    #: Close-outs of this stop so far (a stopping session closes out again when an
+    #: order it canceled filled after all).
+    _closeouts = 0
 
     kernel: Kernel
     spec: SessionSpec
@@ -101,11 +109,16 @@ class SessionControl:
             return
         if self._flat():
             self._move(SessionTrigger.STOPPED)
-        else:  # a closing order ended without closing (rejected, expired)
+        elif self._closeouts < MAX_CLOSEOUTS:
+            # An order canceled under latency filled before its cancel landed, or a
+            # closing order ended unfilled: close what is held now.
+            self._close_out()
+        else:
             self._move(SessionTrigger.STOPPED, self._leftovers())
 
     def _close_out(self) -> None:
         """Cancel every open order and send a market order closing every position."""
+        self._closeouts = self._closeouts + 1
         kernel = self.kernel
         for order in [o for o in kernel.orders.values() if o.is_open and not o.parent_id]:
             kernel.cancel_order(order.id)
@@ -116,6 +129,8 @@ class SessionControl:
                     kernel.submit_order(symbol, side, abs(position.qty), account_id=account_id)
 
     def _closing(self, account_id: str, symbol: str) -> bool:
+        """Whether an order still works on the position (a closing order, or one whose
+        cancel is on its way: what it fills meanwhile is closed when it is done)."""
         return any(o.account_id == account_id and o.symbol == symbol for o in self._open_orders())
 
     def _run_until_done(self) -> None:
