@@ -201,3 +201,40 @@ def test_a_stale_feed_is_reported_and_pauses_the_session_by_policy(api: Api) -> 
     activity = api.client.get("/api/activity", params={"session_id": pausing["id"]},
                               auth=api.alice).json()  # fmt: skip
     assert any("stale" in a["message"] for a in activity)
+
+
+def paper_in_state(api: Api, state: str) -> dict[str, Any]:
+    """A paper session brought to ``state`` through the API (flat, so a stop is at once)."""
+    session = create(api)
+    if state != "running":
+        verb = {"paused": "pause", "stopped": "stop", "killed": "kill"}[state]
+        response = api.client.post(f"/v1/sessions/{session['id']}/{verb}", auth=api.alice)
+        assert response.status_code == 200, response.text
+    assert get(api, f"/sessions/{session['id']}")["state"] == state
+    return session
+
+
+MOVES = {  # (state, verb) -> the state after, or None for a 409
+    ("running", "pause"): "paused", ("running", "resume"): None,
+    ("running", "stop"): "stopped", ("running", "kill"): "killed",
+    ("paused", "pause"): None, ("paused", "resume"): "running",
+    ("paused", "stop"): "stopped", ("paused", "kill"): "killed",
+    ("stopped", "pause"): None, ("stopped", "resume"): None,
+    ("stopped", "stop"): None, ("stopped", "kill"): None,
+    ("killed", "pause"): None, ("killed", "resume"): None,
+    ("killed", "stop"): None, ("killed", "kill"): None,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("state", "verb"), list(MOVES))
+def test_every_verb_on_a_paper_session_in_every_state(api: Api, state: str, verb: str) -> None:
+    session = paper_in_state(api, state)
+    response = api.client.post(f"/v1/sessions/{session['id']}/{verb}", auth=api.alice)
+    expected = MOVES[(state, verb)]
+    if expected is None:
+        assert response.status_code == 409, response.text
+        assert f"in state {state}" in response.json()["message"]
+        assert get(api, f"/sessions/{session['id']}")["state"] == state
+    else:
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == expected
