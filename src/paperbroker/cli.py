@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperbroker.cli_sessions import sessions_app
 from paperbroker.core.clock import ns_to_datetime
 from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Bundled sample data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(sessions_app, name="sessions")
 
 _err = Console(stderr=True)
 _out = Console()
