@@ -139,23 +139,17 @@ def _open() -> Iterator[_Db]:
 
 def _offline_service(settings: Settings, factory: SessionFactory) -> SessionService:
     """The server's session service on this database, without play loops or feeds."""
-    from paperbroker.services.sessions import SessionService, _Live
+    from paperbroker.services.sessions import SessionService
     from paperbroker.session.market import MarketData
 
-    class OfflineSessions(SessionService):
-        # Restoring a session must not set it moving in this process: the server
-        # plays and feeds sessions, a command only reads or ends them.
-        def _start_playing(self, live: _Live) -> None:
-            return
-
-        def _start_feeding(self, live: _Live) -> None:
-            return
-
-    return OfflineSessions(
+    # Restoring a session must not set it moving in this process: the server plays
+    # and feeds sessions, a command only reads or ends them.
+    return SessionService(
         factory=factory,
         market=MarketData.load(settings.data_dir),
         log_dir=settings.log_dir,
         news_dir=settings.data_dir / "news",
+        drive=False,
     )
 
 

@@ -65,6 +65,7 @@ class PaperSessions:
     _lock: threading.Lock
     _live: dict[str, _Live]
     alpaca_credentials: AlpacaCredentials | None = None
+    drive: bool
     _watchdog: threading.Thread | None = None
 
     # Provided by the session service.
@@ -183,7 +184,9 @@ class PaperSessions:
     def _start_feeding(self, live: _Live) -> None:
         """Start the session's feeder thread, unless it runs or the session has ended."""
         runtime = live.runtime
-        if not runtime.live or runtime.ended or (live.feeder and live.feeder.is_alive()):
+        if not self.drive or not runtime.live or runtime.ended:
+            return
+        if live.feeder and live.feeder.is_alive():
             return
         config = json.loads(live.record.config)
         live.feed = build_feed(

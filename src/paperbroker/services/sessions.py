@@ -95,12 +95,16 @@ class SessionService(TradingUseCases, PaperSessions):
         wall_clock: Clock | None = None,
         log_dir: Path | None = None,
         news_dir: Path | None = None,
+        drive: bool = True,
     ) -> None:
         self._repo = SessionsRepo(factory)
         #: Where sessions' agents write their logs (``None``: to the server's log).
         self.log_dir = log_dir
         #: Where the news files of sessions' data agents are (``None``: any path).
         self.news_dir = news_dir
+        #: Whether this process plays backtests and runs paper feeds (``False``: a
+        #: command-line tool that reads or ends sessions while the server drives them).
+        self.drive = drive
         self._journal = Journal(factory)
         self._market = market
         self._wall = wall_clock or WallClock()
@@ -426,8 +430,10 @@ class SessionService(TradingUseCases, PaperSessions):
 
     def _start_playing(self, live: _Live) -> None:
         runtime = live.runtime
-        if live.playing or runtime.live or runtime.state is not SessionState.RUNNING:
+        if not self.drive or live.playing or runtime.live:
             return  # a paper session's clock follows its feed and the wall
+        if runtime.state is not SessionState.RUNNING:
+            return
         live.stop_playing.clear()
         live.player = threading.Thread(
             target=self._play, args=(live,), name=f"play-{live.record.id}", daemon=True
