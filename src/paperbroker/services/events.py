@@ -42,9 +42,10 @@ from paperbroker.services.sessions import SessionService
 from paperbroker.session.runtime import SessionRuntime
 from paperbroker.session.spec import Committed
 from paperbroker.store.db import SessionFactory
+from paperbroker.store.journal import Journal
 from paperbroker.store.keys import ApiKeyRecord, ApiKeys
 from paperbroker.store.sessions_repo import SessionsRepo
-from paperbroker.store.system_events import SystemEvent, SystemEvents, session_events_page
+from paperbroker.store.system_events import SystemEvent, SystemEvents
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ class EventHub:
 
     def session_page(self, session_id: str, after_seq: int, limit: int) -> list[StreamEvent]:
         """At most ``limit`` of the session's journal events after ``after_seq``, in order."""
-        rows = session_events_page(self._factory, session_id, after_seq, limit)
+        rows = Journal(self._factory).page(session_id, after_seq, limit)
         return [journal_event(session_id, row) for row in rows]
 
     def live_event(self, session_id: str, committed: Committed) -> StreamEvent:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,17 +108,14 @@ class Journal:
         """
         with read_session(self._factory) as session:
             _require_session(session, session_id)
-            rows = session.execute(
-                select(
-                    SessionEventRow.seq,
-                    SessionEventRow.ts,
-                    SessionEventRow.kind,
-                    SessionEventRow.schema_version,
-                    SessionEventRow.payload,
-                )
-                .where(SessionEventRow.session_id == session_id, SessionEventRow.seq > after_seq)
-                .order_by(SessionEventRow.seq)
-            ).all()
+            rows = session.execute(_events_after(session_id, after_seq)).all()
+        return [EncodedEvent(*row) for row in rows]
+
+    def page(self, session_id: str, after_seq: int, limit: int) -> list[EncodedEvent]:
+        """At most ``limit`` of the session's events with ``seq > after_seq``, in order
+        (none for a session that does not exist)."""
+        with read_session(self._factory) as session:
+            rows = session.execute(_events_after(session_id, after_seq).limit(limit)).all()
         return [EncodedEvent(*row) for row in rows]
 
     def last_seq(self, session_id: str) -> int:
@@ -225,3 +222,18 @@ def _max_seq(session: Session, session_id: str) -> int:
         select(func.max(SessionEventRow.seq)).where(SessionEventRow.session_id == session_id)
     ).scalar_one()
     return 0 if last is None else int(last)
+
+
+def _events_after(session_id: str, after_seq: int) -> Select[int, int, str, int, str]:
+    """The session's events with ``seq > after_seq``, in order, as journal rows."""
+    return (
+        select(
+            SessionEventRow.seq,
+            SessionEventRow.ts,
+            SessionEventRow.kind,
+            SessionEventRow.schema_version,
+            SessionEventRow.payload,
+        )
+        .where(SessionEventRow.session_id == session_id, SessionEventRow.seq > after_seq)
+        .order_by(SessionEventRow.seq)
+    )

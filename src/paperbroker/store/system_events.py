@@ -41,7 +41,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from paperbroker.core.errors import InvalidRequest, OperationalError
 from paperbroker.store.db import SessionFactory, read_session
-from paperbroker.store.journal import EncodedEvent
 from paperbroker.store.tables import SessionEventRow, SessionRow, SystemEventRow
 
 #: The severities, least severe first; a filter means "this level and above".
@@ -245,27 +244,6 @@ def _last_seq(session: Session, owner_key_id: str) -> int:
         select(func.max(SystemEventRow.seq)).where(SystemEventRow.owner_key_id == owner_key_id)
     ).scalar_one()
     return 0 if last is None else int(last)
-
-
-def session_events_page(
-    factory: SessionFactory, session_id: str, after_seq: int, limit: int
-) -> list[EncodedEvent]:
-    """At most ``limit`` of the session's journal events with ``seq > after_seq``, in order
-    (none for a session that does not exist)."""
-    with read_session(factory) as session:
-        rows = session.execute(
-            select(
-                SessionEventRow.seq,
-                SessionEventRow.ts,
-                SessionEventRow.kind,
-                SessionEventRow.schema_version,
-                SessionEventRow.payload,
-            )
-            .where(SessionEventRow.session_id == session_id, SessionEventRow.seq > after_seq)
-            .order_by(SessionEventRow.seq)
-            .limit(limit)
-        ).all()
-    return [EncodedEvent(*row) for row in rows]
 
 
 class ActivityQuery(NamedTuple):
