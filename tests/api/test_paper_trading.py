@@ -8,25 +8,14 @@ what it needs, with a deadline.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from tests.api.conftest import Api
+from tests.waiting import wait_for
 
 FAST = {"type": "synthetic", "seed": 3, "interval_seconds": 0.05}
 SMA = {"name": "sma_crossover", "params": {"fast": 2, "slow": 4}}
-DEADLINE = 20.0
-
-
-def wait_for(check: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def create(api: Api, **fields: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 from tests.api.conftest import IDEAL, Api, Auth
+from tests.waiting import wait_for
 
 import paperbroker
 from paperbroker.api.routes.system import ServerErrors
@@ -45,16 +45,6 @@ FAST = {"type": "synthetic", "seed": 3, "interval_seconds": 0.05}
 SMA_BACKTEST = {"name": "sma_crossover", "params": {"fast": 2, "slow": 5}, "symbols": ["AAPL"]}
 SMA_PAPER = {"name": "sma_crossover", "params": {"fast": 2, "slow": 4}}
 CONTROL_KINDS = {"type": ["SystemStopped", "SystemStarted"]}
-
-
-def wait_for(check: Callable[[], Any], what: str, deadline: float = 10.0) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def ok(response: Any) -> Any:

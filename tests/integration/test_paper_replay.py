@@ -29,7 +29,7 @@ import subprocess
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import Any
 
 import pytest
 from bench.server_process import CLI, ServerProcess, call
+from tests.waiting import wait_for
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -53,16 +54,6 @@ STRATEGY = {"name": "sma_crossover", "params": {"fast": 2, "slow": 4, "allocatio
 EXECUTION = {"preset": "equities_realistic", "seed": 11}
 #: The preset's latency: 50 ± 20 ms.
 LATENCY_NS = (30_000_000, 70_000_000)
-
-
-def wait_for(check: Callable[[], Any], what: str, deadline: float = WAIT) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def open_ws(server: ServerProcess) -> ClientConnection:

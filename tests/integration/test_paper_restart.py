@@ -31,7 +31,7 @@ import http.client
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,9 @@ import pytest
 from bench.server_process import ServerProcess, call
 from sqlalchemy import make_url
 from tests.store.backends import find_postgres, temporary_database, url_text
+from tests.waiting import wait_for
 
 ROUNDS = 2
-WAIT = 20.0
 SYMBOLS = ["AAA", "BBB"]
 SMA = {"name": "sma_crossover", "params": {"fast": 2, "slow": 4, "allocation": 0.05}}
 LIMIT = {"max_order_qty": "4000", "allow_short": False}  # the risk agent's commanded config
@@ -55,16 +55,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with temporary_database(find_postgres()) as url:
         yield url_text(make_url(url))
-
-
-def wait_for(check: Callable[[], Any], what: str, deadline: float = WAIT) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Paper:
