@@ -23,7 +23,6 @@ from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
-from paperbroker.feeds.config import AlpacaCredentials
 from paperbroker.strategy.registry import resolve_strategy
 from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
 
@@ -390,6 +389,8 @@ def serve(
     import uvicorn
 
     from paperbroker.api import create_app
+    from paperbroker.feeds.config import AlpacaCredentials
+    from paperbroker.services.events import EventSettings
     from paperbroker.services.sessions import SessionService
     from paperbroker.session.market import MarketData
     from paperbroker.store.keys import ApiKeys
@@ -418,7 +419,11 @@ def serve(
                 )
             service.restore_all()
             uvicorn.run(
-                create_app(service, keys),
+                create_app(
+                    service,
+                    keys,
+                    event_settings=EventSettings(allowed_origins=settings.origins),
+                ),
                 host=settings.host.strip("[]"),
                 port=settings.port,
                 log_level=settings.log_level.lower(),

@@ -10,6 +10,7 @@ the database URL must be a SQLite file or PostgreSQL.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./paperbroker-data")
     #: Where sessions' agents write their log files (one per agent).
     log_dir: Path = Path("./paperbroker-logs")
+    #: Browser origins (``https://host:port``, comma-separated) allowed on ``/ws``
+    #: besides the server's own, e.g. a dashboard served from elsewhere.
+    allowed_origins: str = ""
     #: The keys of paper sessions' Alpaca market-data feed (never stored with a session).
     alpaca_key_id: SecretStr | None = None
     alpaca_secret_key: SecretStr | None = None
@@ -70,6 +74,17 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from exc
         return value
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _valid_origins(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """``allowed_origins`` as a tuple."""
+        return parse_origins(self.allowed_origins)
+
     @field_validator("host")
     @classmethod
     def _strip_host(cls, value: str) -> str:
@@ -86,6 +101,23 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}ALLOW_REMOTE=true to accept connections from other machines"
             )
         return self
+
+
+#: ``scheme://host[:port]``, the host a name, an IPv4 address or a bracketed IPv6 one.
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """The origins of a comma-separated list, each ``scheme://host[:port]``.
+
+    Raises:
+        ValueError: naming the first origin that is not one.
+    """
+    found = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+    for origin in found:
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"{origin!r} is not scheme://host[:port]")
+    return found
 
 
 def is_loopback(host: str) -> bool:

@@ -120,3 +120,19 @@ def test_postgres_urls_and_lower_case_levels_are_accepted() -> None:
 def test_no_settings_are_built_at_import_time() -> None:
     for module in (paperbroker.settings, paperbroker.store):
         assert not any(isinstance(value, Settings) for value in vars(module).values())
+
+
+def test_allowed_origins_are_a_checked_comma_separated_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "PAPERBROKER_ALLOWED_ORIGINS",
+        "http://localhost:5173, https://[::1]:8080, https://d.example/",
+    )
+    assert load_settings(env_file=None).origins == (
+        "http://localhost:5173", "https://[::1]:8080", "https://d.example",
+    )  # fmt: skip
+    assert load_settings(env_file=None, allowed_origins="").origins == ()
+    for bad in ("javascript:alert(1)", "http://a b", "ftp://files", "https://x/path"):
+        with pytest.raises(SettingsError, match=r"PAPERBROKER_ALLOWED_ORIGINS.*scheme://host"):
+            load_settings(env_file=None, allowed_origins=bad)
