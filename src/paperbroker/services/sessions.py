@@ -97,6 +97,8 @@ class SessionService(TradingUseCases, PaperSessions):
         news_dir: Path | None = None,
         drive: bool = True,
     ) -> None:
+        #: The server's database (the journal, the sessions, the keys share it).
+        self.factory = factory
         self._repo = SessionsRepo(factory)
         #: Where sessions' agents write their logs (``None``: to the server's log).
         self.log_dir = log_dir

@@ -15,7 +15,6 @@ from paperbroker.api.events.hub import event_hub
 from paperbroker.api.routes import activity
 from paperbroker.services.events import EventHub, EventSettings, SystemFeed
 from paperbroker.services.sessions import SessionService
-from paperbroker.store.db import SessionFactory
 from paperbroker.store.keys import ApiKeys
 
 router = APIRouter(tags=["events"])
@@ -37,7 +36,7 @@ def install(
 ) -> EventHub:
     """Put an event hub on ``app`` and mount ``/ws`` and ``/api/activity``; return the hub."""
     hub = EventHub(
-        service, keys, _database(keys), settings=settings, system=system or service.system
+        service, keys, service.factory, settings=settings, system=system or service.system
     )
     service.system = hub.system  # sessions created, restarted, deleted: on the system stream
     redact_websocket_logs()
@@ -45,13 +44,6 @@ def install(
     app.include_router(router)
     app.include_router(activity.router)
     return hub
-
-
-def _database(keys: ApiKeys) -> SessionFactory:
-    # The key store and the session service share the server's one database;
-    # neither exposes its session factory yet, so it is read here, in one place.
-    factory: SessionFactory = keys._factory
-    return factory
 
 
 __all__ = ["event_hub", "install", "router"]
