@@ -31,30 +31,17 @@ import http.client
 import random
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from bench.server_process import ServerProcess, call
-from sqlalchemy import make_url
-from tests.store.backends import find_postgres, temporary_database, url_text
 from tests.waiting import wait_for
 
 ROUNDS = 2
 SYMBOLS = ["AAA", "BBB"]
 SMA = {"name": "sma_crossover", "params": {"fast": 2, "slow": 4, "allocation": 0.05}}
 LIMIT = {"max_order_qty": "4000", "allow_short": False}  # the risk agent's commanded config
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'paper-restart.db'}"
-        return
-    with temporary_database(find_postgres()) as url:
-        yield url_text(make_url(url))
 
 
 class Paper:

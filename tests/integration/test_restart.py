@@ -15,25 +15,11 @@ import http.client
 import random
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from bench.server_process import ServerProcess, call
-from sqlalchemy import make_url
-from tests.store.backends import find_postgres, temporary_database, url_text
 
 ROUNDS = 20
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restart.db'}"
-        return
-    with temporary_database(find_postgres()) as url:
-        yield url_text(make_url(url))
 
 
 class Client:

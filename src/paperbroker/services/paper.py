@@ -170,10 +170,9 @@ class PaperSessions:
         return results
 
     def _feed_view(self, live: _Live) -> FeedView | None:
-        feed = live.feed
-        if feed is None:
+        feed, settings = live.feed, live.feed_settings
+        if feed is None or settings is None:
             return None
-        settings = FeedSettings.parse(json.loads(live.record.config).get("feed"))
         stale = feed.stale_seconds(self._wall.now_ns(), live.fed_since)
         health = feed.health
         return FeedView(
@@ -188,9 +187,9 @@ class PaperSessions:
             return
         if live.feeder and live.feeder.is_alive():
             return
-        config = json.loads(live.record.config)
+        live.feed_settings = FeedSettings.parse(runtime.spec.feed)
         live.feed = build_feed(
-            FeedSettings.parse(config.get("feed")), runtime.spec.symbols, self._market,
+            live.feed_settings, runtime.spec.symbols, self._market,
             wall_start_ns=runtime.spec.start_ns, clock=self._wall,
             credentials=self.alpaca_credentials,
         )  # fmt: skip
@@ -254,8 +253,9 @@ class PaperSessions:
                 view = self._feed_view(live)
                 if view is None or not view.stale:
                     continue
-                settings = FeedSettings.parse(json.loads(live.record.config).get("feed"))
-                if settings.on_stale == "pause" and live.runtime.state is SessionState.RUNNING:
+                settings = live.feed_settings
+                pausing = settings is not None and settings.on_stale == "pause"
+                if pausing and live.runtime.state is SessionState.RUNNING:
                     try:
                         live.runtime.transition(
                             SessionTrigger.PAUSE, f"the feed is stale: no bar for "

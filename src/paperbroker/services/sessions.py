@@ -28,6 +28,7 @@ from paperbroker.core.errors import (
     PaperbrokerError,
 )
 from paperbroker.feeds.base import BarFeed
+from paperbroker.feeds.config import FeedSettings
 from paperbroker.services.paper import PaperSessions
 from paperbroker.services.session_config import (
     account_config,
@@ -70,6 +71,7 @@ class _Live:
         self.stop_playing = threading.Event()
         # A paper session's feed, the thread that runs it, and since when it feeds.
         self.feed: BarFeed | None = None
+        self.feed_settings: FeedSettings | None = None
         self.feeder: threading.Thread | None = None
         self.stop_feeding = threading.Event()
         self.fed_since = 0

@@ -71,9 +71,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, TypeGuard, get_args
 
@@ -85,6 +83,7 @@ from paperbroker.api.auth import verify_in
 from paperbroker.api.deps import api_context
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.formats import canonical_uuid, decimal_text, time_text
+from paperbroker.api.outbox import Close, Outbox, encode
 from paperbroker.core.errors import NotFound, PaperbrokerError
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (
@@ -278,12 +277,6 @@ class _Feed:
             unsubscribe()
 
 
-@dataclass(frozen=True)
-class _Close:
-    code: int
-    reason: str
-
-
 def _authorization(status: str, action: str, message: str | None = None) -> dict[str, Any]:
     data = {"status": status, "action": action}
     if message is not None:
@@ -299,10 +292,6 @@ def _error(message: str) -> dict[str, Any]:
     return {"stream": "error", "data": {"code": _PROTOCOL_ERROR, "message": message}}
 
 
-def _encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"))
-
-
 class _Connection:
     """One client: a reader of its frames and a writer of everything sent to it.
 
@@ -315,9 +304,7 @@ class _Connection:
         self._context = api_context(websocket)
         self._loop = asyncio.get_running_loop()
         self._binary = False
-        self._outbox: deque[str | _Close] = deque()
-        self._wake = asyncio.Event()
-        self._closing = False
+        self._out = Outbox()
         self._key_id: str | None = None
         self._target: Target | None = None
         self._runtime: SessionRuntime | None = None
@@ -329,7 +316,7 @@ class _Connection:
         writer = asyncio.create_task(self._write())
         try:
             done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-            if writer not in done and self._closing:
+            if writer not in done and self._out.closing:
                 # The reader decided to close: the writer says why, then closes.
                 await asyncio.wait({writer}, timeout=_CLOSE_GRACE_SECONDS)
         finally:
@@ -345,14 +332,14 @@ class _Connection:
     # -- reading --------------------------------------------------------------
     async def _read(self) -> None:
         deadline = self._loop.time() + AUTH_TIMEOUT_SECONDS
-        while not self._closing:
+        while not self._out.closing:
             if self._target is None:
                 try:
                     message = await asyncio.wait_for(
                         self._ws.receive(), max(deadline - self._loop.time(), 0)
                     )
                 except TimeoutError:
-                    self._close(_POLICY, "authentication timed out")
+                    self._out.close(_POLICY, "authentication timed out")
                     return
             else:
                 message = await self._ws.receive()
@@ -366,27 +353,27 @@ class _Connection:
         if raw is None:
             return
         if len(raw) > MAX_FRAME_CHARS:
-            self._send(_error(f"frame longer than {MAX_FRAME_CHARS} characters"))
+            self._out.send(_error(f"frame longer than {MAX_FRAME_CHARS} characters"))
             return
         try:
             request = json.loads(raw)
         except ValueError:
-            self._send(_error("frame is not JSON"))
+            self._out.send(_error("frame is not JSON"))
             return
         action = request.get("action") if isinstance(request, dict) else None
         if not isinstance(action, str):
-            self._send(_error('expected a JSON object {"action": ..., "data": ...}'))
+            self._out.send(_error('expected a JSON object {"action": ..., "data": ...}'))
             return
         if action == "authenticate":
             await self._authenticate(request.get("data"))
         elif action == "listen":
             await self._listen(request.get("data"))
         else:
-            self._send(_error(f"unknown action {action[:32]!r}: authenticate or listen"))
+            self._out.send(_error(f"unknown action {action[:32]!r}: authenticate or listen"))
 
     async def _authenticate(self, data: object) -> None:
         if self._target is not None:
-            self._send(_error("already authenticated"))
+            self._out.send(_error("already authenticated"))
             return
         key_id = data.get("key_id") if isinstance(data, dict) else None
         secret = data.get("secret_key") if isinstance(data, dict) else None
@@ -413,33 +400,33 @@ class _Connection:
             return
         except PaperbrokerError:
             log.exception("trade_updates: session %s could not be loaded", raw)
-            self._send(_error("the session could not be loaded"))
-            self._close(_INTERNAL, "the session could not be loaded")
+            self._out.send(_error("the session could not be loaded"))
+            self._out.close(_INTERNAL, "the session could not be loaded")
             return
         self._key_id, self._target, self._runtime = record.key_id, target, runtime
         log.info(
             "trade_updates: key %s streams account %s of session %s",
             record.key_id, target.account_id, target.session_id,
         )  # fmt: skip
-        self._send(_authorization("authorized", "authenticate"))
+        self._out.send(_authorization("authorized", "authenticate"))
 
     def _refuse(self, why: str | None) -> None:
-        self._send(_authorization("unauthorized", "authenticate", why))
-        self._close(_POLICY, "unauthorized")
+        self._out.send(_authorization("unauthorized", "authenticate", why))
+        self._out.close(_POLICY, "unauthorized")
 
     async def _listen(self, data: object) -> None:
         if self._target is None:
-            self._send(_authorization("unauthorized", "listen"))
+            self._out.send(_authorization("unauthorized", "listen"))
             return
         streams = data.get("streams") if isinstance(data, dict) else None
         if not isinstance(streams, list) or not all(isinstance(s, str) for s in streams):
-            self._send(_error("listen: data.streams must be a list of stream names"))
+            self._out.send(_error("listen: data.streams must be a list of stream names"))
             return
         if TRADE_UPDATES not in streams:
             self._stop_feed()
-            self._send(_listening([]))
+            self._out.send(_listening([]))
         elif self._feed is not None:
-            self._send(_listening([TRADE_UPDATES]))
+            self._out.send(_listening([TRADE_UPDATES]))
         else:
             await self._start_feed()
 
@@ -451,7 +438,7 @@ class _Connection:
         feed = self._feed = _Feed()
         account_id = target.account_id
         loop = self._loop
-        ack = _encode(_listening([TRADE_UPDATES]))
+        ack = encode(_listening([TRADE_UPDATES]))
 
         def listener(batch: Sequence[Committed]) -> None:
             # The committing thread, under the runtime's lock: pick the account's
@@ -473,7 +460,7 @@ class _Connection:
             with runtime.locked():
                 feed.book = _Book(runtime, account_id)
                 # Queued before any update can be: the acknowledgement goes first.
-                loop.call_soon_threadsafe(self._push, ack)
+                loop.call_soon_threadsafe(self._out.push, ack)
                 feed.attach(runtime.subscribe(listener))
 
         await asyncio.to_thread(subscribe)
@@ -481,24 +468,26 @@ class _Connection:
     def _deliver(self, feed: _Feed, batch: _Batch) -> None:
         """Turn a commit's events into updates (on the event loop, in commit order)."""
         book = feed.book
-        if feed is not self._feed or book is None or self._closing:
+        if feed is not self._feed or book is None or self._out.closing:
             return  # unsubscribed meanwhile
         try:
             messages = [book.update(committed, hwm) for committed, hwm in batch]
         except Exception:
             log.exception("trade_updates: an update could not be built")
             self._stop_feed()
-            self._send(_error("internal error: the updates stopped; reconnect"))
-            self._close(_INTERNAL, "internal error")
+            self._out.send(_error("internal error: the updates stopped; reconnect"))
+            self._out.close(_INTERNAL, "internal error")
             return
         for message in messages:
             if message is not None:
-                self._push(_encode(message))
-        if len(self._outbox) > MAX_PENDING:
-            self._outbox.clear()
+                self._out.push(encode(message))
+        if len(self._out.items) > MAX_PENDING:
+            self._out.items.clear()
             self._stop_feed()
-            self._send(_error(f"more than {MAX_PENDING} updates waiting: the client is too slow"))
-            self._close(_POLICY, "too slow: updates overflowed")
+            self._out.send(
+                _error(f"more than {MAX_PENDING} updates waiting: the client is too slow")
+            )
+            self._out.close(_POLICY, "too slow: updates overflowed")
 
     def _stop_feed(self) -> None:
         feed, self._feed = self._feed, None
@@ -506,35 +495,26 @@ class _Connection:
             feed.stop()
 
     # -- writing --------------------------------------------------------------
-    def _send(self, message: dict[str, Any]) -> None:
-        self._push(_encode(message))
-
-    def _push(self, item: str | _Close) -> None:
-        if self._closing:
-            return
-        self._closing = isinstance(item, _Close)
-        self._outbox.append(item)
-        self._wake.set()
-
-    def _close(self, code: int, reason: str) -> None:
-        self._push(_Close(code, reason))
-
     async def _write(self) -> None:
         next_watch = time.monotonic() + WATCH_SECONDS
         while True:
-            if self._target is not None and time.monotonic() >= next_watch and not self._closing:
+            if (
+                self._target is not None
+                and time.monotonic() >= next_watch
+                and not self._out.closing
+            ):
                 closing = await asyncio.to_thread(self._check)
                 if closing is not None:
                     self._stop_feed()
-                    self._push(closing)
+                    self._out.push(closing)
                 next_watch = time.monotonic() + WATCH_SECONDS
-            if not self._outbox:
-                self._wake.clear()
+            if not self._out.items:
+                self._out.wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), WATCH_SECONDS)
+                    await asyncio.wait_for(self._out.wake.wait(), WATCH_SECONDS)
                 continue
-            item = self._outbox.popleft()
-            if isinstance(item, _Close):
+            item = self._out.items.popleft()
+            if isinstance(item, Close):
                 await self._close_now(item.code, item.reason)
                 return
             try:
@@ -552,7 +532,7 @@ class _Connection:
         except Exception:  # already closed by the client
             log.debug("trade_updates: close failed", exc_info=True)
 
-    def _check(self) -> _Close | None:
+    def _check(self) -> Close | None:
         """Whether the connection must end: its key revoked, its session gone or reloaded."""
         target, runtime, key_id = self._target, self._runtime, self._key_id
         if target is None or key_id is None:
@@ -561,14 +541,14 @@ class _Connection:
             active = self._context.keys.get(key_id).active
             current = target.runtime
         except NotFound:
-            return _Close(_POLICY, "the API key or the session no longer exists")
+            return Close(_POLICY, "the API key or the session no longer exists")
         except Exception:  # the database is away, say: keep serving, check again later
             log.warning("trade_updates: could not check key %s", key_id, exc_info=True)
             return None
         if not active:
-            return _Close(_POLICY, "the API key was revoked")
+            return Close(_POLICY, "the API key was revoked")
         if current is not runtime:
-            return _Close(_RELOAD, "the session was reloaded: reconnect")
+            return Close(_RELOAD, "the session was reloaded: reconnect")
         return None
 
 

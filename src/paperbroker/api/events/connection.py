@@ -23,9 +23,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.datastructures import Headers
@@ -42,6 +40,7 @@ from paperbroker.api.events.handshake import (
     origin_allowed,
 )
 from paperbroker.api.formats import time_text
+from paperbroker.api.outbox import Close, Outbox, encode
 from paperbroker.core.errors import InvalidRequest, NotFound, PaperbrokerError
 from paperbroker.services.event_kinds import StreamEvent
 from paperbroker.services.event_streams import Subscription
@@ -61,12 +60,6 @@ MAX_FRAME_CHARS: Final = 64 * 1024
 _CLOSE_GRACE_SECONDS: Final = 5.0
 
 
-@dataclass(frozen=True)
-class _Close:
-    code: int
-    reason: str
-
-
 def event_frame(event: StreamEvent) -> str:
     """The ``event`` frame of a stream event (``data`` is spliced in as the JSON it is)."""
     head: dict[str, object] = {
@@ -81,11 +74,7 @@ def event_frame(event: StreamEvent) -> str:
     if event.severity is not None:
         head["severity"] = event.severity
         head["message"] = event.message
-    return json.dumps(head, separators=(",", ":"))[:-1] + ',"data":' + event.data + "}"
-
-
-def _encode(frame: Mapping[str, object]) -> str:
-    return json.dumps(frame, separators=(",", ":"))
+    return encode(head)[:-1] + ',"data":' + event.data + "}"
 
 
 def _error(status: int, message: str) -> dict[str, object]:
@@ -99,10 +88,8 @@ class EventConnection:
         self._ws = websocket
         self._hub = hub
         self._settings = hub.settings
-        self._outbox: deque[str | _Close] = deque()
-        self._wake = asyncio.Event()
+        self._out = Outbox()
         self._drained = asyncio.Event()
-        self._closing = False
         self._viewer: Viewer | None = None
         self._subscription: Subscription | None = None
 
@@ -149,7 +136,7 @@ class EventConnection:
             return False
         self._viewer = Viewer.of(record)
         self._subscription = Subscription(self._hub, self._viewer, self)
-        self._send({"type": "authenticated", "admin": record.is_admin})
+        self._out.send({"type": "authenticated", "admin": record.is_admin})
         return True
 
     async def _first_message(self) -> Credentials | None:
@@ -182,7 +169,7 @@ class EventConnection:
         writer = next(t for t in tasks if t.get_name() == "ws-write")
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            if writer not in done and self._closing:
+            if writer not in done and self._out.closing:
                 # Someone decided to close: the writer says why, then closes.
                 await asyncio.wait({writer}, timeout=_CLOSE_GRACE_SECONDS)
         finally:
@@ -195,7 +182,7 @@ class EventConnection:
             await self._close_now(INTERNAL, "internal error")  # the client gets no traceback
 
     async def _read(self) -> None:
-        while not self._closing:
+        while not self._out.closing:
             message = await self._ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
@@ -203,11 +190,11 @@ class EventConnection:
 
     async def _handle(self, raw: str | bytes | None) -> None:
         if raw is not None and len(raw) > MAX_FRAME_CHARS:
-            self._send(_error(400, f"frame longer than {MAX_FRAME_CHARS} characters"))
+            self._out.send(_error(400, f"frame longer than {MAX_FRAME_CHARS} characters"))
             return
         request = _parse(raw)
         if not isinstance(request, dict) or not isinstance(request.get("action"), str):
-            self._send(_error(400, 'a frame must be a JSON object {"action": ...}'))
+            self._out.send(_error(400, 'a frame must be a JSON object {"action": ...}'))
             return
         action = request["action"]
         try:
@@ -216,22 +203,22 @@ class EventConnection:
             elif action == "unsubscribe":
                 assert self._subscription is not None
                 topics = self._subscription.unsubscribe(_list(request.get("topics")))
-                self._send({"type": "unsubscribed", "topics": topics})
+                self._out.send({"type": "unsubscribed", "topics": topics})
             elif action == "ping":
-                self._send({"type": "pong", "time": time_text(time.time_ns())})
+                self._out.send({"type": "pong", "time": time_text(time.time_ns())})
             elif action == "auth":
-                self._send(_error(400, "already authenticated"))
+                self._out.send(_error(400, "already authenticated"))
             else:
-                self._send(
+                self._out.send(
                     _error(400, f"unknown action {action[:32]!r}: subscribe, unsubscribe or ping")
                 )
         except InvalidRequest as error:
-            self._send(_error(422, f"{action}: {error}"))
+            self._out.send(_error(422, f"{action}: {error}"))
         except NotFound as error:
-            self._send(_error(404, str(error)))
+            self._out.send(_error(404, str(error)))
         except PaperbrokerError:
             log.exception("events: %s failed", action[:32])
-            self._send(_error(500, f"{action} failed on the server; try again"))
+            self._out.send(_error(500, f"{action} failed on the server; try again"))
 
     async def _subscribe(self, request: Mapping[str, Any]) -> None:
         subscription = self._subscription
@@ -249,7 +236,7 @@ class EventConnection:
             agent_id=agent_id,
             last_seq=last_seq,
         )
-        self._send(
+        self._out.send(
             {"type": "subscribed", "topics": sorted(subscription.topics), "streams": streams}
         )
         subscription.start()  # its replay and live events follow the answer
@@ -259,14 +246,14 @@ class EventConnection:
         settings = self._settings
         watch = asyncio.get_running_loop().time()
         beat = watch + settings.heartbeat_seconds
-        while not self._closing:
+        while not self._out.closing:
             now = asyncio.get_running_loop().time()
             if now >= beat:
-                self._send({"type": "heartbeat", "time": time_text(time.time_ns())})
+                self._out.send({"type": "heartbeat", "time": time_text(time.time_ns())})
                 beat = now + settings.heartbeat_seconds
             if now >= watch and self._viewer is not None:
                 if not await asyncio.to_thread(self._hub.key_active, self._viewer.key_id):
-                    self._close(POLICY, "the API key was revoked")
+                    self._out.close(POLICY, "the API key was revoked")
                     return
                 watch = now + settings.watch_seconds
             await asyncio.sleep(max(min(beat, watch) - now, 0.01))
@@ -274,14 +261,14 @@ class EventConnection:
     async def _write(self) -> None:
         low_water = self._settings.max_queue // 2
         while True:
-            if not self._outbox:
-                self._wake.clear()
-                await self._wake.wait()
+            if not self._out.items:
+                self._out.wake.clear()
+                await self._out.wake.wait()
                 continue
-            item = self._outbox.popleft()
-            if len(self._outbox) <= low_water:
+            item = self._out.items.popleft()
+            if len(self._out.items) <= low_water:
                 self._drained.set()
-            if isinstance(item, _Close):
+            if isinstance(item, Close):
                 await self._close_now(item.code, item.reason)
                 return
             try:
@@ -296,64 +283,51 @@ class EventConnection:
                 return
 
     async def _close_now(self, code: int, reason: str) -> None:
-        self._closing = True
+        self._out.closing = True
         try:
             await asyncio.wait_for(self._ws.close(code, reason), _CLOSE_GRACE_SECONDS)
         except Exception:  # already closed by the client, or it reads nothing
             log.debug("events: close failed", exc_info=True)
 
     # -- the queue ----------------------------------------------------------------
-    def _send(self, frame: Mapping[str, object]) -> None:
-        self._push(_encode(frame))
-
-    def _push(self, item: str | _Close) -> None:
-        if self._closing:
-            return
-        self._closing = isinstance(item, _Close)
-        self._outbox.append(item)
-        self._wake.set()
-
-    def _close(self, code: int, reason: str) -> None:
-        self._push(_Close(code, reason))
-
     # -- the subscription's sink ------------------------------------------------------
     def emit(self, event: StreamEvent) -> None:
-        self._push(event_frame(event))
-        if len(self._outbox) > self._settings.max_queue:
+        self._out.push(event_frame(event))
+        if len(self._out.items) > self._settings.max_queue:
             self.too_slow()
 
     def waiting(self) -> int:
-        return len(self._outbox)
+        return len(self._out.items)
 
     async def room(self) -> None:
         low_water = self._settings.max_queue // 2
-        while len(self._outbox) > low_water or self._closing:
-            if self._closing:  # nothing more will be sent: wait to be cancelled
+        while len(self._out.items) > low_water or self._out.closing:
+            if self._out.closing:  # nothing more will be sent: wait to be cancelled
                 await asyncio.Event().wait()
             self._drained.clear()
             await self._drained.wait()
 
     def too_slow(self) -> None:
-        if self._closing:
+        if self._out.closing:
             return
         limit = self._settings.max_queue
-        self._outbox.clear()
+        self._out.items.clear()
         if self._subscription is not None:
             self._subscription.close()
-        self._send(_error(429, f"more than {limit} frames waiting: resume with last_seq"))
-        self._close(SLOW_CONSUMER, "slow consumer: resume with last_seq")
+        self._out.send(_error(429, f"more than {limit} frames waiting: resume with last_seq"))
+        self._out.close(SLOW_CONSUMER, "slow consumer: resume with last_seq")
 
     def ended(self, stream: str, reason: str) -> None:
-        self._send({"type": "ended", "stream": stream, "reason": reason})
+        self._out.send({"type": "ended", "stream": stream, "reason": reason})
 
     def warn(self, status: int, message: str) -> None:
-        self._send(_error(status, message))
+        self._out.send(_error(status, message))
 
     def failed(self, error: BaseException) -> None:
         if self._subscription is not None:
             self._subscription.close()
-        self._send(_error(500, "internal error: reconnect with last_seq"))
-        self._close(INTERNAL, "internal error")
+        self._out.send(_error(500, "internal error: reconnect with last_seq"))
+        self._out.close(INTERNAL, "internal error")
 
 
 def _parse(raw: str | bytes | None) -> object:
