@@ -24,6 +24,7 @@ from paperbroker.store.db import session_factory
 from paperbroker.store.journal import Journal
 from paperbroker.store.sessions_repo import SessionsRepo
 from paperbroker.venue.execution import DEFAULT_PRESET, PRESETS, preset
+from paperbroker.venue.schema import SLOTS
 
 from .conftest import market
 
@@ -113,6 +114,49 @@ def test_bad_execution_is_422_naming_the_path(api: Api, execution: Any, named: s
     assert response.json()["code"] == 42210000
     assert named in response.json()["message"]
     assert api.client.get("/v1/sessions", auth=api.alice).json() == []  # nothing was created
+
+
+def test_a_number_no_model_needs_is_422_not_a_failure(api: Api) -> None:
+    execution = {"fees": {"model": "per_share", "per_share": "1e999999999"}}
+    body = {"startTime": START, "endTime": END, "execution": execution}
+    response = api.client.post("/v1/sessions", json=body, auth=api.alice)
+    assert response.status_code == 422, response.text
+    assert response.json()["message"] == (
+        "execution.fees.per_share: must be below 1000000000, got 1e999999999"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/v1/sessions", "SessionCreate"), ("/api/paper-trading/sessions", "PaperSessionCreate")],
+)
+def test_openapi_shows_the_execution_schema_with_every_model(
+    api: Api, path: str, body: str
+) -> None:
+    document = api.app.openapi()
+    schemas = document["components"]["schemas"]
+    request = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    assert request["schema"]["$ref"] == f"#/components/schemas/{body}"
+    execution = schemas[body]["properties"]["execution"]
+    assert execution["anyOf"][0] == {"$ref": "#/components/schemas/ExecutionSpec"}
+    spec = schemas["ExecutionSpec"]
+    assert list(spec["properties"]) == ["preset", "seed", *SLOTS]
+    latency = spec["properties"]["latency"]["anyOf"][0]
+    assert latency["discriminator"] == {
+        "propertyName": "model",
+        "mapping": {
+            "none": "#/components/schemas/ZeroLatencySpec",
+            "jittered": "#/components/schemas/JitteredLatencySpec",
+        },
+    }
+    jittered = schemas["JitteredLatencySpec"]
+    assert jittered["required"] == ["model", "base_ms"]
+    assert jittered["properties"]["base_ms"]["x-unit"] == "ms"
+    assert jittered["properties"]["base_ms"]["minimum"] == 0
+    fees = spec["properties"]["fees"]["anyOf"][0]["discriminator"]["mapping"]
+    assert set(fees) == {"none", "percent", "per_share", "fixed", "maker_taker", "regulatory",
+                         "schedule"}  # fmt: skip
+    assert all(ref.removeprefix("#/components/schemas/") in schemas for ref in fees.values())
 
 
 @pytest.mark.parametrize(

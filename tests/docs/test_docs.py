@@ -118,3 +118,14 @@ def test_docs_operations_lifecycle_is_generated_from_the_table() -> None:
         f"{SESSION_TRANSITIONS.to_markdown()}"
     )
     assert documented.strip() == generated.strip()
+
+
+@pytest.mark.parametrize("slot", ["slippage", "fill_quantity", "fees", "latency"])
+def test_docs_execution_model_tables_are_generated_from_the_schema(slot: str) -> None:
+    from paperbroker.venue.schema_docs import models_markdown
+
+    page = (ROOT / "docs" / "execution.md").read_text()
+    documented = page.split(f"<!-- execution-models:{slot}:begin -->\n")[1].split(
+        f"\n<!-- execution-models:{slot}:end -->"
+    )[0]
+    assert documented.strip() == models_markdown(slot).strip()

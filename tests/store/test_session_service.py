@@ -311,6 +311,51 @@ def test_service_restores_a_session_stored_before_execution_settings_as_ideal_ca
     service.shutdown()
 
 
+#: An execution as sessions have stored it since they had one (``to_json()``, byte for byte):
+#: seeded partial fills and latency, so a replay that drew differently would not match.
+STORED_EXECUTION = (
+    '{"preset": "alpaca_paper", "seed": 7, "intrabar": "OHLC", "slippage": {"model": "sum", '
+    '"parts": [{"model": "half_spread", "spread_bps": "2"}, {"model": "sqrt_impact", "k": "1.0", '
+    '"max_cost": "0.05"}]}, "fill_quantity": {"model": "random_partial", "probability": "0.9", '
+    '"min_fraction": "0.1", "max_fraction": "0.9", "seed": 7}, "fees": {"model": "schedule", '
+    '"base": {"model": "per_share", "per_share": "0.005", "minimum": "1.00", "maximum": null, '
+    '"maximum_pct": "0.01", "round_to": "0.01"}, "regulatory": {"model": "regulatory", '
+    '"sec_rate_per_million": "27.80", "taf_per_share": "0.000166", "taf_max": "8.30"}}, '
+    '"latency": {"model": "jittered", "base_ms": "50", "jitter_ms": "20", "seed": 7}}'
+)
+
+
+def test_service_restores_a_session_stored_with_an_execution_document(
+    factory: SessionFactory, owner: str, journal: Journal
+) -> None:
+    execution = json.loads(STORED_EXECUTION)
+    record = SessionsRepo(factory).create(
+        owner, name="stored", simulation_start=START, simulation_end=END,
+        config=json.dumps({"initial_cash": "100000", "playback_speed": 1.0,
+                           "execution": execution}),
+    )  # fmt: skip
+    spec = SessionSpec(
+        record.id, START, END, Decimal(100_000), execution=ExecutionConfig.from_json(execution)
+    )
+    old = SessionRuntime(spec, market(), journal)
+    account = old.default_account_id
+    for symbol in ("AAPL", "MSFT", "IBM"):
+        old.submit_order(account, symbol, OrderSide.BUY, 300, tif="gtc")
+    old.advance_to(START + 3 * DAY)
+    fills = [(o.symbol, o.status, o.filled_qty) for o in old.orders(account)]
+    assert any(status is OrderStatus.PARTIALLY_FILLED for _, status, _ in fills)
+
+    service = SessionService(factory=factory, market=market())
+    service.restore_all()  # the journal must replay, draw for draw, or the session is refused
+    view = service.get(owner, record.id)
+    assert json.dumps(view.execution) == STORED_EXECUTION
+    restored = service.orders(owner, record.id, account, "all")
+    assert sorted((v.order.symbol, v.order.status, v.order.filled_qty) for v in restored) == (
+        sorted(fills)
+    )
+    service.shutdown()
+
+
 @pytest.mark.parametrize(
     ("execution", "account", "named"),
     [

@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     model_validator,
 )
 
@@ -39,6 +40,8 @@ from paperbroker.services.views import (
     OrderRequest,
     ReplaceRequest,
 )
+from paperbroker.venue.schema import ExecutionSpec, read_execution
+from paperbroker.venue.schema_base import kind_of
 
 #: Default cash of a new session's (and a new account's) account.
 DEFAULT_INITIAL_CASH: Final = Decimal(100_000)
@@ -84,6 +87,21 @@ OrderNumber = Annotated[Decimal, Field(gt=0, le=10**9, decimal_places=9, allow_i
 #: A margin multiplier: 1 to 100, at most 4 decimal places.
 Leverage = Annotated[Decimal, Field(ge=1, le=100, decimal_places=4, allow_inf_nan=False)]
 PrintableText = Annotated[str, AfterValidator(_printable)]
+
+
+def _execution(value: object) -> ExecutionSpec | None:
+    # An object is read by the execution schema itself, whose errors name the path inside
+    # it (execution.slippage.bps: ...): its InvalidRequest is answered as a 422.
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"must be an object, got {kind_of(value)}")
+    return None if value is None else read_execution(value)
+
+
+#: A session's execution models (:class:`~paperbroker.venue.schema.ExecutionSpec`).
+ExecutionChoice = Annotated[
+    ExecutionSpec | None,
+    PlainValidator(_execution, json_schema_input_type=ExecutionSpec | None),
+]
 
 
 class RequestModel(BaseModel):
@@ -136,13 +154,13 @@ class SessionCreate(RequestModel):
     initialCash: CashAmount = Field(
         default=DEFAULT_INITIAL_CASH, description="Cash of the session's default account."
     )
-    execution: dict[str, Any] | None = Field(
+    execution: ExecutionChoice = Field(
         default=None,
         description=(
             "The execution models: a `preset` (`ideal`, `alpaca_paper`, "
             "`equities_realistic`, `crypto_taker`), a `seed`, and any model to replace "
             "(`intrabar`, `slippage`, `fill_quantity`, `fees`, `latency`). "
-            "Default: `equities_realistic`, seed 0."
+            "Default: `equities_realistic`, seed 0 (docs/execution.md)."
         ),
         examples=[{"preset": "ideal"}, {"preset": "equities_realistic", "seed": 7}],
     )

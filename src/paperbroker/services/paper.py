@@ -31,6 +31,7 @@ from paperbroker.services.views import AccountSettings, SessionView
 from paperbroker.session.lifecycle import SessionState, SessionTrigger
 from paperbroker.session.market import MarketData
 from paperbroker.venue.execution import ExecutionConfig
+from paperbroker.venue.schema import ExecutionSpec
 
 if TYPE_CHECKING:
     from paperbroker.services.sessions import _Live
@@ -99,7 +100,7 @@ class PaperSessions:
         symbols: Sequence[str],
         pipeline: builtins.list[dict[str, Any]] | None,
         initial_cash: Decimal,
-        execution: Mapping[str, object] | None,
+        execution: ExecutionSpec | Mapping[str, object] | None,
         feed: Mapping[str, object] | None,
     ) -> SessionView:
         """Create a paper session on ``feed`` and start it (``running``).

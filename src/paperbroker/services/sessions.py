@@ -48,6 +48,7 @@ from paperbroker.store.db import SessionFactory
 from paperbroker.store.journal import Journal
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
 from paperbroker.venue.execution import ExecutionConfig
+from paperbroker.venue.schema import ExecutionSpec
 
 if TYPE_CHECKING:
     from paperbroker.services.events import SystemFeed
@@ -151,14 +152,15 @@ class SessionService(TradingUseCases, PaperSessions):
         end_ns: int,
         name: str | None,
         initial_cash: Decimal | None,
-        execution: Mapping[str, object] | None = None,
+        execution: ExecutionSpec | Mapping[str, object] | None = None,
         account: AccountSettings | None = None,
         pipeline: builtins.list[dict[str, Any]] | None = None,
     ) -> SessionView:
         """Create a backtest session whose clock starts, paused, at ``start_ns``.
 
         ``execution`` is an :class:`~paperbroker.venue.execution.ExecutionConfig`
-        in its JSON form (default: the ``equities_realistic`` preset, seed 0);
+        in its JSON form, or that read (:class:`~paperbroker.venue.schema.ExecutionSpec`);
+        default: the ``equities_realistic`` preset, seed 0;
         ``account`` the settings of the session's accounts (default: cash);
         ``pipeline`` the agents that trade the default account as the clock
         moves (:class:`~paperbroker.agents.pipeline.AgentSpec` JSON; default:

@@ -1,53 +1,75 @@
-"""Execution models from short text specs, as the CLI and config files write them."""
+"""Execution models from the command line's short forms, read into the execution schema.
+
+``--commission per_share:0.005:1:10``, ``--slippage-bps 5`` and ``--execution
+NAME`` are shorthands for specs of :mod:`paperbroker.venue.schema`: each is
+turned into the spec's JSON and read by the same schema as the API's
+requests, so a bad number is refused with the same words.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from paperbroker.core.errors import InvalidRequest
-from paperbroker.model.values import to_decimal
-from paperbroker.venue.commission import (
-    CommissionModel,
-    FixedCommission,
-    NoCommission,
-    PercentCommission,
-    PerShareCommission,
+from paperbroker.venue.commission import FeeModel
+from paperbroker.venue.execution import ExecutionConfig, build
+from paperbroker.venue.schema import (
+    PRESETS,
+    FeeSpec,
+    FixedBpsSlippageSpec,
+    NoSlippageSpec,
+    SlippageSpec,
 )
-from paperbroker.venue.execution import PRESETS, ExecutionConfig, preset
-from paperbroker.venue.slippage import FixedBpsSlippage, NoSlippage, SlippageModel
+from paperbroker.venue.schema_base import read_model
+from paperbroker.venue.slippage import SlippageModel
 
 _COMMISSION_FORMS = "none, percent:RATE, per_share:RATE[:MIN[:MAX]] or fixed:AMOUNT"
+#: The positional arguments of each commission short form, by model.
+_COMMISSION_ARGUMENTS: dict[str, tuple[tuple[str, ...], int]] = {
+    "none": ((), 0),
+    "percent": (("rate",), 1),
+    "per_share": (("per_share", "minimum", "maximum"), 1),
+    "fixed": (("amount",), 1),
+}
 
 
-def parse_commission(spec: str) -> CommissionModel:
-    """``none``, ``percent:0.001``, ``per_share:0.005:1:10`` or ``fixed:1``.
+def commission_spec(text: str) -> FeeSpec:
+    """``none``, ``percent:0.001``, ``per_share:0.005:1:10`` or ``fixed:1`` as a fee spec.
 
     Raises:
-        InvalidRequest: for any other form or a bad number.
+        InvalidRequest: for any other form, or a bad number (naming it,
+            e.g. ``commission.rate: must be a number, got 'x'``).
     """
-    kind, *args = [part.strip() for part in spec.split(":")]
+    kind, *args = [part.strip() for part in text.split(":")]
     kind = kind.lower()
-    if kind == "none" and not args:
-        return NoCommission()
-    if kind == "percent" and len(args) == 1:
-        return PercentCommission(args[0])
-    if kind == "per_share" and 1 <= len(args) <= 3:
-        return PerShareCommission(
-            args[0],
-            minimum=args[1] if len(args) > 1 else "0",
-            maximum=args[2] if len(args) > 2 else None,
-        )
-    if kind == "fixed" and len(args) == 1:
-        return FixedCommission(args[0])
-    raise InvalidRequest(f"commission {spec!r} is not one of {_COMMISSION_FORMS}")
+    names, required = _COMMISSION_ARGUMENTS.get(kind, ((), 1))
+    if not required <= len(args) <= len(names):
+        raise InvalidRequest(f"commission {text!r} is not one of {_COMMISSION_FORMS}")
+    fields: dict[str, Any] = {"model": kind, **dict(zip(names, args, strict=False))}
+    spec: FeeSpec = read_model(FeeSpec, fields, "commission")
+    return spec
+
+
+def slippage_spec(bps: str) -> SlippageSpec:
+    """Fixed slippage of ``bps`` basis points as a slippage spec (``0``: none).
+
+    Raises:
+        InvalidRequest: if ``bps`` is not a number from 0 to below 10,000.
+    """
+    spec: FixedBpsSlippageSpec = read_model(FixedBpsSlippageSpec, {"bps": bps.strip()}, "slippage")
+    return spec if spec.bps else NoSlippageSpec()
+
+
+def parse_commission(text: str) -> FeeModel:
+    """The fee model of a ``--commission`` short form (see :func:`commission_spec`)."""
+    model: FeeModel = build(commission_spec(text))
+    return model
 
 
 def parse_slippage(bps: str) -> SlippageModel:
-    """Fixed slippage of ``bps`` basis points (``0`` for none).
-
-    Raises:
-        InvalidRequest: if ``bps`` is not a non-negative number.
-    """
-    value = to_decimal(bps, field="slippage bps")
-    return NoSlippage() if not value else FixedBpsSlippage(value)
+    """The slippage model of a ``--slippage-bps`` value (see :func:`slippage_spec`)."""
+    model: SlippageModel = build(slippage_spec(bps))
+    return model
 
 
 def parse_execution(name: str) -> ExecutionConfig:
@@ -59,4 +81,4 @@ def parse_execution(name: str) -> ExecutionConfig:
     key = name.strip().lower()
     if key not in PRESETS:
         raise InvalidRequest(f"execution preset {name!r} is not one of {', '.join(PRESETS)}")
-    return preset(key)
+    return ExecutionConfig.from_json({"preset": key})

@@ -18,9 +18,18 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, Protocol
 
-from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import LiquiditySide
-from paperbroker.model.values import CENT, ZERO, quantize_to_step, to_decimal
+from paperbroker.model.values import CENT, ZERO, quantize_to_step
+from paperbroker.venue.schema import (
+    FeeScheduleSpec,
+    FixedCommissionSpec,
+    MakerTakerCommissionSpec,
+    NoCommissionSpec,
+    PercentCommissionSpec,
+    PerShareCommissionSpec,
+    RegulatoryFeesSpec,
+)
+from paperbroker.venue.schema_base import ModelSpec, Specified
 
 _MILLION = Decimal(1_000_000)
 
@@ -71,31 +80,12 @@ class FeeModel(Protocol):
 CommissionModel = FeeModel
 
 
-def _parameter(value: Decimal | int | float | str, name: str) -> Decimal:
-    result = to_decimal(value, field=name)
-    if result < ZERO:
-        raise InvalidRequest(f"{name}: must not be negative, got {result}")
-    return result
-
-
-def _rate(value: Decimal | int | float | str, name: str) -> Decimal:
-    result = to_decimal(value, field=name)
-    if not ZERO <= result < 1:
-        raise InvalidRequest(f"{name}: must be in [0, 1), got {result}")
-    return result
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-class _PerOrder:
+class _PerOrder(Specified):
     """A model that prices the whole order; each fill pays the increase of the total."""
 
-    def __init__(self, round_to: Decimal | str | None) -> None:
-        self.round_to = None if round_to is None else to_decimal(round_to, field="round_to")
-        if self.round_to is not None and self.round_to <= ZERO:
-            raise InvalidRequest(f"round_to: must be positive, got {self.round_to}")
+    def __init__(self, spec: ModelSpec, round_to: Decimal | None) -> None:
+        self.spec = spec
+        self.round_to = round_to
 
     def _round(self, fee: Decimal) -> Decimal:
         if self.round_to is None:
@@ -130,8 +120,13 @@ class _PerOrder:
         return max(after - before.fee_paid, ZERO)
 
 
-class NoCommission:
+class NoCommission(Specified):
     """No fees."""
+
+    spec_type = NoCommissionSpec
+
+    def __init__(self) -> None:
+        self.spec = NoCommissionSpec()
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return ZERO
@@ -151,12 +146,6 @@ class NoCommission:
             return ZERO
         return quantize_to_step(budget / price, lot, ROUND_FLOOR)
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "none"}
-
-    def __repr__(self) -> str:
-        return "NoCommission()"
-
 
 class PercentCommission(_PerOrder):
     """``rate`` times the order's notional (0.001 = 0.1 %), rounded once per order.
@@ -165,9 +154,12 @@ class PercentCommission(_PerOrder):
         InvalidRequest: if ``rate`` is outside [0, 1).
     """
 
+    spec_type = PercentCommissionSpec
+
     def __init__(self, rate: Decimal | str | float, round_to: Decimal | str | None = CENT) -> None:
-        super().__init__(round_to)
-        self.rate = _rate(rate, "rate")
+        spec = PercentCommissionSpec.checked(rate=rate, round_to=round_to)
+        super().__init__(spec, spec.round_to)
+        self.rate = spec.rate
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self._round(filled_notional * self.rate)
@@ -176,12 +168,6 @@ class PercentCommission(_PerOrder):
         if budget <= ZERO:
             return ZERO
         return self._largest_fitting(budget / (price * (1 + self.rate)), price, lot, budget)
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": "percent", "rate": str(self.rate), "round_to": _text(self.round_to)}
-
-    def __repr__(self) -> str:
-        return f"PercentCommission(rate={self.rate}, round_to={self.round_to})"
 
 
 class PerShareCommission(_PerOrder):
@@ -194,6 +180,8 @@ class PerShareCommission(_PerOrder):
         InvalidRequest: if a parameter is negative or ``maximum`` is below ``minimum``.
     """
 
+    spec_type = PerShareCommissionSpec
+
     def __init__(
         self,
         per_share: Decimal | str | float,
@@ -202,15 +190,18 @@ class PerShareCommission(_PerOrder):
         maximum_pct: Decimal | str | float | None = None,
         round_to: Decimal | str | None = CENT,
     ) -> None:
-        super().__init__(round_to)
-        self.per_share = _parameter(per_share, "per_share")
-        self.minimum = _parameter(minimum, "minimum")
-        self.maximum = None if maximum is None else _parameter(maximum, "maximum")
-        self.maximum_pct = None if maximum_pct is None else _parameter(maximum_pct, "maximum_pct")
-        if self.maximum is not None and self.maximum < self.minimum:
-            raise InvalidRequest(
-                f"maximum: must not be below minimum {self.minimum}, got {self.maximum}"
-            )
+        spec = PerShareCommissionSpec.checked(
+            per_share=per_share,
+            minimum=minimum,
+            maximum=maximum,
+            maximum_pct=maximum_pct,
+            round_to=round_to,
+        )
+        super().__init__(spec, spec.round_to)
+        self.per_share = spec.per_share
+        self.minimum = spec.minimum
+        self.maximum = spec.maximum
+        self.maximum_pct = spec.maximum_pct
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         fee = max(filled_qty * self.per_share, self.minimum)
@@ -225,22 +216,6 @@ class PerShareCommission(_PerOrder):
             return ZERO
         return self._largest_fitting(budget / (price + self.per_share), price, lot, budget)
 
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "per_share",
-            "per_share": str(self.per_share),
-            "minimum": str(self.minimum),
-            "maximum": _text(self.maximum),
-            "maximum_pct": _text(self.maximum_pct),
-            "round_to": _text(self.round_to),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"PerShareCommission(per_share={self.per_share}, minimum={self.minimum}, "
-            f"maximum={self.maximum}, maximum_pct={self.maximum_pct})"
-        )
-
 
 class FixedCommission(_PerOrder):
     """A flat ``amount`` per order, charged with the order's first fill.
@@ -249,11 +224,14 @@ class FixedCommission(_PerOrder):
         InvalidRequest: if ``amount`` is negative.
     """
 
+    spec_type = FixedCommissionSpec
+
     def __init__(
         self, amount: Decimal | str | float, round_to: Decimal | str | None = CENT
     ) -> None:
-        super().__init__(round_to)
-        self.amount = _parameter(amount, "amount")
+        spec = FixedCommissionSpec.checked(amount=amount, round_to=round_to)
+        super().__init__(spec, spec.round_to)
+        self.amount = spec.amount
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self._round(self.amount) if filled_qty else ZERO
@@ -262,12 +240,6 @@ class FixedCommission(_PerOrder):
         if budget <= self.amount:
             return ZERO
         return self._largest_fitting((budget - self.amount) / price, price, lot, budget)
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": "fixed", "amount": str(self.amount), "round_to": _text(self.round_to)}
-
-    def __repr__(self) -> str:
-        return f"FixedCommission(amount={self.amount})"
 
 
 class MakerTakerCommission(_PerOrder):
@@ -285,15 +257,20 @@ class MakerTakerCommission(_PerOrder):
         InvalidRequest: if a rate is outside [0, 1).
     """
 
+    spec_type = MakerTakerCommissionSpec
+
     def __init__(
         self,
         maker_rate: Decimal | str | float,
         taker_rate: Decimal | str | float,
         round_to: Decimal | str | None = CENT,
     ) -> None:
-        super().__init__(round_to)
-        self.maker_rate = _rate(maker_rate, "maker_rate")
-        self.taker_rate = _rate(taker_rate, "taker_rate")
+        spec = MakerTakerCommissionSpec.checked(
+            maker_rate=maker_rate, taker_rate=taker_rate, round_to=round_to
+        )
+        super().__init__(spec, spec.round_to)
+        self.maker_rate = spec.maker_rate
+        self.taker_rate = spec.taker_rate
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self._round(filled_notional * self.taker_rate)
@@ -314,22 +291,8 @@ class MakerTakerCommission(_PerOrder):
             return ZERO
         return self._largest_fitting(budget / (price * (1 + self.taker_rate)), price, lot, budget)
 
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "maker_taker",
-            "maker_rate": str(self.maker_rate),
-            "taker_rate": str(self.taker_rate),
-            "round_to": _text(self.round_to),
-        }
 
-    def __repr__(self) -> str:
-        return (
-            f"MakerTakerCommission(maker_rate={self.maker_rate}, "
-            f"taker_rate={self.taker_rate}, round_to={self.round_to})"
-        )
-
-
-class RegulatoryFees:
+class RegulatoryFees(Specified):
     """US equity transaction fees on *sales*: the SEC Section 31 fee and FINRA's TAF.
 
     - SEC fee: ``notional × sec_rate_per_million / 1,000,000``.
@@ -347,15 +310,20 @@ class RegulatoryFees:
         InvalidRequest: if a rate is negative.
     """
 
+    spec_type = RegulatoryFeesSpec
+
     def __init__(
         self,
         sec_rate_per_million: Decimal | str | float = Decimal("27.80"),
         taf_per_share: Decimal | str | float = Decimal("0.000166"),
         taf_max: Decimal | str | float = Decimal("8.30"),
     ) -> None:
-        self.sec_rate_per_million = _parameter(sec_rate_per_million, "sec_rate_per_million")
-        self.taf_per_share = _parameter(taf_per_share, "taf_per_share")
-        self.taf_max = _parameter(taf_max, "taf_max")
+        self.spec = spec = RegulatoryFeesSpec.checked(
+            sec_rate_per_million=sec_rate_per_million, taf_per_share=taf_per_share, taf_max=taf_max
+        )
+        self.sec_rate_per_million = spec.sec_rate_per_million
+        self.taf_per_share = spec.taf_per_share
+        self.taf_max = spec.taf_max
 
     def sell_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         """The regulatory fees of a sell order that has filled this much so far."""
@@ -388,22 +356,8 @@ class RegulatoryFees:
             return ZERO
         return quantize_to_step(budget / price, lot, ROUND_FLOOR)
 
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "regulatory",
-            "sec_rate_per_million": str(self.sec_rate_per_million),
-            "taf_per_share": str(self.taf_per_share),
-            "taf_max": str(self.taf_max),
-        }
 
-    def __repr__(self) -> str:
-        return (
-            f"RegulatoryFees(sec_rate_per_million={self.sec_rate_per_million}, "
-            f"taf_per_share={self.taf_per_share}, taf_max={self.taf_max})"
-        )
-
-
-class FeeSchedule:
+class FeeSchedule(Specified):
     """A broker's commission (``base``) plus, on sales, the regulatory fees.
 
     A fill pays ``base``'s fee plus the increase of the order's regulatory
@@ -412,9 +366,14 @@ class FeeSchedule:
     Pre-trade checks use ``base`` alone (a buy owes no regulatory fee).
     """
 
+    spec_type = FeeScheduleSpec
+
     def __init__(self, base: FeeModel, regulatory: RegulatoryFees | None = None) -> None:
         self.base = base
         self.regulatory = regulatory
+        self.spec = FeeScheduleSpec.checked(
+            base=base.describe(), regulatory=None if regulatory is None else regulatory.spec
+        )
 
     def order_fee(self, filled_qty: Decimal, filled_notional: Decimal) -> Decimal:
         return self.base.order_fee(filled_qty, filled_notional)
@@ -438,10 +397,3 @@ class FeeSchedule:
 
     def max_qty(self, budget: Decimal, price: Decimal, lot: Decimal) -> Decimal:
         return self.base.max_qty(budget, price, lot)
-
-    def describe(self) -> dict[str, Any]:
-        regulatory = None if self.regulatory is None else self.regulatory.describe()
-        return {"model": "schedule", "base": self.base.describe(), "regulatory": regulatory}
-
-    def __repr__(self) -> str:
-        return f"FeeSchedule(base={self.base!r}, regulatory={self.regulatory!r})"

@@ -13,9 +13,15 @@ from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple, Protocol
 
-from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.values import ZERO, quantize_to_step, to_decimal
 from paperbroker.venue.latency import unit_draw
+from paperbroker.venue.schema import (
+    CompositeQuantitySpec,
+    FullFillSpec,
+    RandomPartialFillSpec,
+    VolumeParticipationSpec,
+)
+from paperbroker.venue.schema_base import Specified
 
 
 class QuantityInput(NamedTuple):
@@ -48,31 +54,22 @@ class FillQuantityModel(Protocol):
         ...
 
 
-def _fraction(value: Decimal | float | str, name: str) -> Decimal:
-    result = to_decimal(value, field=name)
-    if not ZERO <= result <= 1:
-        raise InvalidRequest(f"{name}: must be in [0, 1], got {result}")
-    return result
-
-
-class FullFill:
+class FullFill(Specified):
     """Every matched order fills completely (no liquidity limit)."""
 
+    spec_type = FullFillSpec
     needs_full_bar = False
     #: Deprecated alias of :attr:`needs_full_bar`.
     needs_volume = False
 
+    def __init__(self) -> None:
+        self.spec = FullFillSpec()
+
     def available(self, q: QuantityInput) -> Decimal | None:
         return None
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "full"}
 
-    def __repr__(self) -> str:
-        return "FullFill()"
-
-
-class VolumeParticipation:
+class VolumeParticipation(Specified):
     """At most ``max_share`` of each bar's volume fills, summed over all orders.
 
     ``available = floor(bar_volume × max_share to the lot) − taken``, never
@@ -85,27 +82,21 @@ class VolumeParticipation:
         InvalidRequest: if ``max_share`` is outside (0, 1].
     """
 
+    spec_type = VolumeParticipationSpec
     needs_full_bar = True
     #: Deprecated alias of :attr:`needs_full_bar`.
     needs_volume = True
 
     def __init__(self, max_share: Decimal | float | str) -> None:
-        self.max_share = to_decimal(max_share, field="max_share")
-        if not ZERO < self.max_share <= 1:
-            raise InvalidRequest(f"max_share: must be in (0, 1], got {self.max_share}")
+        self.spec = spec = VolumeParticipationSpec.checked(max_share=max_share)
+        self.max_share = spec.max_share
 
     def available(self, q: QuantityInput) -> Decimal | None:
         cap = quantize_to_step(to_decimal(q.bar_volume) * self.max_share, q.lot, ROUND_FLOOR)
         return max(cap - q.taken, ZERO)
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "volume_participation", "max_share": str(self.max_share)}
 
-    def __repr__(self) -> str:
-        return f"VolumeParticipation(max_share={self.max_share})"
-
-
-class RandomPartialFill:
+class RandomPartialFill(Specified):
     """Now and then a bar fills only part of an order; the rest works on later bars.
 
     On each bar, with probability ``probability`` (``u = unit_draw(seed,
@@ -125,6 +116,7 @@ class RandomPartialFill:
             ``min_fraction`` is above ``max_fraction``, or ``seed`` is negative.
     """
 
+    spec_type = RandomPartialFillSpec
     needs_full_bar = True
     #: Deprecated alias of :attr:`needs_full_bar`.
     needs_volume = True
@@ -136,16 +128,12 @@ class RandomPartialFill:
         min_fraction: Decimal | float | str = "0.1",
         max_fraction: Decimal | float | str = "0.9",
     ) -> None:
-        self.probability = _fraction(probability, "probability")
-        self.min_fraction = _fraction(min_fraction, "min_fraction")
-        self.max_fraction = _fraction(max_fraction, "max_fraction")
-        if self.min_fraction > self.max_fraction:
-            raise InvalidRequest(
-                f"min_fraction: must not be above max_fraction {self.max_fraction}, "
-                f"got {self.min_fraction}"
-            )
-        if seed < 0:
-            raise InvalidRequest(f"seed: must not be negative, got {seed}")
+        self.spec = spec = RandomPartialFillSpec.checked(
+            probability=probability, min_fraction=min_fraction, max_fraction=max_fraction, seed=seed
+        )
+        self.probability = spec.probability
+        self.min_fraction = spec.min_fraction
+        self.max_fraction = spec.max_fraction
         self.seed = seed
         self._p = float(self.probability)
         self._low = float(self.min_fraction)
@@ -160,23 +148,8 @@ class RandomPartialFill:
             qty = max(qty, q.lot)
         return qty
 
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "random_partial",
-            "probability": str(self.probability),
-            "min_fraction": str(self.min_fraction),
-            "max_fraction": str(self.max_fraction),
-            "seed": self.seed,
-        }
 
-    def __repr__(self) -> str:
-        return (
-            f"RandomPartialFill(probability={self.probability}, seed={self.seed}, "
-            f"min_fraction={self.min_fraction}, max_fraction={self.max_fraction})"
-        )
-
-
-class CompositeQuantity:
+class CompositeQuantity(Specified):
     """The tightest of several limits: the minimum of the parts' answers.
 
     A part answering ``None`` sets no limit; if every part does, neither does
@@ -186,10 +159,11 @@ class CompositeQuantity:
         InvalidRequest: if ``parts`` is empty.
     """
 
+    spec_type = CompositeQuantitySpec
+
     def __init__(self, parts: Iterable[FillQuantityModel]) -> None:
         self.parts = tuple(parts)
-        if not self.parts:
-            raise InvalidRequest("parts: must name at least one model")
+        self.spec = CompositeQuantitySpec.checked(parts=[part.describe() for part in self.parts])
         self.needs_full_bar = any(part.needs_full_bar for part in self.parts)
         #: Deprecated alias of :attr:`needs_full_bar`.
         self.needs_volume = self.needs_full_bar
@@ -197,9 +171,3 @@ class CompositeQuantity:
     def available(self, q: QuantityInput) -> Decimal | None:
         limits = [limit for part in self.parts if (limit := part.available(q)) is not None]
         return min(limits) if limits else None
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": "min", "parts": [part.describe() for part in self.parts]}
-
-    def __repr__(self) -> str:
-        return f"CompositeQuantity({list(self.parts)!r})"

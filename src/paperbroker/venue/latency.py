@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from paperbroker.core.errors import InvalidRequest
-from paperbroker.model.values import ZERO, to_decimal
+from paperbroker.model.values import ZERO
+from paperbroker.venue.schema import JitteredLatencySpec, ZeroLatencySpec
+from paperbroker.venue.schema_base import Specified
 
 #: The requests a latency model prices.
 ACTIONS = frozenset({"submit", "cancel", "replace"})
@@ -54,21 +56,20 @@ def _check_action(action: str) -> None:
         raise InvalidRequest(f"action: must be one of cancel, replace, submit, got {action!r}")
 
 
-class ZeroLatency:
+class ZeroLatency(Specified):
     """Requests reach the venue at once (an idealisation)."""
+
+    spec_type = ZeroLatencySpec
+
+    def __init__(self) -> None:
+        self.spec = ZeroLatencySpec()
 
     def delay_ns(self, order_id: str, action: str) -> int:
         _check_action(action)
         return 0
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "none"}
 
-    def __repr__(self) -> str:
-        return "ZeroLatency()"
-
-
-class JitteredLatency:
+class JitteredLatency(Specified):
     """A delay uniform on ``[base_ms - jitter_ms, base_ms + jitter_ms]``, clipped at 0.
 
     ``delay = base_ms + jitter_ms × (2u − 1)`` milliseconds with
@@ -81,19 +82,19 @@ class JitteredLatency:
             ``seed`` is negative.
     """
 
+    spec_type = JitteredLatencySpec
+
     def __init__(
         self,
         base_ms: Decimal | int | float | str,
         jitter_ms: Decimal | int | float | str = ZERO,
         seed: int = 0,
     ) -> None:
-        self.base_ms = to_decimal(base_ms, field="base_ms")
-        self.jitter_ms = to_decimal(jitter_ms, field="jitter_ms")
-        for name, value in (("base_ms", self.base_ms), ("jitter_ms", self.jitter_ms)):
-            if value < ZERO:
-                raise InvalidRequest(f"{name}: must not be negative, got {value}")
-        if seed < 0:
-            raise InvalidRequest(f"seed: must not be negative, got {seed}")
+        self.spec = spec = JitteredLatencySpec.checked(
+            base_ms=base_ms, jitter_ms=jitter_ms, seed=seed
+        )
+        self.base_ms = spec.base_ms
+        self.jitter_ms = spec.jitter_ms
         self.seed = seed
         self._base_ns = float(self.base_ms) * _NS_PER_MS
         self._prefix = f"{seed!r}\x1f"
@@ -106,16 +107,3 @@ class JitteredLatency:
         digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         u = (int.from_bytes(digest, "big") >> 11) * _TWO_TO_MINUS_53
         return max(round(self._base_ns + self._jitter_ns * (2.0 * u - 1.0)), 0)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "jittered",
-            "base_ms": str(self.base_ms),
-            "jitter_ms": str(self.jitter_ms),
-            "seed": self.seed,
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"JitteredLatency(base_ms={self.base_ms}, jitter_ms={self.jitter_ms}, seed={self.seed})"
-        )

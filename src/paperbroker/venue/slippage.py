@@ -16,8 +16,16 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple, Protocol
 
-from paperbroker.core.errors import InvalidRequest
-from paperbroker.model.values import BPS, ZERO, quantize_to_step, to_decimal
+from paperbroker.model.values import BPS, quantize_to_step
+from paperbroker.venue.schema import (
+    CompositeSlippageSpec,
+    FixedBpsSlippageSpec,
+    HalfSpreadSlippageSpec,
+    NoSlippageSpec,
+    SquareRootImpactSpec,
+    VolumeShareSlippageSpec,
+)
+from paperbroker.venue.schema_base import Specified
 
 #: Bars of history behind the ``volatility`` input: the standard deviation of
 #: the last 20 per-bar log returns (about a trading month of daily bars).
@@ -80,33 +88,24 @@ def _apply_factor(reference: Decimal, factor: Decimal, is_buy: bool, tick: Decim
     return max(quantize_to_step(reference * (1 - factor), tick, ROUND_FLOOR), tick)
 
 
-def _parameter(value: Decimal | int | float | str, name: str) -> Decimal:
-    result = to_decimal(value, field=name)
-    if result < ZERO:
-        raise InvalidRequest(f"{name}: must not be negative, got {result}")
-    return result
-
-
-class NoSlippage:
+class NoSlippage(Specified):
     """Fills at the reference price (an idealisation; useful to compare engines)."""
 
+    spec_type = NoSlippageSpec
     needs_volatility = False
+
+    def __init__(self) -> None:
+        self.spec = NoSlippageSpec()
 
     def cost(self, fill: SlippageInput) -> float:
         return 0.0
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": "none"}
 
     def slipped_price(self, reference: Decimal, is_buy: bool, tick: Decimal) -> Decimal:
         """Deprecated: the price after slippage; use :func:`apply_cost` with :meth:`cost`."""
         return reference
 
-    def __repr__(self) -> str:
-        return "NoSlippage()"
 
-
-class FixedBpsSlippage:
+class FixedBpsSlippage(Specified):
     """A fixed cost of ``bps`` basis points against the taker: ``cost = bps / 10_000``.
 
     With :func:`apply_cost` a buy pays ``reference * (1 + bps/10_000)``
@@ -118,30 +117,24 @@ class FixedBpsSlippage:
         InvalidRequest: if ``bps`` is negative or 10,000 and more.
     """
 
+    spec_type = FixedBpsSlippageSpec
     needs_volatility = False
 
     def __init__(self, bps: Decimal | int | float | str) -> None:
-        self.bps = _parameter(bps, "bps")
-        if self.bps >= 10_000:
-            raise InvalidRequest(f"bps: must be below 10000, got {self.bps}")
+        self.spec = spec = FixedBpsSlippageSpec.checked(bps=bps)
+        self.bps = spec.bps
         self._factor = self.bps * BPS
         self._cost = float(self._factor)
 
     def cost(self, fill: SlippageInput) -> float:
         return self._cost
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "fixed_bps", "bps": str(self.bps)}
-
     def slipped_price(self, reference: Decimal, is_buy: bool, tick: Decimal) -> Decimal:
         """Deprecated: the price after slippage; use :func:`apply_cost` with :meth:`cost`."""
         return _apply_factor(reference, self._factor, is_buy, tick)
 
-    def __repr__(self) -> str:
-        return f"FixedBpsSlippage(bps={self.bps})"
 
-
-class HalfSpreadSlippage:
+class HalfSpreadSlippage(Specified):
     """A taker crosses half the bid-ask spread: ``cost = spread_bps / 2 / 10_000``.
 
     Bars carry trades, not quotes, so the reference price stands in for the
@@ -154,12 +147,12 @@ class HalfSpreadSlippage:
         InvalidRequest: if ``spread_bps`` is negative or 20,000 and more.
     """
 
+    spec_type = HalfSpreadSlippageSpec
     needs_volatility = False
 
     def __init__(self, spread_bps: Decimal | int | float | str) -> None:
-        self.spread_bps = _parameter(spread_bps, "spread_bps")
-        if self.spread_bps >= 20_000:
-            raise InvalidRequest(f"spread_bps: must be below 20000, got {self.spread_bps}")
+        self.spec = spec = HalfSpreadSlippageSpec.checked(spread_bps=spread_bps)
+        self.spread_bps = spec.spread_bps
         self._cost = float(self.spread_bps * BPS / 2)
 
     def cost(self, fill: SlippageInput) -> float:
@@ -167,14 +160,8 @@ class HalfSpreadSlippage:
             return self._cost
         return 0.0
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "half_spread", "spread_bps": str(self.spread_bps)}
 
-    def __repr__(self) -> str:
-        return f"HalfSpreadSlippage(spread_bps={self.spread_bps})"
-
-
-class VolumeShareSlippage:
+class VolumeShareSlippage(Specified):
     """Impact grows with the square of the fill's share of the bar's volume.
 
     ``cost = price_impact * min(qty / bar_volume, volume_limit) ** 2``, and 0
@@ -189,6 +176,7 @@ class VolumeShareSlippage:
             or the largest cost ``price_impact * volume_limit ** 2`` 1 or more.
     """
 
+    spec_type = VolumeShareSlippageSpec
     needs_volatility = False
 
     def __init__(
@@ -196,15 +184,11 @@ class VolumeShareSlippage:
         price_impact: Decimal | float | str = "0.1",
         volume_limit: Decimal | float | str = "0.025",
     ) -> None:
-        self.price_impact = _parameter(price_impact, "price_impact")
-        self.volume_limit = _parameter(volume_limit, "volume_limit")
-        if self.volume_limit > 1:
-            raise InvalidRequest(f"volume_limit: must be at most 1, got {self.volume_limit}")
-        if self.price_impact * self.volume_limit**2 >= 1:
-            raise InvalidRequest(
-                f"price_impact: price_impact × volume_limit² must be below 1, got "
-                f"{self.price_impact * self.volume_limit**2}"
-            )
+        self.spec = spec = VolumeShareSlippageSpec.checked(
+            price_impact=price_impact, volume_limit=volume_limit
+        )
+        self.price_impact = spec.price_impact
+        self.volume_limit = spec.volume_limit
         self._impact = float(self.price_impact)
         self._limit = float(self.volume_limit)
 
@@ -214,21 +198,8 @@ class VolumeShareSlippage:
         share = min(fill.qty / fill.bar_volume, self._limit)
         return self._impact * share * share
 
-    def describe(self) -> dict[str, Any]:
-        return {
-            "model": "volume_share",
-            "price_impact": str(self.price_impact),
-            "volume_limit": str(self.volume_limit),
-        }
 
-    def __repr__(self) -> str:
-        return (
-            f"VolumeShareSlippage(price_impact={self.price_impact}, "
-            f"volume_limit={self.volume_limit})"
-        )
-
-
-class SquareRootImpact:
+class SquareRootImpact(Specified):
     """The square-root law of market impact: ``cost = min(k·σ·√(qty/V), max_cost)``.
 
     ``σ`` is the standard deviation of per-bar log returns over the previous
@@ -248,15 +219,15 @@ class SquareRootImpact:
         InvalidRequest: if ``k`` is negative or ``max_cost`` is outside [0, 1).
     """
 
+    spec_type = SquareRootImpactSpec
     needs_volatility = True
 
     def __init__(
         self, k: Decimal | float | str = "1.0", max_cost: Decimal | float | str = "0.05"
     ) -> None:
-        self.k = _parameter(k, "k")
-        self.max_cost = _parameter(max_cost, "max_cost")
-        if self.max_cost >= 1:
-            raise InvalidRequest(f"max_cost: must be below 1, got {self.max_cost}")
+        self.spec = spec = SquareRootImpactSpec.checked(k=k, max_cost=max_cost)
+        self.k = spec.k
+        self.max_cost = spec.max_cost
         self._k = float(self.k)
         self._max = float(self.max_cost)
 
@@ -266,31 +237,20 @@ class SquareRootImpact:
             return 0.0
         return min(self._k * fill.volatility * math.sqrt(fill.qty / fill.bar_volume), self._max)
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": "sqrt_impact", "k": str(self.k), "max_cost": str(self.max_cost)}
 
-    def __repr__(self) -> str:
-        return f"SquareRootImpact(k={self.k}, max_cost={self.max_cost})"
-
-
-class CompositeSlippage:
+class CompositeSlippage(Specified):
     """The sum of several models' costs, e.g. half the spread plus market impact.
 
     Raises:
         InvalidRequest: if ``parts`` is empty.
     """
 
+    spec_type = CompositeSlippageSpec
+
     def __init__(self, parts: Iterable[SlippageModel]) -> None:
         self.parts = tuple(parts)
-        if not self.parts:
-            raise InvalidRequest("parts: must name at least one model")
+        self.spec = CompositeSlippageSpec.checked(parts=[part.describe() for part in self.parts])
         self.needs_volatility = any(part.needs_volatility for part in self.parts)
 
     def cost(self, fill: SlippageInput) -> float:
         return sum(part.cost(fill) for part in self.parts)
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": "sum", "parts": [part.describe() for part in self.parts]}
-
-    def __repr__(self) -> str:
-        return f"CompositeSlippage({list(self.parts)!r})"

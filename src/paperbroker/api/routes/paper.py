@@ -25,6 +25,7 @@ from paperbroker.api.schemas import (
     _MAX_NAME,
     SYMBOL_PATTERN,
     CashAmount,
+    ExecutionChoice,
     OrderCreate,
     OrderStatusFilter,
     PrintableText,
@@ -58,7 +59,7 @@ class PaperSessionCreate(RequestModel):
         default=None, description="An explicit pipeline (see docs/agents.md)."
     )
     initial_cash: CashAmount = Field(default=Decimal(100_000))
-    execution: dict[str, Any] | None = Field(
+    execution: ExecutionChoice = Field(
         default=None, examples=[{"preset": "equities_realistic"}],
         description="The execution models (default: `equities_realistic`, seed 0).",
     )  # fmt: skip
