@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Final, NamedTuple, Protocol
@@ -146,7 +146,12 @@ class HistoryQuery:
 
 @dataclass(frozen=True, slots=True)
 class PortfolioHistory:
-    """Alpaca's portfolio history: per sample its label (epoch s), equity and P/L."""
+    """Alpaca's portfolio history (``alpaca.trading.models.PortfolioHistory``), as it is served.
+
+    ``timestamp`` is each sample's window start in epoch seconds; ``equity``
+    the account's value at the window's end (the last: at the end of the
+    history); ``profit_loss``/``profit_loss_pct`` from ``base_value``.
+    """
 
     timestamp: list[int]
     equity: list[float]
@@ -154,7 +159,8 @@ class PortfolioHistory:
     profit_loss_pct: list[float | None]
     base_value: float
     timeframe: str
-    cashflow: dict[str, list[float]] = field(default_factory=dict)
+    #: Per cash-flow type asked for, the flows within each sample's window.
+    cashflow: dict[str, list[float]]
 
 
 def parse_period(text: str) -> tuple[int, str]:
@@ -242,7 +248,7 @@ def portfolio_history(
     equity = equity_at(values, account)
     if not labels.shape[0]:
         base_value = _money(equity_at(np.array([end], dtype=np.int64), account))[0]
-        return PortfolioHistory([], [], [], [], base_value, timeframe)
+        return PortfolioHistory([], [], [], [], base_value, timeframe, cashflow={})
     bases = _bases(labels, account, per_day=minutes is not None and query.pnl_reset == "per_day")
     profit_loss = equity - bases
     return PortfolioHistory(

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality
-from paperbroker.api.formats import average_text, decimal_text, order_times, text_or_none, time_text
+from paperbroker.api.formats import decimal_text, text_or_none, time_text
+from paperbroker.api.shared_fields import order_fields, position_fields
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import (
@@ -212,7 +213,11 @@ class AccountPublic(ResponseModel):
 
 class OrderPublic(ResponseModel):
     """An order and what has happened to it (times of the last fill, cancel, replace, expiry,
-    reject), with Alpaca's field names."""
+    reject), with Alpaca's field names.
+
+    Its fields are Alpaca's order's (:mod:`paperbroker.api.shared_fields` writes
+    them for both APIs), with paperbroker's own statuses, plus ``account_id``
+    and ``reject_message``."""
 
     id: str
     client_order_id: str
@@ -255,37 +260,13 @@ class OrderPublic(ResponseModel):
     @classmethod
     def of(cls, view: OrderView) -> OrderPublic:
         order = view.order
-
-        avg = order.avg_fill_price
         legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
-        rejected = order.reject_reason is not None
         return cls(
-            id=order.id,
-            client_order_id=order.client_order_id,
+            **order_fields(order),
             account_id=order.account_id,
-            symbol=order.symbol,
-            side=order.side,
-            type=order.order_type,
-            order_type=order.order_type,
-            order_class=order.order_class,
-            qty=decimal_text(order.qty) if order.is_sized else None,
-            notional=text_or_none(order.notional),
-            filled_qty=decimal_text(order.filled_qty),
-            filled_avg_price=None if avg is None else average_text(avg),
-            limit_price=text_or_none(order.limit_price),
-            stop_price=text_or_none(order.stop_price),
-            trail_price=text_or_none(order.trail_price),
-            trail_percent=text_or_none(order.trail_percent),
-            hwm=text_or_none(order.hwm),
-            time_in_force=order.time_in_force,
-            extended_hours=False,
             status=order.status,
-            **order_times(order),
-            replaced_by=order.replaced_by,
-            replaces=order.replaces,
             legs=legs,
-            reject_reason=order.reject_reason,
-            reject_message=order.reject_message if rejected else None,
+            reject_message=order.reject_message if order.reject_reason is not None else None,
         )
 
 
@@ -303,16 +284,7 @@ class PositionPublic(ResponseModel):
 
     @classmethod
     def of(cls, view: PositionView) -> PositionPublic:
-        return cls(
-            symbol=view.symbol,
-            qty=decimal_text(view.qty),
-            side=view.side,
-            avg_entry_price=average_text(view.avg_entry_price),
-            cost_basis=decimal_text(view.cost_basis),
-            market_value=decimal_text(view.market_value),
-            current_price=decimal_text(view.current_price),
-            unrealized_pnl=decimal_text(view.unrealized_pnl),
-        )
+        return cls(**position_fields(view), unrealized_pnl=decimal_text(view.unrealized_pnl))
 
 
 class AssetPublic(ResponseModel):

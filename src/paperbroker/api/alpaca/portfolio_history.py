@@ -10,6 +10,10 @@ only; daily P/L is always from the first sample's base) and
 ``cashflow_types`` (``ALL``, ``NONE`` or a list of activity types: the
 deposit ``CSD`` and fees ``FEE`` are the account's only cash flows, reported
 per sample under ``cashflow``).
+
+The answer is :class:`~paperbroker.analytics.portfolio_history.PortfolioHistory`
+itself: it has Alpaca's fields, field for field, so it is served as it is
+rather than copied into a second model.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from paperbroker.analytics.portfolio_history import CASHFLOW_TYPES, HistoryQuery
+from paperbroker.analytics.portfolio_history import (
+    CASHFLOW_TYPES,
+    HistoryQuery,
+    PortfolioHistory,
+)
 from paperbroker.api.alpaca.common import query_time_ns
 from paperbroker.api.alpaca.target import Trading
-from paperbroker.api.responses import ResponseModel
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import ACTIVITY_TYPES, expand_types
 
@@ -30,23 +37,6 @@ router = APIRouter(prefix="/v2/account/portfolio/history", tags=["alpaca"])
 
 Timeframe = Literal["1Min", "5Min", "15Min", "1H", "1D"]
 Reporting = Literal["market_hours", "extended_hours", "continuous"]
-
-
-class AlpacaPortfolioHistory(ResponseModel):
-    """Equity and P/L per sample (``alpaca.trading.models.PortfolioHistory``).
-
-    ``timestamp`` is each sample's window start in epoch seconds; ``equity``
-    the account's value at the window's end (the last: at the end of the
-    history); ``profit_loss``/``profit_loss_pct`` from ``base_value``.
-    """
-
-    timestamp: list[int]
-    equity: list[float]
-    profit_loss: list[float]
-    profit_loss_pct: list[float | None]
-    base_value: float
-    timeframe: str
-    cashflow: dict[str, list[float]]
 
 
 @router.get("", summary="Read the account's portfolio history")
@@ -61,7 +51,7 @@ def get_portfolio_history(
     intraday_reporting: Reporting | None = None,
     pnl_reset: Literal["per_day", "no_reset"] = "per_day",
     cashflow_types: Annotated[str | None, Query(max_length=400)] = None,
-) -> AlpacaPortfolioHistory:
+) -> PortfolioHistory:
     """The account's equity over ``period`` (default 1M) up to the end (default: now)."""
     reporting = intraday_reporting or ("extended_hours" if extended_hours else "market_hours")
     query = HistoryQuery(
@@ -74,17 +64,8 @@ def get_portfolio_history(
         pnl_reset=pnl_reset,
         cashflow_types=_cashflow_types(cashflow_types),
     )
-    history = target.service.portfolio_history(
+    return target.service.portfolio_history(
         target.owner, target.session_id, target.account_id, query
-    )
-    return AlpacaPortfolioHistory(
-        timestamp=history.timestamp,
-        equity=history.equity,
-        profit_loss=history.profit_loss,
-        profit_loss_pct=history.profit_loss_pct,
-        base_value=history.base_value,
-        timeframe=history.timeframe,
-        cashflow=history.cashflow,
     )
 
 

@@ -14,8 +14,9 @@ from typing import Final
 
 from pydantic import Field
 
-from paperbroker.api.formats import average_text, decimal_text, order_times
+from paperbroker.api.formats import decimal_text
 from paperbroker.api.responses import ResponseModel
+from paperbroker.api.shared_fields import order_fields, position_fields
 from paperbroker.model.enums import AssetClass, OrderStatus
 from paperbroker.model.order import Order
 from paperbroker.services.views import OrderView, PositionView
@@ -54,12 +55,16 @@ def exchange_of(exchange: str) -> str:
     return exchange if exchange in KNOWN_EXCHANGES else ""
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
-
-
 class AlpacaOrder(ResponseModel):
-    """An order (``alpaca.trading.models.Order``)."""
+    """An order (``alpaca.trading.models.Order``).
+
+    The fields /v1 writes too come from :func:`~paperbroker.api.shared_fields.order_fields`;
+    what is Alpaca's own: the key order (``alpaca-py``'s), the status names (a
+    working order is ``new``, one not yet checked ``pending_new``), the
+    ``asset_id`` and ``asset_class``, and fields paperbroker has no value for
+    (``position_intent``, ``expires_at``, ``source``, ``subtag``: null).
+    /v1's ``account_id`` and ``reject_message`` are not Alpaca's and left out.
+    """
 
     id: str
     client_order_id: str
@@ -102,34 +107,12 @@ class AlpacaOrder(ResponseModel):
 
     @classmethod
     def of(cls, order: Order, legs: tuple[Order, ...] | None = None) -> AlpacaOrder:
-        avg = order.avg_fill_price
         return cls(
-            id=order.id,
-            client_order_id=order.client_order_id,
-            **order_times(order),
-            replaced_by=order.replaced_by,
-            replaces=order.replaces,
+            **order_fields(order),
             asset_id=asset_id(order.symbol),
-            symbol=order.symbol,
             asset_class="us_equity",
-            notional=_text(order.notional),
-            qty=decimal_text(order.qty) if order.is_sized else None,
-            filled_qty=decimal_text(order.filled_qty),
-            filled_avg_price=None if avg is None else average_text(avg),
-            order_class=order.order_class.value,
-            order_type=order.order_type.value,
-            type=order.order_type.value,
-            side=order.side.value,
-            time_in_force=order.time_in_force.value,
-            limit_price=_text(order.limit_price),
-            stop_price=_text(order.stop_price),
             status=alpaca_status(order.status),
-            extended_hours=False,
             legs=None if legs is None else [cls.of(leg) for leg in legs],
-            trail_percent=_text(order.trail_percent),
-            trail_price=_text(order.trail_price),
-            hwm=_text(order.hwm),
-            reject_reason=None if order.reject_reason is None else order.reject_reason.value,
         )
 
     @classmethod
@@ -138,7 +121,13 @@ class AlpacaOrder(ResponseModel):
 
 
 class AlpacaPosition(ResponseModel):
-    """A position (``alpaca.trading.models.Position``); ``qty`` is negative when short."""
+    """A position (``alpaca.trading.models.Position``); ``qty`` is negative when short.
+
+    The fields /v1 writes too come from
+    :func:`~paperbroker.api.shared_fields.position_fields`; the unrealized P/L
+    is Alpaca's ``unrealized_pl`` (``unrealized_pnl`` in /v1), and the asset,
+    what open orders leave available and the day's figures are Alpaca's own.
+    """
 
     asset_id: str
     symbol: str
@@ -174,22 +163,16 @@ class AlpacaPosition(ResponseModel):
         intraday = (price - lastday_price) * qty
         lastday_value = abs(lastday_price * qty)
         return cls(
+            **position_fields(view),
             asset_id=asset_id(view.symbol),
-            symbol=view.symbol,
             exchange="" if asset is None else exchange_of(asset.exchange),
             asset_class="us_equity" if asset is None else asset_class_of(asset.asset_class),
             asset_marginable=True,
-            avg_entry_price=average_text(view.avg_entry_price),
-            qty=decimal_text(qty),
             qty_available=decimal_text(available),
-            side=view.side,
-            market_value=decimal_text(view.market_value),
-            cost_basis=decimal_text(view.cost_basis),
             unrealized_pl=decimal_text(view.unrealized_pnl),
             unrealized_plpc=_ratio(view.unrealized_pnl, basis),
             unrealized_intraday_pl=decimal_text(intraday),
             unrealized_intraday_plpc=_ratio(intraday, lastday_value),
-            current_price=decimal_text(price),
             lastday_price=decimal_text(lastday_price),
             change_today=_ratio(price - lastday_price, lastday_price),
         )
