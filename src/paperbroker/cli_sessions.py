@@ -529,7 +529,7 @@ def _delete(db: _Db, records: Sequence[SessionRecord]) -> int:
     deleted = 0
     for record in records:
         try:
-            repo.delete(record.owner_key_id, record.id)  # events, snapshots, bound keys go too
+            repo.delete(record.owner_key_id, record.id)  # its events and bound keys go too
         except NotFound:
             continue  # deleted meanwhile
         deleted += 1

@@ -1,4 +1,4 @@
-"""The journal: gapless per-session sequences, all-or-nothing batches, snapshots, cascades."""
+"""The journal: gapless per-session sequences, all-or-nothing batches, cascades."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.store.journal import EncodedEvent, Journal, Snapshot
+from paperbroker.store.journal import EncodedEvent, Journal
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
-from paperbroker.store.tables import SessionEventRow, SessionSnapshotRow
+from paperbroker.store.tables import SessionEventRow
 
 
 def event(seq: int, kind: str = "OrderSubmitted") -> EncodedEvent:
@@ -23,7 +23,7 @@ def events(first: int, last: int) -> list[EncodedEvent]:
     return [event(seq) for seq in range(first, last + 1)]
 
 
-def count(engine: Engine, table: type[SessionEventRow] | type[SessionSnapshotRow]) -> int:
+def count(engine: Engine, table: type[SessionEventRow]) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
@@ -117,46 +117,9 @@ def test_unknown_sessions_are_not_found(journal: Journal) -> None:
         journal.read(ghost)
     with pytest.raises(NotFound):
         journal.last_seq(ghost)
-    with pytest.raises(NotFound):
-        journal.save_snapshot(ghost, 0, 1, "{}")
-    with pytest.raises(NotFound):
-        journal.latest_snapshot(ghost)
 
 
-def test_latest_snapshot_is_the_highest_seq(
-    journal: Journal, trading_session: SessionRecord
-) -> None:
-    sid = trading_session.id
-    assert journal.latest_snapshot(sid) is None
-    journal.save_snapshot(sid, 0, 1, '{"cash":"100000"}')
-    journal.append(sid, events(1, 5))
-    journal.save_snapshot(sid, 5, 2, '{"cash":"99000.50"}')
-    journal.save_snapshot(sid, 3, 1, '{"cash":"99500"}')  # saved later, but older state
-    latest = journal.latest_snapshot(sid)
-    assert isinstance(latest, Snapshot)
-    assert (latest.seq, latest.schema_version, latest.payload) == (5, 2, '{"cash":"99000.50"}')
-    # Recovery = latest snapshot + the events after it.
-    assert journal.read(sid, after_seq=latest.seq) == []
-
-
-def test_snapshots_beyond_the_journal_or_repeated_are_conflicts(
-    journal: Journal, trading_session: SessionRecord
-) -> None:
-    sid = trading_session.id
-    journal.append(sid, events(1, 2))
-    with pytest.raises(Conflict, match="beyond the last event 2"):
-        journal.save_snapshot(sid, 3, 1, "{}")
-    journal.save_snapshot(sid, 2, 1, "{}")
-    with pytest.raises(Conflict, match="already exists"):
-        journal.save_snapshot(sid, 2, 1, '{"x":1}')
-    latest = journal.latest_snapshot(sid)
-    assert latest is not None
-    assert latest.payload == "{}"
-    with pytest.raises(InvalidRequest):
-        journal.save_snapshot(sid, -1, 1, "{}")
-
-
-def test_deleting_a_session_deletes_its_events_and_snapshots(
+def test_deleting_a_session_deletes_its_events(
     journal: Journal,
     repo: SessionsRepo,
     owner: str,
@@ -165,11 +128,9 @@ def test_deleting_a_session_deletes_its_events_and_snapshots(
 ) -> None:
     other = repo.create(owner, name="kept", simulation_start=0, simulation_end=1)
     journal.append(trading_session.id, events(1, 4))
-    journal.save_snapshot(trading_session.id, 4, 1, "{}")
     journal.append(other.id, events(1, 2))
     repo.delete(owner, trading_session.id)
     assert count(engine, SessionEventRow) == 2
-    assert count(engine, SessionSnapshotRow) == 0
     with pytest.raises(NotFound):
         journal.read(trading_session.id)
     assert journal.read(other.id) == events(1, 2)

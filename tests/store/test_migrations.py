@@ -7,7 +7,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from paperbroker.store.migrate import alembic_config, current_revision, head_revision, migrate
 from paperbroker.store.tables import Base
@@ -16,7 +16,6 @@ TABLES = {
     "api_keys",
     "sessions",
     "session_events",
-    "session_snapshots",
     "system_events",
     "alembic_version",
 }
@@ -33,7 +32,7 @@ def schema_diff(engine: Engine) -> list[Any]:
 def test_a_fresh_database_is_migrated_to_head(bare_engine: Engine) -> None:
     assert current_revision(bare_engine) is None
     migrate(bare_engine)
-    assert current_revision(bare_engine) == head_revision() == "0003"
+    assert current_revision(bare_engine) == head_revision() == "0004"
     assert set(inspect(bare_engine).get_table_names()) == TABLES
 
 
@@ -54,3 +53,38 @@ def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     assert schema_diff(engine) == []
+
+
+def test_0004_drops_the_snapshots_table_and_keeps_the_journal(bare_engine: Engine) -> None:
+    with bare_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")
+    assert "session_snapshots" in inspect(bare_engine).get_table_names()
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO api_keys (key_id, secret_hash, is_admin, label, created_at) "
+                "VALUES ('k1', 'x', false, 'owner', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, owner_key_id, name, status, created_at, "
+                "simulation_start, simulation_end, config) "
+                "VALUES ('s1', 'k1', 'kept', 'paused', 0, 0, 1, '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO session_events (session_id, seq, ts, kind, schema_version, payload, "
+                "committed_at) VALUES ('s1', 1, 0, 'AccountOpened', 1, '{}', 0)"
+            )
+        )
+    migrate(bare_engine)
+    assert current_revision(bare_engine) == "0004"
+    assert "session_snapshots" not in inspect(bare_engine).get_table_names()
+    assert schema_diff(bare_engine) == []
+    with bare_engine.connect() as conn:
+        assert conn.execute(text("SELECT seq FROM session_events")).scalars().all() == [1]
+    with bare_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
+    assert "session_snapshots" in inspect(bare_engine).get_table_names()

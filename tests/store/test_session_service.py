@@ -339,9 +339,9 @@ def test_service_restores_a_session_stored_with_an_execution_document(
     )
     old = SessionRuntime(spec, market(), journal)
     account = old.default_account_id
-    for symbol in ("AAPL", "MSFT", "IBM"):
-        old.submit_order(account, symbol, OrderSide.BUY, 300, tif="gtc")
-    old.advance_to(START + 3 * DAY)
+    for symbol in ("AAPL", "MSFT", "IBM", "GOOG"):  # a bar fills part of each, 9 times in 10
+        old.submit_order(account, symbol, OrderSide.BUY, 20, tif="gtc")
+    old.advance_to(START + DAY)
     fills = [(o.symbol, o.status, o.filled_qty) for o in old.orders(account)]
     assert any(status is OrderStatus.PARTIALLY_FILLED for _, status, _ in fills)
 

@@ -1,4 +1,4 @@
-"""Durable storage for sessions: the SQL journal, snapshots, sessions and API keys.
+"""Durable storage for sessions: the SQL journal, sessions and API keys.
 
 Typical start-up::
 
@@ -19,7 +19,7 @@ from paperbroker.store.db import (
     read_session,
     session_factory,
 )
-from paperbroker.store.journal import EncodedEvent, Journal, Snapshot
+from paperbroker.store.journal import EncodedEvent, Journal
 from paperbroker.store.keys import ApiKeyRecord, ApiKeys
 from paperbroker.store.migrate import current_revision, head_revision, migrate
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
@@ -32,7 +32,6 @@ __all__ = [
     "SessionFactory",
     "SessionRecord",
     "SessionsRepo",
-    "Snapshot",
     "check_durability",
     "create_engine_for",
     "current_revision",

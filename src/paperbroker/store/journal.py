@@ -1,4 +1,4 @@
-"""The session journal: append-only, gapless event sequences and their snapshots.
+"""The session journal: append-only, gapless event sequences.
 
 Each session's events are numbered 1, 2, 3, … without gaps. :meth:`Journal.append`
 writes a batch in one transaction and returns only after the commit, so an
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.store.db import SessionFactory, read_session
-from paperbroker.store.tables import SessionEventRow, SessionRow, SessionSnapshotRow
+from paperbroker.store.tables import SessionEventRow, SessionRow
 
 
 class EncodedEvent(NamedTuple):
@@ -35,21 +35,12 @@ class EncodedEvent(NamedTuple):
     payload: str
 
 
-class Snapshot(NamedTuple):
-    """A session's encoded state as of event ``seq``."""
-
-    seq: int
-    schema_version: int
-    payload: str
-    created_at: int
-
-
 class Journal:
-    """Append and read the events and snapshots of sessions.
+    """Append and read the events of sessions.
 
     Args:
         session_factory: from :func:`paperbroker.store.db.session_factory`.
-        now_ns: wall clock for the ``committed_at``/``created_at`` stamps.
+        now_ns: wall clock for the ``committed_at`` stamps.
     """
 
     def __init__(
@@ -127,58 +118,6 @@ class Journal:
         with read_session(self._factory) as session:
             _require_session(session, session_id)
             return _max_seq(session, session_id)
-
-    def save_snapshot(self, session_id: str, seq: int, schema_version: int, payload: str) -> None:
-        """Store the session's encoded state as of event ``seq`` (``0 <= seq <= last seq``).
-
-        Raises:
-            NotFound: if the session does not exist.
-            Conflict: if ``seq`` is beyond the last event or already has a snapshot.
-        """
-        if seq < 0:
-            raise InvalidRequest(f"snapshot seq must be >= 0, got {seq}")
-        with self._factory.begin() as session:
-            last = _last_seq_locked(session, session_id)
-            if seq > last:
-                raise Conflict(
-                    f"session {session_id}: snapshot at seq {seq} is beyond the last event {last}"
-                )
-            session.add(
-                SessionSnapshotRow(
-                    session_id=session_id,
-                    seq=seq,
-                    schema_version=schema_version,
-                    payload=payload,
-                    created_at=self._now_ns(),
-                )
-            )
-            try:
-                session.flush()
-            except IntegrityError as exc:
-                raise Conflict(
-                    f"session {session_id}: a snapshot at seq {seq} already exists"
-                ) from exc
-
-    def latest_snapshot(self, session_id: str) -> Snapshot | None:
-        """The snapshot with the highest seq, or ``None`` if there is none.
-
-        Raises:
-            NotFound: if the session does not exist.
-        """
-        with read_session(self._factory) as session:
-            _require_session(session, session_id)
-            row = session.execute(
-                select(
-                    SessionSnapshotRow.seq,
-                    SessionSnapshotRow.schema_version,
-                    SessionSnapshotRow.payload,
-                    SessionSnapshotRow.created_at,
-                )
-                .where(SessionSnapshotRow.session_id == session_id)
-                .order_by(SessionSnapshotRow.seq.desc())
-                .limit(1)
-            ).first()
-        return None if row is None else Snapshot(*row)
 
 
 def _check_batch(events: Sequence[EncodedEvent]) -> None:

@@ -4,7 +4,7 @@ Every call but :meth:`SessionsRepo.list_all` is scoped by the owner's key id:
 a session of another owner is reported as :class:`NotFound` and never listed,
 so the API can answer 404 without telling foreign ids from unknown ones.
 A session's trading state is not here; it is the projection of its journal.
-Deleting a session deletes its events and snapshots with it (``ON DELETE CASCADE``).
+Deleting a session deletes its events with it (``ON DELETE CASCADE``).
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ class SessionsRepo:
             return _record(row)
 
     def delete(self, owner_key_id: str, session_id: str) -> None:
-        """Delete the owner's session with all its events and snapshots.
+        """Delete the owner's session with all its events.
 
         Raises:
             NotFound: if the session does not exist or belongs to another owner.

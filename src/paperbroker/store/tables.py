@@ -1,7 +1,7 @@
 """The journal database schema as typed SQLAlchemy ORM tables.
 
 Every timestamp is an integer count of nanoseconds since the Unix epoch (UTC),
-as everywhere else in paperbroker. Event and snapshot payloads and session
+as everywhere else in paperbroker. Event payloads and session
 configs are JSON text produced by the caller's codec and stored exactly as
 given: there are no float columns, so money never passes through a float here.
 
@@ -94,20 +94,6 @@ class SessionEventRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     # Indexed for the activity feed, which lists events newest-committed first.
     committed_at: Mapped[int] = mapped_column(BigInteger, index=True)
-
-
-class SessionSnapshotRow(Base):
-    """A session's state as of event ``seq`` (``0``: before any event)."""
-
-    __tablename__ = "session_snapshots"
-
-    session_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
-    )
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    schema_version: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class SystemEventRow(Base):
