@@ -59,7 +59,7 @@ def error_response(
     status: int,
     message: str,
     headers: Mapping[str, str] | None = None,
-    details: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
     code: int | None = None,
 ) -> JSONResponse:
     """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them.
@@ -85,7 +85,7 @@ class ApiError(Exception):
         status: int,
         message: str,
         headers: Mapping[str, str] | None = None,
-        details: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
         code: int | None = None,
     ):
         super().__init__(message)
