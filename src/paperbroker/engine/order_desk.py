@@ -131,7 +131,7 @@ class OrderDesk:
             self.instruments[index], side, qty, limit=limit, stop=stop, tif=tif,
             trail_price=trail_price, trail_percent=trail_percent, notional=notional,
             order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
-            stop_loss_limit=stop_loss_limit,
+            stop_loss_limit=stop_loss_limit, fractional=portfolio.account.rules.fractional_trading,
         )  # fmt: skip
         self._check_client_id(portfolio.account.id, client_order_id)
         order = self._new_order(terms, portfolio.account.id, client_order_id)
@@ -196,6 +196,7 @@ class OrderDesk:
             raise Conflict("a notional order cannot be replaced")
         index = self._instrument_index(old.symbol)
         trailing_percent = old.trail_percent is not None
+        portfolio = self.books(old.account_id)
         terms = order_terms(
             self.instruments[index], old.side, old.leaves_qty if qty is None else qty,
             limit=old.limit_price if limit is None else limit,
@@ -203,8 +204,8 @@ class OrderDesk:
             tif=old.time_in_force if tif is None else tif,
             trail_price=(trail or old.trail_price) if old.trail_price is not None else None,
             trail_percent=(trail or old.trail_percent) if trailing_percent else None,
+            fractional=portfolio.account.rules.fractional_trading,
         )  # fmt: skip
-        portfolio = self.books(old.account_id)
         self._check_client_id(portfolio.account.id, client_order_id)
         new = self._new_order(
             terms, portfolio.account.id, client_order_id, parent_id=old.parent_id,
