@@ -304,11 +304,30 @@ def test_latest_bars(bot: Bot) -> None:
     assert sorted(latest) == ["AAPL", "MSFT"]
     aapl = latest["AAPL"]
     assert isinstance(aapl, Bar)
-    assert ohlcv(aapl) == (at("2012-01-04T14:30:00"), 410.0, 414.68, 409.28, 413.44, 9_286_500)
+    # Stamped as /bars?timeframe=1Day stamps the same day: 00:00 New York.
+    assert ohlcv(aapl) == (at("2012-01-04T05:00:00"), 410.0, 414.68, 409.28, 413.44, 9_286_500)
+    [day_bar] = get_bars(bot, symbol_or_symbols="AAPL", timeframe=DAY, start=at("2012-01-04"))[
+        "AAPL"
+    ]
+    assert ohlcv(day_bar) == ohlcv(aapl)
     bot.advance(targetTime="2012-01-05T21:00:00Z")
     latest = client.get_stock_latest_bar(StockLatestBarRequest(symbol_or_symbols="AAPL"))
     assert isinstance(latest, dict)
     assert latest["AAPL"].close == 418.03
+    one = raw(bot, "/v2/stocks/AAPL/bars/latest").json()  # the older clients' route
+    assert one == {"symbol": "AAPL", "bar": raw(bot, "/v2/stocks/bars/latest", symbols="AAPL")
+                   .json()["bars"]["AAPL"]}  # fmt: skip
+    assert raw(bot, "/v2/stocks/ZZZZ/bars/latest").status_code == 404
+
+
+def test_the_latest_hourly_bar_is_stamped_at_its_hour(live_server: LiveServer) -> None:
+    bot = make_bot(live_server, startTime="2017-03-02T12:00:00Z", endTime="2017-03-10T00:00:00Z")
+    bot.advance(targetTime="2017-03-02T12:30:00Z")
+    latest = raw(bot, "/v2/stocks/bars/latest", symbols="EURUSD").json()["bars"]["EURUSD"]
+    hourly = raw(bot, "/v2/stocks/bars", symbols="EURUSD", timeframe="1Hour",
+                 start="2017-03-02T11:00:00Z").json()["bars"]["EURUSD"]  # fmt: skip
+    assert latest == hourly[0]
+    assert latest["t"] == "2017-03-02T11:00:00Z"
 
 
 def test_the_single_symbol_route(bot: Bot) -> None:

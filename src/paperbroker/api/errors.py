@@ -59,7 +59,7 @@ def error_response(
     status: int,
     message: str,
     headers: Mapping[str, str] | None = None,
-    details: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
     code: int | None = None,
 ) -> JSONResponse:
     """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them.
@@ -85,7 +85,7 @@ class ApiError(Exception):
         status: int,
         message: str,
         headers: Mapping[str, str] | None = None,
-        details: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
         code: int | None = None,
     ):
         super().__init__(message)
@@ -107,7 +107,7 @@ def accepted_or_refused(view: OrderView) -> OrderView:
     """``view`` unless the engine rejected its order; a rejection becomes a 403 or a 422.
 
     Refusals are events in the engine, not exceptions; the API answers them as
-    errors, as Alpaca does: 403 for insufficient buying power, 422 for any
+    errors, as Alpaca does: 403 for insufficient buying power or qty, 422 for any
     other reason (a short sale the account may not make, …), naming it. The
     body carries the rejected order's ``order_id`` and ``reject_reason``: the
     order stays in the account's history, ``rejected``, with its reason.
@@ -120,7 +120,7 @@ def accepted_or_refused(view: OrderView) -> OrderView:
         return view
     reason = order.reject_reason or RejectReason.INVALID_ORDER
     details = {"order_id": order.id, "reject_reason": reason.value}
-    if reason is RejectReason.INSUFFICIENT_BUYING_POWER:
+    if reason in (RejectReason.INSUFFICIENT_BUYING_POWER, RejectReason.INSUFFICIENT_QTY):
         raise ApiError(403, order.reject_message, details=details)
     raise ApiError(422, f"order rejected ({reason}): {order.reject_message}", details=details)
 

@@ -28,6 +28,7 @@ _SYMBOL: Final = re.compile(SYMBOL_PATTERN)
 _FORBIDDEN: Final = frozenset(
     {
         RejectReason.INSUFFICIENT_BUYING_POWER,
+        RejectReason.INSUFFICIENT_QTY,
         RejectReason.SHORT_NOT_ALLOWED,
         RejectReason.TRADING_SUSPENDED,
     }

@@ -2,7 +2,7 @@
 
 Orders fill as the session's clock passes over the bars, by the session's
 execution models; never at submission. A refused order is an error (403 or
-422, see :func:`~paperbroker.api.alpaca.common.accepted`) although it stays,
+422, see :func:`~paperbroker.api.alpaca.holdings.accepted_order`) although it stays,
 ``rejected``, in the account's history.
 """
 
@@ -16,12 +16,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from paperbroker.api.alpaca.common import (
-    accepted,
     order_id_or_422,
     order_symbol,
     query_time_ns,
     symbol_list,
 )
+from paperbroker.api.alpaca.holdings import accepted_order
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
@@ -57,7 +57,7 @@ def submit_order(body: AlpacaOrderCreate, target: Trading) -> AlpacaOrder:
     """The accepted order (``new``); it fills as the session's clock moves."""
     request = replace(body.to_request(), symbol=order_symbol(target.service.market, body.symbol))
     view = target.service.submit_order(target.owner, target.session_id, target.account_id, request)
-    return AlpacaOrder.of_view(accepted(view))
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.get("", summary="List orders")
@@ -154,7 +154,7 @@ def replace_order(
         )
     except Conflict as error:
         raise InvalidRequest(str(error)) from None
-    return AlpacaOrder.of_view(accepted(view))
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.delete("/{order_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Cancel an order")

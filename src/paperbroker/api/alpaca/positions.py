@@ -10,14 +10,14 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from paperbroker.api.alpaca.common import NEW_YORK, accepted, find_asset
+from paperbroker.api.alpaca.common import NEW_YORK, find_asset
+from paperbroker.api.alpaca.holdings import accepted_order, holding, insufficient_qty
 from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.schemas import OrderNumber
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
-from paperbroker.model.enums import OrderSide
 from paperbroker.model.values import to_decimal
 from paperbroker.services.views import PositionView
 from paperbroker.session.market import MarketData
@@ -50,7 +50,8 @@ def close_position(
 ) -> AlpacaOrder:
     """The market order that closes the position, or ``qty`` or ``percentage`` of it.
 
-    More than the position holds is a 403 (``insufficient qty available``).
+    More than open orders leave of the position is Alpaca's 403 (``insufficient
+    qty available for order``, see :mod:`.holdings`).
     """
     symbol = find_asset(target.service.market, symbol_or_asset_id).symbol
     try:
@@ -58,9 +59,9 @@ def close_position(
             target.owner, target.session_id, target.account_id, symbol,
             qty=qty, percentage=percentage,
         )  # fmt: skip
-    except InsufficientQuantity as error:
-        raise ApiError(403, str(error)) from None
-    return AlpacaOrder.of_view(accepted(view))
+    except InsufficientQuantity:
+        raise insufficient_qty(target, symbol, Decimal(qty or 0)) from None
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.delete("", status_code=207, summary="Close every position")
@@ -82,13 +83,18 @@ def close_all_positions(target: Trading, cancel_orders: bool = False) -> JSONRes
 
 def _close_result(target: Target, symbol: str) -> dict[str, Any]:
     try:
-        view = accepted(
+        view = accepted_order(
+            target,
             target.service.close_position(
                 target.owner, target.session_id, target.account_id, symbol
-            )
+            ),
         )
     except ApiError as error:
-        body = {"code": error.code or error_code(error.status), "message": error.message}
+        body = {
+            "code": error.code or error_code(error.status),
+            "message": error.message,
+            **error.details,
+        }
         return {"symbol": symbol, "status": error.status, "body": body}
     except (InvalidRequest, Conflict) as error:
         status = 422 if isinstance(error, InvalidRequest) else 409
@@ -102,16 +108,8 @@ def _position(target: Target, view: PositionView) -> AlpacaPosition:
     """The Alpaca position of ``view``: what open orders leave of it, and yesterday's close."""
     runtime = target.runtime
     market = target.service.market
-    closing = OrderSide.SELL if view.qty > 0 else OrderSide.BUY
-    held = sum(
-        (
-            order.leaves_qty
-            for order in runtime.orders(target.account_id)
-            if order.is_open and order.symbol == view.symbol and order.side is closing
-        ),
-        Decimal(0),
-    )
-    available = max(abs(view.qty) - held, Decimal(0)) * (1 if view.qty > 0 else -1)
+    held = holding(target, view.symbol)
+    available = held.available if view.qty > 0 else -held.available
     asset = next((a for a in market.assets() if a.symbol == view.symbol), None)
     lastday = _lastday_close(market, view.symbol, runtime.now_ns) or view.current_price
     return AlpacaPosition.of(view, asset, available, lastday)
