@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import URL, Engine, inspect
+from tests.store.backends import url_text
 
-from paperbroker.store.migrate import alembic_config, current_revision, head_revision, migrate
+from paperbroker.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    is_current,
+    migrate,
+    packaged_head,
+)
 from paperbroker.store.tables import Base
 
 TABLES = {
@@ -54,3 +64,34 @@ def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     assert schema_diff(engine) == []
+
+
+def test_the_packaged_head_read_from_the_files_is_alembic_s() -> None:
+    assert packaged_head() == head_revision()
+
+
+def test_a_database_behind_is_brought_to_head(engine: Engine) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    assert not is_current(engine)
+    migrate(engine)
+    assert is_current(engine)
+    assert current_revision(engine) == head_revision()
+    assert schema_diff(engine) == []
+
+
+def test_a_database_at_head_is_left_alone_without_importing_alembic(
+    engine: Engine, db_url: URL
+) -> None:
+    assert is_current(engine)
+    probe = (
+        "import sys\n"
+        "from paperbroker.store.db import create_engine_for\n"
+        "from paperbroker.store.migrate import migrate\n"
+        f"engine = create_engine_for({url_text(db_url)!r})\n"
+        "migrate(engine)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert current_revision(engine) == head_revision()
