@@ -100,7 +100,7 @@ def off_grid_note(series: BarSeries) -> str | None:
     price = float(_price_columns(series)[column][row])
     return (
         f"{series.symbol}: {int(bad.sum()):,} of {len(series):,} bars have prices off its "
-        f"{tick} tick (e.g. {names[column]} {price!r}); fills and marks use the nearest tick "
+        f"{tick:f} tick (e.g. {names[column]} {price!r}); fills and marks use the nearest tick "
         f"({price_on_grid(price, tick)})"
     )
 
