@@ -225,22 +225,49 @@ def data_import(
     file: Annotated[Path, typer.Argument(help="CSV or Parquet bars of one symbol.")],
     symbol: Annotated[str, typer.Option(help="The symbol the bars belong to.")],
     timeframe: Annotated[str, typer.Option(help="1Min, 1Hour or 1Day.")] = "1Min",
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="The zone of times without an offset (default: the exchange's, "
+            "America/New_York for equities)."
+        ),
+    ] = None,
+    tick: Annotated[
+        str | None,
+        typer.Option(help="The price tick (default: the finest the prices need, at most 0.01)."),
+    ] = None,
 ) -> None:
     """Import bars into the server's market data (PAPERBROKER_DATA_DIR)."""
+    from zoneinfo import ZoneInfo
+
     from paperbroker.data.store import MarketDataStore
     from paperbroker.settings import load_settings
 
     with _user_errors():
         store = MarketDataStore(load_settings().data_dir)
-        series = store.import_file(file, symbol, timeframe)
-    first = ns_to_datetime(int(series.ts[0]) - series.duration_ns)  # the first bar's open
-    last = series.bar(len(series) - 1).time  # the last bar's close
-    _console().print(
-        f"imported {len(series):,} {timeframe} bars of {series.symbol} "
-        f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC) into {store.directory}",
-        highlight=False,
-        soft_wrap=True,
-    )
+        imported = store.import_file(file, symbol, timeframe, timezone=timezone, tick=tick)
+    series = imported.series
+    exchange = ZoneInfo(series.instrument.hours.timezone)
+
+    def when(ts: int) -> str:
+        moment = ns_to_datetime(ts)
+        return f"{moment.astimezone(exchange):%Y-%m-%d %H:%M %Z} ({moment:%Y-%m-%d %H:%M} UTC)"
+
+    opens = [int(series.ts[0]) - series.duration_ns, int(series.ts[-1]) - series.duration_ns]
+    origin = "the finest the prices need" if imported.tick_inferred else "as given"
+    lines = [
+        f"imported {len(series):,} {timeframe} bars of {series.symbol} into {store.directory}",
+        f"first bar opens {when(opens[0])}",
+        f"last bar opens  {when(opens[1])}",
+        f"times without an offset were read in {imported.timezone}",
+        f"tick {series.instrument.tick_size:f} ({origin})",
+    ]
+    for line in lines:
+        _console().print(line, highlight=False, soft_wrap=True, markup=False)
+    if imported.note is not None:
+        _console(stderr=True).print(
+            f"warning: {imported.note}", highlight=False, soft_wrap=True, markup=False
+        )
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:

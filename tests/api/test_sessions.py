@@ -49,7 +49,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "id", "name", "status", "simulation_start", "simulation_end", "current_time",
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
-        "default_account_id", "state", "type", "restarted_from",
+        "default_account_id", "state", "type", "restarted_from", "data_notes",
     }  # fmt: skip
     accounts = api.client.get(
         f"/v1/trading/accounts/{session['default_account_id']}/account",
@@ -60,6 +60,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
     assert (session["state"], session["type"], session["restarted_from"]) == (
         "paused", "backtest", None,
     )  # fmt: skip
+    assert session["data_notes"] == []  # the bundled prices are on their ticks
     assert session["playback_speed"] == 1.0
     assert (session["simulation_start"], session["current_time"]) == (START, START)
     assert session["simulation_end"] == END

@@ -134,6 +134,14 @@ class SessionPublic(ResponseModel):
     restarted_from: str | None = Field(
         default=None, description="The session this one is a new run of (`restart`)."
     )
+    data_notes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What to know about the data the session trades, one line each: a symbol "
+            "whose prices are off its tick, the tick and an example (fills and marks "
+            "use the nearest tick)."
+        ),
+    )
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -157,6 +165,7 @@ class SessionPublic(ResponseModel):
             account=AccountSettingsPublic.of(view.account),
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
             default_account_id=view.default_account_id,
+            data_notes=list(view.data_notes),
         )
 
 

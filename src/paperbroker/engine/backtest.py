@@ -15,6 +15,7 @@ from paperbroker.core.errors import InvalidRequest
 from paperbroker.core.gc_tuning import relaxed_gc
 from paperbroker.core.ids import AccountId
 from paperbroker.data.series import BarSeries
+from paperbroker.data.ticks import data_notes
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel, ProgressCallback
 from paperbroker.engine.result import BacktestResult
@@ -22,6 +23,7 @@ from paperbroker.model.account import Account, AccountConfig
 from paperbroker.model.enums import AccountType
 from paperbroker.model.events import OrderFilled
 from paperbroker.model.values import to_decimal
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.strategy.base import Strategy, parse_params
 from paperbroker.venue.commission import CommissionModel
 from paperbroker.venue.execution import DEFAULT_PRESET, ExecutionConfig, preset
@@ -110,6 +112,8 @@ class Backtest:
         if empty:
             raise InvalidRequest(f"no bars in the requested range for {', '.join(empty)}")
         self.series = series
+        #: Notes on the data (prices off their instrument's tick), also logged once.
+        self.data_notes = data_notes(series)
 
     def run(self, progress: ProgressCallback | None = None) -> BacktestResult:
         """Run the backtest to the last bar and return the result.
@@ -125,19 +129,21 @@ class Backtest:
             kernel.start()
             kernel.run_until(int(feed.ts[-1]), progress)
             kernel.stop()
-            return _result(kernel, strategy, self._params, self.execution_label)
+            return _result(kernel, strategy, self._params, self.execution_label, self.data_notes)
 
 
 def _result(
-    kernel: Kernel, strategy: Strategy, params: dict[str, Any], execution: str
+    kernel: Kernel,
+    strategy: Strategy,
+    params: dict[str, Any],
+    execution: str,
+    notes: tuple[str, ...],
 ) -> BacktestResult:
     feed = kernel.feed
     portfolio = kernel.portfolio
     fills = [e.fill for e in kernel.events if isinstance(e, OrderFilled)]
     curve = portfolio.ledger.equity_curve(
-        feed.sample_times(kernel.bars_processed),
-        [s.ts for s in feed.series],
-        [s.close for s in feed.series],
+        feed.sample_times(kernel.bars_processed), [PriceTrack.of(s) for s in feed.series]
     )
     trades = build_trades(fills)
     final_equity = portfolio.equity
@@ -169,6 +175,7 @@ def _result(
         metrics=metrics,
         bars_processed=kernel.bars_processed,
         events=kernel.events,
+        data_notes=notes,
     )
 
 

@@ -40,6 +40,9 @@ class BacktestResult:
     metrics: Metrics
     bars_processed: int
     events: list[Event] = field(repr=False)
+    #: What to know about the data: prices off their instrument's tick
+    #: (:func:`~paperbroker.data.ticks.off_grid_note`), one line each.
+    data_notes: tuple[str, ...] = ()
 
     def fills_digest(self) -> str:
         """SHA-256 over every fill's fields in a canonical text form.
@@ -93,6 +96,7 @@ class BacktestResult:
             "metrics": self.metrics.as_dict(),
             "execution_quality": _quality(self.execution_quality),
             "fills_digest": self.fills_digest(),
+            "data_notes": list(self.data_notes),
         }
 
 

@@ -11,9 +11,10 @@ from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
-from paperbroker.model.values import ZERO, price_on_grid
+from paperbroker.model.values import ZERO
 from paperbroker.portfolio.claims import Claim, Holding, Reservations, leaves_qty
 from paperbroker.portfolio.equity import FillLedger
+from paperbroker.portfolio.marks import mark
 from paperbroker.venue.commission import CommissionModel
 
 Refusal = tuple[RejectReason, str]
@@ -24,9 +25,9 @@ _SELL = OrderSide.SELL
 class Portfolio:
     """Cash, positions and marks of one account.
 
-    ``last_price(i)`` gives the latest close of instrument ``i`` known to the
+    ``last_price(i)`` gives the latest price of instrument ``i`` known to the
     kernel (a float, as the bar gave it, or ``None`` before its first bar);
-    Decimal valuations put it on the instrument's tick grid first.
+    every valuation uses its mark (:func:`~paperbroker.portfolio.marks.mark`).
     """
 
     def __init__(
@@ -53,11 +54,11 @@ class Portfolio:
         return self.account.cash
 
     def mark(self, symbol: str) -> Decimal | None:
-        """The last known price of ``symbol`` on its tick grid, or ``None`` before any bar."""
+        """The mark of ``symbol``: its last known price on its tick grid (``None`` before a bar)."""
         value = self._last_price(self._mark_index[symbol])
         if value is None:
             return None
-        return price_on_grid(value, self.instruments[symbol].tick_size)
+        return mark(value, self.instruments[symbol].tick_size)
 
     def market_value(self) -> Decimal:
         """Signed value of all positions at the last marks."""

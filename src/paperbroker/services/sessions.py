@@ -501,4 +501,5 @@ class SessionService(TradingUseCases, PaperSessions):
             account=runtime.spec.account,
             execution_quality=runtime.execution_quality(),
             default_account_id=runtime.default_account_id,
+            data_notes=self._market.notes(s.symbol for s in runtime.kernel.feed.series),
         )
