@@ -1,9 +1,10 @@
 """The JSON the /v1 API reads, field for field as the API documents it.
 
-Requests: numeric fields take a JSON number or a decimal string (``10``,
-``10.5``, ``"10.5"``); times are RFC 3339 strings with an offset
-(``2012-01-03T14:30:00Z``). Unknown fields, unknown enum values, non-finite
-or out-of-range numbers are refused (422, naming the field).
+Requests: money and quantities take a JSON number or a plain decimal string
+(``10``, ``10.5``, ``"10.5"``; see :mod:`paperbroker.api.decimals`); times
+are RFC 3339 strings with an offset (``2012-01-03T14:30:00Z``). Unknown
+fields, unknown enum values, non-finite or out-of-range numbers are refused
+(422, naming the field).
 
 The answers are in :mod:`paperbroker.api.responses`.
 """
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from paperbroker.agents.pipeline import standard_pipeline
+from paperbroker.api.decimals import CashAmount, Leverage, Minutes, OrderNumber
 from paperbroker.api.formats import decimal_text, text_or_none
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.model.enums import (
@@ -77,12 +79,6 @@ def _printable(text: str) -> str:
 Rfc3339Time = Annotated[
     AwareDatetime, BeforeValidator(_time_string), AfterValidator(_representable)
 ]
-#: Cash: a number or decimal string, 0 to a trillion, at most 10 decimal places.
-CashAmount = Annotated[Decimal, Field(ge=0, le=10**12, decimal_places=10, allow_inf_nan=False)]
-#: An order quantity or price: positive, at most a billion, at most 9 decimal places.
-OrderNumber = Annotated[Decimal, Field(gt=0, le=10**9, decimal_places=9, allow_inf_nan=False)]
-#: A margin multiplier: 1 to 100, at most 4 decimal places.
-Leverage = Annotated[Decimal, Field(ge=1, le=100, decimal_places=4, allow_inf_nan=False)]
 PrintableText = Annotated[str, AfterValidator(_printable)]
 
 
@@ -197,9 +193,9 @@ class AdvanceRequest(RequestModel):
     Neither (or no body at all) advances the clock by one minute.
     """
 
-    duration: (
-        Annotated[Decimal, Field(gt=0, le=10**8, decimal_places=9, allow_inf_nan=False)] | None
-    ) = Field(default=None, description="Minutes to advance (fractions allowed).")
+    duration: Minutes | None = Field(
+        default=None, description="Minutes to advance (fractions allowed)."
+    )
     targetTime: Rfc3339Time | None = Field(
         default=None, description="Time to advance to (RFC 3339); stops at the session's end."
     )

@@ -34,7 +34,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
-from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.alpaca.target import MarketTarget
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import SYMBOL_PATTERN
@@ -109,7 +109,7 @@ IgnoredQuery = Annotated[str | None, Query(max_length=64, description="Accepted,
 
 @router.get("/bars", summary="Historical bars")
 def get_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
@@ -138,7 +138,7 @@ def get_bars(
 
 @router.get("/bars/latest", summary="Latest bars")
 def get_latest_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
@@ -168,7 +168,7 @@ def get_latest_bars(
 
 @router.get("/{symbol}/bars", summary="Historical bars of one symbol")
 def get_symbol_bars(
-    target: Trading,
+    target: MarketTarget,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,

@@ -25,6 +25,7 @@ from paperbroker.api.alpaca.common import (
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import OrderCreate, OrderReplace, PrintableText
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.services.views import OrderView
@@ -52,7 +53,7 @@ def _view(target: Target, order_id: str) -> OrderView:
     return target.service.order(target.owner, target.session_id, target.account_id, order_id)
 
 
-@router.post("", summary="Submit an order")
+@router.post("", summary="Submit an order", responses=ORDER_REFUSALS)
 def submit_order(body: AlpacaOrderCreate, target: Trading) -> AlpacaOrder:
     """The accepted order (``new``); it fills as the session's clock moves."""
     request = replace(body.to_request(), symbol=order_symbol(target.service.market, body.symbol))
@@ -139,7 +140,7 @@ def get_order(
     return AlpacaOrder.of_view(_view(target, order_id_or_422(order_id)))
 
 
-@router.patch("/{order_id}", summary="Replace an order")
+@router.patch("/{order_id}", summary="Replace an order", responses=ORDER_REFUSALS)
 def replace_order(
     order_id: Annotated[str, Path(max_length=64)], body: OrderReplace, target: Trading
 ) -> AlpacaOrder:
