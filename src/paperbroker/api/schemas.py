@@ -11,7 +11,8 @@ The answers are in :mod:`paperbroker.api.responses`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, Self
 
@@ -50,6 +51,7 @@ _LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
 #: A symbol: letters, digits and . - _ (BRK.B, EURUSD).
 SYMBOL_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 _MAX_CLIENT_ORDER_ID: Final = 48
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_NAME: Final = 200
 #: Decimal places an average price keeps (fills at different prices divide without end).
 _AVERAGE_PLACES: Final = 9
@@ -69,12 +71,20 @@ def _representable(moment: datetime) -> datetime:
     return moment
 
 
+def _date_text(value: object) -> object:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value) is None:
+        raise ValueError("must be a date such as 2012-01-03 (YYYY-MM-DD)")
+    return value
+
+
 def _printable(text: str) -> str:
     if not text.isprintable():
         raise ValueError("must not contain control characters")
     return text
 
 
+#: A calendar date written YYYY-MM-DD, as the schema's ``format: date`` says (not ``"0"``).
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 #: An RFC 3339 time with an offset (``Z`` or ``±hh:mm``), between 1970 and 2262.
 Rfc3339Time = Annotated[
     AwareDatetime, BeforeValidator(_time_string), AfterValidator(_representable)

@@ -25,6 +25,7 @@ from paperbroker.api.alpaca.common import (
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
+from paperbroker.api.responses import ErrorBody
 from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import OrderCreate, OrderReplace, PrintableText
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
@@ -120,7 +121,11 @@ def _cancel_result(target: Target, order_id: str) -> dict[str, Any]:
     return {"id": order_id, "status": 200, "body": AlpacaOrder.of_view(view).model_dump()}
 
 
-@router.get(":by_client_order_id", summary="Read an order by its client order id")
+@router.get(
+    ":by_client_order_id",
+    summary="Read an order by its client order id",
+    responses={404: {"model": ErrorBody, "description": "No order has that client order id."}},
+)
 def get_order_by_client_id(
     target: Trading,
     client_order_id: Annotated[str, Query(min_length=1, max_length=128)],
