@@ -545,7 +545,9 @@ def _delete(db: _Db, records: Sequence[SessionRecord]) -> int:
 
     repo = SessionsRepo(db.factory)
     deleted = 0
-    for record in records:
+    # Newest first: a session that a bound key created (earlier versions allowed it) goes
+    # before the session its key is bound to, which would otherwise hand it to its owner.
+    for record in reversed(records):
         try:
             repo.delete(record.owner_key_id, record.id)  # events, snapshots, bound keys go too
         except NotFound:

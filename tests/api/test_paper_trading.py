@@ -141,6 +141,7 @@ def test_bad_paper_sessions_are_422_naming_the_problem_and_leave_nothing(
     response = api.client.post("/api/paper-trading/sessions", json=body, auth=api.alice)
     assert response.status_code == 422, response.text
     assert field in response.json()["message"]
+    assert "file.py" not in response.json()["message"]  # names only, on a server
     assert get(api, "/sessions") == []
 
 

@@ -105,4 +105,6 @@ def test_a_pipeline_that_does_not_build_is_422_and_leaves_no_session(api: Api) -
         response = api.client.post("/v1/sessions", json={**body, **extra}, auth=api.alice)
         assert response.status_code == 422, (extra, response.text)
         assert named in response.json()["message"], response.text
+        # The server runs strategies by name only: it never suggests a file.
+        assert "file.py" not in response.json()["message"], response.text
     assert api.client.get("/v1/sessions", auth=api.alice).json() == []

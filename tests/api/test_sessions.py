@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import time
 
+from sqlalchemy import update
 from tests.api.conftest import END, IDEAL, START, Api
+
+from paperbroker.store.tables import SessionRow
 
 DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
@@ -129,6 +132,38 @@ def test_deleted_session_accounts_are_404(api: Api) -> None:
     order = {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"}
     placed = api.trading("POST", session["id"], account["id"], "/orders", json=order)
     assert placed.status_code == 404
+
+
+def test_deleting_a_session_deletes_its_bound_keys_and_hands_over_what_they_own(
+    api: Api,
+) -> None:
+    """Earlier versions let a key bound to a session create sessions of its own; deleting the
+    parent then failed on them (a 500). Now the owner gets them, running as they were."""
+    parent = api.create_session(execution=IDEAL)
+    made = api.client.post(f"/v1/sessions/{parent['id']}/keys", auth=api.alice).json()
+    bot = (made["key_id"], made["secret"])
+    refused = api.client.post("/v1/sessions", json={"startTime": START, "endTime": END}, auth=bot)
+    assert refused.status_code == 403
+    child = api.create_session(execution=IDEAL)
+    with api.server.engine.begin() as connection:  # the bot's, as an earlier version wrote it
+        connection.execute(
+            update(SessionRow).where(SessionRow.id == child["id"]).values(owner_key_id=bot[0])
+        )
+    api.restart()  # serving the bot's session as the bot's, playing
+    assert api.client.get(f"/v1/sessions/{child['id']}", auth=api.alice).status_code == 404
+    api.server.service.play(bot[0], child["id"])
+
+    deleted = api.client.delete(f"/v1/sessions/{parent['id']}", auth=api.alice)
+
+    assert deleted.status_code == 204, deleted.text
+    assert api.client.get("/v2/account", auth=bot).status_code == 401  # the key went too
+    adopted = api.client.get(f"/v1/sessions/{child['id']}", auth=api.alice)
+    assert adopted.status_code == 200
+    assert adopted.json()["playback_state"] == "playing"
+    paused = api.client.post(f"/v1/sessions/{child['id']}/time/pause", auth=api.alice)
+    assert paused.status_code == 200, paused.text
+    listed = api.client.get("/v1/sessions", auth=api.alice).json()
+    assert [s["id"] for s in listed] == [child["id"]]
 
 
 def advance(api: Api, session_id: str, body: object = None) -> tuple[int, dict[str, object]]:

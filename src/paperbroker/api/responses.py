@@ -48,10 +48,15 @@ class ErrorBody(ResponseModel):
 
 
 class OrderRefusedBody(ErrorBody):
-    """An order the broker refused: the error, and the rejected order it left in the history."""
+    """An error of a route that submits orders: when the broker refused the order, the
+    body also names the rejected order it left in the history."""
 
-    order_id: str = Field(description="The rejected order (GET it for the details).")
-    reject_reason: RejectReason
+    order_id: str | None = Field(
+        default=None, description="The rejected order (GET it for the details), if one was."
+    )
+    reject_reason: RejectReason | None = Field(
+        default=None, description="Why the order was rejected, if one was."
+    )
 
 
 class AccountSettingsPublic(ResponseModel):

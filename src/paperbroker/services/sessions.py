@@ -11,6 +11,7 @@ most the tick in progress.  After a restart every session comes back paused.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import json
 import logging
 import threading
@@ -252,14 +253,21 @@ class SessionService(TradingUseCases, PaperSessions):
         return self._get(owner, session_id).runtime.pipeline
 
     def delete(self, owner: str, session_id: str) -> None:
-        """Delete a session and everything in it (its journal included)."""
+        """Delete a session and everything in it (its journal and bound keys included).
+
+        Sessions that a key bound to it had created (earlier versions allowed
+        it) pass to ``owner``, running or not (see :meth:`SessionsRepo.delete`).
+        """
         live = self._get(owner, session_id)
         self._stop(live)
         self._stop_feeding(live)
-        self._repo.delete(owner, session_id)
+        adopted = self._repo.delete(owner, session_id)
         with self._lock:
             self._live.pop(session_id, None)
             self._loading.pop(session_id, None)
+            for other in (self._live.get(adopted_id) for adopted_id in adopted):
+                if other is not None:
+                    other.record = dataclasses.replace(other.record, owner_key_id=owner)
         self._record(owner, "SessionDeleted", session_id, name=live.record.name,
                      message=f"session {live.record.name!r} deleted")  # fmt: skip
 

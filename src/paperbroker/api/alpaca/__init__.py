@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from paperbroker.api.access import SESSION_PREFIX
 from paperbroker.api.alpaca import (
     account,
     activities,
@@ -21,7 +22,7 @@ from paperbroker.api.alpaca import (
     positions,
     stream,
 )
-from paperbroker.api.alpaca.target import SESSION_PREFIX
+from paperbroker.api.alpaca.target import SessionInPath
 
 _MODULES = (
     account,
@@ -41,4 +42,4 @@ def install(app: FastAPI) -> None:
     """Add every Alpaca route to ``app``, under both prefixes."""
     for module in _MODULES:
         app.include_router(module.router)
-        app.include_router(module.router, prefix=SESSION_PREFIX, include_in_schema=False)
+        app.include_router(module.router, prefix=SESSION_PREFIX, dependencies=[SessionInPath])

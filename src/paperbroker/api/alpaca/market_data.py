@@ -33,7 +33,7 @@ from pydantic import Field
 
 from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
 from paperbroker.api.alpaca.paging import Cursor, read_token, token
-from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.alpaca.target import MarketTarget, Target
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import SYMBOL_PATTERN
@@ -117,7 +117,7 @@ IgnoredQuery = Annotated[str | None, Query(max_length=64, description="Accepted,
 
 @router.get("/bars", summary="Historical bars")
 def get_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
@@ -146,7 +146,7 @@ def get_bars(
 
 @router.get("/bars/latest", summary="Latest bars")
 def get_latest_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
@@ -167,7 +167,7 @@ def get_latest_bars(
 
 @router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol")
 def get_symbol_latest_bar(
-    target: Trading,
+    target: MarketTarget,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
@@ -183,7 +183,7 @@ def get_symbol_latest_bar(
 
 @router.get("/{symbol}/bars", summary="Historical bars of one symbol")
 def get_symbol_bars(
-    target: Trading,
+    target: MarketTarget,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,

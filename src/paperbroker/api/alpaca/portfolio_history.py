@@ -14,7 +14,6 @@ per sample under ``cashflow``).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -23,6 +22,7 @@ from paperbroker.analytics.portfolio_history import CASHFLOW_TYPES, HistoryQuery
 from paperbroker.api.alpaca.common import query_time_ns
 from paperbroker.api.alpaca.target import Trading
 from paperbroker.api.responses import ResponseModel
+from paperbroker.api.schemas import IsoDate
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import ACTIVITY_TYPES, expand_types
 
@@ -54,7 +54,7 @@ def get_portfolio_history(
     target: Trading,
     period: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{0,3}[DWMA]$")] = None,
     timeframe: Timeframe | None = None,
-    date_end: date | None = None,
+    date_end: IsoDate | None = None,
     extended_hours: bool | None = None,
     start: Annotated[str | None, Query(max_length=40)] = None,
     end: Annotated[str | None, Query(max_length=40)] = None,

@@ -14,8 +14,9 @@ from paperbroker.api.alpaca.common import NEW_YORK, find_asset
 from paperbroker.api.alpaca.holdings import accepted_order, holding, insufficient_qty
 from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
 from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.decimals import OrderNumber, Percentage
 from paperbroker.api.errors import ApiError, error_code
-from paperbroker.api.schemas import OrderNumber
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
 from paperbroker.model.values import to_decimal
@@ -41,12 +42,12 @@ def get_position(
     return _position(target, view)
 
 
-@router.delete("/{symbol_or_asset_id}", summary="Close a position")
+@router.delete("/{symbol_or_asset_id}", summary="Close a position", responses=ORDER_REFUSALS)
 def close_position(
     symbol_or_asset_id: Annotated[str, Path(max_length=64)],
     target: Trading,
     qty: Annotated[OrderNumber | None, Query()] = None,
-    percentage: Annotated[Decimal | None, Query(gt=0, le=100, allow_inf_nan=False)] = None,
+    percentage: Annotated[Percentage | None, Query()] = None,
 ) -> AlpacaOrder:
     """The market order that closes the position, or ``qty`` or ``percentage`` of it.
 

@@ -77,8 +77,9 @@ from typing import Any, Final, TypeGuard, get_args
 
 from fastapi import APIRouter, WebSocket
 
+from paperbroker.api.access import SESSION_PARAM, Access, declares
 from paperbroker.api.alpaca.shapes import AlpacaOrder
-from paperbroker.api.alpaca.target import SESSION_PARAM, Target, target_for
+from paperbroker.api.alpaca.target import Target, target_for
 from paperbroker.api.auth import verify_in
 from paperbroker.api.deps import api_context
 from paperbroker.api.errors import ApiError, error_code
@@ -554,6 +555,7 @@ class _Connection:
 
 @router.websocket("/stream")
 @router.websocket("/stream/")
+@declares(Access.BOUND_TRADING)
 async def trade_updates(websocket: WebSocket) -> None:
     """Alpaca's ``trade_updates`` stream of the caller's account (see the module doc)."""
     await _Connection(websocket).serve()
