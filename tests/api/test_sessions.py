@@ -78,7 +78,9 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
 def test_session_defaults_and_numeric_inputs(api: Api) -> None:
     assert api.create_session()["initial_cash"] == "100000"
     assert api.create_session(initialCash=2500.5)["initial_cash"] == "2500.5"
-    assert api.create_session(initialCash="1e3")["initial_cash"] == "1000"
+    assert api.create_session(initialCash=1e3)["initial_cash"] == "1000"  # a JSON number
+    refused = api.client.post("/v1/sessions", json={"initialCash": "1e3"}, auth=api.alice)
+    assert refused.status_code == 422  # a string holds a plain decimal, not an exponent
     offset = api.create_session(startTime="2012-01-03T09:30:00-05:00")
     assert offset["simulation_start"] == START
 
