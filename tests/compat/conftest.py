@@ -23,12 +23,14 @@ import uvicorn
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
 from sqlalchemy import URL
-from tests.api.conftest import END, IDEAL, START, market
+from tests.api.conftest import END, IDEAL, START
+from tests.api.conftest import market as bundled
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
+from paperbroker.session import MarketData
 from paperbroker.store.db import create_engine_for, session_factory
 from paperbroker.store.keys import ApiKeys
 from paperbroker.store.migrate import migrate
@@ -47,6 +49,7 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
     ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
+    ``market`` is the data it serves (default: the bundled samples);
     ``uvicorn_options`` go to uvicorn (``ws_ping_interval``, say).
     """
 
@@ -56,6 +59,7 @@ class LiveServer:
         *,
         log_dir: Path | None = None,
         event_settings: EventSettings | None = None,
+        market: MarketData | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.database = database
@@ -63,7 +67,7 @@ class LiveServer:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
+        self.service = SessionService(factory=factory, market=market or bundled(), log_dir=log_dir)
         self.service.restore_all()
         self.port = free_port()
         self.app = create_app(self.service, self.keys, event_settings=event_settings)
