@@ -23,8 +23,7 @@ import uvicorn
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
 from sqlalchemy import URL
-from tests.api.conftest import END, IDEAL, START
-from tests.api.conftest import market as bundled
+from tests.api.conftest import END, IDEAL, START, market
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
@@ -49,7 +48,7 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
     ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
-    ``market`` is the data it serves (default: the bundled samples);
+    ``data`` is the market data it serves (default: :func:`market`, the bundled samples);
     ``uvicorn_options`` go to uvicorn (``ws_ping_interval``, say).
     """
 
@@ -59,7 +58,7 @@ class LiveServer:
         *,
         log_dir: Path | None = None,
         event_settings: EventSettings | None = None,
-        market: MarketData | None = None,
+        data: MarketData | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.database = database
@@ -67,7 +66,7 @@ class LiveServer:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market or bundled(), log_dir=log_dir)
+        self.service = SessionService(factory=factory, market=data or market(), log_dir=log_dir)
         self.service.restore_all()
         self.port = free_port()
         self.app = create_app(self.service, self.keys, event_settings=event_settings)
