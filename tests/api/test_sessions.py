@@ -263,3 +263,36 @@ def test_assets_list_symbols_with_their_span(api: Api) -> None:
     assert aapl["asset_class"] == "equity"
     assert aapl["data_start"] < START < END < aapl["data_end"]
     assert RFC3339_UTC.fullmatch(aapl["data_start"])
+
+
+def test_a_session_over_a_period_without_data_is_refused_naming_the_ranges(api: Api) -> None:
+    body = {"startTime": "2020-01-02T14:30:00Z", "endTime": "2020-12-31T21:00:00Z"}
+    response = api.client.post("/v1/sessions", json=body, auth=api.alice)
+    assert response.status_code == 422, response.text
+    message = response.json()["message"]
+    assert message.startswith(
+        "no market data in the session's window 2020-01-02 14:30Z – 2020-12-31 21:00Z; "
+        "the data has AAPL: 2000-03-01 – 2013-03-01, "
+        "EURUSD: 2017-01-01 22:00Z – 2017-12-29 22:00Z, "
+    )
+    for symbol in ("FB: 2012-05-18", "GOOG: 2004-08-19", "IBM: 2000-03-01", "MSFT: 2000-03-01"):
+        assert symbol in message
+    assert api.client.get("/v1/sessions", auth=api.alice).json() == []
+
+
+def test_a_strategy_symbol_without_data_in_the_window_is_refused(api: Api) -> None:
+    # 2017 has EURUSD bars, none of AAPL's: a session traded by hand may trade
+    # EURUSD, one whose strategy trades AAPL cannot trade at all.
+    window = {"startTime": "2017-03-01T00:00:00Z", "endTime": "2017-06-30T00:00:00Z"}
+    strategy = {"name": "sma_crossover", "symbols": ["AAPL", "EURUSD"]}
+    response = api.client.post(
+        "/v1/sessions", json={**window, "strategy": strategy}, auth=api.alice
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["message"] == (
+        "no bars of AAPL in the session's window 2017-03-01 – 2017-06-30; the data has "
+        "AAPL: 2000-03-01 – 2013-03-01, EURUSD: 2017-01-01 22:00Z – 2017-12-29 22:00Z"
+    )
+    assert api.create_session(**window)["state"] == "paused"  # by hand: EURUSD
+    eurusd = {"name": "sma_crossover", "symbols": ["EURUSD"]}
+    assert api.create_session(**window, strategy=eurusd)["state"] == "paused"

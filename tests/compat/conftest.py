@@ -29,6 +29,7 @@ from tests.store.backends import find_postgres, temporary_database, temporary_sc
 from paperbroker.api import create_app
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
+from paperbroker.session import MarketData
 from paperbroker.store.db import create_engine_for, session_factory
 from paperbroker.store.keys import ApiKeys
 from paperbroker.store.migrate import migrate
@@ -47,6 +48,7 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
     ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
+    ``data`` is the market data it serves (default: :func:`market`, the bundled samples);
     ``uvicorn_options`` go to uvicorn (``ws_ping_interval``, say).
     """
 
@@ -56,6 +58,7 @@ class LiveServer:
         *,
         log_dir: Path | None = None,
         event_settings: EventSettings | None = None,
+        data: MarketData | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.database = database
@@ -63,7 +66,7 @@ class LiveServer:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
+        self.service = SessionService(factory=factory, market=data or market(), log_dir=log_dir)
         self.service.restore_all()
         self.port = free_port()
         self.app = create_app(self.service, self.keys, event_settings=event_settings)

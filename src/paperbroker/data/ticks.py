@@ -32,6 +32,7 @@ _PRICE_COLUMNS = ("open", "high", "low", "close")
 _NOISE_ULPS = 4
 # Integers up to 2**52 are exact in a float, with room for the rounding below.
 _EXACT_INTEGERS = float(2**52)
+_CHUNK = 65_536
 
 
 def grid_floats(prices: FloatArray, tick: Decimal) -> FloatArray:
@@ -42,18 +43,28 @@ def grid_floats(prices: FloatArray, tick: Decimal) -> FloatArray:
     except where ``p * 10**d`` lies within float noise of half a tick (the two
     could round different ways); those few prices go through
     :func:`price_on_grid` itself.  Other ticks (0.05, 0.25) take that path for
-    every distinct price.
+    every distinct price.  Long arrays go in chunks, so the temporaries stay
+    small next to a million-bar series.
     """
     decimals = _power_of_ten_decimals(tick)
-    if decimals is not None:
-        scaled = prices * 10.0**decimals
-        if not scaled.size or float(np.max(np.abs(scaled))) < _EXACT_INTEGERS:
-            rounded = np.round(prices, decimals)
-            unsure = np.abs(scaled - np.floor(scaled) - 0.5) <= 4 * np.spacing(scaled) + 1e-9
-            if unsure.any():
-                rounded[unsure] = _scalar_grid(prices[unsure], tick)
-            return rounded
-    return _scalar_grid(prices, tick)
+    if decimals is None:
+        return _scalar_grid(prices, tick)
+    result = np.empty_like(prices)
+    for lo in range(0, prices.shape[0], _CHUNK):
+        part = prices[lo : lo + _CHUNK]
+        result[lo : lo + _CHUNK] = _decimal_grid(part, decimals, tick)
+    return result
+
+
+def _decimal_grid(prices: FloatArray, decimals: int, tick: Decimal) -> FloatArray:
+    scaled = prices * 10.0**decimals
+    if float(np.max(np.abs(scaled))) >= _EXACT_INTEGERS:
+        return _scalar_grid(prices, tick)
+    rounded = np.round(prices, decimals)
+    unsure = np.abs(scaled - np.floor(scaled) - 0.5) <= 4 * np.spacing(scaled) + 1e-9
+    if unsure.any():
+        rounded[unsure] = _scalar_grid(prices[unsure], tick)
+    return rounded
 
 
 def off_grid(prices: FloatArray, tick: Decimal) -> BoolArray:
@@ -62,7 +73,12 @@ def off_grid(prices: FloatArray, tick: Decimal) -> BoolArray:
     Float noise is not a move: a price within a few units in the last place of
     its grid price (``0.1 + 0.2`` on a cent grid) is on the grid.
     """
-    moved: BoolArray = np.abs(grid_floats(prices, tick) - prices) > _NOISE_ULPS * np.spacing(prices)
+    moved = np.empty(prices.shape[0], dtype=np.bool_)
+    for lo in range(0, prices.shape[0], _CHUNK):
+        part = prices[lo : lo + _CHUNK]
+        moved[lo : lo + _CHUNK] = np.abs(grid_floats(part, tick) - part) > _NOISE_ULPS * np.spacing(
+            part
+        )
     return moved
 
 

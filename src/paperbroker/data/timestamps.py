@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from paperbroker.core.clock import NANOS_PER_MINUTE, ns_to_datetime
+from paperbroker.core.clock import NANOS_PER_MINUTE, ns_to_text
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import IntArray
 from paperbroker.data.source_errors import first_line, first_null
@@ -318,4 +318,4 @@ def format_time(value: int, dates: bool) -> str:
     """A parsed time as ISO-8601 text, for error messages."""
     if dates:
         return (_EPOCH + timedelta(days=value)).isoformat()
-    return ns_to_datetime(value).isoformat().replace("+00:00", "Z")
+    return ns_to_text(value)

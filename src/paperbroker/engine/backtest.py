@@ -14,6 +14,7 @@ from paperbroker.core.clock import SimClock, datetime_to_ns
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.core.gc_tuning import relaxed_gc
 from paperbroker.core.ids import AccountId
+from paperbroker.data.coverage import spans_text, window_text
 from paperbroker.data.series import BarSeries
 from paperbroker.data.ticks import data_notes
 from paperbroker.engine.feed import HistoricalFeed
@@ -107,10 +108,15 @@ class Backtest:
         start_ns, end_ns = _bound(start, "start"), _bound(end, "end")
         if start_ns is not None and end_ns is not None and start_ns > end_ns:
             raise InvalidRequest("start is after end")
-        series = [s.between(start_ns, end_ns) for s in _as_series_list(data)]
-        empty = [s.symbol for s in series if not len(s)]
+        given = _as_series_list(data)
+        series = [s.between(start_ns, end_ns) for s in given]
+        empty = [whole for whole, kept in zip(given, series, strict=True) if not len(kept)]
         if empty:
-            raise InvalidRequest(f"no bars in the requested range for {', '.join(empty)}")
+            raise InvalidRequest(
+                f"no bars in the requested range {window_text(start_ns, end_ns)} for "
+                f"{', '.join(s.symbol for s in empty)}; the data has "
+                f"{spans_text((s.symbol, s) for s in empty)}"
+            )
         self.series = series
         #: Notes on the data (prices off their instrument's tick), also logged once.
         self.data_notes = data_notes(series)

@@ -18,6 +18,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from paperbroker.core.clock import ns_to_text
 from paperbroker.data.ticks import grid_floats
 from paperbroker.portfolio.marks import PriceTrack
 
@@ -38,6 +39,15 @@ class EquityCurve:
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "EquityCurve(0 samples)"
+        first, last = float(self.equity[0]), float(self.equity[-1])
+        return (
+            f"EquityCurve({len(self):,} samples {ns_to_text(int(self.ts[0]))} – "
+            f"{ns_to_text(int(self.ts[-1]))}, equity {first!r} → {last!r})"
+        )
 
 
 class FillLedger:

@@ -30,6 +30,7 @@ from paperbroker.core.errors import (
 )
 from paperbroker.feeds.base import BarFeed
 from paperbroker.feeds.config import FeedSettings
+from paperbroker.services.data_window import check_window, requested_symbols
 from paperbroker.services.paper import PaperSessions
 from paperbroker.services.session_config import (
     account_config,
@@ -168,8 +169,11 @@ class SessionService(TradingUseCases, PaperSessions):
         none). All are stored with the session, so a restart rebuilds it.
 
         Raises:
-            InvalidRequest: for an end before the start, negative cash, or an
-                execution or account setting that is invalid (the message names it).
+            InvalidRequest: for an end before the start, negative cash, an
+                execution or account setting that is invalid (the message
+                names it), or a window without market data for the symbols
+                the session trades (the message names their ranges; see
+                :mod:`~paperbroker.services.data_window`).
         """
         cash = DEFAULT_CASH if initial_cash is None else initial_cash
         if end_ns <= start_ns:
@@ -178,6 +182,7 @@ class SessionService(TradingUseCases, PaperSessions):
             raise InvalidRequest(f"initialCash must not be negative, got {cash}")
         models = ExecutionConfig.from_json(execution)
         settings = account_config(account or AccountSettings())
+        check_window(self._market, requested_symbols(pipeline), start_ns, end_ns)
         config = json.dumps(
             {
                 "initial_cash": str(cash),

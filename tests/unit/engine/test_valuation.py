@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from paperbroker.data.bar import Bar
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
 from paperbroker.model.instrument import Instrument
+from paperbroker.model.values import price_on_grid
 from paperbroker.strategy.base import Strategy
 
 
@@ -149,7 +149,5 @@ def test_final_equity_is_the_curves_last_point_for_any_prices(
     run = result.run()
     _same_valuation(run)
     held = sum((f.signed_qty for f in run.fills), Decimal(0))
-    last = float(np.round(closes[-1] / float(tick)) * float(tick))
-    assert math.isclose(
-        float(run.final_equity - run.final_cash), float(held) * last, rel_tol=1e-9, abs_tol=1e-6
-    )
+    # What is held is worth its quantity at the last close on the tick grid.
+    assert run.final_equity - run.final_cash == held * price_on_grid(closes[-1], Decimal(tick))

@@ -19,7 +19,7 @@ from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
-from paperbroker.model.values import to_decimal
+from paperbroker.portfolio.marks import mark
 from paperbroker.services.views import PositionView
 from paperbroker.session.market import MarketData
 
@@ -117,9 +117,10 @@ def _position(target: Target, view: PositionView) -> AlpacaPosition:
 
 
 def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | None:
-    """The last close before today (New York) began: Alpaca's ``lastday_price``.
+    """The mark of the last close before today (New York) began: Alpaca's ``lastday_price``.
 
-    ``None`` when there is none.
+    On the tick grid, as the current price is, so the intraday figures compare
+    like with like.  ``None`` when there is none.
     """
     series = market.series(symbol)
     if series is None or not len(series):
@@ -129,4 +130,4 @@ def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | No
     row = int(np.searchsorted(series.ts, midnight, side="left")) - 1
     if row < 0:
         return None
-    return to_decimal(float(series.close[row]), field="close")
+    return mark(float(series.close[row]), series.instrument.tick_size)
