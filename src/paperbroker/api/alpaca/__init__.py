@@ -1,4 +1,4 @@
-"""The Alpaca-compatible API: Trading API v2, Market Data v2 bars and the trade_updates stream.
+"""The Alpaca-compatible API: Trading API v2, Market Data v2 and the trade_updates stream.
 
 Every route is served twice: at ``/v2/...`` for keys bound to a session's
 account, and at ``/sessions/{sessionId}/v2/...`` (see :mod:`.target`); the
@@ -19,7 +19,9 @@ from paperbroker.api.alpaca import (
     orders,
     portfolio_history,
     positions,
+    snapshots,
     stream,
+    trades,
 )
 from paperbroker.api.alpaca.target import SESSION_PREFIX
 
@@ -33,6 +35,8 @@ _MODULES = (
     assets,
     clock,
     market_data,
+    trades,
+    snapshots,
     stream,
 )
 
