@@ -22,6 +22,7 @@ from paperbroker.api.alpaca import (
     snapshots,
     stream,
     trades,
+    watchlists,
 )
 from paperbroker.api.alpaca.target import SESSION_PREFIX
 
@@ -33,6 +34,7 @@ _MODULES = (
     orders,
     positions,
     assets,
+    watchlists,
     clock,
     market_data,
     trades,
