@@ -30,12 +30,9 @@ from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.api.conftest import market as bundled_market
-from tests.compat import conftest
 from tests.compat.conftest import Bot, LiveServer, make_bot
 
 from paperbroker.data.series import BarSeries
-from paperbroker.data.synthetic import synthetic_bars
-from paperbroker.session.market import MarketData
 
 DAY = TimeFrame.Day
 NOW_FAR = datetime(2013, 12, 31, tzinfo=UTC)  # later than any session time here
@@ -373,29 +370,6 @@ def test_fx_pairs_are_served(live_server: LiveServer) -> None:
 
 
 # -- imported minute data ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def minutes() -> BarSeries:
-    """Consecutive minutes from 09:30 New York on 2012-01-03, the sessions' start."""
-    return synthetic_bars("SYN", n=600, start=at("2012-01-03T14:31:00"), seed=7)
-
-
-@pytest.fixture(scope="module")
-def minute_server(
-    minutes: BarSeries, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """A live server whose market also holds the minute bars of SYN."""
-    bundled = bundled_market()
-    series = {a.symbol: bundled.series(a.symbol) for a in bundled.assets()}
-    market = MarketData({**{k: v for k, v in series.items() if v is not None}, "SYN": minutes})
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conftest, "market", lambda: market)
-        server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('minutes') / 'server.db'}")
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def expected(series: BarSeries, lo: int, hi: int) -> tuple[float, float, float, float, float]:

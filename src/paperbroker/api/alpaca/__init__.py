@@ -15,6 +15,7 @@ from paperbroker.api.alpaca import (
     assets,
     clock,
     configurations,
+    data_stream,
     market_data,
     orders,
     portfolio_history,
@@ -40,6 +41,7 @@ _MODULES = (
     trades,
     snapshots,
     stream,
+    data_stream,
 )
 
 
