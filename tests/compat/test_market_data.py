@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.api.conftest import market as bundled_market
 from tests.compat.conftest import Bot, LiveServer, make_bot
+from tests.waiting import wait_for
 
 from paperbroker.data.series import BarSeries
 
@@ -410,3 +411,24 @@ def test_minute_bars_aggregate_up_to_the_session_time(
     assert [ohlcv(bar) for bar in raw_minutes] == [
         (at(f"2012-01-03T14:3{i}:00"), *expected(minutes, i, i + 1)) for i in range(3)
     ]
+
+
+def test_a_paper_sessions_market_data_is_what_its_feed_brought(live_server: LiveServer) -> None:
+    owner = live_server.keys.create("paper owner")
+    body = {"symbols": ["AAA"], "execution": {"preset": "ideal"},
+            "feed": {"type": "synthetic", "seed": 3, "interval_seconds": 0.05}}  # fmt: skip
+    response = httpx2.post(f"{live_server.url}/api/paper-trading/sessions", json=body, auth=owner)
+    assert response.status_code == 201, response.text
+    prefix = f"{live_server.url}/sessions/{response.json()['id']}/v2/stocks"
+    try:
+        latest = wait_for(
+            lambda: httpx2.get(f"{prefix}/bars/latest", params={"symbols": "AAA"}, auth=owner)
+            .json()["bars"].get("AAA"),
+            "the feed's first bar",
+        )  # fmt: skip
+        trade = httpx2.get(f"{prefix}/AAA/trades/latest", auth=owner).json()["trade"]
+        assert trade["t"] >= latest["t"]
+    finally:
+        deleted = httpx2.delete(f"{live_server.url}/v1/sessions/{response.json()['id']}",
+                                auth=owner)  # fmt: skip
+        assert deleted.status_code == 204, deleted.text
