@@ -301,8 +301,13 @@ def test_an_unknown_feed_is_refused(bot: Bot) -> None:
         connect(url).recv(timeout=WAIT_SECONDS)
 
 
-def test_a_slow_client_is_told_and_closed(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data_stream, "MAX_PENDING", 1)
+@pytest.mark.parametrize("most", [1, 0])
+def test_a_slow_client_is_told_and_closed(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    # One frame may wait: the move's 24 frames overflow it. None may: the move is refused
+    # before a message is built, so no bar arrives at all.
+    monkeypatch.setattr(data_stream, "MAX_PENDING", most)
     monkeypatch.setattr("paperbroker.api.alpaca.data_messages.FRAME_MESSAGES", 1)
     with plain(bot) as ws:
         auth(ws, bot.key)
@@ -314,6 +319,8 @@ def test_a_slow_client_is_told_and_closed(bot: Bot, monkeypatch: pytest.MonkeyPa
         with pytest.raises(ConnectionClosed):
             read_until_closed(ws, seen)
         assert {"T": "error", "code": 407, "msg": "slow client"} in seen
+        if most == 0:
+            assert seen == [{"T": "error", "code": 407, "msg": "slow client"}]
 
 
 def read_until_closed(ws: ClientConnection, seen: list[dict[str, Any]]) -> None:

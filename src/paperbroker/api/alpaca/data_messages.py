@@ -92,6 +92,22 @@ def messages(
     return found
 
 
+def most_messages(
+    lookup: SeriesLookup, channels: Mapping[str, frozenset[str]], before_ns: int, now_ns: int
+) -> int:
+    """At most how many messages :func:`messages` makes for this move (cheap: no message
+    is built), so a move too large to send can be refused before it costs memory."""
+    total = 0
+    per_bar = {"bars": 1, "dailyBars": 1, "trades": 2, "quotes": 2}
+    for channel, symbols in channels.items():
+        weight = per_bar.get(channel, 0)
+        for symbol in symbols if weight else ():
+            series = lookup(symbol)
+            if series is not None:
+                total += weight * (len(_closed_rows(series, before_ns, now_ns)) + 1)
+    return total
+
+
 def frames(found: Iterable[Message], *, packed: bool) -> list[str | bytes]:
     """``found`` in frames of at most :data:`FRAME_MESSAGES`, MessagePack or JSON."""
     batch = list(found)

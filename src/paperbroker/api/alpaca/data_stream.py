@@ -30,7 +30,8 @@ Errors are ``{"T": "error", "code", "msg"}`` with Alpaca's codes: 400
 ``invalid syntax``, 401 ``not authenticated``, 402 ``auth failed``, 403
 ``already authenticated``, 404 ``auth timeout``, 405 ``symbol limit
 exceeded``, 407 ``slow client`` (more than :data:`MAX_PENDING` frames
-waiting; then the connection closes), 500 ``internal error``. Statuses,
+waiting, or one clock move bringing more than they can hold; then the
+connection closes), 500 ``internal error``. Statuses,
 LULD bands, corrections and cancel errors are acknowledged and never sent:
 a session has none.
 """
@@ -50,7 +51,14 @@ import msgpack
 from fastapi import APIRouter, WebSocket
 
 from paperbroker.api.alpaca import derived
-from paperbroker.api.alpaca.data_messages import CHANNELS, encode, frames, messages
+from paperbroker.api.alpaca.data_messages import (
+    CHANNELS,
+    FRAME_MESSAGES,
+    encode,
+    frames,
+    messages,
+    most_messages,
+)
 from paperbroker.api.alpaca.market_data import series_lookup
 from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket
 from paperbroker.api.auth import verify_in
@@ -243,6 +251,9 @@ class _DataConnection(SessionSocket):
         while feed is self._feed:
             before, now = await feed.moves.get()
             channels = {c: frozenset(self._symbols_of(c)) for c in self._channels}
+            if most_messages(lookup, channels, before, now) > MAX_PENDING * FRAME_MESSAGES:
+                self._too_slow()  # more than could ever wait for it: refused before it is built
+                return
             try:
                 found = await asyncio.to_thread(messages, lookup, channels, before, now, cost)
                 built = await asyncio.to_thread(frames, found, packed=self._packed)
@@ -257,11 +268,14 @@ class _DataConnection(SessionSocket):
             for frame in built:
                 self.out.push(frame)
             if len(self.out.items) > MAX_PENDING:
-                self.out.items.clear()
-                self.stop_feed()
-                self._say(_error(407, "slow client"))
-                self.out.close(POLICY, "too slow: frames overflowed")
+                self._too_slow()
                 return
+
+    def _too_slow(self) -> None:
+        self.out.items.clear()
+        self.stop_feed()
+        self._say(_error(407, "slow client"))
+        self.out.close(POLICY, "too slow: frames overflowed")
 
     def _symbols_of(self, channel: str) -> set[str]:
         held = self._channels[channel]
