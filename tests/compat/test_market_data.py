@@ -267,11 +267,15 @@ QUERY_TEXT = st.text(max_size=24) | st.sampled_from([
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     path=st.sampled_from(["/v2/stocks/bars", "/v2/stocks/AAPL/bars", "/v2/stocks/bars/latest",
-                          "/v2/calendar", "/v2/clock"]),
+                          "/v2/calendar", "/v2/clock", "/v2/stocks/trades", "/v2/stocks/quotes",
+                          "/v2/stocks/trades/latest", "/v2/stocks/quotes/latest",
+                          "/v2/stocks/snapshots", "/v2/stocks/AAPL/trades",
+                          "/v2/stocks/AAPL/quotes", "/v2/stocks/AAPL/snapshot",
+                          "/v2/stocks/AAPL/bars/latest", "/v2/stocks/AAPL/trades/latest"]),
     params=st.dictionaries(
         st.sampled_from(["symbols", "timeframe", "start", "end", "limit", "page_token", "sort",
                          "feed", "date_type"]),

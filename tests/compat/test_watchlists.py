@@ -120,6 +120,9 @@ def test_refusals_are_alpaca_errors(bot: Bot) -> None:
     ):
         assert call(bot, method, url, json=body).status_code == 422
     assert call(bot, "DELETE", f"{path}/MSFT").status_code == 404  # not in it
+    for name in ("a\x00b", "x" * 65, ""):  # a NUL never reaches the database
+        response = call(bot, "GET", "/v2/watchlists:by_name", params={"name": name})
+        assert response.status_code == 422, response.text
     for missing in (f"/v2/watchlists/{uuid4()}", "/v2/watchlists/not-an-id"):
         assert call(bot, "GET", missing).status_code == 404
         assert call(bot, "DELETE", missing).status_code == 404

@@ -44,7 +44,7 @@ _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
 
 Name = Annotated[PrintableText, Field(min_length=1, max_length=MAX_NAME, examples=["tech"])]
 Symbol = Annotated[str, Field(min_length=1, max_length=64, examples=["AAPL"])]
-NameQuery = Annotated[str, Query(min_length=1, max_length=MAX_NAME)]
+NameQuery = Annotated[PrintableText, Query(min_length=1, max_length=MAX_NAME)]
 IdPath = Annotated[str, Path(max_length=64)]
 
 
