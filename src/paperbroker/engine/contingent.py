@@ -72,7 +72,7 @@ class Contingencies:
         """Each exit leg still held for an entry that has filled in part, claiming what
         the entry filled: the leg will work for that, so those shares are already
         promised to it (see :mod:`paperbroker.portfolio.claims`)."""
-        held = []
+        held: list[Claim] = []
         for entry_id, leg_ids in self._held.items():
             entry = self._orders[entry_id]
             if not entry.filled_qty:
@@ -80,7 +80,7 @@ class Contingencies:
             for leg_id in leg_ids:
                 leg = self._orders[leg_id]
                 if leg.is_open:
-                    held.append(Claim(leg, entry.filled_qty))
+                    held.append((leg, entry.filled_qty))
         return held
 
     @property

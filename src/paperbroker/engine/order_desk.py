@@ -272,7 +272,7 @@ class OrderDesk:
 
         def working() -> list[Claim]:
             claims = self.claims(account)
-            return [c for c in claims if c.order.id not in excluded] if excluded else claims
+            return [c for c in claims if c[0].id not in excluded] if excluded else claims
 
         return portfolio.check(order, working, self.venue.config.commission)
 
@@ -313,8 +313,8 @@ class OrderDesk:
         """What one account's orders may still trade (default: the default account):
         its working orders, oldest first, then the exits held for partly filled entries."""
         account = self.books(account_id).account.id
-        held = [c for c in self._links.held_claims() if c.order.account_id == account]
-        return [Claim(o) for o in self.open_orders(account_id=account)] + held
+        held = [c for c in self._links.held_claims() if c[0].account_id == account]
+        return [(o, None) for o in self.open_orders(account_id=account)] + held
 
     def holding(self, symbol: str, account_id: str | None = None) -> Holding:
         """What one account's orders hold of its position in ``symbol``, and what is left

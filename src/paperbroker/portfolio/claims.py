@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
 
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.order import Order
@@ -32,15 +31,10 @@ from paperbroker.model.values import ZERO
 _SELL = OrderSide.SELL
 
 
-class Claim(NamedTuple):
-    """A working (or held) order and the quantity it may still trade.
-
-    ``qty`` ``None`` means all the order leaves (for a notional order not yet
-    sized, its notional at the reference price).
-    """
-
-    order: Order
-    qty: Decimal | None = None
+#: A working (or held) order and the quantity it may still trade: ``None`` means all
+#: the order leaves (a notional order not yet sized: its notional at the reference
+#: price). A plain tuple, as a check may count thousands of them.
+Claim = tuple[Order, Decimal | None]
 
 
 def link_group(order: Order) -> str:
@@ -90,17 +84,22 @@ class Reservations:
         largest member counted so far.
         """
         leaves = leaves_qty(order, price) if qty is None else qty
-        group = (link_group(order), order.side)
-        counted = self._groups.get(group, ZERO)
-        self._groups[group] = max(counted, leaves)
-        extra = max(leaves - counted, ZERO)
+        counted = ZERO
+        if order.parent_id is not None or order.legs:  # only linked orders share a group
+            group = (link_group(order), order.side)
+            counted = self._groups.get(group, ZERO)
+            self._groups[group] = max(counted, leaves)
+        extra = leaves - counted if leaves > counted else ZERO
         key = (order.symbol, order.side)
-        free = self.free(order.symbol, order.side)
-        used = min(extra, free)
+        free = self._free.get(key)
+        if free is None:
+            free = self.free(order.symbol, order.side)
+        used = extra if extra < free else free
         if used or counted:
             self._related.setdefault(key, []).append(order.id)
         self._free[key] = free - used
-        self.reserved += (extra - used) * (price or ZERO)
+        if extra != used:
+            self.reserved += (extra - used) * (price or ZERO)
 
     def free(self, symbol: str, side: OrderSide) -> Decimal:
         """What closing orders on ``side`` may still take of the position in ``symbol``."""
