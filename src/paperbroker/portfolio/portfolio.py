@@ -176,8 +176,8 @@ class Portfolio:
         if reservations is None:
             reservations = self._reservations = Reservations(self.positions)
             add, price_of = reservations.add, self._reference_price
-            for order, qty in claims():
-                add(order, price_of(order), qty)
+            for order, qty, group in claims():
+                add(order, price_of(order), qty, group)
         return reservations
 
     def affordable_qty(
