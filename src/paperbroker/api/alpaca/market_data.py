@@ -31,7 +31,7 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, NEW_YORK, query_time_ns, symbol_list
 from paperbroker.api.alpaca.paging import Cursor, read_token, token
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.formats import time_text
@@ -165,7 +165,7 @@ def get_latest_bars(
     return LatestBars(bars=latest)
 
 
-@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol")
+@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol", responses=ALPACA_ERRORS)
 def get_symbol_latest_bar(
     target: Trading,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],

@@ -26,7 +26,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import symbol_list
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, symbol_list
 from paperbroker.api.alpaca.market_data import (
     AlpacaBar,
     IgnoredQuery,
@@ -69,7 +69,9 @@ class SymbolSnapshot(Snapshot):
     symbol: str
 
 
-@router.get("/snapshots", summary="Snapshots", response_model=dict[str, Snapshot])
+@router.get(
+    "/snapshots", summary="Snapshots", responses=ALPACA_ERRORS, response_model=dict[str, Snapshot]
+)
 def get_snapshots(
     target: Trading,
     symbols: Annotated[str, Query(max_length=20_000)],
@@ -88,7 +90,7 @@ def get_snapshots(
     return JSONResponse(found)
 
 
-@router.get("/{symbol}/snapshot", summary="Snapshot of one symbol")
+@router.get("/{symbol}/snapshot", summary="Snapshot of one symbol", responses=ALPACA_ERRORS)
 def get_symbol_snapshot(
     target: Trading,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],

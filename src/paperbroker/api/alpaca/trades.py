@@ -25,7 +25,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from paperbroker.api.alpaca import derived
-from paperbroker.api.alpaca.common import symbol_list
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, symbol_list
 from paperbroker.api.alpaca.market_data import (
     DEFAULT_LIMIT,
     IgnoredQuery,
@@ -157,7 +157,7 @@ def quote_renderer(target: Target) -> Callable[[BarSeries, derived.Ticks], list[
     return render
 
 
-@router.get("/trades", summary="Historical trades (derived from bars)")
+@router.get("/trades", summary="Historical trades (derived from bars)", responses=ALPACA_ERRORS)
 def get_trades(
     target: Trading,
     symbols: SymbolsQuery,
@@ -177,7 +177,7 @@ def get_trades(
     return TradesPage(trades=page, next_page_token=cursor)
 
 
-@router.get("/quotes", summary="Historical quotes (derived from bars)")
+@router.get("/quotes", summary="Historical quotes (derived from bars)", responses=ALPACA_ERRORS)
 def get_quotes(
     target: Trading,
     symbols: SymbolsQuery,
@@ -196,7 +196,7 @@ def get_quotes(
     return QuotesPage(quotes=page, next_page_token=cursor)
 
 
-@router.get("/trades/latest", summary="Latest trades (derived from bars)")
+@router.get("/trades/latest", summary="Latest trades (derived from bars)", responses=ALPACA_ERRORS)
 def get_latest_trades(
     target: Trading, symbols: SymbolsQuery, feed: IgnoredQuery = None, currency: IgnoredQuery = None
 ) -> LatestTrades:
@@ -204,7 +204,7 @@ def get_latest_trades(
     return LatestTrades(trades=_latest(target, _symbols(symbols), trade_items))
 
 
-@router.get("/quotes/latest", summary="Latest quotes (derived from bars)")
+@router.get("/quotes/latest", summary="Latest quotes (derived from bars)", responses=ALPACA_ERRORS)
 def get_latest_quotes(
     target: Trading, symbols: SymbolsQuery, feed: IgnoredQuery = None, currency: IgnoredQuery = None
 ) -> LatestQuotes:
@@ -212,7 +212,7 @@ def get_latest_quotes(
     return LatestQuotes(quotes=_latest(target, _symbols(symbols), quote_renderer(target)))
 
 
-@router.get("/{symbol}/trades", summary="Historical trades of one symbol")
+@router.get("/{symbol}/trades", summary="Historical trades of one symbol", responses=ALPACA_ERRORS)
 def get_symbol_trades(
     target: Trading,
     symbol: SymbolPath,
@@ -231,7 +231,7 @@ def get_symbol_trades(
     return SymbolTradesPage(trades=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
-@router.get("/{symbol}/quotes", summary="Historical quotes of one symbol")
+@router.get("/{symbol}/quotes", summary="Historical quotes of one symbol", responses=ALPACA_ERRORS)
 def get_symbol_quotes(
     target: Trading,
     symbol: SymbolPath,
@@ -251,7 +251,9 @@ def get_symbol_quotes(
     return SymbolQuotesPage(quotes=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
-@router.get("/{symbol}/trades/latest", summary="Latest trade of one symbol")
+@router.get(
+    "/{symbol}/trades/latest", summary="Latest trade of one symbol", responses=ALPACA_ERRORS
+)
 def get_symbol_latest_trade(
     target: Trading, symbol: SymbolPath, feed: IgnoredQuery = None, currency: IgnoredQuery = None
 ) -> SymbolLatestTrade:
@@ -260,7 +262,9 @@ def get_symbol_latest_trade(
     return SymbolLatestTrade(symbol=name, trade=_one_latest(target, name, trade_items))
 
 
-@router.get("/{symbol}/quotes/latest", summary="Latest quote of one symbol")
+@router.get(
+    "/{symbol}/quotes/latest", summary="Latest quote of one symbol", responses=ALPACA_ERRORS
+)
 def get_symbol_latest_quote(
     target: Trading, symbol: SymbolPath, feed: IgnoredQuery = None, currency: IgnoredQuery = None
 ) -> SymbolLatestQuote:

@@ -23,23 +23,21 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from paperbroker.api.alpaca.common import find_asset
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, find_asset
 from paperbroker.api.alpaca.shapes import ASSET_CLASSES, AlpacaAsset
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.formats import canonical_uuid, time_text
-from paperbroker.api.responses import ErrorBody, ResponseModel
+from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import PrintableText
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.store.watchlists import MAX_NAME, MAX_SYMBOLS, WatchlistRecord, Watchlists
 
 router = APIRouter(prefix="/v2/watchlists", tags=["alpaca"])
 
-_ERROR: Final = {"model": ErrorBody}
 _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
-    401: {**_ERROR, "description": "No API key, or one that does not verify."},
-    403: {**_ERROR, "description": "The key is bound to no session (plain /v2 path)."},
-    404: {**_ERROR, "description": "No such session, watchlist or symbol in it."},
-    422: {**_ERROR, "description": "A field is invalid (named), or the name is taken."},
+    **ALPACA_ERRORS,
+    404: {**ALPACA_ERRORS[404], "description": "No such watchlist, or symbol in it."},
+    422: {**ALPACA_ERRORS[422], "description": "A field is invalid (named), or a name taken."},
 }
 
 Name = Annotated[PrintableText, Field(min_length=1, max_length=MAX_NAME, examples=["tech"])]
