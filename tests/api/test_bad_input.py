@@ -61,6 +61,7 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
         "keyId": bound["key_id"],
         "activity_type": "FILL",
         "agent_id": "00000000-0000-4000-8000-000000000000",
+        "watchlist_id": "00000000-0000-4000-8000-000000000000",
         "X-Session-Id": session["id"],
     }
     # The /v2 routes answer a key bound to the session; the others its owner's.

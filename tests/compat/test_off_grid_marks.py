@@ -50,7 +50,7 @@ def adjusted_days() -> BarSeries:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path: Path = tmp_path_factory.mktemp("alpaca") / "server.db"
-    live = LiveServer(f"sqlite:///{path}", data=MarketData({"ADJ": adjusted_days()}))
+    live = LiveServer(f"sqlite:///{path}", market=MarketData({"ADJ": adjusted_days()}))
     try:
         yield live
     finally:

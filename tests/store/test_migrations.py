@@ -28,6 +28,7 @@ TABLES = {
     "session_events",
     "session_snapshots",
     "system_events",
+    "watchlists",
     "alembic_version",
 }
 
@@ -43,7 +44,7 @@ def schema_diff(engine: Engine) -> list[Any]:
 def test_a_fresh_database_is_migrated_to_head(bare_engine: Engine) -> None:
     assert current_revision(bare_engine) is None
     migrate(bare_engine)
-    assert current_revision(bare_engine) == head_revision() == "0003"
+    assert current_revision(bare_engine) == head_revision() == "0004"
     assert set(inspect(bare_engine).get_table_names()) == TABLES
 
 

@@ -156,8 +156,8 @@ class OrderDesk:
             for leg in legs:
                 self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
                 self.venue.accept(index, leg)
-                portfolio.order_accepted(leg)
             self._links.link([order.id, *order.legs])
+            portfolio.forget_reservations()  # the pair is one claim: count it as linked
         elif legs:
             self._links.hold(order.id, order.legs)
         return order
@@ -272,7 +272,7 @@ class OrderDesk:
 
         def working() -> list[Claim]:
             claims = self.claims(account)
-            return [c for c in claims if c.order.id not in excluded] if excluded else claims
+            return [c for c in claims if c[0].id not in excluded] if excluded else claims
 
         return portfolio.check(order, working, self.venue.config.commission)
 
@@ -313,8 +313,9 @@ class OrderDesk:
         """What one account's orders may still trade (default: the default account):
         its working orders, oldest first, then the exits held for partly filled entries."""
         account = self.books(account_id).account.id
-        held = [c for c in self._links.held_claims() if c.order.account_id == account]
-        return [Claim(o) for o in self.open_orders(account_id=account)] + held
+        held = [c for c in self._links.held_claims() if c[0].account_id == account]
+        group = self._links.group
+        return [(o, None, group(o.id)) for o in self.open_orders(account_id=account)] + held
 
     def holding(self, symbol: str, account_id: str | None = None) -> Holding:
         """What one account's orders hold of its position in ``symbol``, and what is left

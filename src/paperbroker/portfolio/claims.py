@@ -6,9 +6,9 @@ of an order opens (or adds to) exposure and reserves its value.
 
 **Linked orders count once.** Of an OCO pair, or a bracket's two exits, only
 one can trade: the first fill of either cancels the other. Such orders share
-a *group* (the id of the order they hang from), and a group holds what its
-largest member leaves, not the sum: 20 shares with one OCO of 5 working leave
-15 available, as Alpaca counts them.
+a *group*, named by the kernel from its links (so a replaced leg stays in its
+pair), and a group holds what its largest member leaves, not the sum: 20
+shares with one OCO of 5 working leave 15 available, as Alpaca counts them.
 
 **Held exits hold their entry's fills.** A bracket or OTO exit waits
 (``held``) until its entry has filled completely, and then works for the
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
 
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.order import Order
@@ -32,20 +31,11 @@ from paperbroker.model.values import ZERO
 _SELL = OrderSide.SELL
 
 
-class Claim(NamedTuple):
-    """A working (or held) order and the quantity it may still trade.
-
-    ``qty`` ``None`` means all the order leaves (for a notional order not yet
-    sized, its notional at the reference price).
-    """
-
-    order: Order
-    qty: Decimal | None = None
-
-
-def link_group(order: Order) -> str:
-    """The group of orders of which at most one trades: the order it hangs from, or itself."""
-    return order.parent_id or order.id
+#: A working (or held) order, the quantity it may still trade (``None``: all the
+#: order leaves; a notional order not yet sized, its notional at the reference
+#: price) and its linked group (``None``: it is linked to nothing). A plain tuple,
+#: as a check may count thousands of them.
+Claim = tuple[Order, Decimal | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,24 +73,35 @@ class Reservations:
         leaves = leaves_qty(order, price)
         return leaves - min(leaves, self.free(order.symbol, order.side))
 
-    def add(self, order: Order, price: Decimal | None, qty: Decimal | None = None) -> None:
+    def add(
+        self,
+        order: Order,
+        price: Decimal | None,
+        qty: Decimal | None = None,
+        group: str | None = None,
+    ) -> None:
         """Let a working order claim its share and reserve its opening part's value.
 
-        A member of a group already counted adds only what it leaves beyond the
-        largest member counted so far.
+        A member of a ``group`` already counted adds only what it leaves beyond
+        the largest member counted so far.
         """
         leaves = leaves_qty(order, price) if qty is None else qty
-        group = (link_group(order), order.side)
-        counted = self._groups.get(group, ZERO)
-        self._groups[group] = max(counted, leaves)
-        extra = max(leaves - counted, ZERO)
+        counted = ZERO
+        if group is not None:
+            linked = (group, order.side)
+            counted = self._groups.get(linked, ZERO)
+            self._groups[linked] = max(counted, leaves)
+        extra = leaves - counted if leaves > counted else ZERO
         key = (order.symbol, order.side)
-        free = self.free(order.symbol, order.side)
-        used = min(extra, free)
+        free = self._free.get(key)
+        if free is None:
+            free = self.free(order.symbol, order.side)
+        used = extra if extra < free else free
         if used or counted:
             self._related.setdefault(key, []).append(order.id)
         self._free[key] = free - used
-        self.reserved += (extra - used) * (price or ZERO)
+        if extra != used:
+            self.reserved += (extra - used) * (price or ZERO)
 
     def free(self, symbol: str, side: OrderSide) -> Decimal:
         """What closing orders on ``side`` may still take of the position in ``symbol``."""

@@ -176,8 +176,9 @@ class Portfolio:
         reservations = self._reservations
         if reservations is None:
             reservations = self._reservations = Reservations(self.positions)
-            for claim in claims():
-                reservations.add(claim.order, self._reference_price(claim.order), claim.qty)
+            add, price_of = reservations.add, self._reference_price
+            for order, qty, group in claims():
+                add(order, price_of(order), qty, group)
         return reservations
 
     def affordable_qty(

@@ -149,3 +149,17 @@ def test_a_flat_position_holds_nothing(build: Any) -> None:
     kernel.run_until(int(series.ts[0]))
     kernel.submit_order("XYZ", SELL, 3, limit="150.00", tif="gtc")
     assert kernel.holding("XYZ") == Holding(Decimal(0), Decimal(0), Decimal(0))
+
+
+@pytest.mark.parametrize("leg", ["limit", "stop"])
+def test_a_replaced_leg_of_an_oco_still_counts_once(build: Any, leg: str) -> None:
+    kernel = holding_20(build, AccountType.CASH)
+    pair = oco(kernel, 5)
+    if leg == "limit":
+        new = kernel.replace_order(pair.id, limit="160.00")
+    else:
+        new = kernel.replace_order(pair.legs[0], stop="80.00")
+    assert new.status is OrderStatus.ACCEPTED
+    kernel.run_until(int(kernel.feed.ts[2]))  # the replacement reaches the venue
+    assert kernel.holding("XYZ").available == 15
+    assert kernel.submit_order("XYZ", SELL, 15).status is OrderStatus.ACCEPTED

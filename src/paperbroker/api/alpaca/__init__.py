@@ -1,4 +1,4 @@
-"""The Alpaca-compatible API: Trading API v2, Market Data v2 bars and the trade_updates stream.
+"""The Alpaca-compatible API: Trading API v2, Market Data v2 and the trade_updates stream.
 
 Every route is served twice: at ``/v2/...`` for keys bound to a session's
 account, and at ``/sessions/{sessionId}/v2/...`` (see :mod:`.target`); the
@@ -16,11 +16,15 @@ from paperbroker.api.alpaca import (
     assets,
     clock,
     configurations,
+    data_stream,
     market_data,
     orders,
     portfolio_history,
     positions,
+    snapshots,
     stream,
+    trades,
+    watchlists,
 )
 from paperbroker.api.alpaca.target import SessionInPath
 
@@ -32,9 +36,13 @@ _MODULES = (
     orders,
     positions,
     assets,
+    watchlists,
     clock,
     market_data,
+    trades,
+    snapshots,
     stream,
+    data_stream,
 )
 
 

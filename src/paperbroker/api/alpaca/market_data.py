@@ -31,7 +31,7 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, NEW_YORK, query_time_ns, symbol_list
 from paperbroker.api.alpaca.paging import Cursor, read_token, token
 from paperbroker.api.alpaca.target import MarketTarget, Target
 from paperbroker.api.formats import time_text
@@ -165,7 +165,7 @@ def get_latest_bars(
     return LatestBars(bars=latest)
 
 
-@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol")
+@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol", responses=ALPACA_ERRORS)
 def get_symbol_latest_bar(
     target: MarketTarget,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
@@ -219,16 +219,7 @@ def _bar_pages(
     sort: Sort,
 ) -> BarsPage:
     """One page of ``symbols``' bars (in symbol order) as of ``now_ns``."""
-    start_ns = query_time_ns(start, "start")
-    end_ns = query_time_ns(end, "end")
-    if start_ns is None:
-        start_ns = _new_york_midnight_ns(now_ns)
-    if end_ns is not None and end_ns < start_ns:
-        raise InvalidRequest("end: is before start")
-    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
-    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
-    start_ns = min(max(start_ns, -_FAR_NS), _FAR_NS)
-    end_ns = max(end_ns, -_FAR_NS)
+    start_ns, end_ns = query_window(start, end, now_ns)
     cursor = read_token(page_token) if page_token else None  # "" is no token
     page: dict[str, list[AlpacaBar]] = {}
     room = limit
@@ -252,12 +243,30 @@ def _bar_pages(
         if sort == "desc":
             bars = bars.take(slice(None, None, -1))
         served = bars.take(slice(0, room))
-        page[symbol] = _alpaca_bars(served)
+        page[symbol] = alpaca_bars(served)
         room -= served.size
         last = Cursor(symbol, int(served.t[-1]))
         if served.size < bars.size:
             return BarsPage(bars=page, next_page_token=token(last))
     return BarsPage(bars=page, next_page_token=None)
+
+
+def query_window(start: str | None, end: str | None, now_ns: int) -> tuple[int, int]:
+    """The ``[start, end]`` a query asks for, in ns: ``start`` by default 00:00 New York of
+    the session's day, ``end`` the session's time and never later.
+
+    Raises:
+        InvalidRequest: naming a parameter that is not a time, or an ``end`` before ``start``.
+    """
+    start_ns = query_time_ns(start, "start")
+    end_ns = query_time_ns(end, "end")
+    if start_ns is None:
+        start_ns = _new_york_midnight_ns(now_ns)
+    if end_ns is not None and end_ns < start_ns:
+        raise InvalidRequest("end: is before start")
+    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
+    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
+    return min(max(start_ns, -_FAR_NS), _FAR_NS), max(end_ns, -_FAR_NS)
 
 
 def _bars_between(
@@ -321,7 +330,7 @@ def bar_stamp(series: BarSeries, row: int) -> int:
     return int(bucket_starts(opened, native_timeframe(series.duration_ns))[0])
 
 
-def _alpaca_bars(bars: Bars) -> list[AlpacaBar]:
+def alpaca_bars(bars: Bars) -> list[AlpacaBar]:
     return [
         AlpacaBar(t=time_text(int(t)), o=o, h=h, l=low, c=c, v=_volume(v))
         for t, o, h, low, c, v in zip(
