@@ -41,8 +41,13 @@ ALPACA_BODIES: dict[str, Any] = {
     },
     "PATCH /orders/{order_id}": {"limit_price": "2"},
     "PATCH /account/configurations": {"no_shorting": True},
+    "POST /watchlists": {"name": "new", "symbols": ["MSFT"]},
+    "PUT /watchlists:by_name": {"name": "renamed"},
+    "POST /watchlists:by_name": {"symbol": "MSFT"},
+    "PUT /watchlists/{watchlist_id}": {"name": "renamed"},
+    "POST /watchlists/{watchlist_id}": {"symbol": "MSFT"},
 }  # fmt: skip
-QUERY = {"client_order_id": "working", "symbols": "AAPL", "timeframe": "1Day"}
+QUERY = {"client_order_id": "working", "symbols": "AAPL", "timeframe": "1Day", "name": "watch"}
 
 
 @dataclass
@@ -68,6 +73,11 @@ def place(api: Api, **fields: Any) -> Place:
     ).json()  # fmt: skip
     made = api.client.post(f"/v1/sessions/{session['id']}/keys", auth=api.alice).json()
     agents = api.client.get("/api/agents", auth=api.alice).json()
+    watchlist = api.client.post(
+        "/v2/watchlists",
+        json={"name": "watch", "symbols": ["AAPL"]},
+        auth=(made["key_id"], made["secret"]),
+    ).json()
     values = {
         "sessionId": session["id"],
         "X-Session-Id": session["id"],
@@ -77,6 +87,7 @@ def place(api: Api, **fields: Any) -> Place:
         "symbol": "AAPL",
         "symbol_or_asset_id": "AAPL",
         "activity_type": "FILL",
+        "watchlist_id": watchlist["id"],
         "keyId": made["key_id"],
         "agent_id": next(
             (a["id"] for a in agents if a["session_id"] == session["id"]),

@@ -42,9 +42,6 @@ def test_docs_session_and_order_examples_are_accepted_as_shown(api: Api) -> None
     bracket, *exits = orders
     response = api.trading("POST", *book, "/orders", json=bracket)
     assert response.status_code == 200, response.text
-    # The bracket's exits hold its 10 shares; each exit example sells 10 more, bought here.
-    more = {"symbol": "AAPL", "side": "buy", "qty": str(10 * len(exits)), "type": "market"}
-    assert api.trading("POST", *book, "/orders", json=more).status_code == 200
     advance = api.client.post(
         f"/v1/sessions/{session['id']}/time/advance", json={"duration": 1}, auth=api.alice
     )
