@@ -49,6 +49,12 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
             "key_id"
         ],
     }
+    watchlist = api.client.post(
+        f"/sessions/{session['id']}/v2/watchlists",
+        json={"name": "watch", "symbols": ["AAPL"]},
+        auth=api.alice,
+    ).json()
+    values["watchlist_id"] = watchlist["id"]
     piped = api.create_session(
         execution=IDEAL, strategy={"name": "buy_and_hold", "symbols": ["AAPL"]}
     )
