@@ -41,6 +41,7 @@ bench: env
 	$(RUN) python -m bench.session_advance
 	$(RUN) python -m bench.submit_latency
 	$(RUN) python -m bench.execution
+	$(RUN) python -m bench.startup
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,10 @@
-"""The ``paperbroker`` command line."""
+"""The ``paperbroker`` command line.
+
+Each command imports what it needs when it runs: ``paperbroker --help`` and a
+command's ``--help`` load Typer and this module only (no engine, NumPy,
+SQLAlchemy or Rich), so they answer at once. Help is written by
+:mod:`paperbroker.cli_help`.
+"""
 
 from __future__ import annotations
 
@@ -12,36 +18,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
+from paperbroker.cli_help import Cli, plain_text, summary_line
 from paperbroker.cli_sessions import sessions_app
 from paperbroker.core.clock import ns_to_datetime
 from paperbroker.core.errors import PaperbrokerError
-from paperbroker.data.series import BarSeries
-from paperbroker.engine.backtest import Backtest
-from paperbroker.engine.result import BacktestResult
-from paperbroker.strategy.registry import resolve_strategy
-from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from paperbroker.data.series import BarSeries
+    from paperbroker.engine.backtest import Backtest
+    from paperbroker.engine.result import BacktestResult
     from paperbroker.settings import Settings
     from paperbroker.store.db import SessionFactory
 
-app = typer.Typer(
+app = Cli(
     name="paperbroker",
     help="Backtest, paper-trade and run trading bots on one engine.",
     no_args_is_help=True,
-    add_completion=False,
 )
-data_app = typer.Typer(help="Bundled sample data.", no_args_is_help=True)
+data_app = Cli(help="Bundled sample data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(sessions_app, name="sessions")
 
-_err = Console(stderr=True)
-_out = Console()
 # Show a progress bar only for runs long enough to be worth watching.
 _PROGRESS_MIN_BARS = 200_000
 
@@ -53,13 +53,20 @@ def main() -> None:
     app()
 
 
+def _console(*, stderr: bool = False) -> Console:
+    """A Rich console on stdout or stderr (Rich is imported when something is printed)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn paperbroker's errors into one line on stderr and exit code 2."""
     try:
         yield
     except PaperbrokerError as error:
-        _err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        _console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
 
@@ -67,37 +74,53 @@ def _user_errors() -> Iterator[None]:
 def backtest(
     strategy: Annotated[
         str,
-        typer.Option(help="A strategy name (see `paperbroker strategies list`) or file.py:Class."),
+        typer.Option(
+            metavar="NAME",
+            help="A strategy name (see 'paperbroker strategies list') or FILE.py:CLASS.",
+        ),
     ] = "sma_crossover",
     param: Annotated[
-        list[str] | None, typer.Option(help="Strategy parameter NAME=VALUE (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="NAME=VALUE", help="A strategy parameter (repeatable)."),
     ] = None,
-    symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL",
-    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD or ISO time).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last day, inclusive.")] = None,
-    cash: Annotated[str, typer.Option(help="Initial cash.")] = "100000",
+    symbols: Annotated[
+        str, typer.Option(metavar="SYMBOL,...", help="The symbols to trade.")
+    ] = "AAPL",
+    start: Annotated[
+        str | None, typer.Option(metavar="DATE", help="First day (YYYY-MM-DD or an ISO time).")
+    ] = None,
+    end: Annotated[str | None, typer.Option(metavar="DATE", help="Last day, inclusive.")] = None,
+    cash: Annotated[str, typer.Option(metavar="AMOUNT", help="Initial cash.")] = "100000",
     data: Annotated[
-        Path | None, typer.Option(help="CSV or Parquet bars (default: bundled samples).")
+        Path | None,
+        typer.Option(metavar="FILE", help="CSV or Parquet bars (default: the bundled samples)."),
     ] = None,
     execution: Annotated[
         str,
         typer.Option(
-            help="Execution preset: ideal, alpaca_paper, equities_realistic, crypto_taker."
+            metavar="PRESET",
+            help="The execution preset: ideal, alpaca_paper, equities_realistic, crypto_taker.",
         ),
     ] = "equities_realistic",
     commission: Annotated[
         str | None,
         typer.Option(
-            help="Replace the preset's fees: none | percent:RATE | "
-            "per_share:RATE[:MIN[:MAX]] | fixed:AMOUNT"
+            metavar="MODEL",
+            help="Replace the preset's fees: none, percent:RATE, "
+            "per_share:RATE[:MIN[:MAX]] or fixed:AMOUNT.",
         ),
     ] = None,
     slippage_bps: Annotated[
-        str | None, typer.Option(help="Replace the preset's slippage: fixed basis points.")
+        str | None,
+        typer.Option(metavar="BPS", help="Replace the preset's slippage: fixed basis points."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run a backtest and print its summary."""
+    from paperbroker.engine.backtest import Backtest
+    from paperbroker.strategy.registry import resolve_strategy
+    from paperbroker.venue.cli_models import parse_commission, parse_execution, parse_slippage
+
     with _user_errors():
         strategy_cls = resolve_strategy(strategy)
         params = _parse_params(param or [])
@@ -120,7 +143,7 @@ def backtest(
         _print_summary(result)
 
 
-strategies_app = typer.Typer(
+strategies_app = Cli(
     help="Strategies available by name: built-ins and installed packages' entry points.",
     invoke_without_command=True,
 )
@@ -137,18 +160,22 @@ def strategies(ctx: typer.Context) -> None:
 @strategies_app.command("list")
 def strategies_list() -> None:
     """List every built-in and installed strategy with its parameters' types, defaults and help."""
+    from rich.markup import escape
+    from rich.table import Table
+
     from paperbroker.strategy.registry import ENTRY_POINT_GROUP, available_strategies
 
+    out = _console()
     for listing in available_strategies():
         cls = listing.strategy
         origin = "built-in" if listing.origin == "built-in" else f"package {listing.origin}"
         if cls is None:
-            _out.print(
+            out.print(
                 f"[bold]{escape(listing.name)}[/] ({escape(origin)}): [red]cannot be loaded[/]"
             )
-            _out.print(f"  {listing.error}", markup=False, highlight=False, soft_wrap=True)
+            out.print(f"  {listing.error}", markup=False, highlight=False, soft_wrap=True)
             continue
-        summary = (inspect.getdoc(cls) or "").split("\n", 1)[0]
+        summary = summary_line(inspect.getdoc(cls))
         title = escape(f"{listing.name} ({origin}): {summary}")
         table = Table(title=title, title_justify="left")
         for column in ("parameter", "type", "default", "description"):
@@ -158,12 +185,12 @@ def strategies_list() -> None:
                 field_name,
                 _type_name(field.annotation),
                 escape(repr(field.default)),
-                escape(field.description or ""),
+                escape(plain_text(field.description)),
             )
         if not cls.Params.model_fields:
             table.add_row("-", "", "", "no parameters")
-        _out.print(table)
-    _out.print(
+        out.print(table)
+    out.print(
         f"Packages add strategies with entry points in the group {ENTRY_POINT_GROUP!r}.",
         highlight=False,
     )
@@ -181,6 +208,8 @@ def _type_name(annotation: Any) -> str:
 @data_app.command("list")
 def data_list() -> None:
     """List the bundled symbols and their date ranges."""
+    from rich.table import Table
+
     from paperbroker.data.samples import sample_symbols
 
     table = Table(title="Bundled sample data")
@@ -188,7 +217,7 @@ def data_list() -> None:
         table.add_column(column)
     for symbol, (sample, first, last) in sorted(sample_symbols().items()):
         table.add_row(symbol, sample, first.isoformat(), last.isoformat())
-    _out.print(table)
+    _console().print(table)
 
 
 @data_app.command("import")
@@ -196,22 +225,49 @@ def data_import(
     file: Annotated[Path, typer.Argument(help="CSV or Parquet bars of one symbol.")],
     symbol: Annotated[str, typer.Option(help="The symbol the bars belong to.")],
     timeframe: Annotated[str, typer.Option(help="1Min, 1Hour or 1Day.")] = "1Min",
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="The zone of times without an offset (default: the exchange's, "
+            "America/New_York for equities)."
+        ),
+    ] = None,
+    tick: Annotated[
+        str | None,
+        typer.Option(help="The price tick (default: the finest the prices need, at most 0.01)."),
+    ] = None,
 ) -> None:
     """Import bars into the server's market data (PAPERBROKER_DATA_DIR)."""
+    from zoneinfo import ZoneInfo
+
     from paperbroker.data.store import MarketDataStore
     from paperbroker.settings import load_settings
 
     with _user_errors():
         store = MarketDataStore(load_settings().data_dir)
-        series = store.import_file(file, symbol, timeframe)
-    first = ns_to_datetime(int(series.ts[0]) - series.duration_ns)  # the first bar's open
-    last = series.bar(len(series) - 1).time  # the last bar's close
-    _out.print(
-        f"imported {len(series):,} {timeframe} bars of {series.symbol} "
-        f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC) into {store.directory}",
-        highlight=False,
-        soft_wrap=True,
-    )
+        imported = store.import_file(file, symbol, timeframe, timezone=timezone, tick=tick)
+    series = imported.series
+    exchange = ZoneInfo(series.instrument.hours.timezone)
+
+    def when(ts: int) -> str:
+        moment = ns_to_datetime(ts)
+        return f"{moment.astimezone(exchange):%Y-%m-%d %H:%M %Z} ({moment:%Y-%m-%d %H:%M} UTC)"
+
+    opens = [int(series.ts[0]) - series.duration_ns, int(series.ts[-1]) - series.duration_ns]
+    origin = "the finest the prices need" if imported.tick_inferred else "as given"
+    lines = [
+        f"imported {len(series):,} {timeframe} bars of {series.symbol} into {store.directory}",
+        f"first bar opens {when(opens[0])}",
+        f"last bar opens  {when(opens[1])}",
+        f"times without an offset were read in {imported.timezone}",
+        f"tick {series.instrument.tick_size:f} ({origin})",
+    ]
+    for line in lines:
+        _console().print(line, highlight=False, soft_wrap=True, markup=False)
+    if imported.note is not None:
+        _console(stderr=True).print(
+            f"warning: {imported.note}", highlight=False, soft_wrap=True, markup=False
+        )
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -265,13 +321,15 @@ def _with_progress(run: Backtest, *, show: bool) -> BacktestResult:
     total = sum(len(s) for s in run.series)
     if not show or total < _PROGRESS_MIN_BARS or not sys.stderr.isatty():
         return run.run()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (
         TextColumn("backtest"),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,} bars"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=_err, transient=True) as progress:
+    with Progress(*columns, console=_console(stderr=True), transient=True) as progress:
         task = progress.add_task("backtest", total=total)
         update: Callable[[int, int], None] = lambda done, _total: progress.update(  # noqa: E731
             task, completed=done
@@ -280,6 +338,8 @@ def _with_progress(run: Backtest, *, show: bool) -> BacktestResult:
 
 
 def _print_summary(result: BacktestResult) -> None:
+    from rich.table import Table
+
     summary = result.summary()
     metrics: dict[str, Any] = summary["metrics"]
     table = Table(
@@ -310,7 +370,7 @@ def _print_summary(result: BacktestResult) -> None:
     ]
     for name, value in rows:
         table.add_row(name, value)
-    _out.print(table)
+    _console().print(table)
 
 
 def _quality_slippage(quality: dict[str, Any]) -> str:
@@ -337,7 +397,7 @@ def _num(value: Any) -> str:
 
 
 # -- the server and its keys ----------------------------------------------------
-keys_app = typer.Typer(help="API keys of the server's database.", no_args_is_help=True)
+keys_app = Cli(help="API keys of the server's database.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 
@@ -374,17 +434,19 @@ def _base_url(host: str, port: int) -> str:
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to bind (default: PAPERBROKER_HOST, 127.0.0.1).")
+        str | None,
+        typer.Option(help="The address to bind (default: PAPERBROKER_HOST, or 127.0.0.1)."),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port to bind (default: PAPERBROKER_PORT, 5000).")
+        int | None,
+        typer.Option(help="The port to bind (default: PAPERBROKER_PORT, or 5000)."),
     ] = None,
 ) -> None:
     """Run the session server (the /v1 API) until interrupted.
 
     On its first start on an empty database it creates an admin key and
-    prints it once. Sessions that were playing when the server stopped come
-    back paused.
+    prints it once. Every session comes back in the state it was in when the
+    server stopped.
     """
     import uvicorn
 
@@ -436,11 +498,16 @@ def keys_create(
     admin: Annotated[bool, typer.Option("--admin", help="Make it an admin key.")] = False,
     session: Annotated[
         str | None,
-        typer.Option(help="Bind the key to this session: its /v2 calls trade there."),
+        typer.Option(
+            metavar="SESSION_ID", help="Bind the key to this session: its /v2 calls trade there."
+        ),
     ] = None,
     account: Annotated[
         str | None,
-        typer.Option(help="The session's account the key trades (default: its first)."),
+        typer.Option(
+            metavar="ACCOUNT_ID",
+            help="The session's account the key trades (default: its first).",
+        ),
     ] = None,
 ) -> None:
     """Issue a key and print ``key_id:secret`` (the secret is not shown again).
@@ -490,7 +557,8 @@ def _binding(factory: SessionFactory, session: str, account: str | None) -> tupl
 @keys_app.command("list")
 def keys_list() -> None:
     """List every key (never a secret), revoked ones included."""
-    from paperbroker.core.clock import ns_to_datetime
+    from rich.table import Table
+
     from paperbroker.store.keys import ApiKeys
 
     with _user_errors(), _database(_settings()) as factory:
@@ -507,7 +575,7 @@ def keys_list() -> None:
             ns_to_datetime(record.created_at).isoformat(timespec="seconds"),
             "-" if revoked is None else ns_to_datetime(revoked).isoformat(timespec="seconds"),
         )
-    _out.print(table)
+    _console().print(table)
 
 
 @keys_app.command("revoke")

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+
+from paperbroker.cli_help import Cli
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from paperbroker.services.sessions import SessionService
     from paperbroker.settings import Settings
     from paperbroker.store.db import SessionFactory
@@ -42,25 +43,37 @@ if TYPE_CHECKING:
 #: The width of tables written to a pipe or a file rather than a terminal.
 _PIPE_WIDTH = 200
 
-sessions_app = typer.Typer(
+sessions_app = Cli(
     help="Sessions of the server's database, every owner's: list, show, stop, clear.",
     no_args_is_help=True,
 )
 
 KeyOption = Annotated[
-    str | None, typer.Option("--key", help="Only the sessions owned by this key id (PK…).")
+    str | None,
+    typer.Option("--key", metavar="KEY_ID", help="Only the sessions owned by this key (PK…)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 def _out() -> Console:
+    from rich.console import Console
+
     # Piped output is not folded to 80 columns: a line stays whole for grep and cut.
     wide = None if sys.stdout.isatty() else _PIPE_WIDTH
     return Console(highlight=False, soft_wrap=True, width=wide)
 
 
+def escape(text: str) -> str:
+    """``text`` with Rich's markup escaped (Rich is imported when something is printed)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _fail(message: object, code: int) -> NoReturn:
+    from rich.console import Console
+
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(f"[bold red]error:[/] {escape(str(message))}")
     raise typer.Exit(code=code)
@@ -175,6 +188,8 @@ def sessions_list(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
+    from rich.table import Table
+
     table = Table(title="Sessions (times in UTC)")
     for column in ("id", "name", "type", "state", "owner", "current time", "created"):
         table.add_column(column, no_wrap=column == "id", overflow="fold")
@@ -286,6 +301,8 @@ def _detail(db: _Db, record: SessionRecord) -> dict[str, Any]:
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
+    from rich.table import Table
+
     out = _out()
     facts = Table(title=f"Session {detail['id']}", show_header=False, title_justify="left")
     facts.add_column("field", style="bold")
@@ -345,7 +362,7 @@ def _nested(value: object) -> str:
 @sessions_app.command("stop")
 def sessions_stop(
     session_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="The session to stop.")
+        str | None, typer.Argument(metavar="ID", help="The session to stop.")
     ] = None,
     stop_all: Annotated[
         bool, typer.Option("--all", help="Stop every session that has not ended.")
@@ -451,8 +468,9 @@ def sessions_clear(
     backup_dir: Annotated[
         Path | None,
         typer.Option(
+            metavar="DIR",
             help="Where the backup goes (default: next to a SQLite database; "
-            "PAPERBROKER_DATA_DIR/backups for PostgreSQL)."
+            "PAPERBROKER_DATA_DIR/backups for PostgreSQL).",
         ),
     ] = None,
     no_backup: Annotated[
@@ -478,7 +496,7 @@ def sessions_clear(
                 f"Delete {len(records)} session(s){whose} and their journals?", abort=True
             )
         if no_backup:
-            Console(stderr=True).print("warning: no backup was made (--no-backup)")
+            typer.echo("warning: no backup was made (--no-backup)", err=True)
         else:
             _backup(db, records, backup_dir)
         deleted = _delete(db, records)
@@ -527,7 +545,9 @@ def _delete(db: _Db, records: Sequence[SessionRecord]) -> int:
 
     repo = SessionsRepo(db.factory)
     deleted = 0
-    for record in records:
+    # Newest first: a session that a bound key created (earlier versions allowed it) goes
+    # before the session its key is bound to, which would otherwise hand it to its owner.
+    for record in reversed(records):
         try:
             repo.delete(record.owner_key_id, record.id)  # its events and bound keys go too
         except NotFound:

@@ -128,6 +128,32 @@ def test_logs_are_read_filtered_and_downloaded(api: Api) -> None:
     assert "denied buy" in download.text
 
 
+def test_since_filters_every_log_route_at_any_offset(api: Api) -> None:
+    session = api.create_session(strategy=SMA, execution=IDEAL)
+    risk = agents_by_name(api)["risk"]
+    api.client.patch(f"/api/agents/{risk['id']}/config", json={"max_order_qty": "1"},
+                     auth=api.alice)  # fmt: skip
+    advance(api, session, END)
+    everything = api.client.get(f"/api/agents/{risk['id']}/logs", auth=api.alice).json()["lines"]
+    assert everything
+    assert all(line["time"][-6] in "+-" for line in everything)  # stamped with their offset
+    for path in (f"/api/agents/{risk['id']}/logs", f"/system/agents/{risk['id']}/logs",
+                 f"/api/agents/{risk['id']}/logs/download"):  # fmt: skip
+        since_2000 = api.client.get(path, params={"since": "2000-01-01T00:00:00Z"}, auth=api.alice)
+        assert since_2000.status_code == 200, since_2000.text
+        later = api.client.get(path, params={"since": "2262-01-01T05:00:00+05:00"}, auth=api.alice)
+        assert later.status_code == 200, later.text
+        if path.endswith("download"):
+            assert since_2000.text.splitlines() == [line["text"] for line in everything]
+            assert later.text == ""
+        else:
+            assert since_2000.json()["lines"] == everything
+            assert later.json()["lines"] == []
+        naive = api.client.get(path, params={"since": "2000-01-01T00:00:00"}, auth=api.alice)
+        assert naive.status_code == 422
+        assert "since" in naive.json()["message"]
+
+
 TRAVERSALS = [
     "..",
     "../..",

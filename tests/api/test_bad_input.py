@@ -61,6 +61,7 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
         "keyId": bound["key_id"],
         "activity_type": "FILL",
         "agent_id": "00000000-0000-4000-8000-000000000000",
+        "watchlist_id": "00000000-0000-4000-8000-000000000000",
         "X-Session-Id": session["id"],
     }
     # The /v2 routes answer a key bound to the session; the others its owner's.
@@ -100,3 +101,47 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
             assert {"code", "message"} <= set(response.json()) <= REFUSAL_FIELDS
 
     check()
+
+
+#: Not plain decimal numbers, or no money: each is refused wherever money or a quantity goes.
+NOT_AMOUNTS = ['" 1 "', '"\u0661"', '" 1"', '"1 "', '"1_000"', '"1e3"', '"+1"', "0", '"0"',
+               "1e-400", '"0.0"', "-1", "true", '"NaN"']  # fmt: skip
+
+
+def test_money_and_quantities_are_plain_decimal_numbers_on_every_surface(api: Api) -> None:
+    session = api.create_session()
+    account = session["default_account_id"]
+    bound = api.client.post(f"/v1/sessions/{session['id']}/keys", auth=api.alice).json()
+    bot = (bound["key_id"], bound["secret"])
+    order = '{"symbol": "AAPL", "side": "buy", "type": "market", "qty": %s}'
+    window = (
+        f'"startTime": "{session["simulation_start"]}", "endTime": "{session["simulation_end"]}"'
+    )
+    places = [  # (method, path, body template, key, headers, field)
+        ("POST", "/v1/sessions", "{" + window + ', "initialCash": %s}', api.alice, {},
+         "initialCash"),
+        ("POST", "/v1/accounts", '{"initialCash": %s}', api.alice, {"X-Session-Id": session["id"]},
+         "initialCash"),
+        ("POST", f"/v1/trading/accounts/{account}/orders", order, api.alice,
+         {"X-Session-Id": session["id"]}, "qty"),
+        ("POST", "/v2/orders", order, bot, {}, "qty"),
+        ("POST", "/api/paper-trading/sessions", '{"symbols": ["AAPL"], "initial_cash": %s}',
+         api.alice, {}, "initial_cash"),
+    ]  # fmt: skip
+    for method, path, template, key, headers, field in places:
+        for value in NOT_AMOUNTS:
+            response = api.client.request(
+                method, path, content=template % value, auth=key,
+                headers={**headers, "Content-Type": "application/json"},
+            )  # fmt: skip
+            assert response.status_code == 422, f"{path} {value}: {response.text}"
+            assert field in response.json()["message"], response.text
+    # What the schema says is what is checked: a pattern of ASCII digits, and numbers.
+    properties = api.app.openapi()["components"]["schemas"]["SessionCreate"]["properties"]
+    text, number = properties["initialCash"]["anyOf"]
+    assert text["pattern"].startswith("^")
+    assert "[0-9]" in text["pattern"]
+    assert number == {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10**12,
+                      "multipleOf": 1e-10}  # fmt: skip
+    listed = api.client.get("/v1/sessions", auth=api.alice).json()
+    assert [s["id"] for s in listed] == [session["id"]]  # no session opened without money

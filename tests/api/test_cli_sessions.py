@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import URL, func, select, text
+from sqlalchemy import URL, func, select, text, update
 from tests.api.conftest import END, IDEAL, START, Server, market
 from tests.store.backends import find_postgres, temporary_database, url_text
 from typer.testing import CliRunner
@@ -41,7 +41,7 @@ from paperbroker.store.journal import EncodedEvent, Journal
 from paperbroker.store.keys import ApiKeys
 from paperbroker.store.migrate import migrate
 from paperbroker.store.sessions_repo import SessionsRepo
-from paperbroker.store.tables import SessionEventRow
+from paperbroker.store.tables import SessionEventRow, SessionRow
 
 CLI = Path(sys.executable).with_name("paperbroker")
 runner = CliRunner()
@@ -414,6 +414,26 @@ def test_sessions_clear_backs_up_first_and_the_backup_holds_the_sessions(
     assert session_ids(sqlite_url) == []
     assert len(list(tmp_path.glob("server-backup-*.db"))) == 2
     assert run("clear", "--yes")[1].strip() == "No sessions to clear."
+
+
+def test_sessions_clear_deletes_sessions_a_bound_key_made_with_the_session_it_is_bound_to(
+    sqlite_url: str, made: Sessions, tmp_path: Path
+) -> None:
+    """Earlier versions let a key bound to a session create sessions; clearing them all then
+    failed after writing its backup (the key, deleted with its session, still owned one)."""
+    engine = create_engine_for(sqlite_url)
+    bot, _ = ApiKeys(session_factory(engine)).create(
+        "bot", session_id=made.held, account_id=journal_account(made.held)
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            update(SessionRow).where(SessionRow.id == made.sma).values(owner_key_id=bot)
+        )
+    engine.dispose()
+    cleared = run_program(sqlite_url, tmp_path, "clear", "--yes")
+    assert cleared.returncode == 0, cleared.stderr
+    assert cleared.stdout.strip().endswith("Deleted 2 session(s) with their journals.")
+    assert session_ids(sqlite_url) == []
 
 
 def test_sessions_clear_refuses_when_the_backup_cannot_be_written(

@@ -124,3 +124,15 @@ def test_unexpected_exception_is_logged_500_json(
         message = error(api.client.get("/boom"), 500)
     assert "fire" not in message
     assert any("GET /boom" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_an_unsupported_method_is_405_naming_every_method_of_the_path(api: Api) -> None:
+    for method, path, allowed in [
+        ("OPTIONS", "/v1/sessions", "GET, POST"),  # two routes share the path
+        ("PUT", "/v1/sessions", "GET, POST"),
+        ("OPTIONS", "/api/paper-trading/sessions/pause-all", "POST"),  # not /sessions/{id}'s GET
+    ]:
+        response = api.client.request(method, path, auth=api.alice)
+        assert response.status_code == 405, response.text
+        assert response.headers["allow"] == allowed, (method, path)
+        assert response.json()["code"] == 40510000

@@ -40,12 +40,21 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
         "sessionId": session["id"],
         "accountId": account["id"],
         "orderId": working["id"],
+        "order_id": working["id"],
         "symbol": "AAPL",
+        "symbol_or_asset_id": "AAPL",
+        "activity_type": "FILL",
         "X-Session-Id": session["id"],
         "keyId": api.client.post(f"/v1/sessions/{session['id']}/keys", auth=api.alice).json()[
             "key_id"
         ],
     }
+    watchlist = api.client.post(
+        f"/sessions/{session['id']}/v2/watchlists",
+        json={"name": "watch", "symbols": ["AAPL"]},
+        auth=api.alice,
+    ).json()
+    values["watchlist_id"] = watchlist["id"]
     piped = api.create_session(
         execution=IDEAL, strategy={"name": "buy_and_hold", "symbols": ["AAPL"]}
     )
@@ -57,6 +66,7 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
     for path, operations in api.app.openapi()["paths"].items():
         if path.startswith("/v2/"):
             continue  # the account of a /v2 call is the key's own: see tests/compat
+        # /sessions/{sessionId}/v2: the owner's session, for another key, as one that is not.
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", []) if p["in"] != "query"}
             if not names:

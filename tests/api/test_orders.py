@@ -292,6 +292,21 @@ def test_insufficient_buying_power_is_403_naming_the_rejected_order(api: Api, bo
     assert order["reject_message"] == body["message"]
 
 
+def test_selling_more_than_is_left_of_a_long_position_is_403_insufficient_qty(
+    api: Api, book: Book
+) -> None:
+    buy_ten_at_the_open(api, book)
+    placed(api, book, side="sell", qty=4, type="limit", limit_price=500, time_in_force="gtc")
+    response = submit(api, book, side="sell", qty=7, type="market")
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert (body["code"], body["reject_reason"], body["message"]) == (
+        40310000, "insufficient_qty",
+        "insufficient qty available for order (requested: 7, available: 6)",
+    )  # fmt: skip
+    assert order_of(api, book, body["order_id"])["status"] == "rejected"
+
+
 def test_patch_replaces_the_order_with_a_new_one(api: Api, book: Book) -> None:
     old = placed(api, book, qty=10, type="limit", limit_price=300, time_in_force="gtc")
     response = api.trading(

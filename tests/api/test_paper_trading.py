@@ -129,7 +129,10 @@ def test_a_replay_completes_when_its_data_runs_out(api: Api) -> None:
         ({"symbols": ["AAA"], "feed": {"type": "synthetic", "interval_seconds": 0}},
          "interval_seconds"),
         ({"symbols": ["AAA"], "feed": {"speed": 2}, "strategy": "nope"}, "nope"),
-        ({"symbols": ["ZZZZ"], "feed": {"type": "replay"}}, "ZZZZ"),
+        ({"symbols": ["ZZZZ"], "feed": {"type": "replay"}}, "ZZZZ: no data"),
+        ({"symbols": ["AAPL", "IBM"], "feed": {"type": "replay", "start": "2020-01-01T00:00:00Z"}},
+         "no bars of AAPL, IBM in the session's window 2020-01-01 – the last bar; the data has "
+         "AAPL: 2000-03-01 – 2013-03-01, IBM: 2000-03-01 – 2013-03-01"),
         ({"symbols": ["AAA"], "feed": {"type": "alpaca"}}, "PAPERBROKER_ALPACA_KEY_ID"),
         ({"symbols": ["AAA"], "feed": {"bogus": 1}}, "bogus"),
         ({"symbols": ["AAA"], "strategy": "sma_crossover", "agents": []}, "not both"),
@@ -141,6 +144,7 @@ def test_bad_paper_sessions_are_422_naming_the_problem_and_leave_nothing(
     response = api.client.post("/api/paper-trading/sessions", json=body, auth=api.alice)
     assert response.status_code == 422, response.text
     assert field in response.json()["message"]
+    assert "file.py" not in response.json()["message"]  # names only, on a server
     assert get(api, "/sessions") == []
 
 

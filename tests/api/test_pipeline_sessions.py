@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from tests.api.conftest import END, IDEAL, Api
 
+from paperbroker import Backtest, SmaCrossover
+from paperbroker.api.formats import time_text
+from paperbroker.data import load_sample
+
 SMA = {"name": "sma_crossover", "params": {"fast": 2, "slow": 5}, "symbols": ["AAPL"]}
 
 
@@ -36,6 +40,36 @@ def test_a_strategy_session_trades_as_its_clock_moves_and_replays_after_a_restar
     after = api.client.get(f"/v1/sessions/{session['id']}", auth=api.alice).json()
     assert after == before
     assert orders_of(api, session) == orders
+
+
+def test_a_strategy_session_makes_the_orders_of_the_same_strategy_run_from_python(
+    api: Api,
+) -> None:
+    # The server's market has five symbols; the strategy is given AAPL. Both runs
+    # start at the first bar of the data, with the default execution models.
+    start, end = "2000-01-03T14:30:00Z", "2001-12-31T21:00:00Z"
+    strategy = {"name": "sma_crossover", "symbols": ["AAPL"]}
+    session = api.create_session(startTime=start, endTime=end, strategy=strategy)
+    response = api.client.post(
+        f"/v1/sessions/{session['id']}/time/advance", json={"targetTime": end}, auth=api.alice
+    )
+    assert response.status_code == 200, response.text
+    served = [
+        (o["submitted_at"], o["side"], o["qty"], o["filled_qty"], o["filled_avg_price"])
+        for o in orders_of(api, session)
+    ]
+    alone = Backtest(load_sample("stocks", symbols=["AAPL"]), SmaCrossover, end="2001-12-31").run()
+    assert len(alone.orders) >= 10  # in and out several times
+    assert served == [
+        (
+            time_text(o.ts_created),
+            o.side.value,
+            str(o.qty),
+            str(o.filled_qty),
+            str(o.avg_fill_price),
+        )
+        for o in alone.orders
+    ]
 
 
 def test_the_pipeline_is_its_agents_and_their_wiring(api: Api) -> None:
@@ -71,4 +105,6 @@ def test_a_pipeline_that_does_not_build_is_422_and_leaves_no_session(api: Api) -
         response = api.client.post("/v1/sessions", json={**body, **extra}, auth=api.alice)
         assert response.status_code == 422, (extra, response.text)
         assert named in response.json()["message"], response.text
+        # The server runs strategies by name only: it never suggests a file.
+        assert "file.py" not in response.json()["message"], response.text
     assert api.client.get("/v1/sessions", auth=api.alice).json() == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import time
 
+from sqlalchemy import update
 from tests.api.conftest import END, IDEAL, START, Api
+
+from paperbroker.store.tables import SessionRow
 
 DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
@@ -49,7 +52,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "id", "name", "status", "simulation_start", "simulation_end", "current_time",
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
-        "default_account_id", "state", "type", "restarted_from",
+        "default_account_id", "state", "type", "restarted_from", "data_notes",
     }  # fmt: skip
     accounts = api.client.get(
         f"/v1/trading/accounts/{session['default_account_id']}/account",
@@ -60,6 +63,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
     assert (session["state"], session["type"], session["restarted_from"]) == (
         "paused", "backtest", None,
     )  # fmt: skip
+    assert session["data_notes"] == []  # the bundled prices are on their ticks
     assert session["playback_speed"] == 1.0
     assert (session["simulation_start"], session["current_time"]) == (START, START)
     assert session["simulation_end"] == END
@@ -74,7 +78,9 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
 def test_session_defaults_and_numeric_inputs(api: Api) -> None:
     assert api.create_session()["initial_cash"] == "100000"
     assert api.create_session(initialCash=2500.5)["initial_cash"] == "2500.5"
-    assert api.create_session(initialCash="1e3")["initial_cash"] == "1000"
+    assert api.create_session(initialCash=1e3)["initial_cash"] == "1000"  # a JSON number
+    refused = api.client.post("/v1/sessions", json={"initialCash": "1e3"}, auth=api.alice)
+    assert refused.status_code == 422  # a string holds a plain decimal, not an exponent
     offset = api.create_session(startTime="2012-01-03T09:30:00-05:00")
     assert offset["simulation_start"] == START
 
@@ -128,6 +134,38 @@ def test_deleted_session_accounts_are_404(api: Api) -> None:
     order = {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "market"}
     placed = api.trading("POST", session["id"], account["id"], "/orders", json=order)
     assert placed.status_code == 404
+
+
+def test_deleting_a_session_deletes_its_bound_keys_and_hands_over_what_they_own(
+    api: Api,
+) -> None:
+    """Earlier versions let a key bound to a session create sessions of its own; deleting the
+    parent then failed on them (a 500). Now the owner gets them, running as they were."""
+    parent = api.create_session(execution=IDEAL)
+    made = api.client.post(f"/v1/sessions/{parent['id']}/keys", auth=api.alice).json()
+    bot = (made["key_id"], made["secret"])
+    refused = api.client.post("/v1/sessions", json={"startTime": START, "endTime": END}, auth=bot)
+    assert refused.status_code == 403
+    child = api.create_session(execution=IDEAL)
+    with api.server.engine.begin() as connection:  # the bot's, as an earlier version wrote it
+        connection.execute(
+            update(SessionRow).where(SessionRow.id == child["id"]).values(owner_key_id=bot[0])
+        )
+    api.restart()  # serving the bot's session as the bot's, playing
+    assert api.client.get(f"/v1/sessions/{child['id']}", auth=api.alice).status_code == 404
+    api.server.service.play(bot[0], child["id"])
+
+    deleted = api.client.delete(f"/v1/sessions/{parent['id']}", auth=api.alice)
+
+    assert deleted.status_code == 204, deleted.text
+    assert api.client.get("/v2/account", auth=bot).status_code == 401  # the key went too
+    adopted = api.client.get(f"/v1/sessions/{child['id']}", auth=api.alice)
+    assert adopted.status_code == 200
+    assert adopted.json()["playback_state"] == "playing"
+    paused = api.client.post(f"/v1/sessions/{child['id']}/time/pause", auth=api.alice)
+    assert paused.status_code == 200, paused.text
+    listed = api.client.get("/v1/sessions", auth=api.alice).json()
+    assert [s["id"] for s in listed] == [child["id"]]
 
 
 def advance(api: Api, session_id: str, body: object = None) -> tuple[int, dict[str, object]]:
@@ -225,3 +263,36 @@ def test_assets_list_symbols_with_their_span(api: Api) -> None:
     assert aapl["asset_class"] == "equity"
     assert aapl["data_start"] < START < END < aapl["data_end"]
     assert RFC3339_UTC.fullmatch(aapl["data_start"])
+
+
+def test_a_session_over_a_period_without_data_is_refused_naming_the_ranges(api: Api) -> None:
+    body = {"startTime": "2020-01-02T14:30:00Z", "endTime": "2020-12-31T21:00:00Z"}
+    response = api.client.post("/v1/sessions", json=body, auth=api.alice)
+    assert response.status_code == 422, response.text
+    message = response.json()["message"]
+    assert message.startswith(
+        "no market data in the session's window 2020-01-02 14:30Z – 2020-12-31 21:00Z; "
+        "the data has AAPL: 2000-03-01 – 2013-03-01, "
+        "EURUSD: 2017-01-01 22:00Z – 2017-12-29 22:00Z, "
+    )
+    for symbol in ("FB: 2012-05-18", "GOOG: 2004-08-19", "IBM: 2000-03-01", "MSFT: 2000-03-01"):
+        assert symbol in message
+    assert api.client.get("/v1/sessions", auth=api.alice).json() == []
+
+
+def test_a_strategy_symbol_without_data_in_the_window_is_refused(api: Api) -> None:
+    # 2017 has EURUSD bars, none of AAPL's: a session traded by hand may trade
+    # EURUSD, one whose strategy trades AAPL cannot trade at all.
+    window = {"startTime": "2017-03-01T00:00:00Z", "endTime": "2017-06-30T00:00:00Z"}
+    strategy = {"name": "sma_crossover", "symbols": ["AAPL", "EURUSD"]}
+    response = api.client.post(
+        "/v1/sessions", json={**window, "strategy": strategy}, auth=api.alice
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["message"] == (
+        "no bars of AAPL in the session's window 2017-03-01 – 2017-06-30; the data has "
+        "AAPL: 2000-03-01 – 2013-03-01, EURUSD: 2017-01-01 22:00Z – 2017-12-29 22:00Z"
+    )
+    assert api.create_session(**window)["state"] == "paused"  # by hand: EURUSD
+    eurusd = {"name": "sma_crossover", "symbols": ["EURUSD"]}
+    assert api.create_session(**window, strategy=eurusd)["state"] == "paused"

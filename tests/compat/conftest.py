@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,16 @@ import uvicorn
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
 from sqlalchemy import URL
-from tests.api.conftest import END, IDEAL, START, market
+from tests.api.conftest import END, IDEAL, START
+from tests.api.conftest import market as bundled_market
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
+from paperbroker.data.series import BarSeries
+from paperbroker.data.synthetic import synthetic_bars
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
+from paperbroker.session.market import MarketData
 from paperbroker.store.db import create_engine_for, session_factory
 from paperbroker.store.keys import ApiKeys
 from paperbroker.store.migrate import migrate
@@ -47,7 +52,8 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
     ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
-    ``uvicorn_options`` go to uvicorn (``ws_ping_interval``, say).
+    ``market`` is the data (the bundled samples by default); ``uvicorn_options``
+    go to uvicorn (``ws_ping_interval``, say).
     """
 
     def __init__(
@@ -56,6 +62,7 @@ class LiveServer:
         *,
         log_dir: Path | None = None,
         event_settings: EventSettings | None = None,
+        market: MarketData | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.database = database
@@ -63,7 +70,9 @@ class LiveServer:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
-        self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
+        self.service = SessionService(
+            factory=factory, market=market or bundled_market(), log_dir=log_dir
+        )
         self.service.restore_all()
         self.port = free_port()
         self.app = create_app(self.service, self.keys, event_settings=event_settings)
@@ -189,3 +198,27 @@ def make_bot(server: LiveServer, **session: Any) -> Bot:
 @pytest.fixture
 def bot(live_server: LiveServer) -> Bot:
     return make_bot(live_server)
+
+
+@pytest.fixture(scope="module")
+def minutes() -> BarSeries:
+    """SYN: 600 consecutive minutes from 09:30 New York on 2012-01-03, the sessions' start."""
+    first_close = datetime(2012, 1, 3, 14, 31, tzinfo=UTC)
+    return synthetic_bars("SYN", n=600, start=first_close, seed=7)
+
+
+@pytest.fixture(scope="module")
+def minute_server(
+    minutes: BarSeries, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A live server whose market also holds the minute bars of SYN."""
+    bundled = bundled_market()
+    series = {a.symbol: bundled.series(a.symbol) for a in bundled.assets()}
+    data = MarketData({**{k: v for k, v in series.items() if v is not None}, "SYN": minutes})
+    server = LiveServer(
+        f"sqlite:///{tmp_path_factory.mktemp('minutes') / 'server.db'}", market=data
+    )
+    try:
+        yield server
+    finally:
+        server.close()

@@ -61,3 +61,17 @@ def test_a_reg_t_margin_account_is_a_4x_account_that_may_short(live_server: Live
     assert account.multiplier == "4"
     assert account.shorting_enabled is True
     assert Decimal(str(account.initial_margin)) == 0
+
+
+def test_regt_buying_power_is_the_2x_overnight_figure_even_intraday(
+    live_server: LiveServer,
+) -> None:
+    bot = make_bot(live_server, account={"type": "margin"})
+    bot.advance(targetTime="2012-01-03T15:00:00Z")  # 10:00 New York: the market is open
+    intraday = account_of(bot)
+    assert (intraday.buying_power, intraday.regt_buying_power) == ("400000", "200000")
+    assert intraday.daytrading_buying_power == "400000"
+    bot.advance(targetTime=AFTER_FIRST_CLOSE)  # closed: overnight buying power
+    overnight = account_of(bot)
+    assert (overnight.buying_power, overnight.regt_buying_power) == ("200000", "200000")
+    assert overnight.daytrading_buying_power == "400000"

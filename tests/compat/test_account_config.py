@@ -146,6 +146,36 @@ def test_fractional_trading_off_refuses_fractions_and_notional(bot: Bot) -> None
     assert isinstance(trading.submit_order(order(qty=2)), Order)
 
 
+def test_fractional_trading_off_names_its_reason_whatever_else_the_fraction_breaks(
+    bot: Bot,
+) -> None:
+    bot.advance(targetTime=AFTER_FIRST_CLOSE)
+    assert patch(bot, {"fractional_trading": False}).status_code == 200
+    key_id, secret = bot.key
+    headers = {"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret}
+    base = {"symbol": "AAPL", "side": "buy", "qty": 0.5}
+    for body in (
+        {"type": "market", "time_in_force": "day"},
+        {"type": "limit", "limit_price": 400, "time_in_force": "gtc"},  # fractions are day only
+        {"type": "stop", "stop_price": 450, "time_in_force": "day"},  # and market or limit only
+    ):
+        response = httpx2.post(
+            bot.server.url + "/v2/orders", json={**base, **body}, headers=headers
+        )
+        assert response.status_code == 422, response.text
+        assert (response.json()["code"], response.json()["reject_reason"]) == (
+            42210000, "fractional_not_allowed",
+        )  # fmt: skip
+        assert response.json()["message"] == (
+            "fractional trading is disabled on this account (fractional_trading): "
+            "qty 0.5 is not a whole number"
+        )
+    notional_limit = {"symbol": "AAPL", "side": "buy", "notional": 100, "type": "limit",
+                      "limit_price": 400, "time_in_force": "day"}  # fmt: skip
+    response = httpx2.post(bot.server.url + "/v2/orders", json=notional_limit, headers=headers)
+    assert response.json()["reject_reason"] == "fractional_not_allowed"
+
+
 def test_max_margin_multiplier_caps_the_buying_power(margin_bot: Bot) -> None:
     trading = margin_bot.trading()
     margin_bot.advance(targetTime=AFTER_FIRST_CLOSE)

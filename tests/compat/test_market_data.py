@@ -30,12 +30,10 @@ from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.api.conftest import market as bundled_market
-from tests.compat import conftest
 from tests.compat.conftest import Bot, LiveServer, make_bot
+from tests.waiting import wait_for
 
 from paperbroker.data.series import BarSeries
-from paperbroker.data.synthetic import synthetic_bars
-from paperbroker.session.market import MarketData
 
 DAY = TimeFrame.Day
 NOW_FAR = datetime(2013, 12, 31, tzinfo=UTC)  # later than any session time here
@@ -269,11 +267,15 @@ QUERY_TEXT = st.text(max_size=24) | st.sampled_from([
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     path=st.sampled_from(["/v2/stocks/bars", "/v2/stocks/AAPL/bars", "/v2/stocks/bars/latest",
-                          "/v2/calendar", "/v2/clock"]),
+                          "/v2/calendar", "/v2/clock", "/v2/stocks/trades", "/v2/stocks/quotes",
+                          "/v2/stocks/trades/latest", "/v2/stocks/quotes/latest",
+                          "/v2/stocks/snapshots", "/v2/stocks/AAPL/trades",
+                          "/v2/stocks/AAPL/quotes", "/v2/stocks/AAPL/snapshot",
+                          "/v2/stocks/AAPL/bars/latest", "/v2/stocks/AAPL/trades/latest"]),
     params=st.dictionaries(
         st.sampled_from(["symbols", "timeframe", "start", "end", "limit", "page_token", "sort",
                          "feed", "date_type"]),
@@ -304,11 +306,30 @@ def test_latest_bars(bot: Bot) -> None:
     assert sorted(latest) == ["AAPL", "MSFT"]
     aapl = latest["AAPL"]
     assert isinstance(aapl, Bar)
-    assert ohlcv(aapl) == (at("2012-01-04T14:30:00"), 410.0, 414.68, 409.28, 413.44, 9_286_500)
+    # Stamped as /bars?timeframe=1Day stamps the same day: 00:00 New York.
+    assert ohlcv(aapl) == (at("2012-01-04T05:00:00"), 410.0, 414.68, 409.28, 413.44, 9_286_500)
+    [day_bar] = get_bars(bot, symbol_or_symbols="AAPL", timeframe=DAY, start=at("2012-01-04"))[
+        "AAPL"
+    ]
+    assert ohlcv(day_bar) == ohlcv(aapl)
     bot.advance(targetTime="2012-01-05T21:00:00Z")
     latest = client.get_stock_latest_bar(StockLatestBarRequest(symbol_or_symbols="AAPL"))
     assert isinstance(latest, dict)
     assert latest["AAPL"].close == 418.03
+    one = raw(bot, "/v2/stocks/AAPL/bars/latest").json()  # the older clients' route
+    assert one == {"symbol": "AAPL", "bar": raw(bot, "/v2/stocks/bars/latest", symbols="AAPL")
+                   .json()["bars"]["AAPL"]}  # fmt: skip
+    assert raw(bot, "/v2/stocks/ZZZZ/bars/latest").status_code == 404
+
+
+def test_the_latest_hourly_bar_is_stamped_at_its_hour(live_server: LiveServer) -> None:
+    bot = make_bot(live_server, startTime="2017-03-02T12:00:00Z", endTime="2017-03-10T00:00:00Z")
+    bot.advance(targetTime="2017-03-02T12:30:00Z")
+    latest = raw(bot, "/v2/stocks/bars/latest", symbols="EURUSD").json()["bars"]["EURUSD"]
+    hourly = raw(bot, "/v2/stocks/bars", symbols="EURUSD", timeframe="1Hour",
+                 start="2017-03-02T11:00:00Z").json()["bars"]["EURUSD"]  # fmt: skip
+    assert latest == hourly[0]
+    assert latest["t"] == "2017-03-02T11:00:00Z"
 
 
 def test_the_single_symbol_route(bot: Bot) -> None:
@@ -356,29 +377,6 @@ def test_fx_pairs_are_served(live_server: LiveServer) -> None:
 # -- imported minute data ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def minutes() -> BarSeries:
-    """Consecutive minutes from 09:30 New York on 2012-01-03, the sessions' start."""
-    return synthetic_bars("SYN", n=600, start=at("2012-01-03T14:31:00"), seed=7)
-
-
-@pytest.fixture(scope="module")
-def minute_server(
-    minutes: BarSeries, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """A live server whose market also holds the minute bars of SYN."""
-    bundled = bundled_market()
-    series = {a.symbol: bundled.series(a.symbol) for a in bundled.assets()}
-    market = MarketData({**{k: v for k, v in series.items() if v is not None}, "SYN": minutes})
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conftest, "market", lambda: market)
-        server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('minutes') / 'server.db'}")
-    try:
-        yield server
-    finally:
-        server.close()
-
-
 def expected(series: BarSeries, lo: int, hi: int) -> tuple[float, float, float, float, float]:
     """The aggregate of bars ``lo:hi`` of ``series``."""
     return (
@@ -417,3 +415,24 @@ def test_minute_bars_aggregate_up_to_the_session_time(
     assert [ohlcv(bar) for bar in raw_minutes] == [
         (at(f"2012-01-03T14:3{i}:00"), *expected(minutes, i, i + 1)) for i in range(3)
     ]
+
+
+def test_a_paper_sessions_market_data_is_what_its_feed_brought(live_server: LiveServer) -> None:
+    owner = live_server.keys.create("paper owner")
+    body = {"symbols": ["AAA"], "execution": {"preset": "ideal"},
+            "feed": {"type": "synthetic", "seed": 3, "interval_seconds": 0.05}}  # fmt: skip
+    response = httpx2.post(f"{live_server.url}/api/paper-trading/sessions", json=body, auth=owner)
+    assert response.status_code == 201, response.text
+    prefix = f"{live_server.url}/sessions/{response.json()['id']}/v2/stocks"
+    try:
+        latest = wait_for(
+            lambda: httpx2.get(f"{prefix}/bars/latest", params={"symbols": "AAA"}, auth=owner)
+            .json()["bars"].get("AAA"),
+            "the feed's first bar",
+        )  # fmt: skip
+        trade = httpx2.get(f"{prefix}/AAA/trades/latest", auth=owner).json()["trade"]
+        assert trade["t"] >= latest["t"]
+    finally:
+        deleted = httpx2.delete(f"{live_server.url}/v1/sessions/{response.json()['id']}",
+                                auth=owner)  # fmt: skip
+        assert deleted.status_code == 204, deleted.text

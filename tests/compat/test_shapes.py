@@ -103,7 +103,7 @@ V2_ENTRY: dict[str, Any] = {
 }  # fmt: skip
 
 # Bought at 410.00 on 2012-01-04; on 2012-01-05 AAPL closes at 418.03, after 413.44.
-# Prices are on the bundled stocks' 0.0001 tick; Alpaca's lastday_price is the close as is.
+# Prices are on the bundled stocks' 0.0001 tick, lastday_price too (one valuation).
 V1_POSITION = {
     "symbol": "AAPL", "qty": "10", "side": "long", "avg_entry_price": "410.0000",
     "cost_basis": "4100.0000", "market_value": "4180.3000", "current_price": "418.0300",
@@ -115,7 +115,7 @@ V2_POSITION = {
     "side": "long", "market_value": "4180.3000", "cost_basis": "4100.0000",
     "unrealized_pl": "80.3000", "unrealized_plpc": "0.0195853659",
     "unrealized_intraday_pl": "45.9000", "unrealized_intraday_plpc": "0.0111019737",
-    "current_price": "418.0300", "lastday_price": "413.44", "change_today": "0.0111019737",
+    "current_price": "418.0300", "lastday_price": "413.4400", "change_today": "0.0111019737",
 }  # fmt: skip
 
 

@@ -44,9 +44,9 @@ SYMBOLS = ["AAPL", "MSFT"]
 START = "2008-01-02T14:30:00Z"
 END = "2008-12-31T21:00:00Z"
 KILLED_AT = "2008-04-01T21:00:00Z"  # the session's clock when the server is killed
-#: The risk agent's limit at creation (MSFT's entries of ~870 shares pass), and after
-#: the PATCH (they are denied; AAPL's of ~190 still pass).
-FIRST_LIMIT, LOWER_LIMIT = "1000", "300"
+#: The risk agent's limit at creation (MSFT's entries of ~1,700 shares pass), and after
+#: the PATCH (they are denied; AAPL's of ~380 still pass).
+FIRST_LIMIT, LOWER_LIMIT = "2000", "1000"
 #: A known bug: the restore of a session whose journal is empty does not mute its agents.
 
 
@@ -291,7 +291,7 @@ def check_the_commands_left_states_a_fresh_pipeline_would_not_have(at_kill: Snap
     orders = at_kill["orders"]
     denied = [o for o in orders if o["reject_reason"] == "risk_denied"]
     assert any(f"max_order_qty {LOWER_LIMIT}" in o["reject_message"] for o in denied)
-    assert any(o["symbol"] == "MSFT" and o["status"] == "filled" for o in orders)  # at 1000
+    assert any(o["symbol"] == "MSFT" and o["status"] == "filled" for o in orders)  # at 2000
     # The reset: execution's counters hold only the orders routed since it.
     routed = [o for o in orders if o["reject_reason"] in (None, "risk_denied")]
     assert 0 < agents["execution"]["metrics"]["orders"] < len(routed)

@@ -25,6 +25,7 @@ from paperbroker.model.enums import AccountType, OrderSide, OrderStatus
 from paperbroker.model.events import OrderFilled
 from paperbroker.model.instrument import Instrument
 from paperbroker.portfolio import Portfolio
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.venue import (
     FixedBpsSlippage,
     FullFill,
@@ -206,9 +207,7 @@ def test_kernel_random_order_flow_keeps_orders_and_books_consistent(
         assert all(q >= 0 for q in net.values())  # a cash account never ends up short
     # The float equity curve ends where the exact books do (to float precision).
     curve = portfolio.ledger.equity_curve(
-        kernel.feed.sample_times(kernel.bars_processed),
-        [s.ts for s in series],
-        [s.close for s in series],
+        kernel.feed.sample_times(kernel.bars_processed), [PriceTrack.of(s) for s in series]
     )
     assert abs(curve.equity[-1] - float(portfolio.equity)) < 1e-6 * float(INITIAL)
 

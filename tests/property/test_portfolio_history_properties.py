@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from paperbroker.analytics.portfolio_history import (
     AccountTrack,
     HistoryQuery,
-    PriceTrack,
     equity_at,
     portfolio_history,
 )
@@ -31,14 +30,20 @@ from paperbroker.engine.kernel import Kernel
 from paperbroker.model.account import Account, AccountConfig
 from paperbroker.model.enums import AccountType, OrderSide
 from paperbroker.model.events import OrderFilled
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.venue import PerShareCommission, VenueConfig
 
 SYMBOLS = ("AAA", "BBB")
 INITIAL = Decimal(100_000)
 DAYS = 12
 
-cents = st.integers(5_000, 15_000)  # 50.00 to 150.00
-bar = st.tuples(cents, cents)  # open, close
+# 50.00 to 150.00 on the 0.01 tick, or in thousandths (most of them off it: marked
+# at the nearest tick everywhere).
+price = st.one_of(
+    st.integers(5_000, 15_000).map(lambda cents: cents / 100),
+    st.integers(50_000, 150_000).map(lambda mills: mills / 1000),
+)
+bar = st.tuples(price, price)  # open, close
 step = st.fixed_dictionaries(
     {
         "minutes": st.integers(1, 3 * 24 * 60),
@@ -49,10 +54,9 @@ step = st.fixed_dictionaries(
 )
 
 
-def _series(build: Any, symbol: str, rows: list[tuple[int, int]]) -> Any:
+def _series(build: Any, symbol: str, rows: list[tuple[float, float]]) -> Any:
     bars = []
-    for open_cents, close_cents in rows:
-        o, c = open_cents / 100, close_cents / 100
+    for o, c in rows:
         bars.append((o, max(o, c) + 0.5, min(o, c) - 0.5, c))
     return build.series(bars, symbol=symbol)
 
@@ -64,7 +68,7 @@ def _series(build: Any, symbol: str, rows: list[tuple[int, int]]) -> Any:
     fee=st.sampled_from(["0", "0.005", "0.01"]),
 )
 def test_history_equity_is_the_portfolios_at_every_time_and_now(
-    build: Any, prices: list[list[tuple[int, int]]], steps: list[dict[str, Any]], fee: str
+    build: Any, prices: list[list[tuple[float, float]]], steps: list[dict[str, Any]], fee: str
 ) -> None:
     series = [_series(build, s, rows) for s, rows in zip(SYMBOLS, prices, strict=True)]
     account = Account(
@@ -89,7 +93,7 @@ def test_history_equity_is_the_portfolios_at_every_time_and_now(
         INITIAL,
         start,
         fills,
-        {s.symbol: PriceTrack(s.ts, s.open, s.close, s.duration_ns, 0.01) for s in series},
+        {s.symbol: PriceTrack.of(s) for s in series},
     )
     rebuilt = equity_at(np.array(times, dtype=np.int64), track)
     for value, expected in zip(rebuilt, equities, strict=True):

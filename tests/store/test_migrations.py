@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import URL, Engine, inspect, text
+from tests.store.backends import url_text
 
-from paperbroker.store.migrate import alembic_config, current_revision, head_revision, migrate
+from paperbroker.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    is_current,
+    migrate,
+    packaged_head,
+)
 from paperbroker.store.tables import Base
 
 TABLES = {
@@ -17,6 +27,7 @@ TABLES = {
     "sessions",
     "session_events",
     "system_events",
+    "watchlists",
     "alembic_version",
 }
 
@@ -32,7 +43,7 @@ def schema_diff(engine: Engine) -> list[Any]:
 def test_a_fresh_database_is_migrated_to_head(bare_engine: Engine) -> None:
     assert current_revision(bare_engine) is None
     migrate(bare_engine)
-    assert current_revision(bare_engine) == head_revision() == "0004"
+    assert current_revision(bare_engine) == head_revision() == "0005"
     assert set(inspect(bare_engine).get_table_names()) == TABLES
 
 
@@ -55,9 +66,9 @@ def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
     assert schema_diff(engine) == []
 
 
-def test_0004_drops_the_snapshots_table_and_keeps_the_journal(bare_engine: Engine) -> None:
+def test_0005_drops_the_snapshots_table_and_keeps_the_journal(bare_engine: Engine) -> None:
     with bare_engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0003")
+        command.upgrade(alembic_config(conn), "0004")
     assert "session_snapshots" in inspect(bare_engine).get_table_names()
     with bare_engine.begin() as conn:
         conn.execute(
@@ -80,11 +91,42 @@ def test_0004_drops_the_snapshots_table_and_keeps_the_journal(bare_engine: Engin
             )
         )
     migrate(bare_engine)
-    assert current_revision(bare_engine) == "0004"
+    assert current_revision(bare_engine) == "0005"
     assert "session_snapshots" not in inspect(bare_engine).get_table_names()
     assert schema_diff(bare_engine) == []
     with bare_engine.connect() as conn:
         assert conn.execute(text("SELECT seq FROM session_events")).scalars().all() == [1]
     with bare_engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0003")
+        command.downgrade(alembic_config(conn), "0004")
     assert "session_snapshots" in inspect(bare_engine).get_table_names()
+
+
+def test_the_packaged_head_read_from_the_files_is_alembic_s() -> None:
+    assert packaged_head() == head_revision()
+
+
+def test_a_database_behind_is_brought_to_head(engine: Engine) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    assert not is_current(engine)
+    migrate(engine)
+    assert is_current(engine)
+    assert current_revision(engine) == head_revision()
+    assert schema_diff(engine) == []
+
+
+def test_a_database_at_head_is_left_alone_without_importing_alembic(
+    engine: Engine, db_url: URL
+) -> None:
+    assert is_current(engine)
+    probe = (
+        "import sys\n"
+        "from paperbroker.store.db import create_engine_for\n"
+        "from paperbroker.store.migrate import migrate\n"
+        f"engine = create_engine_for({url_text(db_url)!r})\n"
+        "migrate(engine)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert current_revision(engine) == head_revision()

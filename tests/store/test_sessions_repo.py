@@ -6,11 +6,13 @@ import json
 import uuid
 
 import pytest
+from sqlalchemy import update
 
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.store.db import SessionFactory
 from paperbroker.store.keys import ApiKeys
-from paperbroker.store.sessions_repo import SessionsRepo
+from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
+from paperbroker.store.tables import SessionRow
 
 START = 1_104_537_600_000_000_000  # 2005-01-01T00:00:00Z
 END = 1_356_912_000_000_000_000  # 2012-12-31T00:00:00Z
@@ -107,3 +109,47 @@ def test_delete_removes_the_session(repo: SessionsRepo, owner: str) -> None:
     assert repo.list_for_owner(owner) == []
     with pytest.raises(NotFound):
         repo.delete(owner, created.id)
+
+
+def owned_by(factory: SessionFactory, session_id: str, key_id: str) -> None:
+    """Make ``key_id`` own the session, as earlier versions let a key bound to a session do."""
+    with factory.begin() as session:
+        session.execute(
+            update(SessionRow).where(SessionRow.id == session_id).values(owner_key_id=key_id)
+        )
+
+
+def test_a_key_bound_to_a_session_owns_none(
+    repo: SessionsRepo, keys: ApiKeys, owner: str, trading_session: SessionRecord
+) -> None:
+    bound, _ = keys.create("bot", session_id=trading_session.id, account_id="a")
+    with pytest.raises(InvalidRequest, match=f"bound to session {trading_session.id}"):
+        repo.create(bound, name="mine", simulation_start=START, simulation_end=END)
+    assert [r.id for r in repo.list_all()] == [trading_session.id]
+
+
+def test_deleting_a_session_hands_what_its_bound_keys_own_to_its_owner(
+    factory: SessionFactory, repo: SessionsRepo, keys: ApiKeys, owner: str
+) -> None:
+    parent = repo.create(owner, name="parent", simulation_start=START, simulation_end=END)
+    bot, _ = keys.create("bot", session_id=parent.id, account_id="a")
+    made = [
+        repo.create(owner, name=f"bot's {i}", simulation_start=START, simulation_end=END)
+        for i in range(2)
+    ]
+    for record in made:
+        owned_by(factory, record.id, bot)
+    # A key bound to one of those, which made a session of its own too: it stays as it is.
+    grandchild = repo.create(owner, name="grandchild", simulation_start=START, simulation_end=END)
+    second, _ = keys.create("bot of bot", session_id=made[0].id, account_id="a")
+    owned_by(factory, grandchild.id, second)
+
+    assert repo.delete(owner, parent.id) == [r.id for r in made]
+
+    assert [r.id for r in repo.list_for_owner(owner)] == [r.id for r in made]
+    assert repo.list_for_owner(second) == [repo.find(grandchild.id)]
+    with pytest.raises(NotFound):
+        keys.get(bot)  # deleted with the session it was bound to
+    assert keys.get(second).session_id == made[0].id
+    with pytest.raises(NotFound):
+        repo.get(owner, parent.id)

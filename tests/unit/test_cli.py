@@ -59,7 +59,11 @@ def test_cli_backtest_table_shows_final_equity() -> None:
         (["--commission", "weird"], "'weird'"),
         (["--cash", "-5"], "-5"),
         (["--start", "2012-01-01", "--end", "2011-01-01"], "start is after end"),
-        (["--start", "2030-01-01"], "no bars"),
+        (
+            ["--start", "2030-01-01"],
+            "no bars in the requested range 2030-01-01 – the last bar for IBM; "
+            "the data has IBM: 2000-03-01 – 2013-03-01",
+        ),
         (["--data", "/nonexistent/bars.csv"], "/nonexistent/bars.csv"),
     ],
 )

@@ -108,6 +108,11 @@ class StrategyConfig(AgentConfig):
 class IntentContext(StrategyContext):
     """A strategy's context whose orders go through the pipeline as intents.
 
+    Its :attr:`symbols` are the strategy agent's own (every symbol of the
+    session only when the agent names none): a strategy sizes, and registers
+    its indicators, over the universe it was given, whatever else the session
+    can trade, so it makes the same orders as when run alone on those symbols.
+
     An intent that does not become an order (its risk agent denied it, or no
     agent was running to pass it on) still leaves a rejected order in the
     history, with the reason: ``risk_denied`` or ``not_routed``.
@@ -119,6 +124,10 @@ class IntentContext(StrategyContext):
         super().__init__(kernel)
         self._agent = agent
         self._execution = execution
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self._agent.symbols or super().symbols
 
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         return self._route(symbol, OrderSide.BUY, qty, dict(options))

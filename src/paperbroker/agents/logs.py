@@ -32,7 +32,8 @@ _LINE: Final = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d{3} (\w+) ")
 
 
 class LogLine(NamedTuple):
-    """One line of an agent's log: when it was written, its level, the text."""
+    """One line of an agent's log: when it was written (aware, in the server's local
+    zone), its level, the text."""
 
     time: datetime | None
     level: str
@@ -111,7 +112,8 @@ def read_log(
     """The last ``lines`` lines of the agent's log that pass the filters, oldest first.
 
     ``level`` keeps lines at that level or above; ``search`` those containing
-    the text; ``since`` those written at or after that (local) time.
+    the text; ``since`` those written at or after that time (a naive one is
+    the server's local time, as the log's stamps are).
 
     Raises:
         InvalidRequest: for ``lines`` out of 1..MAX_LINES or an unknown level.
@@ -126,6 +128,8 @@ def read_log(
             raise InvalidRequest(f"level {level!r} is not one of {', '.join(_LEVELS)}")
         floor = _LEVELS.index(name)
     path = log_path(log_dir, agent_id)
+    if since is not None and since.tzinfo is None:
+        since = since.astimezone()
     kept: deque[LogLine] = deque(maxlen=lines)
     for line in _lines(path):
         if floor and (line.level not in _LEVELS or _LEVELS.index(line.level) < floor):
@@ -148,5 +152,7 @@ def _lines(path: Path) -> Iterator[LogLine]:
             if match is None:  # a traceback's continuation lines
                 yield LogLine(None, "", text)
                 continue
-            moment = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+            # Written in the server's local time: read back with its offset, comparable to
+            # any aware time.
+            moment = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").astimezone()
             yield LogLine(moment, match.group(2), text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paperbroker.analytics.trades import Trade
-from paperbroker.core.clock import NANOS_PER_SECOND, ns_to_datetime
+from paperbroker.core.clock import NANOS_PER_SECOND, ns_to_datetime, ns_to_text
 from paperbroker.model.values import ZERO
 
 NANOS_PER_DAY = 86_400 * NANOS_PER_SECOND
@@ -87,6 +88,19 @@ class Metrics:
             else:
                 out[f.name] = value
         return out
+
+    def __repr__(self) -> str:
+        """Every field, times as RFC 3339 UTC and the drawdown duration as a timedelta."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _TS_FIELDS:
+                parts.append(f"{f.name.removesuffix('_ts')}={ns_to_text(value)}")
+            elif f.name == "max_drawdown_duration_ns":
+                parts.append(f"max_drawdown_duration={timedelta(microseconds=value // 1000)}")
+            else:
+                parts.append(f"{f.name}={value}")
+        return f"Metrics({', '.join(parts)})"
 
 
 def _round_float(value: float) -> float | str:

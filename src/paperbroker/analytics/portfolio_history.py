@@ -2,10 +2,10 @@
 
 Nothing is stored for it.  Between fills an account's cash and positions do
 not change, so its equity at any time ``t`` is the cash after every fill at
-or before ``t`` plus each position valued at the latest price known at ``t``:
-the open of a bar in progress (strictly after its open), else the last close
-at or before ``t``, put on the instrument's tick grid.  Those are the kernel's
-own marks, so the value at the session's current time is the portfolio's
+or before ``t`` plus each position valued at its mark at ``t``
+(:mod:`paperbroker.portfolio.marks`: the open of a bar in progress, else the
+last close, on the instrument's tick grid).  Those are the kernel's own
+marks, so the value at the session's current time is the portfolio's
 equity.  Nothing later than the end asked for is ever read: no look-ahead.
 
 Samples are Alpaca's: each is labelled with the start of its window (epoch
@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Final, NamedTuple, Protocol
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -41,6 +41,7 @@ from paperbroker.core.clock import NANOS_PER_MINUTE, NANOS_PER_SECOND, datetime_
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import FloatArray, IntArray
 from paperbroker.model.fill import Fill
+from paperbroker.portfolio.marks import PriceTrack
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
 #: Minutes per sample of each timeframe; ``None`` for daily samples.
@@ -84,16 +85,6 @@ class SessionDay(Protocol):
 
 #: The trading days from one date to another, both included.
 TradingDays = Callable[[date, date], Sequence[SessionDay]]
-
-
-class PriceTrack(NamedTuple):
-    """One instrument's bars as the kernel reads them: close times, opens, closes."""
-
-    ts: IntArray
-    open: FloatArray
-    close: FloatArray
-    duration_ns: int
-    tick: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,23 +187,8 @@ def equity_at(times: IntArray, account: AccountTrack) -> FloatArray:
             held.append(float(position))
         mine_ts = np.array([f.ts for f in mine], dtype=np.int64)
         qty = np.asarray(held, dtype=np.float64)[np.searchsorted(mine_ts, times, side="right")]
-        equity = equity + qty * known_price(times, account.prices[symbol])
+        equity = equity + qty * account.prices[symbol].marks(times)
     return equity
-
-
-def known_price(times: IntArray, track: PriceTrack) -> FloatArray:
-    """The latest price of an instrument known at each of ``times`` (0 before its first bar)."""
-    n = track.ts.shape[0]
-    if not n:
-        return np.zeros(times.shape[0], dtype=np.float64)
-    closed = np.searchsorted(track.ts, times, side="right")  # bars closed by then
-    following = np.minimum(closed, n - 1)
-    opened = (closed < n) & (track.ts[following] - track.duration_ns < times)
-    last_close = np.where(closed > 0, track.close[np.maximum(closed - 1, 0)], 0.0)
-    price = np.where(opened, track.open[following], last_close)
-    if track.tick > 0:
-        price = np.round(price / track.tick) * track.tick  # the marks' tick grid
-    return price
 
 
 def portfolio_history(

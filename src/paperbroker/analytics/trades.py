@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, NamedTuple
 
+from paperbroker.core.clock import ns_to_text
 from paperbroker.core.ids import FillId
 from paperbroker.model.fill import Fill, typed_equality
 from paperbroker.model.position import Position
@@ -83,6 +84,16 @@ class Trade(NamedTuple):
         if not notional:
             return 0.0
         return float(self.pnl / notional)
+
+    def __repr__(self) -> str:
+        exit_ = (
+            "open" if self.exit_ts is None else f"{ns_to_text(self.exit_ts)} @ {self.exit_price}"
+        )
+        return (
+            f"Trade({self.symbol} {self.direction} qty={self.qty} "
+            f"entry={ns_to_text(self.entry_ts)} @ {self.entry_price} exit={exit_} "
+            f"gross_pnl={self.gross_pnl} fees={self.fees} fills={len(self.fill_ids)})"
+        )
 
 
 typed_equality(Trade)

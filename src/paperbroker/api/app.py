@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
-from paperbroker.api import alpaca, events
+from paperbroker.api import alpaca, contract, events
+from paperbroker.api.access import check_routes
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
 from paperbroker.api.routes import (
@@ -53,8 +54,10 @@ by 10000 (`40410000`):
 
 - `400` the body is not JSON, or not a JSON object;
 - `401` no API key, or one that does not verify;
-- `403` an order refused for insufficient buying power (the body also names
-  the rejected order: `order_id`, `reject_reason`);
+- `403` a key bound to a session calling anything but that session's Alpaca
+  API (`x-access` says who may call each operation), or an order refused for
+  insufficient buying power (the body also names the rejected order:
+  `order_id`, `reject_reason`);
 - `404` no such session, account, order or position, or one of another key;
   a deleted session is `404` like one that never existed;
 - `409` the session is completed (no orders, no time), an order can no longer
@@ -109,6 +112,8 @@ def create_app(
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
     system.install(app, service)  # /api/system, after the event hub; counts 5xx answers
+    check_routes(app)  # every route declares who may call it, or nothing is served
+    contract.install(app)  # the OpenAPI document: who may call what, and every error
     return app
 
 

@@ -41,10 +41,16 @@ _basic = HTTPBasic(
     description="An API key: `key_id` as the user name, its secret as the password.",
 )
 _key_id_header = APIKeyHeader(
-    name=KEY_ID_HEADER, auto_error=False, description="An API key's id (with its secret)."
+    name=KEY_ID_HEADER,
+    scheme_name="ApcaKeyId",
+    auto_error=False,
+    description="An API key's id (with its secret).",
 )
 _secret_header = APIKeyHeader(
-    name=SECRET_HEADER, auto_error=False, description="The secret of the key in APCA-API-KEY-ID."
+    name=SECRET_HEADER,
+    scheme_name="ApcaSecretKey",
+    auto_error=False,
+    description="The secret of the key in APCA-API-KEY-ID.",
 )
 
 

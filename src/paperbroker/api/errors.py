@@ -8,7 +8,8 @@ can switch on either. The mapping:
 - no or a wrong API key → 401 (``40110000``) with ``WWW-Authenticate``;
 - an order refused for insufficient buying power → 403 (``40310000``);
 - :class:`~paperbroker.core.errors.NotFound`, an unknown route → 404 (``40410000``);
-- a method the route does not have → 405 (``40510000``) with ``Allow``;
+- a method the route does not have → 405 (``40510000``) with ``Allow`` naming
+  every method the path takes (``OPTIONS`` included: there is no CORS here);
 - :class:`~paperbroker.core.errors.Conflict` (a completed session, an order
   no longer working) → 409 (``40910000``);
 - a body over the size limit → 413 (``41310000``);
@@ -29,6 +30,7 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,7 +61,7 @@ def error_response(
     status: int,
     message: str,
     headers: Mapping[str, str] | None = None,
-    details: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
     code: int | None = None,
 ) -> JSONResponse:
     """The JSON response ``{"code", "message"}`` for ``status``, with ``details`` beside them.
@@ -85,7 +87,7 @@ class ApiError(Exception):
         status: int,
         message: str,
         headers: Mapping[str, str] | None = None,
-        details: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
         code: int | None = None,
     ):
         super().__init__(message)
@@ -107,7 +109,7 @@ def accepted_or_refused(view: OrderView) -> OrderView:
     """``view`` unless the engine rejected its order; a rejection becomes a 403 or a 422.
 
     Refusals are events in the engine, not exceptions; the API answers them as
-    errors, as Alpaca does: 403 for insufficient buying power, 422 for any
+    errors, as Alpaca does: 403 for insufficient buying power or qty, 422 for any
     other reason (a short sale the account may not make, …), naming it. The
     body carries the rejected order's ``order_id`` and ``reject_reason``: the
     order stays in the account's history, ``rejected``, with its reason.
@@ -120,7 +122,7 @@ def accepted_or_refused(view: OrderView) -> OrderView:
         return view
     reason = order.reject_reason or RejectReason.INVALID_ORDER
     details = {"order_id": order.id, "reject_reason": reason.value}
-    if reason is RejectReason.INSUFFICIENT_BUYING_POWER:
+    if reason in (RejectReason.INSUFFICIENT_BUYING_POWER, RejectReason.INSUFFICIENT_QTY):
         raise ApiError(403, order.reject_message, details=details)
     raise ApiError(422, f"order rejected ({reason}): {order.reject_message}", details=details)
 
@@ -199,7 +201,19 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         detail = f"method {request.method} is not allowed on {request.url.path}"
     elif status == 401:
         detail = "request is not authorized"
-    return error_response(status, detail, exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 405:  # the router names the methods of the first route it matched, only
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(status, detail, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the path the request names, as the OpenAPI document lists them: those
+    of the first route matching it and of every route with the same path template."""
+    path = request.scope["path"]
+    routes = [route for route in iter_route_contexts(request.app.routes) if route.methods]
+    template = next((r.path_format for r in routes if r.path_regex.match(path)), None)
+    return sorted({m for r in routes if r.path_format == template for m in r.methods or ()})
 
 
 def _log_unexpected(method: str, path: str, exc: BaseException) -> None:

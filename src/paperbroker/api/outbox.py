@@ -34,7 +34,7 @@ class Outbox:
     __slots__ = ("closing", "items", "wake")
 
     def __init__(self) -> None:
-        self.items: deque[str | Close] = deque()
+        self.items: deque[str | bytes | Close] = deque()
         self.wake = asyncio.Event()
         #: Set once a close is queued (or the connection closes): nothing more is sent.
         self.closing = False
@@ -43,8 +43,8 @@ class Outbox:
         """Queue ``message`` as a JSON frame."""
         self.push(encode(message))
 
-    def push(self, item: str | Close) -> None:
-        """Queue a frame or the close, unless the connection is closing."""
+    def push(self, item: str | bytes | Close) -> None:
+        """Queue a frame (text, or binary) or the close, unless the connection is closing."""
         if self.closing:
             return
         self.closing = isinstance(item, Close)

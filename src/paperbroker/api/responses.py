@@ -49,10 +49,15 @@ class ErrorBody(ResponseModel):
 
 
 class OrderRefusedBody(ErrorBody):
-    """An order the broker refused: the error, and the rejected order it left in the history."""
+    """An error of a route that submits orders: when the broker refused the order, the
+    body also names the rejected order it left in the history."""
 
-    order_id: str = Field(description="The rejected order (GET it for the details).")
-    reject_reason: RejectReason
+    order_id: str | None = Field(
+        default=None, description="The rejected order (GET it for the details), if one was."
+    )
+    reject_reason: RejectReason | None = Field(
+        default=None, description="Why the order was rejected, if one was."
+    )
 
 
 class AccountSettingsPublic(ResponseModel):
@@ -135,6 +140,14 @@ class SessionPublic(ResponseModel):
     restarted_from: str | None = Field(
         default=None, description="The session this one is a new run of (`restart`)."
     )
+    data_notes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What to know about the data the session trades, one line each: a symbol "
+            "whose prices are off its tick, the tick and an example (fills and marks "
+            "use the nearest tick)."
+        ),
+    )
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -158,6 +171,7 @@ class SessionPublic(ResponseModel):
             account=AccountSettingsPublic.of(view.account),
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
             default_account_id=view.default_account_id,
+            data_notes=list(view.data_notes),
         )
 
 

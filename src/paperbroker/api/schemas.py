@@ -1,16 +1,18 @@
 """The JSON the /v1 API reads, field for field as the API documents it.
 
-Requests: numeric fields take a JSON number or a decimal string (``10``,
-``10.5``, ``"10.5"``); times are RFC 3339 strings with an offset
-(``2012-01-03T14:30:00Z``). Unknown fields, unknown enum values, non-finite
-or out-of-range numbers are refused (422, naming the field).
+Requests: money and quantities take a JSON number or a plain decimal string
+(``10``, ``10.5``, ``"10.5"``; see :mod:`paperbroker.api.decimals`); times
+are RFC 3339 strings with an offset (``2012-01-03T14:30:00Z``). Unknown
+fields, unknown enum values, non-finite or out-of-range numbers are refused
+(422, naming the field).
 
 The answers are in :mod:`paperbroker.api.responses`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, Self
 
@@ -26,6 +28,7 @@ from pydantic import (
 )
 
 from paperbroker.agents.pipeline import standard_pipeline
+from paperbroker.api.decimals import CashAmount, Leverage, Minutes, OrderNumber
 from paperbroker.api.formats import decimal_text, text_or_none
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.model.enums import (
@@ -51,6 +54,7 @@ _LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
 #: A symbol: letters, digits and . - _ (BRK.B, EURUSD).
 SYMBOL_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 _MAX_CLIENT_ORDER_ID: Final = 48
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_NAME: Final = 200
 #: Decimal places an average price keeps (fills at different prices divide without end).
 _AVERAGE_PLACES: Final = 9
@@ -70,22 +74,24 @@ def _representable(moment: datetime) -> datetime:
     return moment
 
 
+def _date_text(value: object) -> object:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value) is None:
+        raise ValueError("must be a date such as 2012-01-03 (YYYY-MM-DD)")
+    return value
+
+
 def _printable(text: str) -> str:
     if not text.isprintable():
         raise ValueError("must not contain control characters")
     return text
 
 
+#: A calendar date written YYYY-MM-DD, as the schema's ``format: date`` says (not ``"0"``).
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 #: An RFC 3339 time with an offset (``Z`` or ``±hh:mm``), between 1970 and 2262.
 Rfc3339Time = Annotated[
     AwareDatetime, BeforeValidator(_time_string), AfterValidator(_representable)
 ]
-#: Cash: a number or decimal string, 0 to a trillion, at most 10 decimal places.
-CashAmount = Annotated[Decimal, Field(ge=0, le=10**12, decimal_places=10, allow_inf_nan=False)]
-#: An order quantity or price: positive, at most a billion, at most 9 decimal places.
-OrderNumber = Annotated[Decimal, Field(gt=0, le=10**9, decimal_places=9, allow_inf_nan=False)]
-#: A margin multiplier: 1 to 100, at most 4 decimal places.
-Leverage = Annotated[Decimal, Field(ge=1, le=100, decimal_places=4, allow_inf_nan=False)]
 PrintableText = Annotated[str, AfterValidator(_printable)]
 
 
@@ -215,9 +221,9 @@ class AdvanceRequest(RequestModel):
     Neither (or no body at all) advances the clock by one minute.
     """
 
-    duration: (
-        Annotated[Decimal, Field(gt=0, le=10**8, decimal_places=9, allow_inf_nan=False)] | None
-    ) = Field(default=None, description="Minutes to advance (fractions allowed).")
+    duration: Minutes | None = Field(
+        default=None, description="Minutes to advance (fractions allowed)."
+    )
     targetTime: Rfc3339Time | None = Field(
         default=None, description="Time to advance to (RFC 3339); stops at the session's end."
     )

@@ -22,6 +22,12 @@ def ns_to_datetime(ts_ns: int) -> datetime:
     return datetime.fromtimestamp(ts_ns // 1000 / 1_000_000, tz=UTC)
 
 
+def ns_to_text(ts_ns: int) -> str:
+    """Epoch nanoseconds as RFC 3339 UTC text, ``2024-01-03T21:00:00Z`` (with microseconds
+    when it has some): how results and reports print a time."""
+    return ns_to_datetime(ts_ns).isoformat().replace("+00:00", "Z")
+
+
 def datetime_to_ns(moment: datetime) -> int:
     """Convert an aware datetime to epoch nanoseconds.
 

@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -51,7 +52,7 @@ from paperbroker.data.series import (
     quote_checks,
 )
 from paperbroker.data.source_errors import first_line, first_null
-from paperbroker.data.timestamps import ParsedTimes, close_times, format_time, parse_times
+from paperbroker.data.timestamps import close_times, format_time, parse_times, resolve_repeats
 from paperbroker.model.instrument import Instrument
 
 InstrumentSpec = Instrument | Callable[[str], Instrument] | None
@@ -59,6 +60,8 @@ InstrumentSpec = Instrument | Callable[[str], Instrument] | None
 
 DURATION_KEY = b"paperbroker.bar_duration_ns"
 """Parquet metadata key written by :func:`save_parquet`: JSON ``{symbol: ns}``."""
+TICK_KEY = b"paperbroker.tick_size"
+"""Parquet metadata key written by :func:`save_parquet`: JSON ``{symbol: "0.0001"}``."""
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -104,7 +107,8 @@ def load_bars(
     A file with a symbol/ticker column yields one series per symbol (``symbol``
     then keeps only that one); otherwise ``symbol`` names the single series.
     ``instrument`` is an Instrument (one symbol) or a factory, default
-    :meth:`Instrument.equity`.  Intraday stamps are bar opens unless
+    :meth:`Instrument.equity` (on the tick a file written by
+    :func:`save_parquet` records).  Intraday stamps are bar opens unless
     ``timestamp="close"``; the duration is ``bar_duration`` or the most common
     gap between stamps.  Files written by :func:`save_parquet` carry their own
     close stamps and durations, so ``timestamp`` and ``bar_duration`` are ignored.
@@ -191,16 +195,17 @@ def load_bars_with_columns(
     if symbol is not None and "symbol" in found:
         keep = codes == symbols.index(symbol)
         symbols, codes = [symbol], np.zeros(int(keep.sum()), dtype=np.int64)
-        rows, times = rows[keep], ParsedTimes(times.values[keep], times.dates)
+        rows, times = rows[keep], times.take(keep)
         prices = {key: column[keep] for key, column in prices.items()}
         volume = volume[keep]
         extras = {key: column[keep] for key, column in extras.items()}
         quotes = None if quotes is None else QuoteArrays(*(column[keep] for column in quotes))
     _check_rows(name, rows, symbols, codes, prices, volume, quotes)
-    instruments = _instruments(symbols, instrument, name)
+    instruments = _instruments(symbols, instrument, name, _saved_ticks(table, name))
 
-    order = np.lexsort((times.values, codes))
-    codes, stamps, rows = codes[order], times.values[order], rows[order]
+    values = resolve_repeats(times, codes)
+    order = np.lexsort((values, codes))
+    codes, stamps, rows = codes[order], values[order], rows[order]
     _check_duplicates(name, symbols, codes, stamps, rows, times.dates)
     bounds = np.searchsorted(codes, np.arange(len(symbols) + 1))
     durations, closes = close_times(
@@ -235,8 +240,10 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
     Columns are ``symbol``, ``ts`` (close time, ``timestamp[ns, UTC]``),
     ``open``, ``high``, ``low``, ``close`` and ``volume``, then the eight quote
     columns ``bid_open`` .. ``ask_close`` when the series have quotes; each
-    symbol's bar duration is stored in the file's key-value metadata under
-    ``DURATION_KEY``.  Instruments are not stored: pass them again when loading.
+    symbol's bar duration and tick are stored in the file's key-value
+    metadata under ``DURATION_KEY`` and ``TICK_KEY``.  Loading without an
+    instrument makes equities on those ticks; other instruments are not
+    stored: pass them again when loading.
 
     Raises:
         InvalidRequest: if the path is not ``.parquet``/``.pq``, there is nothing
@@ -283,7 +290,14 @@ def save_parquet(series: Mapping[str, BarSeries] | BarSeries, path: str | Path) 
             },
             **quote_columns,
         }
-    ).replace_schema_metadata({DURATION_KEY: json.dumps(durations).encode()})
+    ).replace_schema_metadata(
+        {
+            DURATION_KEY: json.dumps(durations).encode(),
+            TICK_KEY: json.dumps(
+                {item.symbol: str(item.instrument.tick_size) for item in items}
+            ).encode(),
+        }
+    )
     try:
         pq.write_table(table, str(target))
     except (pa.ArrowException, OSError) as exc:
@@ -404,6 +418,19 @@ def _saved_durations(table: pa.Table, source: str) -> dict[str, int] | None:
         raise InvalidRequest(f"{source}: corrupt {DURATION_KEY.decode()} metadata") from None
 
 
+def _saved_ticks(table: pa.Table, source: str) -> dict[str, Decimal]:
+    raw = (table.schema.metadata or {}).get(TICK_KEY)
+    if raw is None:
+        return {}
+    try:
+        ticks = {str(key): Decimal(str(value)) for key, value in json.loads(raw).items()}
+    except (ValueError, TypeError, AttributeError, ArithmeticError):
+        raise InvalidRequest(f"{source}: corrupt {TICK_KEY.decode()} metadata") from None
+    if not all(tick.is_finite() and tick > 0 for tick in ticks.values()):
+        raise InvalidRequest(f"{source}: corrupt {TICK_KEY.decode()} metadata")
+    return ticks
+
+
 # --- column conversion -------------------------------------------------------
 
 
@@ -463,7 +490,7 @@ def _symbols(
 
 
 def _instruments(
-    symbols: Sequence[str], instrument: InstrumentSpec, source: str
+    symbols: Sequence[str], instrument: InstrumentSpec, source: str, ticks: Mapping[str, Decimal]
 ) -> dict[str, Instrument]:
     if isinstance(instrument, Instrument):
         if len(symbols) != 1 or symbols[0] != instrument.symbol:
@@ -472,10 +499,14 @@ def _instruments(
                 f"{', '.join(symbols)}; pass a factory for several symbols"
             )
         return {instrument.symbol: instrument}
-    factory = Instrument.equity if instrument is None else instrument
     result: dict[str, Instrument] = {}
     for sym in symbols:
-        made = factory(sym)
+        if instrument is not None:
+            made = instrument(sym)
+        elif sym in ticks:
+            made = Instrument.equity(sym, str(ticks[sym]))
+        else:
+            made = Instrument.equity(sym)
         if made.symbol != sym:
             raise InvalidRequest(f"{source}: instrument factory returned {made.symbol} for {sym}")
         result[sym] = made

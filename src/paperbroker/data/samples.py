@@ -33,7 +33,8 @@ Adjust = Literal["splits", "none"]
 SPLIT_THRESHOLD = 1.25
 """A day-over-day change of Close/AdjClose beyond this factor (either way) is a split."""
 
-ADJUSTED_TICK = "0.0001"
+SAMPLE_TICK = "0.0001"
+"""The stocks' tick: the source's raw prices have up to four decimals (19.301, 14.2675)."""
 
 #: The primary listing of each bundled stock.
 STOCK_EXCHANGES = {
@@ -91,9 +92,9 @@ def load_sample(
 
     For ``stocks``, ``adjust="splits"`` back-adjusts bars before each detected
     split (prices divided by the cumulative ratio and rounded to 4 decimals,
-    volume multiplied) on a 0.0001 tick; ``adjust="none"`` returns the raw
-    prices on a 0.01 tick.  ``eurusd`` has no splits; both settings return the
-    same bars.  Symbols are matched case-insensitively.
+    volume multiplied); ``adjust="none"`` returns the raw prices.  Both are on
+    a 0.0001 tick, the raw prices' own.  ``eurusd`` has no splits; both
+    settings return the same bars.  Symbols are matched case-insensitively.
 
     Raises:
         InvalidRequest: if ``name``, a symbol or ``adjust`` is unknown.
@@ -147,8 +148,8 @@ def adjust_for_splits(series: BarSeries, splits: Iterable[Split]) -> BarSeries:
     """Back-adjust the bars before each split to the latest share basis.
 
     Prices are divided by the product of the later splits' ratios and rounded
-    to 4 decimals; volumes are multiplied by it.  The result uses an equity
-    instrument with a 0.0001 tick.
+    to 4 decimals; volumes are multiplied by it.  The result uses the
+    sample's equity instrument (:func:`stock_instrument`, a 0.0001 tick).
     """
     divisor = np.ones(len(series), dtype=np.float64)
     cumulative = Fraction(1)
@@ -160,13 +161,7 @@ def adjust_for_splits(series: BarSeries, splits: Iterable[Split]) -> BarSeries:
         return np.round(prices / divisor, 4)
 
     return BarSeries(
-        # Large caps trade in fractions at US brokers (Alpaca among them).
-        Instrument.equity(
-            series.symbol,
-            tick_size=ADJUSTED_TICK,
-            fractionable=True,
-            exchange=STOCK_EXCHANGES.get(series.symbol, ""),
-        ),
+        stock_instrument(series.symbol),
         series.ts.copy(),
         scaled(series.open),
         scaled(series.high),
@@ -174,6 +169,14 @@ def adjust_for_splits(series: BarSeries, splits: Iterable[Split]) -> BarSeries:
         scaled(series.close),
         series.volume * divisor,
         series.duration_ns,
+    )
+
+
+def stock_instrument(symbol: str) -> Instrument:
+    """A bundled stock: an equity on a 0.0001 tick, traded in fractions, on its exchange."""
+    # Large caps trade in fractions at US brokers (Alpaca among them).
+    return Instrument.equity(
+        symbol, tick_size=SAMPLE_TICK, fractionable=True, exchange=STOCK_EXCHANGES.get(symbol, "")
     )
 
 
@@ -205,7 +208,7 @@ def _load(name: str, adjust: Adjust) -> dict[str, BarSeries]:
 @cache
 def _stocks() -> dict[str, tuple[BarSeries, list[Split]]]:
     with resources.as_file(_resource("stocks")) as path:
-        loaded = load_bars_with_columns(path, ["Adj Close"])
+        loaded = load_bars_with_columns(path, ["Adj Close"], instrument=stock_instrument)
     return {
         symbol: (item.series, detect_splits(item.series, item.extra["Adj Close"]))
         for symbol, item in loaded.items()

@@ -14,7 +14,9 @@ from paperbroker.core.clock import SimClock, datetime_to_ns
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.core.gc_tuning import relaxed_gc
 from paperbroker.core.ids import AccountId
+from paperbroker.data.coverage import spans_text, window_text
 from paperbroker.data.series import BarSeries
+from paperbroker.data.ticks import data_notes
 from paperbroker.engine.feed import HistoricalFeed
 from paperbroker.engine.kernel import Kernel, ProgressCallback
 from paperbroker.engine.result import BacktestResult
@@ -22,6 +24,7 @@ from paperbroker.model.account import Account, AccountConfig
 from paperbroker.model.enums import AccountType
 from paperbroker.model.events import OrderFilled
 from paperbroker.model.values import to_decimal
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.strategy.base import Strategy, parse_params
 from paperbroker.venue.commission import CommissionModel
 from paperbroker.venue.execution import DEFAULT_PRESET, ExecutionConfig, preset
@@ -105,11 +108,18 @@ class Backtest:
         start_ns, end_ns = _bound(start, "start"), _bound(end, "end")
         if start_ns is not None and end_ns is not None and start_ns > end_ns:
             raise InvalidRequest("start is after end")
-        series = [s.between(start_ns, end_ns) for s in _as_series_list(data)]
-        empty = [s.symbol for s in series if not len(s)]
+        given = _as_series_list(data)
+        series = [s.between(start_ns, end_ns) for s in given]
+        empty = [whole for whole, kept in zip(given, series, strict=True) if not len(kept)]
         if empty:
-            raise InvalidRequest(f"no bars in the requested range for {', '.join(empty)}")
+            raise InvalidRequest(
+                f"no bars in the requested range {window_text(start_ns, end_ns)} for "
+                f"{', '.join(s.symbol for s in empty)}; the data has "
+                f"{spans_text((s.symbol, s) for s in empty)}"
+            )
         self.series = series
+        #: Notes on the data (prices off their instrument's tick), also logged once.
+        self.data_notes = data_notes(series)
 
     def run(self, progress: ProgressCallback | None = None) -> BacktestResult:
         """Run the backtest to the last bar and return the result.
@@ -125,19 +135,21 @@ class Backtest:
             kernel.start()
             kernel.run_until(int(feed.ts[-1]), progress)
             kernel.stop()
-            return _result(kernel, strategy, self._params, self.execution_label)
+            return _result(kernel, strategy, self._params, self.execution_label, self.data_notes)
 
 
 def _result(
-    kernel: Kernel, strategy: Strategy, params: dict[str, Any], execution: str
+    kernel: Kernel,
+    strategy: Strategy,
+    params: dict[str, Any],
+    execution: str,
+    notes: tuple[str, ...],
 ) -> BacktestResult:
     feed = kernel.feed
     portfolio = kernel.portfolio
     fills = [e.fill for e in kernel.events if isinstance(e, OrderFilled)]
     curve = portfolio.ledger.equity_curve(
-        feed.sample_times(kernel.bars_processed),
-        [s.ts for s in feed.series],
-        [s.close for s in feed.series],
+        feed.sample_times(kernel.bars_processed), [PriceTrack.of(s) for s in feed.series]
     )
     trades = build_trades(fills)
     final_equity = portfolio.equity
@@ -169,6 +181,7 @@ def _result(
         metrics=metrics,
         bars_processed=kernel.bars_processed,
         events=kernel.events,
+        data_notes=notes,
     )
 
 

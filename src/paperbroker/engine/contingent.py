@@ -27,6 +27,7 @@ from paperbroker.model.events import (
     OrderReplaced,
 )
 from paperbroker.model.order import Order
+from paperbroker.portfolio.claims import Claim
 
 if TYPE_CHECKING:
     from paperbroker.venue.venue import SimulatedVenue
@@ -66,6 +67,27 @@ class Contingencies:
     def siblings(self, order_id: str) -> tuple[str, ...]:
         """The working orders that ``order_id``'s first fill would cancel (OCO)."""
         return self._siblings.get(order_id, ())
+
+    def held_claims(self) -> list[Claim]:
+        """Each exit leg still held for an entry that has filled in part, claiming what
+        the entry filled: the leg will work for that, so those shares are already
+        promised to it (see :mod:`paperbroker.portfolio.claims`)."""
+        held: list[Claim] = []
+        for entry_id, leg_ids in self._held.items():
+            entry = self._orders[entry_id]
+            if not entry.filled_qty:
+                continue
+            for leg_id in leg_ids:
+                leg = self._orders[leg_id]
+                if leg.is_open:
+                    held.append((leg, entry.filled_qty, entry.id))
+        return held
+
+    def group(self, order_id: str) -> str | None:
+        """The linked group of a working order: the least id of it and the orders its
+        first fill would cancel (``None``: it cancels nothing)."""
+        siblings = self._siblings.get(order_id)
+        return min(order_id, *siblings) if siblings else None
 
     @property
     def active(self) -> bool:

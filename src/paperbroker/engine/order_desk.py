@@ -34,6 +34,7 @@ from paperbroker.model.events import (
     ReplaceRequested,
 )
 from paperbroker.model.order import CHANGEABLE_STATUSES, Order
+from paperbroker.portfolio.claims import Claim, Holding
 from paperbroker.portfolio.portfolio import Portfolio, Refusal
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class OrderDesk:
             self.instruments[index], side, qty, limit=limit, stop=stop, tif=tif,
             trail_price=trail_price, trail_percent=trail_percent, notional=notional,
             order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
-            stop_loss_limit=stop_loss_limit,
+            stop_loss_limit=stop_loss_limit, fractional=portfolio.account.rules.fractional_trading,
         )  # fmt: skip
         self._check_client_id(portfolio.account.id, client_order_id)
         order = self._new_order(terms, portfolio.account.id, client_order_id)
@@ -156,6 +157,7 @@ class OrderDesk:
                 self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
                 self.venue.accept(index, leg)
             self._links.link([order.id, *order.legs])
+            portfolio.forget_reservations()  # the pair is one claim: count it as linked
         elif legs:
             self._links.hold(order.id, order.legs)
         return order
@@ -194,6 +196,7 @@ class OrderDesk:
             raise Conflict("a notional order cannot be replaced")
         index = self._instrument_index(old.symbol)
         trailing_percent = old.trail_percent is not None
+        portfolio = self.books(old.account_id)
         terms = order_terms(
             self.instruments[index], old.side, old.leaves_qty if qty is None else qty,
             limit=old.limit_price if limit is None else limit,
@@ -201,8 +204,8 @@ class OrderDesk:
             tif=old.time_in_force if tif is None else tif,
             trail_price=(trail or old.trail_price) if old.trail_price is not None else None,
             trail_percent=(trail or old.trail_percent) if trailing_percent else None,
+            fractional=portfolio.account.rules.fractional_trading,
         )  # fmt: skip
-        portfolio = self.books(old.account_id)
         self._check_client_id(portfolio.account.id, client_order_id)
         new = self._new_order(
             terms, portfolio.account.id, client_order_id, parent_id=old.parent_id,
@@ -267,9 +270,9 @@ class OrderDesk:
         if excluded:
             portfolio.forget_reservations()  # counted with them; count again without
 
-        def working() -> list[Order]:
-            orders = self.open_orders(account_id=account)
-            return [o for o in orders if o.id not in excluded] if excluded else orders
+        def working() -> list[Claim]:
+            claims = self.claims(account)
+            return [c for c in claims if c[0].id not in excluded] if excluded else claims
 
         return portfolio.check(order, working, self.venue.config.commission)
 
@@ -305,6 +308,20 @@ class OrderDesk:
             self._emit(OrderCanceled(ts=now, order_id=order.id, reason="canceled by client"))
             return True
         return self.venue.request_cancel(order_id)
+
+    def claims(self, account_id: str | None = None) -> list[Claim]:
+        """What one account's orders may still trade (default: the default account):
+        its working orders, oldest first, then the exits held for partly filled entries."""
+        account = self.books(account_id).account.id
+        held = [c for c in self._links.held_claims() if c[0].account_id == account]
+        group = self._links.group
+        return [(o, None, group(o.id)) for o in self.open_orders(account_id=account)] + held
+
+    def holding(self, symbol: str, account_id: str | None = None) -> Holding:
+        """What one account's orders hold of its position in ``symbol``, and what is left
+        to sell (Alpaca's ``qty_available``): the pre-trade check's own count."""
+        books = self.books(account_id)
+        return books.holding(symbol, lambda: self.claims(books.account.id))
 
     def open_orders(self, symbol: str | None = None, account_id: str | None = None) -> list[Order]:
         """Working orders of one account (default: the default account), oldest first.

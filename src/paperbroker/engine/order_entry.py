@@ -64,8 +64,15 @@ def order_terms(
     take_profit: PriceLike | None = None,
     stop_loss: PriceLike | None = None,
     stop_loss_limit: PriceLike | None = None,
+    fractional: bool = True,
 ) -> OrderTerms:
     """Validate an order request against its instrument's grids and the order rules.
+
+    ``fractional`` ``False`` is an account that trades no fractions
+    (``fractional_trading`` off): its fractional quantities and notional
+    orders are let through here, whatever else makes a fractional order
+    invalid, because the account's rules refuse them all with one reason,
+    ``fractional_not_allowed`` (:func:`~paperbroker.engine.pretrade.rules_refusal`).
 
     Raises:
         InvalidRequest: naming the first field that is wrong.
@@ -84,7 +91,9 @@ def order_terms(
     if trail_pct is not None and trail_pct >= 100:
         raise InvalidRequest(f"trail percent must be below 100, got {trail_pct}")
     order_type = _order_type(limit_price, stop_price, trail_amount, trail_pct)
-    quantity, notional_value = _quantity(qty, notional, instrument, order_type, time_in_force)
+    quantity, notional_value = _quantity(
+        qty, notional, instrument, order_type, time_in_force, fractional
+    )
     if time_in_force in _IMMEDIATE and order_type not in _MARKET_OR_LIMIT:
         raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
     if time_in_force in _AUCTION:
@@ -203,6 +212,7 @@ def _quantity(
     instrument: Instrument,
     order_type: OrderType,
     tif: TimeInForce,
+    fractional: bool,
 ) -> tuple[Decimal, Decimal | None]:
     if (qty is None) == (notional is None):
         raise InvalidRequest("give exactly one of qty and notional")
@@ -211,7 +221,7 @@ def _quantity(
         assert amount is not None
         if amount % CENT:
             raise InvalidRequest(f"notional {amount} has more than two decimal places")
-        if order_type is not OrderType.MARKET or tif is not TimeInForce.DAY:
+        if fractional and (order_type is not OrderType.MARKET or tif is not TimeInForce.DAY):
             raise InvalidRequest("a notional order must be a day market order")
         return ZERO, amount.quantize(CENT)
     quantity = qty if type(qty) is Decimal else to_decimal(qty, field="qty")  # type: ignore[arg-type]
@@ -221,6 +231,8 @@ def _quantity(
     if not quantity % lot:
         # One spelling per value ("10" and "10.0" are the same order, and digest alike).
         return quantity.quantize(lot), None
+    if not fractional and quantity % 1:
+        return quantity.normalize(), None  # the account's rules refuse it, for that reason
     if not instrument.fractionable or quantity % FRACTION_STEP:
         raise InvalidRequest(
             f"qty {quantity} is not a multiple of {instrument.symbol}'s lot size {lot}"

@@ -10,7 +10,8 @@ from typing import Any
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.trades import Trade
-from paperbroker.core.clock import ns_to_datetime
+from paperbroker.core.clock import ns_to_text
+from paperbroker.engine.result_views import BacktestFrames, describe, frames, to_html
 from paperbroker.model.events import Event
 from paperbroker.model.fill import Fill
 from paperbroker.model.order import Order
@@ -20,7 +21,12 @@ from paperbroker.portfolio.equity import EquityCurve
 
 @dataclass(frozen=True, eq=False)
 class BacktestResult:
-    """Everything a backtest produced: the books, the record and the statistics."""
+    """Everything a backtest produced: the books, the record and the statistics.
+
+    It prints as a one-line summary with times as times, shows as an HTML
+    table in a notebook, and :meth:`to_pandas` gives its trades, fills and
+    equity curve as DataFrames.
+    """
 
     strategy: str
     params: dict[str, Any]
@@ -40,6 +46,30 @@ class BacktestResult:
     metrics: Metrics
     bars_processed: int
     events: list[Event] = field(repr=False)
+    #: What to know about the data: prices off their instrument's tick
+    #: (:func:`~paperbroker.data.ticks.off_grid_note`), one line each.
+    data_notes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return describe(self)
+
+    def _repr_html_(self) -> str:
+        """The summary, metrics and first trades as HTML (Jupyter shows this)."""
+        return to_html(self)
+
+    def to_pandas(self) -> BacktestFrames:
+        """The trades, fills and equity curve as pandas DataFrames.
+
+        ``trades`` and ``fills`` have one row each, their times as
+        ``datetime64[ns, UTC]`` columns and their money, prices and
+        quantities as exact ``Decimal`` objects; ``equity`` is indexed by
+        the sample times, with the float ``equity`` and whether a position
+        was held (``exposed``).
+
+        Raises:
+            ImportError: if pandas is not installed (paperbroker does not need it).
+        """
+        return frames(self)
 
     def fills_digest(self) -> str:
         """SHA-256 over every fill's fields in a canonical text form.
@@ -93,6 +123,7 @@ class BacktestResult:
             "metrics": self.metrics.as_dict(),
             "execution_quality": _quality(self.execution_quality),
             "fills_digest": self.fills_digest(),
+            "data_notes": list(self.data_notes),
         }
 
 
@@ -104,4 +135,4 @@ def _quality(quality: ExecutionQuality) -> dict[str, Any]:
 
 
 def _iso(ts: int) -> str:
-    return ns_to_datetime(ts).isoformat().replace("+00:00", "Z")
+    return ns_to_text(ts)

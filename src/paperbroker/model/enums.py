@@ -88,6 +88,7 @@ class ConfirmEmail(StrEnum):
 
 class RejectReason(StrEnum):
     INSUFFICIENT_BUYING_POWER = "insufficient_buying_power"
+    INSUFFICIENT_QTY = "insufficient_qty"  # a sell of a long position beyond its qty_available
     SHORT_NOT_ALLOWED = "short_not_allowed"  # a cash account, an unshortable asset, or no_shorting
     UNKNOWN_SYMBOL = "unknown_symbol"
     INVALID_ORDER = "invalid_order"

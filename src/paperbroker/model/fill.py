@@ -6,6 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from paperbroker.core.clock import ns_to_text
 from paperbroker.core.ids import AccountId, FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 
@@ -71,6 +72,16 @@ class Fill(NamedTuple):
     @property
     def notional(self) -> Decimal:
         return self.qty * self.price
+
+    def __repr__(self) -> str:
+        bar = "" if self.bar_ts == self.ts else f" bar={ns_to_text(self.bar_ts)}"
+        latency = f" latency={self.latency_ns / 1e6:g}ms" if self.latency_ns else ""
+        return (
+            f"Fill({self.id} {self.order_id} {self.side} {self.qty} {self.symbol} @ {self.price} "
+            f"fee={self.fee} at={ns_to_text(self.ts)}{bar} {self.rule} {self.liquidity} "
+            f"reference={self.reference_price} slippage={self.slippage} path={self.path} "
+            f"model={self.model}{latency} account={self.account_id})"
+        )
 
 
 def typed_equality(cls: type[Any]) -> None:

@@ -7,6 +7,7 @@ instrument's tick grid.  Money never round-trips through a float.
 
 from __future__ import annotations
 
+import re
 from decimal import (
     MAX_EMAX,
     MAX_PREC,
@@ -14,8 +15,8 @@ from decimal import (
     ROUND_HALF_EVEN,
     Context,
     Decimal,
-    InvalidOperation,
 )
+from typing import Final
 
 from paperbroker.core.errors import InvalidRequest
 
@@ -26,13 +27,18 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 BPS = Decimal("0.0001")
+#: A number as text: ASCII digits, an optional sign, fraction and exponent, nothing around.
+_NUMBER_TEXT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NOT_FINITE: Final = frozenset({"nan", "snan", "inf", "infinity"})
 
 
 def to_decimal(value: Decimal | int | float | str, *, field: str = "value") -> Decimal:
     """Convert user input to ``Decimal`` without binary-float artefacts.
 
     Floats go through their shortest ``repr`` (``0.1`` becomes ``Decimal('0.1')``,
-    not ``0.1000000000000000055…``).
+    not ``0.1000000000000000055…``). Text must be a number in ASCII digits and
+    nothing else: ``" 1 "``, ``"١"`` (an Arabic-Indic one) or ``"1_000"`` are
+    refused, although :class:`~decimal.Decimal` would read them.
 
     Raises:
         InvalidRequest: for text that is not a finite number.
@@ -44,10 +50,12 @@ def to_decimal(value: Decimal | int | float | str, *, field: str = "value") -> D
     elif isinstance(value, float):
         result = Decimal(repr(value))
     else:
-        try:
-            result = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise InvalidRequest(f"{field} {value!r} is not a number") from None
+        text = str(value)
+        if _NUMBER_TEXT.fullmatch(text) is None:
+            if text.lower().lstrip("+-") in _NOT_FINITE:
+                raise InvalidRequest(f"{field} {value!r} is not a finite number")
+            raise InvalidRequest(f"{field} {value!r} is not a number (ASCII digits, no spaces)")
+        result = Decimal(text)
     if not result.is_finite():
         raise InvalidRequest(f"{field} {value!r} is not a finite number")
     return result

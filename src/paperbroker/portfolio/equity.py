@@ -1,10 +1,12 @@
 """The equity curve: equity sampled at every bar, built from the fill ledger.
 
 Cash and positions change only at fills, so between fills equity is cash plus
-positions times the latest closes.  Recording the (rare) fills and valuing
-every bar afterwards with vector arithmetic gives the same per-bar curve as
-valuing inside the loop, without slowing the loop down.  Values are floats:
-the curve is analytics; the exact books stay in ``Decimal``.
+positions times their marks (:mod:`paperbroker.portfolio.marks`, the prices
+the books value at).  Recording the (rare) fills and valuing every bar
+afterwards with vector arithmetic gives the same per-bar curve as valuing
+inside the loop, without slowing the loop down.  Values are floats: the
+curve is analytics; the exact books stay in ``Decimal``, and the curve's
+last point is the books' final equity to float precision.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
+
+from paperbroker.core.clock import ns_to_text
+from paperbroker.data.ticks import grid_floats
+from paperbroker.portfolio.marks import PriceTrack
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -33,6 +39,15 @@ class EquityCurve:
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "EquityCurve(0 samples)"
+        first, last = float(self.equity[0]), float(self.equity[-1])
+        return (
+            f"EquityCurve({len(self):,} samples {ns_to_text(int(self.ts[0]))} – "
+            f"{ns_to_text(int(self.ts[-1]))}, equity {first!r} → {last!r})"
+        )
 
 
 class FillLedger:
@@ -53,17 +68,13 @@ class FillLedger:
         self._deltas.append(signed_qty)
         self._cash.append(cash_after)
 
-    def equity_curve(
-        self,
-        sample_ts: IntArray,
-        bar_ts: Sequence[IntArray],
-        bar_close: Sequence[FloatArray],
-    ) -> EquityCurve:
+    def equity_curve(self, sample_ts: IntArray, tracks: Sequence[PriceTrack]) -> EquityCurve:
         """Value the account at each of ``sample_ts`` (sorted bar close times).
 
-        ``bar_ts[i]``/``bar_close[i]`` are instrument i's bar times and closes
-        (only bars up to the last sample are used).  A fill stamped at ``t``
-        counts in the sample at ``t``: it happened while that bar was processed.
+        ``tracks[i]`` is instrument i's bars (only bars up to the last sample
+        are used); each position is valued at its marks.  A fill stamped at
+        ``t`` counts in the sample at ``t``: it happened while that bar was
+        processed.
         """
         fill_ts = np.asarray(self._ts, dtype=np.int64)
         after = np.searchsorted(fill_ts, sample_ts, side="right")
@@ -77,18 +88,19 @@ class FillLedger:
             mine = instruments == index
             held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
             qty = held[np.searchsorted(fill_ts[mine], sample_ts, side="right")]
-            close = _last_close_at(sample_ts, bar_ts[index], bar_close[index])
-            equity = equity + qty * close
+            equity = equity + qty * _marks_at(sample_ts, tracks[index])
             exposed |= qty != 0
         return EquityCurve(sample_ts, equity, exposed)
 
 
-def _last_close_at(sample_ts: IntArray, ts: IntArray, close: FloatArray) -> FloatArray:
-    """The latest close at or before each sample time (0 before the first bar)."""
+def _marks_at(sample_ts: IntArray, track: PriceTrack) -> FloatArray:
+    """The instrument's marks at each sample time (0 before its first bar)."""
     n = sample_ts.shape[0]
-    if ts.shape[0] >= n and n and ts[n - 1] == sample_ts[-1] and ts[0] == sample_ts[0]:
-        # The samples are the union of every instrument's bar times; an instrument
-        # with as many bars spanning the same times has a bar at every sample.
-        return close[:n]
-    last_bar = np.searchsorted(ts, sample_ts, side="right") - 1
-    return np.where(last_bar >= 0, close[np.maximum(last_bar, 0)], 0.0)
+    ts = track.ts
+    # The samples are the union of every instrument's bar times; an instrument
+    # with as many bars spanning the same times has a bar at every sample, and
+    # unless its bars overlap, none is in progress at another's close.
+    same_times = ts.shape[0] >= n and n and ts[n - 1] == sample_ts[-1] and ts[0] == sample_ts[0]
+    if same_times and not np.any(ts[1:n] - track.duration_ns < ts[: n - 1]):
+        return grid_floats(track.close[:n], track.tick)
+    return track.marks(sample_ts)

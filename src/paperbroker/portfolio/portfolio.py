@@ -11,8 +11,10 @@ from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
-from paperbroker.model.values import ZERO, price_on_grid
+from paperbroker.model.values import ZERO
+from paperbroker.portfolio.claims import Claim, Holding, Reservations, leaves_qty
 from paperbroker.portfolio.equity import FillLedger
+from paperbroker.portfolio.marks import mark
 from paperbroker.venue.commission import CommissionModel
 
 Refusal = tuple[RejectReason, str]
@@ -23,9 +25,9 @@ _SELL = OrderSide.SELL
 class Portfolio:
     """Cash, positions and marks of one account.
 
-    ``last_price(i)`` gives the latest close of instrument ``i`` known to the
+    ``last_price(i)`` gives the latest price of instrument ``i`` known to the
     kernel (a float, as the bar gave it, or ``None`` before its first bar);
-    Decimal valuations put it on the instrument's tick grid first.
+    every valuation uses its mark (:func:`~paperbroker.portfolio.marks.mark`).
     """
 
     def __init__(
@@ -44,7 +46,7 @@ class Portfolio:
         self._last_price = last_price
         self._mark_index = {instrument.symbol: i for i, instrument in enumerate(instruments)}
         self.ledger = FillLedger(float(account.initial_cash))
-        self._reservations: _Reservations | None = None
+        self._reservations: Reservations | None = None
         self.fees = ZERO
 
     @property
@@ -52,11 +54,11 @@ class Portfolio:
         return self.account.cash
 
     def mark(self, symbol: str) -> Decimal | None:
-        """The last known price of ``symbol`` on its tick grid, or ``None`` before any bar."""
+        """The mark of ``symbol``: its last known price on its tick grid (``None`` before a bar)."""
         value = self._last_price(self._mark_index[symbol])
         if value is None:
             return None
-        return price_on_grid(value, self.instruments[symbol].tick_size)
+        return mark(value, self.instruments[symbol].tick_size)
 
     def market_value(self) -> Decimal:
         """Signed value of all positions at the last marks."""
@@ -99,36 +101,47 @@ class Portfolio:
     def check(
         self,
         order: Order,
-        open_orders: Callable[[], Sequence[Order]],
+        claims: Callable[[], Sequence[Claim]],
         commission: CommissionModel,
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
 
-        Returns the reason to refuse it, or ``None`` to let it through.  A sell
-        whose opening part is short is refused when the account may not sell
-        short (a cash account, ``no_shorting``, an unshortable asset).  Only the
-        part of an order that opens exposure needs buying power: selling what
-        is held, or buying back a short, does not, unless earlier working
-        orders have already claimed that position.  ``open_orders`` (every
-        working order of the account, oldest first) claim their share first and
-        reserve the buying power their opening parts need.  Exposure is valued
-        at the limit (or stop) price, or at the last mark for a market order.
+        Returns the reason to refuse it, or ``None`` to let it through.
 
-        The claims and reservations of the working orders are kept between
-        checks (:meth:`order_accepted` extends them) until the books or the
-        marks change (:meth:`forget_reservations`), so a burst of orders costs
-        one pass over the working ones, not one per order.
+        ``claims`` are the account's working orders, oldest first, and the
+        held exits of partly filled entries (see :mod:`.claims`): they claim
+        their share of each position first (a linked pair once) and reserve
+        the buying power their opening parts need.  Then:
+
+        - a sell of a **long** position may sell only what the working sells
+          leave of it: more is refused (``insufficient_qty``, "insufficient
+          qty available for order (requested: X, available: Y)"), on a cash
+          or a margin account alike, as Alpaca refuses it; such a sell never
+          turns a long position short;
+        - a sell with nothing long to sell opens a short: refused when the
+          account may not sell short (a cash account, ``no_shorting``, an
+          unshortable asset);
+        - the part of an order that opens exposure must fit the buying power.
+          Selling what is held, or buying back a short, needs none.  Exposure
+          is valued at the limit (or stop) price, or at the last mark for a
+          market order.
+
+        The claims and reservations are kept between checks (:meth:`order_accepted`
+        extends them) until the books or the marks change
+        (:meth:`forget_reservations`), so a burst of orders costs one pass over
+        the working ones, not one per order.
         """
-        reservations = self._reservations
-        if reservations is None:
-            reservations = self._reservations = _Reservations(self.positions)
-            for other in open_orders():
-                reservations.add(other, self._reference_price(other))
-        opening = reservations.opening_qty(order, self._reference_price(order))
-        reserved = reservations.reserved
+        reservations = self._counted(claims)
+        price = self._reference_price(order)
+        opening = reservations.opening_qty(order, price)
         if not opening:
             return None
         if order.side is _SELL:
+            if self.positions[order.symbol].qty > 0:
+                available = reservations.free(order.symbol, _SELL)
+                return RejectReason.INSUFFICIENT_QTY, insufficient_qty_message(
+                    leaves_qty(order, price), available
+                )
             if not self.account.config.allows_short:
                 return RejectReason.SHORT_NOT_ALLOWED, (
                     f"a cash account cannot sell {order.symbol} short"
@@ -140,7 +153,15 @@ class Portfolio:
                 )
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
-        return self._check_cost(order, opening, commission, reserved)
+        return self._check_cost(order, opening, commission, reservations.reserved)
+
+    def holding(self, symbol: str, claims: Callable[[], Sequence[Claim]]) -> Holding:
+        """What the working orders hold of the position in ``symbol``, and what is left.
+
+        The figure the pre-trade check uses: a sell of the position is refused
+        beyond ``available`` (Alpaca's ``qty_available``).
+        """
+        return self._counted(claims).holding(symbol)
 
     def order_accepted(self, order: Order) -> None:
         """A checked order now works: it claims and reserves its share from now on."""
@@ -150,6 +171,15 @@ class Portfolio:
     def forget_reservations(self) -> None:
         """The books or the marks changed: recompute reservations at the next check."""
         self._reservations = None
+
+    def _counted(self, claims: Callable[[], Sequence[Claim]]) -> Reservations:
+        reservations = self._reservations
+        if reservations is None:
+            reservations = self._reservations = Reservations(self.positions)
+            add, price_of = reservations.add, self._reference_price
+            for order, qty, group in claims():
+                add(order, price_of(order), qty, group)
+        return reservations
 
     def affordable_qty(
         self, order: Order, qty: Decimal, price: Decimal, commission: CommissionModel
@@ -193,48 +223,15 @@ class Portfolio:
         return [(s, p) for s, p in self.positions.items() if p.qty]
 
 
-class _Reservations:
-    """What the working orders have claimed of each position, and the cash they reserve.
-
-    A sell first uses up the long quantity not claimed by earlier sells, a buy
-    the short quantity not claimed by earlier buys; whatever is left of an
-    order opens (or adds to) exposure and reserves its value.
-    """
-
-    __slots__ = ("_long", "_positions", "_short", "reserved")
-
-    def __init__(self, positions: dict[str, Position]) -> None:
-        self._positions = positions
-        self._long: dict[str, Decimal] = {}
-        self._short: dict[str, Decimal] = {}
-        self.reserved = ZERO
-
-    def opening_qty(self, order: Order, price: Decimal | None) -> Decimal:
-        """The part of ``order`` that would open exposure (nothing is claimed)."""
-        leaves = _leaves(order, price)
-        return leaves - min(leaves, self._free(order))
-
-    def add(self, order: Order, price: Decimal | None) -> None:
-        """Let a working order claim its share and reserve its opening part's value."""
-        leaves = _leaves(order, price)
-        free = self._free(order)
-        used = min(leaves, free)
-        claims = self._long if order.side is _SELL else self._short
-        claims[order.symbol] = free - used
-        self.reserved += (leaves - used) * (price or ZERO)
-
-    def _free(self, order: Order) -> Decimal:
-        symbol = order.symbol
-        held = self._positions[symbol].qty
-        if order.side is _SELL:
-            free = self._long.get(symbol)
-            return max(held, ZERO) if free is None else free
-        free = self._short.get(symbol)
-        return max(-held, ZERO) if free is None else free
+def insufficient_qty_message(requested: Decimal, available: Decimal) -> str:
+    """Alpaca's words for a sell beyond what a long position has available."""
+    return (
+        f"insufficient qty available for order (requested: {_plain(requested)}, "
+        f"available: {_plain(available)})"
+    )
 
 
-def _leaves(order: Order, price: Decimal | None) -> Decimal:
-    """Quantity an order still wants; a notional order not yet sized, at ``price``."""
-    if order.notional is not None and not order.qty:
-        return order.notional / price if price else order.notional
-    return order.leaves_qty
+def _plain(qty: Decimal) -> str:
+    """``qty`` without trailing zeros or an exponent: ``10``, ``0.5``."""
+    text = format(qty.normalize(), "f")
+    return text if text != "-0" else "0"

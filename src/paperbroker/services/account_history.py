@@ -28,7 +28,6 @@ from paperbroker.analytics.portfolio_history import (
     AccountTrack,
     HistoryQuery,
     PortfolioHistory,
-    PriceTrack,
     SessionDay,
     TradingDays,
     portfolio_history,
@@ -45,6 +44,7 @@ from paperbroker.model.events import (
     OrderSized,
     OrderSubmitted,
 )
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.session.runtime import SessionRuntime
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
@@ -185,16 +185,7 @@ def account_portfolio_history(
         e.fill for e in events if isinstance(e, OrderFilled) and e.fill.account_id == account.id
     ]
     series = {s.symbol: s for s in runtime.kernel.feed.series}
-    prices = {
-        symbol: PriceTrack(
-            np.asarray(series[symbol].ts, dtype=np.int64),
-            np.asarray(series[symbol].open, dtype=np.float64),
-            np.asarray(series[symbol].close, dtype=np.float64),
-            series[symbol].duration_ns,
-            float(series[symbol].instrument.tick_size),
-        )
-        for symbol in {f.symbol for f in fills}
-    }
+    prices = {symbol: PriceTrack.of(series[symbol]) for symbol in {f.symbol for f in fills}}
     track = AccountTrack(
         account.initial_cash, _opened_ns(runtime, events, account.id), fills, prices
     )

@@ -3,18 +3,17 @@
 Alpaca's ``last_equity`` is the equity at the end of the previous trading
 day. Cash moves only at fills, and positions only at fills, so the equity at
 ``ts`` is the initial cash less what the fills up to ``ts`` cost, plus each
-position then at the last close at or before ``ts``: all in ``Decimal``, the
-closes read on their instrument's tick grid as the portfolio reads them.
+position then at its mark (:mod:`paperbroker.portfolio.marks`, as the
+portfolio values it): all in ``Decimal``.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
-
 from paperbroker.model.events import OrderFilled
-from paperbroker.model.values import ZERO, price_on_grid
+from paperbroker.model.values import ZERO
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.session.runtime import SessionRuntime
 
 
@@ -41,8 +40,7 @@ def equity_as_of(runtime: SessionRuntime, account_id: str, ts: int) -> Decimal:
     for symbol, qty in held.items():
         if not qty:
             continue
-        bars = series[symbol]
-        row = int(np.searchsorted(bars.ts, ts, side="right")) - 1
-        if row >= 0:
-            value += qty * price_on_grid(float(bars.close[row]), bars.instrument.tick_size)
+        price = PriceTrack.of(series[symbol]).mark_at(ts)
+        if price is not None:
+            value += qty * price
     return cash + value

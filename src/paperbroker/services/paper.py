@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from paperbroker.core.clock import NANOS_PER_SECOND, Clock
+from paperbroker.core.clock import NANOS_PER_SECOND, Clock, datetime_to_ns
 from paperbroker.core.errors import InvalidRequest, PaperbrokerError
 from paperbroker.feeds.base import BarFeed, FeedEnded
 from paperbroker.feeds.config import AlpacaCredentials, FeedSettings, build_feed
+from paperbroker.services.data_window import check_window
 from paperbroker.services.session_config import account_config, account_json
 from paperbroker.services.views import AccountSettings, SessionView
 from paperbroker.session.lifecycle import SessionState, SessionTrigger
@@ -123,6 +124,9 @@ class PaperSessions:
                 "PAPERBROKER_ALPACA_SECRET_KEY"
             )
         models = ExecutionConfig.from_json(execution)
+        if settings.type == "replay":  # stored history: each symbol needs bars to replay
+            replay_from = None if settings.start is None else datetime_to_ns(settings.start)
+            check_window(self._market, unique, replay_from, None, bar_at_start=True)
         start = self._wall.now_ns()
         config = json.dumps(
             {

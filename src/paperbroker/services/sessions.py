@@ -11,6 +11,7 @@ most the tick in progress.  After a restart every session comes back paused.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import json
 import logging
 import threading
@@ -29,6 +30,7 @@ from paperbroker.core.errors import (
 )
 from paperbroker.feeds.base import BarFeed
 from paperbroker.feeds.config import FeedSettings
+from paperbroker.services.data_window import check_window, requested_symbols
 from paperbroker.services.paper import PaperSessions
 from paperbroker.services.session_config import (
     account_config,
@@ -167,8 +169,11 @@ class SessionService(TradingUseCases, PaperSessions):
         none). All are stored with the session, so a restart rebuilds it.
 
         Raises:
-            InvalidRequest: for an end before the start, negative cash, or an
-                execution or account setting that is invalid (the message names it).
+            InvalidRequest: for an end before the start, negative cash, an
+                execution or account setting that is invalid (the message
+                names it), or a window without market data for the symbols
+                the session trades (the message names their ranges; see
+                :mod:`~paperbroker.services.data_window`).
         """
         cash = DEFAULT_CASH if initial_cash is None else initial_cash
         if end_ns <= start_ns:
@@ -177,6 +182,7 @@ class SessionService(TradingUseCases, PaperSessions):
             raise InvalidRequest(f"initialCash must not be negative, got {cash}")
         models = ExecutionConfig.from_json(execution)
         settings = account_config(account or AccountSettings())
+        check_window(self._market, requested_symbols(pipeline), start_ns, end_ns)
         config = json.dumps(
             {
                 "initial_cash": str(cash),
@@ -252,14 +258,21 @@ class SessionService(TradingUseCases, PaperSessions):
         return self._get(owner, session_id).runtime.pipeline
 
     def delete(self, owner: str, session_id: str) -> None:
-        """Delete a session and everything in it (its journal included)."""
+        """Delete a session and everything in it (its journal and bound keys included).
+
+        Sessions that a key bound to it had created (earlier versions allowed
+        it) pass to ``owner``, running or not (see :meth:`SessionsRepo.delete`).
+        """
         live = self._get(owner, session_id)
         self._stop(live)
         self._stop_feeding(live)
-        self._repo.delete(owner, session_id)
+        adopted = self._repo.delete(owner, session_id)
         with self._lock:
             self._live.pop(session_id, None)
             self._loading.pop(session_id, None)
+            for other in (self._live.get(adopted_id) for adopted_id in adopted):
+                if other is not None:
+                    other.record = dataclasses.replace(other.record, owner_key_id=owner)
         self._record(owner, "SessionDeleted", session_id, name=live.record.name,
                      message=f"session {live.record.name!r} deleted")  # fmt: skip
 
@@ -501,4 +514,5 @@ class SessionService(TradingUseCases, PaperSessions):
             account=runtime.spec.account,
             execution_quality=runtime.execution_quality(),
             default_account_id=runtime.default_account_id,
+            data_notes=self._market.notes(s.symbol for s in runtime.kernel.feed.series),
         )

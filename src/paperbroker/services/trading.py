@@ -21,6 +21,7 @@ from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForc
 from paperbroker.model.events import AccountOpened
 from paperbroker.model.order import Order
 from paperbroker.model.values import to_decimal
+from paperbroker.portfolio.claims import Holding
 from paperbroker.services import account_history
 from paperbroker.services.account_history import Activity, ActivityQuery
 from paperbroker.services.session_config import (
@@ -233,6 +234,14 @@ class TradingUseCases:
         if position is None or not position.qty:
             raise NotFound(f"no position in {symbol}")
         return PositionView.of(books, symbol)
+
+    def holding(self, owner: str, session_id: str, account_id: str, symbol: str) -> Holding:
+        """What an account's orders hold of its position in ``symbol``, and what is left
+        to sell: the count its pre-trade check makes (Alpaca's ``qty_available``)."""
+        runtime = self.runtime(owner, session_id)
+        account = runtime.books(account_id).account.id
+        with runtime.locked():  # the count is cached on the books: no command meanwhile
+            return runtime.kernel.holding(symbol, account)
 
     def close_position(
         self,

@@ -37,6 +37,8 @@ class SessionView:
     type: str = "backtest"
     #: The session this one is a new run of (``restart``), if any.
     restarted_from: str | None = None
+    #: What to know about the data it trades: prices off their tick, one line each.
+    data_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

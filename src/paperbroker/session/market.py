@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from paperbroker.core.errors import Conflict
 from paperbroker.data.series import BarSeries
+from paperbroker.data.ticks import data_notes
 from paperbroker.model.enums import AssetClass
 
 
@@ -34,6 +35,7 @@ class MarketData:
 
     def __init__(self, series: Mapping[str, BarSeries]) -> None:
         self._series = dict(sorted(series.items()))
+        self._notes: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def bundled(cls) -> MarketData:
@@ -56,7 +58,9 @@ class MarketData:
         clash = sorted(set(bundled) & set(imported))
         if clash:
             raise Conflict(f"imported symbols shadow bundled ones: {', '.join(clash)}")
-        return cls({**bundled, **imported})
+        market = cls({**bundled, **imported})
+        market.notes()  # logged once, as the server starts
+        return market
 
     def assets(self) -> list[Asset]:
         """Every symbol with data, in symbol order."""
@@ -78,6 +82,19 @@ class MarketData:
     def series(self, symbol: str) -> BarSeries | None:
         """All of ``symbol``'s bars (``None`` for a symbol without data)."""
         return self._series.get(symbol)
+
+    def notes(self, symbols: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The data notes of ``symbols`` (default: every symbol), in symbol order.
+
+        A note says a symbol's prices are off its tick
+        (:func:`~paperbroker.data.ticks.off_grid_note`); each is worked out
+        once and logged once.  Symbols without data have none.
+        """
+        wanted = self._series if symbols is None else sorted(set(symbols) & set(self._series))
+        for symbol in wanted:
+            if symbol not in self._notes:
+                self._notes[symbol] = data_notes([self._series[symbol]])
+        return tuple(note for symbol in wanted for note in self._notes[symbol])
 
     def series_until(self, end_ns: int) -> list[BarSeries]:
         """Each symbol's bars that close by ``end_ns`` (symbols with none are left out)."""

@@ -11,18 +11,38 @@ Typical start-up::
 
 from __future__ import annotations
 
-from paperbroker.store.db import (
-    SessionFactory,
-    check_durability,
-    create_engine_for,
-    normalize_database_url,
-    read_session,
-    session_factory,
-)
-from paperbroker.store.journal import EncodedEvent, Journal
-from paperbroker.store.keys import ApiKeyRecord, ApiKeys
-from paperbroker.store.migrate import current_revision, head_revision, migrate
-from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
+from typing import TYPE_CHECKING
+
+from paperbroker.core.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from paperbroker.store.db import (
+        SessionFactory,
+        check_durability,
+        create_engine_for,
+        normalize_database_url,
+        read_session,
+        session_factory,
+    )
+    from paperbroker.store.journal import EncodedEvent, Journal
+    from paperbroker.store.keys import ApiKeyRecord, ApiKeys
+    from paperbroker.store.migrate import current_revision, head_revision, migrate
+    from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
+
+_MODULES = {
+    "paperbroker.store.db": (
+        "SessionFactory",
+        "check_durability",
+        "create_engine_for",
+        "normalize_database_url",
+        "read_session",
+        "session_factory",
+    ),
+    "paperbroker.store.journal": ("EncodedEvent", "Journal"),
+    "paperbroker.store.keys": ("ApiKeyRecord", "ApiKeys"),
+    "paperbroker.store.migrate": ("current_revision", "head_revision", "migrate"),
+    "paperbroker.store.sessions_repo": ("SessionRecord", "SessionsRepo"),
+}
 
 __all__ = [
     "ApiKeyRecord",
@@ -41,3 +61,7 @@ __all__ = [
     "read_session",
     "session_factory",
 ]
+
+__getattr__ = lazy_attributes(
+    __name__, {name: module for module, names in _MODULES.items() for name in names}
+)

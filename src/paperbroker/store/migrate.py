@@ -1,19 +1,22 @@
 """Apply the Alembic migrations shipped inside the package, without an alembic.ini.
 
-:func:`migrate` runs ``upgrade head`` in one transaction; running it again is
-a no-op. On PostgreSQL an advisory lock makes concurrent start-ups wait for
-each other; on SQLite ``BEGIN IMMEDIATE`` does the same. SQLite foreign keys
-are switched off while a migration runs (batch migrations rebuild tables, and
+:func:`migrate` runs ``upgrade head`` in one transaction, and only when the
+database is behind: a database already at the packaged head (every restart
+of a server) costs one query, and Alembic is not even imported. On
+PostgreSQL an advisory lock makes concurrent start-ups wait for each other;
+on SQLite ``BEGIN IMMEDIATE`` does the same. SQLite foreign keys are
+switched off while a migration runs (batch migrations rebuild tables, and
 dropping a parent table would otherwise cascade into its children) and
 checked with ``PRAGMA foreign_key_check`` before the commit.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect, text
 
 from paperbroker.core.errors import OperationalError
 
@@ -57,12 +60,42 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+#: A migration file's ``revision = "0003"`` or ``down_revision: str | None = "0002"``.
+_REVISION_LINE = re.compile(r'^(down_)?revision\b[^=\n]*=\s*(?:"([^"]*)"|None)\s*$', re.MULTILINE)
+
+
+def packaged_head() -> str | None:
+    """The newest revision the package ships, read from the migration files without
+    Alembic (``None`` if they do not name exactly one head: then ask Alembic)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for down, revision in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).update([revision] if revision else [])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the packaged head already (one query, no Alembic)."""
+    head = packaged_head()
+    if head is None:
+        return False
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return stored == [head]
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` up to :func:`head_revision`.
+    """Bring the database behind ``engine`` up to :func:`head_revision`, if it is behind.
 
     Raises:
         OperationalError: if the migrated SQLite database breaks a foreign key.
     """
+    if is_current(engine):
+        return
     from alembic import command
 
     with engine.connect() as conn:

@@ -4,7 +4,9 @@ Every call but :meth:`SessionsRepo.list_all` is scoped by the owner's key id:
 a session of another owner is reported as :class:`NotFound` and never listed,
 so the API can answer 404 without telling foreign ids from unknown ones.
 A session's trading state is not here; it is the projection of its journal.
-Deleting a session deletes its events with it (``ON DELETE CASCADE``).
+Deleting a session deletes its events and bound keys with it (``ON DELETE
+CASCADE``). A key bound to a session owns no session: :meth:`SessionsRepo.create`
+refuses one as an owner.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.core.ids import SessionId
 from paperbroker.store.db import SessionFactory, read_session
-from paperbroker.store.tables import SessionRow
+from paperbroker.store.tables import ApiKeyRow, SessionRow
 
 _MAX_NAME = 200
 _MAX_TAG = 32
@@ -74,6 +76,7 @@ class SessionsRepo:
             InvalidRequest: for an empty or overlong name, kind or status,
                 ``simulation_end`` before ``simulation_start``, or a
                 ``session_id`` that is not a UUID or is taken.
+                An owner key bound to a session is refused too: it owns nothing.
             NotFound: if ``owner_key_id`` is not a key.
         """
         _check_text("name", name, _MAX_NAME)
@@ -94,6 +97,12 @@ class SessionsRepo:
         )
         try:
             with self._factory.begin() as session:
+                key = session.get(ApiKeyRow, owner_key_id)
+                if key is not None and key.session_id is not None:
+                    raise InvalidRequest(
+                        f"API key {owner_key_id} is bound to session {key.session_id}: "
+                        "it cannot own sessions"
+                    )
                 session.add(row)
         except IntegrityError as exc:
             # Either the owner is unknown (foreign key) or the id is taken.
@@ -166,20 +175,38 @@ class SessionsRepo:
             row.config = config
             return _record(row)
 
-    def delete(self, owner_key_id: str, session_id: str) -> None:
-        """Delete the owner's session with all its events.
+    def delete(self, owner_key_id: str, session_id: str) -> list[str]:
+        """Delete the owner's session with its events and the keys bound to it.
+
+        A key bound to a session owns nothing, but earlier versions of the server
+        let such a key create sessions of its own; those pass to this owner
+        first (the key acted for it), so the delete never fails on them and
+        loses none.
+
+        Returns:
+            The ids of the sessions that passed to the owner, oldest first.
 
         Raises:
             NotFound: if the session does not exist or belongs to another owner.
         """
         with self._factory.begin() as session:
-            result = session.execute(
-                delete(SessionRow).where(
-                    SessionRow.id == session_id, SessionRow.owner_key_id == owner_key_id
+            _owned(session, owner_key_id, session_id)
+            bound = select(ApiKeyRow.key_id).where(ApiKeyRow.session_id == session_id)
+            adopted = list(
+                session.scalars(
+                    select(SessionRow.id)
+                    .where(SessionRow.owner_key_id.in_(bound))
+                    .order_by(SessionRow.created_at, SessionRow.id)
                 )
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
-                raise NotFound(f"session {session_id} not found")
+            if adopted:
+                session.execute(
+                    update(SessionRow)
+                    .where(SessionRow.id.in_(adopted))
+                    .values(owner_key_id=owner_key_id)
+                )
+            session.execute(delete(SessionRow).where(SessionRow.id == session_id))
+            return adopted
 
 
 def _owned(session: Session, owner_key_id: str, session_id: str) -> SessionRow:

@@ -120,3 +120,25 @@ class SystemEventRow(Base):
     severity: Mapped[str] = mapped_column(String(16))
     session_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class WatchlistRow(Base):
+    """A named, ordered list of symbols of one account of a session (Alpaca's watchlist).
+
+    Account configuration, not trading state: it is kept here rather than in
+    the session's journal, changes take effect at once, and it goes with its
+    session (``ON DELETE CASCADE``). ``symbols`` is a JSON array of symbols.
+    """
+
+    __tablename__ = "watchlists"
+    __table_args__ = (UniqueConstraint("session_id", "account_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(64))
+    symbols: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -69,9 +69,9 @@ def resolve_strategy(spec: str, *, files: bool = True) -> type[Strategy]:
         found = [ep for ep in _entry_points() if ep.name == spec]
         if not found:
             known = ", ".join(sorted({*BUILTIN_STRATEGIES, *(ep.name for ep in _entry_points())}))
-            raise InvalidRequest(
-                f"unknown strategy {spec!r}: use one of {known} or path/to/file.py:ClassName"
-            )
+            # A file is offered only where one may be run: not to a server's requests.
+            files_too = " or path/to/file.py:ClassName" if files else ""
+            raise InvalidRequest(f"unknown strategy {spec[:128]!r}: use one of {known}{files_too}")
         if len(found) > 1:
             providers = ", ".join(sorted(_distribution(ep) for ep in found))
             raise InvalidRequest(f"strategy {spec!r} is provided by several packages: {providers}")

@@ -51,6 +51,18 @@ def test_a_pipeline_trades_exactly_as_its_strategy_alone(execution: str) -> None
     assert piped.final_equity == alone.final_equity
 
 
+def test_a_strategy_agent_sizes_against_its_own_symbols_not_the_sessions() -> None:
+    # The backtest trades AAPL and MSFT; the strategy agent is given AAPL only.
+    alone = Backtest(stocks()["AAPL"], SmaCrossover, params=SMA, execution="ideal", **SPAN).run()
+    piped = run(Pipeline, {"agents": standard_pipeline("sma_crossover", SMA, ["AAPL"])})
+    assert len(alone.fills) > 10
+    assert {f.symbol for f in piped.fills} == {"AAPL"}
+    # The whole cash, not half of it: the same orders as the strategy alone on AAPL.
+    assert [(f.ts, f.side, f.qty, f.price) for f in piped.fills] == [
+        (f.ts, f.side, f.qty, f.price) for f in alone.fills
+    ]
+
+
 def test_a_risk_limit_denies_intents_and_the_history_says_why() -> None:
     limited = run(Pipeline, pipeline(risk={"config": {"max_order_qty": "50"}}))
     assert limited.fills == []  # every entry wants far more than 50 shares

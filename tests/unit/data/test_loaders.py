@@ -162,6 +162,73 @@ def test_naive_times_are_read_in_the_given_timezone(tmp_path: Path) -> None:
     ]
 
 
+def test_new_york_minutes_across_the_spring_change_keep_their_wall_times(
+    tmp_path: Path,
+) -> None:
+    # Friday 2024-03-08 is EST (UTC-5); the clocks spring forward on Sunday the 10th,
+    # so Monday's 09:30 is EDT (UTC-4): an hour earlier in UTC.
+    text = "time,open,high,low,close\n" + "".join(
+        f"2024-03-{day} 09:3{minute},10,11,9,10\n" for day in ("08", "11") for minute in (0, 1)
+    )
+    path = write(tmp_path / "x.csv", text)
+    series = load_bars(path, symbol="X", timezone="America/New_York")["X"]
+    assert series.ts.tolist() == [
+        utc(2024, 3, 8, 14, 31), utc(2024, 3, 8, 14, 32),
+        utc(2024, 3, 11, 13, 31), utc(2024, 3, 11, 13, 32),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("time_type", ["text", "parquet"])
+def test_a_wall_time_the_clocks_skipped_is_refused_naming_the_row(
+    tmp_path: Path, time_type: str
+) -> None:
+    times = ["2024-03-10 01:30", "2024-03-10 02:30", "2024-03-10 03:30"]
+    if time_type == "text":
+        rows = "".join(f"{t},10,11,9,10\n" for t in times)
+        path = write(tmp_path / "x.csv", "time,open,high,low,close\n" + rows)
+    else:
+        path = tmp_path / "x.parquet"
+        stamps = [datetime.fromisoformat(t) for t in times]
+        pq.write_table(
+            pa.table({"time": stamps, "open": [10.0] * 3, "high": [11.0] * 3,
+                      "low": [9.0] * 3, "close": [10.0] * 3}),
+            path,
+        )  # fmt: skip
+    with pytest.raises(InvalidRequest) as error:
+        load_bars(path, symbol="X", timezone="America/New_York", timestamp="close")
+    assert str(error.value) == (
+        f"{path.name}: column time row 2: 2024-03-10T02:30:00 does not exist in "
+        "America/New_York (the clocks skip it when they spring forward); "
+        "is the file in another time zone?"
+    )
+
+
+def test_a_wall_time_shown_twice_is_first_then_second_occurrence_in_file_order(
+    tmp_path: Path,
+) -> None:
+    # Hourly bars through the fall-back night of 2024-11-03 in New York: 01:00
+    # comes twice (EDT, then EST), one symbol's each; another symbol has it once.
+    rows = [
+        ("A", "00:00"), ("A", "01:00"), ("B", "01:00"), ("A", "01:00"), ("A", "02:00"),
+        ("B", "02:00"),
+    ]  # fmt: skip
+    text = "symbol,time,open,high,low,close\n" + "".join(
+        f"{symbol},2024-11-03 {clock},10,11,9,10\n" for symbol, clock in rows
+    )
+    path = write(tmp_path / "x.csv", text)
+    loaded = load_bars(path, timezone="America/New_York", timestamp="close")
+    assert loaded["A"].ts.tolist() == [
+        utc(2024, 11, 3, 4),
+        utc(2024, 11, 3, 5),
+        utc(2024, 11, 3, 6),
+        utc(2024, 11, 3, 7),
+    ]
+    assert loaded["B"].ts.tolist() == [utc(2024, 11, 3, 5), utc(2024, 11, 3, 7)]
+    third = text + "A,2024-11-03 01:00,10,11,9,10\n"
+    with pytest.raises(InvalidRequest, match=r"A has two bars at 2024-11-03T05:00:00Z"):
+        load_bars(write(tmp_path / "y.csv", third), timezone="America/New_York")
+
+
 def test_out_of_order_rows_are_sorted(tmp_path: Path) -> None:
     text = (
         "time,open,high,low,close\n"
@@ -188,6 +255,19 @@ def test_parquet_round_trip_is_exact(tmp_path: Path) -> None:
         assert loaded.duration_ns == original.duration_ns
         for column in ("ts", "open", "high", "low", "close", "volume"):
             np.testing.assert_array_equal(getattr(loaded, column), getattr(original, column))
+
+
+def test_parquet_keeps_each_symbols_tick_for_equities_loaded_without_instruments(
+    tmp_path: Path,
+) -> None:
+    fine = synthetic_bars("FINE", 5, seed=1, instrument=Instrument.equity("FINE", "0.0001"))
+    cents = synthetic_bars("CENTS", 5, seed=2)
+    save_parquet({"FINE": fine, "CENTS": cents}, tmp_path / "two.parquet")
+    back = load_bars(tmp_path / "two.parquet")
+    assert back["FINE"].instrument == Instrument.equity("FINE", "0.0001")
+    assert back["CENTS"].instrument == Instrument.equity("CENTS")
+    given = load_bars(tmp_path / "two.parquet", instrument=Instrument.fx)  # a factory wins
+    assert given["FINE"].instrument == Instrument.fx("FINE")
 
 
 def test_single_series_round_trip_and_pq_suffix(tmp_path: Path) -> None:

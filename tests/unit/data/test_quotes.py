@@ -301,7 +301,7 @@ def test_parquet_holds_series_with_quotes_or_without_not_both(tmp_path: Path) ->
 
 def test_imported_quotes_survive_the_store(tmp_path: Path) -> None:
     store = MarketDataStore(tmp_path / "market")
-    imported = store.import_file(write(tmp_path / "q.csv", QUOTE_CSV), "QTEST")
+    imported = store.import_file(write(tmp_path / "q.csv", QUOTE_CSV), "QTEST").series
     assert imported.quotes is not None
     assert_same_series(store.load_all()["QTEST"], imported)
 

@@ -80,7 +80,11 @@ def test_backtest_indicators_see_only_filtered_bars(build: Any, ten_days: Any) -
     ("kwargs", "message"),
     [
         ({"start": "2024-01-09", "end": "2024-01-04"}, "start is after end"),
-        ({"start": "2025-01-01"}, "no bars in the requested range for XYZ"),
+        (
+            {"start": "2025-01-01", "end": "2025-06-30T14:30"},
+            "no bars in the requested range 2025-01-01 – 2025-06-30 14:30Z for XYZ; "
+            "the data has XYZ: 2024-01-02 – 2024-01-15",
+        ),
         ({"end": "yesterday"}, "end 'yesterday' is not an ISO-8601"),
         ({"cash": 0}, "cash must be positive"),
         ({"cash": "lots"}, "cash 'lots' is not a number"),

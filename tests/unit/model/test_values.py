@@ -22,7 +22,15 @@ NY = ZoneInfo("America/New_York")
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.1, "0.1"), (100.01, "100.01"), (3, "3"), ("  2.50 ", "2.50"), (D("1.25"), "1.25")],
+    [
+        (0.1, "0.1"),
+        (100.01, "100.01"),
+        (3, "3"),
+        ("2.50", "2.50"),
+        (D("1.25"), "1.25"),
+        ("-1.5e3", "-1.5E+3"),
+        (".5", "0.5"),
+    ],
 )
 def test_to_decimal_converts_without_float_artefacts(value: object, expected: str) -> None:
     result = to_decimal(value)  # type: ignore[arg-type]
@@ -30,8 +38,11 @@ def test_to_decimal_converts_without_float_artefacts(value: object, expected: st
     assert str(result) == expected.strip()
 
 
-@pytest.mark.parametrize("value", ["abc", "", "1,5"])
+@pytest.mark.parametrize(
+    "value", ["abc", "", "1,5", "  2.50 ", " 1", "1\n", "١", "1_000", "²", "1e", "--1"]
+)
 def test_to_decimal_text_not_a_number_names_field(value: str) -> None:
+    """Only ASCII digits: Decimal itself would read " 1 ", "١" and "1_000" as numbers."""
     with pytest.raises(InvalidRequest, match=r"^qty "):
         to_decimal(value, field="qty")
 

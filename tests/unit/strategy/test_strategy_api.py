@@ -191,5 +191,8 @@ def test_strategy_params_coerced_frozen_and_shown_in_repr() -> None:
 def test_registry_builtin_names_resolve_unknown_raises() -> None:
     assert resolve_strategy("sma_crossover") is SmaCrossover
     assert resolve_strategy("buy_and_hold") is BuyAndHold
-    with pytest.raises(InvalidRequest, match="unknown strategy 'nope'"):
-        resolve_strategy("nope")
+    with pytest.raises(InvalidRequest, match=r"unknown strategy 'nope'.* or path/to/file.py"):
+        resolve_strategy("nope")  # the command line may run a file
+    with pytest.raises(InvalidRequest, match="unknown strategy 'nope'") as by_name:
+        resolve_strategy("nope", files=False)  # a server's sessions may not
+    assert "file" not in str(by_name.value)

@@ -1,4 +1,4 @@
-"""The Alpaca-compatible API: Trading API v2, Market Data v2 bars and the trade_updates stream.
+"""The Alpaca-compatible API: Trading API v2, Market Data v2 and the trade_updates stream.
 
 Every route is served twice: at ``/v2/...`` for keys bound to a session's
 account, and at ``/sessions/{sessionId}/v2/...`` (see :mod:`.target`); the
@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from paperbroker.api.access import SESSION_PREFIX
 from paperbroker.api.alpaca import (
     account,
     activities,
     assets,
     clock,
     configurations,
+    data_stream,
     market_data,
     orders,
     portfolio_history,
     positions,
+    snapshots,
     stream,
+    trades,
+    watchlists,
 )
-from paperbroker.api.alpaca.target import SESSION_PREFIX
+from paperbroker.api.alpaca.target import SessionInPath
 
 _MODULES = (
     account,
@@ -31,9 +36,13 @@ _MODULES = (
     orders,
     positions,
     assets,
+    watchlists,
     clock,
     market_data,
+    trades,
+    snapshots,
     stream,
+    data_stream,
 )
 
 
@@ -41,4 +50,4 @@ def install(app: FastAPI) -> None:
     """Add every Alpaca route to ``app``, under both prefixes."""
     for module in _MODULES:
         app.include_router(module.router)
-        app.include_router(module.router, prefix=SESSION_PREFIX, include_in_schema=False)
+        app.include_router(module.router, prefix=SESSION_PREFIX, dependencies=[SessionInPath])

@@ -13,7 +13,7 @@ from paperbroker.api.alpaca.target import Trading
 from paperbroker.api.formats import decimal_text, time_text
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
-from paperbroker.model.account import AccountRules
+from paperbroker.model.account import Account, AccountRules
 from paperbroker.model.values import ZERO
 from paperbroker.services.account_snapshot import equity_as_of
 from paperbroker.services.views import AccountView
@@ -82,20 +82,28 @@ def get_account(target: Trading) -> AlpacaAccount:
     today = ns_to_datetime(runtime.now_ns).astimezone(NEW_YORK).date()
     day_start = datetime_to_ns(datetime.combine(today, time(), tzinfo=NEW_YORK))
     last_equity = equity_as_of(runtime, target.account_id, day_start)
-    return _account(view, rules, multiplier, account.shorting_enabled, last_equity)
+    return _account(view, rules, account, multiplier, last_equity)
 
 
 def _account(
     view: AccountView,
     rules: AccountRules,
+    account: Account,
     multiplier: Decimal,
-    shorting_enabled: bool,
     last_equity: Decimal,
 ) -> AlpacaAccount:
+    """Alpaca's figures of ``view``.
+
+    ``buying_power`` is what the pre-trade check allows now (the intraday
+    figure while the market is open); ``regt_buying_power`` the overnight,
+    Reg-T one (2x for a Reg-T margin account, whatever the hour), and
+    ``daytrading_buying_power`` the intraday one of a 4x account (0 below 4x).
+    """
     long_value, short_value = view.long_market_value, view.short_market_value
     gross = long_value - short_value
     maintenance = _LONG_MAINTENANCE * long_value - _SHORT_MAINTENANCE * short_value
-    intraday = view.buying_power if multiplier >= 4 else ZERO
+    regt = account.buying_power(view.equity, gross, intraday=False)
+    intraday = account.buying_power(view.equity, gross, intraday=True) if multiplier >= 4 else ZERO
     return AlpacaAccount(
         id=view.id,
         account_number="PB" + view.id.replace("-", "")[:10].upper(),
@@ -103,7 +111,7 @@ def _account(
         crypto_status="ACTIVE",
         currency="USD",
         buying_power=decimal_text(view.buying_power),
-        regt_buying_power=decimal_text(view.buying_power),
+        regt_buying_power=decimal_text(regt),
         daytrading_buying_power=decimal_text(intraday),
         non_marginable_buying_power=decimal_text(max(view.cash, ZERO)),
         options_buying_power="0",
@@ -127,7 +135,7 @@ def _account(
         transfers_blocked=False,
         account_blocked=False,
         trade_suspended_by_user=rules.suspend_trade,
-        shorting_enabled=shorting_enabled,
+        shorting_enabled=account.shorting_enabled,
         options_approved_level=0,
         options_trading_level=0,
         created_at=time_text(view.created_at),

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 
 from paperbroker.api.alpaca.common import find_asset
 from paperbroker.api.alpaca.shapes import ASSET_CLASSES, AlpacaAsset
-from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.alpaca.target import MarketTarget
 from paperbroker.core.errors import NotFound
 
 router = APIRouter(prefix="/v2/assets", tags=["alpaca"])
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v2/assets", tags=["alpaca"])
 
 @router.get("", summary="List assets")
 def list_assets(
-    target: Trading,
+    target: MarketTarget,
     status: Literal["active", "inactive"] | None = None,
     asset_class: Literal["us_equity", "us_option", "crypto", "crypto_perp"] | None = None,
     exchange: str | None = None,
@@ -45,7 +45,7 @@ def list_assets(
 
 @router.get("/{symbol_or_asset_id}", summary="Read an asset")
 def get_asset(
-    symbol_or_asset_id: Annotated[str, Path(max_length=64)], target: Trading
+    symbol_or_asset_id: Annotated[str, Path(max_length=64)], target: MarketTarget
 ) -> AlpacaAsset:
     asset = find_asset(target.service.market, symbol_or_asset_id)
     if asset.asset_class not in ASSET_CLASSES:

@@ -14,7 +14,7 @@ from typing import Annotated, Final, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.alpaca.target import MarketTarget
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.core.errors import InvalidRequest
@@ -48,7 +48,7 @@ class AlpacaCalendarDay(ResponseModel):
 
 
 @router.get("/v2/clock", summary="Market clock")
-def get_clock(target: Trading) -> AlpacaClock:
+def get_clock(target: MarketTarget) -> AlpacaClock:
     """Whether the market is open at the session's current time, and its next open and close."""
     now = target.runtime.now_ns
     calendar = xnys()
@@ -62,7 +62,7 @@ def get_clock(target: Trading) -> AlpacaClock:
 
 @router.get("/v2/calendar", summary="Market calendar")
 def get_calendar(
-    target: Trading,
+    target: MarketTarget,
     start: Annotated[str | None, Query(max_length=64)] = None,
     end: Annotated[str | None, Query(max_length=64)] = None,
     date_type: Literal["TRADING", "SETTLEMENT"] = "TRADING",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from paperbroker.api.alpaca.shapes import asset_id
 from paperbroker.api.errors import ApiError
 from paperbroker.api.formats import canonical_uuid
+from paperbroker.api.responses import ErrorBody
 from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.core.errors import InvalidRequest, NotFound
@@ -18,6 +19,14 @@ from paperbroker.services.views import OrderView
 from paperbroker.session.market import Asset, MarketData
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
+_ERROR: Final = {"model": ErrorBody}
+#: What any ``/v2`` route may answer besides its success, for the OpenAPI document.
+ALPACA_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    401: {**_ERROR, "description": "No API key, or one that does not verify."},
+    403: {**_ERROR, "description": "The key is bound to no session (on a plain /v2 path)."},
+    404: {**_ERROR, "description": "No such session for the key, or nothing by that name."},
+    422: {**_ERROR, "description": "A parameter or field is invalid (the message names it)."},
+}
 #: The times epoch nanoseconds in an int64 can hold.
 _FIRST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LAST_TIME: Final = datetime(2262, 4, 10, tzinfo=UTC)
@@ -28,6 +37,7 @@ _SYMBOL: Final = re.compile(SYMBOL_PATTERN)
 _FORBIDDEN: Final = frozenset(
     {
         RejectReason.INSUFFICIENT_BUYING_POWER,
+        RejectReason.INSUFFICIENT_QTY,
         RejectReason.SHORT_NOT_ALLOWED,
         RejectReason.TRADING_SUSPENDED,
     }

@@ -3,7 +3,8 @@
 - ``GET /v2/stocks/bars``: bars of several symbols, sorted by symbol then
   time, paged with ``limit`` (counted across all symbols) and ``page_token``;
 - ``GET /v2/stocks/{symbol}/bars``: the same for one symbol;
-- ``GET /v2/stocks/bars/latest``: each symbol's last bar.
+- ``GET /v2/stocks/bars/latest``: each symbol's last bar, stamped as ``/bars`` stamps
+  it (a daily bar at 00:00 New York); ``/v2/stocks/{symbol}/bars/latest`` one symbol's.
 
 **No look-ahead.** Only stored bars whose close time is at or before the
 session's current time are served; an ``end`` later than that is cut there.
@@ -22,33 +23,41 @@ the stored prices are what they are.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, time
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
 import numpy as np
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns, symbol_list
-from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.alpaca.common import ALPACA_ERRORS, NEW_YORK, query_time_ns, symbol_list
+from paperbroker.api.alpaca.paging import Cursor, read_token, token
+from paperbroker.api.alpaca.target import MarketTarget, Target
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
-from paperbroker.core.errors import InvalidRequest
-from paperbroker.data.aggregate import Bars, TimeFrame, aggregate, check_timeframe
+from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.data.aggregate import (
+    Bars,
+    TimeFrame,
+    Unit,
+    aggregate,
+    bucket_starts,
+    check_timeframe,
+)
 from paperbroker.data.series import BarSeries
-from paperbroker.session.market import MarketData
 
 router = APIRouter(prefix="/v2/stocks", tags=["alpaca"])
 
 MAX_LIMIT: Final = 10_000
 DEFAULT_LIMIT: Final = 1_000
 _FAR_NS: Final = 2**62  # about 146 years from 1970, either way
+_MINUTE_NS: Final = 60_000_000_000
+
+#: A symbol's bars as a session has them (``None``: it has none).
+SeriesLookup = Callable[[str], BarSeries | None]
 
 Sort = Literal["asc", "desc"]
 
@@ -89,12 +98,11 @@ class LatestBars(ResponseModel):
     bars: dict[str, AlpacaBar]
 
 
-@dataclass(frozen=True, slots=True)
-class _Cursor:
-    """Where a page ends: the symbol and the stamp of its last bar."""
+class SymbolLatestBar(ResponseModel):
+    """One symbol's last bar as of the session's current time."""
 
     symbol: str
-    t: int
+    bar: AlpacaBar
 
 
 # FastAPI query parameters shared by both bar routes.
@@ -109,7 +117,7 @@ IgnoredQuery = Annotated[str | None, Query(max_length=64, description="Accepted,
 
 @router.get("/bars", summary="Historical bars")
 def get_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
@@ -131,44 +139,51 @@ def get_bars(
     if not wanted:
         raise InvalidRequest("symbols: give at least one symbol")
     return _bar_pages(
-        target.service.market, target.runtime.now_ns, sorted(set(wanted)),
+        series_lookup(target), target.runtime.now_ns, sorted(set(wanted)),
         TimeFrame.parse(timeframe), start, end, limit, page_token, sort,
     )  # fmt: skip
 
 
 @router.get("/bars/latest", summary="Latest bars")
 def get_latest_bars(
-    target: Trading,
+    target: MarketTarget,
     symbols: Annotated[str, Query(max_length=20_000)],
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
 ) -> LatestBars:
-    """Each symbol's last stored bar that has closed, stamped at its open."""
+    """Each symbol's last stored bar that has closed, stamped as ``/bars`` stamps it."""
     wanted = symbol_list(symbols)
     if not wanted:
         raise InvalidRequest("symbols: give at least one symbol")
-    market, now = target.service.market, target.runtime.now_ns
+    lookup, now = series_lookup(target), target.runtime.now_ns
     latest: dict[str, AlpacaBar] = {}
     for symbol in sorted(set(wanted)):
-        series = market.series(symbol)
-        if series is None:
-            continue
-        last = int(np.searchsorted(series.ts, now, side="right")) - 1
-        if last >= 0:
-            latest[symbol] = AlpacaBar(
-                t=time_text(int(series.ts[last]) - series.duration_ns),
-                o=float(series.open[last]),
-                h=float(series.high[last]),
-                l=float(series.low[last]),
-                c=float(series.close[last]),
-                v=_volume(float(series.volume[last])),
-            )
+        series = lookup(symbol)
+        bar = None if series is None else latest_bar(series, now)
+        if bar is not None:
+            latest[symbol] = bar
     return LatestBars(bars=latest)
+
+
+@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol", responses=ALPACA_ERRORS)
+def get_symbol_latest_bar(
+    target: MarketTarget,
+    symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
+    feed: IgnoredQuery = None,
+    currency: IgnoredQuery = None,
+) -> SymbolLatestBar:
+    """The symbol's last stored bar that has closed (older clients); 404 without one."""
+    name = symbol.upper()
+    series = series_lookup(target)(name)
+    bar = None if series is None else latest_bar(series, target.runtime.now_ns)
+    if bar is None:
+        raise NotFound(f"no bar for {name} by the session's time")
+    return SymbolLatestBar(symbol=name, bar=bar)
 
 
 @router.get("/{symbol}/bars", summary="Historical bars of one symbol")
 def get_symbol_bars(
-    target: Trading,
+    target: MarketTarget,
     symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
@@ -184,7 +199,7 @@ def get_symbol_bars(
     """One symbol's bars, as ``GET /v2/stocks/bars`` gives them."""
     name = symbol.upper()
     page = _bar_pages(
-        target.service.market, target.runtime.now_ns, [name],
+        series_lookup(target), target.runtime.now_ns, [name],
         TimeFrame.parse(timeframe), start, end, limit, page_token, sort,
     )  # fmt: skip
     return SymbolBarsPage(
@@ -193,7 +208,7 @@ def get_symbol_bars(
 
 
 def _bar_pages(
-    market: MarketData,
+    lookup: SeriesLookup,
     now_ns: int,
     symbols: list[str],
     timeframe: TimeFrame,
@@ -204,24 +219,15 @@ def _bar_pages(
     sort: Sort,
 ) -> BarsPage:
     """One page of ``symbols``' bars (in symbol order) as of ``now_ns``."""
-    start_ns = query_time_ns(start, "start")
-    end_ns = query_time_ns(end, "end")
-    if start_ns is None:
-        start_ns = _new_york_midnight_ns(now_ns)
-    if end_ns is not None and end_ns < start_ns:
-        raise InvalidRequest("end: is before start")
-    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
-    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
-    start_ns = min(max(start_ns, -_FAR_NS), _FAR_NS)
-    end_ns = max(end_ns, -_FAR_NS)
-    cursor = _read_token(page_token) if page_token else None  # "" is no token
+    start_ns, end_ns = query_window(start, end, now_ns)
+    cursor = read_token(page_token) if page_token else None  # "" is no token
     page: dict[str, list[AlpacaBar]] = {}
     room = limit
-    last: _Cursor | None = None  # the last bar put on the page
+    last: Cursor | None = None  # the last bar put on the page
     for symbol in symbols:
         if cursor is not None and symbol < cursor.symbol:
             continue
-        series = market.series(symbol)
+        series = lookup(symbol)
         if series is None:
             continue
         check_timeframe(series, timeframe)
@@ -233,16 +239,34 @@ def _bar_pages(
         if bars.size == 0:
             continue
         if last is not None and room == 0:  # the page is full and more bars follow
-            return BarsPage(bars=page, next_page_token=_token(last))
+            return BarsPage(bars=page, next_page_token=token(last))
         if sort == "desc":
             bars = bars.take(slice(None, None, -1))
         served = bars.take(slice(0, room))
-        page[symbol] = _alpaca_bars(served)
+        page[symbol] = alpaca_bars(served)
         room -= served.size
-        last = _Cursor(symbol, int(served.t[-1]))
+        last = Cursor(symbol, int(served.t[-1]))
         if served.size < bars.size:
-            return BarsPage(bars=page, next_page_token=_token(last))
+            return BarsPage(bars=page, next_page_token=token(last))
     return BarsPage(bars=page, next_page_token=None)
+
+
+def query_window(start: str | None, end: str | None, now_ns: int) -> tuple[int, int]:
+    """The ``[start, end]`` a query asks for, in ns: ``start`` by default 00:00 New York of
+    the session's day, ``end`` the session's time and never later.
+
+    Raises:
+        InvalidRequest: naming a parameter that is not a time, or an ``end`` before ``start``.
+    """
+    start_ns = query_time_ns(start, "start")
+    end_ns = query_time_ns(end, "end")
+    if start_ns is None:
+        start_ns = _new_york_midnight_ns(now_ns)
+    if end_ns is not None and end_ns < start_ns:
+        raise InvalidRequest("end: is before start")
+    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
+    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
+    return min(max(start_ns, -_FAR_NS), _FAR_NS), max(end_ns, -_FAR_NS)
 
 
 def _bars_between(
@@ -258,7 +282,55 @@ def _bars_between(
     return bars.take((bars.t >= start_ns) & (bars.t <= end_ns))
 
 
-def _alpaca_bars(bars: Bars) -> list[AlpacaBar]:
+def series_lookup(target: Target) -> SeriesLookup:
+    """Each symbol's bars as the session has them (a paper session's as they arrived).
+
+    A session sees the server's data up to its end, and a paper session the
+    bars its feed has brought; the clock decides which of them have closed.
+    """
+    by_symbol = {series.symbol: series for series in target.runtime.kernel.feed.series}
+    return by_symbol.get
+
+
+def latest_bar(series: BarSeries, now_ns: int) -> AlpacaBar | None:
+    """The last bar of ``series`` closed by ``now_ns``, stamped as ``/bars`` stamps its kind.
+
+    A stored bar is stamped as the bucket of its own timeframe (see
+    :func:`native_timeframe`): a minute bar at its minute, a daily bar at
+    00:00 New York, as ``/bars?timeframe=1Day`` stamps that day.
+    """
+    last = int(np.searchsorted(series.ts, now_ns, side="right")) - 1
+    if last < 0:
+        return None
+    return AlpacaBar(
+        t=time_text(bar_stamp(series, last)),
+        o=float(series.open[last]),
+        h=float(series.high[last]),
+        l=float(series.low[last]),
+        c=float(series.close[last]),
+        v=_volume(float(series.volume[last])),
+    )
+
+
+def native_timeframe(duration_ns: int) -> TimeFrame:
+    """The Alpaca timeframe of stored bars ``duration_ns`` long: ``{n}Min`` under an hour,
+    ``{n}Hour`` under a day, else ``1Day`` (a session-long bar, 09:30 to 16:00, is a day's)."""
+    minutes, rest = divmod(duration_ns, _MINUTE_NS)
+    if not rest and minutes < 60:
+        return TimeFrame(int(minutes), Unit.MINUTE)
+    hours, rest = divmod(duration_ns, 60 * _MINUTE_NS)
+    if not rest and hours < 24:
+        return TimeFrame(int(hours), Unit.HOUR)
+    return TimeFrame(1, Unit.DAY)
+
+
+def bar_stamp(series: BarSeries, row: int) -> int:
+    """The ``t`` of stored bar ``row``: the start of its bucket in its own timeframe."""
+    opened = np.array([int(series.ts[row]) - series.duration_ns], dtype=np.int64)
+    return int(bucket_starts(opened, native_timeframe(series.duration_ns))[0])
+
+
+def alpaca_bars(bars: Bars) -> list[AlpacaBar]:
     return [
         AlpacaBar(t=time_text(int(t)), o=o, h=h, l=low, c=c, v=_volume(v))
         for t, o, h, low, c, v in zip(
@@ -280,22 +352,3 @@ def _volume(volume: float) -> int | float:
 def _new_york_midnight_ns(ts_ns: int) -> int:
     day = ns_to_datetime(ts_ns).astimezone(NEW_YORK).date()
     return datetime_to_ns(datetime.combine(day, time(0), tzinfo=NEW_YORK))
-
-
-def _token(cursor: _Cursor) -> str:
-    text = json.dumps({"s": cursor.symbol, "t": cursor.t})
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _read_token(token: str) -> _Cursor:
-    invalid = InvalidRequest("page_token: is not a token this server issued")
-    try:
-        raw: Any = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid from None
-    if not isinstance(raw, dict) or set(raw) != {"s", "t"}:
-        raise invalid
-    symbol, t = raw["s"], raw["t"]
-    if not isinstance(symbol, str) or type(t) is not int or abs(t) > 2**62:
-        raise invalid
-    return _Cursor(symbol, t)

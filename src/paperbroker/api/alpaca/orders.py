@@ -2,7 +2,7 @@
 
 Orders fill as the session's clock passes over the bars, by the session's
 execution models; never at submission. A refused order is an error (403 or
-422, see :func:`~paperbroker.api.alpaca.common.accepted`) although it stays,
+422, see :func:`~paperbroker.api.alpaca.holdings.accepted_order`) although it stays,
 ``rejected``, in the account's history.
 """
 
@@ -16,15 +16,17 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from paperbroker.api.alpaca.common import (
-    accepted,
     order_id_or_422,
     order_symbol,
     query_time_ns,
     symbol_list,
 )
+from paperbroker.api.alpaca.holdings import accepted_order
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.errors import ApiError, error_code
+from paperbroker.api.responses import ErrorBody
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import OrderCreate, OrderReplace, PrintableText
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.services.views import OrderView
@@ -52,12 +54,12 @@ def _view(target: Target, order_id: str) -> OrderView:
     return target.service.order(target.owner, target.session_id, target.account_id, order_id)
 
 
-@router.post("", summary="Submit an order")
+@router.post("", summary="Submit an order", responses=ORDER_REFUSALS)
 def submit_order(body: AlpacaOrderCreate, target: Trading) -> AlpacaOrder:
     """The accepted order (``new``); it fills as the session's clock moves."""
     request = replace(body.to_request(), symbol=order_symbol(target.service.market, body.symbol))
     view = target.service.submit_order(target.owner, target.session_id, target.account_id, request)
-    return AlpacaOrder.of_view(accepted(view))
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.get("", summary="List orders")
@@ -119,7 +121,11 @@ def _cancel_result(target: Target, order_id: str) -> dict[str, Any]:
     return {"id": order_id, "status": 200, "body": AlpacaOrder.of_view(view).model_dump()}
 
 
-@router.get(":by_client_order_id", summary="Read an order by its client order id")
+@router.get(
+    ":by_client_order_id",
+    summary="Read an order by its client order id",
+    responses={404: {"model": ErrorBody, "description": "No order has that client order id."}},
+)
 def get_order_by_client_id(
     target: Trading,
     client_order_id: Annotated[str, Query(min_length=1, max_length=128)],
@@ -139,7 +145,7 @@ def get_order(
     return AlpacaOrder.of_view(_view(target, order_id_or_422(order_id)))
 
 
-@router.patch("/{order_id}", summary="Replace an order")
+@router.patch("/{order_id}", summary="Replace an order", responses=ORDER_REFUSALS)
 def replace_order(
     order_id: Annotated[str, Path(max_length=64)], body: OrderReplace, target: Trading
 ) -> AlpacaOrder:
@@ -154,7 +160,7 @@ def replace_order(
         )
     except Conflict as error:
         raise InvalidRequest(str(error)) from None
-    return AlpacaOrder.of_view(accepted(view))
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.delete("/{order_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Cancel an order")

@@ -18,7 +18,6 @@ rather than copied into a second model.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -30,6 +29,7 @@ from paperbroker.analytics.portfolio_history import (
 )
 from paperbroker.api.alpaca.common import query_time_ns
 from paperbroker.api.alpaca.target import Trading
+from paperbroker.api.schemas import IsoDate
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import ACTIVITY_TYPES, expand_types
 
@@ -44,7 +44,7 @@ def get_portfolio_history(
     target: Trading,
     period: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{0,3}[DWMA]$")] = None,
     timeframe: Timeframe | None = None,
-    date_end: date | None = None,
+    date_end: IsoDate | None = None,
     extended_hours: bool | None = None,
     start: Annotated[str | None, Query(max_length=40)] = None,
     end: Annotated[str | None, Query(max_length=40)] = None,

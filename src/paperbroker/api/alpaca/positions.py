@@ -10,15 +10,16 @@ import numpy as np
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from paperbroker.api.alpaca.common import NEW_YORK, accepted, find_asset
+from paperbroker.api.alpaca.common import NEW_YORK, find_asset
+from paperbroker.api.alpaca.holdings import accepted_order, holding, insufficient_qty
 from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
 from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.decimals import OrderNumber, Percentage
 from paperbroker.api.errors import ApiError, error_code
-from paperbroker.api.schemas import OrderNumber
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
-from paperbroker.model.enums import OrderSide
-from paperbroker.model.values import to_decimal
+from paperbroker.portfolio.marks import mark
 from paperbroker.services.views import PositionView
 from paperbroker.session.market import MarketData
 
@@ -41,16 +42,17 @@ def get_position(
     return _position(target, view)
 
 
-@router.delete("/{symbol_or_asset_id}", summary="Close a position")
+@router.delete("/{symbol_or_asset_id}", summary="Close a position", responses=ORDER_REFUSALS)
 def close_position(
     symbol_or_asset_id: Annotated[str, Path(max_length=64)],
     target: Trading,
     qty: Annotated[OrderNumber | None, Query()] = None,
-    percentage: Annotated[Decimal | None, Query(gt=0, le=100, allow_inf_nan=False)] = None,
+    percentage: Annotated[Percentage | None, Query()] = None,
 ) -> AlpacaOrder:
     """The market order that closes the position, or ``qty`` or ``percentage`` of it.
 
-    More than the position holds is a 403 (``insufficient qty available``).
+    More than open orders leave of the position is Alpaca's 403 (``insufficient
+    qty available for order``, see :mod:`.holdings`).
     """
     symbol = find_asset(target.service.market, symbol_or_asset_id).symbol
     try:
@@ -58,9 +60,9 @@ def close_position(
             target.owner, target.session_id, target.account_id, symbol,
             qty=qty, percentage=percentage,
         )  # fmt: skip
-    except InsufficientQuantity as error:
-        raise ApiError(403, str(error)) from None
-    return AlpacaOrder.of_view(accepted(view))
+    except InsufficientQuantity:
+        raise insufficient_qty(target, symbol, Decimal(qty or 0)) from None
+    return AlpacaOrder.of_view(accepted_order(target, view))
 
 
 @router.delete("", status_code=207, summary="Close every position")
@@ -82,13 +84,18 @@ def close_all_positions(target: Trading, cancel_orders: bool = False) -> JSONRes
 
 def _close_result(target: Target, symbol: str) -> dict[str, Any]:
     try:
-        view = accepted(
+        view = accepted_order(
+            target,
             target.service.close_position(
                 target.owner, target.session_id, target.account_id, symbol
-            )
+            ),
         )
     except ApiError as error:
-        body = {"code": error.code or error_code(error.status), "message": error.message}
+        body = {
+            "code": error.code or error_code(error.status),
+            "message": error.message,
+            **error.details,
+        }
         return {"symbol": symbol, "status": error.status, "body": body}
     except (InvalidRequest, Conflict) as error:
         status = 422 if isinstance(error, InvalidRequest) else 409
@@ -102,25 +109,18 @@ def _position(target: Target, view: PositionView) -> AlpacaPosition:
     """The Alpaca position of ``view``: what open orders leave of it, and yesterday's close."""
     runtime = target.runtime
     market = target.service.market
-    closing = OrderSide.SELL if view.qty > 0 else OrderSide.BUY
-    held = sum(
-        (
-            order.leaves_qty
-            for order in runtime.orders(target.account_id)
-            if order.is_open and order.symbol == view.symbol and order.side is closing
-        ),
-        Decimal(0),
-    )
-    available = max(abs(view.qty) - held, Decimal(0)) * (1 if view.qty > 0 else -1)
+    held = holding(target, view.symbol)
+    available = held.available if view.qty > 0 else -held.available
     asset = next((a for a in market.assets() if a.symbol == view.symbol), None)
     lastday = _lastday_close(market, view.symbol, runtime.now_ns) or view.current_price
     return AlpacaPosition.of(view, asset, available, lastday)
 
 
 def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | None:
-    """The last close before today (New York) began: Alpaca's ``lastday_price``.
+    """The mark of the last close before today (New York) began: Alpaca's ``lastday_price``.
 
-    ``None`` when there is none.
+    On the tick grid, as the current price is, so the intraday figures compare
+    like with like.  ``None`` when there is none.
     """
     series = market.series(symbol)
     if series is None or not len(series):
@@ -130,4 +130,4 @@ def _lastday_close(market: MarketData, symbol: str, now_ns: int) -> Decimal | No
     row = int(np.searchsorted(series.ts, midnight, side="left")) - 1
     if row < 0:
         return None
-    return to_decimal(float(series.close[row]), field="close")
+    return mark(float(series.close[row]), series.instrument.tick_size)

@@ -69,7 +69,6 @@ import contextlib
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -77,13 +76,13 @@ from typing import Any, Final, TypeGuard, get_args
 
 from fastapi import APIRouter, WebSocket
 
+from paperbroker.api.access import Access, declares
 from paperbroker.api.alpaca.shapes import AlpacaOrder
-from paperbroker.api.alpaca.target import SESSION_PARAM, Target, target_for
+from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket
 from paperbroker.api.auth import verify_in
-from paperbroker.api.deps import api_context
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.formats import canonical_uuid, decimal_text, time_text
-from paperbroker.api.outbox import Close, Outbox, encode
+from paperbroker.api.outbox import encode
 from paperbroker.core.errors import NotFound, PaperbrokerError
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (
@@ -117,11 +116,8 @@ MAX_PENDING = 10_000
 WATCH_SECONDS = 5.0
 #: Frames longer than this are refused unread (the protocol's are a few hundred bytes).
 MAX_FRAME_CHARS: Final = 64 * 1024
-#: How long a connection closing on its own initiative waits to send its last words.
-_CLOSE_GRACE_SECONDS: Final = 5.0
-_POLICY: Final = 1008  # close code: the client broke a rule (or lost its rights)
-_RELOAD: Final = 1012  # close code: the service restarted (the session was reloaded)
-_INTERNAL: Final = 1011
+_POLICY: Final = POLICY
+_INTERNAL: Final = INTERNAL
 _PROTOCOL_ERROR: Final = error_code(400)
 
 
@@ -292,106 +288,75 @@ def _error(message: str) -> dict[str, Any]:
     return {"stream": "error", "data": {"code": _PROTOCOL_ERROR, "message": message}}
 
 
-class _Connection:
-    """One client: a reader of its frames and a writer of everything sent to it.
+class _Connection(SessionSocket):
+    """One ``trade_updates`` client (see :class:`~paperbroker.api.alpaca.socket.SessionSocket`).
 
-    Everything sent goes through one queue (``_outbox``) drained by the
-    writer, so replies and updates leave in the order they were decided.
+    Everything sent goes through one queue drained by the writer, so replies
+    and updates leave in the order they were decided.
     """
 
+    label = TRADE_UPDATES
+
     def __init__(self, websocket: WebSocket) -> None:
-        self._ws = websocket
-        self._context = api_context(websocket)
-        self._loop = asyncio.get_running_loop()
+        super().__init__(websocket)
         self._binary = False
-        self._out = Outbox()
-        self._key_id: str | None = None
-        self._target: Target | None = None
-        self._runtime: SessionRuntime | None = None
         self._feed: _Feed | None = None
 
-    async def serve(self) -> None:
-        await self._ws.accept()
-        reader = asyncio.create_task(self._read())
-        writer = asyncio.create_task(self._write())
-        try:
-            done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-            if writer not in done and self._out.closing:
-                # The reader decided to close: the writer says why, then closes.
-                await asyncio.wait({writer}, timeout=_CLOSE_GRACE_SECONDS)
-        finally:
-            self._stop_feed()  # whatever happened, the session forgets this client
-            for task in (reader, writer):
-                task.cancel()
-            await asyncio.gather(reader, writer, return_exceptions=True)
-        failures = [t.exception() for t in done if not t.cancelled() and t.exception()]
-        if failures:
-            log.error("trade_updates: the connection failed", exc_info=failures[0])
-            await self._close_now(_INTERNAL, "internal error")  # the client gets no traceback
+    def auth_timeout_seconds(self) -> float:
+        return AUTH_TIMEOUT_SECONDS
+
+    def watch_seconds(self) -> float:
+        return WATCH_SECONDS
+
+    async def send(self, item: str | bytes) -> None:
+        # Text to a client whose last frame was text, binary to one that sent binary.
+        text = item if isinstance(item, str) else item.decode()
+        if self._binary:
+            await self.ws.send_bytes(text.encode())
+        else:
+            await self.ws.send_text(text)
 
     # -- reading --------------------------------------------------------------
-    async def _read(self) -> None:
-        deadline = self._loop.time() + AUTH_TIMEOUT_SECONDS
-        while not self._out.closing:
-            if self._target is None:
-                try:
-                    message = await asyncio.wait_for(
-                        self._ws.receive(), max(deadline - self._loop.time(), 0)
-                    )
-                except TimeoutError:
-                    self._out.close(_POLICY, "authentication timed out")
-                    return
-            else:
-                message = await self._ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            await self._handle(message.get("text"), message.get("bytes"))
-
-    async def _handle(self, text: str | None, data: bytes | None) -> None:
+    async def handle(self, text: str | None, data: bytes | None) -> None:
         self._binary = text is None
         raw: str | bytes | None = text if text is not None else data
         if raw is None:
             return
         if len(raw) > MAX_FRAME_CHARS:
-            self._out.send(_error(f"frame longer than {MAX_FRAME_CHARS} characters"))
+            self.out.send(_error(f"frame longer than {MAX_FRAME_CHARS} characters"))
             return
         try:
             request = json.loads(raw)
         except ValueError:
-            self._out.send(_error("frame is not JSON"))
+            self.out.send(_error("frame is not JSON"))
             return
         action = request.get("action") if isinstance(request, dict) else None
         if not isinstance(action, str):
-            self._out.send(_error('expected a JSON object {"action": ..., "data": ...}'))
+            self.out.send(_error('expected a JSON object {"action": ..., "data": ...}'))
             return
         if action == "authenticate":
             await self._authenticate(request.get("data"))
         elif action == "listen":
             await self._listen(request.get("data"))
         else:
-            self._out.send(_error(f"unknown action {action[:32]!r}: authenticate or listen"))
+            self.out.send(_error(f"unknown action {action[:32]!r}: authenticate or listen"))
 
     async def _authenticate(self, data: object) -> None:
-        if self._target is not None:
-            self._out.send(_error("already authenticated"))
+        if self.target is not None:
+            self.out.send(_error("already authenticated"))
             return
         key_id = data.get("key_id") if isinstance(data, dict) else None
         secret = data.get("secret_key") if isinstance(data, dict) else None
         if not isinstance(key_id, str) or not isinstance(secret, str):
             self._refuse(None)
             return
-        keys, service = self._context.keys, self._context.service
-        record = await asyncio.to_thread(verify_in, keys, key_id, secret)
+        record = await asyncio.to_thread(verify_in, self.context.keys, key_id, secret)
         if record is None:
             log.info("trade_updates: key %r did not verify", key_id[:32])
             self._refuse(None)
             return
-        raw = self._ws.path_params.get(SESSION_PARAM)
         try:
-            target = await asyncio.to_thread(
-                target_for, record, None if raw is None else str(raw), service
-            )
-            runtime = await asyncio.to_thread(lambda: target.runtime)
+            target, runtime = await self.resolve(record)
         except ApiError as error:
             self._refuse(error.message)
             return
@@ -399,45 +364,41 @@ class _Connection:
             self._refuse(str(error))
             return
         except PaperbrokerError:
-            log.exception("trade_updates: session %s could not be loaded", raw)
-            self._out.send(_error("the session could not be loaded"))
-            self._out.close(_INTERNAL, "the session could not be loaded")
+            log.exception("trade_updates: the session could not be loaded")
+            self.out.send(_error("the session could not be loaded"))
+            self.out.close(_INTERNAL, "the session could not be loaded")
             return
-        self._key_id, self._target, self._runtime = record.key_id, target, runtime
-        log.info(
-            "trade_updates: key %s streams account %s of session %s",
-            record.key_id, target.account_id, target.session_id,
-        )  # fmt: skip
-        self._out.send(_authorization("authorized", "authenticate"))
+        self.authorized(record, target, runtime)
+        self.out.send(_authorization("authorized", "authenticate"))
 
     def _refuse(self, why: str | None) -> None:
-        self._out.send(_authorization("unauthorized", "authenticate", why))
-        self._out.close(_POLICY, "unauthorized")
+        self.out.send(_authorization("unauthorized", "authenticate", why))
+        self.out.close(_POLICY, "unauthorized")
 
     async def _listen(self, data: object) -> None:
-        if self._target is None:
-            self._out.send(_authorization("unauthorized", "listen"))
+        if self.target is None:
+            self.out.send(_authorization("unauthorized", "listen"))
             return
         streams = data.get("streams") if isinstance(data, dict) else None
         if not isinstance(streams, list) or not all(isinstance(s, str) for s in streams):
-            self._out.send(_error("listen: data.streams must be a list of stream names"))
+            self.out.send(_error("listen: data.streams must be a list of stream names"))
             return
         if TRADE_UPDATES not in streams:
-            self._stop_feed()
-            self._out.send(_listening([]))
+            self.stop_feed()
+            self.out.send(_listening([]))
         elif self._feed is not None:
-            self._out.send(_listening([TRADE_UPDATES]))
+            self.out.send(_listening([TRADE_UPDATES]))
         else:
             await self._start_feed()
 
     # -- the feed ---------------------------------------------------------------
     async def _start_feed(self) -> None:
-        runtime, target = self._runtime, self._target
+        runtime, target = self.runtime, self.target
         if runtime is None or target is None:
             raise RuntimeError("a feed needs an authenticated connection")
         feed = self._feed = _Feed()
         account_id = target.account_id
-        loop = self._loop
+        loop = self.loop
         ack = encode(_listening([TRADE_UPDATES]))
 
         def listener(batch: Sequence[Committed]) -> None:
@@ -460,7 +421,7 @@ class _Connection:
             with runtime.locked():
                 feed.book = _Book(runtime, account_id)
                 # Queued before any update can be: the acknowledgement goes first.
-                loop.call_soon_threadsafe(self._out.push, ack)
+                loop.call_soon_threadsafe(self.out.push, ack)
                 feed.attach(runtime.subscribe(listener))
 
         await asyncio.to_thread(subscribe)
@@ -468,92 +429,36 @@ class _Connection:
     def _deliver(self, feed: _Feed, batch: _Batch) -> None:
         """Turn a commit's events into updates (on the event loop, in commit order)."""
         book = feed.book
-        if feed is not self._feed or book is None or self._out.closing:
+        if feed is not self._feed or book is None or self.out.closing:
             return  # unsubscribed meanwhile
         try:
             messages = [book.update(committed, hwm) for committed, hwm in batch]
         except Exception:
             log.exception("trade_updates: an update could not be built")
-            self._stop_feed()
-            self._out.send(_error("internal error: the updates stopped; reconnect"))
-            self._out.close(_INTERNAL, "internal error")
+            self.stop_feed()
+            self.out.send(_error("internal error: the updates stopped; reconnect"))
+            self.out.close(_INTERNAL, "internal error")
             return
         for message in messages:
             if message is not None:
-                self._out.push(encode(message))
-        if len(self._out.items) > MAX_PENDING:
-            self._out.items.clear()
-            self._stop_feed()
-            self._out.send(
+                self.out.push(encode(message))
+        if len(self.out.items) > MAX_PENDING:
+            self.out.items.clear()
+            self.stop_feed()
+            self.out.send(
                 _error(f"more than {MAX_PENDING} updates waiting: the client is too slow")
             )
-            self._out.close(_POLICY, "too slow: updates overflowed")
+            self.out.close(_POLICY, "too slow: updates overflowed")
 
-    def _stop_feed(self) -> None:
+    def stop_feed(self) -> None:
         feed, self._feed = self._feed, None
         if feed is not None:
             feed.stop()
 
-    # -- writing --------------------------------------------------------------
-    async def _write(self) -> None:
-        next_watch = time.monotonic() + WATCH_SECONDS
-        while True:
-            if (
-                self._target is not None
-                and time.monotonic() >= next_watch
-                and not self._out.closing
-            ):
-                closing = await asyncio.to_thread(self._check)
-                if closing is not None:
-                    self._stop_feed()
-                    self._out.push(closing)
-                next_watch = time.monotonic() + WATCH_SECONDS
-            if not self._out.items:
-                self._out.wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._out.wake.wait(), WATCH_SECONDS)
-                continue
-            item = self._out.items.popleft()
-            if isinstance(item, Close):
-                await self._close_now(item.code, item.reason)
-                return
-            try:
-                if self._binary:
-                    await self._ws.send_bytes(item.encode())
-                else:
-                    await self._ws.send_text(item)
-            except Exception:  # the client is gone: nothing more to say
-                log.debug("trade_updates: send failed", exc_info=True)
-                return
-
-    async def _close_now(self, code: int, reason: str) -> None:
-        try:
-            await self._ws.close(code, reason)
-        except Exception:  # already closed by the client
-            log.debug("trade_updates: close failed", exc_info=True)
-
-    def _check(self) -> Close | None:
-        """Whether the connection must end: its key revoked, its session gone or reloaded."""
-        target, runtime, key_id = self._target, self._runtime, self._key_id
-        if target is None or key_id is None:
-            return None
-        try:
-            active = self._context.keys.get(key_id).active
-            current = target.runtime
-        except NotFound:
-            return Close(_POLICY, "the API key or the session no longer exists")
-        except Exception:  # the database is away, say: keep serving, check again later
-            log.warning("trade_updates: could not check key %s", key_id, exc_info=True)
-            return None
-        if not active:
-            return Close(_POLICY, "the API key was revoked")
-        if current is not runtime:
-            return Close(_RELOAD, "the session was reloaded: reconnect")
-        return None
-
 
 @router.websocket("/stream")
 @router.websocket("/stream/")
+@declares(Access.BOUND_TRADING)
 async def trade_updates(websocket: WebSocket) -> None:
     """Alpaca's ``trade_updates`` stream of the caller's account (see the module doc)."""
     await _Connection(websocket).serve()

@@ -11,6 +11,10 @@ Two ways, neither needing a change to the client:
 
 A key bound to another session, or a stranger's session, is a 404; an
 unbound key on a plain ``/v2`` path is a 403 that says how to bind one.
+
+:data:`Trading` and :data:`MarketTarget` are the routes' access declarations
+(``bound-trading`` and ``bound-market-data``, see :mod:`paperbroker.api.access`):
+the same keys may call both.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
+from paperbroker.api.access import SESSION_PARAM, Access, declares
 from paperbroker.api.auth import Caller
 from paperbroker.api.deps import Service
 from paperbroker.api.errors import ApiError
@@ -28,10 +33,6 @@ from paperbroker.core.errors import NotFound
 from paperbroker.services.sessions import SessionService
 from paperbroker.session.runtime import SessionRuntime
 from paperbroker.store.keys import ApiKeyRecord
-
-#: The path parameter of the session prefix, ``/sessions/{sessionId}``.
-SESSION_PARAM = "sessionId"
-SESSION_PREFIX = "/sessions/{" + SESSION_PARAM + "}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,17 @@ class Target:
         return self.service.runtime(self.owner, self.session_id)
 
 
+@declares(Access.BOUND_TRADING)
 def resolve_target(request: Request, caller: Caller, service: Service) -> Target:
     """The account the request trades (see the module doc): a route dependency."""
     raw = request.path_params.get(SESSION_PARAM)
     return target_for(caller, None if raw is None else str(raw), service)
+
+
+@declares(Access.BOUND_MARKET_DATA)
+def resolve_market_target(request: Request, caller: Caller, service: Service) -> Target:
+    """The session whose clock the request reads the market at, chosen as for trading."""
+    return resolve_target(request, caller, service)
 
 
 def target_for(caller: ApiKeyRecord, raw: str | None, service: SessionService) -> Target:
@@ -85,4 +93,13 @@ def target_for(caller: ApiKeyRecord, raw: str | None, service: SessionService) -
     return Target(caller.key_id, session_id, runtime.default_account_id, service)
 
 
+def _session_in_path(
+    session_id: Annotated[str, Path(alias=SESSION_PARAM, description="The session to trade.")],
+) -> None:
+    """Puts the prefix's session id in the OpenAPI document; :func:`resolve_target` reads it."""
+
+
+#: A dependency of every route under :data:`SESSION_PREFIX`.
+SessionInPath = Depends(_session_in_path)
 Trading = Annotated[Target, Depends(resolve_target)]
+MarketTarget = Annotated[Target, Depends(resolve_market_target)]

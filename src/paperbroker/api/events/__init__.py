@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, WebSocket
 
+from paperbroker.api.access import Access, declares
 from paperbroker.api.events.connection import EventConnection
 from paperbroker.api.events.handshake import redact_websocket_logs
 from paperbroker.api.events.hub import event_hub
@@ -21,6 +22,7 @@ router = APIRouter(tags=["events"])
 
 
 @router.websocket("/ws")
+@declares(Access.WATCH)
 async def events(websocket: WebSocket) -> None:
     """The event stream: orders, fills, sessions, agents, activity, system, logs."""
     await EventConnection(websocket, event_hub(websocket)).serve()

@@ -271,9 +271,10 @@ class EventConnection:
             if isinstance(item, Close):
                 await self._close_now(item.code, item.reason)
                 return
+            text = item if isinstance(item, str) else item.decode()  # /ws queues text only
             try:
                 await asyncio.wait_for(
-                    self._ws.send_text(item), self._settings.send_timeout_seconds
+                    self._ws.send_text(text), self._settings.send_timeout_seconds
                 )
             except TimeoutError:
                 log.info("events: dropped a peer that stopped reading")

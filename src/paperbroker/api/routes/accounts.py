@@ -6,19 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service, SessionIdHeader
 from paperbroker.api.responses import AccountPublic
-from paperbroker.api.routes import CHANGE_ERRORS
 from paperbroker.api.schemas import AccountCreate
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
 
-@router.post("", operation_id="createAccount", summary="Open an account", responses=CHANGE_ERRORS)
+@router.post("", operation_id="createAccount", summary="Open an account")
 def create_account(
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
     body: Annotated[AccountCreate | None, Body()] = None,
 ) -> AccountPublic:

@@ -12,11 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.events.hub import event_hub
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.routes import LOOKUP_ERRORS
 from paperbroker.services.activity import MAX_KINDS, MAX_LIMIT, ActivityItem, ActivityService
 from paperbroker.services.events import Viewer
 
@@ -60,9 +59,9 @@ class ActivityPublic(ResponseModel):
         )
 
 
-@router.get("", summary="List recent activity", responses=LOOKUP_ERRORS)
+@router.get("", summary="List recent activity")
 def list_activity(
-    caller: Caller,
+    caller: Owner,
     activity: Activity,
     severity: Annotated[
         Severity, Query(description="This severity and above (default: every event).")

@@ -7,6 +7,7 @@ log files are resolved inside the configured log directory only (see
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,11 +16,11 @@ from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
 from paperbroker.agents.logs import AGENT_ID_PATTERN, MAX_LINES, LogLine
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
+from paperbroker.api.schemas import Rfc3339Time
 from paperbroker.core.errors import NotFound
 from paperbroker.services.agents import AgentRef, AgentService
 
@@ -75,7 +76,9 @@ class AgentPublic(ResponseModel):
 
 
 class LogLinePublic(ResponseModel):
-    time: str | None = Field(description="When it was written (server local time).")
+    time: str | None = Field(
+        description="When it was written: the server's local time, with its offset."
+    )
     level: str
     text: str
 
@@ -90,52 +93,77 @@ class LogPublic(ResponseModel):
     lines: list[LogLinePublic]
 
 
-Lines = Annotated[int, Query(ge=1, le=MAX_LINES, description="At most this many lines.")]
 Level = Annotated[str | None, Query(max_length=16, description="This level and above.")]
 Search = Annotated[str | None, Query(max_length=200, description="Lines containing this.")]
-Since = Annotated[datetime | None, Query(description="Lines written at or after this.")]
+Since = Annotated[
+    Rfc3339Time | None, Query(description="Lines written at or after this time (RFC 3339).")
+]
 
 
-@router.get("", summary="List your agents", responses=COMMON_ERRORS)
-def list_agents(caller: Caller, agents: Agents) -> list[AgentPublic]:
+@dataclass(frozen=True, slots=True)
+class LogFilters:
+    """Which lines of an agent's log to read: the same query on every log route."""
+
+    lines: int
+    level: str | None
+    search: str | None
+    since: datetime | None
+
+
+def _log_filters(default_lines: int) -> Any:
+    def filters(
+        lines: Annotated[
+            int, Query(ge=1, le=MAX_LINES, description="At most this many (the last) lines.")
+        ] = default_lines,
+        level: Level = None,
+        search: Search = None,
+        since: Since = None,
+    ) -> LogFilters:
+        return LogFilters(lines, level, search, since)
+
+    return Depends(filters)
+
+
+Filters = Annotated[LogFilters, _log_filters(100)]
+DownloadFilters = Annotated[LogFilters, _log_filters(MAX_LINES)]
+
+
+@router.get("", summary="List your agents")
+def list_agents(caller: Owner, agents: Agents) -> list[AgentPublic]:
     return [AgentPublic.of(ref) for ref in agents.list(caller.key_id)]
 
 
-@router.get("/{agent_id}", summary="Read an agent", responses=LOOKUP_ERRORS)
-def get_agent(agent_id: AgentId, caller: Caller, agents: Agents) -> AgentPublic:
+@router.get("/{agent_id}", summary="Read an agent")
+def get_agent(agent_id: AgentId, caller: Owner, agents: Agents) -> AgentPublic:
     return AgentPublic.of(agents.get(caller.key_id, agent_id))
 
 
-@router.post("/{agent_id}/start", summary="Start an agent", responses=CHANGE_ERRORS)
-def start_agent(agent_id: AgentId, caller: Caller, agents: Agents) -> AgentPublic:
+@router.post("/{agent_id}/start", summary="Start an agent")
+def start_agent(agent_id: AgentId, caller: Owner, agents: Agents) -> AgentPublic:
     """409, naming its state, for an agent that is not stopped or in error."""
     return AgentPublic.of(agents.command(caller.key_id, agent_id, "start"))
 
 
-@router.post("/{agent_id}/stop", summary="Stop an agent", responses=CHANGE_ERRORS)
-def stop_agent(agent_id: AgentId, caller: Caller, agents: Agents) -> AgentPublic:
+@router.post("/{agent_id}/stop", summary="Stop an agent")
+def stop_agent(agent_id: AgentId, caller: Owner, agents: Agents) -> AgentPublic:
     """409, naming its state, for an agent that is already stopped."""
     return AgentPublic.of(agents.command(caller.key_id, agent_id, "stop"))
 
 
-@router.get("/{agent_id}/metrics", summary="Read an agent's metrics", responses=LOOKUP_ERRORS)
-def get_metrics(agent_id: AgentId, caller: Caller, agents: Agents) -> dict[str, int]:
+@router.get("/{agent_id}/metrics", summary="Read an agent's metrics")
+def get_metrics(agent_id: AgentId, caller: Owner, agents: Agents) -> dict[str, int]:
     return dict(sorted(agents.get(caller.key_id, agent_id).agent.metrics.items()))
 
 
-@router.post(
-    "/{agent_id}/metrics/reset", summary="Reset an agent's metrics", responses=CHANGE_ERRORS
-)
-def reset_metrics(agent_id: AgentId, caller: Caller, agents: Agents) -> AgentPublic:
+@router.post("/{agent_id}/metrics/reset", summary="Reset an agent's metrics")
+def reset_metrics(agent_id: AgentId, caller: Owner, agents: Agents) -> AgentPublic:
     return AgentPublic.of(agents.command(caller.key_id, agent_id, "reset_metrics"))
 
 
-@router.patch(
-    "/{agent_id}/config", summary="Change an agent's configuration", responses=CHANGE_ERRORS
-)
+@router.patch("/{agent_id}/config", summary="Change an agent's configuration")
 def configure_agent(
     agent_id: AgentId,
-    caller: Caller,
+    caller: Owner,
     agents: Agents,
     changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
 ) -> AgentPublic:
@@ -143,43 +171,40 @@ def configure_agent(
     return AgentPublic.of(agents.command(caller.key_id, agent_id, "configure", changes))
 
 
-@router.get("/{agent_id}/logs", summary="Read an agent's log", responses=LOOKUP_ERRORS)
-def get_logs(
-    agent_id: AgentId,
-    caller: Caller,
-    agents: Agents,
-    lines: Lines = 100,
-    level: Level = None,
-    search: Search = None,
-    since: Since = None,
-) -> LogPublic:
-    found = agents.logs(
-        caller.key_id, agent_id, lines=lines, level=level, search=search, since=since
-    )
+def _read(agents: AgentService, owner: str, agent_id: str, query: LogFilters) -> list[LogLine]:
+    return agents.logs(
+        owner, agent_id, lines=query.lines, level=query.level, search=query.search,
+        since=query.since,
+    )  # fmt: skip
+
+
+@router.get("/{agent_id}/logs", summary="Read an agent's log")
+def get_logs(agent_id: AgentId, caller: Owner, agents: Agents, query: Filters) -> LogPublic:
+    """The last ``lines`` lines that pass the filters, oldest first."""
+    found = _read(agents, caller.key_id, agent_id, query)
     return LogPublic(agent_id=agent_id, lines=[LogLinePublic.of(line) for line in found])
 
 
-@router.get("/{agent_id}/logs/download", summary="Download an agent's log", responses=LOOKUP_ERRORS)
+@router.get(
+    "/{agent_id}/logs/download",
+    summary="Download an agent's log",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "The lines as text, one per line.", "content": {
+        "text/plain": {"schema": {"type": "string"}}}}},
+)  # fmt: skip
 def download_logs(
-    agent_id: AgentId,
-    caller: Caller,
-    agents: Agents,
-    lines: Lines = MAX_LINES,
-    level: Level = None,
-    search: Search = None,
-    since: Since = None,
+    agent_id: AgentId, caller: Owner, agents: Agents, query: DownloadFilters
 ) -> PlainTextResponse:
-    found = agents.logs(
-        caller.key_id, agent_id, lines=lines, level=level, search=search, since=since
-    )
+    """The lines as a text file (``attachment``): the same filters, up to the whole log."""
+    found = _read(agents, caller.key_id, agent_id, query)
     return PlainTextResponse(
         "".join(line.text + "\n" for line in found),
         headers={"Content-Disposition": f'attachment; filename="{agent_id}.log"'},
     )
 
 
-@system_router.get("/{agent_id}/logs", summary="Read an agent's log", responses=LOOKUP_ERRORS)
-def system_logs(agent_id: AgentId, caller: Caller, agents: Agents, lines: Lines = 100) -> LogPublic:
-    """The last ``lines`` lines of the agent's log (as ``/api/agents/{agent_id}/logs``)."""
-    found = agents.logs(caller.key_id, agent_id, lines=lines)
+@system_router.get("/{agent_id}/logs", summary="Read an agent's log")
+def system_logs(agent_id: AgentId, caller: Owner, agents: Agents, query: Filters) -> LogPublic:
+    """As ``/api/agents/{agent_id}/logs``, filters included."""
+    found = _read(agents, caller.key_id, agent_id, query)
     return LogPublic(agent_id=agent_id, lines=[LogLinePublic.of(line) for line in found])

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service
 from paperbroker.api.responses import AssetPublic
-from paperbroker.api.routes import COMMON_ERRORS
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 
 
-@router.get(
-    "", operation_id="listAssets", summary="List the symbols with data", responses=COMMON_ERRORS
-)
-def list_assets(_caller: Caller, service: Service) -> list[AssetPublic]:
+@router.get("", operation_id="listAssets", summary="List the symbols with data")
+def list_assets(_caller: Owner, service: Service) -> list[AssetPublic]:
     return [AssetPublic.of(asset) for asset in service.assets()]

@@ -15,16 +15,16 @@ from fastapi import APIRouter, Query, status
 from pydantic import Field, model_validator
 
 from paperbroker.agents.pipeline import standard_pipeline
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
+from paperbroker.api.decimals import CashAmount
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.errors import accepted_or_refused
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import OrderPublic, PositionPublic, ResponseModel, SessionPublic
-from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import (
     _MAX_NAME,
     SYMBOL_PATTERN,
-    CashAmount,
     ExecutionChoice,
     OrderCreate,
     OrderStatusFilter,
@@ -144,9 +144,8 @@ def _paper(service: SessionService, owner: str, session_id: str) -> SessionView:
     status_code=status.HTTP_201_CREATED,
     operation_id="createPaperSession",
     summary="Create and start a paper session",
-    responses=COMMON_ERRORS,
 )
-def create(body: PaperSessionCreate, caller: Caller, service: Service) -> PaperSessionPublic:
+def create(body: PaperSessionCreate, caller: Owner, service: Service) -> PaperSessionPublic:
     """The session runs at once (``running``) on its feed, its pipeline trading."""
     view = service.create_paper(
         caller.key_id, name=body.name, symbols=body.symbols, pipeline=body.pipeline(),
@@ -157,9 +156,8 @@ def create(body: PaperSessionCreate, caller: Caller, service: Service) -> PaperS
 
 @router.get(
     "/sessions", operation_id="listPaperSessions", summary="List paper sessions",
-    responses=COMMON_ERRORS,
 )  # fmt: skip
-def list_sessions(caller: Caller, service: Service) -> list[PaperSessionPublic]:
+def list_sessions(caller: Owner, service: Service) -> list[PaperSessionPublic]:
     return [
         PaperSessionPublic.of_paper(view, service, caller.key_id)
         for view in service.paper_sessions(caller.key_id)
@@ -168,32 +166,31 @@ def list_sessions(caller: Caller, service: Service) -> list[PaperSessionPublic]:
 
 @router.post(
     "/sessions/pause-all", operation_id="pauseAllPaperSessions",
-    summary="Pause every running paper session", responses=COMMON_ERRORS,
+    summary="Pause every running paper session",
 )  # fmt: skip
-def pause_all(caller: Caller, service: Service) -> BulkResult:
+def pause_all(caller: Owner, service: Service) -> BulkResult:
     return BulkResult(results=service.pause_all(caller.key_id))
 
 
 @router.post(
     "/sessions/resume-all", operation_id="resumeAllPaperSessions",
-    summary="Resume every paused paper session", responses=COMMON_ERRORS,
+    summary="Resume every paused paper session",
 )  # fmt: skip
-def resume_all(caller: Caller, service: Service) -> BulkResult:
+def resume_all(caller: Owner, service: Service) -> BulkResult:
     return BulkResult(results=service.resume_all(caller.key_id))
 
 
 @router.get(
     "/sessions/{sessionId}", operation_id="getPaperSession", summary="Read a paper session",
-    responses=LOOKUP_ERRORS,
 )  # fmt: skip
-def get_session(session_id: SessionIdPath, caller: Caller, service: Service) -> PaperSessionPublic:
+def get_session(session_id: SessionIdPath, caller: Owner, service: Service) -> PaperSessionPublic:
     return PaperSessionPublic.of_paper(
         _paper(service, caller.key_id, session_id), service, caller.key_id
     )
 
 
 def _verb(name: str, summary: str, doc: str) -> None:
-    def handler(session_id: SessionIdPath, caller: Caller, service: Service) -> PaperSessionPublic:
+    def handler(session_id: SessionIdPath, caller: Owner, service: Service) -> PaperSessionPublic:
         _paper(service, caller.key_id, session_id)
         verb = {"stop": service.stop, "pause": service.suspend, "resume": service.resume}[name]
         return PaperSessionPublic.of_paper(verb(caller.key_id, session_id), service, caller.key_id)
@@ -201,7 +198,7 @@ def _verb(name: str, summary: str, doc: str) -> None:
     handler.__doc__ = doc
     router.post(
         f"/sessions/{{sessionId}}/{name}", operation_id=f"{name}PaperSession", summary=summary,
-        responses=CHANGE_ERRORS, name=f"paper_{name}",
+        name=f"paper_{name}",
     )(handler)  # fmt: skip
 
 
@@ -212,9 +209,9 @@ _verb("resume", "Resume a paper session", "Trading again. 409 unless paused or i
 
 @router.get(
     "/{sessionId}/positions", operation_id="listPaperPositions",
-    summary="A paper session's positions", responses=LOOKUP_ERRORS,
+    summary="A paper session's positions",
 )  # fmt: skip
-def positions(session_id: SessionIdPath, caller: Caller, service: Service) -> list[PositionPublic]:
+def positions(session_id: SessionIdPath, caller: Owner, service: Service) -> list[PositionPublic]:
     view = _paper(service, caller.key_id, session_id)
     held = service.positions(caller.key_id, session_id, view.default_account_id)
     return [PositionPublic.of(p) for p in held]
@@ -222,11 +219,10 @@ def positions(session_id: SessionIdPath, caller: Caller, service: Service) -> li
 
 @router.get(
     "/{sessionId}/orders", operation_id="listPaperOrders", summary="A paper session's orders",
-    responses=LOOKUP_ERRORS,
 )  # fmt: skip
 def orders(
     session_id: SessionIdPath,
-    caller: Caller,
+    caller: Owner,
     service: Service,
     status_filter: Annotated[OrderStatusFilter, Query(alias="status")] = "all",
 ) -> list[OrderPublic]:
@@ -238,10 +234,10 @@ def orders(
 
 @router.post(
     "/{sessionId}/orders", operation_id="submitPaperOrder", summary="Submit an order",
-    responses=CHANGE_ERRORS,
+    responses=ORDER_REFUSALS,
 )  # fmt: skip
 def submit(
-    session_id: SessionIdPath, body: OrderCreate, caller: Caller, service: Service
+    session_id: SessionIdPath, body: OrderCreate, caller: Owner, service: Service
 ) -> OrderPublic:
     """An order for the session's default account; 409 while the session is paused."""
     view = _paper(service, caller.key_id, session_id)

@@ -12,11 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Request, status
 from pydantic import Field
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service, SessionIdPath, api_context
 from paperbroker.api.formats import canonical_uuid, time_text
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.routes import CHANGE_ERRORS, LOOKUP_ERRORS
 from paperbroker.api.schemas import PrintableText, RequestModel
 from paperbroker.core.errors import NotFound
 from paperbroker.store.keys import ApiKeyRecord
@@ -64,12 +63,11 @@ class BoundKeyPublic(ResponseModel):
     status_code=status.HTTP_201_CREATED,
     operation_id="createBoundKey",
     summary="Issue a key that trades one account of the session",
-    responses=CHANGE_ERRORS,
 )
 def create_bound_key(
     request: Request,
     session_id: SessionIdPath,
-    caller: Caller,
+    caller: Owner,
     service: Service,
     body: Annotated[BoundKeyCreate | None, Body()] = None,
 ) -> BoundKeyPublic:
@@ -93,10 +91,9 @@ def create_bound_key(
     "",
     operation_id="listBoundKeys",
     summary="List the keys bound to the session",
-    responses=LOOKUP_ERRORS,
 )
 def list_bound_keys(
-    request: Request, session_id: SessionIdPath, caller: Caller, service: Service
+    request: Request, session_id: SessionIdPath, caller: Owner, service: Service
 ) -> list[BoundKeyPublic]:
     """Every key bound to the session, revoked ones included, oldest first (no secrets)."""
     service.get(caller.key_id, session_id)
@@ -108,13 +105,12 @@ def list_bound_keys(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="revokeBoundKey",
     summary="Revoke a key bound to the session",
-    responses=LOOKUP_ERRORS,
 )
 def revoke_bound_key(
     request: Request,
     session_id: SessionIdPath,
     key_id: Annotated[str, Path(alias="keyId", max_length=64)],
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> None:
     """The key stops authenticating at once."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.responses import SessionPublic
-from paperbroker.api.routes import CHANGE_ERRORS
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -17,9 +16,8 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
     "/{sessionId}/pause",
     operation_id="pauseSessionLifecycle",
     summary="Pause a running session",
-    responses=CHANGE_ERRORS,
 )
-def pause(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def pause(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """``running`` → ``paused``: a backtest's clock stops; a paper session stops trading
     while its prices keep coming. Another state is a 409 that names it."""
     return SessionPublic.of(service.suspend(caller.key_id, session_id))
@@ -29,9 +27,8 @@ def pause(session_id: SessionIdPath, caller: Caller, service: Service) -> Sessio
     "/{sessionId}/resume",
     operation_id="resumeSession",
     summary="Resume a paused session",
-    responses=CHANGE_ERRORS,
 )
-def resume(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def resume(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """``paused`` or ``error`` → ``running``. Another state is a 409 that names it."""
     return SessionPublic.of(service.resume(caller.key_id, session_id))
 
@@ -40,9 +37,8 @@ def resume(session_id: SessionIdPath, caller: Caller, service: Service) -> Sessi
     "/{sessionId}/stop",
     operation_id="stopSession",
     summary="Stop a session gracefully",
-    responses=CHANGE_ERRORS,
 )
-def stop(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def stop(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """Cancel the open orders, close the positions at market, end the session."""
     return SessionPublic.of(service.stop(caller.key_id, session_id))
 
@@ -51,9 +47,8 @@ def stop(session_id: SessionIdPath, caller: Caller, service: Service) -> Session
     "/{sessionId}/kill",
     operation_id="killSession",
     summary="End a session at once",
-    responses=CHANGE_ERRORS,
 )
-def kill(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def kill(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """End the session now; its orders and positions stay as they are."""
     return SessionPublic.of(service.kill(caller.key_id, session_id))
 
@@ -63,9 +58,8 @@ def kill(session_id: SessionIdPath, caller: Caller, service: Service) -> Session
     status_code=status.HTTP_201_CREATED,
     operation_id="restartSession",
     summary="Start a new run of a session",
-    responses=CHANGE_ERRORS,
 )
-def restart(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def restart(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """A new session with the same configuration, linked by ``restarted_from``; the old
     one is stopped first if it has not ended."""
     return SessionPublic.of(service.restart(caller.key_id, session_id))

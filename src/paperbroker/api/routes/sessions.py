@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, status
 from pydantic import Field
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import AdvancePublic, PipelinePublic, ResponseModel, SessionPublic
-from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
 from paperbroker.api.schemas import (
     SYMBOL_PATTERN,
     AdvanceRequest,
@@ -30,9 +29,8 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
     status_code=status.HTTP_201_CREATED,
     operation_id="createSession",
     summary="Create a backtest session",
-    responses={**COMMON_ERRORS, 400: CHANGE_ERRORS[400]},
 )
-def create_session(body: SessionCreate, caller: Caller, service: Service) -> SessionPublic:
+def create_session(body: SessionCreate, caller: Owner, service: Service) -> SessionPublic:
     """A new session, paused at ``startTime``, with one account holding ``initialCash``.
 
     ``execution`` chooses the simulated venue's models (default: the
@@ -53,16 +51,14 @@ def create_session(body: SessionCreate, caller: Caller, service: Service) -> Ses
     )
 
 
-@router.get("", operation_id="listSessions", summary="List your sessions", responses=COMMON_ERRORS)
-def list_sessions(caller: Caller, service: Service) -> list[SessionPublic]:
+@router.get("", operation_id="listSessions", summary="List your sessions")
+def list_sessions(caller: Owner, service: Service) -> list[SessionPublic]:
     """The caller's sessions, oldest first; other keys' sessions are never listed."""
     return [SessionPublic.of(view) for view in service.list(caller.key_id)]
 
 
-@router.get(
-    "/{sessionId}", operation_id="getSession", summary="Read a session", responses=LOOKUP_ERRORS
-)
-def get_session(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+@router.get("/{sessionId}", operation_id="getSession", summary="Read a session")
+def get_session(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     return SessionPublic.of(service.get(caller.key_id, session_id))
 
 
@@ -71,9 +67,8 @@ def get_session(session_id: SessionIdPath, caller: Caller, service: Service) -> 
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="deleteSession",
     summary="Delete a session and all its data",
-    responses=LOOKUP_ERRORS,
 )
-def delete_session(session_id: SessionIdPath, caller: Caller, service: Service) -> None:
+def delete_session(session_id: SessionIdPath, caller: Owner, service: Service) -> None:
     service.delete(caller.key_id, session_id)
 
 
@@ -81,11 +76,10 @@ def delete_session(session_id: SessionIdPath, caller: Caller, service: Service) 
     "/{sessionId}/time/advance",
     operation_id="advanceSessionTime",
     summary="Move the clock forward",
-    responses=CHANGE_ERRORS,
 )
 def advance_time(
     session_id: SessionIdPath,
-    caller: Caller,
+    caller: Owner,
     service: Service,
     body: Annotated[AdvanceRequest | None, Body()] = None,
 ) -> AdvancePublic:
@@ -104,9 +98,8 @@ def advance_time(
     "/{sessionId}/time/play",
     operation_id="playSession",
     summary="Let the clock run",
-    responses=CHANGE_ERRORS,
 )
-def play(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def play(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     """The clock advances in the background at the session's speed until paused or ended."""
     return SessionPublic.of(service.play(caller.key_id, session_id))
 
@@ -115,9 +108,8 @@ def play(session_id: SessionIdPath, caller: Caller, service: Service) -> Session
     "/{sessionId}/time/pause",
     operation_id="pauseSession",
     summary="Stop the running clock",
-    responses=CHANGE_ERRORS,
 )
-def pause(session_id: SessionIdPath, caller: Caller, service: Service) -> SessionPublic:
+def pause(session_id: SessionIdPath, caller: Owner, service: Service) -> SessionPublic:
     return SessionPublic.of(service.pause(caller.key_id, session_id))
 
 
@@ -125,10 +117,9 @@ def pause(session_id: SessionIdPath, caller: Caller, service: Service) -> Sessio
     "/{sessionId}/time/speed",
     operation_id="setSessionSpeed",
     summary="Set the playback speed",
-    responses=CHANGE_ERRORS,
 )
 def set_speed(
-    session_id: SessionIdPath, body: SpeedRequest, caller: Caller, service: Service
+    session_id: SessionIdPath, body: SpeedRequest, caller: Owner, service: Service
 ) -> SessionPublic:
     """``speed`` times real time: 1 is real time, 100 is 100 simulated minutes a minute."""
     return SessionPublic.of(service.set_speed(caller.key_id, session_id, body.speed))
@@ -138,9 +129,8 @@ def set_speed(
     "/{sessionId}/pipeline",
     operation_id="getSessionPipeline",
     summary="The session's agents and how they are wired",
-    responses=LOOKUP_ERRORS,
 )
-def get_pipeline(session_id: SessionIdPath, caller: Caller, service: Service) -> PipelinePublic:
+def get_pipeline(session_id: SessionIdPath, caller: Owner, service: Service) -> PipelinePublic:
     """Nodes (the agents, with their status) and edges (who publishes what to whom on the
     session's bus); both empty for a session traded by hand."""
     return PipelinePublic.of(service.pipeline(caller.key_id, session_id))
@@ -170,10 +160,9 @@ class NewsPublic(ResponseModel):
     status_code=status.HTTP_201_CREATED,
     operation_id="postSessionNews",
     summary="Post a headline to the session",
-    responses=CHANGE_ERRORS,
 )
 def post_news(
-    session_id: SessionIdPath, body: NewsCreate, caller: Caller, service: Service
+    session_id: SessionIdPath, body: NewsCreate, caller: Owner, service: Service
 ) -> NewsPublic:
     """The headline becomes known at the session's current time: its pipeline's data agent
     publishes it to the sentiment agent. 409 once the session is completed."""

@@ -1,7 +1,7 @@
 """``/api/system``: the state of all your sessions and agents, health, stop and start everything.
 
 An admin key sees and steers every key's sessions; any other key its own;
-a key bound to a session none. What each verb does, and the health rule,
+a key bound to a session is refused (403). What each verb does, and the health rule,
 are in :mod:`paperbroker.services.system` and docs/operations.md.
 
 :func:`install` mounts the routes, keeps one
@@ -22,11 +22,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.events.hub import event_hub
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.routes import COMMON_ERRORS
 from paperbroker.services.events import Viewer
 from paperbroker.services.sessions import SessionService
 from paperbroker.services.system import ControlResult, SystemHealth, SystemService, SystemStatus
@@ -259,26 +258,23 @@ def _ms(value: float | None) -> float | None:
 # -- routes ----------------------------------------------------------------------------
 @router.get(
     "/status", operation_id="getSystemStatus", summary="Count your sessions and agents",
-    responses=COMMON_ERRORS,
 )  # fmt: skip
-def get_status(request: Request, caller: Caller, system: System) -> StatusPublic:
+def get_status(request: Request, caller: Owner, system: System) -> StatusPublic:
     return StatusPublic.of(system.status(Viewer.of(caller)), request.app.version)
 
 
 @router.get(
     "/health", operation_id="getSystemHealth", summary="Measure and score the server's health",
-    responses=COMMON_ERRORS,
 )  # fmt: skip
-def get_health(request: Request, caller: Caller, system: System) -> HealthPublic:
+def get_health(request: Request, caller: Owner, system: System) -> HealthPublic:
     return HealthPublic.of(system.health(Viewer.of(caller)), request.app.version)
 
 
 @router.post(
     "/stop", operation_id="stopSystem",
     summary="Pause every running session and stop every running agent (positions kept)",
-    responses=COMMON_ERRORS,
 )  # fmt: skip
-def stop_system(caller: Caller, system: System) -> ControlPublic:
+def stop_system(caller: Owner, system: System) -> ControlPublic:
     """Not the graceful end of sessions: orders and positions stay as they are, and
     `POST /api/system/start` picks up where it left off."""
     return ControlPublic.of(system.stop(Viewer.of(caller)))
@@ -287,9 +283,8 @@ def stop_system(caller: Caller, system: System) -> ControlPublic:
 @router.post(
     "/start", operation_id="startSystem",
     summary="Start every stopped agent and resume the sessions a stop paused",
-    responses=COMMON_ERRORS,
 )  # fmt: skip
-def start_system(caller: Caller, system: System) -> ControlPublic:
+def start_system(caller: Owner, system: System) -> ControlPublic:
     """Paper sessions that are paused or in error resume; a backtest resumes if it is in
     error or a system stop paused it (docs/operations.md)."""
     return ControlPublic.of(system.start(Viewer.of(caller)))

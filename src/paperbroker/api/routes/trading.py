@@ -12,55 +12,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from paperbroker.api.auth import Caller
+from paperbroker.api.access import Owner
 from paperbroker.api.deps import AccountIdPath, OrderIdPath, Service, SessionIdHeader, SymbolPath
 from paperbroker.api.errors import accepted_or_refused
-from paperbroker.api.responses import (
-    AccountPublic,
-    ErrorBody,
-    OrderPublic,
-    OrderRefusedBody,
-    PositionPublic,
-)
-from paperbroker.api.routes import CHANGE_ERRORS, LOOKUP_ERRORS
+from paperbroker.api.responses import AccountPublic, OrderPublic, PositionPublic
+from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import OrderCreate, OrderReplace, OrderStatusFilter
 
 router = APIRouter(prefix="/v1/trading/accounts/{accountId}", tags=["trading"])
 
-_ORDER_ERRORS = {
-    **CHANGE_ERRORS,
-    403: {
-        "model": OrderRefusedBody,
-        "description": "Insufficient buying power (code 40310000); the order is rejected.",
-    },
-    422: {
-        "model": ErrorBody,
-        "description": (
-            "A field is invalid (named), or the order was refused for another reason: "
-            "then the body also has `order_id` and `reject_reason`."
-        ),
-    },
-}
 
-
-@router.get(
-    "/account", operation_id="getAccount", summary="Read an account", responses=LOOKUP_ERRORS
-)
+@router.get("/account", operation_id="getAccount", summary="Read an account")
 def get_account(
-    account_id: AccountIdPath, session_id: SessionIdHeader, caller: Caller, service: Service
+    account_id: AccountIdPath, session_id: SessionIdHeader, caller: Owner, service: Service
 ) -> AccountPublic:
     """Cash, equity, buying power and P&L, valued at the session's current time."""
     return AccountPublic.of(service.account(caller.key_id, session_id, account_id))
 
 
 @router.post(
-    "/orders", operation_id="submitOrder", summary="Submit an order", responses=_ORDER_ERRORS
+    "/orders", operation_id="submitOrder", summary="Submit an order", responses=ORDER_REFUSALS
 )
 def submit_order(
     account_id: AccountIdPath,
     body: OrderCreate,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> OrderPublic:
     """The accepted order; it fills as the clock passes over the bars, never at submission."""
@@ -68,11 +45,11 @@ def submit_order(
     return OrderPublic.of(accepted_or_refused(order))
 
 
-@router.get("/orders", operation_id="listOrders", summary="List orders", responses=LOOKUP_ERRORS)
+@router.get("/orders", operation_id="listOrders", summary="List orders")
 def list_orders(
     account_id: AccountIdPath,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
     status: OrderStatusFilter = "open",
     nested: Annotated[
@@ -89,14 +66,12 @@ def list_orders(
     return [OrderPublic.of(view) for view in views]
 
 
-@router.get(
-    "/orders/{orderId}", operation_id="getOrder", summary="Read an order", responses=LOOKUP_ERRORS
-)
+@router.get("/orders/{orderId}", operation_id="getOrder", summary="Read an order")
 def get_order(
     account_id: AccountIdPath,
     order_id: OrderIdPath,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> OrderPublic:
     return OrderPublic.of(service.order(caller.key_id, session_id, account_id, order_id))
@@ -106,13 +81,12 @@ def get_order(
     "/orders/{orderId}",
     operation_id="cancelOrder",
     summary="Cancel an order",
-    responses=CHANGE_ERRORS,
 )
 def cancel_order(
     account_id: AccountIdPath,
     order_id: OrderIdPath,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> OrderPublic:
     """The order, ``canceled``, or ``pending_cancel`` while the cancel is on its way (latency).
@@ -127,14 +101,14 @@ def cancel_order(
     "/orders/{orderId}",
     operation_id="replaceOrder",
     summary="Replace an order",
-    responses=_ORDER_ERRORS,
+    responses=ORDER_REFUSALS,
 )
 def replace_order(
     account_id: AccountIdPath,
     order_id: OrderIdPath,
     body: OrderReplace,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> OrderPublic:
     """The NEW order, which ``replaces`` the old one; the old one ends ``replaced``.
@@ -148,11 +122,9 @@ def replace_order(
     return OrderPublic.of(accepted_or_refused(order))
 
 
-@router.get(
-    "/positions", operation_id="listPositions", summary="List positions", responses=LOOKUP_ERRORS
-)
+@router.get("/positions", operation_id="listPositions", summary="List positions")
 def list_positions(
-    account_id: AccountIdPath, session_id: SessionIdHeader, caller: Caller, service: Service
+    account_id: AccountIdPath, session_id: SessionIdHeader, caller: Owner, service: Service
 ) -> list[PositionPublic]:
     """The account's open positions, valued at the session's current time."""
     positions = service.positions(caller.key_id, session_id, account_id)
@@ -163,13 +135,12 @@ def list_positions(
     "/positions/{symbol}",
     operation_id="getPosition",
     summary="Read a position",
-    responses=LOOKUP_ERRORS,
 )
 def get_position(
     account_id: AccountIdPath,
     symbol: SymbolPath,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> PositionPublic:
     return PositionPublic.of(service.position(caller.key_id, session_id, account_id, symbol))
@@ -179,13 +150,13 @@ def get_position(
     "/positions/{symbol}",
     operation_id="closePosition",
     summary="Close a position",
-    responses=_ORDER_ERRORS,
+    responses=ORDER_REFUSALS,
 )
 def close_position(
     account_id: AccountIdPath,
     symbol: SymbolPath,
     session_id: SessionIdHeader,
-    caller: Caller,
+    caller: Owner,
     service: Service,
 ) -> OrderPublic:
     """The market order that closes the position; it fills as the clock moves."""

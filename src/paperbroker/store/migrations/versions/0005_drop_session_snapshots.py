@@ -5,8 +5,8 @@ replaying the journal up to it), and the table only ever served an unused
 journal API, so every database holds it empty; dropping it loses nothing.
 Checkpoints will come with a state codec and a table designed for them.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision: str | None = "0003"
+revision = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
