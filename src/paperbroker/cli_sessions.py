@@ -138,7 +138,7 @@ class _Db:
 
 @contextmanager
 def _open() -> Iterator[_Db]:
-    from paperbroker.cli import _database, _settings
+    from paperbroker.cli_common import _database, _settings
 
     settings = _settings()
     with _database(settings) as factory:

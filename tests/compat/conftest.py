@@ -64,9 +64,9 @@ class LiveServer:
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
         self.service = SessionService(factory=factory, market=market(), log_dir=log_dir)
-        self.service.restore_all()
         self.port = free_port()
-        self.app = create_app(self.service, self.keys, event_settings=event_settings)
+        # As ``paperbroker serve`` starts: sessions restored in the background.
+        self.app = create_app(self.service, self.keys, event_settings=event_settings, restore=True)
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",

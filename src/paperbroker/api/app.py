@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,10 +28,13 @@ from paperbroker.api.routes import (
     system,
     trading,
 )
+from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.calendar import xnys
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
+
+log = logging.getLogger(__name__)
 
 #: Largest request body accepted (413 above it); real bodies are a few hundred bytes.
 MAX_BODY_BYTES: Final = 64 * 1024
@@ -72,19 +76,27 @@ A session that was playing when the server stopped comes back paused.
 
 
 def create_app(
-    service: SessionService, keys: ApiKeys, *, event_settings: EventSettings | None = None
+    service: SessionService,
+    keys: ApiKeys,
+    *,
+    event_settings: EventSettings | None = None,
+    restore: bool = False,
 ) -> FastAPI:
     """The API application, serving ``service`` to the holders of ``keys``.
 
-    The caller owns ``service``: it restores the sessions before serving, and
-    the application stops their play loops (``service.shutdown()``) when it
-    shuts down.
+    The caller owns ``service``. With ``restore``, the application restores
+    every session in the background as soon as it starts (:func:`warm_up`):
+    it answers at once, and a request for a session not restored yet waits
+    for it. Without, the caller restores what it wants before serving. The
+    application stops the sessions' play loops (``service.shutdown()``) when
+    it shuts down.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The exchange calendar takes a second or two to build: not on a client's time.
-        threading.Thread(target=xnys, name="calendar", daemon=True).start()
+        threading.Thread(
+            target=warm_up, args=(service, restore), name="warm-up", daemon=True
+        ).start()
         try:
             async with system.monitoring(_app):  # the event loop's lag, sampled while serving
                 yield
@@ -110,6 +122,23 @@ def create_app(
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
     system.install(app, service)  # /api/system, after the event hub; counts 5xx answers
     return app
+
+
+def warm_up(service: SessionService, restore: bool) -> None:
+    """What a client would otherwise wait for, done once the server answers: read the
+    market data, restore the sessions (with ``restore``), build the exchange calendar
+    (a second or two).
+
+    One thread does it all, one thing after the other: work in parallel threads
+    would only take turns on the interpreter, and delay the server's answers more.
+    """
+    try:
+        service.market.preload()
+    except PaperbrokerError:
+        log.exception("the market data did not load; requests that need it fail until it does")
+    if restore:
+        service.restore_all()
+    xnys()
 
 
 class BodyLimit:
