@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
-from paperbroker.api import alpaca, events
+from paperbroker.api import alpaca, docs, events
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
 from paperbroker.api.routes import (
@@ -110,10 +110,13 @@ def create_app(
         lifespan=lifespan,
         # Clients such as alpaca-py never follow redirects: /v1/sessions/ is a 404, not a 307.
         redirect_slashes=False,
+        docs_url=None,  # docs.install serves /docs and /redoc, offline
+        redoc_url=None,
     )
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
+    docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
     app.include_router(agents.router)
