@@ -239,22 +239,20 @@ def _load_series(symbols_text: str, data: Path | None) -> dict[str, BarSeries]:
     from paperbroker.data.loaders import load_bars
     from paperbroker.data.samples import load_sample, sample_symbols
 
-    wanted = [s.strip() for s in symbols_text.split(",") if s.strip()]
+    # Symbols are upper case everywhere: aapl is AAPL, here as in the API and the files.
+    wanted = [s.strip().upper() for s in symbols_text.split(",") if s.strip()]
     if not wanted:
         raise _invalid("--symbols is empty")
     if data is not None:
         available = load_bars(data)
         return _pick(wanted, available, f"{data}")
     bundled = sample_symbols()
-    lookup = {s.upper(): s for s in bundled}
     series: dict[str, BarSeries] = {}
     for symbol in wanted:
-        name = lookup.get(symbol.upper())
-        if name is None:
+        if symbol not in bundled:
             known = ", ".join(sorted(bundled))
             raise _invalid(f"unknown symbol {symbol!r}: the bundled data has {known}")
-        sample = bundled[name][0]
-        series.update(load_sample(sample, symbols=[name]))
+        series.update(load_sample(bundled[symbol][0], symbols=[symbol]))
     return series
 
 

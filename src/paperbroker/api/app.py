@@ -48,7 +48,8 @@ name and its secret as the password. Sessions belong to the key that created
 them; to any other key they do not exist (404).
 
 Numbers in responses are decimal strings; times are RFC 3339 in UTC. Requests
-take numbers or decimal strings, and RFC 3339 times with an offset.
+take numbers or decimal strings, and RFC 3339 times with an offset. Symbols
+are upper case, and requests may write them in any case (`aapl` is `AAPL`).
 
 Status codes: creating a session is `201`, deleting one `204` (its accounts,
 orders and journal go with it), everything else that succeeds `200`. Errors

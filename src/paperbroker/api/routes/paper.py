@@ -23,12 +23,13 @@ from paperbroker.api.responses import OrderPublic, PositionPublic, ResponseModel
 from paperbroker.api.routes import CHANGE_ERRORS, COMMON_ERRORS, LOOKUP_ERRORS
 from paperbroker.api.schemas import (
     _MAX_NAME,
-    SYMBOL_PATTERN,
     CashAmount,
     OrderCreate,
     OrderStatusFilter,
     PrintableText,
     RequestModel,
+    Symbol,
+    upper_symbols,
 )
 from paperbroker.core.errors import NotFound
 from paperbroker.services.paper import FeedView
@@ -37,8 +38,6 @@ from paperbroker.services.views import SessionView
 from paperbroker.session.lifecycle import SessionState
 
 router = APIRouter(prefix="/api/paper-trading", tags=["paper trading"])
-
-Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
 
 
 class StrategyRef(RequestModel):
@@ -76,7 +75,7 @@ class PaperSessionCreate(RequestModel):
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         if self.agents is not None:
-            return self.agents
+            return upper_symbols(self.agents)
         if self.strategy is None:
             return None
         ref = StrategyRef(name=self.strategy) if isinstance(self.strategy, str) else self.strategy
