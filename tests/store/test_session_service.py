@@ -391,3 +391,23 @@ def test_service_restore_all_stops_once_the_service_shuts_down(
     second.shutdown()
     second.restore_all()
     assert second._live == {}
+
+
+def test_service_restore_all_restores_only_the_sessions_stored_before_it_answered(
+    factory: SessionFactory, owner: str
+) -> None:
+    """A session a request creates while the background restore runs belongs to that
+    request: the restore must not load it too (two runtimes, two feeds)."""
+    first = SessionService(factory=factory, market=market())
+    old = first.create(owner, start_ns=START, end_ns=END, name="old", initial_cash=None)
+    first.shutdown()
+    second = SessionService(factory=factory, market=market())
+    stored = second.stored_sessions()  # what the server reads before it answers
+    # A request's create under way: its record is written, its runtime not yet published.
+    being_made = SessionsRepo(factory).create(
+        owner, name="new", simulation_start=START, simulation_end=END
+    )
+    second.restore_all(stored)
+    assert set(second._live) == {old.id}
+    assert being_made.id not in second._live
+    second.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Final
 
@@ -33,6 +33,7 @@ from paperbroker.data.calendar import xnys
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
+from paperbroker.store.sessions_repo import SessionRecord
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Read before the first request: a session a request creates is not restored.
+        stored = service.stored_sessions() if restore else []
         threading.Thread(
-            target=warm_up, args=(service, restore), name="warm-up", daemon=True
+            target=warm_up, args=(service, stored), name="warm-up", daemon=True
         ).start()
         try:
             async with system.monitoring(_app):  # the event loop's lag, sampled while serving
@@ -128,10 +131,10 @@ def create_app(
     return app
 
 
-def warm_up(service: SessionService, restore: bool) -> None:
+def warm_up(service: SessionService, stored: Sequence[SessionRecord]) -> None:
     """What a client would otherwise wait for, done once the server answers: read the
-    market data, restore the sessions (with ``restore``), build the exchange calendar
-    (a second or two).
+    market data, restore the ``stored`` sessions, build the exchange calendar (a
+    second or two).
 
     One thread does it all, one thing after the other: work in parallel threads
     would only take turns on the interpreter, and delay the server's answers more.
@@ -140,8 +143,7 @@ def warm_up(service: SessionService, restore: bool) -> None:
         service.market.preload()
     except PaperbrokerError:
         log.exception("the market data did not load; requests that need it fail until it does")
-    if restore:
-        service.restore_all()
+    service.restore_all(stored)
     xnys()
 
 

@@ -18,7 +18,7 @@ import builtins
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,16 +125,22 @@ class SessionService(TradingUseCases, PaperSessions):
         self.system: SystemFeed | None = None
 
     # -- life cycle -----------------------------------------------------------
-    def restore_all(self) -> None:
+    def stored_sessions(self) -> builtins.list[SessionRecord]:
+        """Every session in the database, oldest first: what a start-up restores."""
+        return self._repo.list_all()
+
+    def restore_all(self, records: Sequence[SessionRecord] | None = None) -> None:
         """Load every session from the journal (at start-up), each in its state: a
         backtest that was playing plays on, a paper session's feed starts again.
 
-        A server runs this in the background while it answers: a request for a
-        session meanwhile restores that one itself, or waits for its restore
-        here (one restore per session). It stops early once :meth:`shutdown`
-        is called.
+        A server runs this in the background while it answers, on the
+        ``records`` it read before answering (:meth:`stored_sessions`): a
+        session created meanwhile is live already and is not its business. A
+        request for one of them meanwhile restores it itself, or waits for its
+        restore here (one restore per session). It stops early once
+        :meth:`shutdown` is called.
         """
-        for record in self._repo.list_all():
+        for record in self.stored_sessions() if records is None else records:
             if self._closing.is_set():
                 return
             try:
