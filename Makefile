@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test lint typecheck pytest bench env clean
+.PHONY: run test lint typecheck pytest bench env chromium clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,6 +42,12 @@ bench: env
 	$(RUN) python -m bench.submit_latency
 	$(RUN) python -m bench.execution
 	$(RUN) python -m bench.startup
+
+# The browser tests (tests/e2e) drive the system's Chromium; Playwright never downloads one.
+# Without it they are skipped locally (and fail under CI=true): this installs it (as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -11,27 +11,23 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import typer
 
+from paperbroker.cli_common import _console, _invalid, _user_errors
 from paperbroker.cli_help import Cli, plain_text, summary_line
+from paperbroker.cli_server import keys_app, serve
 from paperbroker.cli_sessions import sessions_app
 from paperbroker.core.clock import ns_to_datetime
-from paperbroker.core.errors import PaperbrokerError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from paperbroker.data.series import BarSeries
     from paperbroker.engine.backtest import Backtest
     from paperbroker.engine.result import BacktestResult
-    from paperbroker.settings import Settings
-    from paperbroker.store.db import SessionFactory
 
 app = Cli(
     name="paperbroker",
@@ -51,23 +47,6 @@ T = TypeVar("T")
 def main() -> None:
     """Entry point of the ``paperbroker`` console script."""
     app()
-
-
-def _console(*, stderr: bool = False) -> Console:
-    """A Rich console on stdout or stderr (Rich is imported when something is printed)."""
-    from rich.console import Console
-
-    return Console(stderr=stderr)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn paperbroker's errors into one line on stderr and exit code 2."""
-    try:
-        yield
-    except PaperbrokerError as error:
-        _console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
 
 
 @app.command()
@@ -143,11 +122,14 @@ def backtest(
         _print_summary(result)
 
 
+app.command()(serve)  # paperbroker serve: the session server (cli_server.py)
+
 strategies_app = Cli(
     help="Strategies available by name: built-ins and installed packages' entry points.",
     invoke_without_command=True,
 )
 app.add_typer(strategies_app, name="strategies")
+app.add_typer(keys_app, name="keys")  # paperbroker keys …: the server's API keys
 
 
 @strategies_app.callback()
@@ -284,22 +266,20 @@ def _load_series(symbols_text: str, data: Path | None) -> dict[str, BarSeries]:
     from paperbroker.data.loaders import load_bars
     from paperbroker.data.samples import load_sample, sample_symbols
 
-    wanted = [s.strip() for s in symbols_text.split(",") if s.strip()]
+    # Symbols are upper case everywhere: aapl is AAPL, here as in the API and the files.
+    wanted = [s.strip().upper() for s in symbols_text.split(",") if s.strip()]
     if not wanted:
         raise _invalid("--symbols is empty")
     if data is not None:
         available = load_bars(data)
         return _pick(wanted, available, f"{data}")
     bundled = sample_symbols()
-    lookup = {s.upper(): s for s in bundled}
     series: dict[str, BarSeries] = {}
     for symbol in wanted:
-        name = lookup.get(symbol.upper())
-        if name is None:
+        if symbol not in bundled:
             known = ", ".join(sorted(bundled))
             raise _invalid(f"unknown symbol {symbol!r}: the bundled data has {known}")
-        sample = bundled[name][0]
-        series.update(load_sample(sample, symbols=[name]))
+        series.update(load_sample(bundled[symbol][0], symbols=[symbol]))
     return series
 
 
@@ -309,12 +289,6 @@ def _pick(wanted: list[str], available: Mapping[str, T], source: str) -> dict[st
         known = ", ".join(sorted(available))
         raise _invalid(f"unknown symbol {missing[0]!r}: {source} has {known}")
     return {s: available[s] for s in wanted}
-
-
-def _invalid(message: str) -> PaperbrokerError:
-    from paperbroker.core.errors import InvalidRequest
-
-    return InvalidRequest(message)
 
 
 def _with_progress(run: Backtest, *, show: bool) -> BacktestResult:
@@ -394,195 +368,3 @@ def _pct(value: Any) -> str:
 
 def _num(value: Any) -> str:
     return f"{float(value):.3f}" if not isinstance(value, str) else value
-
-
-# -- the server and its keys ----------------------------------------------------
-keys_app = Cli(help="API keys of the server's database.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
-
-
-def _settings(host: str | None = None, port: int | None = None) -> Settings:
-    from paperbroker.settings import load_settings
-
-    overrides: dict[str, Any] = {}
-    if host is not None:
-        overrides["host"] = host
-    if port is not None:
-        overrides["port"] = port
-    return load_settings(**overrides)
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[SessionFactory]:
-    """The settings' database, durable and migrated; disposed of on exit."""
-    from paperbroker.store.db import check_durability, create_engine_for, session_factory
-    from paperbroker.store.migrate import migrate
-
-    engine = create_engine_for(settings.database_url, settings.sqlite_synchronous)
-    try:
-        check_durability(engine, settings.sqlite_synchronous)
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _base_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-@app.command()
-def serve(
-    host: Annotated[
-        str | None,
-        typer.Option(help="The address to bind (default: PAPERBROKER_HOST, or 127.0.0.1)."),
-    ] = None,
-    port: Annotated[
-        int | None,
-        typer.Option(help="The port to bind (default: PAPERBROKER_PORT, or 5000)."),
-    ] = None,
-) -> None:
-    """Run the session server (the /v1 API) until interrupted.
-
-    On its first start on an empty database it creates an admin key and
-    prints it once. Every session comes back in the state it was in when the
-    server stopped.
-    """
-    import uvicorn
-
-    from paperbroker.api import create_app
-    from paperbroker.feeds.config import AlpacaCredentials
-    from paperbroker.services.events import EventSettings
-    from paperbroker.services.sessions import SessionService
-    from paperbroker.session.market import MarketData
-    from paperbroker.store.keys import ApiKeys
-
-    with _user_errors():
-        settings = _settings(host, port)
-        with _database(settings) as factory:
-            keys = ApiKeys(factory)
-            admin = keys.ensure_admin()
-            base = _base_url(settings.host, settings.port)
-            if admin is not None:
-                typer.echo(f"admin key: {admin[0]}:{admin[1]}")
-                typer.echo("(shown once; only a hash of the secret is stored)")
-            typer.echo(f"base URL: {base}")
-            typer.echo(f"API docs: {base}/docs")
-            service = SessionService(
-                factory=factory,
-                market=MarketData.load(settings.data_dir),
-                log_dir=settings.log_dir,
-                news_dir=settings.data_dir / "news",
-            )
-            if settings.alpaca_key_id and settings.alpaca_secret_key:
-                service.alpaca_credentials = AlpacaCredentials(
-                    settings.alpaca_key_id.get_secret_value(),
-                    settings.alpaca_secret_key.get_secret_value(),
-                )
-            service.restore_all()
-            uvicorn.run(
-                create_app(
-                    service,
-                    keys,
-                    event_settings=EventSettings(allowed_origins=settings.origins),
-                ),
-                host=settings.host.strip("[]"),
-                port=settings.port,
-                log_level=settings.log_level.lower(),
-            )
-
-
-@keys_app.command("create")
-def keys_create(
-    label: Annotated[str, typer.Option(help="What the key is for.")] = "api",
-    admin: Annotated[bool, typer.Option("--admin", help="Make it an admin key.")] = False,
-    session: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SESSION_ID", help="Bind the key to this session: its /v2 calls trade there."
-        ),
-    ] = None,
-    account: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ACCOUNT_ID",
-            help="The session's account the key trades (default: its first).",
-        ),
-    ] = None,
-) -> None:
-    """Issue a key and print ``key_id:secret`` (the secret is not shown again).
-
-    With ``--session`` the key is bound to one account of that session, so an
-    Alpaca bot configured with it trades there through ``/v2``.
-    """
-    from paperbroker.store.keys import ApiKeys
-
-    with _user_errors(), _database(_settings()) as factory:
-        if session is None:
-            if account is not None:
-                raise _invalid("--account needs --session")
-            key_id, secret = ApiKeys(factory).create(label, is_admin=admin)
-        else:
-            session, account = _binding(factory, session, account)
-            key_id, secret = ApiKeys(factory).create(
-                label, is_admin=admin, session_id=session, account_id=account
-            )
-    typer.echo(f"{key_id}:{secret}")
-    if session is not None:
-        typer.echo(f"bound to session {session}, account {account}", err=True)
-
-
-def _binding(factory: SessionFactory, session: str, account: str | None) -> tuple[str, str]:
-    """The session and account a key is to be bound to, checked against the database."""
-    import uuid
-
-    from paperbroker.core.errors import NotFound
-    from paperbroker.session.accounts import session_account_ids
-    from paperbroker.store.journal import Journal
-
-    try:
-        session = str(uuid.UUID(session))
-    except ValueError:
-        raise NotFound(f"session {session!r} not found") from None
-    accounts = session_account_ids(Journal(factory), session)
-    if account is None:
-        return session, accounts[0]
-    if account not in accounts:
-        raise NotFound(
-            f"session {session} has no account {account!r}: it has {', '.join(accounts)}"
-        )
-    return session, account
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """List every key (never a secret), revoked ones included."""
-    from rich.table import Table
-
-    from paperbroker.store.keys import ApiKeys
-
-    with _user_errors(), _database(_settings()) as factory:
-        records = ApiKeys(factory).list()
-    table = Table(title="API keys")
-    for column in ("key id", "label", "admin", "created", "revoked"):
-        table.add_column(column)
-    for record in records:
-        revoked = record.revoked_at
-        table.add_row(
-            record.key_id,
-            record.label,
-            "yes" if record.is_admin else "no",
-            ns_to_datetime(record.created_at).isoformat(timespec="seconds"),
-            "-" if revoked is None else ns_to_datetime(revoked).isoformat(timespec="seconds"),
-        )
-    _console().print(table)
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (PK…).")]) -> None:
-    """Revoke a key: it stops authenticating at once; its sessions stay in the database."""
-    from paperbroker.store.keys import ApiKeys
-
-    with _user_errors(), _database(_settings()) as factory:
-        record = ApiKeys(factory).revoke(key_id)
-    typer.echo(f"revoked {record.key_id}")

@@ -138,7 +138,7 @@ class _Db:
 
 @contextmanager
 def _open() -> Iterator[_Db]:
-    from paperbroker.cli import _database, _settings
+    from paperbroker.cli_common import _database, _settings
 
     settings = _settings()
     with _database(settings) as factory:
@@ -346,11 +346,16 @@ def _print_detail(detail: dict[str, Any]) -> None:
 
 
 def _flat(value: object) -> str:
-    """A field's value on one line: nested settings as ``key=value`` pairs."""
+    """A field's value on one line, as JSON's values read: nested settings as
+    ``key=value`` pairs, lists in brackets, ``-`` for nothing."""
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return ", ".join(f"{k}={_nested(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
     return str(value)
 
 

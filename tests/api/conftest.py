@@ -63,9 +63,9 @@ class Server:
         self.service = SessionService(
             factory=factory, market=market(), log_dir=log_dir, news_dir=news_dir
         )
-        if restore:
-            self.service.restore_all()  # as ``paperbroker serve`` does at start-up
-        self.app = create_app(self.service, self.keys)
+        # With ``restore``, as ``paperbroker serve`` starts: sessions are restored in the
+        # background once the application runs, and a request waits for its session.
+        self.app = create_app(self.service, self.keys, restore=restore)
         self.client = TestClient(self.app, raise_server_exceptions=False)
         self.client.__enter__()  # runs the lifespan
 

@@ -144,3 +144,17 @@ def test_serve_prints_the_admin_key_once_and_serves_it(
     assert call(base, key[:-1] + "x", "GET", "/v1/sessions")[0] == 401
     child.send_signal(signal.SIGINT)
     assert child.wait(timeout=15) == 0
+
+
+def test_serve_on_a_port_in_use_fails_before_creating_a_key(database: str, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--port", str(port))
+    assert code == 2
+    assert "admin key" not in out
+    assert err.count("\n") == 1
+    assert f"cannot listen on http://127.0.0.1:{port}: the port is in use" in err
+    assert "--port or PAPERBROKER_PORT" in err
+    assert not (tmp_path / "server.db").exists()  # no database, so no key either

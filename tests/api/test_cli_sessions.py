@@ -520,3 +520,28 @@ def test_sessions_clear_on_postgresql_refuses_without_pg_dump_unless_told(
             assert conn.execute(text("SELECT count(*) FROM session_events")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_sessions_show_writes_nested_settings_as_key_value_pairs_not_python(
+    sqlite_url: str,
+) -> None:
+    """The default preset's slippage is a list of models: each shows as (key=value, ...)."""
+    engine = create_engine_for(sqlite_url)
+    migrate(engine)
+    factory = session_factory(engine)
+    owner, _ = ApiKeys(factory).create("owner")
+    service = SessionService(factory=factory, market=market())
+    try:
+        view = service.create(
+            owner, start_ns=epoch_ns(START), end_ns=epoch_ns(END), name="real", initial_cash=None
+        )
+    finally:
+        service.shutdown()
+        engine.dispose()
+    code, out, err = run("show", view.id)
+    assert code == 0, err
+    compact = "".join(out.replace("│", "").split())  # the table folds long values
+    assert "execution preset=equities_realistic," in " ".join(out.replace("│", "").split())
+    assert "slippage=(model=sum,parts=[(model=half_spread,spread_bps=2),(model=" in compact
+    for python in ("{'", "':", "['", "None", "True", "False"):
+        assert python not in out

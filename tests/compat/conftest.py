@@ -73,9 +73,9 @@ class LiveServer:
         self.service = SessionService(
             factory=factory, market=market or bundled_market(), log_dir=log_dir
         )
-        self.service.restore_all()
         self.port = free_port()
-        self.app = create_app(self.service, self.keys, event_settings=event_settings)
+        # As ``paperbroker serve`` starts: sessions restored in the background.
+        self.app = create_app(self.service, self.keys, event_settings=event_settings, restore=True)
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",

@@ -399,3 +399,60 @@ def test_account_config_defaults_to_reg_t_for_margin() -> None:
     assert account_config(AccountSettings("MARGIN", intraday_leverage=Decimal(6))) == (
         AccountConfig(AccountType.MARGIN, Decimal(2), Decimal(6))
     )
+
+
+def test_service_a_request_during_restore_all_gets_the_one_restored_session(
+    factory: SessionFactory, owner: str
+) -> None:
+    """The server restores in the background while it answers: a request for a session
+    whose restore is under way waits for that restore instead of making a second one."""
+    first = SessionService(factory=factory, market=market())
+    s = first.create(
+        owner, start_ns=START, end_ns=END, name="busy", initial_cash=None, execution=IDEAL
+    )
+    resting = OrderRequest(symbol="AAPL", side="buy", qty="1", type="limit", limit_price="1")
+    for _ in range(300):
+        first.submit_order(owner, s.id, s.default_account_id, resting)
+    first.shutdown()
+
+    second = SessionService(factory=factory, market=market())
+    restoring = threading.Thread(target=second.restore_all)
+    restoring.start()
+    seen = second.runtime(owner, s.id)  # restores it, or waits for the restore under way
+    restoring.join()
+    assert second.runtime(owner, s.id) is seen
+    assert len(seen.kernel.open_orders()) == 300
+    second.shutdown()
+
+
+def test_service_restore_all_stops_once_the_service_shuts_down(
+    factory: SessionFactory, owner: str
+) -> None:
+    first = SessionService(factory=factory, market=market())
+    for name in ("one", "two"):
+        first.create(owner, start_ns=START, end_ns=END, name=name, initial_cash=None)
+    first.shutdown()
+    second = SessionService(factory=factory, market=market())
+    second.shutdown()
+    second.restore_all()
+    assert second._live == {}
+
+
+def test_service_restore_all_restores_only_the_sessions_stored_before_it_answered(
+    factory: SessionFactory, owner: str
+) -> None:
+    """A session a request creates while the background restore runs belongs to that
+    request: the restore must not load it too (two runtimes, two feeds)."""
+    first = SessionService(factory=factory, market=market())
+    old = first.create(owner, start_ns=START, end_ns=END, name="old", initial_cash=None)
+    first.shutdown()
+    second = SessionService(factory=factory, market=market())
+    stored = second.stored_sessions()  # what the server reads before it answers
+    # A request's create under way: its record is written, its runtime not yet published.
+    being_made = SessionsRepo(factory).create(
+        owner, name="new", simulation_start=START, simulation_end=END
+    )
+    second.restore_all(stored)
+    assert set(second._live) == {old.id}
+    assert being_made.id not in second._live
+    second.shutdown()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Final
 
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
-from paperbroker.api import alpaca, contract, events
+from paperbroker.api import alpaca, contract, docs, events
 from paperbroker.api.access import check_routes
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
@@ -28,10 +29,14 @@ from paperbroker.api.routes import (
     system,
     trading,
 )
+from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.calendar import xnys
 from paperbroker.services.events import EventSettings
 from paperbroker.services.sessions import SessionService
 from paperbroker.store.keys import ApiKeys
+from paperbroker.store.sessions_repo import SessionRecord
+
+log = logging.getLogger(__name__)
 
 #: Largest request body accepted (413 above it); real bodies are a few hundred bytes.
 MAX_BODY_BYTES: Final = 64 * 1024
@@ -45,7 +50,8 @@ name and its secret as the password. Sessions belong to the key that created
 them; to any other key they do not exist (404).
 
 Numbers in responses are decimal strings; times are RFC 3339 in UTC. Requests
-take numbers or decimal strings, and RFC 3339 times with an offset.
+take numbers or decimal strings, and RFC 3339 times with an offset. Symbols
+are upper case, and requests may write them in any case (`aapl` is `AAPL`).
 
 Status codes: creating a session is `201`, deleting one `204` (its accounts,
 orders and journal go with it), everything else that succeeds `200`. Errors
@@ -75,19 +81,29 @@ A session that was playing when the server stopped comes back paused.
 
 
 def create_app(
-    service: SessionService, keys: ApiKeys, *, event_settings: EventSettings | None = None
+    service: SessionService,
+    keys: ApiKeys,
+    *,
+    event_settings: EventSettings | None = None,
+    restore: bool = False,
 ) -> FastAPI:
     """The API application, serving ``service`` to the holders of ``keys``.
 
-    The caller owns ``service``: it restores the sessions before serving, and
-    the application stops their play loops (``service.shutdown()``) when it
-    shuts down.
+    The caller owns ``service``. With ``restore``, the application restores
+    every session in the background as soon as it starts (:func:`warm_up`):
+    it answers at once, and a request for a session not restored yet waits
+    for it. Without, the caller restores what it wants before serving. The
+    application stops the sessions' play loops (``service.shutdown()``) when
+    it shuts down.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The exchange calendar takes a second or two to build: not on a client's time.
-        threading.Thread(target=xnys, name="calendar", daemon=True).start()
+        # Read before the first request: a session a request creates is not restored.
+        stored = service.stored_sessions() if restore else []
+        threading.Thread(
+            target=warm_up, args=(service, stored), name="warm-up", daemon=True
+        ).start()
         try:
             async with system.monitoring(_app):  # the event loop's lag, sampled while serving
                 yield
@@ -101,10 +117,13 @@ def create_app(
         lifespan=lifespan,
         # Clients such as alpaca-py never follow redirects: /v1/sessions/ is a 404, not a 307.
         redirect_slashes=False,
+        docs_url=None,  # docs.install serves /docs and /redoc, offline
+        redoc_url=None,
     )
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
+    docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
     app.include_router(agents.router)
@@ -115,6 +134,22 @@ def create_app(
     check_routes(app)  # every route declares who may call it, or nothing is served
     contract.install(app)  # the OpenAPI document: who may call what, and every error
     return app
+
+
+def warm_up(service: SessionService, stored: Sequence[SessionRecord]) -> None:
+    """What a client would otherwise wait for, done once the server answers: read the
+    market data, restore the ``stored`` sessions, build the exchange calendar (a
+    second or two).
+
+    One thread does it all, one thing after the other: work in parallel threads
+    would only take turns on the interpreter, and delay the server's answers more.
+    """
+    try:
+        service.market.preload()
+    except PaperbrokerError:
+        log.exception("the market data did not load; requests that need it fail until it does")
+    service.restore_all(stored)
+    xnys()
 
 
 class BodyLimit:

@@ -80,10 +80,12 @@ def _order_path(
     return _uuid_or_404(order_id, "order")
 
 
-def _symbol_path(symbol: Annotated[str, Path(description="A symbol, e.g. AAPL.")]) -> str:
+def _symbol_path(
+    symbol: Annotated[str, Path(description="A symbol, e.g. AAPL (any case: it is upper-cased).")],
+) -> str:
     if not _SYMBOL.fullmatch(symbol):
         raise NotFound(f"position {symbol[:64]!r} not found")
-    return symbol
+    return symbol.upper()
 
 
 Service = Annotated[SessionService, Depends(_service)]

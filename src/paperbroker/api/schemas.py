@@ -51,8 +51,22 @@ DEFAULT_INITIAL_CASH: Final = Decimal(100_000)
 #: The range of times an int64 of epoch nanoseconds holds, as the engine stores them.
 _FIRST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LAST_TIME: Final = datetime(2262, 4, 11, tzinfo=UTC)
-#: A symbol: letters, digits and . - _ (BRK.B, EURUSD).
+#: A symbol: letters, digits and . - _ (BRK.B, EURUSD), in any case.
 SYMBOL_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
+#: A symbol in a request: upper-cased, so ``aapl`` is ``AAPL`` (as in Alpaca's API).
+Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN), AfterValidator(str.upper)]
+
+
+def upper_symbols(agents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An explicit pipeline's agents with their ``symbols`` upper-cased, as :data:`Symbol`."""
+    return [
+        {**agent, "symbols": [s.upper() if isinstance(s, str) else s for s in agent["symbols"]]}
+        if isinstance(agent.get("symbols"), list)
+        else agent
+        for agent in agents
+    ]
+
+
 _MAX_CLIENT_ORDER_ID: Final = 48
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_NAME: Final = 200
@@ -135,7 +149,7 @@ class StrategyChoice(RequestModel):
 
     name: str = Field(min_length=1, max_length=300, examples=["sma_crossover"])
     params: dict[str, Any] = Field(default_factory=dict, examples=[{"fast": 10, "slow": 30}])
-    symbols: list[Annotated[str, Field(pattern=SYMBOL_PATTERN)]] = Field(
+    symbols: list[Symbol] = Field(
         default_factory=list, description="The symbols it trades (default: every one)."
     )
     news: str | None = Field(
@@ -204,7 +218,7 @@ class SessionCreate(RequestModel):
             return standard_pipeline(
                 choice.name, choice.params, choice.symbols, news=choice.news, strategy_files=False
             )
-        return self.agents
+        return None if self.agents is None else upper_symbols(self.agents)
 
     @property
     def start_ns(self) -> int:
@@ -287,7 +301,7 @@ class OrderCreate(RequestModel):
     ``market``. Exactly one of ``qty`` and ``notional``.
     """
 
-    symbol: str = Field(pattern=SYMBOL_PATTERN, examples=["AAPL"])
+    symbol: Symbol = Field(examples=["AAPL"])
     side: OrderSide
     qty: OrderNumber | None = Field(default=None, examples=["10"])
     notional: OrderNumber | None = Field(

@@ -160,6 +160,7 @@ def load_bars_with_columns(
     source = Path(path)
     name = source.name
     zone = _check_options(timestamp, bar_duration, timezone)
+    symbol = None if symbol is None else symbol.strip().upper()  # symbols are upper case
     table = _read_table(source)
     if table.num_rows == 0:
         raise InvalidRequest(f"{name}: the file has no rows")
@@ -462,7 +463,7 @@ def _symbols(
     instrument: InstrumentSpec,
     source: str,
 ) -> tuple[list[str], IntArray]:
-    """The sorted symbols and, per row, the index of its symbol."""
+    """The sorted symbols (upper-cased, as everywhere) and, per row, the index of its symbol."""
     if column is None:
         if symbol is None and isinstance(instrument, Instrument):
             symbol = instrument.symbol
@@ -471,7 +472,7 @@ def _symbols(
         return [symbol], np.zeros(table.num_rows, dtype=np.int64)
     array = _column(table, column)
     first_null(array, column, source)
-    text = pc.utf8_trim_whitespace(array.cast(pa.string()))
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(array.cast(pa.string())))
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     if empty.any():
         row = int(np.argmax(empty)) + 1

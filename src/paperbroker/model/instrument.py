@@ -90,6 +90,13 @@ class Instrument:
     #: The primary listing exchange (``NASDAQ``, ``NYSE``, …); empty when unknown.
     exchange: str = ""
 
+    def __post_init__(self) -> None:
+        # Symbols are upper case everywhere (``aapl`` is ``AAPL``), as Alpaca's API has
+        # them: every series, file, sample and synthetic walk gets its symbol here.
+        upper = self.symbol.upper()
+        if upper != self.symbol:
+            object.__setattr__(self, "symbol", upper)
+
     @property
     def price_decimals(self) -> int:
         """How many decimal places its prices have (2 for a 0.01 tick)."""
@@ -115,7 +122,8 @@ class Instrument:
     @classmethod
     def fx(cls, symbol: str, tick_size: str = "0.00001") -> Instrument:
         """A currency pair quoted to a tenth of a pip, traded in units of the base currency."""
-        return cls(symbol, AssetClass.FX, Decimal(tick_size), Decimal(1), symbol[-3:], FX_HOURS)
+        quote = symbol[-3:].upper()
+        return cls(symbol, AssetClass.FX, Decimal(tick_size), Decimal(1), quote, FX_HOURS)
 
     @classmethod
     def crypto(cls, symbol: str, tick_size: str = "0.01", lot_size: str = "0.0001") -> Instrument:

@@ -1,11 +1,15 @@
 """The session use cases: one method per verb, shared by every transport.
 
 The service keeps a live :class:`SessionRuntime` per session it has touched,
-restoring it from the journal on first use (after a restart, say).  Commands
-are serialised per session by the runtime's lock.  A playing session has a
-daemon thread that advances its clock by ``speed`` times the wall time that
-passed, every tick; each tick is one journaled advance, so a crash loses at
-most the tick in progress.  After a restart every session comes back paused.
+restoring it from the journal on first use (after a restart, say).  A server
+restores every session in the background once it answers
+(:meth:`SessionService.restore_all`); a request for a session not restored
+yet restores it itself, or waits for the restore under way, so it never sees
+a session in part.  Commands are serialised per session by the runtime's
+lock.  A playing session has a daemon thread that advances its clock by
+``speed`` times the wall time that passed, every tick; each tick is one
+journaled advance, so a crash loses at most the tick in progress.  After a
+restart every session comes back in its state.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import dataclasses
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,27 +122,38 @@ class SessionService(TradingUseCases, PaperSessions):
         self._live: dict[str, _Live] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         #: The owners' system streams (set by the event stream): sessions created,
         #: restarted and deleted are recorded there.
         self.system: SystemFeed | None = None
 
     # -- life cycle -----------------------------------------------------------
-    def restore_all(self) -> None:
+    def stored_sessions(self) -> builtins.list[SessionRecord]:
+        """Every session in the database, oldest first: what a start-up restores."""
+        return self._repo.list_all()
+
+    def restore_all(self, records: Sequence[SessionRecord] | None = None) -> None:
         """Load every session from the journal (at start-up), each in its state: a
-        backtest that was playing plays on."""
-        for record in self._repo.list_all():
+        backtest that was playing plays on, a paper session's feed starts again.
+
+        A server runs this in the background while it answers, on the
+        ``records`` it read before answering (:meth:`stored_sessions`): a
+        session created meanwhile is live already and is not its business. A
+        request for one of them meanwhile restores it itself, or waits for its
+        restore here (one restore per session). It stops early once
+        :meth:`shutdown` is called.
+        """
+        for record in self.stored_sessions() if records is None else records:
+            if self._closing.is_set():
+                return
             try:
-                live = self._load(record)
+                self._ensure(record)
             except PaperbrokerError:
                 log.exception("session %s could not be restored", record.id)
-                continue
-            self._after_move(live)
-            if live.runtime.state is SessionState.RUNNING:
-                self._start_playing(live)
-            self._start_feeding(live)  # a paper session's prices come in any working state
 
     def shutdown(self) -> None:
-        """Stop every play loop and feed."""
+        """Stop every play loop and feed (and a :meth:`restore_all` under way)."""
+        self._closing.set()
         with self._lock:
             lives = list(self._live.values())
         for live in lives:
@@ -410,18 +425,24 @@ class SessionService(TradingUseCases, PaperSessions):
                 raise NotFound(f"session {session_id} not found")
             return live
         record = self._repo.get(owner, session_id)  # NotFound for anyone else's
+        return self._ensure(record)
+
+    def _ensure(self, record: SessionRecord) -> _Live:
+        """The session in memory: restored from its journal (or again, if its runtime
+        was poisoned) and set moving as its state says."""
         with self._lock:
-            loading = self._loading.setdefault(session_id, threading.Lock())
-        with loading:  # one restore per session, however many requests arrive at once
+            loading = self._loading.setdefault(record.id, threading.Lock())
+        with loading:  # one restore per session, however many callers arrive at once
             with self._lock:
-                live = self._live.get(session_id)
+                live = self._live.get(record.id)
             if live is None or live.runtime.poisoned:
                 old, live = live, self._load(record)
                 if old is not None:  # its threads drove the runtime that failed
                     self._stop(old)
                     self._stop_feeding(old)
+                self._after_move(live)
                 self._start_playing(live)
-                self._start_feeding(live)
+                self._start_feeding(live)  # a paper session's prices come in any working state
         return live
 
     def _load(self, record: SessionRecord, *, new: bool = False) -> _Live:

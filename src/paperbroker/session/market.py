@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from paperbroker.core.errors import Conflict
-from paperbroker.data.series import BarSeries
-from paperbroker.data.ticks import data_notes
+from paperbroker.core.errors import Conflict, OperationalError, PaperbrokerError
 from paperbroker.model.enums import AssetClass
+
+if TYPE_CHECKING:
+    from paperbroker.data.series import BarSeries
 
 
 class Asset(NamedTuple):
@@ -31,11 +33,47 @@ class MarketData:
 
     Series are immutable, so sessions share them without copies; each session
     sees only the bars up to its own end.
+
+    Market data made with ``load(..., deferred=True)`` is read on first use
+    instead: the first caller reads it (the server's warm-up, normally) while
+    any other waits, so no caller ever sees part of it.
     """
 
     def __init__(self, series: Mapping[str, BarSeries]) -> None:
-        self._series = dict(sorted(series.items()))
+        self._loaded: dict[str, BarSeries] | None = dict(sorted(series.items()))
+        self._loader: Callable[[], Mapping[str, BarSeries]] | None = None
+        self._lock = threading.Lock()
         self._notes: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def deferred(cls, loader: Callable[[], Mapping[str, BarSeries]]) -> MarketData:
+        """Market data that ``loader`` returns, called on first use (and again on the
+        next use if it failed: an operator may fix the files meanwhile)."""
+        market = cls({})
+        market._loaded, market._loader = None, loader
+        return market
+
+    def preload(self) -> None:
+        """Read deferred market data now (nothing if it is read already).
+
+        Raises:
+            OperationalError: if it does not load; the message says why.
+        """
+        self.notes()  # reads it, and logs each data note once, as the server starts
+
+    @property
+    def _series(self) -> dict[str, BarSeries]:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._loaded is None:
+                assert self._loader is not None
+                try:
+                    self._loaded = dict(sorted(self._loader().items()))
+                except PaperbrokerError as error:
+                    raise OperationalError(f"the market data did not load: {error}") from error
+            return self._loaded
 
     @classmethod
     def bundled(cls) -> MarketData:
@@ -45,20 +83,28 @@ class MarketData:
         return cls({**load_sample("stocks"), **load_sample("eurusd")})
 
     @classmethod
-    def load(cls, data_dir: Path) -> MarketData:
-        """The bundled samples plus every symbol imported into ``data_dir``.
+    def load(cls, data_dir: Path, *, deferred: bool = False) -> MarketData:
+        """The bundled samples plus every symbol imported into ``data_dir``; with
+        ``deferred``, read on first use (see :meth:`deferred`).
 
         Raises:
-            Conflict: if an imported symbol is also a bundled one.
+            Conflict: if an imported symbol is also a bundled one (when the data
+                is read: with ``deferred``, as an :class:`OperationalError`).
         """
-        from paperbroker.data.store import MarketDataStore
 
-        bundled = cls.bundled()._series
-        imported = MarketDataStore(data_dir).load_all()
-        clash = sorted(set(bundled) & set(imported))
-        if clash:
-            raise Conflict(f"imported symbols shadow bundled ones: {', '.join(clash)}")
-        market = cls({**bundled, **imported})
+        def read() -> dict[str, BarSeries]:
+            from paperbroker.data.store import MarketDataStore
+
+            bundled = cls.bundled()._series
+            imported = MarketDataStore(data_dir).load_all()
+            clash = sorted(set(bundled) & set(imported))
+            if clash:
+                raise Conflict(f"imported symbols shadow bundled ones: {', '.join(clash)}")
+            return {**bundled, **imported}
+
+        if deferred:
+            return cls.deferred(read)
+        market = cls(read())
         market.notes()  # logged once, as the server starts
         return market
 
@@ -90,6 +136,8 @@ class MarketData:
         (:func:`~paperbroker.data.ticks.off_grid_note`); each is worked out
         once and logged once.  Symbols without data have none.
         """
+        from paperbroker.data.ticks import data_notes
+
         wanted = self._series if symbols is None else sorted(set(symbols) & set(self._series))
         for symbol in wanted:
             if symbol not in self._notes:

@@ -79,7 +79,7 @@ def order_symbol(market: MarketData, symbol_or_id: str) -> str:
             raise InvalidRequest(f"symbol: {error}") from None
     if not _SYMBOL.fullmatch(symbol_or_id):
         raise InvalidRequest(f"symbol: {symbol_or_id[:64]!r} is not a symbol or an asset id")
-    return symbol_or_id
+    return symbol_or_id.upper()  # as Alpaca's API does
 
 
 def symbol_list(text: str | None, field: str = "symbols") -> list[str] | None:

@@ -30,6 +30,8 @@ from paperbroker.api.schemas import (
     OrderStatusFilter,
     PrintableText,
     RequestModel,
+    Symbol,
+    upper_symbols,
 )
 from paperbroker.core.errors import NotFound
 from paperbroker.services.paper import FeedView
@@ -38,8 +40,6 @@ from paperbroker.services.views import SessionView
 from paperbroker.session.lifecycle import SessionState
 
 router = APIRouter(prefix="/api/paper-trading", tags=["paper trading"])
-
-Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
 
 
 class StrategyRef(RequestModel):
@@ -77,7 +77,7 @@ class PaperSessionCreate(RequestModel):
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         if self.agents is not None:
-            return self.agents
+            return upper_symbols(self.agents)
         if self.strategy is None:
             return None
         ref = StrategyRef(name=self.strategy) if isinstance(self.strategy, str) else self.strategy

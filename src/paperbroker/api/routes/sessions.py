@@ -12,12 +12,12 @@ from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import AdvancePublic, PipelinePublic, ResponseModel, SessionPublic
 from paperbroker.api.schemas import (
-    SYMBOL_PATTERN,
     AdvanceRequest,
     PrintableText,
     RequestModel,
     SessionCreate,
     SpeedRequest,
+    Symbol,
 )
 from paperbroker.services.agents import AgentService
 
@@ -139,9 +139,7 @@ def get_pipeline(session_id: SessionIdPath, caller: Owner, service: Service) -> 
 class NewsCreate(RequestModel):
     """Body of ``POST /v1/sessions/{sessionId}/news``."""
 
-    symbols: list[Annotated[str, Field(pattern=SYMBOL_PATTERN)]] = Field(
-        min_length=1, max_length=20
-    )
+    symbols: list[Symbol] = Field(min_length=1, max_length=20)
     headline: PrintableText = Field(min_length=1, max_length=500)
     source: PrintableText = Field(default="", max_length=100)
 
@@ -167,7 +165,7 @@ def post_news(
     """The headline becomes known at the session's current time: its pipeline's data agent
     publishes it to the sentiment agent. 409 once the session is completed."""
     event = AgentService(service).post_news(
-        caller.key_id, session_id, [s.upper() for s in body.symbols], body.headline, body.source
+        caller.key_id, session_id, body.symbols, body.headline, body.source
     )
     return NewsPublic(
         time=time_text(event.ts),
