@@ -24,7 +24,6 @@ from paperbroker.api.responses import OrderPublic, PositionPublic, ResponseModel
 from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import (
     _MAX_NAME,
-    SYMBOL_PATTERN,
     ExecutionChoice,
     OrderCreate,
     OrderStatusFilter,
