@@ -16,7 +16,7 @@ lets a caller in (or, for a websocket, by :func:`declares` on its endpoint):
   that session's clock.
 - **watch**: the event stream ``/ws``, which authenticates in its own
   handshake and shows each key what it may see (a bound key: its session).
-- **public**: no key at all (:data:`Public`); no route is public today.
+- **public**: no key at all (:data:`Public`); the reference pages (`/docs`, `/redoc`) are.
 
 A key bound to a session is the credential handed to a bot: it trades its
 one session and owns nothing, so it can neither create sessions nor steer

@@ -23,6 +23,8 @@ from fastapi.openapi.docs import (
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
+from paperbroker.api.access import Public
+
 #: Where the pages load Swagger UI's and ReDoc's files from.
 ASSETS: Final = "/docs/assets"
 #: The pages' own inline scripts and styles, and anything else from the server only.
@@ -50,7 +52,7 @@ def install(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/redoc")
     oauth2_redirect = f"{docs_url}/oauth2-redirect"
     app.mount(ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")))
 
-    @app.get(docs_url, include_in_schema=False)
+    @app.get(docs_url, include_in_schema=False, dependencies=[Public])
     async def swagger_ui() -> HTMLResponse:
         return _offline(
             get_swagger_ui_html(
@@ -65,11 +67,11 @@ def install(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/redoc")
             )
         )
 
-    @app.get(oauth2_redirect, include_in_schema=False)
+    @app.get(oauth2_redirect, include_in_schema=False, dependencies=[Public])
     async def swagger_ui_redirect() -> HTMLResponse:
         return _offline(get_swagger_ui_oauth2_redirect_html())
 
-    @app.get(redoc_url, include_in_schema=False)
+    @app.get(redoc_url, include_in_schema=False, dependencies=[Public])
     async def redoc() -> HTMLResponse:
         return _offline(
             get_redoc_html(
