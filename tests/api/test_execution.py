@@ -116,14 +116,23 @@ def test_bad_execution_is_422_naming_the_path(api: Api, execution: Any, named: s
     assert api.client.get("/v1/sessions", auth=api.alice).json() == []  # nothing was created
 
 
-def test_a_number_no_model_needs_is_422_not_a_failure(api: Api) -> None:
-    execution = {"fees": {"model": "per_share", "per_share": "1e999999999"}}
+@pytest.mark.parametrize(
+    ("per_share", "message"),
+    [
+        ("9" * 40, f"must be below 1000000000, got {'9' * 40}"),
+        ("1e999999999", "must be a number, got '1e999999999'"),  # text is plain decimals only
+        (" 1 ", "must be a number, got ' 1 '"),
+        ("\u0661", "must be a number, got '\u0661'"),
+    ],
+)
+def test_a_number_no_model_needs_is_422_not_a_failure(
+    api: Api, per_share: str, message: str
+) -> None:
+    execution = {"fees": {"model": "per_share", "per_share": per_share}}
     body = {"startTime": START, "endTime": END, "execution": execution}
     response = api.client.post("/v1/sessions", json=body, auth=api.alice)
     assert response.status_code == 422, response.text
-    assert response.json()["message"] == (
-        "execution.fees.per_share: must be below 1000000000, got 1e999999999"
-    )
+    assert response.json()["message"] == f"execution.fees.per_share: {message}"
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from paperbroker.venue.schema_base import (
     ModelChoice,
     ModelSpec,
     OneOrList,
+    PlainDecimalText,
     Range,
     StrictModel,
     field_error,
@@ -48,8 +49,13 @@ DEFAULT_PRESET: PresetName = "equities_realistic"
 
 #: A decimal number: a JSON number or a decimal string, finite, less than a billion in size
 #: and to at most 12 decimal places (no model needs more, and the arithmetic of fills
-#: must not overflow on a number like 1e999999999).
-Number = Annotated[Decimal, Field(allow_inf_nan=False, gt=-(10**9), lt=10**9, decimal_places=12)]
+#: must not overflow on a number like 1e999999999); its text is a plain decimal, as a
+#: request's numbers are (``" 1 "``, ``"1e3"`` and ``"١"`` are refused).
+Number = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, gt=-(10**9), lt=10**9, decimal_places=12),
+    PlainDecimalText(),
+]
 NonNegative = Annotated[Number, Range(low=0)]
 #: A share of something, 0 to 1 inclusive.
 Fraction = Annotated[Number, Range(low=0, high=1, interval=True)]

@@ -17,6 +17,7 @@ negative, got -1``.
 from __future__ import annotations
 
 import functools
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -241,6 +242,42 @@ class Range:
         else:
             message = f"must be {'below' if self.high_open else 'at most'} {high}"
         raise PydanticCustomError("out_of_range", f"{message}, got {value}")
+
+
+#: A number written as text: ASCII digits, an optional sign and fraction, nothing around.
+PLAIN_DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]+)?|\.[0-9]+)$"
+_PLAIN_DECIMAL = re.compile(PLAIN_DECIMAL_PATTERN, re.ASCII)
+
+
+@dataclass(frozen=True)
+class PlainDecimalText:
+    """A decimal parameter's text form is a plain decimal, as in the API's requests.
+
+    Pydantic's ``Decimal`` reads ``" 1 "``, ``"1_0"``, ``"1e3"`` and other
+    scripts' digits (``"١"``) as numbers; a model parameter refuses them, like
+    every number a request carries, and the JSON schema's string alternative
+    states the pattern it is checked against.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        result = handler(schema)
+        for alternative in result.get("anyOf", ()):
+            if alternative.get("type") == "string":
+                alternative["pattern"] = PLAIN_DECIMAL_PATTERN
+        return result
+
+    @staticmethod
+    def _check(value: object) -> object:
+        if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value) is None:
+            raise value_error(f"must be a number, got {value[:40]!r}")
+        return value
 
 
 class ModelChoice:

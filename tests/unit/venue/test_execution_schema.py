@@ -8,6 +8,7 @@ read back into the same models; the JSON schema carries what a form needs.
 from __future__ import annotations
 
 import json
+import re
 import typing
 from decimal import Decimal
 from typing import Any
@@ -164,15 +165,15 @@ def test_a_model_seed_left_out_is_the_execution_seed() -> None:
     ("spec", "message"),
     [
         (
-            {"fees": {"model": "per_share", "per_share": "1e999999999"}},
-            "execution.fees.per_share: must be below 1000000000, got 1e999999999",
+            {"fees": {"model": "per_share", "per_share": "1" + "0" * 30}},
+            "execution.fees.per_share: must be below 1000000000, got 1" + "0" * 30,
         ),
         (
-            {"slippage": {"model": "volume_share", "price_impact": "1e999999999"}},
+            {"slippage": {"model": "volume_share", "price_impact": 1e300}},
             "execution.slippage.price_impact: must be below 1000000000",
         ),
         (
-            {"fees": {"model": "percent", "rate": "0.001", "round_to": "1e-13"}},
+            {"fees": {"model": "percent", "rate": "0.001", "round_to": 1e-13}},
             "execution.fees.round_to: must have at most 12 decimal places, got 1e-13",
         ),
     ],
@@ -182,6 +183,23 @@ def test_numbers_no_model_needs_are_refused_before_they_overflow(
 ) -> None:
     with pytest.raises(InvalidRequest, match=message):
         ExecutionConfig.from_json(spec)
+
+
+@pytest.mark.parametrize("text", [" 1 ", "\u0661", "1e-3", "1_0", "1.", "0x1", "+ 1", ""])
+def test_a_number_as_text_is_a_plain_decimal_as_in_every_request(text: str) -> None:
+    spec = {"fill_quantity": {"model": "random_partial", "probability": text}}
+    message = f"execution.fill_quantity.probability: must be a number, got {text!r}"
+    with pytest.raises(InvalidRequest, match=re.escape(message)):
+        ExecutionConfig.from_json(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("0.5", "0.5"), (".5", "0.5"), ("1", "1"), (0.25, "0.25")]
+)
+def test_plain_decimals_and_json_numbers_are_read_exactly(text: object, value: str) -> None:
+    spec = {"fill_quantity": {"model": "random_partial", "probability": text}}
+    quantity = ExecutionConfig.from_json(spec).fill_quantity
+    assert quantity.describe()["probability"] == value
 
 
 def test_runtime_models_check_their_parameters_with_the_spec() -> None:
