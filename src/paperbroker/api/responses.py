@@ -140,6 +140,14 @@ class SessionPublic(ResponseModel):
     restarted_from: str | None = Field(
         default=None, description="The session this one is a new run of (`restart`)."
     )
+    state_reason: str | None = Field(
+        default=None,
+        description=(
+            "Why the session is in state `error`: a journal this version does not replay "
+            "to its end is shown up to the last command it reproduces, read-only "
+            "(see docs/operations.md)."
+        ),
+    )
     data_notes: list[str] = Field(
         default_factory=list,
         description=(
@@ -168,6 +176,7 @@ class SessionPublic(ResponseModel):
             state=view.state,
             type=view.type,
             restarted_from=view.restarted_from,
+            state_reason=view.state_reason,
             account=AccountSettingsPublic.of(view.account),
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
             default_account_id=view.default_account_id,

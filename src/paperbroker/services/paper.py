@@ -188,7 +188,7 @@ class PaperSessions:
     def _start_feeding(self, live: _Live) -> None:
         """Start the session's feeder thread, unless it runs or the session has ended."""
         runtime = live.runtime
-        if not self.drive or not runtime.live or runtime.ended:
+        if not self.drive or not runtime.live or runtime.ended or runtime.diverged is not None:
             return
         if live.feeder and live.feeder.is_alive():
             return

@@ -393,7 +393,7 @@ class SessionService(TradingUseCases, PaperSessions):
         """A new run of the session's configuration, linked to this one (which is
         stopped first if it has not ended); return the new session, paused."""
         live = self._get(owner, session_id)
-        if not live.runtime.ended:
+        if not live.runtime.ended and live.runtime.diverged is None:
             self.stop(owner, session_id)
         config = json.loads(live.record.config)
         config["restarted_from"] = session_id
@@ -470,8 +470,8 @@ class SessionService(TradingUseCases, PaperSessions):
 
     def _start_playing(self, live: _Live) -> None:
         runtime = live.runtime
-        if not self.drive or live.playing or runtime.live:
-            return  # a paper session's clock follows its feed and the wall
+        if not self.drive or live.playing or runtime.live or runtime.diverged is not None:
+            return  # a paper session's clock follows its feed and the wall; read-only: none
         if runtime.state is not SessionState.RUNNING:
             return
         live.stop_playing.clear()
@@ -519,7 +519,8 @@ class SessionService(TradingUseCases, PaperSessions):
             id=live.record.id,
             name=live.record.name,
             status=_COMPLETED if runtime.ended else _ACTIVE,
-            state=runtime.state.value,
+            state=SessionState.ERROR.value if runtime.diverged else runtime.state.value,
+            state_reason=runtime.diverged,
             type=live.record.kind,
             restarted_from=json.loads(live.record.config).get("restarted_from"),
             simulation_start=runtime.spec.start_ns,

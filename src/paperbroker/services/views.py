@@ -39,6 +39,8 @@ class SessionView:
     restarted_from: str | None = None
     #: What to know about the data it trades: prices off their tick, one line each.
     data_notes: tuple[str, ...] = ()
+    #: Why the session is in ``state`` ``error`` (a journal that no longer replays), if it is.
+    state_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ from paperbroker.model.events import (
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.session.control import SessionControl
+from paperbroker.session.divergence import consistent_prefix
 from paperbroker.session.lifecycle import ENDED, SESSION_TRANSITIONS, SessionState, SessionTrigger
 from paperbroker.session.live import LiveData
 from paperbroker.session.market import MarketData
@@ -88,6 +89,9 @@ class SessionRuntime(SessionControl, LiveData):
         self._lock = threading.RLock()
         self._accounts_opened = 0
         self.poisoned = False
+        #: Why the session is read-only, if its journal does not replay under this
+        #: version's rules to the end (see :meth:`restore`).
+        self.diverged: str | None = None
         #: The wall clock a paper session's clock follows (``None``: a backtest's moves
         #: only by command, and a replay never reads the wall).
         self.wall: Clock | None = None
@@ -138,11 +142,43 @@ class SessionRuntime(SessionControl, LiveData):
         """Rebuild a session from its journal by replaying its commands (``new``: a
         session just created, whose agents' start is news for their logs).
 
+        A journal that this version replays differently from some command on
+        (it was written under other rules) gives a read-only session as of the
+        command before (:mod:`paperbroker.session.divergence`): ``diverged``
+        says why.
+
         Raises:
-            OperationalError: if the replayed events differ from the journal's.
+            OperationalError: if even the events before the first difference do not
+                replay (the journal is damaged, not merely older).
         """
         stored = journal.read(spec.session_id)
         events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
+        runtime = cls._replayed(spec, market, journal, events, new=new, wall=wall)
+        divergence = consistent_prefix(runtime.kernel.events[runtime._base :], events)
+        if divergence is not None:
+            kept = events[: divergence.command]
+            runtime = cls._replayed(spec, market, journal, kept, new=new, wall=wall)
+            if runtime.kernel.events[runtime._base :] != kept:
+                raise OperationalError(f"session {spec.session_id}: the journal does not replay")
+            runtime.diverged = divergence.reason([e.seq for e in stored], events)
+            stored = stored[: divergence.command]
+        runtime._persisted = len(runtime.kernel.events)
+        runtime._seq = stored[-1].seq if stored else 0
+        # The replay is over: a paper session follows the wall again, unless it is read-only.
+        runtime.wall = runtime._wall if runtime.live and runtime.diverged is None else None
+        return runtime
+
+    @classmethod
+    def _replayed(
+        cls,
+        spec: SessionSpec,
+        market: MarketData,
+        journal: Journal,
+        events: Sequence[Event],
+        *,
+        new: bool,
+        wall: Clock | None,
+    ) -> SessionRuntime:
         runtime = cls(spec, market, journal, replaying=not new, wall=wall)
         with runtime._lock:
             for event in events:
@@ -152,18 +188,6 @@ class SessionRuntime(SessionControl, LiveData):
             if runtime.completed and runtime.state not in ENDED:
                 runtime._state.state = SessionState.COMPLETED  # journaled before lifecycles
             runtime._halt_if_idle()
-            produced = runtime.kernel.events[runtime._base :]
-            if produced != events:
-                at = next(
-                    (i for i, (a, b) in enumerate(zip(produced, events, strict=False)) if a != b),
-                    min(len(produced), len(events)),
-                )
-                raise OperationalError(
-                    f"session {spec.session_id}: the journal does not replay at seq {at + 1}"
-                )
-            runtime._persisted = len(runtime.kernel.events)
-            runtime._seq = stored[-1].seq if stored else 0
-            runtime.wall = runtime._wall if runtime.live else None  # the replay is over
         return runtime
 
     def _replay(self, event: Event) -> None:
@@ -476,6 +500,8 @@ class SessionRuntime(SessionControl, LiveData):
         advance is journaled, and the refusal raised.
         """
         with self._lock:
+            if self.diverged is not None and writable:
+                raise Conflict(f"the session is read-only: {self.diverged}")
             if writable:
                 self._check_writable()
             elif self.poisoned:
