@@ -120,7 +120,7 @@ def test_bad_execution_is_422_naming_the_path(api: Api, execution: Any, named: s
     ("per_share", "message"),
     [
         ("9" * 40, f"must be below 1000000000, got {'9' * 40}"),
-        ("1e999999999", "must be a number, got '1e999999999'"),  # text is plain decimals only
+        ("1e999999999", "must be below 1000000000, got 1e999999999"),
         (" 1 ", "must be a number, got ' 1 '"),
         ("\u0661", "must be a number, got '\u0661'"),
     ],

@@ -49,8 +49,8 @@ DEFAULT_PRESET: PresetName = "equities_realistic"
 
 #: A decimal number: a JSON number or a decimal string, finite, less than a billion in size
 #: and to at most 12 decimal places (no model needs more, and the arithmetic of fills
-#: must not overflow on a number like 1e999999999); its text is a plain decimal, as a
-#: request's numbers are (``" 1 "``, ``"1e3"`` and ``"١"`` are refused).
+#: must not overflow on a number like 1e999999999); as text, ASCII digits and nothing
+#: else, as a request's numbers (``" 1 "`` and ``"١"`` are refused).
 Number = Annotated[
     Decimal,
     Field(allow_inf_nan=False, gt=-(10**9), lt=10**9, decimal_places=12),

@@ -244,19 +244,21 @@ class Range:
         raise PydanticCustomError("out_of_range", f"{message}, got {value}")
 
 
-#: A number written as text: ASCII digits, an optional sign and fraction, nothing around.
-PLAIN_DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]+)?|\.[0-9]+)$"
+#: A number written as text: ASCII digits, an optional sign, fraction and exponent (a model's
+#: small rates read ``1e-6``), nothing around.
+PLAIN_DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _PLAIN_DECIMAL = re.compile(PLAIN_DECIMAL_PATTERN, re.ASCII)
 
 
 @dataclass(frozen=True)
 class PlainDecimalText:
-    """A decimal parameter's text form is a plain decimal, as in the API's requests.
+    """A decimal parameter's text is a number in ASCII digits and nothing else.
 
-    Pydantic's ``Decimal`` reads ``" 1 "``, ``"1_0"``, ``"1e3"`` and other
-    scripts' digits (``"١"``) as numbers; a model parameter refuses them, like
-    every number a request carries, and the JSON schema's string alternative
-    states the pattern it is checked against.
+    Pydantic's ``Decimal`` reads ``" 1 "``, ``"1_0"`` and other scripts' digits
+    (``"١"``) as numbers; a model parameter refuses them, like every number a
+    request carries, and the JSON schema's string alternative states the
+    pattern it is checked against. An exponent is allowed (``"1e-6"``, and the
+    models write small numbers back that way), unlike in an order's quantity.
     """
 
     def __get_pydantic_core_schema__(
