@@ -21,7 +21,6 @@ from paperbroker.core.errors import (
     Conflict,
     InvalidRequest,
     NotFound,
-    OperationalError,
     PaperbrokerError,
 )
 from paperbroker.model.account import AccountConfig
@@ -111,7 +110,7 @@ def test_session_restore_rebuilds_everything_exactly(spec: SessionSpec, journal:
     assert journal.last_seq(spec.session_id) == len(restored.kernel.events) - restored._base
 
 
-def test_session_restore_refuses_a_journal_that_does_not_replay(
+def test_session_restore_keeps_a_journal_that_does_not_replay_read_only(
     spec: SessionSpec, journal: Journal, factory: SessionFactory
 ) -> None:
     runtime = SessionRuntime(spec, market(), journal)
@@ -126,8 +125,17 @@ def test_session_restore_refuses_a_journal_that_does_not_replay(
             ),
             {"s": spec.session_id, "q": fill_seq},
         )
-    with pytest.raises(OperationalError, match=f"does not replay at seq {fill_seq}"):
-        SessionRuntime.restore(spec, market(), journal)
+    restored = SessionRuntime.restore(spec, market(), journal)
+    assert restored.diverged is not None
+    assert f"from seq {fill_seq} (OrderFilled) on" in restored.diverged
+    # Its history up to the advance that filled, as recorded: the order, no fill.
+    assert not any(isinstance(e, OrderFilled) for e in restored.kernel.events)
+    assert restored.now_ns == START
+    with pytest.raises(Conflict, match="read-only"):
+        restored.advance_to(START + NANOS_PER_MINUTE)
+    with pytest.raises(Conflict, match="read-only"):
+        restored.submit_order(restored.default_account_id, "AAPL", BUY, 1)
+    assert len(journal.read(spec.session_id)) == fill_seq  # the record is not rewritten
 
 
 def test_session_fills_are_never_duplicated_across_restores(
@@ -207,11 +215,11 @@ def test_session_runs_its_execution_models_and_restores_only_with_them(
     restored = SessionRuntime.restore(realistic, market(), journal)
     assert restored.kernel.events == runtime.kernel.events
     ideal = SessionSpec(record.id, START, END, Decimal(100_000))
-    with pytest.raises(OperationalError, match="does not replay"):
-        SessionRuntime.restore(ideal, market(), journal)
     other_seed = replace(realistic, execution=preset("equities_realistic", seed=6))
-    with pytest.raises(OperationalError, match="does not replay"):
-        SessionRuntime.restore(other_seed, market(), journal)
+    for other in (ideal, other_seed):  # its fill differs: the session stops short of it
+        elsewhere = SessionRuntime.restore(other, market(), journal)
+        assert elsewhere.diverged is not None
+        assert "(OrderFilled) on" in elsewhere.diverged
 
 
 def test_session_accounts_take_the_session_account_settings(
