@@ -43,8 +43,7 @@ import contextlib
 import json
 import logging
 import re
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import msgpack
@@ -61,7 +60,7 @@ from paperbroker.api.alpaca.data_messages import (
     most_messages,
 )
 from paperbroker.api.alpaca.market_data import series_lookup
-from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket
+from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket, Subscription
 from paperbroker.api.auth import verify_in
 from paperbroker.api.errors import ApiError
 from paperbroker.api.schemas import SYMBOL_PATTERN
@@ -91,29 +90,13 @@ def _error(code: int, message: str) -> dict[str, Any]:
     return {"T": "error", "code": code, "msg": message}
 
 
-class _Feed:
+class _Feed(Subscription):
     """One subscription to the session's commits: the clock moves it hears, in order."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.seen_ns = 0  # the clock as of the last move handed on (set when subscribed)
         self.moves: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
-        self._lock = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._stopped = False
-
-    def attach(self, unsubscribe: Callable[[], None]) -> None:
-        with self._lock:
-            if not self._stopped:
-                self._unsubscribe = unsubscribe
-                return
-        unsubscribe()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            unsubscribe, self._unsubscribe = self._unsubscribe, None
-        if unsubscribe is not None:
-            unsubscribe()
 
 
 class _DataConnection(SessionSocket):

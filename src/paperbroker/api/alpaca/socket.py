@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
+from collections.abc import Callable
 from typing import Final
 
 from fastapi import WebSocket
@@ -40,6 +42,36 @@ _CLOSE_GRACE_SECONDS: Final = 5.0
 POLICY: Final = 1008  # close code: the client broke a rule (or lost its rights)
 RELOAD: Final = 1012  # close code: the service restarted (the session was reloaded)
 INTERNAL: Final = 1011
+
+
+class Subscription:
+    """A connection's subscription to its session's commits, which either side may end.
+
+    The listener is registered from the connection's task while the client
+    may already be gone: :meth:`attach` keeps the way to unsubscribe, or uses
+    it at once if :meth:`stop` came first, so no listener outlives its
+    connection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._stopped = False
+
+    def attach(self, unsubscribe: Callable[[], None]) -> None:
+        """Keep the way to unsubscribe; use it at once if the feed was stopped meanwhile."""
+        with self._lock:
+            if not self._stopped:
+                self._unsubscribe = unsubscribe
+                return
+        unsubscribe()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
 
 
 class SessionSocket:

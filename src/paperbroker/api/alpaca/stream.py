@@ -68,9 +68,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Final, TypeGuard, get_args
 
@@ -78,7 +77,7 @@ from fastapi import APIRouter, WebSocket
 
 from paperbroker.api.access import Access, declares
 from paperbroker.api.alpaca.shapes import AlpacaOrder
-from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket
+from paperbroker.api.alpaca.socket import INTERNAL, POLICY, SessionSocket, Subscription
 from paperbroker.api.auth import verify_in
 from paperbroker.api.errors import ApiError, error_code
 from paperbroker.api.formats import canonical_uuid, decimal_text, time_text
@@ -248,29 +247,12 @@ class _Book:
 _Batch = list[tuple[Committed, Decimal | None]]
 
 
-class _Feed:
+class _Feed(Subscription):
     """One subscription of a connection to its session's commits."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.book: _Book | None = None
-        self._lock = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._stopped = False
-
-    def attach(self, unsubscribe: Callable[[], None]) -> None:
-        """Keep the way to unsubscribe; use it at once if the feed was stopped meanwhile."""
-        with self._lock:
-            if not self._stopped:
-                self._unsubscribe = unsubscribe
-                return
-        unsubscribe()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            unsubscribe, self._unsubscribe = self._unsubscribe, None
-        if unsubscribe is not None:
-            unsubscribe()
 
 
 def _authorization(status: str, action: str, message: str | None = None) -> dict[str, Any]:
