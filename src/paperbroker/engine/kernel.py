@@ -194,7 +194,8 @@ class Kernel(OrderDesk):
 
         A run that stops inside a bar (a session advanced to 09:31 on daily
         bars) must not hold back what the open already decided: a market order
-        placed before 09:30 trades at the 09:30 open.  Only the open is used.
+        placed by 09:30 trades at the 09:30 open, one placed at 09:35 at the
+        same open, the last price known then.  Only the open is used.
         """
         working = self.venue.working
         for index, series in enumerate(self.feed.series):
@@ -202,7 +203,7 @@ class Kernel(OrderDesk):
             if not working[index] or row >= len(series):
                 continue
             if int(series.ts[row]) - series.duration_ns <= now_ns:
-                self.venue.on_open(index, series.bar(row), row)
+                self.venue.on_open(index, series.bar(row), row, now_ns)
 
     def _run_chunk(self, start: int, stop: int) -> None:
         bars, instruments, rows = self.feed.chunk(start, stop)
