@@ -62,6 +62,6 @@ def test_readme_alpaca_bot_runs_a_backtest_session(server: ServerProcess) -> Non
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
-    assert lines[0] == "2012-01-03 buy", completed.stdout
+    assert lines[0].startswith("2012-01-03 buy 10 filled at "), completed.stdout
     assert lines[-1].startswith("session "), completed.stdout
     assert "equity" in lines[-1]

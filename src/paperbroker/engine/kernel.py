@@ -37,6 +37,7 @@ from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import BarStream
 from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
+from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
     Event,
@@ -57,6 +58,8 @@ from paperbroker.strategy.indicators import LiveValues, Series, compute_indicato
 from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
+#: Times in force whose orders end with the trading session.
+_SESSION_TIFS = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
@@ -188,6 +191,24 @@ class Kernel(OrderDesk):
             self._match_bars_in_progress(end_ns)
             self.venue.flush(self.clock.now_ns())
         return self._cursor - start
+
+    def expire_session_orders(self) -> list[Order]:
+        """Expire the working orders that end with the trading session: ``day``,
+        ``opg`` and ``cls`` orders (``OrderExpired``, now), as a broker does at the
+        close; return them.  ``gtc`` orders keep working."""
+        expired = []
+        for order in list(self.orders.values()):
+            if (
+                order.is_open
+                and order.time_in_force in _SESSION_TIFS
+                and self.venue.expire(order.id)
+            ):
+                expired.append(order)
+        return expired
+
+    def expire_order(self, order_id: str) -> bool:
+        """Expire one working order now (``OrderExpired``); ``False`` if it is not working."""
+        return self.venue.expire(order_id)
 
     def _match_bars_in_progress(self, now_ns: int) -> None:
         """Let working orders meet the open of each bar that has opened but not closed.

@@ -12,6 +12,24 @@ from paperbroker.portfolio.portfolio import Portfolio
 
 
 @dataclass(frozen=True)
+class HeldView:
+    """A position an account still held when its session ended."""
+
+    account_id: str
+    symbol: str
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class LeftOpenView:
+    """What an ended session left open: its working orders (``gtc`` ones, say: what
+    ends with the trading session expired) and the positions still held."""
+
+    orders: tuple[Order, ...]
+    positions: tuple[HeldView, ...]
+
+
+@dataclass(frozen=True)
 class SessionView:
     id: str
     name: str
@@ -39,6 +57,8 @@ class SessionView:
     restarted_from: str | None = None
     #: What to know about the data it trades: prices off their tick, one line each.
     data_notes: tuple[str, ...] = ()
+    #: What it left open when it ended (``None`` while it has not).
+    left_open: LeftOpenView | None = None
 
 
 @dataclass(frozen=True)

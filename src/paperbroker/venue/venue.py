@@ -180,6 +180,14 @@ class SimulatedVenue:
         self._close(working, OrderCanceled, reason)
         return True
 
+    def expire(self, order_id: str) -> bool:
+        """Expire a working order now (its session is over); ``False`` if none works."""
+        working = self._by_id.get(order_id)
+        if working is None:
+            return False
+        self._close(working, OrderExpired)
+        return True
+
     def link(self, order_ids: Sequence[str]) -> None:
         """Make working orders one-cancels-other: the first to fill cancels the rest."""
         for order_id in order_ids:
@@ -430,7 +438,10 @@ class SimulatedVenue:
             if entered is None and working.arrival_ns - working.latency_ns > bar_open_ns:
                 # Decided after the bar opened and not marketable at its entry: the
                 # bar's path from here on is not known to have included the
-                # decision's moment; wait for the next.
+                # decision's moment; wait for the next (a day order's session may
+                # end with this bar).
+                if tif is _DAY and 0 < working.session_close_ns <= ts:
+                    self._close(working, OrderExpired)
                 return
             # Delayed into the bar: the rest of the path is its own.
             start = (working.arrival_ns - bar_open_ns) / duration
