@@ -52,8 +52,9 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "id", "name", "status", "simulation_start", "simulation_end", "current_time",
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
-        "default_account_id", "state", "type", "restarted_from", "data_notes",
+        "default_account_id", "state", "type", "restarted_from", "data_notes", "left_open",
     }  # fmt: skip
+    assert session["left_open"] is None
     accounts = api.client.get(
         f"/v1/trading/accounts/{session['default_account_id']}/account",
         headers={"X-Session-Id": session["id"]}, auth=api.alice,
