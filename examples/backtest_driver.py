@@ -8,7 +8,8 @@ clock to a few minutes after each open before letting the bot look::
     python examples/backtest_driver.py --key PK...:secret \\
         --start 2012-01-03 --end 2012-12-31 --symbol AAPL --fast 10 --slow 30
 
-It prints what the bot did each day it acted, and the account at the end.
+It prints each order the bot sent and what became of it (filled, and at what
+price, or expired or canceled unfilled), and the account at the end.
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from typing import Any
 import requests
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
-from alpaca.trading.models import Clock, TradeAccount
+from alpaca.trading.enums import OrderStatus, QueryOrderStatus
+from alpaca.trading.models import Clock, Order, TradeAccount
+from alpaca.trading.requests import GetOrdersRequest
 from sma_bot import ACT_AFTER_OPEN, SmaBot
 
 
 @dataclass
 class Backtest:
-    """What a driven backtest did: the session, the bot's actions, the account at the end."""
+    """What a driven backtest did: the session, the bot's actions, its orders and what
+    became of them, the account at the end."""
 
     session_id: str
     actions: list[tuple[str, str]] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
     account: TradeAccount | None = None
 
 
@@ -75,7 +80,18 @@ def run_backtest(
     account = bot.trading.get_account()
     assert isinstance(account, TradeAccount)
     result.account = account
+    sent = bot.trading.get_orders(GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500))
+    result.orders = sorted((o for o in sent if isinstance(o, Order)), key=lambda o: o.created_at)
     return result
+
+
+def outcome(order: Order) -> str:
+    """One line of what became of an order: ``2012-01-03 buy 10 filled at 409.40``."""
+    side = order.side.value if order.side is not None else "?"
+    line = f"{order.created_at.date().isoformat()} {side} {order.qty}"
+    if order.status is OrderStatus.FILLED:
+        return f"{line} filled at {order.filled_avg_price}"
+    return f"{line} {order.status.value} (filled {order.filled_qty})"
 
 
 def _advance(base_url: str, owner: tuple[str, str], session_id: str, when: datetime) -> None:
@@ -108,8 +124,8 @@ def main() -> None:
         args.url, (key_id, secret), start=args.start, end=args.end, execution=args.execution,
         symbol=args.symbol, fast=args.fast, slow=args.slow, qty=args.qty,
     )  # fmt: skip
-    for day, action in result.actions:
-        print(day, action)
+    for order in result.orders:
+        print(outcome(order))
     assert result.account is not None
     print(f"session {result.session_id}: equity {result.account.equity}, "
           f"cash {result.account.cash}")  # fmt: skip

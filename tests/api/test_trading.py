@@ -184,6 +184,7 @@ def test_position_read_and_close(api: Api, book: tuple[str, str]) -> None:
     assert (held["qty"], held["side"]) == ("10", "long")
     for field in ("avg_entry_price", "cost_basis", "market_value", "current_price"):
         assert float(held[field]) > 0, field
+    step(api, book[0], 60 * 24)  # a day later: closed at the next day's open
     closing = api.trading("DELETE", *book, "/positions/AAPL")
     assert closing.status_code == 200
     order = closing.json()

@@ -3,7 +3,8 @@
 The expected trades and equity are computed here independently, from the
 bundled CSV: each trading day at 09:35 New York the bot compares the 5- and
 20-day averages of the closes of the previous 60 calendar days; its market
-orders fill at the next day's open (the ideal preset: no slippage, no fees).
+orders fill at once at that day's open, the last price known at 09:35 (the
+ideal preset: no slippage, no fees).
 """
 
 from __future__ import annotations
@@ -50,15 +51,10 @@ def aapl_bars() -> list[tuple[date, Decimal, Decimal]]:
 def expected_run() -> tuple[list[tuple[str, str]], Decimal]:
     bars = aapl_bars()
     days = [day for day, _, _ in bars if START <= day.isoformat() <= END]
-    cash, held, pending = Decimal(100_000), 0, None
+    cash, held = Decimal(100_000), 0
     actions: list[tuple[str, str]] = []
     for day in days:
         open_price = next(o for d, o, _ in bars if d == day)
-        if pending == "buy":
-            cash, held = cash - QTY * open_price, QTY
-        elif pending == "sell":
-            cash, held = cash + held * open_price, 0
-        pending = None
         # Day bars are stamped at 00:00 New York: 09:35 sixty days back leaves that day out.
         window = [c for d, _, c in bars if day - timedelta(days=3 * SLOW) < d < day]
         if len(window) < SLOW:
@@ -66,11 +62,11 @@ def expected_run() -> tuple[list[tuple[str, str]], Decimal]:
         fast = sum(window[-FAST:]) / FAST
         slow = sum(window[-SLOW:]) / SLOW
         if fast > slow and held == 0:
-            pending = "buy"
+            cash, held = cash - QTY * open_price, QTY
+            actions.append((day.isoformat(), "buy"))
         elif fast < slow and held > 0:
-            pending = "sell"
-        if pending is not None:
-            actions.append((day.isoformat(), pending))
+            cash, held = cash + held * open_price, 0
+            actions.append((day.isoformat(), "sell"))
     last_close = next(c for d, _, c in bars if d.isoformat() == END)
     return actions, cash + held * last_close
 
@@ -86,3 +82,8 @@ def test_the_sma_bot_trades_a_backtest_end_to_end(live_server: LiveServer, drive
     assert result.actions == actions
     assert result.account is not None
     assert Decimal(result.account.equity) == equity
+    # Every order it sent filled, on the day the bot acted, and the driver says so.
+    lines = [driver.outcome(order) for order in result.orders]  # type: ignore[attr-defined]
+    assert [line.split(" filled at ")[0] for line in lines] == [
+        f"{day} {action} {QTY}" for day, action in actions
+    ]

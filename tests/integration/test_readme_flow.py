@@ -43,7 +43,7 @@ def test_readme_curl_flow_buys_ten_aapl(server: ServerProcess) -> None:
     documents = [json.loads(d) for d in re.findall(r"\{[^{}]*\}", completed.stdout)]
     order, advance, position = documents[0], documents[1], documents[-1]
     assert order["status"] == "accepted"
-    assert advance["currentTime"] == "2012-01-03T21:00:00Z"
+    assert advance["currentTime"] == "2012-01-03T14:31:00Z"  # one minute after the open
     assert advance["isCompleted"] is False
     assert (position["symbol"], position["qty"]) == ("AAPL", "10")
 
@@ -62,6 +62,6 @@ def test_readme_alpaca_bot_runs_a_backtest_session(server: ServerProcess) -> Non
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
-    assert lines[0] == "2012-01-03 buy", completed.stdout
+    assert lines[0].startswith("2012-01-03 buy 10 filled at "), completed.stdout
     assert lines[-1].startswith("session "), completed.stdout
     assert "equity" in lines[-1]

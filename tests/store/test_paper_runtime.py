@@ -79,8 +79,9 @@ def test_bars_are_journaled_trade_and_replay_exactly(spec: SessionSpec, journal:
         runtime.ingest(batch)
     filled = runtime.order(runtime.default_account_id, order.id)
     assert filled.status is OrderStatus.FILLED
-    # It arrived inside the bar in progress, after its open: it meets that bar's close.
-    assert filled.avg_fill_price == Decimal(str(batches[3][0].close))
+    # It arrived inside the bar in progress, after its open: it fills at that bar's open,
+    # the last price before it, once the bar has come.
+    assert filled.avg_fill_price == Decimal(str(batches[3][0].open))
     with pytest.raises(Conflict, match="follows the wall"):
         runtime.advance_to(wall.ns + SECOND)
 

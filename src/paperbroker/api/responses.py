@@ -29,6 +29,7 @@ from paperbroker.model.enums import (
 from paperbroker.services.views import (
     AccountView,
     AdvanceView,
+    LeftOpenView,
     OrderView,
     PositionView,
     SessionView,
@@ -156,6 +157,14 @@ class SessionPublic(ResponseModel):
             "use the nearest tick)."
         ),
     )
+    left_open: LeftOpenPublic | None = Field(
+        default=None,
+        description=(
+            "What the session left open when it ended (null while it has not): the "
+            "orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when "
+            "it completes) and the positions still held."
+        ),
+    )
 
     @classmethod
     def of(cls, view: SessionView) -> SessionPublic:
@@ -181,6 +190,7 @@ class SessionPublic(ResponseModel):
             execution_quality=ExecutionQualityPublic.of(view.execution_quality),
             default_account_id=view.default_account_id,
             data_notes=list(view.data_notes),
+            left_open=None if view.left_open is None else LeftOpenPublic.of(view.left_open),
         )
 
 
@@ -293,6 +303,33 @@ class OrderPublic(ResponseModel):
         )
 
 
+class HeldPositionPublic(ResponseModel):
+    """A position an account still held when its session ended."""
+
+    account_id: str
+    symbol: str
+    qty: str = Field(description="Signed: negative when short.")
+
+
+class LeftOpenPublic(ResponseModel):
+    """The orders still working and the positions still held when a session ended."""
+
+    orders: list[OrderPublic]
+    positions: list[HeldPositionPublic]
+
+    @classmethod
+    def of(cls, view: LeftOpenView) -> LeftOpenPublic:
+        return cls(
+            orders=[OrderPublic.of(OrderView(order)) for order in view.orders],
+            positions=[
+                HeldPositionPublic(
+                    account_id=held.account_id, symbol=held.symbol, qty=decimal_text(held.qty)
+                )
+                for held in view.positions
+            ],
+        )
+
+
 class PositionPublic(ResponseModel):
     """A position: signed quantity (negative when short), cost and value at the last price."""
 
@@ -370,3 +407,6 @@ class PipelinePublic(ResponseModel):
             nodes=[PipelineNode(**node) for node in nodes],
             edges=[PipelineEdge(source=e.source, target=e.target, topic=e.topic) for e in edges],
         )
+
+
+SessionPublic.model_rebuild()

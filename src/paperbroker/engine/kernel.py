@@ -37,6 +37,7 @@ from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import BarStream
 from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
+from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
     Event,
@@ -57,6 +58,8 @@ from paperbroker.strategy.indicators import LiveValues, Series, compute_indicato
 from paperbroker.venue.venue import SimulatedVenue, VenueConfig
 
 CHUNK_SIZE = 1 << 15
+#: Times in force whose orders end with the trading session.
+_SESSION_TIFS = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
@@ -189,12 +192,31 @@ class Kernel(OrderDesk):
             self.venue.flush(self.clock.now_ns())
         return self._cursor - start
 
+    def expire_session_orders(self) -> list[Order]:
+        """Expire the working orders that end with the trading session: ``day``,
+        ``opg`` and ``cls`` orders (``OrderExpired``, now), as a broker does at the
+        close; return them.  ``gtc`` orders keep working."""
+        expired = []
+        for order in list(self.orders.values()):
+            if (
+                order.is_open
+                and order.time_in_force in _SESSION_TIFS
+                and self.venue.expire(order.id)
+            ):
+                expired.append(order)
+        return expired
+
+    def expire_order(self, order_id: str) -> bool:
+        """Expire one working order now (``OrderExpired``); ``False`` if it is not working."""
+        return self.venue.expire(order_id)
+
     def _match_bars_in_progress(self, now_ns: int) -> None:
         """Let working orders meet the open of each bar that has opened but not closed.
 
         A run that stops inside a bar (a session advanced to 09:31 on daily
         bars) must not hold back what the open already decided: a market order
-        placed before 09:30 trades at the 09:30 open.  Only the open is used.
+        placed by 09:30 trades at the 09:30 open, one placed at 09:35 at the
+        same open, the last price known then.  Only the open is used.
         """
         working = self.venue.working
         for index, series in enumerate(self.feed.series):
@@ -202,7 +224,7 @@ class Kernel(OrderDesk):
             if not working[index] or row >= len(series):
                 continue
             if int(series.ts[row]) - series.duration_ns <= now_ns:
-                self.venue.on_open(index, series.bar(row), row)
+                self.venue.on_open(index, series.bar(row), row, now_ns)
 
     def _run_chunk(self, start: int, stop: int) -> None:
         bars, instruments, rows = self.feed.chunk(start, stop)

@@ -45,6 +45,8 @@ from paperbroker.services.trading import DEFAULT_CASH, TradingUseCases
 from paperbroker.services.views import (
     AccountSettings,
     AdvanceView,
+    HeldView,
+    LeftOpenView,
     SessionView,
 )
 from paperbroker.session.lifecycle import SessionState, SessionTrigger
@@ -537,4 +539,18 @@ class SessionService(TradingUseCases, PaperSessions):
             execution_quality=runtime.execution_quality(),
             default_account_id=runtime.default_account_id,
             data_notes=self._market.notes(s.symbol for s in runtime.kernel.feed.series),
+            left_open=_left_open(runtime) if runtime.ended else None,
         )
+
+
+def _left_open(runtime: SessionRuntime) -> LeftOpenView:
+    """The orders still working and the positions still held in an ended session."""
+    kernel = runtime.kernel
+    orders = tuple(o for o in kernel.orders.values() if o.is_open)
+    held = tuple(
+        HeldView(account_id, symbol, position.qty)
+        for account_id, books in kernel.portfolios.items()
+        for symbol, position in sorted(books.positions.items())
+        if position.qty
+    )
+    return LeftOpenView(orders, held)

@@ -12,6 +12,24 @@ from paperbroker.portfolio.portfolio import Portfolio
 
 
 @dataclass(frozen=True)
+class HeldView:
+    """A position an account still held when its session ended."""
+
+    account_id: str
+    symbol: str
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class LeftOpenView:
+    """What an ended session left open: its working orders (``gtc`` ones, say: what
+    ends with the trading session expired) and the positions still held."""
+
+    orders: tuple[Order, ...]
+    positions: tuple[HeldView, ...]
+
+
+@dataclass(frozen=True)
 class SessionView:
     id: str
     name: str
@@ -41,6 +59,8 @@ class SessionView:
     data_notes: tuple[str, ...] = ()
     #: Why the session is in ``state`` ``error`` (a journal that no longer replays), if it is.
     state_reason: str | None = None
+    #: What it left open when it ended (``None`` while it has not).
+    left_open: LeftOpenView | None = None
 
 
 @dataclass(frozen=True)

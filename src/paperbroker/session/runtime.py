@@ -49,6 +49,7 @@ from paperbroker.model.events import (
     CancelRequested,
     Event,
     NewsPosted,
+    OrderExpired,
     OrderFilled,
     OrderSubmitted,
     SessionStateChanged,
@@ -218,6 +219,12 @@ class SessionRuntime(SessionControl, LiveData):
             self._state.state = SessionState(event.state)
             self._halt_if_idle()
             kernel.events.append(event)
+        elif isinstance(event, OrderExpired):
+            # Expired at the session's completion (an expiry the clock caused has
+            # happened already): the order expires again now.
+            order = kernel.orders.get(event.order_id)
+            if order is not None and order.is_open:
+                kernel.expire_order(order.id)
         elif isinstance(event, AgentCommanded):
             self._pipeline().command(event.agent, event.action, json.loads(event.changes))
             kernel.events.append(event)  # the kernel does not make it: the replay must
@@ -444,6 +451,8 @@ class SessionRuntime(SessionControl, LiveData):
                 raise InvalidRequest("targetTime is before the session's current time")
             self.kernel.run_until(min(target_ns, self.spec.end_ns))
             if self.completed:
+                # The last trading session is over: what ends with it expires.
+                self.kernel.expire_session_orders()
                 self._move(SessionTrigger.COMPLETE)
             return before, self.now_ns
 

@@ -6,6 +6,8 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from paperbroker.data.bar import Bar
 from paperbroker.model.enums import OrderType, TimeInForce
 from paperbroker.model.fill import FillRule
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from paperbroker.venue.venue import SimulatedVenue
 
 _NAN = math.nan
+#: How many earlier bars a bar's expected volume averages.
+EXPECTED_VOLUME_WINDOW = 20
 _TRAILING = OrderType.TRAILING_STOP
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 
@@ -35,15 +39,31 @@ _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 class BarView:
     """One bar as each side of the market sees it (bid for sells, ask for buys with quotes)."""
 
-    __slots__ = ("_paths", "_venue", "bar", "index", "row", "taken")
+    __slots__ = ("_expected", "_paths", "_venue", "bar", "index", "row", "taken")
 
     def __init__(self, venue: SimulatedVenue, index: int, bar: Bar, row: int) -> None:
         self._venue = venue
         self.index = index
         self.bar = bar
         self.row = row
-        self.taken = ZERO  # what earlier orders took from this bar
+        taken_row, taken = venue.taken[index]
+        self.taken = taken if taken_row == row else ZERO  # what earlier orders took from it
         self._paths: dict[bool, str] = {}
+        self._expected: float | None = None
+
+    def expected_volume(self) -> float:
+        """The bar's volume as known before it: the mean of the previous bars' volumes.
+
+        The mean of the :data:`EXPECTED_VOLUME_WINDOW` bars before this one
+        (fewer at the start of the series; ``nan`` for its first bar).
+        """
+        expected = self._expected
+        if expected is None:
+            volumes = self._venue.series[self.index].volume
+            first = max(self.row - EXPECTED_VOLUME_WINDOW, 0)
+            expected = float(np.mean(volumes[first : self.row])) if self.row else _NAN
+            self._expected = expected
+        return expected
 
     def prices(self, is_buy: bool) -> tuple[float, float, float, float]:
         quotes = self._venue.series[self.index].quotes
@@ -133,6 +153,28 @@ def find(
         order.order_type, working.is_buy, working.limit, working.stop, points, start == 0.0
     )
     return found, f"{path}[{start:.4f},{end:.4f}]"
+
+
+def find_at_entry(
+    working: Working, sides: BarView, start: float, tick: Decimal
+) -> tuple[Match | None, str]:
+    """The rule and price at which an order trades where it enters a bar, and the path.
+
+    Only the open is known there: an order there by the open meets it
+    (``start == 0``, rules ``*_at_open``); one arriving inside the bar
+    (``start`` is the share of the bar gone by) meets it as the last price
+    known at its arrival (rules ``*_at_arrival``).
+    """
+    order = working.order
+    if order.is_trailing:
+        found, label = find_trailing(working, sides, True, start, 1.0, tick)
+    else:
+        open_ = sides.prices(working.is_buy)[0]
+        found = match_at_open(order.order_type, working.is_buy, working.limit, working.stop, open_)
+        label = "open"
+    if not start:
+        return found, label
+    return at_arrival(found), f"arrival@{start:.4f}"
 
 
 def find_trailing(

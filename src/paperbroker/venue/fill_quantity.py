@@ -9,6 +9,7 @@ working on later bars.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple, Protocol
@@ -27,7 +28,9 @@ from paperbroker.venue.schema_base import Specified
 class QuantityInput(NamedTuple):
     """What a fill-quantity model may know about an order on one bar."""
 
-    #: Volume of the bar (or of the part of it the order saw).
+    #: Volume of the bar (or of the part of it the order saw); where an order
+    #: enters a bar, before the bar's own volume is known, its expected volume
+    #: (``nan`` if none is known).
     bar_volume: float
     #: What earlier orders already took from this bar.
     taken: Decimal
@@ -41,8 +44,10 @@ class QuantityInput(NamedTuple):
 class FillQuantityModel(Protocol):
     """Decides the quantity available to an order on one bar."""
 
-    #: True if it decides only once the bar has closed (it needs the bar's
-    #: volume, or draws once per bar); the venue then skips bars in progress.
+    #: True if it decides with the bar's volume or once per bar.  Where an
+    #: order enters a bar (its open, or its arrival inside it) the bar's own
+    #: volume is not known yet: such a model sees the bar's expected volume
+    #: there, and the bar's own volume for what is left at its close.
     needs_full_bar: bool
 
     def available(self, q: QuantityInput) -> Decimal | None:
@@ -73,7 +78,10 @@ class VolumeParticipation(Specified):
     """At most ``max_share`` of each bar's volume fills, summed over all orders.
 
     ``available = floor(bar_volume × max_share to the lot) − taken``, never
-    negative: the bar's orders share the cap first come, first served.  What
+    negative: the bar's orders share the cap first come, first served.  Where
+    an order enters a bar, before the bar's volume is known, ``bar_volume`` is
+    the bar's expected volume (the mean of the 20 bars before it); nothing
+    fills there on a series' first bar, which has none.  What
     does not fit stays working (or is canceled for ``ioc``, or prevents the
     fill for ``fok``).  The idea is backtrader's ``FixedBarPerc`` filler and
     LEAN's volume-limited fills.
@@ -92,6 +100,8 @@ class VolumeParticipation(Specified):
         self.max_share = spec.max_share
 
     def available(self, q: QuantityInput) -> Decimal | None:
+        if math.isnan(q.bar_volume):
+            return ZERO  # no volume known yet: wait for the bar's own
         cap = quantize_to_step(to_decimal(q.bar_volume) * self.max_share, q.lot, ROUND_FLOOR)
         return max(cap - q.taken, ZERO)
 

@@ -33,12 +33,20 @@ from paperbroker.model.events import (
 from paperbroker.model.fill import Fill, FillRule
 from paperbroker.model.order import OPEN_STATUSES, Order
 from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
-from paperbroker.venue.bar_view import BarView, find, model_name, set_mark, touch_time
+from paperbroker.venue.bar_view import (
+    BarView,
+    find,
+    find_at_entry,
+    model_name,
+    set_mark,
+    touch_time,
+)
 from paperbroker.venue.commission import FeeModel, NoCommission, OrderFees
 from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill, QuantityInput
 from paperbroker.venue.latency import LatencyModel, ZeroLatency
 from paperbroker.venue.matching import (
     IntrabarPath,
+    Match,
     match_at_open,
 )
 from paperbroker.venue.slippage import (
@@ -119,8 +127,9 @@ class SimulatedVenue:
         self._pending = [0] * len(self.instruments)
         self._by_id: dict[str, Working] = {}
         self._volatility: list[FloatArray | None] = [None] * len(self.instruments)
+        # Per instrument, (row, quantity) the orders took from that bar so far.
+        self.taken: list[tuple[int, Decimal]] = [(-1, ZERO)] * len(self.instruments)
         self._model = model_name(config.slippage.describe())
-        self._full_bar = config.fill_quantity.needs_full_bar
 
     # -- commands ----------------------------------------------------------------
     def accept(self, symbol_index: int, order: Order, *, delayed: bool = True) -> None:
@@ -171,6 +180,14 @@ class SimulatedVenue:
         self._close(working, OrderCanceled, reason)
         return True
 
+    def expire(self, order_id: str) -> bool:
+        """Expire a working order now (its session is over); ``False`` if none works."""
+        working = self._by_id.get(order_id)
+        if working is None:
+            return False
+        self._close(working, OrderExpired)
+        return True
+
     def link(self, order_ids: Sequence[str]) -> None:
         """Make working orders one-cancels-other: the first to fill cancels the rest."""
         for order_id in order_ids:
@@ -206,23 +223,21 @@ class SimulatedVenue:
                 return
         if self._pending[index]:
             self._run_pending(index, bar[1] - self._durations[index], 0)
-        self._match(index, bar, row, open_only=False)
+        self._enter(index, bar, row, bar[1])
+        self._match(index, bar, row)
         if self._pending[index]:
             # Cancels that arrived during the bar: their orders had the bar up to then.
             self._run_pending(index, bar[1], self._clock.now_ns())
 
-    def on_open(self, index: int, bar: Bar, row: int) -> None:
+    def on_open(self, index: int, bar: Bar, row: int, now_ns: int) -> None:
         """Match against a bar in progress: only its open is known yet.
 
-        Orders that reached the venue by the bar's open meet the open price
-        (market orders, limits the open reached, stops the open gapped
-        through, ``ioc``/``fok``, ``opg``); the rest of the bar waits for its
-        close.  Fill-quantity models that decide per whole bar wait too.
+        Every order that has reached the venue by ``now_ns`` meets the bar's
+        entry price (see :meth:`_enter`); the rest of the bar waits for its close.
         """
         if self._pending[index]:
             self._run_pending(index, bar[1] - self._durations[index], 0)
-        if not self._full_bar:
-            self._match(index, bar, row, open_only=True)
+        self._enter(index, bar, row, now_ns)
 
     def flush(self, now_ns: int) -> None:
         """Deliver every cancel and replacement that has reached the venue by ``now_ns``."""
@@ -294,7 +309,93 @@ class SimulatedVenue:
         return working
 
     # -- matching -------------------------------------------------------------------
-    def _match(self, index: int, bar: Bar, row: int, *, open_only: bool) -> None:
+    def _enter(self, index: int, bar: Bar, row: int, now_ns: int) -> None:
+        """Let every order that reached the venue by ``now_ns`` meet a bar's entry price.
+
+        An order meets each bar first where it enters it: at the open if it
+        reached the venue by then, else at its arrival inside the bar.  Only
+        the open is known there (the last price before the bar's path), so
+        that is the price, and volume-aware models see the bar's expected
+        volume (:meth:`BarView.expected_volume`), not its own.  Each order
+        enters a bar once, whether the kernel stops inside the bar or runs
+        through it, so both give the same fills.
+        """
+        queue = self.working[index]
+        if not queue:
+            return
+        self._gates[index] = None
+        sides = BarView(self, index, bar, row)
+        for working in queue[:]:
+            if working.entry_row != row and working.arrival_ns <= now_ns:
+                self._enter_one(working, sides)
+
+    def _enter_one(self, working: Working, sides: BarView) -> None:
+        index = sides.index
+        ts = sides.bar[1]
+        duration = self._durations[index]
+        bar_open_ns = ts - duration
+        order = working.order
+        if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
+            return
+        due = working.pending_ns
+        if due and due <= max(working.arrival_ns, bar_open_ns):
+            return  # a cancel or replacement reaches the venue first
+        working.entry_row = sides.row
+        working.entry = None
+        tif = order.time_in_force
+        if tif is _CLS:
+            return
+        start = max(working.arrival_ns - bar_open_ns, 0) / duration
+        if tif is _OPG:
+            self._opening_auction(working, sides, ts, start)
+            return
+        if tif is _DAY and not self._bind_day(working, ts):
+            return
+        found, fill_path = find_at_entry(working, sides, start, self.instruments[index].tick_size)
+        immediate = tif in _IMMEDIATE
+        if found is None:
+            if immediate:
+                self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
+            return
+        working.entry = (found, fill_path)
+        volume = sides.expected_volume() * (1.0 - start)
+        if not self._fits(working, sides, volume):
+            return  # large against the bar's expected volume: the bar's own decides
+        shortfall = self._execute(working, sides, found, fill_path, volume)
+        if order.status not in OPEN_STATUSES:
+            return
+        if immediate:
+            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
+        elif shortfall.startswith(("insufficient cash", "notional")):
+            self._close(working, OrderCanceled, shortfall)
+
+    def _fits(self, working: Working, sides: BarView, volume: float) -> bool:
+        """Whether the fill-quantity model lets the whole order fill on ``volume``."""
+        order = working.order
+        if not order.is_sized:
+            return True  # sized at its price: the model sees it then
+        available = self.config.fill_quantity.available(
+            QuantityInput(
+                volume, sides.taken, working.step, order.leaves_qty, order.id, sides.bar[1]
+            )
+        )
+        return available is None or available >= order.leaves_qty
+
+    def _bind_day(self, working: Working, ts: int) -> bool:
+        """Bind a day order to its session on its first bar; expire it on a later day's bar.
+
+        ``False`` if it expired.
+        """
+        if not working.session_close_ns:
+            # A day order belongs to the session of the first bar it can trade on.
+            working.session_close_ns = self._session_close(working.index, ts - 1)
+        elif ts > working.session_close_ns:
+            # This bar closes after the order's session ended: it belongs to a later day.
+            self._close(working, OrderExpired)
+            return False
+        return True
+
+    def _match(self, index: int, bar: Bar, row: int) -> None:
         """Match instrument ``index``'s working orders against a bar, oldest first."""
         self._gates[index] = None  # orders change here: recompute on the next bar
         sides = BarView(self, index, bar, row)
@@ -304,16 +405,23 @@ class SimulatedVenue:
         while position < len(queue):
             working = queue[position]
             position += 1
-            self._match_one(working, sides, open_only)
+            self._match_one(working, sides)
             replacement = working.replacement
-            if replacement is not None and replacement[0] < ts and not open_only:
+            if replacement is not None and replacement[0] < ts:
                 # A replacement arriving during the bar: the old order had the bar up
                 # to then (its window ended there), the replacement has the rest.
                 started = self._deliver(working, self._clock.now_ns())
                 if started is not None:
                     queue.insert(position, started)
 
-    def _match_one(self, working: Working, sides: BarView, open_only: bool) -> None:
+    def _match_one(self, working: Working, sides: BarView) -> None:
+        """Match one order against the whole of a bar that has closed.
+
+        It has met the bar's entry price already (:meth:`_enter`); what that
+        matched keeps its rule and price, and its remainder now meets the
+        bar's own volume.  Otherwise the bar's path after the order's
+        arrival decides, as far as the order was there to see it.
+        """
         index = sides.index
         ts = sides.bar[1]
         duration = self._durations[index]
@@ -323,52 +431,55 @@ class SimulatedVenue:
             return  # closed by a callback meanwhile, or not there before the close
         tif = order.time_in_force
         if tif is _CLS:
-            self._closing_auction(working, sides, ts, open_only)
+            self._closing_auction(working, sides, ts)
             return
+        entered = working.entry if working.entry_row == sides.row else None
         if working.arrival_ns > bar_open_ns:
-            if open_only or working.arrival_ns - working.latency_ns > bar_open_ns:
-                # Decided after the bar opened: the bar's path from here on is
-                # not known to have included the decision's moment; wait for the next.
+            if entered is None and working.arrival_ns - working.latency_ns > bar_open_ns:
+                # Decided after the bar opened and not marketable at its entry: the
+                # bar's path from here on is not known to have included the
+                # decision's moment; wait for the next (a day order's session may
+                # end with this bar).
+                if tif is _DAY and 0 < working.session_close_ns <= ts:
+                    self._close(working, OrderExpired)
                 return
-            # Decided by the open, delayed into the bar: the rest of the path is its own.
+            # Delayed into the bar: the rest of the path is its own.
             start = (working.arrival_ns - bar_open_ns) / duration
         else:
             start = 0.0
         if tif is _OPG:
             self._opening_auction(working, sides, ts, start)
             return
-        if tif is _DAY:
-            if not working.session_close_ns:
-                # A day order belongs to the session of the first bar it can trade on.
-                working.session_close_ns = self._session_close(index, ts - 1)
-            elif ts > working.session_close_ns:
-                # This bar closes after the order's session ended: it belongs to a later day.
-                self._close(working, OrderExpired)
-                return
+        if tif is _DAY and not self._bind_day(working, ts):
+            return
         due = working.pending_ns
         end = (due - bar_open_ns) / duration if due and due < ts else 1.0
         if end <= start:
             return  # canceled (or replaced) before it could see this bar
-        found, fill_path = find(
-            working, sides, open_only, start, end, self.instruments[index].tick_size
-        )
         immediate = tif in _IMMEDIATE
+        found: Match | None
+        if entered is not None:
+            found, fill_path = entered
+        else:
+            tick = self.instruments[index].tick_size
+            found, fill_path = find(working, sides, False, start, end, tick)
         if found is None:
             if immediate:
                 self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
-            elif not open_only and tif is _DAY and ts >= working.session_close_ns:
+            elif tif is _DAY and ts >= working.session_close_ns:
                 self._close(working, OrderExpired)
             return
-        if working.siblings and not open_only and self._sibling_first(working, sides, start):
+        if entered is None and working.siblings and self._sibling_first(working, sides, start):
             return  # the other side of the OCO pair got there first this bar
-        shortfall = self._execute(working, sides, found, fill_path, end - start)
+        volume = sides.bar[6] * (end - start)
+        shortfall = self._execute(working, sides, found, fill_path, volume)
         if order.status not in OPEN_STATUSES:
             return
         if immediate:
             self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
         elif shortfall.startswith(("insufficient cash", "notional")):
             self._close(working, OrderCanceled, shortfall)
-        elif not open_only and tif is _DAY and ts >= working.session_close_ns:
+        elif tif is _DAY and ts >= working.session_close_ns:
             self._close(working, OrderExpired)
 
     def _sibling_first(self, working: Working, sides: BarView, start: float) -> bool:
@@ -398,18 +509,19 @@ class SimulatedVenue:
         if found is None:
             self._close(working, OrderCanceled, "opg: limit not reached in the opening auction")
             return
-        shortfall = self._execute(working, sides, (FillRule.OPENING_AUCTION, open_), "open", 1.0)
+        found = (FillRule.OPENING_AUCTION, open_)
+        shortfall = self._execute(working, sides, found, "open", sides.expected_volume())
         if order.status in OPEN_STATUSES:
             self._close(working, OrderCanceled, f"opg: {shortfall or 'unfilled in the auction'}")
 
-    def _closing_auction(self, working: Working, sides: BarView, ts: int, open_only: bool) -> None:
+    def _closing_auction(self, working: Working, sides: BarView, ts: int) -> None:
         """``cls``: trade at the close of the session's last bar, or not at all."""
         if not working.session_close_ns:
             working.session_close_ns = self._session_close(working.index, working.arrival_ns)
         if ts > working.session_close_ns:
             self._close(working, OrderCanceled, "cls: missed the closing auction")
             return
-        if open_only or ts < working.session_close_ns:
+        if ts < working.session_close_ns:
             return  # the auction is at this session's close: wait for the closing bar
         close = sides.prices(working.is_buy)[3]
         order = working.order
@@ -419,7 +531,8 @@ class SimulatedVenue:
         ):
             self._close(working, OrderCanceled, "cls: limit not reached in the closing auction")
             return
-        shortfall = self._execute(working, sides, (FillRule.CLOSING_AUCTION, close), "close", 1.0)
+        found = (FillRule.CLOSING_AUCTION, close)
+        shortfall = self._execute(working, sides, found, "close", sides.bar[6])
         if order.status in OPEN_STATUSES:
             self._close(working, OrderCanceled, f"cls: {shortfall or 'unfilled in the auction'}")
 
@@ -429,11 +542,13 @@ class SimulatedVenue:
         sides: BarView,
         found: tuple[FillRule, float],
         fill_path: str,
-        share: float,
+        volume: float,
     ) -> str:
         """Fill what the models allow of a matched order; return why not all of it ("" if all).
 
-        ``share`` is the part of the bar the order saw (its volume share).
+        ``volume`` is the volume the models see: the bar's own over the part
+        of it the order saw, or at the bar's entry the expected one (``nan``
+        when none is known).
         """
         order = working.order
         rule, matched = found
@@ -448,7 +563,6 @@ class SimulatedVenue:
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
         qty = order.leaves_qty
         shortfall = ""
-        volume = sides.bar[6] * share
         available = self.config.fill_quantity.available(
             QuantityInput(volume, sides.taken, working.step, qty, order.id, sides.bar[1])
         )
@@ -465,6 +579,7 @@ class SimulatedVenue:
         if qty > ZERO:
             self._fill(working, qty, rule, reference, price, liquidity, sides.bar[1], fill_path)
             sides.taken += qty
+            self.taken[sides.index] = (sides.row, sides.taken)
         return shortfall
 
     def _reference(

@@ -11,6 +11,7 @@ from paperbroker.data.series import BarSeries, FloatArray
 from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
 from paperbroker.model.order import Order
 from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
+from paperbroker.venue.matching import Match
 
 # What a bar must reach to matter to an instrument's resting orders:
 # (highest buy limit, lowest buy stop, lowest sell limit, highest sell stop, deadline).
@@ -29,6 +30,8 @@ class Working:
     __slots__ = (
         "arrival_ns",
         "cancel_ns",
+        "entry",
+        "entry_row",
         "fee_paid",
         "filled_notional",
         "index",
@@ -84,6 +87,10 @@ class Working:
             self.trail_factor = 1 + percent if self.is_buy else 1 - percent
         #: A trailing stop's high-water mark (low-water for a buy); nan until known.
         self.mark = math.nan
+        #: The row of the last bar it entered, and what matched there (rule and
+        #: price, and the path's label).
+        self.entry_row = -1
+        self.entry: tuple[Match, str] | None = None
 
     @property
     def pending_ns(self) -> int:

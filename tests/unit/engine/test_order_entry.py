@@ -130,7 +130,7 @@ def test_cancel_unknown_order_raises_not_found(kernel: Kernel) -> None:
 
 def test_cancel_partially_filled_order_keeps_filled_part(build: Any) -> None:
     # 10 % of volume 500 = 50 per bar: 50 of 120 fill on bar 1, then the rest is canceled.
-    series = build.series([FLAT, (*FLAT, 500), (*FLAT, 500)])
+    series = build.series([(*FLAT, 500), (*FLAT, 500), (*FLAT, 500)])
     kernel = build.kernel(series, config=VenueConfig(fill_quantity=VolumeParticipation("0.1")))
     kernel.run_until(int(series.ts[0]))
     order = kernel.submit_order("XYZ", BUY, 120, tif="gtc")

@@ -64,7 +64,9 @@ S = OrderStatus
 MAKER, TAKER = LiquiditySide.MAKER, LiquiditySide.TAKER
 SECOND_NS = 1_000_000_000
 
-SETUP = (100.00, 101.00, 99.00, 100.00)
+# The history bar trades nothing, so where an order enters bar 1 its expected volume
+# is 0: volume-limited fills are decided with the bar's own volume, as worked out here.
+SETUP = (100.00, 101.00, 99.00, 100.00, 0.0)
 DEFAULT = VenueConfig()
 OHLC = VenueConfig(intrabar=IntrabarPath.OHLC)
 OLHC = VenueConfig(intrabar=IntrabarPath.OLHC)
@@ -607,26 +609,26 @@ RACE_BARS = (
 )
 LATENCY = [
     # 30 s latency: decided at bar 0's close, the market order reaches the venue 30 s into
-    # bar 1 (100, 101, 99.50, 100.50).  to_high 1 > to_low 0.50, OLHC: 100 -> 99.50 (20 s)
-    # -> 101 (40 s); at 30 s it is half-way up the second leg: (99.50 + 101) / 2 = 100.25.
+    # bar 1 (100, 101, 99.50, 100.50).  The bar's path is not known until its close; the
+    # last price known at the arrival is the open, 100.00: it fills there.
     scenario(
-        "latency_market_fills_at_path_price_on_arrival",
+        "latency_market_fills_at_last_known_price_on_arrival",
         (100.00, 101.00, 99.50, 100.50),
         steps=(submit("a", side=BUY, qty=10),),
         config=latency(30_000), freq="minute",
         statuses={"a": S.FILLED},
-        fills=(("a", 1, 10, "100.25", R.MARKET_AT_ARRIVAL),),
-        latencies_ms=(30_000,), paths=("OLHC[0.5000,1.0000]",),
+        fills=(("a", 1, 10, "100.00", R.MARKET_AT_ARRIVAL),),
+        latencies_ms=(30_000,), paths=("arrival@0.5000",),
     ),
-    # The same arrival for a buy limit 100.30: the first price it sees, 100.25, is within the
+    # The same arrival for a buy limit 100.30: the last known price, 100.00, is within the
     # limit: it fills there (taker).
     scenario(
-        "latency_limit_marketable_on_arrival_fills_at_arrival_price",
+        "latency_limit_marketable_on_arrival_fills_at_last_known_price",
         (100.00, 101.00, 99.50, 100.50),
         steps=(submit("a", side=BUY, qty=10, limit="100.30"),),
         config=latency(30_000), freq="minute",
         statuses={"a": S.FILLED},
-        fills=(("a", 1, 10, "100.25", R.LIMIT_AT_ARRIVAL),),
+        fills=(("a", 1, 10, "100.00", R.LIMIT_AT_ARRIVAL),),
         liquidity=(TAKER,),
     ),
     # 10 s latency: arrival a quarter down the first leg, 100 - 0.50 / 2 = 99.75, above a buy
@@ -891,11 +893,15 @@ SLIPPAGE = [
         fills=(("a", 1, 10, "49.99", R.MARKET_AT_OPEN),),
         references=("50.00",), slippages=("0.01",), models=("half_spread",),
     ),
-    # VolumeShare(0.1, 0.025): 500 of 10,000 is 5 %, capped at 2.5 %: cost 0.1 * 0.025^2 =
-    # 6.25e-5; 200.00 * (1 + 6.25e-5) = 200.0125, up to 200.02.
+    # VolumeShare(0.1, 0.025): the order meets bar 1 at its open, where the volume known is
+    # the expected one, bar 0's 10,000: 500 of 10,000 is 5 %, capped at 2.5 %: cost
+    # 0.1 * 0.025^2 = 6.25e-5; 200.00 * (1 + 6.25e-5) = 200.0125, up to 200.02.
     pytest.param(
         Scenario(
-            bars=((200.00, 201.00, 199.00, 200.00), (200.00, 201.00, 199.50, 200.50, 10_000)),
+            bars=(
+                (200.00, 201.00, 199.00, 200.00, 10_000),
+                (200.00, 201.00, 199.50, 200.50, 10_000),
+            ),
             steps=(submit("a", side=BUY, qty=500),),
             config=VenueConfig(slippage=VolumeShareSlippage()),
             statuses={"a": S.FILLED},

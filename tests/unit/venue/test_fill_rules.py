@@ -40,7 +40,9 @@ DAY, GTC, IOC, FOK = TimeInForce.DAY, TimeInForce.GTC, TimeInForce.IOC, TimeInFo
 R = FillRule
 S = OrderStatus
 
-SETUP = (100.00, 101.00, 99.00, 100.00)
+# The history bar trades nothing, so where an order enters bar 1 its expected volume
+# is 0: volume-limited fills are decided with the bar's own volume, as worked out here.
+SETUP = (100.00, 101.00, 99.00, 100.00, 0.0)
 OHLC = VenueConfig(intrabar=IntrabarPath.OHLC)
 OLHC = VenueConfig(intrabar=IntrabarPath.OLHC)
 VP10 = VolumeParticipation("0.1")
@@ -387,14 +389,23 @@ CASES = [
         ),
         id="decision_on_bar_t_fills_on_bar_t_plus_1_not_t",
     ),
-    # Minute bars: submitted 30 s after bar 0's close, i.e. after bar 1 opened: bar 1 is
-    # skipped, the market order fills at bar 2's open 101.00.
+    # Minute bars: submitted 30 s after bar 0's close, i.e. after bar 1 opened: the last
+    # price known then is bar 1's open 100.50, and the market order fills there.
     case(
-        "order_arriving_after_bar_open_skips_that_bar",
+        "market_order_arriving_after_bar_open_fills_at_that_open",
         (100.50, 101.00, 100.00, 100.80),
         (101.00, 101.50, 100.50, 101.20),
         side=BUY, qty=10, freq="minute", submit_delay_ns=30_000_000_000, status=S.FILLED,
-        fills=((2, 10, "101.00", R.MARKET_AT_OPEN),),
+        fills=((1, 10, "100.50", R.MARKET_AT_ARRIVAL),),
+    ),
+    # The same arrival for a buy limit 100.20 below bar 1's open: bar 1's path before the
+    # order is unknown to it, so bar 1 does not count; bar 2 dips to 100.50 only.
+    case(
+        "limit_arriving_after_bar_open_skips_that_bar",
+        (100.50, 101.00, 100.00, 100.80),
+        (101.00, 101.50, 100.10, 101.20),
+        side=BUY, qty=10, limit="100.20", freq="minute", submit_delay_ns=30_000_000_000,
+        status=S.FILLED, fills=((2, 10, "100.20", R.LIMIT_TOUCHED),),
     ),
     # ---- slippage: FixedBpsSlippage(10) ------------------------------------------------------
     # Buy: 100.01 * 1.001 = 100.11001, rounded up to the tick: 100.12.
