@@ -150,7 +150,8 @@ class OrderDesk:
                 else:
                     self._reject(leg, refusal)
             return order
-        self._accept(order, portfolio, index)
+        close_row = self._decision_row(order, index)
+        self._accept(order, portfolio, index, delayed=close_row is None)
         if terms.order_class is OrderClass.OCO:
             # The stop-loss of an OCO works beside its limit order from the start.
             for leg in legs:
@@ -160,7 +161,19 @@ class OrderDesk:
             portfolio.forget_reservations()  # the pair is one claim: count it as linked
         elif legs:
             self._links.hold(order.id, order.legs)
+        if close_row is not None:  # its exits are held first: they follow its fill
+            self.venue.on_close(index, self.feed.series[index].bar(close_row), close_row, order.id)
         return order
+
+    def _decision_row(self, order: Order, index: int) -> int | None:
+        """The row of the bar whose close ``order`` fills at (``fill_timing`` ``signal_close``):
+        the instrument's latest bar, if it closed now; ``None`` for every other order."""
+        if not self.venue.at_close(order):
+            return None
+        row = self._seen[index] - 1
+        if row < 0 or int(self.feed.series[index].ts[row]) != self.clock.now_ns():
+            return None
+        return row
 
     def replace_order(
         self,
@@ -282,9 +295,11 @@ class OrderDesk:
             OrderRejected(ts=order.ts_created, order_id=order.id, reason=reason, message=message)
         )
 
-    def _accept(self, order: Order, portfolio: Portfolio, index: int) -> None:
+    def _accept(
+        self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
+    ) -> None:
         self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
-        self.venue.accept(index, order)
+        self.venue.accept(index, order, delayed=delayed)
         portfolio.order_accepted(order)
 
     def cancel_order(self, order_id: str) -> bool:
