@@ -24,7 +24,7 @@ def test_cli_backtest_json_reports_books_metrics_and_digest() -> None:
     assert code == 0
     summary = json.loads(out)
     assert summary["symbols"] == ["IBM"]
-    assert summary["params"] == {"fast": 5, "slow": 20, "allocation": None}
+    assert summary["params"] == {"fast": 5, "slow": 20, "allocation": None, "buffer": 0.0}
     assert summary["start"].startswith("2010-01-04")
     assert summary["end"].startswith("2010-12-31")
     assert summary["metrics"]["num_trades"] >= 1

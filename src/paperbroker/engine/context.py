@@ -104,13 +104,24 @@ class StrategyContext:
         return self._kernel.open_orders(symbol)
 
     def affordable_qty(
-        self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None
+        self,
+        symbol: str,
+        price: PriceLike | None = None,
+        budget: PriceLike | None = None,
+        buffer: PriceLike = 0,
     ) -> Decimal:
         """The largest quantity whose cost plus commission fits the budget.
 
         ``price`` defaults to the last close; ``budget`` to the buying power.
+        ``buffer`` is a fraction of the equity kept free (LEAN's ``SetHoldings``
+        keeps 0.0025): the cost also fits the buying power less ``buffer ×
+        equity``, so an order sized on a close still fits if the price it fills
+        at is a little higher.  Default 0: the whole budget.
+
+        Raises:
+            InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
         """
-        return self._kernel.affordable_qty(symbol, price, budget)
+        return self._kernel.affordable_qty(symbol, price, budget, buffer)
 
     # -- orders -------------------------------------------------------------
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
