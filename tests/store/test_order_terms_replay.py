@@ -12,7 +12,6 @@ the byte.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import typing
 from decimal import Decimal
@@ -117,6 +116,6 @@ def test_order_terms_of_a_submitted_order_are_the_terms_it_was_asked_with() -> N
 
 
 def test_keyword_options_name_every_term_after_symbol_side_and_qty() -> None:
-    fields = [f.name for f in dataclasses.fields(OrderTerms)]
+    fields = list(OrderTerms._fields)
     assert fields[:3] == ["symbol", "side", "qty"]
     assert list(typing.get_type_hints(TermOptions)) == fields[3:]

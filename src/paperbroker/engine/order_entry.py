@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
@@ -32,9 +32,11 @@ _MARKET_OR_LIMIT = frozenset({OrderType.MARKET, OrderType.LIMIT})
 _RESTING = frozenset({TimeInForce.DAY, TimeInForce.GTC})
 
 
-@dataclass(frozen=True, slots=True)
-class OrderTerms:
+class OrderTerms(NamedTuple):
     """An order's terms as a client asks for them (checked by :func:`check_terms`).
+
+    Immutable, and a named tuple rather than a frozen dataclass: one is built
+    for every order a strategy sends, so it must cost next to nothing.
 
     The prices choose the type: none is a market order, ``limit`` a limit,
     ``stop`` a stop, both a stop-limit, ``trail_price``/``trail_percent`` a
