@@ -93,6 +93,14 @@ def backtest(
         str | None,
         typer.Option(metavar="BPS", help="Replace the preset's slippage: fixed basis points."),
     ] = None,
+    fill_timing: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIMING",
+            help="When a decision on a bar's close trades: next_bar (the default: from the "
+            "next bar on) or signal_close (market orders at that bar's close; optimistic).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run a backtest and print its summary."""
@@ -112,6 +120,7 @@ def backtest(
             execution=parse_execution(execution),
             commission=None if commission is None else parse_commission(commission),
             slippage=None if slippage_bps is None else parse_slippage(slippage_bps),
+            fill_timing=fill_timing,
             start=start,
             end=end,
         )

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from tests.api.conftest import END, START, Api
 
@@ -149,7 +150,10 @@ def test_openapi_shows_the_execution_schema_with_every_model(
     execution = schemas[body]["properties"]["execution"]
     assert execution["anyOf"][0] == {"$ref": "#/components/schemas/ExecutionSpec"}
     spec = schemas["ExecutionSpec"]
-    assert list(spec["properties"]) == ["preset", "seed", *SLOTS]
+    assert list(spec["properties"]) == ["preset", "seed", "intrabar", "fill_timing", *SLOTS[1:]]
+    timing = spec["properties"]["fill_timing"]
+    assert timing["default"] == "next_bar"
+    assert schemas["FillTiming"]["enum"] == ["next_bar", "signal_close"]
     latency = spec["properties"]["latency"]["anyOf"][0]
     assert latency["discriminator"] == {
         "propertyName": "model",
@@ -332,3 +336,32 @@ def test_session_stored_without_execution_restores_as_ideal_with_a_cash_account(
     [position] = api.trading("GET", record.id, account, "/positions").json()
     assert (position["qty"], Decimal(position["avg_entry_price"])) == ("10", price)
     assert session["execution_quality"]["fills"] == 1
+
+
+def test_signal_close_session_fills_at_the_close_and_replays_after_a_restart(api: Api) -> None:
+    session = api.create_session(execution={"preset": "ideal", "fill_timing": "signal_close"})
+    assert session_of(api, session["id"])["execution"]["fill_timing"] == "signal_close"
+    account = api.create_account(session["id"])
+    advance_to(api, session["id"], "2012-01-03T21:00:00Z")  # the first daily close
+    order = place(api, session["id"], account["id"], {
+        "symbol": "AAPL", "side": "buy", "qty": 10, "type": "market"
+    })  # fmt: skip
+    aapl = market().series("AAPL")
+    assert aapl is not None
+    row = int(np.searchsorted(aapl.ts, datetime_to_ns(datetime.fromisoformat("2012-01-03T21:00Z"))))
+    close = aapl.close[row]
+    assert (order["status"], Decimal(order["filled_avg_price"])) == (
+        "filled",
+        Decimal(repr(float(close))).quantize(Decimal("0.01")),
+    )
+    limit = place(api, session["id"], account["id"], {
+        "symbol": "AAPL", "side": "buy", "qty": 10, "type": "limit", "limit_price": "1000"
+    })  # fmt: skip
+    assert limit["status"] == "accepted"  # a limit waits for the next bar
+    advance_to(api, session["id"], "2012-01-04T21:00:00Z")
+    before, fills = session_of(api, session["id"]), fills_of(api, session["id"], account["id"])
+
+    api.restart()  # the journal replays the fill at the close, or the session would not load
+
+    assert session_of(api, session["id"]) == before
+    assert fills_of(api, session["id"], account["id"]) == fills

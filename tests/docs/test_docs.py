@@ -129,3 +129,14 @@ def test_docs_execution_model_tables_are_generated_from_the_schema(slot: str) ->
         f"\n<!-- execution-models:{slot}:end -->"
     )[0]
     assert documented.strip() == models_markdown(slot).strip()
+
+
+def test_docs_execution_document_table_is_generated_from_the_schema() -> None:
+    from paperbroker.venue.schema_docs import document_markdown
+
+    page = (ROOT / "docs" / "execution.md").read_text()
+    documented = page.split("<!-- execution-document:begin -->\n")[1].split(
+        "\n<!-- execution-document:end -->"
+    )[0]
+    assert documented.strip() == document_markdown().strip()
+    assert "`fill_timing` | `next_bar`, `signal_close` | `next_bar`" in documented

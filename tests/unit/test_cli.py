@@ -24,7 +24,7 @@ def test_cli_backtest_json_reports_books_metrics_and_digest() -> None:
     assert code == 0
     summary = json.loads(out)
     assert summary["symbols"] == ["IBM"]
-    assert summary["params"] == {"fast": 5, "slow": 20, "allocation": None}
+    assert summary["params"] == {"fast": 5, "slow": 20, "allocation": None, "buffer": 0.0}
     assert summary["start"].startswith("2010-01-04")
     assert summary["end"].startswith("2010-12-31")
     assert summary["metrics"]["num_trades"] >= 1
@@ -35,6 +35,17 @@ def test_cli_backtest_same_run_twice_prints_same_digest() -> None:
     first = json.loads(run("backtest", *SHORT_RUN, "--json")[1])
     second = json.loads(run("backtest", *SHORT_RUN, "--json")[1])
     assert first["fills_digest"] == second["fills_digest"]
+
+
+def test_cli_backtest_fill_timing_signal_close_fills_at_the_signal_bars_close() -> None:
+    default = json.loads(run("backtest", *SHORT_RUN, "--execution", "ideal", "--json")[1])
+    code, out, _ = run(
+        "backtest", *SHORT_RUN, "--execution", "ideal", "--fill-timing", "signal_close", "--json"
+    )
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["execution"] == "ideal, market orders filled at the signal bar's close"
+    assert summary["fills_digest"] != default["fills_digest"]
 
 
 def test_cli_backtest_table_shows_final_equity() -> None:
@@ -65,6 +76,10 @@ def test_cli_backtest_table_shows_final_equity() -> None:
             "the data has IBM: 2000-03-01 – 2013-03-01",
         ),
         (["--data", "/nonexistent/bars.csv"], "/nonexistent/bars.csv"),
+        (
+            ["--fill-timing", "at_open"],
+            "fill_timing 'at_open' is not one of next_bar, signal_close",
+        ),
     ],
 )
 def test_cli_backtest_bad_input_exits_2_with_one_line_naming_it(

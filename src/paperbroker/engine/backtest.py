@@ -29,7 +29,7 @@ from paperbroker.strategy.base import Strategy, parse_params
 from paperbroker.venue.commission import CommissionModel
 from paperbroker.venue.execution import DEFAULT_PRESET, ExecutionConfig, preset
 from paperbroker.venue.fill_quantity import FillQuantityModel
-from paperbroker.venue.matching import IntrabarPath
+from paperbroker.venue.matching import FillTiming, IntrabarPath
 from paperbroker.venue.slippage import SlippageModel
 
 BarData = BarSeries | Sequence[BarSeries] | Mapping[str, BarSeries]
@@ -49,7 +49,12 @@ class Backtest:
     preset name (default ``equities_realistic``, as for every new session;
     ``ideal`` has no costs, full fills and no latency, the reference for
     comparing engines); ``commission``, ``slippage``, ``fill_quantity`` and
-    ``intrabar`` replace the matching model of it.
+    ``intrabar`` replace the matching model of it, and ``fill_timing``
+    its fill timing: ``"next_bar"`` (the default: a decision on a bar's close
+    trades from the next bar on) or ``"signal_close"`` (a market order fills
+    at the close of the bar it was decided on, as backtesting.py's
+    ``trade_on_close=True`` and LEAN on minute bars do; optimistic, see
+    docs/fill-models.md).
 
     Raises:
         InvalidRequest: for bad parameters, cash, time bounds, or no bars in range.
@@ -67,6 +72,7 @@ class Backtest:
         slippage: SlippageModel | None = None,
         fill_quantity: FillQuantityModel | None = None,
         intrabar: IntrabarPath | str | None = None,
+        fill_timing: FillTiming | str | None = None,
         account_type: AccountType | str = AccountType.CASH,
         leverage: Decimal | int | str = 1,
         start: TimeBound = None,
@@ -103,7 +109,10 @@ class Backtest:
             slippage=slippage or config.slippage,
             fill_quantity=fill_quantity or config.fill_quantity,
             intrabar=config.intrabar if intrabar is None else IntrabarPath(intrabar),
+            fill_timing=config.fill_timing if fill_timing is None else _fill_timing(fill_timing),
         )
+        if self.execution.fill_timing is FillTiming.SIGNAL_CLOSE:
+            self.execution_label += ", market orders filled at the signal bar's close"
         self._venue_config = self.execution.venue_config()
         start_ns, end_ns = _bound(start, "start"), _bound(end, "end")
         if start_ns is not None and end_ns is not None and start_ns > end_ns:
@@ -183,6 +192,14 @@ def _result(
         events=kernel.events,
         data_notes=notes,
     )
+
+
+def _fill_timing(value: FillTiming | str) -> FillTiming:
+    try:
+        return FillTiming(value)
+    except ValueError:
+        choices = ", ".join(t.value for t in FillTiming)
+        raise InvalidRequest(f"fill_timing {value!r} is not one of {choices}") from None
 
 
 def _as_series_list(data: BarData) -> list[BarSeries]:

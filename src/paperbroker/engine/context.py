@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paperbroker.core.clock import ns_to_datetime
+from paperbroker.engine.order_entry import OrderTerms, PriceLike
 from paperbroker.model.enums import OrderSide, TimeInForce
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
@@ -20,7 +21,8 @@ from paperbroker.strategy.indicators import Series
 if TYPE_CHECKING:
     from paperbroker.engine.kernel import Kernel
 
-PriceLike = Decimal | int | float | str
+__all__ = ["BarHistory", "OrderOptions", "PriceLike", "SentimentSource", "StrategyContext"]
+
 #: Answers with the latest sentiment score published for a symbol, or ``None``.
 SentimentSource = Callable[[str], float | None]
 
@@ -37,7 +39,8 @@ class BarHistory(NamedTuple):
 
 
 class OrderOptions(TypedDict, total=False):
-    """Optional fields of an order.
+    """Optional fields of a strategy's order (those of
+    :class:`~paperbroker.engine.order_entry.OrderTerms` a strategy sets).
 
     ``limit``/``stop`` choose the type (none: market, ``limit``: limit, ``stop``:
     stop, both: stop-limit); ``tif`` is ``day`` (default), ``gtc``, ``ioc`` or
@@ -104,22 +107,33 @@ class StrategyContext:
         return self._kernel.open_orders(symbol)
 
     def affordable_qty(
-        self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None
+        self,
+        symbol: str,
+        price: PriceLike | None = None,
+        budget: PriceLike | None = None,
+        buffer: PriceLike = 0,
     ) -> Decimal:
         """The largest quantity whose cost plus commission fits the budget.
 
         ``price`` defaults to the last close; ``budget`` to the buying power.
+        ``buffer`` is a fraction of the equity kept free (LEAN's ``SetHoldings``
+        keeps 0.0025): the cost also fits the buying power less ``buffer ×
+        equity``, so an order sized on a close still fits if the price it fills
+        at is a little higher.  Default 0: the whole budget.
+
+        Raises:
+            InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
         """
-        return self._kernel.affordable_qty(symbol, price, budget)
+        return self._kernel.affordable_qty(symbol, price, budget, buffer)
 
     # -- orders -------------------------------------------------------------
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
-        return self._kernel.submit_order(symbol, OrderSide.BUY, qty, **options)
+        return self._kernel.submit(OrderTerms(symbol, OrderSide.BUY, qty, **options))
 
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
-        return self._kernel.submit_order(symbol, OrderSide.SELL, qty, **options)
+        return self._kernel.submit(OrderTerms(symbol, OrderSide.SELL, qty, **options))
 
     def close_position(self, symbol: str) -> Order | None:
         """Flatten ``symbol`` with a market order (through :meth:`buy`/:meth:`sell`);

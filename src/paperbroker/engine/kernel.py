@@ -321,18 +321,33 @@ class Kernel(OrderDesk):
         return self.books(account_id).positions[symbol]
 
     def affordable_qty(
-        self, symbol: str, price: PriceLike | None = None, budget: PriceLike | None = None
+        self,
+        symbol: str,
+        price: PriceLike | None = None,
+        budget: PriceLike | None = None,
+        buffer: PriceLike = 0,
     ) -> Decimal:
-        """Largest lot-multiple quantity whose cost plus commission fits ``budget``."""
+        """Largest lot-multiple quantity whose cost plus commission fits ``budget`` and keeps
+        ``buffer`` (a fraction of equity) of the buying power free.
+
+        Raises:
+            InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
+        """
         instrument = self.instruments[self._instrument_index(symbol)]
+        kept = to_decimal(buffer, field="buffer")
+        if not ZERO <= kept < 1:
+            raise InvalidRequest(f"buffer must be in [0, 1), got {kept}")
         reference = (
             self.portfolio.mark(symbol) if price is None else to_decimal(price, field="price")
         )
         if reference is None or reference <= ZERO:
             return ZERO
-        available = (
-            self.portfolio.buying_power if budget is None else to_decimal(budget, field="budget")
-        )
+        books = self.portfolio
+        available = books.buying_power if budget is None else to_decimal(budget, field="budget")
+        if kept:
+            available = min(available, books.buying_power - kept * books.equity)
+        if available <= ZERO:
+            return ZERO
         return self.venue.config.commission.max_qty(available, reference, instrument.lot_size)
 
     def register_indicator(

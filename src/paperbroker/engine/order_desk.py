@@ -1,7 +1,8 @@
 """The kernel's order desk: taking, replacing and canceling orders.
 
-A request passes three checks before it reaches the venue.
-:func:`~paperbroker.engine.order_entry.order_terms` validates it: a malformed
+A request (its :class:`~paperbroker.engine.order_entry.OrderTerms`) passes
+three checks before it reaches the venue.
+:func:`~paperbroker.engine.order_entry.check_terms` validates it: a malformed
 request raises and leaves no trace.  Then the account's rules and the market
 (:mod:`paperbroker.engine.pretrade`) and the portfolio's buying power decide:
 a refused order is recorded as ``rejected``, an accepted one goes to the
@@ -17,12 +18,18 @@ delegating wrapper would add a call to every order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Unpack
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
-from paperbroker.engine.context import PriceLike
-from paperbroker.engine.order_entry import OrderTerms, exit_legs, order_terms
+from paperbroker.engine.order_entry import (
+    CheckedTerms,
+    OrderTerms,
+    PriceLike,
+    TermOptions,
+    check_terms,
+    exit_legs,
+)
 from paperbroker.engine.pretrade import market_refusal, rules_refusal
 from paperbroker.model.enums import OrderClass, OrderSide, OrderStatus, TimeInForce
 from paperbroker.model.events import (
@@ -90,54 +97,49 @@ class OrderDesk:
         side: OrderSide,
         qty: PriceLike | None = None,
         *,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        tif: TimeInForce | str = TimeInForce.DAY,
-        client_order_id: str | None = None,
         account_id: str | None = None,
-        trail_price: PriceLike | None = None,
-        trail_percent: PriceLike | None = None,
-        notional: PriceLike | None = None,
-        order_class: OrderClass | str = OrderClass.SIMPLE,
-        take_profit: PriceLike | None = None,
-        stop_loss: PriceLike | None = None,
-        stop_loss_limit: PriceLike | None = None,
         refusal: Refusal | None = None,
+        **options: Unpack[TermOptions],
+    ) -> Order:
+        """:meth:`submit` of ``OrderTerms(symbol, side, qty, **options)``: the terms as
+        keyword arguments (``limit=``, ``stop=``, ``tif=``, ``order_class=``, ...).
+
+        Raises:
+            InvalidRequest: for an unknown symbol, a malformed order, or a
+                ``client_order_id`` the account already used.
+            NotFound: for an unknown account.
+        """
+        return self.submit(
+            OrderTerms(symbol, side, qty, **options), account_id=account_id, refusal=refusal
+        )
+
+    def submit(
+        self, terms: OrderTerms, *, account_id: str | None = None, refusal: Refusal | None = None
     ) -> Order:
         """Validate and submit an order; it is accepted or rejected before this returns.
 
-        The prices choose the type: none is a market order, ``limit`` a limit,
-        ``stop`` a stop, both a stop-limit, ``trail_price``/``trail_percent``
-        a trailing stop.  ``notional`` (instead of ``qty``) buys or sells that
-        much money's worth.  ``order_class`` ``bracket``/``oto`` adds exit
-        legs at ``take_profit`` (a limit) and ``stop_loss`` (a stop, or a
-        stop-limit with ``stop_loss_limit``); ``oco`` makes a limit order and a
-        stop-loss cancel each other.  ``account_id`` names the account
-        (default: the kernel's default account).  ``refusal`` rejects the
-        order with that reason instead of checking it (a pipeline's risk
-        agent decided before the broker).
+        ``terms`` are the order's (see :class:`~paperbroker.engine.order_entry.OrderTerms`).
+        ``account_id`` names the account (default: the kernel's default
+        account).  ``refusal`` rejects the order with that reason instead of
+        checking it (a pipeline's risk agent decided before the broker).
 
         Raises:
             InvalidRequest: for an unknown symbol, a malformed order (see
-                :func:`~paperbroker.engine.order_entry.order_terms`), or a
+                :func:`~paperbroker.engine.order_entry.check_terms`), or a
                 ``client_order_id`` the account already used.
             NotFound: for an unknown account.
         """
         portfolio = self.books(account_id)
-        index = self._index.get(symbol)
+        index = self._index.get(terms.symbol)
         if index is None:
-            raise self._unknown_symbol(symbol)
-        terms = order_terms(
-            self.instruments[index], side, qty, limit=limit, stop=stop, tif=tif,
-            trail_price=trail_price, trail_percent=trail_percent, notional=notional,
-            order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
-            stop_loss_limit=stop_loss_limit, fractional=portfolio.account.rules.fractional_trading,
-        )  # fmt: skip
-        self._check_client_id(portfolio.account.id, client_order_id)
-        order = self._new_order(terms, portfolio.account.id, client_order_id)
+            raise self._unknown_symbol(terms.symbol)
+        fractional = portfolio.account.rules.fractional_trading
+        checked = check_terms(terms, self.instruments[index], fractional=fractional)
+        self._check_client_id(portfolio.account.id, terms.client_order_id)
+        order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
         legs = [
             self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
-            for leg in exit_legs(terms)
+            for leg in exit_legs(checked)
         ]
         order.legs = [leg.id for leg in legs]
         # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
@@ -150,8 +152,9 @@ class OrderDesk:
                 else:
                     self._reject(leg, refusal)
             return order
-        self._accept(order, portfolio, index)
-        if terms.order_class is OrderClass.OCO:
+        close_row = self._decision_row(order, index)
+        self._accept(order, portfolio, index, delayed=close_row is None)
+        if checked.order_class is OrderClass.OCO:
             # The stop-loss of an OCO works beside its limit order from the start.
             for leg in legs:
                 self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
@@ -160,7 +163,19 @@ class OrderDesk:
             portfolio.forget_reservations()  # the pair is one claim: count it as linked
         elif legs:
             self._links.hold(order.id, order.legs)
+        if close_row is not None:  # its exits are held first: they follow its fill
+            self.venue.on_close(index, self.feed.series[index].bar(close_row), close_row, order.id)
         return order
+
+    def _decision_row(self, order: Order, index: int) -> int | None:
+        """The row of the bar whose close ``order`` fills at (``fill_timing`` ``signal_close``):
+        the instrument's latest bar, if it closed now; ``None`` for every other order."""
+        if not self.venue.at_close(order):
+            return None
+        row = self._seen[index] - 1
+        if row < 0 or int(self.feed.series[index].ts[row]) != self.clock.now_ns():
+            return None
+        return row
 
     def replace_order(
         self,
@@ -197,18 +212,19 @@ class OrderDesk:
         index = self._instrument_index(old.symbol)
         trailing_percent = old.trail_percent is not None
         portfolio = self.books(old.account_id)
-        terms = order_terms(
-            self.instruments[index], old.side, old.leaves_qty if qty is None else qty,
+        terms = OrderTerms(
+            old.symbol, old.side, old.leaves_qty if qty is None else qty,
             limit=old.limit_price if limit is None else limit,
             stop=(old.stop_price if stop is None else stop) if not old.is_trailing else None,
-            tif=old.time_in_force if tif is None else tif,
+            tif=old.time_in_force if tif is None else tif, client_order_id=client_order_id,
             trail_price=(trail or old.trail_price) if old.trail_price is not None else None,
             trail_percent=(trail or old.trail_percent) if trailing_percent else None,
-            fractional=portfolio.account.rules.fractional_trading,
         )  # fmt: skip
+        fractional = portfolio.account.rules.fractional_trading
+        checked = check_terms(terms, self.instruments[index], fractional=fractional)
         self._check_client_id(portfolio.account.id, client_order_id)
         new = self._new_order(
-            terms, portfolio.account.id, client_order_id, parent_id=old.parent_id,
+            checked, portfolio.account.id, client_order_id, parent_id=old.parent_id,
             replaces=old.id, order_class=old.order_class,
         )  # fmt: skip
         refusal = self._refusal(new, portfolio, index, replacing=old.id)
@@ -228,7 +244,7 @@ class OrderDesk:
 
     def _new_order(
         self,
-        terms: OrderTerms,
+        terms: CheckedTerms,
         account: AccountId,
         client_order_id: str | None,
         *,
@@ -282,9 +298,11 @@ class OrderDesk:
             OrderRejected(ts=order.ts_created, order_id=order.id, reason=reason, message=message)
         )
 
-    def _accept(self, order: Order, portfolio: Portfolio, index: int) -> None:
+    def _accept(
+        self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
+    ) -> None:
         self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
-        self.venue.accept(index, order)
+        self.venue.accept(index, order, delayed=delayed)
         portfolio.order_accepted(order)
 
     def cancel_order(self, order_id: str) -> bool:

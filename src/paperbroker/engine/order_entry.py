@@ -1,21 +1,28 @@
 """Order entry: turn what a client asked for into a valid order, or say exactly why not.
 
-Malformed requests raise :class:`InvalidRequest` and leave no trace; a request
-that is well formed but that the account or the market refuses becomes an
-order with an ``OrderRejected`` event (see the kernel).
+An order's terms as asked travel as one :class:`OrderTerms`, from a
+strategy's ``ctx.buy``, a session's API request or a journal's
+``OrderSubmitted`` to the kernel's order desk; :func:`check_terms` turns
+them into :class:`CheckedTerms` (prices and quantities on their grids, the
+type known).  Malformed requests raise :class:`InvalidRequest` and leave no
+trace; a request that is well formed but that the account or the market
+refuses becomes an order with an ``OrderRejected`` event (see the kernel).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.values import CENT, ZERO, to_decimal
 from paperbroker.venue.working import FRACTION_STEP
+
+if TYPE_CHECKING:
+    from paperbroker.model.events import OrderSubmitted
 
 PriceLike = Decimal | int | float | str
 
@@ -25,9 +32,69 @@ _MARKET_OR_LIMIT = frozenset({OrderType.MARKET, OrderType.LIMIT})
 _RESTING = frozenset({TimeInForce.DAY, TimeInForce.GTC})
 
 
+class OrderTerms(NamedTuple):
+    """An order's terms as a client asks for them (checked by :func:`check_terms`).
+
+    Immutable, and a named tuple rather than a frozen dataclass: one is built
+    for every order a strategy sends, so it must cost next to nothing.
+
+    The prices choose the type: none is a market order, ``limit`` a limit,
+    ``stop`` a stop, both a stop-limit, ``trail_price``/``trail_percent`` a
+    trailing stop.  Exactly one of ``qty`` and ``notional`` (that much
+    money's worth).  ``order_class`` ``bracket``/``oto`` adds exit legs at
+    ``take_profit`` (a limit) and ``stop_loss`` (a stop, or a stop-limit with
+    ``stop_loss_limit``); ``oco`` makes a limit order and a stop-loss cancel
+    each other.  ``client_order_id`` must be unique in its account.
+    """
+
+    symbol: str
+    side: OrderSide
+    qty: PriceLike | None = None
+    limit: PriceLike | None = None
+    stop: PriceLike | None = None
+    tif: TimeInForce | str = TimeInForce.DAY
+    client_order_id: str | None = None
+    trail_price: PriceLike | None = None
+    trail_percent: PriceLike | None = None
+    notional: PriceLike | None = None
+    order_class: OrderClass | str = OrderClass.SIMPLE
+    take_profit: PriceLike | None = None
+    stop_loss: PriceLike | None = None
+    stop_loss_limit: PriceLike | None = None
+
+    @classmethod
+    def of(cls, event: OrderSubmitted) -> OrderTerms:
+        """The terms a journaled ``OrderSubmitted`` was asked with (to run it again)."""
+        return cls(
+            event.symbol, event.side, None if event.notional is not None else event.qty,
+            limit=event.limit_price, stop=event.stop_price, tif=event.time_in_force,
+            client_order_id=event.client_order_id, trail_price=event.trail_price,
+            trail_percent=event.trail_percent, notional=event.notional,
+            order_class=event.order_class, take_profit=event.take_profit,
+            stop_loss=event.stop_loss, stop_loss_limit=event.stop_loss_limit,
+        )  # fmt: skip
+
+
+class TermOptions(TypedDict, total=False):
+    """The terms of :class:`OrderTerms` after ``symbol``, ``side`` and ``qty``, as keyword
+    arguments (``kernel.submit_order(symbol, side, qty, **options)``)."""
+
+    limit: PriceLike | None
+    stop: PriceLike | None
+    tif: TimeInForce | str
+    client_order_id: str | None
+    trail_price: PriceLike | None
+    trail_percent: PriceLike | None
+    notional: PriceLike | None
+    order_class: OrderClass | str
+    take_profit: PriceLike | None
+    stop_loss: PriceLike | None
+    stop_loss_limit: PriceLike | None
+
+
 @dataclass(frozen=True, slots=True)
-class OrderTerms:
-    """A validated order request: every field of ``OrderSubmitted`` but its identity."""
+class CheckedTerms:
+    """Checked terms: every field of ``OrderSubmitted`` but the order's identity."""
 
     symbol: str
     side: OrderSide
@@ -49,24 +116,10 @@ class OrderTerms:
         return self.notional is not None or bool(self.qty % 1)
 
 
-def order_terms(
-    instrument: Instrument,
-    side: OrderSide,
-    qty: PriceLike | None,
-    *,
-    limit: PriceLike | None = None,
-    stop: PriceLike | None = None,
-    tif: TimeInForce | str = TimeInForce.DAY,
-    trail_price: PriceLike | None = None,
-    trail_percent: PriceLike | None = None,
-    notional: PriceLike | None = None,
-    order_class: OrderClass | str = OrderClass.SIMPLE,
-    take_profit: PriceLike | None = None,
-    stop_loss: PriceLike | None = None,
-    stop_loss_limit: PriceLike | None = None,
-    fractional: bool = True,
-) -> OrderTerms:
-    """Validate an order request against its instrument's grids and the order rules.
+def check_terms(
+    terms: OrderTerms, instrument: Instrument, *, fractional: bool = True
+) -> CheckedTerms:
+    """Check an order's terms against its instrument's grids and the order rules.
 
     ``fractional`` ``False`` is an account that trades no fractions
     (``fractional_trading`` off): its fractional quantities and notional
@@ -78,21 +131,22 @@ def order_terms(
         InvalidRequest: naming the first field that is wrong.
     """
     symbol = instrument.symbol
+    tif, order_class = terms.tif, terms.order_class
     time_in_force = tif if type(tif) is TimeInForce else _enum(TimeInForce, tif, "time in force")
     klass = (
         order_class
         if type(order_class) is OrderClass
         else _enum(OrderClass, order_class, "order class")
     )
-    limit_price = _grid_price(limit, "limit price", instrument)
-    stop_price = _grid_price(stop, "stop price", instrument)
-    trail_amount = _grid_price(trail_price, "trail price", instrument)
-    trail_pct = _positive(trail_percent, "trail percent")
+    limit_price = _grid_price(terms.limit, "limit price", instrument)
+    stop_price = _grid_price(terms.stop, "stop price", instrument)
+    trail_amount = _grid_price(terms.trail_price, "trail price", instrument)
+    trail_pct = _positive(terms.trail_percent, "trail percent")
     if trail_pct is not None and trail_pct >= 100:
         raise InvalidRequest(f"trail percent must be below 100, got {trail_pct}")
     order_type = _order_type(limit_price, stop_price, trail_amount, trail_pct)
     quantity, notional_value = _quantity(
-        qty, notional, instrument, order_type, time_in_force, fractional
+        terms.qty, terms.notional, instrument, order_type, time_in_force, fractional
     )
     if time_in_force in _IMMEDIATE and order_type not in _MARKET_OR_LIMIT:
         raise InvalidRequest(f"{time_in_force} is only for market and limit orders")
@@ -105,24 +159,27 @@ def order_terms(
             )
     if order_type is OrderType.TRAILING_STOP and time_in_force not in _RESTING:
         raise InvalidRequest("a trailing stop must be day or gtc")
-    terms = OrderTerms(
-        symbol, side, order_type, quantity, time_in_force, limit_price, stop_price,
+    checked = CheckedTerms(
+        symbol, terms.side, order_type, quantity, time_in_force, limit_price, stop_price,
         trail_amount, trail_pct, notional_value, klass,
+    )  # fmt: skip
+    take_profit, stop_loss, stop_loss_limit = (
+        terms.take_profit, terms.stop_loss, terms.stop_loss_limit
     )  # fmt: skip
     if klass is OrderClass.SIMPLE:
         if take_profit is not None or stop_loss is not None or stop_loss_limit is not None:
             raise InvalidRequest("take_profit and stop_loss belong to bracket, oco and oto orders")
-        return terms
-    return _with_exits(terms, instrument, take_profit, stop_loss, stop_loss_limit)
+        return checked
+    return _with_exits(checked, instrument, take_profit, stop_loss, stop_loss_limit)
 
 
 def _with_exits(
-    terms: OrderTerms,
+    terms: CheckedTerms,
     instrument: Instrument,
     take_profit: PriceLike | None,
     stop_loss: PriceLike | None,
     stop_loss_limit: PriceLike | None,
-) -> OrderTerms:
+) -> CheckedTerms:
     klass = terms.order_class
     profit = _grid_price(take_profit, "take_profit limit price", instrument)
     loss = _grid_price(stop_loss, "stop_loss stop price", instrument)
@@ -160,13 +217,13 @@ def _with_exits(
         sells = terms.side is (OrderSide.SELL if klass is OrderClass.OCO else OrderSide.BUY)
         if (sells and loss_limit > loss) or (not sells and loss_limit < loss):
             raise InvalidRequest("stop_loss limit price must not be better than its stop price")
-    return OrderTerms(
+    return CheckedTerms(
         terms.symbol, terms.side, terms.order_type, terms.qty, terms.time_in_force,
         terms.limit_price, terms.stop_price, None, None, None, klass, profit, loss, loss_limit,
     )  # fmt: skip
 
 
-def exit_legs(terms: OrderTerms) -> list[OrderTerms]:
+def exit_legs(terms: CheckedTerms) -> list[CheckedTerms]:
     """The exit legs an order class adds to its entry (OCO: the stop-loss only)."""
     if terms.order_class is OrderClass.SIMPLE:
         return []
@@ -175,7 +232,7 @@ def exit_legs(terms: OrderTerms) -> list[OrderTerms]:
     legs = []
     if terms.take_profit is not None and not oco:
         legs.append(
-            OrderTerms(
+            CheckedTerms(
                 terms.symbol,
                 side,
                 OrderType.LIMIT,
@@ -188,7 +245,7 @@ def exit_legs(terms: OrderTerms) -> list[OrderTerms]:
     if terms.stop_loss is not None:
         kind = OrderType.STOP if terms.stop_loss_limit is None else OrderType.STOP_LIMIT
         legs.append(
-            OrderTerms(
+            CheckedTerms(
                 terms.symbol,
                 side,
                 kind,

@@ -30,6 +30,9 @@ class FillRule(StrEnum):
     STOP_GAP_AT_ARRIVAL = "stop_gap_at_arrival"
     OPENING_AUCTION = "opening_auction"  # opg: the session's first bar's open
     CLOSING_AUCTION = "closing_auction"  # cls: the session's last bar's close
+    # fill_timing signal_close: a market order filled at the close of the bar it was
+    # decided on (optimistic: the price the decision was made on).
+    SIGNAL_CLOSE = "signal_close"
 
 
 class Fill(NamedTuple):

@@ -16,6 +16,7 @@ from decimal import Decimal
 from paperbroker.analytics.portfolio_history import HistoryQuery, PortfolioHistory
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.core.ids import AccountId
+from paperbroker.engine.order_entry import OrderTerms
 from paperbroker.model.account import AccountRules
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
 from paperbroker.model.events import AccountOpened
@@ -128,8 +129,8 @@ class TradingUseCases:
             limit = request.take_profit  # Alpaca's OCO names its limit in take_profit only
         check_prices(order_type, limit, stop, request.trail_price, request.trail_percent)
         runtime = self.runtime(owner, session_id)
-        order = runtime.submit_order(
-            account_id, request.symbol, side,
+        terms = OrderTerms(
+            request.symbol, side,
             None if request.qty is None else to_decimal(request.qty, field="qty"),
             limit=limit, stop=stop, tif=tif, client_order_id=request.client_order_id,
             trail_price=request.trail_price, trail_percent=request.trail_percent,
@@ -139,6 +140,7 @@ class TradingUseCases:
             order_class=order_class, take_profit=request.take_profit,
             stop_loss=request.stop_loss, stop_loss_limit=request.stop_loss_limit,
         )  # fmt: skip
+        order = runtime.submit(account_id, terms)
         return _order_view(runtime, order)
 
     def replace_order(
@@ -274,7 +276,7 @@ class TradingUseCases:
             raise NotFound(f"position does not exist: no position in {symbol}")
         amount = close_quantity(held, qty, percentage, series.instrument)
         side = OrderSide.SELL if position.qty > 0 else OrderSide.BUY
-        return _order_view(runtime, runtime.submit_order(account_id, symbol, side, amount))
+        return _order_view(runtime, runtime.submit(account_id, OrderTerms(symbol, side, amount)))
 
     def assets(self) -> builtins.list[Asset]:
         return self._market.assets()

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from paperbroker.agents.base import Agent
 from paperbroker.agents.bus import NewsHeadline
@@ -37,9 +37,10 @@ from paperbroker.core.fsm import StateMachine
 from paperbroker.core.ids import AccountId, IdFactory
 from paperbroker.engine.accounts import rules_of
 from paperbroker.engine.kernel import Kernel
+from paperbroker.engine.order_entry import OrderTerms, PriceLike, TermOptions
 from paperbroker.model.account import Account, AccountConfig, AccountRules
 from paperbroker.model.codec import decode_event, encode_event
-from paperbroker.model.enums import OrderClass, OrderSide, TimeInForce
+from paperbroker.model.enums import OrderSide, TimeInForce
 from paperbroker.model.events import (
     AccountConfigured,
     AccountOpened,
@@ -63,8 +64,6 @@ from paperbroker.session.live import LiveData
 from paperbroker.session.market import MarketData
 from paperbroker.session.spec import CommitListener, Committed, SessionSpec, replay_order
 from paperbroker.store.journal import EncodedEvent, Journal
-
-PriceLike = Decimal | int | float | str
 
 log = logging.getLogger(__name__)
 
@@ -359,24 +358,22 @@ class SessionRuntime(SessionControl, LiveData):
         account_id: str,
         symbol: str,
         side: OrderSide,
-        qty: PriceLike | None,
-        *,
-        limit: PriceLike | None = None,
-        stop: PriceLike | None = None,
-        tif: TimeInForce | str = TimeInForce.DAY,
-        client_order_id: str | None = None,
-        trail_price: PriceLike | None = None,
-        trail_percent: PriceLike | None = None,
-        notional: PriceLike | None = None,
-        order_class: OrderClass | str = OrderClass.SIMPLE,
-        take_profit: PriceLike | None = None,
-        stop_loss: PriceLike | None = None,
-        stop_loss_limit: PriceLike | None = None,
+        qty: PriceLike | None = None,
+        **options: Unpack[TermOptions],
     ) -> Order:
+        """:meth:`submit` of ``OrderTerms(symbol, side, qty, **options)``.
+
+        Raises:
+            NotFound: for an account the session does not have.
+            InvalidRequest: for a malformed order.
+            Conflict: if the session is completed.
+        """
+        return self.submit(account_id, OrderTerms(symbol, side, qty, **options))
+
+    def submit(self, account_id: str, terms: OrderTerms) -> Order:
         """Submit an order for an account; it is accepted or rejected, and journaled, on return.
 
-        The order's terms are those of :meth:`Kernel.submit_order
-        <paperbroker.engine.kernel.Kernel.submit_order>`.
+        ``terms`` are the order's (:class:`~paperbroker.engine.order_entry.OrderTerms`).
 
         Raises:
             NotFound: for an account the session does not have.
@@ -386,13 +383,7 @@ class SessionRuntime(SessionControl, LiveData):
         with self._command():
             self._check_trading()
             self.books(account_id)
-            return self.kernel.submit_order(
-                symbol, side, qty, limit=limit, stop=stop, tif=tif,
-                client_order_id=client_order_id, account_id=account_id,
-                trail_price=trail_price, trail_percent=trail_percent, notional=notional,
-                order_class=order_class, take_profit=take_profit, stop_loss=stop_loss,
-                stop_loss_limit=stop_loss_limit,
-            )  # fmt: skip
+            return self.kernel.submit(terms, account_id=account_id)
 
     def replace_order(
         self,

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.engine.kernel import Kernel
+from paperbroker.engine.order_entry import OrderTerms
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.events import Event, OrderSubmitted
 from paperbroker.venue.execution import ExecutionConfig, preset
@@ -90,12 +91,4 @@ def replay_order(kernel: Kernel, event: OrderSubmitted) -> None:
             trail=trail, tif=event.time_in_force, client_order_id=event.client_order_id,
         )  # fmt: skip
         return
-    kernel.submit_order(
-        event.symbol, event.side, None if event.notional is not None else event.qty,
-        limit=event.limit_price, stop=event.stop_price, tif=event.time_in_force,
-        client_order_id=event.client_order_id, account_id=event.account_id,
-        trail_price=event.trail_price, trail_percent=event.trail_percent,
-        notional=event.notional, order_class=event.order_class,
-        take_profit=event.take_profit, stop_loss=event.stop_loss,
-        stop_loss_limit=event.stop_loss_limit,
-    )  # fmt: skip
+    kernel.submit(OrderTerms.of(event), account_id=event.account_id)

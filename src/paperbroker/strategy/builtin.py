@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, StrategyParams
+from paperbroker.strategy.common import buffer_field, entry_qty
 from paperbroker.strategy.indicators import sma_cross
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ class SmaCrossoverParams(StrategyParams):
         le=1,
         description="share of equity per entry (default: split equally across symbols)",
     )
+    buffer: float = buffer_field()
 
     @model_validator(mode="after")
     def _fast_below_slow(self) -> SmaCrossoverParams:
@@ -41,6 +42,13 @@ class SmaCrossover(Strategy):
     fast SMA crosses below the slow one, sell the whole position the same way.
     The cross signal is computed once with NumPy (:func:`sma_cross`) and read
     one bar at a time, so ``on_bar`` does almost nothing on most bars.
+
+    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
+    equity (capped by the cash, commission included) less ``buffer`` of the
+    equity kept free, and trimmed at the fill: the market order fills at the
+    next bar's open, and in a cash account an open above that close fills only
+    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
+    at the sizing close itself, untrimmed).
     """
 
     name = "sma_crossover"
@@ -55,6 +63,7 @@ class SmaCrossover(Strategy):
         self._positions = {s: ctx.position(s) for s in ctx.symbols}
         share = p.allocation if p.allocation is not None else 1 / len(ctx.symbols)
         self._share = to_decimal(share)
+        self._buffer = to_decimal(p.buffer)
 
     def on_bar(self, bar: Bar) -> None:
         signal = self._signal[bar.symbol][-1]
@@ -69,21 +78,28 @@ class SmaCrossover(Strategy):
             self.ctx.close_position(symbol)
 
     def _enter(self, symbol: str, close: float) -> None:
-        ctx = self.ctx
-        budget: Decimal = ctx.cash if self._share == 1 else min(ctx.cash, ctx.equity * self._share)
-        qty = ctx.affordable_qty(symbol, price=close, budget=budget)
+        qty = entry_qty(self, symbol, close, self._share, self._buffer)
         if qty > 0:
-            ctx.buy(symbol, qty)
+            self.ctx.buy(symbol, qty)
 
 
 class BuyAndHoldParams(StrategyParams):
     allocation: float | None = Field(
         None, gt=0, le=1, description="share of equity per symbol (default: equal weights)"
     )
+    buffer: float = buffer_field()
 
 
 class BuyAndHold(Strategy):
-    """The benchmark: buy each symbol at its first opportunity and hold to the end."""
+    """The benchmark: buy each symbol at its first opportunity and hold to the end.
+
+    Sizing: each symbol gets ``allocation`` of the starting cash (capped by the
+    cash left, commission included) less ``buffer`` of the equity kept free,
+    sized at its first bar's close and trimmed at the fill: the ``gtc``
+    market order fills at the next bar's open, and in a cash account an open
+    above that close fills only what the cash covers then (with
+    ``fill_timing`` ``signal_close`` it fills at the sizing close itself).
+    """
 
     name = "buy_and_hold"
     Params = BuyAndHoldParams
@@ -92,6 +108,7 @@ class BuyAndHold(Strategy):
     def on_start(self) -> None:
         share = self.params.allocation or 1 / len(self.ctx.symbols)
         self._budget = self.ctx.cash * to_decimal(share)
+        self._buffer = to_decimal(self.params.buffer)
         self._pending = set(self.ctx.symbols)
 
     def on_bar(self, bar: Bar) -> None:
@@ -99,6 +116,8 @@ class BuyAndHold(Strategy):
             return
         self._pending.discard(bar.symbol)
         budget = min(self._budget, self.ctx.cash)
-        qty = self.ctx.affordable_qty(bar.symbol, price=bar.close, budget=budget)
+        qty = self.ctx.affordable_qty(
+            bar.symbol, price=bar.close, budget=budget, buffer=self._buffer
+        )
         if qty > 0:
             self.ctx.buy(bar.symbol, qty, tif="gtc")

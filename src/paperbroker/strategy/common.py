@@ -24,6 +24,26 @@ def allocation_field() -> Any:
     )
 
 
+def buffer_field() -> Any:
+    """The ``buffer`` parameter of the built-ins that size entries (a fresh field each time)."""
+    return Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of equity kept free when sizing an entry (LEAN keeps 0.0025)",
+    )
+
+
+def entry_qty(
+    strategy: Strategy, symbol: str, price: float, share: Decimal, buffer: Decimal
+) -> Decimal:
+    """What an entry of ``share`` of the equity buys at ``price``: capped by the cash, with
+    commission, keeping ``buffer`` of the equity free (``share`` 1: all the cash)."""
+    ctx = strategy.ctx
+    budget: Decimal = ctx.cash if share == 1 else min(ctx.cash, ctx.equity * share)
+    return ctx.affordable_qty(symbol, price=price, budget=budget, buffer=buffer)
+
+
 class LongOnly(Strategy):
     """A strategy that is either flat or long each symbol, sized by an allocation.
 
@@ -33,21 +53,27 @@ class LongOnly(Strategy):
     working entry and is not sent twice.
     """
 
-    def setup_sizing(self, allocation: float | None) -> None:
-        """Hold live positions and the share of equity each entry may spend."""
+    def setup_sizing(self, allocation: float | None, buffer: float = 0.0) -> None:
+        """Hold live positions, the share of equity each entry may spend and the share of
+        equity every entry keeps free (``buffer``)."""
         ctx = self.ctx
         # Positions are live objects: holding them saves a lookup on every bar.
         self.positions: dict[str, Position] = {s: ctx.position(s) for s in ctx.symbols}
         share = allocation if allocation is not None else 1 / len(ctx.symbols)
         self._share = to_decimal(share)
+        self._buffer = to_decimal(buffer)
 
     def enter(self, symbol: str, price: float) -> Order | None:
-        """Buy as much as the allocation affords at ``price`` (a market order), if flat and idle."""
+        """Buy as much as the allocation affords at ``price`` (a market order), if flat and idle.
+
+        ``price`` is the signal bar's close; the order fills at the next bar's
+        open (or, with ``fill_timing`` ``signal_close``, at that close), where a
+        cash account fills only what its cash covers then.
+        """
         ctx = self.ctx
         if self.positions[symbol].qty or ctx.open_orders(symbol):
             return None
-        budget: Decimal = ctx.cash if self._share == 1 else min(ctx.cash, ctx.equity * self._share)
-        qty = ctx.affordable_qty(symbol, price=price, budget=budget)
+        qty = entry_qty(self, symbol, price, self._share, self._buffer)
         if qty <= 0:
             return None
         return ctx.buy(symbol, qty)

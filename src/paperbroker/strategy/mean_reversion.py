@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from paperbroker.strategy.base import StrategyParams
-from paperbroker.strategy.common import LongOnly, allocation_field
+from paperbroker.strategy.common import LongOnly, allocation_field, buffer_field
 from paperbroker.strategy.indicators import Series, bollinger_lower, rsi, sma
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class MeanReversionParams(StrategyParams):
     oversold: float = Field(30.0, gt=0, lt=100, description="rsi: enter when RSI is below this")
     overbought: float = Field(70.0, gt=0, lt=100, description="rsi: exit when RSI is above this")
     allocation: float | None = allocation_field()
+    buffer: float = buffer_field()
 
     @model_validator(mode="after")
     def _consistent(self) -> MeanReversionParams:
@@ -60,6 +61,13 @@ class MeanReversion(LongOnly):
     Orders are market orders filled at the next bar's open, sized by the
     allocation.  There is no stop: a price that keeps falling is held until
     it reverts (or the run ends).
+
+    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
+    equity (capped by the cash, commission included) less ``buffer`` of the
+    equity kept free, and trimmed at the fill: the market order fills at the
+    next bar's open, and in a cash account an open above that close fills only
+    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
+    at the sizing close itself, untrimmed).
     """
 
     name = "mean_reversion"
@@ -69,7 +77,7 @@ class MeanReversion(LongOnly):
     def on_start(self) -> None:
         ctx = self.ctx
         p = self.params
-        self.setup_sizing(p.allocation)
+        self.setup_sizing(p.allocation, p.buffer)
         self._bollinger = p.mode == "bollinger"
         if self._bollinger:
             self.lower: dict[str, Series] = {

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field, model_validator
 
 from paperbroker.strategy.base import StrategyParams
-from paperbroker.strategy.common import LongOnly, allocation_field
+from paperbroker.strategy.common import LongOnly, allocation_field, buffer_field
 from paperbroker.strategy.indicators import Series, roc
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ class MomentumParams(StrategyParams):
         0.0, gt=-1, description="exit when long and ROC is below this (at most threshold)"
     )
     allocation: float | None = allocation_field()
+    buffer: float = buffer_field()
 
     @model_validator(mode="after")
     def _exit_not_above_entry(self) -> MomentumParams:
@@ -45,6 +46,13 @@ class Momentum(LongOnly):
     ``roc < exit_threshold``, sell everything.  Between the two thresholds the
     position is kept, so a rate hovering around one level does not churn.
     No signal in the first ``lookback`` bars.
+
+    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
+    equity (capped by the cash, commission included) less ``buffer`` of the
+    equity kept free, and trimmed at the fill: the market order fills at the
+    next bar's open, and in a cash account an open above that close fills only
+    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
+    at the sizing close itself, untrimmed).
     """
 
     name = "momentum"
@@ -55,7 +63,7 @@ class Momentum(LongOnly):
     def on_start(self) -> None:
         ctx = self.ctx
         p = self.params
-        self.setup_sizing(p.allocation)
+        self.setup_sizing(p.allocation, p.buffer)
         self.roc: dict[str, Series] = {s: ctx.indicator(s, roc, p.lookback) for s in ctx.symbols}
 
     def on_bar(self, bar: Bar) -> None:

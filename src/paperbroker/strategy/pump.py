@@ -9,7 +9,7 @@ from pydantic import Field
 
 from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import StrategyParams
-from paperbroker.strategy.common import LongOnly, allocation_field
+from paperbroker.strategy.common import LongOnly, allocation_field, buffer_field
 from paperbroker.strategy.indicators import Series, spike_ratio
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class PumpDetectionParams(StrategyParams):
         5, ge=0, description="bars after an exit fills during which the symbol takes no entry"
     )
     allocation: float | None = allocation_field()
+    buffer: float = buffer_field()
 
 
 class PumpDetection(LongOnly):
@@ -56,6 +57,13 @@ class PumpDetection(LongOnly):
 
     Fading (shorting) a pump needs a margin account and borrow; this strategy
     stays long so it runs in a cash account.
+
+    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
+    equity (capped by the cash, commission included) less ``buffer`` of the
+    equity kept free, and trimmed at the fill: the market order fills at the
+    next bar's open, and in a cash account an open above that close fills only
+    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
+    at the sizing close itself, untrimmed).
     """
 
     name = "pump_detection"
@@ -65,7 +73,7 @@ class PumpDetection(LongOnly):
     def on_start(self) -> None:
         ctx = self.ctx
         p = self.params
-        self.setup_sizing(p.allocation)
+        self.setup_sizing(p.allocation, p.buffer)
         self.price_ratio: dict[str, Series] = {
             s: ctx.indicator(s, spike_ratio, p.window) for s in ctx.symbols
         }

@@ -52,6 +52,8 @@ class SentimentMomentum(Momentum):
     nothing published yet) it takes no entries, the safe default, unless
     ``require_sentiment=False``, when it trades as plain momentum; an existing
     position then exits on the momentum rule only.
+
+    Sizing is momentum's: at the signal bar's close, trimmed at the fill.
     """
 
     name = "sentiment_momentum"

@@ -20,7 +20,7 @@ from paperbroker.venue.fill_quantity import (
     VolumeParticipation,
 )
 from paperbroker.venue.latency import JitteredLatency, LatencyModel, ZeroLatency
-from paperbroker.venue.matching import IntrabarPath
+from paperbroker.venue.matching import FillTiming, IntrabarPath
 from paperbroker.venue.slippage import (
     CompositeSlippage,
     FixedBpsSlippage,
@@ -42,6 +42,7 @@ __all__ = [
     "FeeModel",
     "FeeSchedule",
     "FillQuantityModel",
+    "FillTiming",
     "FixedBpsSlippage",
     "FixedCommission",
     "FullFill",

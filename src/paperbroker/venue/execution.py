@@ -42,7 +42,7 @@ from paperbroker.venue.fill_quantity import (
     VolumeParticipation,
 )
 from paperbroker.venue.latency import JitteredLatency, LatencyModel, ZeroLatency
-from paperbroker.venue.matching import IntrabarPath
+from paperbroker.venue.matching import FillTiming, IntrabarPath
 from paperbroker.venue.schema import (
     DEFAULT_PRESET,
     PRESETS,
@@ -155,6 +155,9 @@ class ExecutionConfig:
     fees: FeeModel
     latency: LatencyModel
     seed: int
+    #: When a decision may first trade: the next bar (default) or, optimistic, the
+    #: decision bar's close for market orders.
+    fill_timing: FillTiming = FillTiming.NEXT_BAR
 
     def __post_init__(self) -> None:
         if self.preset is not None and self.preset not in PRESETS:
@@ -174,7 +177,8 @@ class ExecutionConfig:
         ``seed`` (0 if absent), and replace any of the preset's models:
         ``intrabar`` (``"OHLC"``, ``"OLHC"`` or ``"adaptive"``), ``slippage``
         (a model, or a list of models whose costs add up), ``fill_quantity``,
-        ``fees`` and ``latency``, each written ``{"model": NAME, ...params}``.
+        ``fees`` and ``latency``, each written ``{"model": NAME, ...params}``,
+        and ``fill_timing`` (``"next_bar"``, the default, or ``"signal_close"``).
         With ``"preset": null`` every model must be given.  ``None`` means the
         default preset with seed 0.  :meth:`to_json` writes what this reads.
 
@@ -203,11 +207,16 @@ class ExecutionConfig:
             fill_quantity=build(chosen["fill_quantity"], seed),
             fees=build(chosen["fees"], seed),
             latency=build(chosen["latency"], seed),
+            fill_timing=document.fill_timing,
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The effective models as JSON; :meth:`from_json` turns it back into an equal config."""
-        return {
+        """The effective models as JSON; :meth:`from_json` turns it back into an equal config.
+
+        ``fill_timing`` is written only when it is not the default ``next_bar``,
+        so the documents stored before it existed read back to the byte.
+        """
+        document = {
             "preset": self.preset,
             "seed": self.seed,
             "intrabar": self.intrabar.value,
@@ -216,6 +225,9 @@ class ExecutionConfig:
             "fees": self.fees.describe(),
             "latency": self.latency.describe(),
         }
+        if self.fill_timing is not FillTiming.NEXT_BAR:
+            document["fill_timing"] = self.fill_timing.value
+        return document
 
     def venue_config(self) -> VenueConfig:
         """The simulated venue's configuration with these models."""
@@ -227,6 +239,7 @@ class ExecutionConfig:
             fill_quantity=self.fill_quantity,
             intrabar=self.intrabar,
             latency=self.latency,
+            fill_timing=self.fill_timing,
         )
 
     def __eq__(self, other: object) -> bool:

@@ -54,6 +54,22 @@ class IntrabarPath(StrEnum):
         return "OHLC" if to_high < to_low else "OLHC"
 
 
+class FillTiming(StrEnum):
+    """When an order decided on a bar's close may first trade.
+
+    - ``next_bar`` (default): no earlier than the next bar's open; the decision
+      never meets the prices it was made on.
+    - ``signal_close``: a market order decided at a bar's close fills at that
+      close (the ``signal_close`` rule), as LEAN fills market orders on minute
+      bars and as backtesting.py's ``trade_on_close=True`` and backtrader's
+      cheat-on-close do.  Optimistic: nobody trades at the very price they
+      decided on.  Every other order keeps the next-bar rule.
+    """
+
+    NEXT_BAR = "next_bar"
+    SIGNAL_CLOSE = "signal_close"
+
+
 Match = tuple[FillRule, float]
 
 

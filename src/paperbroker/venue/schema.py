@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, Self, get_args
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from paperbroker.core.errors import InvalidRequest
-from paperbroker.venue.matching import IntrabarPath
+from paperbroker.venue.matching import FillTiming, IntrabarPath
 from paperbroker.venue.schema_base import (
     ModelChoice,
     ModelSpec,
@@ -399,6 +399,14 @@ class ExecutionSpec(StrictModel):
         description=(
             "The path a bar's price takes between its open and close: OHLC, OLHC or "
             "adaptive (nearest extreme first). Default: the preset's."
+        ),
+    )
+    fill_timing: FillTiming = Field(
+        default=FillTiming.NEXT_BAR,
+        description=(
+            "When an order decided at a bar's close may first trade: next_bar (no earlier "
+            "than the next bar's open) or signal_close (a market order fills at the close of "
+            "the bar it was decided on: optimistic, to reproduce engines that trade on close)."
         ),
     )
     slippage: SlippageSlot | None = Field(

@@ -2,8 +2,9 @@
 
 One table per slot (``slippage``, ``fill_quantity``, ``fees``, ``latency``):
 each model's name, runtime class, what it does and its parameters (unit,
-range, default, meaning), all read from :mod:`paperbroker.venue.schema`.  A
-test keeps the page's tables equal to :func:`models_markdown`'s.
+range, default, meaning), all read from :mod:`paperbroker.venue.schema`; and
+one table of the document's own keys (:func:`document_markdown`).  A test
+keeps the page's tables equal to these functions' output.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
 from paperbroker.venue.execution import MODELS
+from paperbroker.venue.schema import ExecutionSpec
 from paperbroker.venue.schema_base import ModelSpec, Range
 
 
@@ -28,6 +31,43 @@ def models_markdown(slot: str) -> str:
         description = " ".join((spec.__doc__ or "").split())
         lines.append(f"| `{spec.name()}` | `{model.__name__}` | {description} | {parameters} |")
     return "\n".join(lines)
+
+
+def document_markdown() -> str:
+    """The table of an execution document's keys: each one's values, default and meaning."""
+    lines = ["| key | value | default | meaning |", "|---|---|---|---|"]
+    for name, field in ExecutionSpec.model_fields.items():
+        default = field.default
+        if default is None:
+            shown = "the preset's"
+        elif isinstance(default, str):  # a preset's name or an enum's value
+            shown = f"`{default}`"
+        else:
+            shown = _shown(default)
+        lines.append(f"| `{name}` | {_values(field.annotation)} | {shown} | {field.description} |")
+    return "\n".join(lines)
+
+
+def _values(annotation: Any) -> str:
+    """What a key of the document takes: its choices, or the kind of value."""
+    choices: list[str] = []
+    for kind in _flattened(annotation):
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            choices += [str(member.value) for member in kind]
+        elif typing.get_origin(kind) is typing.Literal:
+            choices += [str(value) for value in typing.get_args(kind)]
+    if choices:
+        return ", ".join(f"`{c}`" for c in dict.fromkeys(choices))
+    return _kind_of(annotation)
+
+
+def _kind_of(annotation: Any) -> str:
+    kinds = list(_flattened(annotation))
+    if any(typing.get_origin(kind) is list for kind in kinds):
+        return "a model or a list of models"
+    if any(_is_spec(kind) for kind in kinds):
+        return "a model"
+    return "integer" if int in kinds else "number"
 
 
 def _names(spec: type[ModelSpec]) -> list[str]:

@@ -45,6 +45,7 @@ from paperbroker.venue.commission import FeeModel, NoCommission, OrderFees
 from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill, QuantityInput
 from paperbroker.venue.latency import LatencyModel, ZeroLatency
 from paperbroker.venue.matching import (
+    FillTiming,
     IntrabarPath,
     Match,
     match_at_open,
@@ -87,6 +88,7 @@ class VenueConfig:
     fill_quantity: FillQuantityModel = field(default_factory=FullFill)
     intrabar: IntrabarPath = IntrabarPath.ADAPTIVE
     latency: LatencyModel = field(default_factory=ZeroLatency)
+    fill_timing: FillTiming = FillTiming.NEXT_BAR
 
 
 class SimulatedVenue:
@@ -130,6 +132,8 @@ class SimulatedVenue:
         # Per instrument, (row, quantity) the orders took from that bar so far.
         self.taken: list[tuple[int, Decimal]] = [(-1, ZERO)] * len(self.instruments)
         self._model = model_name(config.slippage.describe())
+        # The bar the latest signal_close fills met, shared by the orders filled at its close.
+        self._close_view: BarView | None = None
 
     # -- commands ----------------------------------------------------------------
     def accept(self, symbol_index: int, order: Order, *, delayed: bool = True) -> None:
@@ -238,6 +242,44 @@ class SimulatedVenue:
         if self._pending[index]:
             self._run_pending(index, bar[1] - self._durations[index], 0)
         self._enter(index, bar, row, now_ns)
+
+    def at_close(self, order: Order) -> bool:
+        """Whether ``order`` fills at its decision bar's close (``fill_timing`` ``signal_close``).
+
+        Only market orders do, and not the auctions' ``opg`` and ``cls``: a
+        limit, stop or trailing order still waits for a later bar's path.
+        """
+        return (
+            self.config.fill_timing is FillTiming.SIGNAL_CLOSE
+            and order.order_type is OrderType.MARKET
+            and order.time_in_force not in _AUCTION
+        )
+
+    def on_close(self, index: int, bar: Bar, row: int, order_id: str) -> None:
+        """Fill a market order decided at this bar's close at that close (``signal_close``).
+
+        The order reached the venue at once (:meth:`accept` with
+        ``delayed=False``); it meets the close with the fill-quantity, cash
+        and fee models as any fill does, and the orders filled at one close
+        share that bar's volume.  What is left works from the next bar on
+        (``ioc``/``fok``: is canceled).
+        """
+        working = self._by_id.get(order_id)
+        if working is None:
+            return
+        sides = self._close_view
+        if sides is None or sides.index != index or sides.row != row or sides.bar[1] != bar[1]:
+            sides = self._close_view = BarView(self, index, bar, row)
+        close = sides.prices(working.is_buy)[3]
+        shortfall = self._execute(working, sides, (FillRule.SIGNAL_CLOSE, close), "close", 1.0)
+        order = working.order
+        if order.status not in OPEN_STATUSES:
+            return
+        tif = order.time_in_force
+        if tif in _IMMEDIATE:
+            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
+        elif shortfall.startswith(("insufficient cash", "notional")):
+            self._close(working, OrderCanceled, shortfall)
 
     def flush(self, now_ns: int) -> None:
         """Deliver every cancel and replacement that has reached the venue by ``now_ns``."""
