@@ -8,16 +8,16 @@ session (knowing it in advance is no look-ahead).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated, Final, Literal
+from datetime import datetime, timedelta
+from typing import Final, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import Field
 
 from paperbroker.api.alpaca.target import MarketTarget
+from paperbroker.api.params import DateOrTimeQuery
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import NANOS_PER_SECOND
-from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.calendar import NEW_YORK, ExchangeCalendar, TradingDay, xnys
 
 router = APIRouter(tags=["alpaca"])
@@ -63,8 +63,8 @@ def get_clock(target: MarketTarget) -> AlpacaClock:
 @router.get("/v2/calendar", summary="Market calendar")
 def get_calendar(
     target: MarketTarget,
-    start: Annotated[str | None, Query(max_length=64)] = None,
-    end: Annotated[str | None, Query(max_length=64)] = None,
+    start: DateOrTimeQuery = None,
+    end: DateOrTimeQuery = None,
     date_type: Literal["TRADING", "SETTLEMENT"] = "TRADING",
 ) -> list[AlpacaCalendarDay]:
     """The trading days from ``start`` to ``end`` (``YYYY-MM-DD``, both included).
@@ -72,13 +72,14 @@ def get_calendar(
     An RFC 3339 time is read as its date, as written. Without ``start`` the
     list begins at the calendar's first date, without ``end`` it runs to its
     last (1990-01-01..2035-12-31), as Alpaca serves its whole calendar. With
-    ``date_type=SETTLEMENT`` the bounds select days by settlement date.
+    ``date_type=SETTLEMENT`` the bounds select days by settlement date. A
+    ``start`` after ``end`` is an empty range.
     """
     calendar = xnys()
-    first = calendar.first_date if start is None else _query_date(start, "start")
-    last = calendar.last_date if end is None else _query_date(end, "end")
-    if first > last:
-        raise InvalidRequest(f"start {first.isoformat()} is after end {last.isoformat()}")
+    first = max(calendar.first_date, start or calendar.first_date)
+    last = min(calendar.last_date, end or calendar.last_date)
+    if first > last:  # an empty range, or one the calendar does not reach
+        return []
     if date_type == "TRADING":
         return [_calendar_day(calendar, day) for day in calendar.trading_days(first, last)]
     # A settlement date falls at most a week and a half (T+5) after its trade.
@@ -106,16 +107,3 @@ def _calendar_day(calendar: ExchangeCalendar, day: TradingDay) -> AlpacaCalendar
         session_close=(closes + _AFTER_HOURS).strftime("%H%M"),
         settlement_date=calendar.settlement_date(day.date).isoformat(),
     )
-
-
-def _query_date(text: str, field: str) -> date:
-    value = text.strip()
-    try:
-        if len(value) == len("YYYY-MM-DD"):
-            return date.fromisoformat(value)
-        # An unencoded "+" of an offset arrives as a space.
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+")).date()
-    except ValueError:
-        raise InvalidRequest(
-            f"{field}: {text[:64]!r} is not a date (YYYY-MM-DD) or an RFC 3339 time"
-        ) from None
