@@ -47,7 +47,10 @@ TIMEFRAME_PATTERN: Final = (
 UUID_PATTERN: Final = (
     r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 )
+TIMEFRAMES: Final = "{1-59}Min, {1-23}Hour, 1Day, 1Week or {1,2,3,4,6,12}Month"
+_TIMEFRAME: Final = re.compile(TIMEFRAME_PATTERN)
 _SYMBOLS: Final = re.compile(SYMBOLS_PATTERN)
+_ONE: Final = re.compile(_ONE_SYMBOL)
 _TIME: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
@@ -75,8 +78,13 @@ def parse_symbols(text: object) -> str:
         ValueError: unless ``text`` matches :data:`SYMBOLS_PATTERN` within
             :data:`MAX_SYMBOLS_TEXT` characters.
     """
-    if not isinstance(text, str) or len(text) > MAX_SYMBOLS_TEXT or not _SYMBOLS.match(text):
-        raise ValueError("must be symbols separated by commas, such as AAPL,MSFT")
+    if not isinstance(text, str) or not text:
+        raise ValueError("give at least one symbol, such as AAPL,MSFT")
+    if len(text) > MAX_SYMBOLS_TEXT:
+        raise ValueError(f"at most {MAX_SYMBOLS_TEXT} characters")
+    if not _SYMBOLS.match(text):
+        bad = next((part for part in text.split(",") if not _ONE.fullmatch(part)), text)
+        raise ValueError(f"{bad[:64]!r} is not a symbol (symbols are separated by commas)")
     return text.upper()
 
 
@@ -91,16 +99,27 @@ def parse_time(text: object) -> datetime:
     Raises:
         ValueError: unless ``text`` is an RFC 3339 time with an offset.
     """
-    if not isinstance(text, str) or len(text) > MAX_TIME_TEXT:
+    if not isinstance(text, str):
         raise ValueError("must be an RFC 3339 time such as 2012-01-03T14:30:00Z")
     value = text.replace(" ", "+")  # an unencoded "+" arrives as a space
-    if not _TIME.fullmatch(value):
-        raise ValueError("must be an RFC 3339 time such as 2012-01-03T14:30:00Z")
+    if len(text) > MAX_TIME_TEXT or not _TIME.fullmatch(value):
+        raise ValueError(f"{text[:MAX_TIME_TEXT]!r} is not an RFC 3339 time with an offset")
     try:
         moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text[:MAX_TIME_TEXT]!r} is not a time on the calendar") from None
     return min(max(moment, FIRST_TIME), LAST_TIME)
+
+
+def parse_timeframe(text: object) -> str:
+    """A bar timeframe as :data:`TIMEFRAME_PATTERN` has it.
+
+    Raises:
+        ValueError: naming the forms taken, for anything else.
+    """
+    if not isinstance(text, str) or not _TIMEFRAME.fullmatch(text):
+        raise ValueError(f"timeframe {_shown(text)} is not one of {TIMEFRAMES}")
+    return text
 
 
 def parse_date(text: object) -> date:
@@ -110,7 +129,8 @@ def parse_date(text: object) -> date:
         ValueError: unless ``text`` is a date on the calendar.
     """
     if not isinstance(text, str) or not _DATE.fullmatch(text):
-        raise ValueError("must be a date such as 2012-01-03 (YYYY-MM-DD)")
+        shown = repr(text[:MAX_TIME_TEXT]) if isinstance(text, str) else "it"
+        raise ValueError(f"{shown} is not a date (YYYY-MM-DD)")
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -129,7 +149,7 @@ def parse_time_or_date(text: object) -> datetime:
     try:
         return parse_time(text)
     except ValueError:
-        raise ValueError("must be a date (YYYY-MM-DD) or an RFC 3339 time") from None
+        raise ValueError(f"{_shown(text)} is not a date (YYYY-MM-DD) or an RFC 3339 time") from None
 
 
 def parse_date_or_time(text: object) -> date:
@@ -147,7 +167,11 @@ def parse_date_or_time(text: object) -> date:
                 return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).date()
             except ValueError:
                 pass
-    raise ValueError("must be a date (YYYY-MM-DD) or an RFC 3339 time")
+    raise ValueError(f"{_shown(text)} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+
+
+def _shown(text: object) -> str:
+    return repr(text[:MAX_TIME_TEXT]) if isinstance(text, str) else "it"
 
 
 #: Comma-separated symbols, upper-cased: ``AAPL,MSFT`` (text: a list would be a
@@ -174,6 +198,12 @@ DateOrTime = Annotated[
     PlainValidator(parse_date_or_time),
     WithJsonSchema({"anyOf": [_DATE_SCHEMA, _TIME_SCHEMA]}),
 ]
+#: An Alpaca bar timeframe (read by :meth:`~paperbroker.data.aggregate.TimeFrame.parse`).
+Timeframe = Annotated[
+    str,
+    PlainValidator(parse_timeframe),
+    WithJsonSchema({"type": "string", "pattern": TIMEFRAME_PATTERN}),
+]
 #: A ``YYYY-MM-DD`` date.
 Date = Annotated[date, PlainValidator(parse_date), WithJsonSchema(_DATE_SCHEMA)]
 
@@ -186,7 +216,7 @@ TimeOrDateQuery = Annotated[TimeOrDate | None, Query()]
 DateOrTimeQuery = Annotated[DateOrTime | None, Query()]
 DateQuery = Annotated[Date | None, Query()]
 TimeframeQuery = Annotated[
-    str,
+    Timeframe,
     Query(
         pattern=TIMEFRAME_PATTERN,
         description="`{1-59}Min`, `{1-23}Hour`, `1Day`, `1Week`, `{1,2,3,4,6,12}Month`, "

@@ -15,9 +15,11 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from paperbroker.api.alpaca.target import MarketTarget
+from paperbroker.api.contract import answers
 from paperbroker.api.params import DateOrTimeQuery
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import NANOS_PER_SECOND
+from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.calendar import NEW_YORK, ExchangeCalendar, TradingDay, xnys
 
 router = APIRouter(tags=["alpaca"])
@@ -60,7 +62,13 @@ def get_clock(target: MarketTarget) -> AlpacaClock:
     )
 
 
-@router.get("/v2/calendar", summary="Market calendar")
+@router.get(
+    "/v2/calendar",
+    summary="Market calendar",
+    responses=answers(
+        rules=["dates the calendar covers (1990-01-01..2035-12-31)", "start not after end"]
+    ),
+)
 def get_calendar(
     target: MarketTarget,
     start: DateOrTimeQuery = None,
@@ -72,14 +80,13 @@ def get_calendar(
     An RFC 3339 time is read as its date, as written. Without ``start`` the
     list begins at the calendar's first date, without ``end`` it runs to its
     last (1990-01-01..2035-12-31), as Alpaca serves its whole calendar. With
-    ``date_type=SETTLEMENT`` the bounds select days by settlement date. A
-    ``start`` after ``end`` is an empty range.
+    ``date_type=SETTLEMENT`` the bounds select days by settlement date.
     """
     calendar = xnys()
-    first = max(calendar.first_date, start or calendar.first_date)
-    last = min(calendar.last_date, end or calendar.last_date)
-    if first > last:  # an empty range, or one the calendar does not reach
-        return []
+    first = calendar.first_date if start is None else start
+    last = calendar.last_date if end is None else end
+    if first > last:
+        raise InvalidRequest(f"start {first.isoformat()} is after end {last.isoformat()}")
     if date_type == "TRADING":
         return [_calendar_day(calendar, day) for day in calendar.trading_days(first, last)]
     # A settlement date falls at most a week and a half (T+5) after its trade.

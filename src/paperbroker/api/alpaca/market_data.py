@@ -14,7 +14,7 @@ progress holds only its bars that have closed: at Wednesday's close the
 week's bar covers Monday to Wednesday, and it grows as the session advances.
 
 Bars are stamped at their bucket's start (``t``); ``start``/``end`` select
-bars by that stamp, both included (an ``end`` before ``start`` selects none).
+bars by that stamp, both included.
 ``n`` (trade count) and ``vw`` (VWAP) are always ``null``: the stored data
 has neither. Every symbol with data is served, FX pairs included; a
 well-formed symbol without data has no bars.
@@ -48,7 +48,7 @@ from paperbroker.api.params import (
 from paperbroker.api.params import TimeOrDateQuery as TimeQuery
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
-from paperbroker.core.errors import NotFound
+from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.data.aggregate import (
     Bars,
     TimeFrame,
@@ -116,12 +116,14 @@ class SymbolLatestBar(ResponseModel):
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+#: What a paged route refuses although its schema lets it through.
+PAGE_RULES: Final = ("an end before start", "a page_token this route did not give")
 #: What a bars route refuses although its schema lets it through.
 BAR_ANSWERS: Final = answers(
     rules=[
         "a timeframe finer than the stored bars of a symbol, or one they straddle "
         "(2Hour of 90-minute bars)",
-        "a page_token this route did not give",
+        *PAGE_RULES,
     ]
 )
 
@@ -258,9 +260,14 @@ def _bar_pages(
 
 def query_window(start: datetime | None, end: datetime | None, now_ns: int) -> tuple[int, int]:
     """The ``[start, end]`` a query asks for, in ns: ``start`` by default 00:00 New York of
-    the session's day, ``end`` the session's time and never later (an ``end`` before
-    ``start`` is an empty window)."""
+    the session's day, ``end`` the session's time and never later.
+
+    Raises:
+        InvalidRequest: for an ``end`` before ``start``.
+    """
     start_ns = _new_york_midnight_ns(now_ns) if start is None else datetime_to_ns(start)
+    if end is not None and datetime_to_ns(end) < start_ns:
+        raise InvalidRequest("end: is before start")
     end_ns = now_ns if end is None else min(datetime_to_ns(end), now_ns)
     return min(max(start_ns, -_FAR_NS), _FAR_NS), max(end_ns, -_FAR_NS)
 

@@ -30,8 +30,9 @@ from paperbroker.analytics.portfolio_history import (
 from paperbroker.api.alpaca.target import Trading
 from paperbroker.api.contract import answers
 from paperbroker.api.params import TimeOrDateQuery
-from paperbroker.api.schemas import IsoDate
+from paperbroker.api.schemas import Documented, IsoDate
 from paperbroker.core.clock import datetime_to_ns
+from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import ACTIVITY_TYPES, expand_types
 
 router = APIRouter(prefix="/v2/account/portfolio/history", tags=["alpaca"])
@@ -66,10 +67,9 @@ def get_portfolio_history(
     intraday_reporting: Reporting | None = None,
     pnl_reset: Literal["per_day", "no_reset"] = "per_day",
     cashflow_types: Annotated[
-        str | None,
+        Annotated[str, Documented(pattern=CASHFLOW_PATTERN)] | None,
         Query(
             max_length=400,
-            pattern=CASHFLOW_PATTERN,
             description="`ALL`, `NONE` (the default) or activity types separated by commas.",
         ),
     ] = None,
@@ -92,9 +92,17 @@ def get_portfolio_history(
 
 
 def _cashflow_types(text: str | None) -> frozenset[str]:
-    """``ALL`` (every flow there is), ``NONE`` (the default) or activity types."""
+    """``ALL`` (every flow there is), ``NONE`` (the default) or activity types.
+
+    Raises:
+        InvalidRequest: naming an unknown type (or an empty one).
+    """
     if text is None or text.upper() == "NONE":
         return frozenset()
     if text.upper() == "ALL":
         return CASHFLOW_TYPES
-    return expand_types(frozenset(text.split(","))) or frozenset()
+    kinds = text.split(",")
+    unknown = [kind for kind in kinds if kind not in ACTIVITY_TYPES]
+    if unknown:
+        raise InvalidRequest(f"cashflow_types: {unknown[0][:32]!r} is not an activity type")
+    return expand_types(frozenset(kinds)) or frozenset()

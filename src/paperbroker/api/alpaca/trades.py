@@ -28,6 +28,7 @@ from pydantic import Field
 from paperbroker.api.alpaca import derived
 from paperbroker.api.alpaca.market_data import (
     DEFAULT_LIMIT,
+    PAGE_RULES,
     LimitQuery,
     SeriesLookup,
     Sort,
@@ -131,7 +132,7 @@ class SymbolLatestQuote(ResponseModel):
 
 
 #: What a paged route refuses although its schema lets it through.
-_PAGED: Final = answers(rules=["a page_token this route did not give"])
+_PAGED: Final = answers(rules=PAGE_RULES)
 _Item = TypeVar("_Item", AlpacaTrade, AlpacaQuote)
 #: Renders the derived trades (or quotes) picked from a series.
 _Render = Callable[[BarSeries, derived.Ticks], list[_Item]]
