@@ -86,30 +86,37 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 ACCEPTED_WITH_RULES = sorted([*ACCEPTED, "422"])
 
 
-def ruled_operations(document: dict[str, Any]) -> list[str]:
-    """The operations whose 422 lists rules beyond their schema, as ``METHOD /path``."""
-    return [
-        f"{method.upper()} {path}"
-        for path, operations in document["paths"].items()
-        for method, operation in operations.items()
-        if RULES in operation.get("responses", {}).get("422", {})
-    ]
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every operation of ``document``, as ``METHOD /path`` and its object."""
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
 
 
 #: Operations whose every answer is large (the whole calendar, 1990 to 2035: 1.5 MB):
-#: the coverage phase's dozens of requests would take minutes; the others phases run.
-LARGE = ["GET /v2/calendar", "GET /sessions/{sessionId}/v2/calendar"]
+#: the coverage phase's dozens of requests would take minutes; the other phases run.
+LARGE = frozenset({"GET /v2/calendar"})
+#: ``/sessions/{sessionId}/v2/...`` is ``/v2/...`` for the session's owner: the same routes,
+#: parameters and schemas, which the bound key's run covers; the admin's run sends them
+#: its examples, fuzzed and stateful requests, not the coverage phase's again.
+OWNER_PREFIX = "/sessions/{sessionId}"
 
 
-def config_text(values: dict[str, str], ruled: list[str]) -> str:
-    """The schemathesis configuration: the path values, and 422 taken where rules say so."""
+def config_text(values: dict[str, str], document: dict[str, Any]) -> str:
+    """The schemathesis configuration: the path values, a 422 taken where the operation's
+    rules say so, and the coverage phase left to one of two copies of an operation."""
     text = "[parameters]\n" + "".join(f'"{n}" = "{v}"\n' for n, v in values.items())
     statuses = json.dumps(ACCEPTED_WITH_RULES)
-    for name in ruled:
-        text += f'\n[[operations]]\ninclude-name = "{name}"\n'
-        text += f"checks.positive_data_acceptance.expected-statuses = {statuses}\n"
-    for name in LARGE:
-        text += f'\n[[operations]]\ninclude-name = "{name}"\nphases.coverage.enabled = false\n'
+    for name, operation in operations(document):
+        settings = ""
+        if RULES in operation.get("responses", {}).get("422", {}):
+            settings += f"checks.positive_data_acceptance.expected-statuses = {statuses}\n"
+        method, path = name.split(" ", 1)
+        plain = f"{method} {path.removeprefix(OWNER_PREFIX)}"
+        if plain in LARGE or path.startswith(f"{OWNER_PREFIX}/v2/"):
+            settings += "phases.coverage.enabled = false\n"
+        if settings:
+            text += f'\n[[operations]]\ninclude-name = "{name}"\n{settings}'
     return text
 
 
@@ -128,7 +135,7 @@ def run(server: LiveServer, tmp_path: Path, key: tuple[str, str], values: dict[s
         *options: str) -> subprocess.CompletedProcess[str]:  # fmt: skip
     config = tmp_path / "schemathesis.toml"
     document = httpx2.get(f"{server.url}/openapi.json").json()
-    config.write_text(config_text(values, ruled_operations(document)))
+    config.write_text(config_text(values, document))
     command = [
         str(SCHEMATHESIS), "--config-file", str(config), "--no-color",
         "run", f"{server.url}/openapi.json", "--checks", "all",
