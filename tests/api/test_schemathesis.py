@@ -93,9 +93,11 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
             yield f"{method.upper()} {path}", operation
 
 
-#: Operations whose every answer is large (the whole calendar, 1990 to 2035: 1.5 MB):
-#: the coverage phase's dozens of requests would take minutes; the other phases run.
-LARGE = frozenset({"GET /v2/calendar"})
+#: Operations the coverage phase would make slow, where the other phases run: every answer
+#: of the calendar is large (1990 to 2035: 1.5 MB), and every paper session created starts
+#: a feed that runs until stopped (the coverage phase creates hundreds; the body is the
+#: backtest session's, which it covers).
+HEAVY = frozenset({"GET /v2/calendar", "POST /api/paper-trading/sessions"})
 #: ``/sessions/{sessionId}/v2/...`` is ``/v2/...`` for the session's owner: the same routes,
 #: parameters and schemas, which the bound key's run covers; the admin's run sends them
 #: its examples, fuzzed and stateful requests, not the coverage phase's again.
@@ -113,7 +115,7 @@ def config_text(values: dict[str, str], document: dict[str, Any]) -> str:
             settings += f"checks.positive_data_acceptance.expected-statuses = {statuses}\n"
         method, path = name.split(" ", 1)
         plain = f"{method} {path.removeprefix(OWNER_PREFIX)}"
-        if plain in LARGE or path.startswith(f"{OWNER_PREFIX}/v2/"):
+        if plain in HEAVY or path.startswith(f"{OWNER_PREFIX}/v2/"):
             settings += "phases.coverage.enabled = false\n"
         if settings:
             text += f'\n[[operations]]\ninclude-name = "{name}"\n{settings}'
