@@ -152,6 +152,12 @@ def test_since_filters_every_log_route_at_any_offset(api: Api) -> None:
         naive = api.client.get(path, params={"since": "2000-01-01T00:00:00"}, auth=api.alice)
         assert naive.status_code == 422
         assert "since" in naive.json()["message"]
+        # Beyond what nanoseconds count: held there, "from the beginning" and "to the end".
+        first = api.client.get(path, params={"since": "1900-01-01T00:00:00Z"}, auth=api.alice)
+        last = api.client.get(path, params={"since": "9999-01-01T00:00:00Z"}, auth=api.alice)
+        assert (first.status_code, last.status_code) == (200, 200), first.text + last.text
+        assert first.content == since_2000.content
+        assert last.content == later.content
 
 
 TRAVERSALS = [

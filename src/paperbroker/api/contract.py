@@ -14,14 +14,23 @@ derived from the route's declarations rather than listed by hand:
   a body; 422 when it takes any input; 409 when it changes something that
   has a state (a session, an order, an agent).
 
-A route's own ``responses`` win over the derived ones (an order refusal's
-403 and 422, which name the rejected order). The two Alpaca key headers are
-one security requirement (both, or HTTP Basic), as the server checks them.
+A route declares what it adds with :func:`answers`, the one way to write a
+route's ``responses``: its own words for a status (a watchlist's 404), its
+own body (an order refusal's 403 and 422, which name the rejected order),
+and the **rules** its schema cannot state: a rule between fields
+(``endTime`` after ``startTime``) or on the state of things (a watchlist
+name already taken). Those are listed in the 422's description and in its
+``x-rules``; for any other input, a request the schema accepts is not
+refused for its form, and one it refuses is a 422 naming what is wrong. The
+declared answers win over the derived ones.
+
+The two Alpaca key headers are one security requirement (both, or HTTP
+Basic), as the server checks them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from fastapi import FastAPI
@@ -30,16 +39,43 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext
 
 from paperbroker.api.access import SESSION_PARAM, Access, access_of, routes
-from paperbroker.api.responses import ErrorBody
+from paperbroker.api.responses import ErrorBody, ResponseModel
 
 #: The security schemes of :mod:`paperbroker.api.auth`, as the document names them.
 BASIC_SCHEME: Final = "HTTPBasic"
 KEY_ID_SCHEME: Final = "ApcaKeyId"
 SECRET_SCHEME: Final = "ApcaSecretKey"  # noqa: S105 (a scheme's name)
+#: The extension of a 422 that lists the rules a route checks beyond its schema.
+RULES: Final = "x-rules"
+_INVALID: Final = "A field, header or parameter is invalid (the message names it)."
 _ERROR_REF: Final = {"$ref": "#/components/schemas/ErrorBody"}
 _CHANGES: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: What FastAPI documents for its own validation errors; the server never answers it.
 _FASTAPI_VALIDATION: Final = ("HTTPValidationError", "ValidationError")
+
+
+def answers(
+    errors: Mapping[int, str] | None = None,
+    *,
+    rules: Sequence[str] = (),
+    body: type[ResponseModel] = ErrorBody,
+) -> dict[int | str, dict[str, Any]]:
+    """A route's own answers besides its success, for its decorator's ``responses``.
+
+    ``errors`` describe statuses in the route's words, answered with ``body``
+    (``{"code", "message"}`` by default); ``rules`` are what the route refuses
+    with a 422 although its schema lets the request through, each a short
+    sentence (``"endTime is after startTime"``).
+    """
+    declared: dict[int | str, dict[str, Any]] = {
+        status: {"model": body, "description": text} for status, text in (errors or {}).items()
+    }
+    if rules:
+        invalid = declared.setdefault(422, {"model": body, "description": _INVALID})
+        listed = "".join(f"\n- {rule}" for rule in rules)
+        invalid["description"] += f" Also refused, as the schema cannot say:{listed}"
+        invalid[RULES] = list(rules)
+    return declared
 
 
 def install(app: FastAPI) -> None:
@@ -109,7 +145,7 @@ def _errors(route: RouteContext, method: str, level: Access) -> dict[int, str]:
         errors[400] = "The body is not JSON, or not a JSON object."
         errors[413] = "The body is larger than the server takes (64 KiB)."
     if inputs.any:
-        errors[422] = "A field, header or parameter is invalid (the message names it)."
+        errors[422] = _INVALID
     if method in _CHANGES and (inputs.names_something or level is not Access.OWNER):
         errors[409] = "Its state forbids the change (the message names the state)."
     return dict(sorted(errors.items()))

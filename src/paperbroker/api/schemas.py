@@ -12,6 +12,7 @@ The answers are in :mod:`paperbroker.api.responses`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, Self
@@ -23,9 +24,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainValidator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from paperbroker.agents.pipeline import standard_pipeline
 from paperbroker.api.decimals import CashAmount, Leverage, Minutes, OrderNumber
@@ -76,6 +80,21 @@ _AVERAGE_STEP: Final = Decimal(1).scaleb(-_AVERAGE_PLACES)
 
 
 # -- input types --------------------------------------------------------------
+class Documented:
+    """Adds keywords to a type's JSON schema that its validator checks itself (with its
+    own message): ``Annotated[str, AfterValidator(f), Documented(pattern=...)]``."""
+
+    def __init__(self, **keywords: object) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
 def _time_string(value: object) -> object:
     if not isinstance(value, str):
         raise ValueError("must be an RFC 3339 time string such as 2012-01-03T14:30:00Z")
@@ -95,7 +114,8 @@ def _date_text(value: object) -> object:
 
 
 def _printable(text: str) -> str:
-    if not text.isprintable():
+    # What PRINTABLE_PATTERN says, and lone surrogates (no UTF-8 text carries one).
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
         raise ValueError("must not contain control characters")
     return text
 
@@ -106,7 +126,9 @@ IsoDate = Annotated[date, BeforeValidator(_date_text)]
 Rfc3339Time = Annotated[
     AwareDatetime, BeforeValidator(_time_string), AfterValidator(_representable)
 ]
-PrintableText = Annotated[str, AfterValidator(_printable)]
+#: Text without control characters (Unicode's Cc: U+0000-U+001F, U+007F-U+009F).
+PRINTABLE_PATTERN: Final = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+PrintableText = Annotated[str, AfterValidator(_printable), Documented(pattern=PRINTABLE_PATTERN)]
 
 
 def _execution(value: object) -> ExecutionSpec | None:

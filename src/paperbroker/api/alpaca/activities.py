@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from paperbroker.api.alpaca.common import NEW_YORK, query_time_ns
+from paperbroker.api.alpaca.common import NEW_YORK
 from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.contract import answers
 from paperbroker.api.formats import decimal_text, time_text
+from paperbroker.api.params import DateOrTimeQuery, TimeOrDateQuery
 from paperbroker.api.responses import ResponseModel
-from paperbroker.core.clock import ns_to_datetime
-from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.services.account_history import (
     MAX_PAGE_SIZE,
     Activity,
@@ -31,6 +32,10 @@ from paperbroker.services.account_history import (
 )
 
 router = APIRouter(prefix="/v2/account/activities", tags=["alpaca"])
+
+#: Activity types, separated by commas: ``FILL,CSD``.
+TYPES_PATTERN: Final = r"^[A-Za-z]{1,16}(,[A-Za-z]{1,16})*$"
+_ANSWERS: Final = answers(rules=["a page_token that is not the id of one of these activities"])
 
 
 class AlpacaTradeActivity(ResponseModel):
@@ -105,18 +110,18 @@ AlpacaActivity = AlpacaTradeActivity | AlpacaNonTradeActivity
 class _Filters:
     """The query parameters both routes share, as given."""
 
-    date: str | None
-    after: str | None
-    until: str | None
+    on_date: date | None
+    after: datetime | None
+    until: datetime | None
     direction: Literal["asc", "desc"]
     page_size: int | None
     page_token: str | None
 
 
 def _filters(
-    date: Annotated[str | None, Query(max_length=40)] = None,
-    after: Annotated[str | None, Query(max_length=40)] = None,
-    until: Annotated[str | None, Query(max_length=40)] = None,
+    date: DateOrTimeQuery = None,
+    after: TimeOrDateQuery = None,
+    until: TimeOrDateQuery = None,
     direction: Literal["asc", "desc"] = "desc",
     page_size: Annotated[int | None, Query(ge=1)] = None,
     page_token: Annotated[str | None, Query(max_length=100)] = None,
@@ -127,20 +132,25 @@ def _filters(
 Filters = Annotated[_Filters, Depends(_filters)]
 
 
-@router.get("", summary="List account activities")
+@router.get("", summary="List account activities", responses=_ANSWERS)
 def list_activities(
     target: Trading,
     filters: Filters,
-    activity_types: Annotated[str | None, Query(max_length=400)] = None,
+    activity_types: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            pattern=TYPES_PATTERN,
+            description="Activity types separated by commas (any, known or not).",
+        ),
+    ] = None,
 ) -> list[AlpacaActivity]:
     """The account's activities of ``activity_types`` (a comma-separated list; default all)."""
-    types = None
-    if activity_types is not None:
-        types = frozenset(part.strip() for part in activity_types.split(",") if part.strip())
+    types = None if activity_types is None else frozenset(activity_types.split(","))
     return _activities(target, filters, types)
 
 
-@router.get("/{activity_type}", summary="List account activities of one type")
+@router.get("/{activity_type}", summary="List account activities of one type", responses=_ANSWERS)
 def list_activities_of_type(
     target: Trading,
     filters: Filters,
@@ -153,13 +163,13 @@ def list_activities_of_type(
 def _activities(
     target: Target, filters: _Filters, types: frozenset[str] | None
 ) -> list[AlpacaActivity]:
-    on_date = _query_date(filters.date)
+    on_date = filters.on_date
     size = filters.page_size
     query = ActivityQuery(
         types=types,
         on_date=on_date,
-        after_ns=query_time_ns(filters.after, "after"),
-        until_ns=query_time_ns(filters.until, "until"),
+        after_ns=None if filters.after is None else datetime_to_ns(filters.after),
+        until_ns=None if filters.until is None else datetime_to_ns(filters.until),
         direction=filters.direction,
         page_size=(MAX_PAGE_SIZE if on_date is None else None) if size is None else size,
         page_token=filters.page_token,
@@ -172,20 +182,3 @@ def _shape(activity: Activity) -> AlpacaActivity:
     if isinstance(activity, FillActivity):
         return AlpacaTradeActivity.of(activity)
     return AlpacaNonTradeActivity.of(activity)
-
-
-def _query_date(text: str | None) -> date | None:
-    """The date of ``date=``: ``YYYY-MM-DD``, or the date an RFC 3339 time is written with.
-
-    Raises:
-        InvalidRequest: naming the parameter when the text is neither.
-    """
-    if text is None:
-        return None
-    value = text.strip().replace("Z", "+00:00").replace(" ", "+")
-    try:
-        return (
-            date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value).date()
-        )
-    except ValueError:
-        raise InvalidRequest(f"date: {text[:40]!r} is not a date (YYYY-MM-DD)") from None

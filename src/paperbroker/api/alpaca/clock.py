@@ -8,13 +8,15 @@ session (knowing it in advance is no look-ahead).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated, Final, Literal
+from datetime import datetime, timedelta
+from typing import Final, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import Field
 
 from paperbroker.api.alpaca.target import MarketTarget
+from paperbroker.api.contract import answers
+from paperbroker.api.params import DateOrTimeQuery
 from paperbroker.api.responses import ResponseModel
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.core.errors import InvalidRequest
@@ -60,11 +62,17 @@ def get_clock(target: MarketTarget) -> AlpacaClock:
     )
 
 
-@router.get("/v2/calendar", summary="Market calendar")
+@router.get(
+    "/v2/calendar",
+    summary="Market calendar",
+    responses=answers(
+        rules=["dates the calendar covers (1990-01-01..2035-12-31)", "start not after end"]
+    ),
+)
 def get_calendar(
     target: MarketTarget,
-    start: Annotated[str | None, Query(max_length=64)] = None,
-    end: Annotated[str | None, Query(max_length=64)] = None,
+    start: DateOrTimeQuery = None,
+    end: DateOrTimeQuery = None,
     date_type: Literal["TRADING", "SETTLEMENT"] = "TRADING",
 ) -> list[AlpacaCalendarDay]:
     """The trading days from ``start`` to ``end`` (``YYYY-MM-DD``, both included).
@@ -75,8 +83,8 @@ def get_calendar(
     ``date_type=SETTLEMENT`` the bounds select days by settlement date.
     """
     calendar = xnys()
-    first = calendar.first_date if start is None else _query_date(start, "start")
-    last = calendar.last_date if end is None else _query_date(end, "end")
+    first = calendar.first_date if start is None else start
+    last = calendar.last_date if end is None else end
     if first > last:
         raise InvalidRequest(f"start {first.isoformat()} is after end {last.isoformat()}")
     if date_type == "TRADING":
@@ -106,16 +114,3 @@ def _calendar_day(calendar: ExchangeCalendar, day: TradingDay) -> AlpacaCalendar
         session_close=(closes + _AFTER_HOURS).strftime("%H%M"),
         settlement_date=calendar.settlement_date(day.date).isoformat(),
     )
-
-
-def _query_date(text: str, field: str) -> date:
-    value = text.strip()
-    try:
-        if len(value) == len("YYYY-MM-DD"):
-            return date.fromisoformat(value)
-        # An unencoded "+" of an offset arrives as a space.
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+")).date()
-    except ValueError:
-        raise InvalidRequest(
-            f"{field}: {text[:64]!r} is not a date (YYYY-MM-DD) or an RFC 3339 time"
-        ) from None

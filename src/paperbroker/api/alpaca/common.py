@@ -1,35 +1,24 @@
-"""What the Alpaca routes share: id and symbol lookups, query parsing, refusals as errors."""
+"""What the Alpaca routes share: id and symbol lookups, refusals as errors.
+
+Query values are read by the types of :mod:`paperbroker.api.params`.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from paperbroker.api.alpaca.shapes import asset_id
 from paperbroker.api.errors import ApiError
 from paperbroker.api.formats import canonical_uuid
-from paperbroker.api.responses import ErrorBody
 from paperbroker.api.schemas import SYMBOL_PATTERN
-from paperbroker.core.clock import datetime_to_ns
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.model.enums import OrderStatus, RejectReason
 from paperbroker.services.views import OrderView
 from paperbroker.session.market import Asset, MarketData
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
-_ERROR: Final = {"model": ErrorBody}
-#: What any ``/v2`` route may answer besides its success, for the OpenAPI document.
-ALPACA_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
-    401: {**_ERROR, "description": "No API key, or one that does not verify."},
-    403: {**_ERROR, "description": "The key is bound to no session (on a plain /v2 path)."},
-    404: {**_ERROR, "description": "No such session for the key, or nothing by that name."},
-    422: {**_ERROR, "description": "A parameter or field is invalid (the message names it)."},
-}
-#: The times epoch nanoseconds in an int64 can hold.
-_FIRST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_LAST_TIME: Final = datetime(2262, 4, 10, tzinfo=UTC)
 #: Alpaca's code for a malformed id in a path (``order_id is invalid``).
 INVALID_ID_CODE: Final = 40010001
 _SYMBOL: Final = re.compile(SYMBOL_PATTERN)
@@ -80,44 +69,6 @@ def order_symbol(market: MarketData, symbol_or_id: str) -> str:
     if not _SYMBOL.fullmatch(symbol_or_id):
         raise InvalidRequest(f"symbol: {symbol_or_id[:64]!r} is not a symbol or an asset id")
     return symbol_or_id.upper()  # as Alpaca's API does
-
-
-def symbol_list(text: str | None, field: str = "symbols") -> list[str] | None:
-    """A comma-separated list of symbols, upper-cased; ``None`` when not given.
-
-    Raises:
-        InvalidRequest: naming a malformed symbol.
-    """
-    if text is None:
-        return None
-    symbols = [part.strip().upper() for part in text.split(",") if part.strip()]
-    for symbol in symbols:
-        if not _SYMBOL.fullmatch(symbol):
-            raise InvalidRequest(f"{field}: {symbol[:64]!r} is not a symbol")
-    return symbols
-
-
-def query_time_ns(text: str | None, field: str) -> int | None:
-    """An RFC 3339 time (or a YYYY-MM-DD date: its midnight in New York) from a query, in ns.
-
-    Times before 1970 or after 2262 (beyond int64 nanoseconds) are held to those bounds.
-
-    Raises:
-        InvalidRequest: naming the parameter when the text is not a time.
-    """
-    if text is None:
-        return None
-    value = text.strip().replace("Z", "+00:00").replace(" ", "+")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequest(f"{field}: {text[:64]!r} is not an RFC 3339 time") from None
-    if moment.tzinfo is None:
-        if len(value) > len("YYYY-MM-DD"):
-            raise InvalidRequest(f"{field}: {text[:64]!r} needs a time zone offset")
-        moment = moment.replace(tzinfo=NEW_YORK)  # a date: its start on the exchange
-    # Far dates mean "from the beginning" or "to the end": held to what ns can count.
-    return datetime_to_ns(min(max(moment, _FIRST_TIME), _LAST_TIME))
 
 
 def accepted(view: OrderView) -> OrderView:

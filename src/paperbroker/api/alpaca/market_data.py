@@ -14,9 +14,10 @@ progress holds only its bars that have closed: at Wednesday's close the
 week's bar covers Monday to Wednesday, and it grows as the session advances.
 
 Bars are stamped at their bucket's start (``t``); ``start``/``end`` select
-bars by that stamp, both included. ``n`` (trade count) and ``vw`` (VWAP) are
-always ``null``: the stored data has neither. Every symbol with data is
-served, FX pairs included; a well-formed symbol without data has no bars.
+bars by that stamp, both included.
+``n`` (trade count) and ``vw`` (VWAP) are always ``null``: the stored data
+has neither. Every symbol with data is served, FX pairs included; a
+well-formed symbol without data has no bars.
 ``adjustment``, ``feed``, ``asof`` and ``currency`` are accepted and ignored:
 the stored prices are what they are.
 """
@@ -28,15 +29,24 @@ from datetime import datetime, time
 from typing import Annotated, Final, Literal
 
 import numpy as np
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import ALPACA_ERRORS, NEW_YORK, query_time_ns, symbol_list
 from paperbroker.api.alpaca.paging import Cursor, read_token, token
 from paperbroker.api.alpaca.target import MarketTarget, Target
+from paperbroker.api.contract import answers
 from paperbroker.api.formats import time_text
+from paperbroker.api.params import (
+    NEW_YORK,
+    IgnoredQuery,
+    PageTokenQuery,
+    SymbolPath,
+    SymbolsQuery,
+    TimeframeQuery,
+    symbol_names,
+)
+from paperbroker.api.params import TimeOrDateQuery as TimeQuery
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.data.aggregate import (
@@ -105,25 +115,28 @@ class SymbolLatestBar(ResponseModel):
     bar: AlpacaBar
 
 
-# FastAPI query parameters shared by both bar routes.
-TimeframeQuery = Annotated[
-    str, Query(max_length=16, description="`{1-59}Min`, `{1-23}Hour`, `1Day`, `1Week`, "
-                                          "`{1,2,3,4,6,12}Month`, or `T`/`H`/`D`/`W`/`M`.")
-]  # fmt: skip
-TimeQuery = Annotated[str | None, Query(max_length=64)]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-IgnoredQuery = Annotated[str | None, Query(max_length=64, description="Accepted, ignored.")]
+#: What a paged route refuses although its schema lets it through.
+PAGE_RULES: Final = ("an end before start", "a page_token this route did not give")
+#: What a bars route refuses although its schema lets it through.
+BAR_ANSWERS: Final = answers(
+    rules=[
+        "a timeframe finer than the stored bars of a symbol, or one they straddle "
+        "(2Hour of 90-minute bars)",
+        *PAGE_RULES,
+    ]
+)
 
 
-@router.get("/bars", summary="Historical bars")
+@router.get("/bars", summary="Historical bars", responses=BAR_ANSWERS)
 def get_bars(
     target: MarketTarget,
-    symbols: Annotated[str, Query(max_length=20_000)],
+    symbols: SymbolsQuery,
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: Annotated[str | None, Query(max_length=512)] = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     adjustment: IgnoredQuery = None,
     feed: IgnoredQuery = None,
@@ -135,11 +148,8 @@ def get_bars(
     ``start`` defaults to 00:00 New York of the session's current day,
     ``end`` to the session's current time (and is cut there).
     """
-    wanted = symbol_list(symbols)
-    if not wanted:
-        raise InvalidRequest("symbols: give at least one symbol")
     return _bar_pages(
-        series_lookup(target), target.runtime.now_ns, sorted(set(wanted)),
+        series_lookup(target), target.runtime.now_ns, sorted(set(symbol_names(symbols))),
         TimeFrame.parse(timeframe), start, end, limit, page_token, sort,
     )  # fmt: skip
 
@@ -147,17 +157,14 @@ def get_bars(
 @router.get("/bars/latest", summary="Latest bars")
 def get_latest_bars(
     target: MarketTarget,
-    symbols: Annotated[str, Query(max_length=20_000)],
+    symbols: SymbolsQuery,
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
 ) -> LatestBars:
     """Each symbol's last stored bar that has closed, stamped as ``/bars`` stamps it."""
-    wanted = symbol_list(symbols)
-    if not wanted:
-        raise InvalidRequest("symbols: give at least one symbol")
     lookup, now = series_lookup(target), target.runtime.now_ns
     latest: dict[str, AlpacaBar] = {}
-    for symbol in sorted(set(wanted)):
+    for symbol in sorted(set(symbol_names(symbols))):
         series = lookup(symbol)
         bar = None if series is None else latest_bar(series, now)
         if bar is not None:
@@ -165,10 +172,10 @@ def get_latest_bars(
     return LatestBars(bars=latest)
 
 
-@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol", responses=ALPACA_ERRORS)
+@router.get("/{symbol}/bars/latest", summary="Latest bar of one symbol")
 def get_symbol_latest_bar(
     target: MarketTarget,
-    symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
+    symbol: SymbolPath,
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
 ) -> SymbolLatestBar:
@@ -181,15 +188,15 @@ def get_symbol_latest_bar(
     return SymbolLatestBar(symbol=name, bar=bar)
 
 
-@router.get("/{symbol}/bars", summary="Historical bars of one symbol")
+@router.get("/{symbol}/bars", summary="Historical bars of one symbol", responses=BAR_ANSWERS)
 def get_symbol_bars(
     target: MarketTarget,
-    symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
+    symbol: SymbolPath,
     timeframe: TimeframeQuery,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: Annotated[str | None, Query(max_length=512)] = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     adjustment: IgnoredQuery = None,
     feed: IgnoredQuery = None,
@@ -212,8 +219,8 @@ def _bar_pages(
     now_ns: int,
     symbols: list[str],
     timeframe: TimeFrame,
-    start: str | None,
-    end: str | None,
+    start: datetime | None,
+    end: datetime | None,
     limit: int,
     page_token: str | None,
     sort: Sort,
@@ -251,21 +258,17 @@ def _bar_pages(
     return BarsPage(bars=page, next_page_token=None)
 
 
-def query_window(start: str | None, end: str | None, now_ns: int) -> tuple[int, int]:
+def query_window(start: datetime | None, end: datetime | None, now_ns: int) -> tuple[int, int]:
     """The ``[start, end]`` a query asks for, in ns: ``start`` by default 00:00 New York of
     the session's day, ``end`` the session's time and never later.
 
     Raises:
-        InvalidRequest: naming a parameter that is not a time, or an ``end`` before ``start``.
+        InvalidRequest: for an ``end`` before ``start``.
     """
-    start_ns = query_time_ns(start, "start")
-    end_ns = query_time_ns(end, "end")
-    if start_ns is None:
-        start_ns = _new_york_midnight_ns(now_ns)
-    if end_ns is not None and end_ns < start_ns:
+    start_ns = _new_york_midnight_ns(now_ns) if start is None else datetime_to_ns(start)
+    if end is not None and datetime_to_ns(end) < start_ns:
         raise InvalidRequest("end: is before start")
-    end_ns = now_ns if end_ns is None else min(end_ns, now_ns)
-    # Years 1 to 9999 overflow int64 nanoseconds; no stored bar is that far.
+    end_ns = now_ns if end is None else min(datetime_to_ns(end), now_ns)
     return min(max(start_ns, -_FAR_NS), _FAR_NS), max(end_ns, -_FAR_NS)
 
 

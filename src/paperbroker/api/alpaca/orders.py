@@ -18,22 +18,24 @@ from pydantic import Field
 from paperbroker.api.alpaca.common import (
     order_id_or_422,
     order_symbol,
-    query_time_ns,
-    symbol_list,
 )
 from paperbroker.api.alpaca.holdings import accepted_order
 from paperbroker.api.alpaca.shapes import AlpacaOrder
 from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.contract import answers
 from paperbroker.api.errors import ApiError, error_code
-from paperbroker.api.responses import ErrorBody
-from paperbroker.api.routes import ORDER_REFUSALS
+from paperbroker.api.params import SymbolsFilterQuery, TimeOrDateQuery, symbol_names
+from paperbroker.api.routes import ORDER_REFUSALS, order_answers
 from paperbroker.api.schemas import OrderCreate, OrderReplace, PrintableText
+from paperbroker.core.clock import datetime_to_ns
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.services.views import OrderView
 
 router = APIRouter(prefix="/v2/orders", tags=["alpaca"])
 
 MAX_LIMIT = 500
+#: Alpaca answers a change to a finished order with a 422, not a 409.
+NOT_WORKING = "an order no longer working (filled, canceled, ...), or in a finished session"
 PositionIntent = Literal["buy_to_open", "buy_to_close", "sell_to_open", "sell_to_close"]
 
 
@@ -67,20 +69,21 @@ def list_orders(
     target: Trading,
     status: Literal["open", "closed", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    after: str | None = None,
-    until: str | None = None,
+    after: TimeOrDateQuery = None,
+    until: TimeOrDateQuery = None,
     direction: Literal["asc", "desc"] = "desc",
     nested: bool = False,
     side: Literal["buy", "sell"] | None = None,
-    symbols: str | None = None,
+    symbols: SymbolsFilterQuery = None,
 ) -> list[AlpacaOrder]:
     """The account's orders, newest first by default.
 
     ``after``/``until`` keep orders submitted strictly after / before those
     times; ``nested`` shows exit legs only under their entry's ``legs``.
     """
-    after_ns, until_ns = query_time_ns(after, "after"), query_time_ns(until, "until")
-    wanted = symbol_list(symbols)
+    after_ns = None if after is None else datetime_to_ns(after)
+    until_ns = None if until is None else datetime_to_ns(until)
+    wanted = None if symbols is None else symbol_names(symbols)
     views = target.service.orders(target.owner, target.session_id, target.account_id, status)
     chosen = [
         view
@@ -124,7 +127,7 @@ def _cancel_result(target: Target, order_id: str) -> dict[str, Any]:
 @router.get(
     ":by_client_order_id",
     summary="Read an order by its client order id",
-    responses={404: {"model": ErrorBody, "description": "No order has that client order id."}},
+    responses=answers({404: "No order has that client order id."}),
 )
 def get_order_by_client_id(
     target: Trading,
@@ -145,7 +148,11 @@ def get_order(
     return AlpacaOrder.of_view(_view(target, order_id_or_422(order_id)))
 
 
-@router.patch("/{order_id}", summary="Replace an order", responses=ORDER_REFUSALS)
+@router.patch(
+    "/{order_id}",
+    summary="Replace an order",
+    responses=order_answers(NOT_WORKING),
+)
 def replace_order(
     order_id: Annotated[str, Path(max_length=64)], body: OrderReplace, target: Trading
 ) -> AlpacaOrder:
@@ -163,7 +170,12 @@ def replace_order(
     return AlpacaOrder.of_view(accepted_order(target, view))
 
 
-@router.delete("/{order_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Cancel an order")
+@router.delete(
+    "/{order_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Cancel an order",
+    responses=answers(rules=[NOT_WORKING]),
+)
 def cancel_order(order_id: Annotated[str, Path(max_length=64)], target: Trading) -> Response:
     """No content; the order is ``pending_cancel`` while the cancel travels (latency).
 

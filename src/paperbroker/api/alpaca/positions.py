@@ -16,7 +16,7 @@ from paperbroker.api.alpaca.shapes import AlpacaOrder, AlpacaPosition
 from paperbroker.api.alpaca.target import Target, Trading
 from paperbroker.api.decimals import OrderNumber, Percentage
 from paperbroker.api.errors import ApiError, error_code
-from paperbroker.api.routes import ORDER_REFUSALS
+from paperbroker.api.routes import order_answers
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime
 from paperbroker.core.errors import Conflict, InsufficientQuantity, InvalidRequest
 from paperbroker.portfolio.marks import mark
@@ -42,7 +42,11 @@ def get_position(
     return _position(target, view)
 
 
-@router.delete("/{symbol_or_asset_id}", summary="Close a position", responses=ORDER_REFUSALS)
+@router.delete(
+    "/{symbol_or_asset_id}",
+    summary="Close a position",
+    responses=order_answers("qty or percentage, not both"),
+)
 def close_position(
     symbol_or_asset_id: Annotated[str, Path(max_length=64)],
     target: Trading,

@@ -19,17 +19,13 @@ Every part is ``null`` until there is something to show.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import numpy as np
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from paperbroker.api.alpaca.common import ALPACA_ERRORS, symbol_list
 from paperbroker.api.alpaca.market_data import (
     AlpacaBar,
-    IgnoredQuery,
     alpaca_bars,
     latest_bar,
     series_lookup,
@@ -42,9 +38,9 @@ from paperbroker.api.alpaca.trades import (
     quote_renderer,
     trade_items,
 )
+from paperbroker.api.params import IgnoredQuery, SymbolPath, SymbolsQuery, symbol_names
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.schemas import SYMBOL_PATTERN
-from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.core.errors import NotFound
 from paperbroker.data.aggregate import TimeFrame, Unit, aggregate, bucket_starts
 from paperbroker.data.series import BarSeries
 
@@ -69,31 +65,26 @@ class SymbolSnapshot(Snapshot):
     symbol: str
 
 
-@router.get(
-    "/snapshots", summary="Snapshots", responses=ALPACA_ERRORS, response_model=dict[str, Snapshot]
-)
+@router.get("/snapshots", summary="Snapshots", response_model=dict[str, Snapshot])
 def get_snapshots(
     target: MarketTarget,
-    symbols: Annotated[str, Query(max_length=20_000)],
+    symbols: SymbolsQuery,
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
 ) -> JSONResponse:
     """Each symbol's snapshot as of the session's time (symbols without data left out)."""
-    wanted = symbol_list(symbols)
-    if not wanted:
-        raise InvalidRequest("symbols: give at least one symbol")
     found = {}
-    for symbol in sorted(set(wanted)):
+    for symbol in sorted(set(symbol_names(symbols))):
         snapshot = snapshot_of(target, symbol)
         if snapshot is not None:
             found[symbol] = snapshot.model_dump(mode="json", by_alias=True)
     return JSONResponse(found)
 
 
-@router.get("/{symbol}/snapshot", summary="Snapshot of one symbol", responses=ALPACA_ERRORS)
+@router.get("/{symbol}/snapshot", summary="Snapshot of one symbol")
 def get_symbol_snapshot(
     target: MarketTarget,
-    symbol: Annotated[str, Path(pattern=SYMBOL_PATTERN)],
+    symbol: SymbolPath,
     feed: IgnoredQuery = None,
     currency: IgnoredQuery = None,
 ) -> SymbolSnapshot:

@@ -19,29 +19,31 @@ are empty: no exchange printed them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Final, TypeVar
+from datetime import datetime
+from typing import Final, TypeVar
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from pydantic import Field
 
 from paperbroker.api.alpaca import derived
-from paperbroker.api.alpaca.common import ALPACA_ERRORS, symbol_list
 from paperbroker.api.alpaca.market_data import (
     DEFAULT_LIMIT,
-    IgnoredQuery,
+    PAGE_RULES,
     LimitQuery,
     SeriesLookup,
     Sort,
-    TimeQuery,
     query_window,
     series_lookup,
 )
 from paperbroker.api.alpaca.paging import Cursor, read_token, token
 from paperbroker.api.alpaca.target import MarketTarget, Target
+from paperbroker.api.contract import answers
 from paperbroker.api.formats import time_text
+from paperbroker.api.params import IgnoredQuery, PageTokenQuery, SymbolPath, SymbolsQuery
+from paperbroker.api.params import TimeOrDateQuery as TimeQuery
+from paperbroker.api.params import symbol_names as _symbols
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.schemas import SYMBOL_PATTERN
-from paperbroker.core.errors import InvalidRequest, NotFound
+from paperbroker.core.errors import NotFound
 from paperbroker.data.series import BarSeries, IntArray
 
 router = APIRouter(prefix="/v2/stocks", tags=["alpaca"])
@@ -129,9 +131,8 @@ class SymbolLatestQuote(ResponseModel):
     quote: AlpacaQuote
 
 
-SymbolsQuery = Annotated[str, Query(max_length=20_000)]
-SymbolPath = Annotated[str, Path(pattern=SYMBOL_PATTERN)]
-TokenQuery = Annotated[str | None, Query(max_length=512)]
+#: What a paged route refuses although its schema lets it through.
+_PAGED: Final = answers(rules=PAGE_RULES)
 _Item = TypeVar("_Item", AlpacaTrade, AlpacaQuote)
 #: Renders the derived trades (or quotes) picked from a series.
 _Render = Callable[[BarSeries, derived.Ticks], list[_Item]]
@@ -157,14 +158,14 @@ def quote_renderer(target: Target) -> Callable[[BarSeries, derived.Ticks], list[
     return render
 
 
-@router.get("/trades", summary="Historical trades (derived from bars)", responses=ALPACA_ERRORS)
+@router.get("/trades", summary="Historical trades (derived from bars)", responses=_PAGED)
 def get_trades(
     target: MarketTarget,
     symbols: SymbolsQuery,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: TokenQuery = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     feed: IgnoredQuery = None,
     asof: IgnoredQuery = None,
@@ -177,14 +178,14 @@ def get_trades(
     return TradesPage(trades=page, next_page_token=cursor)
 
 
-@router.get("/quotes", summary="Historical quotes (derived from bars)", responses=ALPACA_ERRORS)
+@router.get("/quotes", summary="Historical quotes (derived from bars)", responses=_PAGED)
 def get_quotes(
     target: MarketTarget,
     symbols: SymbolsQuery,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: TokenQuery = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     feed: IgnoredQuery = None,
     asof: IgnoredQuery = None,
@@ -196,7 +197,7 @@ def get_quotes(
     return QuotesPage(quotes=page, next_page_token=cursor)
 
 
-@router.get("/trades/latest", summary="Latest trades (derived from bars)", responses=ALPACA_ERRORS)
+@router.get("/trades/latest", summary="Latest trades (derived from bars)")
 def get_latest_trades(
     target: MarketTarget,
     symbols: SymbolsQuery,
@@ -207,7 +208,7 @@ def get_latest_trades(
     return LatestTrades(trades=_latest(target, _symbols(symbols), trade_items))
 
 
-@router.get("/quotes/latest", summary="Latest quotes (derived from bars)", responses=ALPACA_ERRORS)
+@router.get("/quotes/latest", summary="Latest quotes (derived from bars)")
 def get_latest_quotes(
     target: MarketTarget,
     symbols: SymbolsQuery,
@@ -218,14 +219,14 @@ def get_latest_quotes(
     return LatestQuotes(quotes=_latest(target, _symbols(symbols), quote_renderer(target)))
 
 
-@router.get("/{symbol}/trades", summary="Historical trades of one symbol", responses=ALPACA_ERRORS)
+@router.get("/{symbol}/trades", summary="Historical trades of one symbol", responses=_PAGED)
 def get_symbol_trades(
     target: MarketTarget,
     symbol: SymbolPath,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: TokenQuery = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     feed: IgnoredQuery = None,
     asof: IgnoredQuery = None,
@@ -237,14 +238,14 @@ def get_symbol_trades(
     return SymbolTradesPage(trades=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
-@router.get("/{symbol}/quotes", summary="Historical quotes of one symbol", responses=ALPACA_ERRORS)
+@router.get("/{symbol}/quotes", summary="Historical quotes of one symbol", responses=_PAGED)
 def get_symbol_quotes(
     target: MarketTarget,
     symbol: SymbolPath,
     start: TimeQuery = None,
     end: TimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: TokenQuery = None,
+    page_token: PageTokenQuery = None,
     sort: Sort = "asc",
     feed: IgnoredQuery = None,
     asof: IgnoredQuery = None,
@@ -257,9 +258,7 @@ def get_symbol_quotes(
     return SymbolQuotesPage(quotes=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
-@router.get(
-    "/{symbol}/trades/latest", summary="Latest trade of one symbol", responses=ALPACA_ERRORS
-)
+@router.get("/{symbol}/trades/latest", summary="Latest trade of one symbol")
 def get_symbol_latest_trade(
     target: MarketTarget,
     symbol: SymbolPath,
@@ -271,9 +270,7 @@ def get_symbol_latest_trade(
     return SymbolLatestTrade(symbol=name, trade=_one_latest(target, name, trade_items))
 
 
-@router.get(
-    "/{symbol}/quotes/latest", summary="Latest quote of one symbol", responses=ALPACA_ERRORS
-)
+@router.get("/{symbol}/quotes/latest", summary="Latest quote of one symbol")
 def get_symbol_latest_quote(
     target: MarketTarget,
     symbol: SymbolPath,
@@ -317,8 +314,8 @@ def _pages(
     target: Target,
     symbols: list[str],
     render: _Render[_Item],
-    start: str | None,
-    end: str | None,
+    start: datetime | None,
+    end: datetime | None,
     limit: int,
     page_token: str | None,
     sort: Sort,
@@ -362,13 +359,6 @@ def _after(picked: derived.Ticks, cursor: Cursor, sort: Sort) -> IntArray:
     mask = later if sort == "asc" else earlier
     positions: IntArray = mask.nonzero()[0]
     return positions
-
-
-def _symbols(text: str) -> list[str]:
-    wanted = symbol_list(text)
-    if not wanted:
-        raise InvalidRequest("symbols: give at least one symbol")
-    return wanted
 
 
 def _size(size: float) -> int | float:

@@ -18,14 +18,15 @@ name the account already uses a 422, a watchlist of another account a 404.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from paperbroker.api.alpaca.common import ALPACA_ERRORS, find_asset
+from paperbroker.api.alpaca.common import find_asset
 from paperbroker.api.alpaca.shapes import ASSET_CLASSES, AlpacaAsset
 from paperbroker.api.alpaca.target import Target, Trading
+from paperbroker.api.contract import answers
 from paperbroker.api.formats import canonical_uuid, time_text
 from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import PrintableText
@@ -34,11 +35,16 @@ from paperbroker.store.watchlists import MAX_NAME, MAX_SYMBOLS, WatchlistRecord,
 
 router = APIRouter(prefix="/v2/watchlists", tags=["alpaca"])
 
-_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
-    **ALPACA_ERRORS,
-    404: {**ALPACA_ERRORS[404], "description": "No such watchlist, or symbol in it."},
-    422: {**ALPACA_ERRORS[422], "description": "A field is invalid (named), or a name taken."},
-}
+#: What the watchlist routes answer besides their success, and the rules of a change.
+_ERRORS: Final = answers({404: "No such watchlist, or symbol in it."})
+_CHANGE_ERRORS: Final = answers(
+    {404: "No such watchlist, or symbol in it."},
+    rules=[
+        "a name another watchlist of the account has",
+        "a symbol of no asset, or one the watchlist holds already (when adding one)",
+        "an update that gives neither name nor symbols",
+    ],
+)
 
 Name = Annotated[PrintableText, Field(min_length=1, max_length=MAX_NAME, examples=["tech"])]
 Symbol = Annotated[str, Field(min_length=1, max_length=64, examples=["AAPL"])]
@@ -94,7 +100,7 @@ def list_watchlists(target: Trading) -> list[AlpacaWatchlist]:
     return [_watchlist(target, record) for record in records]
 
 
-@router.post("", summary="Create a watchlist", responses=_ERRORS)
+@router.post("", summary="Create a watchlist", responses=_CHANGE_ERRORS)
 def create_watchlist(body: WatchlistCreate, target: Trading) -> AlpacaWatchlist:
     symbols = _listed(target, body.symbols or [])
     record = _store(target).create(
@@ -108,14 +114,14 @@ def get_watchlist_by_name(target: Trading, name: NameQuery) -> AlpacaWatchlist:
     return _watchlist(target, _store(target).find(target.session_id, target.account_id, name))
 
 
-@router.put(":by_name", summary="Update a watchlist by name", responses=_ERRORS)
+@router.put(":by_name", summary="Update a watchlist by name", responses=_CHANGE_ERRORS)
 def update_watchlist_by_name(
     body: WatchlistUpdate, target: Trading, name: NameQuery
 ) -> AlpacaWatchlist:
     return _update(target, _by_name(target, name), body)
 
 
-@router.post(":by_name", summary="Add an asset to a watchlist by name", responses=_ERRORS)
+@router.post(":by_name", summary="Add an asset to a watchlist by name", responses=_CHANGE_ERRORS)
 def add_asset_by_name(body: WatchlistAsset, target: Trading, name: NameQuery) -> AlpacaWatchlist:
     return _add(target, _by_name(target, name), body.symbol)
 
@@ -137,7 +143,7 @@ def get_watchlist(watchlist_id: IdPath, target: Trading) -> AlpacaWatchlist:
     return _watchlist(target, record)
 
 
-@router.put("/{watchlist_id}", summary="Update a watchlist", responses=_ERRORS)
+@router.put("/{watchlist_id}", summary="Update a watchlist", responses=_CHANGE_ERRORS)
 def update_watchlist(
     watchlist_id: IdPath, body: WatchlistUpdate, target: Trading
 ) -> AlpacaWatchlist:
@@ -145,7 +151,7 @@ def update_watchlist(
     return _update(target, _id(watchlist_id), body)
 
 
-@router.post("/{watchlist_id}", summary="Add an asset to a watchlist", responses=_ERRORS)
+@router.post("/{watchlist_id}", summary="Add an asset to a watchlist", responses=_CHANGE_ERRORS)
 def add_asset(watchlist_id: IdPath, body: WatchlistAsset, target: Trading) -> AlpacaWatchlist:
     """The watchlist with ``symbol`` added at its end (one it holds already is a 422)."""
     return _add(target, _id(watchlist_id), body.symbol)

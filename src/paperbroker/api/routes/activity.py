@@ -13,11 +13,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from paperbroker.api.access import Owner
+from paperbroker.api.contract import answers
 from paperbroker.api.events.hub import event_hub
 from paperbroker.api.formats import time_text
+from paperbroker.api.params import UUID_PATTERN
 from paperbroker.api.responses import ResponseModel
+from paperbroker.api.schemas import Documented
 from paperbroker.services.activity import MAX_KINDS, MAX_LIMIT, ActivityItem, ActivityService
 from paperbroker.services.events import Viewer
+
+#: An event kind, as the activity service reads it: CamelCase (``OrderFilled``).
+KIND_PATTERN = r"^[A-Z][A-Za-z0-9]{0,63}$"
 
 router = APIRouter(prefix="/api/activity", tags=["activity"])
 
@@ -59,7 +65,9 @@ class ActivityPublic(ResponseModel):
         )
 
 
-@router.get("", summary="List recent activity")
+@router.get(
+    "", summary="List recent activity", responses=answers({404: "No such session (session_id)."})
+)
 def list_activity(
     caller: Owner,
     activity: Activity,
@@ -67,10 +75,11 @@ def list_activity(
         Severity, Query(description="This severity and above (default: every event).")
     ] = "info",
     session_id: Annotated[
-        str | None, Query(max_length=64, description="Only this session's events.")
+        str | None,
+        Query(pattern=UUID_PATTERN, description="Only this session's events (its id)."),
     ] = None,
     kinds: Annotated[
-        list[str] | None,
+        list[Annotated[str, Documented(pattern=KIND_PATTERN)]] | None,
         Query(
             alias="type",
             max_length=MAX_KINDS,

@@ -19,8 +19,8 @@ from paperbroker.agents.logs import AGENT_ID_PATTERN, MAX_LINES, LogLine
 from paperbroker.api.access import Owner
 from paperbroker.api.deps import Service
 from paperbroker.api.formats import time_text
+from paperbroker.api.params import Time
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.schemas import Rfc3339Time
 from paperbroker.core.errors import NotFound
 from paperbroker.services.agents import AgentRef, AgentService
 
@@ -95,9 +95,8 @@ class LogPublic(ResponseModel):
 
 Level = Annotated[str | None, Query(max_length=16, description="This level and above.")]
 Search = Annotated[str | None, Query(max_length=200, description="Lines containing this.")]
-Since = Annotated[
-    Rfc3339Time | None, Query(description="Lines written at or after this time (RFC 3339).")
-]
+#: Times before 1970 or from 2262 are held there: a filter from the beginning, or to the end.
+Since = Annotated[Time | None, Query(description="Lines written at or after this time (RFC 3339).")]
 
 
 @dataclass(frozen=True, slots=True)

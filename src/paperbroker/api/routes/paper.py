@@ -16,12 +16,13 @@ from pydantic import Field, model_validator
 
 from paperbroker.agents.pipeline import standard_pipeline
 from paperbroker.api.access import Owner
+from paperbroker.api.contract import answers
 from paperbroker.api.decimals import CashAmount
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.errors import accepted_or_refused
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import OrderPublic, PositionPublic, ResponseModel, SessionPublic
-from paperbroker.api.routes import ORDER_REFUSALS
+from paperbroker.api.routes import ORDER_REFUSALS, SESSION_RULES
 from paperbroker.api.schemas import (
     _MAX_NAME,
     ExecutionChoice,
@@ -143,6 +144,7 @@ def _paper(service: SessionService, owner: str, session_id: str) -> SessionView:
     status_code=status.HTTP_201_CREATED,
     operation_id="createPaperSession",
     summary="Create and start a paper session",
+    responses=answers(rules=SESSION_RULES),
 )
 def create(body: PaperSessionCreate, caller: Owner, service: Service) -> PaperSessionPublic:
     """The session runs at once (``running``) on its feed, its pipeline trading."""

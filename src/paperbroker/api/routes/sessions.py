@@ -8,9 +8,11 @@ from fastapi import APIRouter, Body, status
 from pydantic import Field
 
 from paperbroker.api.access import Owner
+from paperbroker.api.contract import answers
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import AdvancePublic, PipelinePublic, ResponseModel, SessionPublic
+from paperbroker.api.routes import SESSION_RULES
 from paperbroker.api.schemas import (
     AdvanceRequest,
     PrintableText,
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
     status_code=status.HTTP_201_CREATED,
     operation_id="createSession",
     summary="Create a backtest session",
+    responses=answers(rules=[*SESSION_RULES, "endTime after startTime"]),
 )
 def create_session(body: SessionCreate, caller: Owner, service: Service) -> SessionPublic:
     """A new session, paused at ``startTime``, with one account holding ``initialCash``.
@@ -76,6 +79,7 @@ def delete_session(session_id: SessionIdPath, caller: Owner, service: Service) -
     "/{sessionId}/time/advance",
     operation_id="advanceSessionTime",
     summary="Move the clock forward",
+    responses=answers(rules=["duration or targetTime, not both"]),
 )
 def advance_time(
     session_id: SessionIdPath,
