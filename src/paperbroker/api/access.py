@@ -185,15 +185,20 @@ def check_routes(app: FastAPI) -> None:
         UndeclaredAccess: naming every such route.
     """
     problems = []
+    inherited_levels: dict[int, set[Access]] = {}  # by the id of an inclusion's dependency
     for route, path, inherited in _declared(app.routes):
         if isinstance(route, APIWebSocketRoute):
             found = {_DECLARED[route.endpoint]} if route.endpoint in _DECLARED else set()
         elif isinstance(route, APIRoute):
             found = set(_levels(route.dependant))
             for depends in inherited:
-                found.update(_levels(get_parameterless_sub_dependant(depends=depends, path=path)))
-                if depends.dependency in _DECLARED:
-                    found.add(_DECLARED[depends.dependency])
+                if id(depends) not in inherited_levels:
+                    sub = get_parameterless_sub_dependant(depends=depends, path=path)
+                    levels = set(_levels(sub))
+                    if depends.dependency in _DECLARED:
+                        levels.add(_DECLARED[depends.dependency])
+                    inherited_levels[id(depends)] = levels
+                found.update(inherited_levels[id(depends)])
         else:
             continue  # /docs, /openapi.json: served by FastAPI itself, to anyone
         try:
