@@ -17,16 +17,22 @@ moment it is launched.
 
 Each start reports its wall time and the CPU time the process had used by
 then (user + system, from ``/proc``): on a busy machine the wall time grows
-with the wait for a core, the CPU time much less. Medians and p90s over
-``--runs`` starts (5).
+with the wait for a core, the CPU time much less. Minimums, medians and p90s
+over ``--runs`` starts (7); the verdict is the median's.
 
-Run with ``python -m bench.startup [--runs 5] [--orders 10000] [--cli-runs 10]``.
+The starts read the modules' bytecode where it is cached (``make env``
+compiles it). Where it is not, and Python may not write it
+(``PYTHONDONTWRITEBYTECODE``), every start compiles every module again: the
+benchmark says so before its figures.
+
+Run with ``python -m bench.startup [--runs 7] [--orders 10000] [--cli-runs 10]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import importlib.util
 import os
 import resource
 import statistics
@@ -70,11 +76,25 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(label: str, values: list[float], target: float | None) -> str:
     median, p90 = statistics.median(values), percentile(values, 0.9)
-    line = f"  {label:44s} median {median:6.2f} s   p90 {p90:6.2f} s"
+    line = f"  {label:40s} min {min(values):5.2f} s   median {median:5.2f} s   p90 {p90:5.2f} s"
     if target is not None:
         verdict = "meets" if median <= target else "MISSES"
         line += f"   ({verdict} the {target:g} s target)"
     return line
+
+
+def uncached_bytecode() -> list[str]:
+    """The server's modules (of paperbroker and of its largest dependencies) whose
+    bytecode is not on disk: a start compiles each of them, unless it may write it."""
+    modules = ("paperbroker.api.app", "fastapi.routing", "pydantic.main", "sqlalchemy.orm.session")
+    missing = []
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        if not Path(importlib.util.cache_from_source(spec.origin)).exists():
+            missing.append(name)
+    return missing
 
 
 # -- the command line ---------------------------------------------------------------
@@ -203,11 +223,22 @@ def prepare(database_url: str, workdir: Path, orders: int) -> tuple[str, str, st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="cold starts per server case")
+    parser.add_argument("--runs", type=int, default=7, help="cold starts per server case")
     parser.add_argument("--cli-runs", type=int, default=10, help="runs per CLI command")
     parser.add_argument("--orders", type=int, default=10_000, help="orders in the journal")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    missing = uncached_bytecode()
+    if missing and sys.dont_write_bytecode:
+        print(
+            f"bytecode: not cached ({', '.join(missing)}, …), and PYTHONDONTWRITEBYTECODE is "
+            "set: every start compiles the modules it imports (`make env` compiles them)"
+        )
+    elif missing:  # written now, as a first start would: the starts below are restarts
+        importlib.import_module("paperbroker.api.app")
+        print("bytecode: written now")
+    else:
+        print("bytecode: cached")
 
     print("CLI (a fresh process until it exits)")
     for command in (["--help"], ["backtest", "--help"]):
