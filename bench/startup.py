@@ -25,7 +25,14 @@ compiles it). Where it is not, and Python may not write it
 (``PYTHONDONTWRITEBYTECODE``), every start compiles every module again: the
 benchmark says so before its figures.
 
-Run with ``python -m bench.startup [--runs 7] [--orders 10000] [--cli-runs 10]``.
+With ``--baseline PATH``, the ``paperbroker`` executable of another
+checkout (its environment's ``bin/paperbroker``), that checkout's server
+starts alternate with this one's on the same databases, and its figures are
+printed beside these: the two see the same load. Its schema must be this
+one's.
+
+Run with ``python -m bench.startup [--runs 7] [--orders 10000] [--cli-runs 10]
+[--baseline PATH]``.
 """
 
 from __future__ import annotations
@@ -138,6 +145,7 @@ def cold_start(
     key: str,
     session: tuple[str, str] | None = None,
     timeout: float = 120.0,
+    cli: Path = CLI,
 ) -> Start:
     """Start a server, time it until ``GET /v1/sessions`` is a 200 for ``key`` (and,
     with ``session`` (its id and owner key), until that session answers), stop it."""
@@ -152,7 +160,7 @@ def cold_start(
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     child = subprocess.Popen(
-        [str(CLI), "serve", "--port", str(port)],
+        [str(cli), "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -226,6 +234,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="cold starts per server case")
     parser.add_argument("--cli-runs", type=int, default=10, help="runs per CLI command")
     parser.add_argument("--orders", type=int, default=10_000, help="orders in the journal")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PAPERBROKER",
+        help="the paperbroker executable of another checkout (its environment's bin/): "
+        "its server starts alternate with this one's on the same databases, and are "
+        "reported beside them",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     missing = uncached_bytecode()
@@ -257,17 +273,25 @@ def main() -> None:
         print(f"(journaled {args.orders:,} orders in {time.perf_counter() - began:.0f} s)")
 
         print("Server on SQLite (a fresh process until GET /v1/sessions answers 200)")
-        empty = [cold_start(empty_url, workdir, probe) for _ in range(args.runs)]
-        print(summary("empty database", [s.wall for s in empty], EMPTY_TARGET_S))
-        print(summary("  CPU", [s.cpu for s in empty], None))
-        full = [
-            cold_start(full_url, workdir, probe_full, (session_id, owner)) for _ in range(args.runs)
-        ]
-        label = f"{args.orders:,} journaled orders"
-        print(summary(label, [s.wall for s in full], ORDERS_TARGET_S))
-        print(summary("  CPU", [s.cpu for s in full], None))
-        served = [s.session_wall for s in full if s.session_wall is not None]
-        print(summary("  until the journaled session answers", served, None))
+        clis = {"": CLI} if args.baseline is None else {"": CLI, "baseline: ": args.baseline}
+        empty: dict[str, list[Start]] = {name: [] for name in clis}
+        full: dict[str, list[Start]] = {name: [] for name in clis}
+        for _ in range(args.runs):  # with a baseline, its starts alternate with these
+            for name, cli in clis.items():
+                empty[name].append(cold_start(empty_url, workdir, probe, cli=cli))
+        for _ in range(args.runs):
+            for name, cli in clis.items():
+                journaled = (session_id, owner)
+                full[name].append(cold_start(full_url, workdir, probe_full, journaled, cli=cli))
+        for name in clis:
+            print(summary(f"{name}empty database", [s.wall for s in empty[name]], EMPTY_TARGET_S))
+            print(summary("  CPU", [s.cpu for s in empty[name]], None))
+        for name in clis:
+            label = f"{name}{args.orders:,} journaled orders"
+            print(summary(label, [s.wall for s in full[name]], ORDERS_TARGET_S))
+            print(summary("  CPU", [s.cpu for s in full[name]], None))
+            served = [s.session_wall for s in full[name] if s.session_wall is not None]
+            print(summary("  until the journaled session answers", served, None))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
