@@ -17,16 +17,29 @@ moment it is launched.
 
 Each start reports its wall time and the CPU time the process had used by
 then (user + system, from ``/proc``): on a busy machine the wall time grows
-with the wait for a core, the CPU time much less. Medians and p90s over
-``--runs`` starts (5).
+with the wait for a core, the CPU time much less. Minimums, medians and p90s
+over ``--runs`` starts (7); the verdict is the median's.
 
-Run with ``python -m bench.startup [--runs 5] [--orders 10000] [--cli-runs 10]``.
+The starts read the modules' bytecode where it is cached (``make env``
+compiles it). Where it is not, and Python may not write it
+(``PYTHONDONTWRITEBYTECODE``), every start compiles every module again: the
+benchmark says so before its figures.
+
+With ``--baseline PATH``, the ``paperbroker`` executable of another
+checkout (its environment's ``bin/paperbroker``), that checkout's server
+starts alternate with this one's on the same databases, and its figures are
+printed beside these: the two see the same load. Its schema must be this
+one's.
+
+Run with ``python -m bench.startup [--runs 7] [--orders 10000] [--cli-runs 10]
+[--baseline PATH]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import importlib.util
 import os
 import resource
 import statistics
@@ -70,11 +83,25 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(label: str, values: list[float], target: float | None) -> str:
     median, p90 = statistics.median(values), percentile(values, 0.9)
-    line = f"  {label:44s} median {median:6.2f} s   p90 {p90:6.2f} s"
+    line = f"  {label:40s} min {min(values):5.2f} s   median {median:5.2f} s   p90 {p90:5.2f} s"
     if target is not None:
         verdict = "meets" if median <= target else "MISSES"
         line += f"   ({verdict} the {target:g} s target)"
     return line
+
+
+def uncached_bytecode() -> list[str]:
+    """The server's modules (of paperbroker and of its largest dependencies) whose
+    bytecode is not on disk: a start compiles each of them, unless it may write it."""
+    modules = ("paperbroker.api.app", "fastapi.routing", "pydantic.main", "sqlalchemy.orm.session")
+    missing = []
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        if not Path(importlib.util.cache_from_source(spec.origin)).exists():
+            missing.append(name)
+    return missing
 
 
 # -- the command line ---------------------------------------------------------------
@@ -118,6 +145,7 @@ def cold_start(
     key: str,
     session: tuple[str, str] | None = None,
     timeout: float = 120.0,
+    cli: Path = CLI,
 ) -> Start:
     """Start a server, time it until ``GET /v1/sessions`` is a 200 for ``key`` (and,
     with ``session`` (its id and owner key), until that session answers), stop it."""
@@ -132,7 +160,7 @@ def cold_start(
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     child = subprocess.Popen(
-        [str(CLI), "serve", "--port", str(port)],
+        [str(cli), "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -203,11 +231,30 @@ def prepare(database_url: str, workdir: Path, orders: int) -> tuple[str, str, st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="cold starts per server case")
+    parser.add_argument("--runs", type=int, default=7, help="cold starts per server case")
     parser.add_argument("--cli-runs", type=int, default=10, help="runs per CLI command")
     parser.add_argument("--orders", type=int, default=10_000, help="orders in the journal")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PAPERBROKER",
+        help="the paperbroker executable of another checkout (its environment's bin/): "
+        "its server starts alternate with this one's on the same databases, and are "
+        "reported beside them",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    missing = uncached_bytecode()
+    if missing and sys.dont_write_bytecode:
+        print(
+            f"bytecode: not cached ({', '.join(missing)}, …), and PYTHONDONTWRITEBYTECODE is "
+            "set: every start compiles the modules it imports (`make env` compiles them)"
+        )
+    elif missing:  # written now, as a first start would: the starts below are restarts
+        importlib.import_module("paperbroker.api.app")
+        print("bytecode: written now")
+    else:
+        print("bytecode: cached")
 
     print("CLI (a fresh process until it exits)")
     for command in (["--help"], ["backtest", "--help"]):
@@ -226,17 +273,25 @@ def main() -> None:
         print(f"(journaled {args.orders:,} orders in {time.perf_counter() - began:.0f} s)")
 
         print("Server on SQLite (a fresh process until GET /v1/sessions answers 200)")
-        empty = [cold_start(empty_url, workdir, probe) for _ in range(args.runs)]
-        print(summary("empty database", [s.wall for s in empty], EMPTY_TARGET_S))
-        print(summary("  CPU", [s.cpu for s in empty], None))
-        full = [
-            cold_start(full_url, workdir, probe_full, (session_id, owner)) for _ in range(args.runs)
-        ]
-        label = f"{args.orders:,} journaled orders"
-        print(summary(label, [s.wall for s in full], ORDERS_TARGET_S))
-        print(summary("  CPU", [s.cpu for s in full], None))
-        served = [s.session_wall for s in full if s.session_wall is not None]
-        print(summary("  until the journaled session answers", served, None))
+        clis = {"": CLI} if args.baseline is None else {"": CLI, "baseline: ": args.baseline}
+        empty: dict[str, list[Start]] = {name: [] for name in clis}
+        full: dict[str, list[Start]] = {name: [] for name in clis}
+        for _ in range(args.runs):  # with a baseline, its starts alternate with these
+            for name, cli in clis.items():
+                empty[name].append(cold_start(empty_url, workdir, probe, cli=cli))
+        for _ in range(args.runs):
+            for name, cli in clis.items():
+                journaled = (session_id, owner)
+                full[name].append(cold_start(full_url, workdir, probe_full, journaled, cli=cli))
+        for name in clis:
+            print(summary(f"{name}empty database", [s.wall for s in empty[name]], EMPTY_TARGET_S))
+            print(summary("  CPU", [s.cpu for s in empty[name]], None))
+        for name in clis:
+            label = f"{name}{args.orders:,} journaled orders"
+            print(summary(label, [s.wall for s in full[name]], ORDERS_TARGET_S))
+            print(summary("  CPU", [s.cpu for s in full[name]], None))
+            served = [s.session_wall for s in full[name] if s.session_wall is not None]
+            print(summary("  until the journaled session answers", served, None))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import URL
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
+from paperbroker.api.app import WARM_UP_DELAY
 from paperbroker.services.sessions import SessionService
 from paperbroker.session import MarketData
 from paperbroker.store.db import create_engine_for, session_factory
@@ -53,6 +54,7 @@ class Server:
         restore: bool = False,
         log_dir: Path | None = None,
         news_dir: Path | None = None,
+        warm_up_delay: float = WARM_UP_DELAY,
     ) -> None:
         self.log_dir = log_dir
         self.news_dir = news_dir
@@ -65,7 +67,7 @@ class Server:
         )
         # With ``restore``, as ``paperbroker serve`` starts: sessions are restored in the
         # background once the application runs, and a request waits for its session.
-        self.app = create_app(self.service, self.keys, restore=restore)
+        self.app = create_app(self.service, self.keys, restore=restore, warm_up_delay=warm_up_delay)
         self.client = TestClient(self.app, raise_server_exceptions=False)
         self.client.__enter__()  # runs the lifespan
 

@@ -211,6 +211,34 @@ def test_a_route_that_declares_two_levels_is_refused() -> None:
         check_routes(app)
 
 
+def test_a_router_declares_its_routes_level_where_it_is_included() -> None:
+    """The level a router's inclusion adds counts for that inclusion only, nested too."""
+    router = APIRouter(prefix="/inner")
+
+    @router.get("/quote")
+    def quote() -> str:
+        return "anyone"
+
+    outer = APIRouter(prefix="/outer")
+    outer.include_router(router, dependencies=[Public])
+    app = FastAPI()
+    app.include_router(router, prefix="/bare")
+    app.include_router(router, prefix="/public", dependencies=[Public])
+    app.include_router(outer, prefix="/nested")
+    app.include_router(outer, prefix="/twice", dependencies=[Public])
+    with pytest.raises(UndeclaredAccess) as refused:
+        check_routes(app)
+    message = str(refused.value)
+    assert "route GET /bare/inner/quote declares no access level" in message
+    assert "/public/" not in message
+    assert "/nested/" not in message
+    assert message.count("route ") == 1
+
+    app = FastAPI()
+    app.include_router(outer, prefix="/nested")
+    check_routes(app)  # every route declares one level: nothing is refused
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(f"sqlite:///{tmp_path_factory.mktemp('access') / 'api.db'}")

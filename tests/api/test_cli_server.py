@@ -7,6 +7,7 @@ port and talks HTTP to it.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from paperbroker.cli import app
+from paperbroker.cli_server import _collections_paused
 
 runner = CliRunner()
 
@@ -159,3 +161,23 @@ def test_serve_on_a_port_in_use_fails_before_creating_a_key(database: str, tmp_p
     assert f"cannot listen on http://127.0.0.1:{port}: the port is in use" in err
     assert "--port or PAPERBROKER_PORT" in err
     assert not (tmp_path / "server.db").exists()  # no database, so no key either
+
+
+def test_the_start_collects_no_garbage_and_freezes_what_it_made() -> None:
+    """``serve`` builds the server with the collector off; what the start made is frozen
+    when collection resumes, so no collection walks it again."""
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with _collections_paused() as resume:
+            assert not gc.isenabled()
+            made = [{"start": [i]} for i in range(10_000)]  # tracked objects, as imports make
+            resume()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() >= frozen + 2 * len(made)
+            assert gc.get_count()[0] < 100  # no collection of the whole start pending
+            resume()  # once is enough; a second call changes nothing
+            assert gc.isenabled()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Api
+import time
+
+from tests.api.conftest import Api, Server
 from tests.waiting import wait_for
 
 from paperbroker.store.journal import Journal
@@ -24,6 +26,22 @@ def test_a_running_backtest_plays_on_after_a_restart_without_any_request(api: Ap
     wait_for(lambda: len(journal.read(session_id)) > before, "the restored session to play on")
     now = api.client.get(f"/v1/sessions/{session_id}", auth=api.alice).json()
     assert (now["state"], now["playback_state"]) == ("running", "playing")
+
+
+def test_the_restore_waits_for_the_first_answer(api: Api) -> None:
+    session_id = api.create_session()["id"]
+    path = f"/v1/sessions/{session_id}/time"
+    assert api.client.put(f"{path}/speed", json={"speed": 6000}, auth=api.alice).status_code == 200
+    assert api.client.post(f"{path}/play", auth=api.alice).status_code == 200
+    api.server.close()
+    api.server = Server(api.database, restore=True, warm_up_delay=60)
+    journal = Journal(api.server.service.factory)
+    before = len(journal.read(session_id))
+    time.sleep(1)
+    assert len(journal.read(session_id)) == before  # nothing answered yet: nothing restored
+    # Bob owns no session: his answer touches none of Alice's, and lets the restore begin.
+    assert api.client.get("/v1/sessions", auth=api.bob).json() == []
+    wait_for(lambda: len(journal.read(session_id)) > before, "the restored session to play on")
 
 
 def test_a_request_right_after_a_restart_sees_the_whole_session(api: Api) -> None:

@@ -29,13 +29,21 @@ docs/api.md, and the OpenAPI document carries each operation's level as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Final, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, params
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, APIWebSocketRoute, RouteContext, iter_route_contexts
+from fastapi.dependencies.utils import get_parameterless_sub_dependant
+from fastapi.routing import (
+    APIRoute,
+    APIWebSocketRoute,
+    RouteContext,
+    _IncludedRouter,
+    iter_route_contexts,
+)
+from starlette.routing import BaseRoute
 
 from paperbroker.api.auth import Caller
 from paperbroker.api.errors import ApiError
@@ -135,10 +143,14 @@ def access_of(route: RouteContext) -> Access | None:
         found = set(_levels(route.dependant))
     else:
         return None  # /docs, /openapi.json: served by FastAPI itself, to anyone
+    return _one(found, _label(route.methods, route.path))
+
+
+def _one(found: set[Access], label: str) -> Access:
     if len(found) != 1:
         what = "no access level" if not found else f"several ({', '.join(sorted(found))})"
         raise UndeclaredAccess(
-            f"route {_label(route)} declares {what}: take exactly one of Owner, Trading, "
+            f"route {label} declares {what}: take exactly one of Owner, Trading, "
             "MarketTarget or Public as a dependency (paperbroker.api.access), or mark a "
             "websocket endpoint with @declares"
         )
@@ -152,8 +164,8 @@ def _levels(dependant: Dependant) -> Iterator[Access]:
         yield from _levels(sub)
 
 
-def _label(route: RouteContext) -> str:
-    return f"{'|'.join(sorted(route.methods or {'WEBSOCKET'}))} {route.path}"
+def _label(methods: set[str] | None, path: str | None) -> str:
+    return f"{'|'.join(sorted(methods or {'WEBSOCKET'}))} {path}"
 
 
 def routes(app: FastAPI) -> list[RouteContext]:
@@ -164,17 +176,54 @@ def routes(app: FastAPI) -> list[RouteContext]:
 def check_routes(app: FastAPI) -> None:
     """Refuse ``app`` if any of its routes declares no access level, or several.
 
+    It reads the routes as declared, with the dependencies their routers are
+    included with: what :func:`routes` gives, without building each served
+    route's handler (FastAPI builds those on a router's first request; for
+    every route at once, a fifth of a second of the server's start).
+
     Raises:
         UndeclaredAccess: naming every such route.
     """
     problems = []
-    for route in routes(app):
+    inherited_levels: dict[int, set[Access]] = {}  # by the id of an inclusion's dependency
+    for route, path, inherited in _declared(app.routes):
+        if isinstance(route, APIWebSocketRoute):
+            found = {_DECLARED[route.endpoint]} if route.endpoint in _DECLARED else set()
+        elif isinstance(route, APIRoute):
+            found = set(_levels(route.dependant))
+            for depends in inherited:
+                if id(depends) not in inherited_levels:
+                    sub = get_parameterless_sub_dependant(depends=depends, path=path)
+                    levels = set(_levels(sub))
+                    if depends.dependency in _DECLARED:
+                        levels.add(_DECLARED[depends.dependency])
+                    inherited_levels[id(depends)] = levels
+                found.update(inherited_levels[id(depends)])
+        else:
+            continue  # /docs, /openapi.json: served by FastAPI itself, to anyone
         try:
-            access_of(route)
+            _one(found, _label(getattr(route, "methods", None), path))
         except UndeclaredAccess as error:
             problems.append(str(error))
     if problems:
         raise UndeclaredAccess("; ".join(problems))
+
+
+def _declared(
+    routes: Sequence[BaseRoute], prefix: str = "", inherited: Sequence[params.Depends] = ()
+) -> Iterator[tuple[BaseRoute, str, Sequence[params.Depends]]]:
+    """Every route under ``routes``, with its served path and the dependencies the
+    routers that include it add."""
+    for route in routes:
+        if isinstance(route, _IncludedRouter):
+            context = route.include_context
+            yield from _declared(
+                route.original_router.routes,
+                prefix + context.prefix,
+                [*inherited, *context.dependencies],
+            )
+        else:
+            yield route, prefix + str(getattr(route, "path", "")), inherited
 
 
 def access_table(app: FastAPI) -> str:

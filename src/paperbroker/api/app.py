@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Largest request body accepted (413 above it); real bodies are a few hundred bytes.
 MAX_BODY_BYTES: Final = 64 * 1024
+#: Seconds the background warm-up waits for the server's first answer before it starts anyway.
+WARM_UP_DELAY: Final = 1.0
 
 _DESCRIPTION: Final = """\
 Backtest sessions over HTTP, each with its own simulation clock, accounts,
@@ -86,28 +88,39 @@ def create_app(
     *,
     event_settings: EventSettings | None = None,
     restore: bool = False,
+    warm_up_delay: float = WARM_UP_DELAY,
 ) -> FastAPI:
     """The API application, serving ``service`` to the holders of ``keys``.
 
     The caller owns ``service``. With ``restore``, the application restores
-    every session in the background as soon as it starts (:func:`warm_up`):
-    it answers at once, and a request for a session not restored yet waits
-    for it. Without, the caller restores what it wants before serving. The
-    application stops the sessions' play loops (``service.shutdown()``) when
-    it shuts down.
+    every session in the background (:func:`warm_up`), once it has answered
+    its first request or ``warm_up_delay`` seconds after it started, whichever
+    comes first: the first client is answered at once, and a request for a
+    session not restored yet restores it or waits for it. Without, the caller
+    restores what it wants before serving. The application stops the
+    sessions' play loops (``service.shutdown()``) when it shuts down.
     """
+    answered = threading.Event()  # set by the first answer, or as the application stops
+    stopping = threading.Event()
+
+    def warm_up_after_first_answer(stored: Sequence[SessionRecord]) -> None:
+        answered.wait(warm_up_delay)
+        if not stopping.is_set():
+            warm_up(service, stored)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Read before the first request: a session a request creates is not restored.
         stored = service.stored_sessions() if restore else []
         threading.Thread(
-            target=warm_up, args=(service, stored), name="warm-up", daemon=True
+            target=warm_up_after_first_answer, args=(stored,), name="warm-up", daemon=True
         ).start()
         try:
             async with system.monitoring(_app):  # the event loop's lag, sampled while serving
                 yield
         finally:
+            stopping.set()
+            answered.set()
             service.shutdown()
 
     app = FastAPI(
@@ -122,6 +135,7 @@ def create_app(
     )
     app.state.paperbroker = ApiContext(service=service, keys=keys)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(FirstAnswer, answered=answered)
     install_error_handlers(app)
     docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
@@ -150,6 +164,28 @@ def warm_up(service: SessionService, stored: Sequence[SessionRecord]) -> None:
         log.exception("the market data did not load; requests that need it fail until it does")
     service.restore_all(stored)
     xnys()
+
+
+class FirstAnswer:
+    """ASGI middleware: sets ``answered`` once the application has answered a request.
+
+    Until then the server's warm-up waits, so that it does not compete with
+    the first request for the interpreter (and delay the answer a restart is
+    waited on).
+    """
+
+    def __init__(self, app: ASGIApp, answered: threading.Event) -> None:
+        self.app = app
+        self.answered = answered
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.answered.is_set():
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.answered.set()
 
 
 class BodyLimit:
