@@ -6,8 +6,11 @@ order's terms: market, limit, stop-limit, notional, ``ioc``, ``opg`` and
 ``cls`` orders, a bracket, an OCO with a stop-limit loss, an OTO, a trailing
 stop, a replacement and a cancel, on the seeded ``equities_realistic`` venue.
 Running each command it records again (``replay_order`` reads an
-``OrderSubmitted`` back as ``OrderTerms.of(event)``) must write it again, to
-the byte.
+``OrderSubmitted`` back as ``OrderTerms.of(event)``) must submit every order
+again to the byte. The fills in between are the venue's business: they
+follow the fill rules of the version that replays (an order now meets a bar
+in progress at its arrival), which is why the orders, not every event, are
+compared.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def fresh_kernel() -> Kernel:
     return Kernel(HistoricalFeed([bars]), account, venue, SimClock(int(TS[0]) - DAY))
 
 
-def test_a_journal_written_before_order_terms_replays_to_the_byte() -> None:
+def test_a_journal_written_before_order_terms_submits_the_same_orders_to_the_byte() -> None:
     stored = [tuple(json.loads(line)) for line in JOURNAL.read_text().splitlines()]
     kernel = fresh_kernel()
     for kind, version, payload in stored:
@@ -71,7 +74,10 @@ def test_a_journal_written_before_order_terms_replays_to_the_byte() -> None:
             kernel.cancel_order(event.order_id)
         elif isinstance(event, AdvanceRequested):
             kernel.run_until(event.until)
-    assert [tuple(encode_event(e)) for e in kernel.events] == stored
+    commands = {"OrderSubmitted", "CancelRequested", "AdvanceRequested"}
+    replayed = [tuple(encode_event(e)) for e in kernel.events]
+    assert [e for e in replayed if e[0] in commands] == [e for e in stored if e[0] in commands]
+    assert sum(e[0] == "OrderSubmitted" for e in stored) >= 10
     kinds = {kind for kind, _, _ in stored}
     assert {"OrderFilled", "OrderReplaced", "OrderReleased", "OrderSized"} <= kinds
 

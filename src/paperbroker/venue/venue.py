@@ -271,7 +271,9 @@ class SimulatedVenue:
         if sides is None or sides.index != index or sides.row != row or sides.bar[1] != bar[1]:
             sides = self._close_view = BarView(self, index, bar, row)
         close = sides.prices(working.is_buy)[3]
-        shortfall = self._execute(working, sides, (FillRule.SIGNAL_CLOSE, close), "close", 1.0)
+        shortfall = self._execute(
+            working, sides, (FillRule.SIGNAL_CLOSE, close), "close", sides.bar[6]
+        )
         order = working.order
         if order.status not in OPEN_STATUSES:
             return

@@ -82,16 +82,19 @@ def test_limit_and_stop_orders_keep_the_next_bar_rule(
     assert (fill.price, fill.rule) == (price, rule)
 
 
-def test_order_sent_inside_a_bar_waits_for_the_next_bar(build: Any) -> None:
-    """At 09:31 of day 1 no bar has just closed: there is no decision bar to fill at."""
-    kernel = at_first_close(build, CLOSE)
-    day1 = int(kernel.feed.series[0].ts[1])
-    kernel.run_until(day1 - 389 * 60 * 10**9)
-    order = kernel.submit_order("XYZ", BUY, 10)
-    assert order.status is OrderStatus.ACCEPTED
-    kernel.run_until(int(kernel.feed.series[0].ts[2]))
-    (fill,) = fills(kernel)
-    assert (fill.price, fill.rule) == (Decimal("103.00"), FillRule.MARKET_AT_OPEN)
+def test_order_sent_inside_a_bar_meets_it_at_its_arrival_as_under_next_bar(build: Any) -> None:
+    """At 09:31 of day 1 no bar has just closed: there is no decision bar to fill at, so
+    the order meets the bar in progress where it arrives, at the last price known (its
+    open), as it would under ``next_bar``."""
+    for config in (CLOSE, VenueConfig()):
+        kernel = at_first_close(build, config)
+        day1 = int(kernel.feed.series[0].ts[1])
+        kernel.run_until(day1 - 389 * 60 * 10**9)
+        order = kernel.submit_order("XYZ", BUY, 10)
+        assert order.status is OrderStatus.ACCEPTED
+        kernel.run_until(int(kernel.feed.series[0].ts[2]))
+        (fill,) = fills(kernel)
+        assert (fill.price, fill.rule) == (Decimal("100.00"), FillRule.MARKET_AT_ARRIVAL)
 
 
 def test_latency_does_not_delay_a_fill_at_the_signal_close(build: Any) -> None:
