@@ -22,6 +22,7 @@ benchmark (``python -m bench``) meets and explains such cases.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import backtesting
 import numpy as np
@@ -79,6 +80,26 @@ def _assert_no_exact_sizing_boundary(result: BacktestResult, fee: float) -> None
         cash += trade.pnl
 
 
+def _bpy_rows(stats: Any, frame: Any, duration: int) -> list[Row]:
+    """backtesting.py's closed trades, then its open ones, as rows stamped at bar closes
+    (it stamps bars at their open, paperbroker at their close)."""
+    rows: list[Row] = [
+        (
+            row.EntryTime.value + duration,
+            row.ExitTime.value + duration,
+            int(row.Size),
+            _price(row.EntryPrice),
+            _price(row.ExitPrice),
+        )
+        for row in stats["_trades"].itertuples()
+    ]
+    rows += [
+        (int(frame.index[t.entry_bar].value) + duration, None, t.size, _price(t.entry_price), None)
+        for t in stats["_strategy"]._broker.trades
+    ]
+    return rows
+
+
 def _assert_same(ours: list[Row], theirs: list[Row]) -> None:
     assert len(ours) == len(theirs)
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
@@ -92,21 +113,7 @@ def test_matches_backtesting_py(fee: float, min_trades: int) -> None:
 
     frame = to_frame(series)
     stats, _ = bpy_run_prepared(bpy_prepare(frame, fee), frame, fee)
-    duration = series.duration_ns  # bpy stamps bars at their open, paperbroker at their close
-    theirs: list[Row] = [
-        (
-            row.EntryTime.value + duration,
-            row.ExitTime.value + duration,
-            int(row.Size),
-            _price(row.EntryPrice),
-            _price(row.ExitPrice),
-        )
-        for row in stats["_trades"].itertuples()
-    ]
-    theirs += [
-        (int(frame.index[t.entry_bar].value) + duration, None, t.size, _price(t.entry_price), None)
-        for t in stats["_strategy"]._broker.trades
-    ]
+    theirs = _bpy_rows(stats, frame, series.duration_ns)
 
     _assert_no_exact_sizing_boundary(result, fee)
     assert result.metrics.num_trades == stats["# Trades"] >= min_trades
@@ -176,21 +183,7 @@ def test_signal_close_matches_backtesting_py_trade_on_close(fee: float) -> None:
         frame, BpySmaCross, cash=CASH, commission=fee, trade_on_close=True, finalize_trades=False
     )
     stats, _ = bpy_run_prepared(runner, frame, fee)
-    duration = series.duration_ns  # bpy stamps bars at their open, paperbroker at their close
-    theirs: list[Row] = [
-        (
-            row.EntryTime.value + duration,
-            row.ExitTime.value + duration,
-            int(row.Size),
-            _price(row.EntryPrice),
-            _price(row.ExitPrice),
-        )
-        for row in stats["_trades"].itertuples()
-    ]
-    theirs += [
-        (int(frame.index[t.entry_bar].value) + duration, None, t.size, _price(t.entry_price), None)
-        for t in stats["_strategy"]._broker.trades
-    ]
+    theirs = _bpy_rows(stats, frame, series.duration_ns)
 
     _assert_no_exact_sizing_boundary(result, fee)
     assert {f.rule for f in result.fills} == {FillRule.SIGNAL_CLOSE}
