@@ -338,7 +338,9 @@ def test_bar_fills_never_exceed_participation_share(build: Any, plan: Plan) -> N
         # Orders that fit the bar's expected volume (the mean of the 20 before it) fill
         # where they enter it, before its own volume is known.
         row = rows[bar_ts]
-        expected = float(np.mean(series.volume[max(row - 20, 0) : row])) if row else 0.0
+        sums = np.concatenate(([0.0], np.cumsum(series.volume)))
+        first = max(row - 20, 0)
+        expected = float(sums[row] - sums[first]) / (row - first) if row else 0.0
         volume = max(float(series.volume[row]), expected)
         share = Decimal(repr(volume)) * model.max_share
         cap = share if bar_ts in fractional else share.to_integral_value(ROUND_FLOOR)

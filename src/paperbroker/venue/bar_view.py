@@ -6,8 +6,6 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from paperbroker.data.bar import Bar
 from paperbroker.model.enums import OrderType, TimeInForce
 from paperbroker.model.fill import FillRule
@@ -59,9 +57,10 @@ class BarView:
         """
         expected = self._expected
         if expected is None:
-            volumes = self._venue.series[self.index].volume
-            first = max(self.row - EXPECTED_VOLUME_WINDOW, 0)
-            expected = float(np.mean(volumes[first : self.row])) if self.row else _NAN
+            row = self.row
+            first = max(row - EXPECTED_VOLUME_WINDOW, 0)
+            sums = self._venue.volume_sums(self.index)
+            expected = float(sums[row] - sums[first]) / (row - first) if row else _NAN
             self._expected = expected
         return expected
 

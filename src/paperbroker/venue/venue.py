@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+import numpy as np
+
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
@@ -129,6 +131,7 @@ class SimulatedVenue:
         self._pending = [0] * len(self.instruments)
         self._by_id: dict[str, Working] = {}
         self._volatility: list[FloatArray | None] = [None] * len(self.instruments)
+        self._volume_sums: list[FloatArray | None] = [None] * len(self.instruments)
         # Per instrument, (row, quantity) the orders took from that bar so far.
         self.taken: list[tuple[int, Decimal]] = [(-1, ZERO)] * len(self.instruments)
         self._model = model_name(config.slippage.describe())
@@ -677,6 +680,15 @@ class SimulatedVenue:
             values = rolling_volatility(self.series[index], DEFAULT_VOLATILITY_WINDOW)
             self._volatility[index] = values
         return values
+
+    def volume_sums(self, index: int) -> FloatArray:
+        """Instrument ``index``'s running volume: element ``r`` sums rows before ``r``."""
+        sums = self._volume_sums[index]
+        if sums is None or len(sums) <= len(self.series[index]):  # a live series grew
+            volume = np.asarray(self.series[index].volume, dtype=np.float64)
+            sums = np.concatenate(([0.0], np.cumsum(volume)))
+            self._volume_sums[index] = sums
+        return sums
 
     def _session_close(self, index: int, moment_ns: int) -> int:
         start, close = self._sessions[index]
