@@ -181,3 +181,37 @@ def test_the_start_collects_no_garbage_and_freezes_what_it_made() -> None:
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_the_server_is_built_without_the_modules_it_needs_only_later(tmp_path: Path) -> None:
+    """What ``serve`` does before it answers (its imports, the schema check on an
+    up-to-date database, the application) loads no market data library and no
+    Alembic: the market data is read and the sessions restored after the first answer."""
+    url = f"sqlite:///{tmp_path / 'ready.db'}"
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from paperbroker.store.db import create_engine_for, session_factory\n"
+        "from paperbroker.store.migrate import migrate\n"
+        f"engine = create_engine_for({url!r})\n"
+        "migrate(engine)\n"  # a first start: the schema is created (Alembic runs)
+        "for name in [m for m in sys.modules if m.split('.')[0] == 'alembic']:\n"
+        "    del sys.modules[name]\n"
+        "import paperbroker.cli, paperbroker.cli_server, uvicorn\n"
+        "from paperbroker.api import create_app\n"
+        "from paperbroker.services.sessions import SessionService\n"
+        "from paperbroker.session.market import MarketData\n"
+        "from paperbroker.store.keys import ApiKeys\n"
+        "migrate(engine)\n"  # a restart: up to date, one query
+        "factory = session_factory(engine)\n"
+        f"market = MarketData.load(Path({str(tmp_path)!r}), deferred=True)\n"
+        "service = SessionService(factory=factory, market=market)\n"
+        "create_app(service, ApiKeys(factory), restore=True)\n"
+        "heavy = {'pandas', 'pyarrow', 'alembic'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"
