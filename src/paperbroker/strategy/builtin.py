@@ -43,12 +43,9 @@ class SmaCrossover(Strategy):
     The cross signal is computed once with NumPy (:func:`sma_cross`) and read
     one bar at a time, so ``on_bar`` does almost nothing on most bars.
 
-    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
-    equity (capped by the cash, commission included) less ``buffer`` of the
-    equity kept free, and trimmed at the fill: the market order fills at the
-    next bar's open, and in a cash account an open above that close fills only
-    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
-    at the sizing close itself, untrimmed).
+    Sizing: an entry takes ``allocation`` of the equity less ``buffer`` of it
+    kept free, sized at the signal bar's close and trimmed at the fill (see
+    :func:`~paperbroker.strategy.common.entry_qty`).
     """
 
     name = "sma_crossover"

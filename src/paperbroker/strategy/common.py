@@ -38,7 +38,14 @@ def entry_qty(
     strategy: Strategy, symbol: str, price: float, share: Decimal, buffer: Decimal
 ) -> Decimal:
     """What an entry of ``share`` of the equity buys at ``price``: capped by the cash, with
-    commission, keeping ``buffer`` of the equity free (``share`` 1: all the cash)."""
+    commission, keeping ``buffer`` of the equity free (``share`` 1: all the cash).
+
+    The built-in strategies size their entries with it at the signal bar's
+    close (``price``) and let the fill trim them: the market order fills at
+    the next bar's open, and in a cash account an open above that close fills
+    only what the cash covers then (with ``fill_timing`` ``signal_close`` it
+    fills at the sizing close itself, untrimmed).
+    """
     ctx = strategy.ctx
     budget: Decimal = ctx.cash if share == 1 else min(ctx.cash, ctx.equity * share)
     return ctx.affordable_qty(symbol, price=price, budget=budget, buffer=buffer)

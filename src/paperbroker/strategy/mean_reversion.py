@@ -62,12 +62,9 @@ class MeanReversion(LongOnly):
     allocation.  There is no stop: a price that keeps falling is held until
     it reverts (or the run ends).
 
-    Sizing: an entry is sized at the signal bar's close, ``allocation`` of the
-    equity (capped by the cash, commission included) less ``buffer`` of the
-    equity kept free, and trimmed at the fill: the market order fills at the
-    next bar's open, and in a cash account an open above that close fills only
-    what the cash covers then (with ``fill_timing`` ``signal_close`` it fills
-    at the sizing close itself, untrimmed).
+    Sizing: an entry takes ``allocation`` of the equity less ``buffer`` of it
+    kept free, sized at the signal bar's close and trimmed at the fill (see
+    :func:`~paperbroker.strategy.common.entry_qty`).
     """
 
     name = "mean_reversion"
