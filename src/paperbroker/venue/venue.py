@@ -243,14 +243,25 @@ class SimulatedVenue:
         shortfall = self._execute(
             working, sides, (FillRule.SIGNAL_CLOSE, close), "close", sides.bar[6]
         )
+        self._keeps_working(working, shortfall)
+
+    def _keeps_working(self, working: Working, shortfall: str) -> bool:
+        """After a match: cancel an order whose remainder must not work on; whether it does.
+
+        An ``ioc``/``fok`` order keeps no remainder, nor does one that ran out
+        of cash or whose notional is worth less than one unit.
+        """
         order = working.order
         if order.status not in OPEN_STATUSES:
-            return
+            return False
         tif = order.time_in_force
         if tif in _IMMEDIATE:
             self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
         elif shortfall.startswith(("insufficient cash", "notional")):
             self._close(working, OrderCanceled, shortfall)
+        else:
+            return True
+        return False
 
     # -- matching -------------------------------------------------------------------
     def _enter(self, index: int, bar: Bar, row: int, now_ns: int) -> None:
@@ -306,12 +317,7 @@ class SimulatedVenue:
         if not self._fills.fits(working, sides, volume):
             return  # large against the bar's expected volume: the bar's own decides
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        if order.status not in OPEN_STATUSES:
-            return
-        if immediate:
-            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
-        elif shortfall.startswith(("insufficient cash", "notional")):
-            self._close(working, OrderCanceled, shortfall)
+        self._keeps_working(working, shortfall)
 
     def _bind_day(self, working: Working, ts: int) -> bool:
         """Bind a day order to its session on its first bar; expire it on a later day's bar.
@@ -405,13 +411,11 @@ class SimulatedVenue:
             return  # the other side of the OCO pair got there first this bar
         volume = sides.bar[6] * (end - start)
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        if order.status not in OPEN_STATUSES:
-            return
-        if immediate:
-            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
-        elif shortfall.startswith(("insufficient cash", "notional")):
-            self._close(working, OrderCanceled, shortfall)
-        elif tif is _DAY and ts >= working.session_close_ns:
+        if (
+            self._keeps_working(working, shortfall)
+            and tif is _DAY
+            and ts >= working.session_close_ns
+        ):
             self._close(working, OrderExpired)
 
     def _sibling_first(self, working: Working, sides: BarView, start: float) -> bool:
