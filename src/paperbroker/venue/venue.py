@@ -90,7 +90,8 @@ class SimulatedVenue:
         self._clock = clock
         book = self._book = WorkingBook(self.instruments, clock, emit, mark)
         self._fills = FillMaker(self.series, config, book, clock, ids, emit, funds)
-        # The book's lists, shared: the per-bar paths read them without a lookup more.
+        # The book's lists and the methods the per-bar paths call, bound once here:
+        # matching reaches them without a lookup through the book.
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
         self.working = book.working
         self._gates = book.gates
