@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbroker.model.enums import OrderSide
 from paperbroker.venue import venue as venue_module
+from paperbroker.venue.working import VISIT
 
 prices = st.integers(min_value=9_000, max_value=11_000)  # cents
 bars = st.lists(
@@ -33,18 +36,19 @@ orders = st.lists(
 
 
 def run(build: Any, rows: list[tuple[float, ...]], plan: list[Any], gated: bool) -> list[Any]:
-    series = build.series(rows, freq="minute")
-    kernel = build.kernel(series)
-    if not gated:
-        kernel.venue._gate = lambda index: venue_module._VISIT
-    for step in range(len(series)):
-        for side, kind, first, second, tif, at in plan:
-            if at == step:
-                limit = f"{first / 100:.2f}" if kind != "stop" else None
-                stop = f"{second / 100:.2f}" if kind != "limit" else None
-                kernel.submit_order("XYZ", side, 1, limit=limit, stop=stop, tif=tif)
-        kernel.run_until(int(series.ts[step]))
-    return kernel.events
+    # Ungated, the venue visits every bar: its gate never lets it skip one.
+    visit_all = patch.object(venue_module, "gate_of", lambda queue, pending: VISIT)
+    with nullcontext() if gated else visit_all:
+        series = build.series(rows, freq="minute")
+        kernel = build.kernel(series)
+        for step in range(len(series)):
+            for side, kind, first, second, tif, at in plan:
+                if at == step:
+                    limit = f"{first / 100:.2f}" if kind != "stop" else None
+                    stop = f"{second / 100:.2f}" if kind != "limit" else None
+                    kernel.submit_order("XYZ", side, 1, limit=limit, stop=stop, tif=tif)
+            kernel.run_until(int(series.ts[step]))
+        return kernel.events
 
 
 @settings(max_examples=150, deadline=None)

@@ -25,7 +25,7 @@ from paperbroker.venue.matching import (
 from paperbroker.venue.working import Working, trailing_stop
 
 if TYPE_CHECKING:
-    from paperbroker.venue.venue import SimulatedVenue
+    from paperbroker.venue.fill_maker import FillMaker
 
 _NAN = math.nan
 #: How many earlier bars a bar's expected volume averages.
@@ -37,14 +37,14 @@ _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 class BarView:
     """One bar as each side of the market sees it (bid for sells, ask for buys with quotes)."""
 
-    __slots__ = ("_expected", "_paths", "_venue", "bar", "index", "row", "taken")
+    __slots__ = ("_expected", "_fills", "_paths", "bar", "index", "row", "taken")
 
-    def __init__(self, venue: SimulatedVenue, index: int, bar: Bar, row: int) -> None:
-        self._venue = venue
+    def __init__(self, fills: FillMaker, index: int, bar: Bar, row: int) -> None:
+        self._fills = fills
         self.index = index
         self.bar = bar
         self.row = row
-        taken_row, taken = venue.taken[index]
+        taken_row, taken = fills.taken[index]
         self.taken = taken if taken_row == row else ZERO  # what earlier orders took from it
         self._paths: dict[bool, str] = {}
         self._expected: float | None = None
@@ -59,13 +59,13 @@ class BarView:
         if expected is None:
             row = self.row
             first = max(row - EXPECTED_VOLUME_WINDOW, 0)
-            sums = self._venue.volume_sums(self.index)
+            sums = self._fills.volume_sums(self.index)
             expected = float(sums[row] - sums[first]) / (row - first) if row else _NAN
             self._expected = expected
         return expected
 
     def prices(self, is_buy: bool) -> tuple[float, float, float, float]:
-        quotes = self._venue.series[self.index].quotes
+        quotes = self._fills.series[self.index].quotes
         if quotes is None:
             bar = self.bar
             return bar[2], bar[3], bar[4], bar[5]
@@ -83,14 +83,14 @@ class BarView:
     def path(self, is_buy: bool) -> str:
         path = self._paths.get(is_buy)
         if path is None:
-            path = self._paths[is_buy] = self._venue.config.intrabar.resolve(*self.prices(is_buy))
+            path = self._paths[is_buy] = self._fills.config.intrabar.resolve(*self.prices(is_buy))
         return path
 
     def points(self, is_buy: bool) -> tuple[float, float, float, float]:
         return path_points(*self.prices(is_buy), self.path(is_buy))
 
     def half_spread(self) -> float:
-        quotes = self._venue.series[self.index].quotes
+        quotes = self._fills.series[self.index].quotes
         if quotes is None:
             return _NAN
         r = self.row

@@ -1,4 +1,11 @@
-"""The simulated venue: keeps working orders and matches them against bars.
+"""The simulated venue: matches working orders against bars.
+
+It takes orders, cancels and replacements (its book delivers the last two
+when they reach it: :mod:`.book`), and meets each bar: every order at its
+entry (the open, or its arrival inside the bar), then along the whole bar
+at its close; ``opg`` and ``cls`` orders in the auctions, and a
+``signal_close`` market order at its decision bar's close.  What matches
+becomes a fill in :mod:`.fill_maker`.
 
 No look-ahead, by construction: an order takes part in a bar only if it was
 sent no later than the moment the bar *opened* (``ts - duration``), and only
@@ -12,73 +19,34 @@ part of the path before it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
-
-import numpy as np
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
 from paperbroker.data.bar import Bar
-from paperbroker.data.series import BarSeries, FloatArray
-from paperbroker.model.enums import LiquiditySide, OrderType, TimeInForce
-from paperbroker.model.events import (
-    OrderCanceled,
-    OrderEvent,
-    OrderExpired,
-    OrderFilled,
-    OrderReplaced,
-    OrderSized,
-)
-from paperbroker.model.fill import Fill, FillRule
+from paperbroker.data.series import BarSeries
+from paperbroker.model.enums import OrderType, TimeInForce
+from paperbroker.model.events import OrderCanceled, OrderEvent, OrderExpired
+from paperbroker.model.fill import FillRule
 from paperbroker.model.order import OPEN_STATUSES, Order
-from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
-from paperbroker.venue.bar_view import (
-    BarView,
-    find,
-    find_at_entry,
-    model_name,
-    set_mark,
-    touch_time,
-)
-from paperbroker.venue.commission import FeeModel, NoCommission, OrderFees
-from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill, QuantityInput
+from paperbroker.venue.bar_view import BarView, find, find_at_entry, touch_time
+from paperbroker.venue.book import MarkSource, WorkingBook
+from paperbroker.venue.commission import FeeModel, NoCommission
+from paperbroker.venue.fill_maker import FillMaker, FundsGuard
+from paperbroker.venue.fill_quantity import FillQuantityModel, FullFill
 from paperbroker.venue.latency import LatencyModel, ZeroLatency
-from paperbroker.venue.matching import (
-    FillTiming,
-    IntrabarPath,
-    Match,
-    match_at_open,
-)
-from paperbroker.venue.slippage import (
-    DEFAULT_VOLATILITY_WINDOW,
-    NoSlippage,
-    SlippageInput,
-    SlippageModel,
-    apply_cost,
-)
-from paperbroker.venue.working import VISIT, Gate, Working, gate_of, rolling_volatility
+from paperbroker.venue.matching import FillTiming, IntrabarPath, Match, match_at_open
+from paperbroker.venue.slippage import NoSlippage, SlippageModel
+from paperbroker.venue.working import VISIT, Working, gate_of
 
-_AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
-_FOK = TimeInForce.FOK
 _OPG = TimeInForce.OPG
 _CLS = TimeInForce.CLS
-_MAKER = LiquiditySide.MAKER
-_TAKER = LiquiditySide.TAKER
-_TRAILING = OrderType.TRAILING_STOP
-_NAN = math.nan
 
-
-#: Given an order, a quantity and the price it would fill at, how much of that
-#: quantity the account can pay for.  Cash accounts cannot spend money they do not have.
-FundsGuard = Callable[[Order, Decimal, Decimal], Decimal]
-#: The latest price of instrument ``i`` known now (a trailing stop's first mark).
-MarkSource = Callable[[int], float | None]
+__all__ = ["FundsGuard", "MarkSource", "SimulatedVenue", "VenueConfig"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +67,10 @@ class SimulatedVenue:
     The venue never moves an order through its lifecycle itself: it emits
     events, and whoever owns the orders (the kernel) applies them before the
     venue looks again.  (It does keep a trailing stop's mark and stop price
-    on the order: market state, not lifecycle.)
+    on the order: market state, not lifecycle.)  Its book
+    (:class:`~.book.WorkingBook`) keeps the working orders and the requests
+    on their way to them; its fill maker (:class:`~.fill_maker.FillMaker`)
+    turns what matched into fills.
     """
 
     def __init__(
@@ -117,24 +88,20 @@ class SimulatedVenue:
         self.config = config
         self._durations = [s.duration_ns for s in self.series]
         self._clock = clock
-        self._ids = ids
-        self._emit = emit
-        self._funds = funds
-        self._mark = mark
+        book = self._book = WorkingBook(self.instruments, clock, emit, mark)
+        self._fills = FillMaker(self.series, config, book, clock, ids, emit, funds)
+        # The book's lists and the methods the per-bar paths call, bound once here:
+        # matching reaches them without a lookup through the book.
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
-        self.working: list[list[Working]] = [[] for _ in self.instruments]
-        # Per instrument, what a bar must reach to matter (None: recompute).
-        self._gates: list[Gate | None] = [None for _ in self.instruments]
+        self.working = book.working
+        self._gates = book.gates
+        self._pending = book.pending
+        self._by_id = book.by_id
+        self._close = book.close
+        self._run_pending = book.run_pending
+        self._execute = self._fills.execute
         # Per instrument, the (start, close) of the session last looked up.
         self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
-        # Per instrument, how many cancels or replacements are on their way.
-        self._pending = [0] * len(self.instruments)
-        self._by_id: dict[str, Working] = {}
-        self._volatility: list[FloatArray | None] = [None] * len(self.instruments)
-        self._volume_sums: list[FloatArray | None] = [None] * len(self.instruments)
-        # Per instrument, (row, quantity) the orders took from that bar so far.
-        self.taken: list[tuple[int, Decimal]] = [(-1, ZERO)] * len(self.instruments)
-        self._model = model_name(config.slippage.describe())
         # The bar the latest signal_close fills met, shared by the orders filled at its close.
         self._close_view: BarView | None = None
 
@@ -146,7 +113,7 @@ class SimulatedVenue:
         """
         now = self._clock.now_ns()
         latency = self.config.latency.delay_ns(order.id, "submit") if delayed else 0
-        self._start(symbol_index, order, now + latency, latency)
+        self._book.start(symbol_index, order, now + latency, latency)
 
     def request_cancel(self, order_id: str) -> bool:
         """Send a cancel; it acts when it reaches the venue (at once without latency).
@@ -160,9 +127,7 @@ class SimulatedVenue:
         if not delay:
             self._close(working, OrderCanceled, "canceled by client")
         else:
-            working.cancel_ns = self._clock.now_ns() + delay
-            self._pending[working.index] += 1
-            self._gates[working.index] = None
+            self._book.send_cancel(working, self._clock.now_ns() + delay)
         return True
 
     def request_replace(self, order_id: str, replacement: Order) -> bool:
@@ -172,9 +137,7 @@ class SimulatedVenue:
             return False
         delay = self.config.latency.delay_ns(replacement.id, "replace")
         due = self._clock.now_ns() + delay
-        working.replacement = (due, replacement, delay)
-        self._pending[working.index] += 1
-        self._gates[working.index] = None
+        self._book.send_replacement(working, replacement, due, delay)
         if not delay:
             self._run_pending(working.index, due, due)
         return True
@@ -208,6 +171,10 @@ class SimulatedVenue:
 
     def working_order(self, order_id: str) -> Working | None:
         return self._by_id.get(order_id)
+
+    def flush(self, now_ns: int) -> None:
+        """Deliver every cancel and replacement that has reached the venue by ``now_ns``."""
+        self._book.flush(now_ns)
 
     # -- time ---------------------------------------------------------------------
     def on_bar(self, index: int, bar: Bar, row: int) -> None:
@@ -272,88 +239,30 @@ class SimulatedVenue:
             return
         sides = self._close_view
         if sides is None or sides.index != index or sides.row != row or sides.bar[1] != bar[1]:
-            sides = self._close_view = BarView(self, index, bar, row)
+            sides = self._close_view = BarView(self._fills, index, bar, row)
         close = sides.prices(working.is_buy)[3]
         shortfall = self._execute(
             working, sides, (FillRule.SIGNAL_CLOSE, close), "close", sides.bar[6]
         )
+        self._keeps_working(working, shortfall)
+
+    def _keeps_working(self, working: Working, shortfall: str) -> bool:
+        """After a match: cancel an order whose remainder must not work on; whether it does.
+
+        An ``ioc``/``fok`` order keeps no remainder, nor does one that ran out
+        of cash or whose notional is worth less than one unit.
+        """
         order = working.order
         if order.status not in OPEN_STATUSES:
-            return
+            return False
         tif = order.time_in_force
         if tif in _IMMEDIATE:
             self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
         elif shortfall.startswith(("insufficient cash", "notional")):
             self._close(working, OrderCanceled, shortfall)
-
-    def flush(self, now_ns: int) -> None:
-        """Deliver every cancel and replacement that has reached the venue by ``now_ns``."""
-        for index, count in enumerate(self._pending):
-            if count:
-                self._run_pending(index, now_ns, 0)
-
-    def _run_pending(self, index: int, until_ns: int, stamp_ns: int) -> None:
-        """Act on the cancels and replacements of instrument ``index`` due by ``until_ns``.
-
-        Their events are stamped ``stamp_ns`` (0: when each arrived).
-        """
-        for working in self.working[index][:]:
-            due = working.pending_ns
-            if due and due <= until_ns:
-                self._deliver(working, stamp_ns or due)
-
-    def _deliver(self, working: Working, ts: int) -> Working | None:
-        """A cancel or replacement reaches the venue; return the replacement now working."""
-        due = working.pending_ns
-        replacement = working.replacement
-        self._clear_pending(working)
-        if working.order.status not in OPEN_STATUSES:
-            return None
-        if replacement is None:
-            self._close(working, OrderCanceled, "canceled by client", ts)
-            return None
-        _, order, latency = replacement
-        index = working.index
-        place = self.working[index].index(working)
-        self._forget(working)
-        self._emit(OrderReplaced(ts, working.order.id, order.id))
-        if not order.is_open:
-            return None
-        # The replacement takes the old order's place in the queue and in its OCO pair.
-        started = self._start(index, order, due, latency, place)
-        started.siblings = working.siblings
-        for sibling_id in working.siblings:
-            sibling = self._by_id.get(sibling_id)
-            if sibling is not None:
-                sibling.siblings = tuple(
-                    order.id if o == working.order.id else o for o in sibling.siblings
-                )
-        return started
-
-    def _clear_pending(self, working: Working) -> None:
-        if working.pending_ns:
-            self._pending[working.index] -= 1
-        working.cancel_ns = 0
-        working.replacement = None
-
-    def _start(
-        self, index: int, order: Order, arrival_ns: int, latency_ns: int, place: int = -1
-    ) -> Working:
-        self._gates[index] = None
-        lot = self.instruments[index].lot_size
-        working = Working(
-            order, index, arrival_ns, latency_ns, lot, self.instruments[index].fractionable
-        )
-        if order.is_trailing:
-            mark = self._mark(index) if self._mark is not None else None
-            if mark is not None:
-                set_mark(working, mark, self.instruments[index].tick_size)
-        if place < 0:
-            self.working[index].append(working)
         else:
-            self.working[index].insert(place, working)
-        self._by_id[order.id] = working
-        return working
+            return True
+        return False
 
     # -- matching -------------------------------------------------------------------
     def _enter(self, index: int, bar: Bar, row: int, now_ns: int) -> None:
@@ -371,7 +280,7 @@ class SimulatedVenue:
         if not queue:
             return
         self._gates[index] = None
-        sides = BarView(self, index, bar, row)
+        sides = BarView(self._fills, index, bar, row)
         for working in queue[:]:
             if working.entry_row != row and working.arrival_ns <= now_ns:
                 self._enter_one(working, sides)
@@ -406,27 +315,10 @@ class SimulatedVenue:
             return
         working.entry = (found, fill_path)
         volume = sides.expected_volume() * (1.0 - start)
-        if not self._fits(working, sides, volume):
+        if not self._fills.fits(working, sides, volume):
             return  # large against the bar's expected volume: the bar's own decides
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        if order.status not in OPEN_STATUSES:
-            return
-        if immediate:
-            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
-        elif shortfall.startswith(("insufficient cash", "notional")):
-            self._close(working, OrderCanceled, shortfall)
-
-    def _fits(self, working: Working, sides: BarView, volume: float) -> bool:
-        """Whether the fill-quantity model lets the whole order fill on ``volume``."""
-        order = working.order
-        if not order.is_sized:
-            return True  # sized at its price: the model sees it then
-        available = self.config.fill_quantity.available(
-            QuantityInput(
-                volume, sides.taken, working.step, order.leaves_qty, order.id, sides.bar[1]
-            )
-        )
-        return available is None or available >= order.leaves_qty
+        self._keeps_working(working, shortfall)
 
     def _bind_day(self, working: Working, ts: int) -> bool:
         """Bind a day order to its session on its first bar; expire it on a later day's bar.
@@ -445,7 +337,7 @@ class SimulatedVenue:
     def _match(self, index: int, bar: Bar, row: int) -> None:
         """Match instrument ``index``'s working orders against a bar, oldest first."""
         self._gates[index] = None  # orders change here: recompute on the next bar
-        sides = BarView(self, index, bar, row)
+        sides = BarView(self._fills, index, bar, row)
         ts = bar[1]
         queue = self.working[index][:]
         position = 0
@@ -457,7 +349,7 @@ class SimulatedVenue:
             if replacement is not None and replacement[0] < ts:
                 # A replacement arriving during the bar: the old order had the bar up
                 # to then (its window ended there), the replacement has the rest.
-                started = self._deliver(working, self._clock.now_ns())
+                started = self._book.deliver(working, self._clock.now_ns())
                 if started is not None:
                     queue.insert(position, started)
 
@@ -520,13 +412,11 @@ class SimulatedVenue:
             return  # the other side of the OCO pair got there first this bar
         volume = sides.bar[6] * (end - start)
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        if order.status not in OPEN_STATUSES:
-            return
-        if immediate:
-            self._close(working, OrderCanceled, shortfall or f"{tif}: unfilled remainder")
-        elif shortfall.startswith(("insufficient cash", "notional")):
-            self._close(working, OrderCanceled, shortfall)
-        elif tif is _DAY and ts >= working.session_close_ns:
+        if (
+            self._keeps_working(working, shortfall)
+            and tif is _DAY
+            and ts >= working.session_close_ns
+        ):
             self._close(working, OrderExpired)
 
     def _sibling_first(self, working: Working, sides: BarView, start: float) -> bool:
@@ -583,113 +473,6 @@ class SimulatedVenue:
         if order.status in OPEN_STATUSES:
             self._close(working, OrderCanceled, f"cls: {shortfall or 'unfilled in the auction'}")
 
-    def _execute(
-        self,
-        working: Working,
-        sides: BarView,
-        found: tuple[FillRule, float],
-        fill_path: str,
-        volume: float,
-    ) -> str:
-        """Fill what the models allow of a matched order; return why not all of it ("" if all).
-
-        ``volume`` is the volume the models see: the bar's own over the part
-        of it the order saw, or at the bar's entry the expected one (``nan``
-        when none is known).
-        """
-        order = working.order
-        rule, matched = found
-        reference, liquidity = self._reference(working, rule, matched)
-        if not order.is_sized:
-            assert order.notional is not None
-            units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
-            # One spelling per quantity: "10", "2.5", never "10.000000000".
-            units = units.quantize(1) if units == units.to_integral_value() else units.normalize()
-            if not units:
-                return "notional is less than one unit at the market price"
-            self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
-        qty = order.leaves_qty
-        shortfall = ""
-        available = self.config.fill_quantity.available(
-            QuantityInput(volume, sides.taken, working.step, qty, order.id, sides.bar[1])
-        )
-        if available is not None and available < qty:
-            qty, shortfall = available, "not enough volume"
-        price = self._price(working, reference, rule, liquidity, qty, volume, sides)
-        if self._funds is not None and working.is_buy:
-            affordable = self._funds(order, qty, price)
-            if affordable < qty:
-                qty, shortfall = affordable, "insufficient cash at execution"
-        if shortfall and order.time_in_force is _FOK:
-            self._close(working, OrderCanceled, f"fok: {shortfall} to fill in full")
-            return shortfall
-        if qty > ZERO:
-            self._fill(working, qty, rule, reference, price, liquidity, sides.bar[1], fill_path)
-            sides.taken += qty
-            self.taken[sides.index] = (sides.row, sides.taken)
-        return shortfall
-
-    def _reference(
-        self, working: Working, rule: FillRule, matched: float
-    ) -> tuple[Decimal, LiquiditySide]:
-        """The price a rule produced, on the grid, and who provided liquidity."""
-        order = working.order
-        tick = self.instruments[working.index].tick_size
-        if rule in _AT_LIMIT and order.limit_price is not None:
-            return order.limit_price, _MAKER
-        if rule is FillRule.STOP_TRIGGERED and not order.is_trailing:
-            return order.stop_price or price_on_grid(matched, tick), _TAKER
-        if rule is FillRule.STOP_LIMIT_AT_TRIGGER and matched == working.stop:
-            return order.stop_price or price_on_grid(matched, tick), _TAKER
-        return price_on_grid(matched, tick), _TAKER
-
-    def _price(
-        self,
-        working: Working,
-        reference: Decimal,
-        rule: FillRule,
-        liquidity: LiquiditySide,
-        qty: Decimal,
-        volume: float,
-        sides: BarView,
-    ) -> Decimal:
-        """The price paid after slippage: a limit is a promise slippage never crosses."""
-        if liquidity is _MAKER or not qty:
-            return reference
-        index = working.index
-        volatility = _NAN
-        if self.config.slippage.needs_volatility:
-            volatility = float(self._volatility_of(index)[sides.row])
-        cost = self.config.slippage.cost(
-            SlippageInput(
-                float(reference), float(qty), working.is_buy, volume, volatility,
-                sides.half_spread(),
-            )
-        )  # fmt: skip
-        if not cost:
-            return reference
-        price = apply_cost(reference, cost, working.is_buy, self.instruments[index].tick_size)
-        limit = working.order.limit_price
-        if limit is not None:
-            price = min(price, limit) if working.is_buy else max(price, limit)
-        return price
-
-    def _volatility_of(self, index: int) -> FloatArray:
-        values = self._volatility[index]
-        if values is None or len(values) < len(self.series[index]):  # a live series grew
-            values = rolling_volatility(self.series[index], DEFAULT_VOLATILITY_WINDOW)
-            self._volatility[index] = values
-        return values
-
-    def volume_sums(self, index: int) -> FloatArray:
-        """Instrument ``index``'s running volume: element ``r`` sums rows before ``r``."""
-        sums = self._volume_sums[index]
-        if sums is None or len(sums) <= len(self.series[index]):  # a live series grew
-            volume = np.asarray(self.series[index].volume, dtype=np.float64)
-            sums = np.concatenate(([0.0], np.cumsum(volume)))
-            self._volume_sums[index] = sums
-        return sums
-
     def _session_close(self, index: int, moment_ns: int) -> int:
         start, close = self._sessions[index]
         if not start <= moment_ns < close:
@@ -697,73 +480,3 @@ class SimulatedVenue:
                 moment_ns
             )
         return close
-
-    def _fill(
-        self,
-        working: Working,
-        qty: Decimal,
-        rule: FillRule,
-        reference: Decimal,
-        price: Decimal,
-        liquidity: LiquiditySide,
-        bar_ts: int,
-        path: str,
-    ) -> None:
-        order = working.order
-        fee = self.config.commission.fill_fee(
-            OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
-            qty, price, liquidity, working.is_buy,
-        )  # fmt: skip
-        working.filled_notional += qty * price
-        working.fee_paid += fee
-        now = self._clock.now_ns()
-        slippage = price - reference if working.is_buy else reference - price
-        model = self._model if liquidity is _TAKER else "none"
-        # Positional, in Fill's field order: this runs once per fill.
-        fill = Fill(
-            self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
-            liquidity, rule, reference, slippage, path, bar_ts, order.account_id, model,
-            working.latency_ns,
-        )  # fmt: skip
-        failed = None
-        if not order.leaves_qty - qty:
-            failed = self._forget(working)  # before the event: callbacks see it gone
-        self._emit(OrderFilled(now, order.id, fill))
-        if failed is not None:
-            self._fail_replacement(working, failed)
-
-    def _close(
-        self,
-        working: Working,
-        event_type: type[OrderCanceled] | type[OrderExpired],
-        reason: str = "",
-        ts: int = 0,
-    ) -> None:
-        failed = self._forget(working)
-        now = ts or self._clock.now_ns()
-        if event_type is OrderCanceled:
-            self._emit(OrderCanceled(ts=now, order_id=working.order.id, reason=reason))
-        else:
-            self._emit(OrderExpired(ts=now, order_id=working.order.id))
-        if failed is not None:
-            self._fail_replacement(working, failed)
-
-    def _forget(self, working: Working) -> Order | None:
-        """Stop working an order; return a replacement still on its way, which now fails."""
-        if self._by_id.pop(working.order.id, None) is None:
-            return None
-        self._gates[working.index] = None
-        self.working[working.index].remove(working)
-        replacement = working.replacement
-        self._clear_pending(working)
-        return None if replacement is None else replacement[1]
-
-    def _fail_replacement(self, working: Working, replacement: Order) -> None:
-        if replacement.is_open:
-            self._emit(
-                OrderCanceled(
-                    ts=self._clock.now_ns(),
-                    order_id=replacement.id,
-                    reason=f"replace failed: {working.order.id} ended before it arrived",
-                )
-            )
