@@ -19,10 +19,9 @@ are empty: no exchange printed them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Final, TypeVar
+from typing import Annotated, Final, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from paperbroker.api.alpaca import derived
@@ -131,6 +130,26 @@ class SymbolLatestQuote(ResponseModel):
     quote: AlpacaQuote
 
 
+class _PageQuery:
+    """The query of a page of trades or quotes, as ``GET /v2/stocks/bars`` reads its own;
+    ``feed``, ``asof`` and ``currency`` are read and ignored (there is one feed)."""
+
+    def __init__(
+        self,
+        start: TimeQuery = None,
+        end: TimeQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
+        page_token: PageTokenQuery = None,
+        sort: Sort = "asc",
+        feed: IgnoredQuery = None,
+        asof: IgnoredQuery = None,
+        currency: IgnoredQuery = None,
+    ) -> None:
+        self.start, self.end, self.limit = start, end, limit
+        self.page_token, self.sort = page_token, sort
+
+
+PageQuery = Annotated[_PageQuery, Depends()]
 #: What a paged route refuses although its schema lets it through.
 _PAGED: Final = answers(rules=PAGE_RULES)
 _Item = TypeVar("_Item", AlpacaTrade, AlpacaQuote)
@@ -162,19 +181,10 @@ def quote_renderer(target: Target) -> Callable[[BarSeries, derived.Ticks], list[
 def get_trades(
     target: MarketTarget,
     symbols: SymbolsQuery,
-    start: TimeQuery = None,
-    end: TimeQuery = None,
-    limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: PageTokenQuery = None,
-    sort: Sort = "asc",
-    feed: IgnoredQuery = None,
-    asof: IgnoredQuery = None,
-    currency: IgnoredQuery = None,
+    query: PageQuery,
 ) -> TradesPage:
     """The derived trades of ``symbols`` from ``start`` to ``end``, at most ``limit`` a page."""
-    page, cursor = _pages(
-        target, _symbols(symbols), trade_items, start, end, limit, page_token, sort
-    )
+    page, cursor = _pages(target, _symbols(symbols), trade_items, query)
     return TradesPage(trades=page, next_page_token=cursor)
 
 
@@ -182,18 +192,11 @@ def get_trades(
 def get_quotes(
     target: MarketTarget,
     symbols: SymbolsQuery,
-    start: TimeQuery = None,
-    end: TimeQuery = None,
-    limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: PageTokenQuery = None,
-    sort: Sort = "asc",
-    feed: IgnoredQuery = None,
-    asof: IgnoredQuery = None,
-    currency: IgnoredQuery = None,
+    query: PageQuery,
 ) -> QuotesPage:
     """The derived quotes of ``symbols`` from ``start`` to ``end``, at most ``limit`` a page."""
     render = quote_renderer(target)
-    page, cursor = _pages(target, _symbols(symbols), render, start, end, limit, page_token, sort)
+    page, cursor = _pages(target, _symbols(symbols), render, query)
     return QuotesPage(quotes=page, next_page_token=cursor)
 
 
@@ -223,18 +226,11 @@ def get_latest_quotes(
 def get_symbol_trades(
     target: MarketTarget,
     symbol: SymbolPath,
-    start: TimeQuery = None,
-    end: TimeQuery = None,
-    limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: PageTokenQuery = None,
-    sort: Sort = "asc",
-    feed: IgnoredQuery = None,
-    asof: IgnoredQuery = None,
-    currency: IgnoredQuery = None,
+    query: PageQuery,
 ) -> SymbolTradesPage:
     """One symbol's derived trades, as ``GET /v2/stocks/trades`` gives them."""
     name = symbol.upper()
-    page, cursor = _pages(target, [name], trade_items, start, end, limit, page_token, sort)
+    page, cursor = _pages(target, [name], trade_items, query)
     return SymbolTradesPage(trades=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
@@ -242,19 +238,12 @@ def get_symbol_trades(
 def get_symbol_quotes(
     target: MarketTarget,
     symbol: SymbolPath,
-    start: TimeQuery = None,
-    end: TimeQuery = None,
-    limit: LimitQuery = DEFAULT_LIMIT,
-    page_token: PageTokenQuery = None,
-    sort: Sort = "asc",
-    feed: IgnoredQuery = None,
-    asof: IgnoredQuery = None,
-    currency: IgnoredQuery = None,
+    query: PageQuery,
 ) -> SymbolQuotesPage:
     """One symbol's derived quotes, as ``GET /v2/stocks/quotes`` gives them."""
     name = symbol.upper()
     render = quote_renderer(target)
-    page, cursor = _pages(target, [name], render, start, end, limit, page_token, sort)
+    page, cursor = _pages(target, [name], render, query)
     return SymbolQuotesPage(quotes=page.get(name, []), symbol=name, next_page_token=cursor)
 
 
@@ -314,16 +303,13 @@ def _pages(
     target: Target,
     symbols: list[str],
     render: _Render[_Item],
-    start: datetime | None,
-    end: datetime | None,
-    limit: int,
-    page_token: str | None,
-    sort: Sort,
+    query: _PageQuery,
 ) -> tuple[dict[str, list[_Item]], str | None]:
     """One page of ``symbols``' derived items (in symbol, then time order) and the next token."""
     now_ns = target.runtime.now_ns
-    start_ns, end_ns = query_window(start, end, now_ns)
-    cursor = read_token(page_token) if page_token else None  # "" is no token
+    start_ns, end_ns = query_window(query.start, query.end, now_ns)
+    sort, limit = query.sort, query.limit
+    cursor = read_token(query.page_token) if query.page_token else None  # "" is no token
     lookup = series_lookup(target)
     page: dict[str, list[_Item]] = {}
     room = limit
