@@ -1,0 +1,67 @@
+/**
+ * Events → cached answers. An event of a session refreshes that session's
+ * queries, the session list, the system tiles and the agents; a system event
+ * refreshes the list and tiles. Refreshes are coalesced (at most one per key
+ * every `intervalMs`), so 50 events a second cost a few requests a second.
+ */
+import type { QueryClient, QueryKey } from "@tanstack/react-query";
+
+import { keys } from "../api/keys";
+import type { LiveEvent } from "./socket";
+
+export function keysFor(event: LiveEvent): QueryKey[] {
+  const touched: QueryKey[] = [keys.sessions, keys.system];
+  if (event.session_id !== null) {
+    touched.push(keys.session(event.session_id));
+  }
+  if (event.topic === "agents" || event.topic === "sessions" || event.stream.startsWith("system:")) {
+    touched.push(keys.agents);
+  }
+  if (event.topic === "fills" || event.topic === "orders") {
+    touched.push(keys.agents); // trading agents' counters move with orders
+  }
+  return touched;
+}
+
+export class Invalidator {
+  private readonly client: QueryClient;
+  private readonly intervalMs: number;
+  private readonly waiting = new Map<string, QueryKey>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(client: QueryClient, intervalMs = 250) {
+    this.client = client;
+    this.intervalMs = intervalMs;
+  }
+
+  push(event: LiveEvent): void {
+    if (event.stream.startsWith("log:")) {
+      return; // log lines live in the event store only
+    }
+    for (const key of keysFor(event)) {
+      this.waiting.set(JSON.stringify(key), key);
+    }
+    this.timer ??= setTimeout(() => {
+      this.flush();
+    }, this.intervalMs);
+  }
+
+  /** Refresh everything (after a reconnect: what happened meanwhile). */
+  all(): void {
+    void this.client.invalidateQueries();
+  }
+
+  flush(): void {
+    this.timer = undefined;
+    const due = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const queryKey of due) {
+      void this.client.invalidateQueries({ queryKey });
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.waiting.clear();
+  }
+}
