@@ -54,7 +54,7 @@ web-check: env $(WEB_MODULES)
 	cd web && npm run lint && npm run typecheck && npm test
 	$(RUN) paperbroker openapi --output web/build/openapi.json
 	@cd web && npm run --silent gen:api -- --check || { \
-		echo "web/src/api/schema.d.ts is not the API's OpenAPI document: run make web-types" >&2; \
+		echo "web/src/api/schema.d.ts is out of date with the server's OpenAPI document: run make web-types" >&2; \
 		exit 1; }
 else
 web web-check web-types:
