@@ -1,4 +1,5 @@
-"""``paperbroker serve`` and ``paperbroker keys …``: the session server and its API keys."""
+"""``paperbroker serve``, ``paperbroker openapi`` and ``paperbroker keys …``: the session
+server, its OpenAPI document and its API keys."""
 
 from __future__ import annotations
 

@@ -46,6 +46,7 @@ PAGES = [
     f"/sessions/{SESSION}/agents",
     "/activity",
     "/system",
+    "/system/",
 ]
 #: What a browser sends for a page.
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -156,6 +157,9 @@ def test_other_files_of_the_build_are_served(client: TestClient) -> None:
     assert response.headers["content-type"] == "image/svg+xml"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get("/index.html").text == INDEX
+    compressed = client.get("/assets/app-abc123.js.gz", headers={"Accept-Encoding": "identity"})
+    assert compressed.headers["content-type"] == "application/gzip"
+    assert gzip.decompress(compressed.content).decode() == SCRIPT
 
 
 @pytest.mark.parametrize("path", ["/assets/missing-0000.js", "/favicon.ico", "/assets", "/x.js"])

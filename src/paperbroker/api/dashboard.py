@@ -168,7 +168,7 @@ def install(app: FastAPI, directory: Path | None = None) -> None:
         found = inside(root / ASSETS, path)
         if found is None:
             raise ApiError(404, f"no file /assets/{path[:200]}")
-        return send(found, request, {"Cache-Control": IMMUTABLE})
+        return file_response(found, request, {"Cache-Control": IMMUTABLE})
 
     app.router.default = Fallback(app.router.default, root)
 
@@ -181,7 +181,7 @@ class Fallback:
         self.default = default
         self.root = root
 
-    async def __call__(self, scope: Scope, receive: Receive, send_: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
             if not is_api_path(path):
@@ -190,22 +190,22 @@ class Fallback:
                 found = inside(self.root, name) if name else None
                 if found is not None:
                     headers = PAGE_HEADERS if found.name == INDEX else {"Cache-Control": "no-cache"}
-                    await send(found, request, headers)(scope, receive, send_)
+                    await file_response(found, request, headers)(scope, receive, send)
                     return
                 if is_page_request(path, request.headers):
-                    await page(self.root, request)(scope, receive, send_)
+                    await page(self.root, request)(scope, receive, send)
                     return
-        await self.default(scope, receive, send_)
+        await self.default(scope, receive, send)
 
 
 def is_api_path(path: str) -> bool:
     """Whether ``path`` is the API's (see the module doc): never the dashboard's page."""
     parts = path.split("/")[1:]
-    first = parts[0]
+    first = parts[0] if parts else ""
     if first in API_ROOTS:
         return True
-    if first == "system":
-        return len(parts) > 1  # /system is the dashboard's page, /system/… the API
+    if first == "system":  # /system is the dashboard's page, /system/… the API
+        return len(parts) > 1 and parts[1] != ""
     return first == "sessions" and len(parts) > 2 and parts[2] in SESSION_API
 
 
@@ -229,7 +229,7 @@ def page(root: Path, request: Request) -> Response:
             status_code=503,
             headers={**PAGE_HEADERS, "Retry-After": "60"},
         )
-    return send(found, request, PAGE_HEADERS)
+    return file_response(found, request, PAGE_HEADERS)
 
 
 def inside(root: Path, relative: str) -> Path | None:
@@ -247,7 +247,7 @@ def inside(root: Path, relative: str) -> Path | None:
     return found
 
 
-def send(file: Path, request: Request, headers: dict[str, str]) -> Response:
+def file_response(file: Path, request: Request, headers: dict[str, str]) -> Response:
     """``file`` as the answer to ``request``: its precompressed copy if there is one the
     client takes; ``304`` when the client's copy is current."""
     media_type = content_type(file)
@@ -274,7 +274,12 @@ _NOT_IN_304: Final = frozenset({"content-length", "content-type", "accept-ranges
 def content_type(file: Path) -> str:
     """The media type of ``file`` by its extension."""
     known = _TYPES.get(file.suffix.lower())
-    return known or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    if known is not None:
+        return known
+    guessed, encoding = mimetypes.guess_type(file.name)
+    if encoding is not None:  # app.js.gz asked for by its name: the compressed bytes
+        return "application/gzip" if encoding == "gzip" else "application/octet-stream"
+    return guessed or "application/octet-stream"
 
 
 def _gzipped(file: Path) -> Path | None:
