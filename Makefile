@@ -1,5 +1,6 @@
 # paperbroker: `make run` starts the main job, `make test` runs every check.
-# Both create the environment first; nothing else needs installing by hand.
+# Both create the environment first (and build the web dashboard); nothing else
+# needs installing by hand but Python and Node.js.
 
 PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
@@ -12,7 +13,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test lint typecheck pytest bench env chromium clean
+.PHONY: run test lint typecheck pytest bench env chromium clean web web-check web-types
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -25,7 +26,42 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 env: $(VENV)/.synced
 
-run: env
+# The web dashboard (web/): its packages, its build into the package (served at /),
+# its checks, and its TypeScript types of the API, generated from the OpenAPI document.
+DASHBOARD := src/paperbroker/dashboard/index.html
+ifneq ($(wildcard web/package.json),)
+WEB_MODULES := web/node_modules/.package-lock.json
+# Every file and directory of the sources (a directory changes when a file is added or
+# removed), and the files that configure the build.
+WEB_SOURCES := $(shell find web/src $(wildcard web/public) 2>/dev/null) \
+	$(wildcard web/index.html web/package-lock.json web/vite.config.ts web/tsconfig*.json)
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(DASHBOARD): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+web: $(DASHBOARD)
+
+web-types: env $(WEB_MODULES)
+	$(RUN) paperbroker openapi --output web/build/openapi.json
+	cd web && npm run gen:api
+
+web-check: env $(WEB_MODULES)
+	cd web && npm run lint && npm run typecheck && npm test
+	$(RUN) paperbroker openapi --output web/build/openapi.json
+	@cd web && npm run --silent gen:api -- --check || { \
+		echo "web/src/api/schema.d.ts is out of date with the server's OpenAPI document: run make web-types" >&2; \
+		exit 1; }
+else
+web web-check web-types:
+	@echo "no web/package.json: no dashboard to build or check"
+endif
+
+run: env web
 	$(RUN) paperbroker serve
 
 lint: env
@@ -36,10 +72,10 @@ typecheck: env
 	$(RUN) mypy
 	$(RUN) mypy examples
 
-pytest: env
+pytest: env web
 	$(RUN) pytest -n 2 -q
 
-test: lint typecheck pytest
+test: lint typecheck web-check pytest
 
 bench: env
 	$(RUN) python -m bench
@@ -56,3 +92,4 @@ chromium:
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf web/node_modules web/build src/paperbroker/dashboard

@@ -20,7 +20,7 @@ import typer
 
 from paperbroker.cli_common import _console, _invalid, _user_errors
 from paperbroker.cli_help import Cli, plain_text, summary_line
-from paperbroker.cli_server import keys_app, serve
+from paperbroker.cli_server import keys_app, openapi, serve
 from paperbroker.cli_sessions import sessions_app
 from paperbroker.core.clock import ns_to_datetime
 
@@ -132,6 +132,7 @@ def backtest(
 
 
 app.command()(serve)  # paperbroker serve: the session server (cli_server.py)
+app.command()(openapi)  # paperbroker openapi: its OpenAPI document, for generated clients
 
 strategies_app = Cli(
     help="Strategies available by name: built-ins and installed packages' entry points.",

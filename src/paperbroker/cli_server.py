@@ -1,13 +1,16 @@
-"""``paperbroker serve`` and ``paperbroker keys …``: the session server and its API keys."""
+"""``paperbroker serve``, ``paperbroker openapi`` and ``paperbroker keys …``: the session
+server, its OpenAPI document and its API keys."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import gc
+import json
 import socket
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -64,6 +67,7 @@ def serve(
                 typer.echo("(shown once; only a hash of the secret is stored)")
             typer.echo(f"base URL: {base}")
             typer.echo(f"API docs: {base}/docs")
+            typer.echo(f"dashboard: {base}/")
             service = SessionService(
                 factory=factory,
                 market=MarketData.load(settings.data_dir, deferred=True),
@@ -80,6 +84,7 @@ def serve(
                 keys,
                 event_settings=EventSettings(allowed_origins=settings.origins),
                 restore=True,
+                dashboard_dir=settings.dashboard_dir,
             )
             config = uvicorn.Config(
                 application,
@@ -94,6 +99,50 @@ def serve(
                 server.run(sockets=[listener])
     if not server.started:  # the application did not start (uvicorn logged why)
         raise typer.Exit(code=1)
+
+
+def openapi(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write it here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Print the server's OpenAPI document (what GET /openapi.json serves).
+
+    It needs no server, database or market data: for generating a client's
+    types from it (the web dashboard's are).
+    """
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with _user_errors():
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _invalid(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the application ``serve`` runs, built without a database
+    (the application touches none until it serves)."""
+    import tempfile
+
+    from paperbroker.api import create_app
+    from paperbroker.services.sessions import SessionService
+    from paperbroker.session.market import MarketData
+    from paperbroker.store.db import create_engine_for, session_factory
+    from paperbroker.store.keys import ApiKeys
+
+    with tempfile.TemporaryDirectory() as unused:
+        engine = create_engine_for(f"sqlite:///{Path(unused) / 'never-opened.db'}")
+        try:
+            factory = session_factory(engine)
+            service = SessionService(factory=factory, market=MarketData.deferred(dict))
+            return create_app(service, ApiKeys(factory)).openapi()
+        finally:
+            engine.dispose()
 
 
 @contextlib.contextmanager

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     #: Browser origins (``https://host:port``, comma-separated) allowed on ``/ws``
     #: besides the server's own, e.g. a dashboard served from elsewhere.
     allowed_origins: str = ""
+    #: The web dashboard's build served at ``/`` (default: the one in the package).
+    dashboard_dir: Path | None = None
     #: The keys of paper sessions' Alpaca market-data feed (never stored with a session).
     alpaca_key_id: SecretStr | None = None
     alpaca_secret_key: SecretStr | None = None

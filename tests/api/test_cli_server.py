@@ -90,9 +90,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     )  # fmt: skip
     try:
         assert child.stdout is not None
-        lines = [child.stdout.readline() for _ in range(4)]
+        lines = [child.stdout.readline() for _ in range(5)]
         admin = next(line for line in lines if line.startswith("admin key: "))
         assert any(line.strip() == f"API docs: http://127.0.0.1:{port}/docs" for line in lines)
+        assert any(line.strip() == f"dashboard: http://127.0.0.1:{port}/" for line in lines)
         yield f"http://127.0.0.1:{port}", admin.removeprefix("admin key: ").strip(), child
     finally:
         if child.poll() is None:

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Final
 
 from fastapi import FastAPI
@@ -14,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import paperbroker
-from paperbroker.api import alpaca, contract, docs, events
+from paperbroker.api import alpaca, contract, dashboard, docs, events
 from paperbroker.api.access import check_routes
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
@@ -89,6 +90,7 @@ def create_app(
     event_settings: EventSettings | None = None,
     restore: bool = False,
     warm_up_delay: float = WARM_UP_DELAY,
+    dashboard_dir: Path | None = None,
 ) -> FastAPI:
     """The API application, serving ``service`` to the holders of ``keys``.
 
@@ -98,7 +100,8 @@ def create_app(
     comes first: the first client is answered at once, and a request for a
     session not restored yet restores it or waits for it. Without, the caller
     restores what it wants before serving. The application stops the
-    sessions' play loops (``service.shutdown()``) when it shuts down.
+    sessions' play loops (``service.shutdown()``) when it shuts down. It serves
+    the web dashboard's build in ``dashboard_dir`` (default: the package's) at ``/``.
     """
     answered = threading.Event()  # set by the first answer, or as the application stops
     stopping = threading.Event()
@@ -145,6 +148,7 @@ def create_app(
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
     system.install(app, service)  # /api/system, after the event hub; counts 5xx answers
+    dashboard.install(app, dashboard_dir)  # / and what no route answers: the web dashboard
     check_routes(app)  # every route declares who may call it, or nothing is served
     contract.install(app)  # the OpenAPI document: who may call what, and every error
     return app
