@@ -22,6 +22,7 @@ from paperbroker.api.routes import (
     accounts,
     agents,
     assets,
+    catalog,
     paper,
     session_keys,
     session_lifecycle,
@@ -141,6 +142,8 @@ def create_app(
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
     app.include_router(agents.router)
+    app.include_router(catalog.strategies_router)
+    app.include_router(catalog.presets_router)
     app.include_router(agents.system_router)
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity

@@ -61,6 +61,23 @@ class OrderRefusedBody(ErrorBody):
     )
 
 
+class InvalidFieldBody(ErrorBody):
+    """A 422 that may name the field at fault, for a form to show the error beside it."""
+
+    field: str | None = Field(
+        default=None,
+        examples=["strategy.params.fast"],
+        description="The path of the invalid field in the request, when known (a strategy "
+        "parameter: `strategy.params.<name>`, or `strategy.params` for a rule across them).",
+    )
+
+
+#: An execution configuration as
+#: :meth:`~paperbroker.venue.execution.ExecutionConfig.to_json` writes it: what a
+#: session's ``execution`` request field (``ExecutionSpec``) reads back to the same models.
+ExecutionDocument = dict[str, Any]
+
+
 class AccountSettingsPublic(ResponseModel):
     """How a session's accounts trade: the type and the effective multipliers."""
 
@@ -125,7 +142,7 @@ class SessionPublic(ResponseModel):
     total_realized_pnl: str
     total_unrealized_pnl: str
     created_at: str
-    execution: dict[str, Any] = Field(
+    execution: ExecutionDocument = Field(
         description="The effective execution models and seed (see docs/execution.md)."
     )
     account: AccountSettingsPublic
