@@ -127,6 +127,16 @@ class ExecutionQualityPublic(ResponseModel):
         )
 
 
+class StrategyUsePublic(ResponseModel):
+    """The strategy a session runs, with its effective parameters."""
+
+    name: str = Field(examples=["sma_crossover"])
+    params: dict[str, Any] = Field(
+        examples=[{"fast": 10, "slow": 30, "allocation": None, "buffer": 0.0}],
+        description="Every parameter, the defaults filled in (see `GET /v1/strategies/{name}`).",
+    )
+
+
 class SessionPublic(ResponseModel):
     """A session."""
 
@@ -174,6 +184,27 @@ class SessionPublic(ResponseModel):
             "use the nearest tick)."
         ),
     )
+    strategy: StrategyUsePublic | None = Field(
+        description="The strategy its pipeline runs; null for a session traded by hand or "
+        "one whose pipeline runs several strategy agents (see its `pipeline`)."
+    )
+    symbols: list[str] = Field(
+        description="The symbols it trades: a paper session's, its strategy's, or every "
+        "symbol of the server's data."
+    )
+    exposure: str = Field(
+        examples=["15234.5"],
+        description="Gross market value of the open positions across its accounts "
+        "(longs plus the absolute value of shorts, at their marks); `0` when flat.",
+    )
+    started_at: str | None = Field(
+        description="When (wall clock) its current run started: the last time it entered "
+        "`running`; null if it never ran (a backtest moved by hand)."
+    )
+    ended_at: str | None = Field(
+        description="When (wall clock) its current run ended: it left `running` (paused, "
+        "stopped, completed, killed, failed); null while running or if it never ran."
+    )
     left_open: LeftOpenPublic | None = Field(
         default=None,
         description=(
@@ -208,6 +239,13 @@ class SessionPublic(ResponseModel):
             default_account_id=view.default_account_id,
             data_notes=list(view.data_notes),
             left_open=None if view.left_open is None else LeftOpenPublic.of(view.left_open),
+            strategy=None
+            if view.strategy is None
+            else StrategyUsePublic(name=view.strategy.name, params=view.strategy.params),
+            symbols=list(view.symbols),
+            exposure=decimal_text(view.exposure),
+            started_at=None if view.started_at is None else time_text(view.started_at),
+            ended_at=None if view.ended_at is None else time_text(view.ended_at),
         )
 
 

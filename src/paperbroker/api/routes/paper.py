@@ -119,16 +119,13 @@ class PaperSessionPublic(SessionPublic):
     """
 
     status: str = Field(json_schema_extra={"enum": [s.value for s in SessionState]})
-    symbols: list[str]
     feed: FeedPublic | None
 
     @classmethod
     def of_paper(cls, view: SessionView, service: SessionService, owner: str) -> PaperSessionPublic:
         feed = service.feed_view(owner, view.id)
-        runtime = service.runtime(owner, view.id)
         return cls(
             **{**SessionPublic.of(view).model_dump(), "status": view.state},
-            symbols=list(runtime.spec.symbols),
             feed=None if feed is None else FeedPublic.of(feed),
         )
 
