@@ -26,6 +26,7 @@ from paperbroker.api.routes import (
     paper,
     session_keys,
     session_lifecycle,
+    session_metrics,
     sessions,
     system,
     trading,
@@ -141,6 +142,7 @@ def create_app(
     docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
+    app.include_router(session_metrics.router)
     app.include_router(agents.router)
     app.include_router(catalog.strategies_router)
     app.include_router(catalog.presets_router)
