@@ -19,6 +19,7 @@ from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import (
     AccountType,
+    LiquiditySide,
     OrderClass,
     OrderSide,
     OrderStatus,
@@ -26,6 +27,7 @@ from paperbroker.model.enums import (
     RejectReason,
     TimeInForce,
 )
+from paperbroker.model.fill import Fill, FillRule
 from paperbroker.services.views import (
     AccountView,
     AdvanceView,
@@ -356,6 +358,51 @@ class OrderPublic(ResponseModel):
             legs=legs,
             reject_message=order.reject_message if order.reject_reason is not None else None,
         )
+
+
+class FillPublic(ResponseModel):
+    """One execution of (part of) an order, with what the venue recorded of how it was priced.
+
+    ``price`` = ``reference_price`` ± ``slippage`` (adverse: higher for a buy, lower for a
+    sell); docs/fill-models.md explains each ``rule``."""
+
+    id: str
+    order_id: str
+    account_id: str
+    symbol: str
+    side: OrderSide
+    qty: str
+    price: str = Field(description="Paid or received per unit, after slippage.")
+    time: str = Field(description="When it filled, session time.")
+    bar_time: str = Field(description="The close of the bar that filled it.")
+    reference_price: str = Field(description="The price the matching rule gave, before slippage.")
+    slippage: str = Field(description="Adverse difference per unit (≥ 0).")
+    slippage_cost: str = Field(description="slippage × qty.")
+    slippage_model: str = Field(examples=["half_spread+sqrt_impact"], description="The model that priced it.")
+    fee: str
+    liquidity: LiquiditySide
+    rule: FillRule = Field(description="The matching rule that produced `reference_price`.")
+    intrabar_path: str = Field(
+        examples=["OHLC", "arrival@0.0008"],
+        description="The part of the bar's path the fill saw: the order of its extremes "
+        "assumed (`OHLC`, `OLHC`), `close` (rule `signal_close`), or `arrival@<fraction>` "
+        "for an order that arrived inside the bar (docs/fill-models.md).",
+    )
+    latency_ms: str = Field(description="How long its order took to reach the venue.")
+
+    @classmethod
+    def of(cls, fill: Fill) -> FillPublic:
+        return cls(
+            id=fill.id, order_id=fill.order_id, account_id=fill.account_id, symbol=fill.symbol,
+            side=fill.side, qty=decimal_text(fill.qty), price=decimal_text(fill.price),
+            time=time_text(fill.ts), bar_time=time_text(fill.bar_ts),
+            reference_price=decimal_text(fill.reference_price),
+            slippage=decimal_text(fill.slippage),
+            slippage_cost=decimal_text(fill.slippage * fill.qty),
+            slippage_model=fill.model, fee=decimal_text(fill.fee), liquidity=fill.liquidity,
+            rule=fill.rule, intrabar_path=fill.path,
+            latency_ms=decimal_text((Decimal(fill.latency_ns) / 1_000_000).normalize()),
+        )  # fmt: skip
 
 
 class HeldPositionPublic(ResponseModel):
