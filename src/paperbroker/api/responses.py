@@ -378,7 +378,9 @@ class FillPublic(ResponseModel):
     reference_price: str = Field(description="The price the matching rule gave, before slippage.")
     slippage: str = Field(description="Adverse difference per unit (≥ 0).")
     slippage_cost: str = Field(description="slippage × qty.")
-    slippage_model: str = Field(examples=["half_spread+sqrt_impact"], description="The model that priced it.")
+    slippage_model: str = Field(
+        examples=["half_spread+sqrt_impact"], description="The model that priced it."
+    )
     fee: str
     liquidity: LiquiditySide
     rule: FillRule = Field(description="The matching rule that produced `reference_price`.")
