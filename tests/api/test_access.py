@@ -89,6 +89,7 @@ def place(api: Api, **fields: Any) -> Place:
         "activity_type": "FILL",
         "watchlist_id": watchlist["id"],
         "keyId": made["key_id"],
+        "name": "sma_crossover",
         "agent_id": next(
             (a["id"] for a in agents if a["session_id"] == session["id"]),
             "00000000-0000-4000-8000-000000000000",

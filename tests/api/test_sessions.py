@@ -53,7 +53,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
         "default_account_id", "state", "type", "restarted_from", "data_notes", "state_reason",
-        "left_open",
+        "left_open", "strategy", "symbols", "exposure", "started_at", "ended_at",
     }  # fmt: skip
     assert session["left_open"] is None
     accounts = api.client.get(
@@ -70,7 +70,7 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
     assert (session["simulation_start"], session["current_time"]) == (START, START)
     assert session["simulation_end"] == END
     assert session["initial_cash"] == "2500.50"
-    for field in ("initial_cash", "total_realized_pnl", "total_unrealized_pnl"):
+    for field in ("initial_cash", "total_realized_pnl", "total_unrealized_pnl", "exposure"):
         assert isinstance(session[field], str)
         assert DECIMAL.fullmatch(session[field]), field
     for field in ("simulation_start", "simulation_end", "current_time", "created_at"):

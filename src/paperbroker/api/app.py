@@ -23,9 +23,11 @@ from paperbroker.api.routes import (
     accounts,
     agents,
     assets,
+    catalog,
     paper,
     session_keys,
     session_lifecycle,
+    session_metrics,
     sessions,
     system,
     trading,
@@ -143,7 +145,10 @@ def create_app(
     docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
+    app.include_router(session_metrics.router)
     app.include_router(agents.router)
+    app.include_router(catalog.strategies_router)
+    app.include_router(catalog.presets_router)
     app.include_router(agents.system_router)
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity

@@ -19,6 +19,7 @@ from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import (
     AccountType,
+    LiquiditySide,
     OrderClass,
     OrderSide,
     OrderStatus,
@@ -26,6 +27,7 @@ from paperbroker.model.enums import (
     RejectReason,
     TimeInForce,
 )
+from paperbroker.model.fill import Fill, FillRule
 from paperbroker.services.views import (
     AccountView,
     AdvanceView,
@@ -59,6 +61,23 @@ class OrderRefusedBody(ErrorBody):
     reject_reason: RejectReason | None = Field(
         default=None, description="Why the order was rejected, if one was."
     )
+
+
+class InvalidFieldBody(ErrorBody):
+    """A 422 that may name the field at fault, for a form to show the error beside it."""
+
+    field: str | None = Field(
+        default=None,
+        examples=["strategy.params.fast"],
+        description="The path of the invalid field in the request, when known (a strategy "
+        "parameter: `strategy.params.<name>`, or `strategy.params` for a rule across them).",
+    )
+
+
+#: An execution configuration as
+#: :meth:`~paperbroker.venue.execution.ExecutionConfig.to_json` writes it: what a
+#: session's ``execution`` request field (``ExecutionSpec``) reads back to the same models.
+ExecutionDocument = dict[str, Any]
 
 
 class AccountSettingsPublic(ResponseModel):
@@ -110,6 +129,16 @@ class ExecutionQualityPublic(ResponseModel):
         )
 
 
+class StrategyUsePublic(ResponseModel):
+    """The strategy a session runs, with its effective parameters."""
+
+    name: str = Field(examples=["sma_crossover"])
+    params: dict[str, Any] = Field(
+        examples=[{"fast": 10, "slow": 30, "allocation": None, "buffer": 0.0}],
+        description="Every parameter, the defaults filled in (see `GET /v1/strategies/{name}`).",
+    )
+
+
 class SessionPublic(ResponseModel):
     """A session."""
 
@@ -125,7 +154,7 @@ class SessionPublic(ResponseModel):
     total_realized_pnl: str
     total_unrealized_pnl: str
     created_at: str
-    execution: dict[str, Any] = Field(
+    execution: ExecutionDocument = Field(
         description="The effective execution models and seed (see docs/execution.md)."
     )
     account: AccountSettingsPublic
@@ -156,6 +185,27 @@ class SessionPublic(ResponseModel):
             "whose prices are off its tick, the tick and an example (fills and marks "
             "use the nearest tick)."
         ),
+    )
+    strategy: StrategyUsePublic | None = Field(
+        description="The strategy its pipeline runs; null for a session traded by hand or "
+        "one whose pipeline runs several strategy agents (see its `pipeline`)."
+    )
+    symbols: list[str] = Field(
+        description="The symbols it trades: a paper session's, its strategy's, or every "
+        "symbol of the server's data."
+    )
+    exposure: str = Field(
+        examples=["15234.5"],
+        description="Gross market value of the open positions across its accounts "
+        "(longs plus the absolute value of shorts, at their marks); `0` when flat.",
+    )
+    started_at: str | None = Field(
+        description="When (wall clock) its current run started: the last time it entered "
+        "`running`; null if it never ran (a backtest moved by hand)."
+    )
+    ended_at: str | None = Field(
+        description="When (wall clock) its current run ended: it left `running` (paused, "
+        "stopped, completed, killed, failed); null while running or if it never ran."
     )
     left_open: LeftOpenPublic | None = Field(
         default=None,
@@ -191,6 +241,13 @@ class SessionPublic(ResponseModel):
             default_account_id=view.default_account_id,
             data_notes=list(view.data_notes),
             left_open=None if view.left_open is None else LeftOpenPublic.of(view.left_open),
+            strategy=None
+            if view.strategy is None
+            else StrategyUsePublic(name=view.strategy.name, params=view.strategy.params),
+            symbols=list(view.symbols),
+            exposure=decimal_text(view.exposure),
+            started_at=None if view.started_at is None else time_text(view.started_at),
+            ended_at=None if view.ended_at is None else time_text(view.ended_at),
         )
 
 
@@ -301,6 +358,53 @@ class OrderPublic(ResponseModel):
             legs=legs,
             reject_message=order.reject_message if order.reject_reason is not None else None,
         )
+
+
+class FillPublic(ResponseModel):
+    """One execution of (part of) an order, with what the venue recorded of how it was priced.
+
+    ``price`` = ``reference_price`` ± ``slippage`` (adverse: higher for a buy, lower for a
+    sell); docs/fill-models.md explains each ``rule``."""
+
+    id: str
+    order_id: str
+    account_id: str
+    symbol: str
+    side: OrderSide
+    qty: str
+    price: str = Field(description="Paid or received per unit, after slippage.")
+    time: str = Field(description="When it filled, session time.")
+    bar_time: str = Field(description="The close of the bar that filled it.")
+    reference_price: str = Field(description="The price the matching rule gave, before slippage.")
+    slippage: str = Field(description="Adverse difference per unit (≥ 0).")
+    slippage_cost: str = Field(description="slippage × qty.")
+    slippage_model: str = Field(
+        examples=["half_spread+sqrt_impact"], description="The model that priced it."
+    )
+    fee: str
+    liquidity: LiquiditySide
+    rule: FillRule = Field(description="The matching rule that produced `reference_price`.")
+    intrabar_path: str = Field(
+        examples=["OHLC", "arrival@0.0008"],
+        description="The part of the bar's path the fill saw: the order of its extremes "
+        "assumed (`OHLC`, `OLHC`), `close` (rule `signal_close`), or `arrival@<fraction>` "
+        "for an order that arrived inside the bar (docs/fill-models.md).",
+    )
+    latency_ms: str = Field(description="How long its order took to reach the venue.")
+
+    @classmethod
+    def of(cls, fill: Fill) -> FillPublic:
+        return cls(
+            id=fill.id, order_id=fill.order_id, account_id=fill.account_id, symbol=fill.symbol,
+            side=fill.side, qty=decimal_text(fill.qty), price=decimal_text(fill.price),
+            time=time_text(fill.ts), bar_time=time_text(fill.bar_ts),
+            reference_price=decimal_text(fill.reference_price),
+            slippage=decimal_text(fill.slippage),
+            slippage_cost=decimal_text(fill.slippage * fill.qty),
+            slippage_model=fill.model, fee=decimal_text(fill.fee), liquidity=fill.liquidity,
+            rule=fill.rule, intrabar_path=fill.path,
+            latency_ms=decimal_text((Decimal(fill.latency_ns) / 1_000_000).normalize()),
+        )  # fmt: skip
 
 
 class HeldPositionPublic(ResponseModel):

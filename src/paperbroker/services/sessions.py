@@ -41,6 +41,13 @@ from paperbroker.services.session_config import (
     account_json,
     stored_settings,
 )
+from paperbroker.services.session_facts import (
+    RunTimes,
+    StrategyUse,
+    exposure_of,
+    strategy_of,
+    symbols_of,
+)
 from paperbroker.services.trading import DEFAULT_CASH, TradingUseCases
 from paperbroker.services.views import (
     AccountSettings,
@@ -84,6 +91,10 @@ class _Live:
         self.feeder: threading.Thread | None = None
         self.stop_feeding = threading.Event()
         self.fed_since = 0
+        #: The wall-clock span of its current run, read from its journal as it grows.
+        self.run_times = RunTimes(record.id)
+        #: What is fixed when it is created, read on the first view: strategy, symbols.
+        self.fixed: tuple[StrategyUse | None, tuple[str, ...]] | None = None
 
     @property
     def playing(self) -> bool:
@@ -517,6 +528,10 @@ class SessionService(TradingUseCases, PaperSessions):
     def _view(self, live: _Live) -> SessionView:
         runtime = live.runtime
         books = runtime.kernel.portfolios.values()
+        if live.fixed is None:
+            live.fixed = (strategy_of(runtime), symbols_of(runtime))
+        strategy, symbols = live.fixed
+        started_at, ended_at = live.run_times.span(self.factory, runtime.last_seq)
         return SessionView(
             id=live.record.id,
             name=live.record.name,
@@ -540,6 +555,11 @@ class SessionService(TradingUseCases, PaperSessions):
             default_account_id=runtime.default_account_id,
             data_notes=self._market.notes(s.symbol for s in runtime.kernel.feed.series),
             left_open=_left_open(runtime) if runtime.ended else None,
+            strategy=strategy,
+            symbols=symbols,
+            exposure=exposure_of(runtime),
+            started_at=started_at,
+            ended_at=ended_at,
         )
 
 

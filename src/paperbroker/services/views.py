@@ -9,6 +9,7 @@ from paperbroker.analytics.execution_quality import ExecutionQuality
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.services.session_facts import StrategyUse
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,15 @@ class SessionView:
     state_reason: str | None = None
     #: What it left open when it ended (``None`` while it has not).
     left_open: LeftOpenView | None = None
+    #: The strategy its pipeline runs (``services.session_facts.StrategyUse``), if one.
+    strategy: StrategyUse | None = None
+    #: The symbols it trades.
+    symbols: tuple[str, ...] = ()
+    #: The gross market value of its open positions, across its accounts.
+    exposure: Decimal = Decimal(0)
+    #: Wall-clock ns its current run started and ended (``services.session_facts``).
+    started_at: int | None = None
+    ended_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,15 @@ from paperbroker.api.decimals import CashAmount
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.errors import accepted_or_refused
 from paperbroker.api.formats import time_text
-from paperbroker.api.responses import OrderPublic, PositionPublic, ResponseModel, SessionPublic
+from paperbroker.api.responses import (
+    InvalidFieldBody,
+    OrderPublic,
+    PositionPublic,
+    ResponseModel,
+    SessionPublic,
+)
 from paperbroker.api.routes import ORDER_REFUSALS, SESSION_RULES
+from paperbroker.api.routes.catalog import check_strategy
 from paperbroker.api.schemas import (
     _MAX_NAME,
     ExecutionChoice,
@@ -112,16 +119,13 @@ class PaperSessionPublic(SessionPublic):
     """
 
     status: str = Field(json_schema_extra={"enum": [s.value for s in SessionState]})
-    symbols: list[str]
     feed: FeedPublic | None
 
     @classmethod
     def of_paper(cls, view: SessionView, service: SessionService, owner: str) -> PaperSessionPublic:
         feed = service.feed_view(owner, view.id)
-        runtime = service.runtime(owner, view.id)
         return cls(
             **{**SessionPublic.of(view).model_dump(), "status": view.state},
-            symbols=list(runtime.spec.symbols),
             feed=None if feed is None else FeedPublic.of(feed),
         )
 
@@ -144,10 +148,14 @@ def _paper(service: SessionService, owner: str, session_id: str) -> SessionView:
     status_code=status.HTTP_201_CREATED,
     operation_id="createPaperSession",
     summary="Create and start a paper session",
-    responses=answers(rules=SESSION_RULES),
+    responses=answers(rules=SESSION_RULES, body=InvalidFieldBody),
 )
 def create(body: PaperSessionCreate, caller: Owner, service: Service) -> PaperSessionPublic:
-    """The session runs at once (``running``) on its feed, its pipeline trading."""
+    """The session runs at once (``running``) on its feed, its pipeline trading. A strategy
+    parameter its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
+    """
+    if isinstance(body.strategy, StrategyRef):
+        check_strategy(body.strategy.name, body.strategy.params)
     view = service.create_paper(
         caller.key_id, name=body.name, symbols=body.symbols, pipeline=body.pipeline(),
         initial_cash=body.initial_cash, execution=body.execution, feed=body.feed,

@@ -11,8 +11,15 @@ from paperbroker.api.access import Owner
 from paperbroker.api.contract import answers
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import time_text
-from paperbroker.api.responses import AdvancePublic, PipelinePublic, ResponseModel, SessionPublic
+from paperbroker.api.responses import (
+    AdvancePublic,
+    InvalidFieldBody,
+    PipelinePublic,
+    ResponseModel,
+    SessionPublic,
+)
 from paperbroker.api.routes import SESSION_RULES
+from paperbroker.api.routes.catalog import check_strategy
 from paperbroker.api.schemas import (
     AdvanceRequest,
     PrintableText,
@@ -31,15 +38,18 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
     status_code=status.HTTP_201_CREATED,
     operation_id="createSession",
     summary="Create a backtest session",
-    responses=answers(rules=[*SESSION_RULES, "endTime after startTime"]),
+    responses=answers(rules=[*SESSION_RULES, "endTime after startTime"], body=InvalidFieldBody),
 )
 def create_session(body: SessionCreate, caller: Owner, service: Service) -> SessionPublic:
     """A new session, paused at ``startTime``, with one account holding ``initialCash``.
 
     ``execution`` chooses the simulated venue's models (default: the
     ``equities_realistic`` preset) and ``account`` how its accounts trade
-    (default: cash); both are fixed for the session's life.
+    (default: cash); both are fixed for the session's life. A strategy parameter
+    its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
     """
+    if body.strategy is not None:
+        check_strategy(body.strategy.name, body.strategy.params)
     return SessionPublic.of(
         service.create(
             caller.key_id,

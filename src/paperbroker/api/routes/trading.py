@@ -15,9 +15,11 @@ from fastapi import APIRouter, Query
 from paperbroker.api.access import Owner
 from paperbroker.api.deps import AccountIdPath, OrderIdPath, Service, SessionIdHeader, SymbolPath
 from paperbroker.api.errors import accepted_or_refused
-from paperbroker.api.responses import AccountPublic, OrderPublic, PositionPublic
+from paperbroker.api.params import UUID_PATTERN
+from paperbroker.api.responses import AccountPublic, FillPublic, OrderPublic, PositionPublic
 from paperbroker.api.routes import ORDER_REFUSALS
 from paperbroker.api.schemas import OrderCreate, OrderReplace, OrderStatusFilter
+from paperbroker.services.fills import MAX_LIMIT, Direction, account_fills
 
 router = APIRouter(prefix="/v1/trading/accounts/{accountId}", tags=["trading"])
 
@@ -120,6 +122,43 @@ def replace_order(
     request = body.to_request()
     order = service.replace_order(caller.key_id, session_id, account_id, order_id, request)
     return OrderPublic.of(accepted_or_refused(order))
+
+
+#: A fill id as the venue writes them (a UUID, or ``F-1`` from a kernel without a namespace).
+FILL_ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
+
+
+@router.get("/fills", operation_id="listFills", summary="List fills with their pricing")
+def list_fills(
+    account_id: AccountIdPath,
+    session_id: SessionIdHeader,
+    caller: Owner,
+    service: Service,
+    order_id: Annotated[
+        str | None,
+        Query(pattern=UUID_PATTERN, description="Only this order's fills (its id)."),
+    ] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=FILL_ID_PATTERN,
+            description="Continue after this fill (the last `id` of the previous page), in "
+            "the same direction; 404 if it is not one of the fills listed.",
+        ),
+    ] = None,
+    direction: Annotated[
+        Direction, Query(description="`desc`: newest first (default); `asc`: oldest first.")
+    ] = "desc",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many.")] = 100,
+) -> list[FillPublic]:
+    """The account's fills, newest first by default, each with its reference price,
+    slippage, fee, liquidity, latency and the matching rule that priced it. Page with
+    `after` = the last `id` of a page: pages never repeat or skip a fill."""
+    runtime = service.runtime(caller.key_id, session_id)
+    fills = account_fills(
+        runtime, account_id, order_id=order_id, after=after, limit=limit, direction=direction
+    )
+    return [FillPublic.of(fill) for fill in fills]
 
 
 @router.get("/positions", operation_id="listPositions", summary="List positions")
