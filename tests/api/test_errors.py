@@ -32,7 +32,9 @@ def post_raw(api: Api, path: str, content: bytes | str, **headers: str) -> Any:
 
 def test_unknown_route_is_404_json(api: Api) -> None:
     assert "/v1/nope" in error(api.client.get("/v1/nope", auth=api.alice), 404)
-    assert "/nope" in error(api.client.get("/nope"), 404)
+    # Outside the API, a browser's GET is the dashboard's (tests/api/test_dashboard_serving.py).
+    assert "/nope" in error(api.client.get("/nope", headers={"Accept": "application/json"}), 404)
+    assert "/nope" in error(api.client.post("/nope"), 404)
 
 
 def test_trailing_slash_is_404_not_a_redirect(api: Api) -> None:
