@@ -63,3 +63,21 @@ def test_api_with_valid_key_is_served(api: Api) -> None:
     response = api.client.get("/v1/sessions", auth=api.alice)
     assert response.status_code == 200
     assert response.json() == []
+
+
+@pytest.mark.parametrize("secret_ok", [True, False])
+def test_a_key_refused_in_the_apca_headers_is_not_challenged_to_use_basic(
+    api: Api, secret_ok: bool
+) -> None:
+    """A browser answers a ``Basic`` challenge to a page's request with its own sign-in
+    dialog: the dashboard's requests (APCA headers) get a challenge to send them again."""
+    key_id, secret = api.alice
+    if secret_ok:
+        api.keys.revoke(key_id)  # a right secret, of a revoked key
+    response = api.client.get(
+        "/v1/sessions",
+        headers={"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret if secret_ok else "x"},
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == 40110000
+    assert response.headers["www-authenticate"] == 'APCA-API-KEY-ID realm="paperbroker"'

@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from bench.server_process import ServerProcess
+from tests.e2e.dashboard import serve, tab_factory
+
+__all__ = ["tab_factory"]
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -48,3 +52,9 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server per test module, serving the built dashboard (tests/e2e/dashboard.py)."""
+    yield from serve(tmp_path_factory.mktemp("dashboard"))

@@ -8,7 +8,9 @@ A request authenticates with either
 
 Every route takes a :data:`Caller`: the verified key's record. A missing,
 malformed, unknown, revoked or wrong key is a 401 with ``WWW-Authenticate``;
-the message does not say which, so it tells an attacker nothing.
+the message does not say which, so it tells an attacker nothing. A key sent in
+the headers is challenged to send them again, not to use Basic: a browser
+meets a ``Basic`` challenge to a page's request with its own sign-in dialog.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBasicCredentials
 
 from paperbroker.api.deps import api_context
-from paperbroker.api.errors import Unauthenticated
+from paperbroker.api.errors import BASIC_CHALLENGE, HEADER_CHALLENGE, Unauthenticated
 from paperbroker.store.keys import (
     KEY_ID_LENGTH,
     KEY_ID_PREFIX,
@@ -54,15 +56,18 @@ _secret_header = APIKeyHeader(
 )
 
 
-def verify_key(request: Request, key_id: str, secret: str) -> ApiKeyRecord:
+def verify_key(
+    request: Request, key_id: str, secret: str, *, challenge: str = BASIC_CHALLENGE
+) -> ApiKeyRecord:
     """The record of the active key ``key_id`` whose secret is ``secret``.
 
     Raises:
-        Unauthenticated: when the key is malformed, unknown, revoked or the secret wrong.
+        Unauthenticated: when the key is malformed, unknown, revoked or the secret wrong
+            (with ``challenge`` as its ``WWW-Authenticate``).
     """
     record = verify_in(api_context(request).keys, key_id, secret)
     if record is None:
-        raise Unauthenticated()
+        raise Unauthenticated(challenge=challenge)
     return record
 
 
@@ -86,7 +91,7 @@ def authenticate(
         Unauthenticated: when there is no key, or it does not verify.
     """
     if key_id is not None or secret is not None:
-        return verify_key(request, key_id or "", secret or "")
+        return verify_key(request, key_id or "", secret or "", challenge=HEADER_CHALLENGE)
     if credentials is None:
         raise Unauthenticated(
             f"request is not authorized: send {KEY_ID_HEADER} and {SECRET_HEADER}, "

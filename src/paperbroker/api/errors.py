@@ -5,7 +5,8 @@ code is the status followed by ``10000`` (404 → ``40410000``), so a client
 can switch on either. The mapping:
 
 - a body that is not JSON, or not a JSON object → 400 (``40010000``);
-- no or a wrong API key → 401 (``40110000``) with ``WWW-Authenticate``;
+- no or a wrong API key → 401 (``40110000``) with ``WWW-Authenticate`` (``Basic``, but
+  for a key sent in the ``APCA-API-*`` headers);
 - an order refused for insufficient buying power → 403 (``40310000``);
 - :class:`~paperbroker.core.errors.NotFound`, an unknown route → 404 (``40410000``);
 - a method the route does not have → 405 (``40510000``) with ``Allow`` naming
@@ -98,11 +99,20 @@ class ApiError(Exception):
         self.code = code
 
 
+#: The challenge of a request that sent its key in the ``APCA-API-*`` headers. Not
+#: ``Basic``: a browser answers a ``Basic`` challenge to a page's ``fetch`` with its own
+#: sign-in dialog (the dashboard sends the headers, and shows the refusal itself).
+HEADER_CHALLENGE: Final = 'APCA-API-KEY-ID realm="paperbroker"'
+BASIC_CHALLENGE: Final = 'Basic realm="paperbroker"'
+
+
 class Unauthenticated(ApiError):
     """No API key, or one that is unknown, revoked or has another secret: 401."""
 
-    def __init__(self, message: str = "request is not authorized") -> None:
-        super().__init__(401, message, {"WWW-Authenticate": 'Basic realm="paperbroker"'})
+    def __init__(
+        self, message: str = "request is not authorized", *, challenge: str = BASIC_CHALLENGE
+    ) -> None:
+        super().__init__(401, message, {"WWW-Authenticate": challenge})
 
 
 def accepted_or_refused(view: OrderView) -> OrderView:
