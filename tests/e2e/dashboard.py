@@ -32,10 +32,14 @@ Theme = Literal["light", "dark"]
 
 
 def require_build() -> None:
-    """Skip (locally) or fail (under ``CI=true``) when the dashboard is not built."""
-    if (BUILD / "index.html").exists():
+    """Skip (locally) or fail (under ``CI=true``) when the dashboard is not built.
+
+    The server serves ``PAPERBROKER_DASHBOARD_DIR`` instead when it is set (another build).
+    """
+    build = Path(os.environ.get("PAPERBROKER_DASHBOARD_DIR") or BUILD)
+    if (build / "index.html").exists():
         return
-    reason = f"the dashboard is not built ({BUILD / 'index.html'} is missing): run make web"
+    reason = f"the dashboard is not built ({build / 'index.html'} is missing): run make web"
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(reason)
