@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from bench.server_process import ServerProcess
 from playwright.sync_api import Page, expect
-
 from tests.e2e.dashboard import Tab
 
 pytestmark = pytest.mark.browser
