@@ -15,6 +15,7 @@ import {
   clearState,
   createRequest,
   loadState,
+  paramValues,
   saveState,
   STEPS,
   strategyErrors,
@@ -142,7 +143,7 @@ export default function NewSessionPage() {
             query={strategies}
             selected={state.strategy}
             fields={fields}
-            values={state.strategy === null ? {} : (state.params[state.strategy] ?? {})}
+            values={paramValues(state, fields)}
             errors={errorsOf(1)}
             onPick={(strategy) => {
               update(

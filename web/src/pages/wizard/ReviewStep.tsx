@@ -38,7 +38,7 @@ export function ReviewStep({ state, request, defaultPreset }: { state: WizardSta
       execution === undefined || execution === null
         ? `${defaultPreset || "the server's default"} (default)`
         : [
-            execution.preset ?? "no preset",
+            execution.preset ?? `${defaultPreset || "the server's default"} (default)`,
             execution.slippage === undefined ? null : `slippage ${JSON.stringify(execution.slippage)}`,
             execution.fees === undefined ? null : `fees ${JSON.stringify(execution.fees)}`,
           ]

@@ -5,7 +5,7 @@
  */
 import type { Schemas } from "../../api/client";
 import type { FieldSpec, FormErrors, FormValues } from "./schemaForm";
-import { toParams, validateAll } from "./schemaForm";
+import { initialValues, toParams, validateAll } from "./schemaForm";
 
 export type SessionKind = "backtest" | "paper";
 export type FeedType = "replay" | "synthetic" | "alpaca";
@@ -166,7 +166,12 @@ export function strategyErrors(state: WizardState, fields: FieldSpec[]): FormErr
   if (state.strategy === null) {
     return { strategy: "Pick a strategy" };
   }
-  return validateAll(fields, state.params[state.strategy] ?? {});
+  return validateAll(fields, paramValues(state, fields));
+}
+
+/** The strategy's parameter values: what the user typed over the schema's defaults. */
+export function paramValues(state: WizardState, fields: FieldSpec[]): FormValues {
+  return { ...initialValues(fields), ...(state.strategy === null ? {} : state.params[state.strategy]) };
 }
 
 type ExecutionSpec = Schemas["ExecutionSpec"];
@@ -212,7 +217,7 @@ export type CreateRequest =
 /** The request that creates the session the wizard describes. */
 export function createRequest(state: WizardState, fields: FieldSpec[]): CreateRequest {
   const strategy = state.strategy ?? "";
-  const params = toParams(fields, state.params[strategy] ?? {});
+  const params = toParams(fields, paramValues(state, fields));
   const name = (state.nameEdited ? state.name : generatedName(state)).trim();
   const execution = executionBody(state);
   if (state.kind === "paper") {
