@@ -13,13 +13,13 @@ export type Preset = Schemas["PresetPublic"];
 export function describeModel(model: unknown): string {
   if (Array.isArray(model)) return model.map(describeModel).join(" + ");
   if (typeof model !== "object" || model === null) return String(model);
-  const { model: name, parts, base, ...rest } = model as Record<string, unknown>;
+  const { model: name, parts, ...rest } = model as Record<string, unknown>;
   if (Array.isArray(parts)) return parts.map(describeModel).join(" + ");
-  const settings = Object.entries(rest)
-    .filter(([key, value]) => key !== "seed" && (typeof value !== "object" || value === null))
-    .map(([key, value]) => `${key} ${String(value)}`);
+  const entries = Object.entries(rest).filter(([key, value]) => key !== "seed" && value !== null);
+  const settings = entries.filter(([, value]) => typeof value !== "object").map(([key, value]) => `${key} ${String(value)}`);
+  const nested = entries.filter(([, value]) => typeof value === "object").map(([, value]) => describeModel(value));
   const own = `${String(name)}${settings.length > 0 ? ` (${settings.join(", ")})` : ""}`;
-  return base === undefined ? own : `${describeModel(base)} + ${own}`;
+  return nested.length > 0 ? `${own}: ${nested.join(" + ")}` : own;
 }
 
 /** What a preset's configuration means, one line per model. */

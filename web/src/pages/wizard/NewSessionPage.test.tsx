@@ -153,7 +153,9 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
     const review = screen.getByRole("table", { name: "Review" });
     expect(review).toHaveTextContent("window = 30");
     expect(review).toHaveTextContent("$25,000.50");
-    expect(review).toHaveTextContent("equities_realistic (default)");
+    expect(review).toHaveTextContent(
+      "equities_realistic (default); slippage fixed_bps (bps 5); fees per_share (per_share 0.005)",
+    );
     await userEvent.click(screen.getByRole("button", { name: "Create backtest" }));
     expect(await screen.findByText("elsewhere", {}, { timeout: 5000 })).toBeInTheDocument();
     const request = fake.calls("POST /v1/sessions")[0];

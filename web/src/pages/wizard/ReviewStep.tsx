@@ -2,6 +2,7 @@ import { Box, Table, TableBody, TableCell, TableRow, Typography } from "@mui/mat
 import type { ReactNode } from "react";
 
 import { formatDecimal } from "../../format/numbers";
+import { describeModel } from "./ExecutionPicker";
 import type { CreateRequest, WizardState } from "./wizardState";
 
 function describeFeed(feed: Record<string, unknown>): string {
@@ -39,8 +40,8 @@ export function ReviewStep({ state, request, defaultPreset }: { state: WizardSta
         ? `${defaultPreset || "the server's default"} (default)`
         : [
             execution.preset ?? `${defaultPreset || "the server's default"} (default)`,
-            execution.slippage === undefined ? null : `slippage ${JSON.stringify(execution.slippage)}`,
-            execution.fees === undefined ? null : `fees ${JSON.stringify(execution.fees)}`,
+            execution.slippage === undefined ? null : `slippage ${describeModel(execution.slippage)}`,
+            execution.fees === undefined ? null : `fees ${describeModel(execution.fees)}`,
           ]
             .filter((part) => part !== null)
             .join("; "),

@@ -15,7 +15,7 @@ function helper(field: FieldSpec, error: string | undefined): string {
   }
   const parts = [field.description, boundsText(field)];
   if (field.nullable && (field.defaultValue === null || field.defaultValue === undefined)) {
-    parts.push("empty: none");
+    parts.push("empty: the default");
   }
   return parts.filter((part) => part !== null && part !== "").join(" · ");
 }
