@@ -125,7 +125,7 @@ export default function NewSessionPage() {
       )}
       {step !== 3 && Object.keys(serverErrors).length > 0 && (
         <Alert severity="error" role="alert">
-          The server refused to create the session: {Object.values(serverErrors).join("; ")}
+          The server refused to create the session: see the field marked below.
         </Alert>
       )}
       <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-label={STEPS[step]}>
