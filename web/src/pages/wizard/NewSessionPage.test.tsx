@@ -229,6 +229,17 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
     expect(screen.getByRole("table", { name: "Review" })).toBeInTheDocument();
   });
 
+  it("goes back to a step done from the stepper, keeping what was chosen", async () => {
+    server();
+    open(3, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-06-29" });
+    await userEvent.click(await screen.findByRole("tab", { name: /Type/ }));
+    expect(screen.getByRole("button", { name: "Backtest" })).toHaveAttribute("aria-pressed", "true");
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await screen.findByRole("combobox", { name: /Symbols/ })).toBeInTheDocument();
+    expect(screen.getByLabelText(/Start \(UTC\)/)).toHaveValue("2012-01-03");
+  });
+
   it("keeps the step of the address only as far as the choices go", async () => {
     server();
     open(4, { kind: "backtest" }); // no strategy yet: the strategy step

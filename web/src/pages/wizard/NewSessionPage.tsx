@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Paper, Stack, Step, StepLabel, Stepper, Typography } from "@mui/material";
+import { Alert, Box, Button, Paper, Stack, Step, StepButton, StepLabel, Stepper, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -114,7 +114,18 @@ export default function NewSessionPage() {
       <Stepper activeStep={step} alternativeLabel>
         {STEPS.map((label, index) => (
           <Step key={label} completed={index < step}>
-            <StepLabel error={stepHasServerError(index)}>{label}</StepLabel>
+            {index < step ? (
+              // Steps done can be gone back to; the ones ahead open with Next, which checks this one.
+              <StepButton
+                onClick={() => {
+                  goTo(index);
+                }}
+              >
+                <StepLabel error={stepHasServerError(index)}>{label}</StepLabel>
+              </StepButton>
+            ) : (
+              <StepLabel error={stepHasServerError(index)}>{label}</StepLabel>
+            )}
           </Step>
         ))}
       </Stepper>

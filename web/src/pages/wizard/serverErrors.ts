@@ -32,7 +32,7 @@ export function pathOf(body: unknown, message: string): string | null {
     [/^field ([A-Za-z0-9_.]+)(?::| is required)/, (m) => m[1] ?? ""],
     [/^(execution(?:\.[A-Za-z0-9_]+)*):/, (m) => m[1] ?? ""],
     [/^feed field '(\w+)'/, (m) => `feed.${m[1] ?? ""}`],
-    [/^(?:unknown feed field|invalid feed settings)/, () => "feed"],
+    [/^(?:unknown feed field|invalid feed settings|an alpaca feed)/, () => "feed"],
     [/^parameter '(\w+)'/, (m) => `strategy.params.${m[1] ?? ""}`],
     [/^(?:unknown parameter|invalid parameters for)/, () => "strategy.params"],
     [/^endTime must be after startTime/, () => "endTime"],
