@@ -34,7 +34,7 @@ export function TypeStep({ kind, error, onPick }: { kind: SessionKind | null; er
                 onClick={() => {
                   onPick(item.kind);
                 }}
-                sx={{ height: "100%" }}
+                sx={{ height: "100%", display: "flex", alignItems: "flex-start", justifyContent: "flex-start" }}
               >
                 <CardContent>
                   <Typography variant="h6" component="h2">
