@@ -11,6 +11,7 @@ import {
   Drawer,
   IconButton,
   List,
+  ListItem,
   ListItemButton,
   ListItemIcon,
   ListItemText,
@@ -71,16 +72,17 @@ export function AppShell() {
         <nav aria-label="Main">
           <List>
             {NAV.map((item) => (
-              <ListItemButton
-                key={item.to}
-                component={NavLink}
-                to={item.to}
-                end={item.end}
-                selected={item.end === true ? location.pathname === item.to : location.pathname.startsWith(item.to)}
-              >
-                <ListItemIcon>{item.icon}</ListItemIcon>
-                <ListItemText primary={item.label} />
-              </ListItemButton>
+              <ListItem key={item.to} disablePadding>
+                <ListItemButton
+                  component={NavLink}
+                  to={item.to}
+                  end={item.end}
+                  selected={item.end === true ? location.pathname === item.to : location.pathname.startsWith(item.to)}
+                >
+                  <ListItemIcon>{item.icon}</ListItemIcon>
+                  <ListItemText primary={item.label} />
+                </ListItemButton>
+              </ListItem>
             ))}
           </List>
         </nav>

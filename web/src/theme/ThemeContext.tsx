@@ -29,6 +29,8 @@ export function makeTheme(mode: Mode) {
       success: { main: mode === "dark" ? "#66bb6a" : "#1b5e20" },
       error: { main: mode === "dark" ? "#f48fb1" : "#b71c1c" },
       warning: { main: mode === "dark" ? "#ffb74d" : "#8a4b00" },
+      // Dark enough on the light background for text (4.5:1), as the other colours.
+      info: { main: mode === "dark" ? "#4fc3f7" : "#01579b" },
       background:
         mode === "dark" ? { default: "#0f1216", paper: "#161b22" } : { default: "#f5f7fa", paper: "#ffffff" },
     },

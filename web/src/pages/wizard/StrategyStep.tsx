@@ -1,4 +1,4 @@
-import { Alert, Box, Chip, List, ListItemButton, ListItemText, Paper, Stack, Tooltip, Typography } from "@mui/material";
+import { Alert, Box, Chip, List, ListItem, ListItemButton, ListItemText, Paper, Stack, Tooltip, Typography } from "@mui/material";
 import type { UseQueryResult } from "@tanstack/react-query";
 
 import type { Schemas } from "../../api/client";
@@ -54,13 +54,11 @@ export function StrategyStep({ query, selected, fields, values, errors, onPick, 
             const broken = strategy.error !== null;
             const item = (
               <ListItemButton
-                key={strategy.name}
                 selected={strategy.name === selected}
                 disabled={broken}
                 onClick={() => {
                   onPick(strategy);
                 }}
-                aria-label={strategy.name}
               >
                 <ListItemText
                   primary={
@@ -77,12 +75,16 @@ export function StrategyStep({ query, selected, fields, values, errors, onPick, 
                 />
               </ListItemButton>
             );
-            return broken ? (
-              <Tooltip key={strategy.name} title={`Cannot be used: ${strategy.error ?? ""}`}>
-                <span>{item}</span>
-              </Tooltip>
-            ) : (
-              item
+            return (
+              <ListItem key={strategy.name} disablePadding sx={{ display: "block" }}>
+                {broken ? (
+                  <Tooltip title={`Cannot be used: ${strategy.error ?? ""}`}>
+                    <span>{item}</span>
+                  </Tooltip>
+                ) : (
+                  item
+                )}
+              </ListItem>
             );
           })}
         </List>

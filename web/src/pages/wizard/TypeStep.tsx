@@ -30,7 +30,6 @@ export function TypeStep({ kind, error, onPick }: { kind: SessionKind | null; er
             >
               <CardActionArea
                 aria-pressed={selected}
-                aria-label={item.title}
                 onClick={() => {
                   onPick(item.kind);
                 }}
