@@ -22,7 +22,7 @@ export function AgentCard({ agent, now, score, onLogs }: AgentCardProps) {
       component="section"
       aria-label={`Agent ${agent.name}`}
       variant="outlined"
-      sx={{ p: 1.5, width: 280, borderWidth: 2, borderColor: borderFor(agent.status) }}
+      sx={{ p: 1.5, width: 290, borderWidth: 2, borderColor: borderFor(agent.status) }}
     >
       <Box sx={{ display: "flex", alignItems: "center", gap: 1, justifyContent: "space-between" }}>
         <Box sx={{ minWidth: 0 }}>

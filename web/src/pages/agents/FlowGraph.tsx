@@ -5,19 +5,20 @@ import { Box, Button, useTheme } from "@mui/material";
 import {
   Background,
   Controls,
-  type Edge,
   MarkerType,
   ReactFlow,
   useNodesState,
 } from "@xyflow/react";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import type { Agent, Pipeline } from "./api";
 import type { AgentCardProps } from "./AgentCard";
 import { type AgentFlowNode, AgentNode } from "./AgentNode";
+import { TopicEdge, type TopicFlowEdge } from "./TopicEdge";
 import { forgetPositions, initialPositions, loadPositions, savePositions, type Wire } from "./layout";
 
 const nodeTypes = { agent: AgentNode };
+const edgeTypes = { topic: TopicEdge };
 
 export interface FlowGraphProps {
   sessionId: string;
@@ -82,24 +83,26 @@ export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs }: 
     });
   }, [sessionId, ids, links, agents, now, scores, onLogs, setNodes, generation]);
 
+  const stroke = useCallback(
+    (running: boolean) => (running ? theme.palette.success.main : theme.palette.text.disabled),
+    [theme],
+  );
   const edges = useMemo(
-    (): Edge[] =>
+    (): TopicFlowEdge[] =>
       links.map((link) => {
         const running = agents.get(link.source)?.status === "running";
         return {
           id: `${link.source}->${link.target}`,
           source: link.source,
           target: link.target,
-          label: link.topics.join(", "),
+          type: "topic",
+          data: { topics: link.topics },
           animated: running,
-          markerEnd: { type: MarkerType.ArrowClosed },
-          style: { strokeWidth: 2, stroke: running ? theme.palette.success.main : theme.palette.text.disabled },
-          labelStyle: { fill: theme.palette.text.primary, fontSize: 12 },
-          labelBgStyle: { fill: theme.palette.background.paper },
-          labelBgPadding: [4, 2] as [number, number],
+          markerEnd: { type: MarkerType.ArrowClosed, color: stroke(running) },
+          style: { strokeWidth: 2, stroke: stroke(running) },
         };
       }),
-    [links, agents, theme],
+    [links, agents, stroke],
   );
 
   return (
@@ -118,11 +121,12 @@ export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs }: 
           Reset layout
         </Button>
       </Box>
-      <ReactFlow<AgentFlowNode>
+      <ReactFlow<AgentFlowNode, TopicFlowEdge>
         key={generation}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStop={(_event, _node, dragged) => {
           const kept = loadPositions(sessionId);

@@ -34,6 +34,8 @@ export function LogsDrawer({ agent, onClose }: { agent: Agent | null; onClose: (
       anchor="right"
       open={agent !== null}
       onClose={onClose}
+      // Above the app bar, which sits above the navigation drawer.
+      sx={{ zIndex: (theme) => theme.zIndex.modal }}
       slotProps={{ paper: { sx: { width: { xs: "100vw", md: "min(960px, 75vw)" } } } }}
     >
       {agent !== null && <LogsPanel key={agent.id} agent={agent} onClose={onClose} />}

@@ -15,8 +15,8 @@ export interface Wire {
   target: string;
 }
 
-export const COLUMN_WIDTH = 340;
-export const ROW_HEIGHT = 300;
+export const COLUMN_WIDTH = 420;
+export const ROW_HEIGHT = 320;
 
 /**
  * Each node's rank: 0 for a node nothing publishes to, else one more than the
@@ -45,22 +45,40 @@ export function ranks(nodes: readonly string[], edges: readonly Wire[]): Map<str
   return rank;
 }
 
-/** Columns by rank, rows in the given order within a column, each column centred. */
+/**
+ * Columns by rank, rows in the given order within a column, each column
+ * centred. A wire that skips columns (data's bars straight to the strategy,
+ * past the sentiment agent) keeps a free row in each column it crosses, so
+ * it never runs behind a card.
+ */
 export function layered(nodes: readonly string[], edges: readonly Wire[]): Map<string, XY> {
   const rank = ranks(nodes, edges);
-  const columns = new Map<number, string[]>();
-  for (const node of nodes) {
-    const r = rank.get(node) ?? 0;
-    const column = columns.get(r) ?? [];
-    column.push(node);
-    columns.set(r, column);
+  const columns = new Map<number, (string | null)[]>();
+  const column = (r: number) => {
+    const found = columns.get(r) ?? [];
+    columns.set(r, found);
+    return found;
+  };
+  for (const { source, target } of edges) {
+    const from = rank.get(source);
+    const to = rank.get(target);
+    if (from !== undefined && to !== undefined) {
+      for (let r = from + 1; r < to; r += 1) {
+        column(r).push(null);
+      }
+    }
   }
-  const tallest = Math.max(1, ...[...columns.values()].map((column) => column.length));
+  for (const node of nodes) {
+    column(rank.get(node) ?? 0).push(node);
+  }
+  const tallest = Math.max(1, ...[...columns.values()].map((slots) => slots.length));
   const positions = new Map<string, XY>();
-  for (const [r, column] of columns) {
-    const offset = ((tallest - column.length) * ROW_HEIGHT) / 2;
-    column.forEach((node, row) => {
-      positions.set(node, { x: r * COLUMN_WIDTH, y: offset + row * ROW_HEIGHT });
+  for (const [r, slots] of columns) {
+    const offset = ((tallest - slots.length) * ROW_HEIGHT) / 2;
+    slots.forEach((node, row) => {
+      if (node !== null) {
+        positions.set(node, { x: r * COLUMN_WIDTH, y: offset + row * ROW_HEIGHT });
+      }
     });
   }
   return positions;
