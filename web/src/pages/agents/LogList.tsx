@@ -25,6 +25,8 @@ export function LogList({ lines, search, follow }: { lines: readonly Line[]; sea
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
     overscan: 20,
+    // Until the box is measured: about a drawer's size.
+    initialRect: { width: 800, height: 600 },
   });
 
   useEffect(() => {
