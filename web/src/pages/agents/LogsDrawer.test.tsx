@@ -1,5 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useEffect } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { EventStore } from "../../live/activityStore";
@@ -19,7 +20,10 @@ const line = (n: number, text: string, level = "INFO") => ({
 
 let store: EventStore | null = null;
 function Grab() {
-  store = useLive().events;
+  const { events } = useLive();
+  useEffect(() => {
+    store = events;
+  }, [events]);
   return null;
 }
 
