@@ -10,7 +10,8 @@ export interface AgentCardProps {
   agent: Agent;
   /** The time ages are told from (ms): the wall clock of a paper session, a backtest's own clock. */
   now: number;
-  score?: Score | null;
+  /** A sentiment agent's latest score: none yet (null), or still being read. */
+  score?: Score | null | "loading";
   onLogs: (agent: Agent) => void;
 }
 
@@ -43,10 +44,12 @@ export function AgentCard({ agent, now, score, onLogs }: AgentCardProps) {
         Symbols: {agent.symbols.length === 0 ? "every symbol" : agent.symbols.join(", ")}
       </Typography>
       {score !== undefined && (
-        <Typography variant="body2" sx={{ mt: 0.5 }} title={score?.headline}>
+        <Typography variant="body2" sx={{ mt: 0.5 }} title={typeof score === "object" ? score?.headline : undefined}>
           Latest score:{" "}
           {score === null ? (
             "none yet"
+          ) : score === "loading" ? (
+            "…"
           ) : (
             <Box
               component="span"

@@ -10,7 +10,7 @@ import { keys } from "../../api/keys";
 import { type Agent, readLog } from "./api";
 import { latestScore, type Score } from "./metrics";
 
-export function useScores(agents: readonly Agent[]): ReadonlyMap<string, Score | null | undefined> {
+export function useScores(agents: readonly Agent[]): ReadonlyMap<string, Score | null | "loading"> {
   const sentiment = agents.filter((agent) => agent.type === "sentiment");
   const data = useQueries({
     queries: sentiment.map((agent) => ({
@@ -21,10 +21,10 @@ export function useScores(agents: readonly Agent[]): ReadonlyMap<string, Score |
   });
   const ids = sentiment.map((agent) => agent.id).join(",");
   return useMemo(() => {
-    const scores = new Map<string, Score | null | undefined>();
+    const scores = new Map<string, Score | null | "loading">();
     ids.split(",").forEach((id, index) => {
       if (id !== "") {
-        scores.set(id, data[index] ?? null);
+        scores.set(id, data[index] ?? "loading");
       }
     });
     return scores;
