@@ -60,6 +60,13 @@ describe("AgentCard", () => {
     expect(server.calls("POST /api/agents/889613ef-fdee-5429-8ae7-b0fb954e4e66/stop")).toHaveLength(1);
   });
 
+  it("keeps the controls of a completed session's agents off, saying why", () => {
+    fakeServer({});
+    show({ locked: "The session is completed" });
+    expect(screen.getByRole("button", { name: "Stop risk" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Logs of risk" })).toBeEnabled();
+  });
+
   it("opens the agent's log", async () => {
     fakeServer({});
     const { onLogs } = show();

@@ -13,10 +13,12 @@ export interface AgentCardProps {
   /** A sentiment agent's latest score: none yet (null), or still being read. */
   score?: Score | null | "loading";
   onLogs: (agent: Agent) => void;
+  /** Why its controls are off (a completed session), if they are. */
+  locked?: string | undefined;
 }
 
 /** One agent: what it is, its state, what it covers and counted, and its controls. */
-export function AgentCard({ agent, now, score, onLogs }: AgentCardProps) {
+export function AgentCard({ agent, now, score, onLogs, locked }: AgentCardProps) {
   const metrics = Object.entries(agent.metrics);
   return (
     <Paper
@@ -97,7 +99,7 @@ export function AgentCard({ agent, now, score, onLogs }: AgentCardProps) {
             ))}
         </Box>
       )}
-      <AgentControls agent={agent} onLogs={onLogs} />
+      <AgentControls agent={agent} onLogs={onLogs} locked={locked} />
     </Paper>
   );
 }

@@ -13,7 +13,16 @@ const STARTABLE = new Set(["stopped", "error"]);
 const STOPPABLE = new Set(["starting", "running", "error"]);
 
 /** Start (green), Stop (red, asks first) and Logs; a refused move shows the server's reason. */
-export function AgentControls({ agent, onLogs }: { agent: Agent; onLogs: (agent: Agent) => void }) {
+export function AgentControls({
+  agent,
+  onLogs,
+  locked,
+}: {
+  agent: Agent;
+  onLogs: (agent: Agent) => void;
+  /** Why no agent of the session may move (it is completed), if so. */
+  locked?: string | undefined;
+}) {
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const command = useMutation({
@@ -23,12 +32,14 @@ export function AgentControls({ agent, onLogs }: { agent: Agent; onLogs: (agent:
       void client.invalidateQueries({ queryKey: keys.session(agent.session_id) });
     },
   });
-  const canStart = STARTABLE.has(agent.status);
-  const canStop = STOPPABLE.has(agent.status);
+  const canStart = locked === undefined && STARTABLE.has(agent.status);
+  const canStop = locked === undefined && STOPPABLE.has(agent.status);
   return (
     <Box className="nodrag nopan" sx={{ mt: 1 }}>
       <Box sx={{ display: "flex", gap: 1 }}>
-        <Tooltip title={canStart ? "" : `It is ${agent.status}: only a stopped agent or one in error starts`}>
+        <Tooltip
+          title={canStart ? "" : (locked ?? `It is ${agent.status}: only a stopped agent or one in error starts`)}
+        >
           <span>
             <Button
               size="small"
@@ -46,7 +57,7 @@ export function AgentControls({ agent, onLogs }: { agent: Agent; onLogs: (agent:
             </Button>
           </span>
         </Tooltip>
-        <Tooltip title={canStop ? "" : `It is ${agent.status} already`}>
+        <Tooltip title={canStop ? "" : (locked ?? `It is ${agent.status} already`)}>
           <span>
             <Button
               size="small"

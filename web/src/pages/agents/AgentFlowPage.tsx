@@ -83,6 +83,7 @@ export default function AgentFlowPage() {
         now={now}
         scores={scores}
         onLogs={openLogs}
+        locked={session.data.status === "completed" ? "The session is completed: its agents stay as they are" : undefined}
       />
     );
   }

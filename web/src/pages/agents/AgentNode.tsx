@@ -10,7 +10,7 @@ export function AgentNode({ data }: NodeProps<AgentFlowNode>) {
   return (
     <>
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <AgentCard agent={data.agent} now={data.now} score={data.score} onLogs={data.onLogs} />
+      <AgentCard agent={data.agent} now={data.now} score={data.score} onLogs={data.onLogs} locked={data.locked} />
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </>
   );

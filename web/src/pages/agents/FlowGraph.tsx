@@ -28,6 +28,7 @@ export interface FlowGraphProps {
   now: number;
   scores: ReadonlyMap<string, AgentCardProps["score"]>;
   onLogs: (agent: Agent) => void;
+  locked?: string | undefined;
 }
 
 /** The pipeline's edges by agent id, one per publisher and subscriber, naming every topic between them. */
@@ -51,7 +52,7 @@ export function wires(pipeline: Pipeline): (Wire & { topics: string[] })[] {
   return [...byPair.values()];
 }
 
-export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs }: FlowGraphProps) {
+export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs, locked }: FlowGraphProps) {
   const theme = useTheme();
   const [generation, setGeneration] = useState(0);
   const links = useMemo(() => wires(pipeline), [pipeline]);
@@ -76,12 +77,12 @@ export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs }: 
             id,
             type: "agent",
             position: where.get(id) ?? positions.get(id) ?? { x: 0, y: 0 },
-            data: { agent, now, score: scores.get(id), onLogs },
+            data: { agent, now, score: scores.get(id), onLogs, locked },
           },
         ];
       });
     });
-  }, [sessionId, ids, links, agents, now, scores, onLogs, setNodes, generation]);
+  }, [sessionId, ids, links, agents, now, scores, onLogs, locked, setNodes, generation]);
 
   const stroke = useCallback(
     (running: boolean) => (running ? theme.palette.success.main : theme.palette.text.disabled),
