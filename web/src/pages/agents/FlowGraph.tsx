@@ -91,7 +91,8 @@ export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs, lo
   const edges = useMemo(
     (): TopicFlowEdge[] =>
       links.map((link) => {
-        const running = agents.get(link.source)?.status === "running";
+        // Messages flow while the publisher runs (and nothing flows in a completed session).
+        const running = locked === undefined && agents.get(link.source)?.status === "running";
         return {
           id: `${link.source}->${link.target}`,
           source: link.source,
@@ -103,7 +104,7 @@ export function FlowGraph({ sessionId, pipeline, agents, now, scores, onLogs, lo
           style: { strokeWidth: 2, stroke: stroke(running) },
         };
       }),
-    [links, agents, stroke],
+    [links, agents, stroke, locked],
   );
 
   return (

@@ -155,7 +155,7 @@ function LogsPanel({ agent, onClose }: { agent: Agent; onClose: () => void }) {
       </Box>
       <Box sx={{ display: "flex", gap: 2, alignItems: "center" }}>
         <Typography variant="caption" color="text.secondary">
-          {log.lines.length.toLocaleString("en-US")} lines
+          {log.lines.length.toLocaleString("en-US")} {log.lines.length === 1 ? "line" : "lines"}
           {tail ? (log.live ? " · following live" : " · connection down: reading every few seconds") : ""}
         </Typography>
         <LastUpdated at={log.read.dataUpdatedAt} />
