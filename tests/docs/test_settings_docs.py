@@ -13,12 +13,23 @@ from paperbroker.settings import ENV_PREFIX, Settings
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SETTINGS = {ENV_PREFIX + name.upper(): field for name, field in Settings.model_fields.items()}
+#: Variables the docs name that are not the server's, each with the file that reads it.
+NOT_SETTINGS = {
+    "PAPERBROKER_URL": ROOT / "web" / "vite.config.ts",  # the dashboard's dev server's API
+    "PAPERBROKER_SCREENSHOTS": ROOT / "tests" / "e2e" / "dashboard.py",  # the browser tests'
+}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
 def test_every_setting_the_docs_name_exists(page: Path) -> None:
-    named = set(re.findall(r"PAPERBROKER_[A-Z_]+[A-Z]", page.read_text()))
+    named = set(re.findall(r"PAPERBROKER_[A-Z_]+[A-Z]", page.read_text())) - set(NOT_SETTINGS)
     assert named <= set(SETTINGS), named - set(SETTINGS)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_SETTINGS))
+def test_the_variables_that_are_not_settings_are_read_where_the_docs_say(name: str) -> None:
+    assert name not in SETTINGS
+    assert name in NOT_SETTINGS[name].read_text()
 
 
 def test_operations_lists_every_setting_with_its_default() -> None:

@@ -57,14 +57,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 },
             },
         )["id"]
-        # Three months of the strategy's trading, then an order of one's own, filled a day later.
-        api(server, "POST", f"/v1/sessions/{backtest}/time/advance", {"duration": 90 * 1440})
-        api(
-            server,
-            "POST",
-            f"/sessions/{backtest}/v2/orders",
-            {"symbol": "AAPL", "side": "buy", "qty": "5", "type": "market", "time_in_force": "day"},
-        )
+        # Three months of the strategy's trading, with orders of one's own every two weeks.
+        for week in range(6):
+            api(server, "POST", f"/v1/sessions/{backtest}/time/advance", {"duration": 14 * 1440})
+            side, qty = ("buy", "20") if week % 2 == 0 else ("sell", "10")
+            order = {"symbol": "AAPL", "side": side, "qty": qty, "type": "market"}
+            api(server, "POST", f"/sessions/{backtest}/v2/orders", order)
         api(server, "POST", f"/v1/sessions/{backtest}/time/advance", {"duration": 1440})
         paper = api(
             server,
