@@ -136,23 +136,23 @@ function SymbolChart({
     [fills, candles, symbol],
   );
   return (
-<Box sx={{ mt: 1 }}>
-                {bars.isPending ? (
-                  loading
-                ) : bars.isError ? (
-                  <ErrorAlert error={bars.error} onRetry={() => void bars.refetch()} />
-                ) : candles.length === 0 ? (
-                  <Typography color="text.secondary">No {symbol} bars up to the session's time.</Typography>
-                ) : (
-                  <Suspense fallback={loading}>
-                    <CandleChart symbol={symbol} candles={candles} markers={markers} />
-                  </Suspense>
-                )}
-                <Typography variant="caption" color="text.secondary">
-                  {markers.length} markers for {fills.filter((fill) => fill.symbol === symbol).length} {symbol} fills
-                  (one per bar; hover a marker for its fills).
-                </Typography>
-              </Box>
+    <Box sx={{ mt: 1 }}>
+      {bars.isPending ? (
+        loading
+      ) : bars.isError ? (
+        <ErrorAlert error={bars.error} onRetry={() => void bars.refetch()} />
+      ) : candles.length === 0 ? (
+        <Typography color="text.secondary">No {symbol} bars up to the session's time.</Typography>
+      ) : (
+        <Suspense fallback={loading}>
+          <CandleChart symbol={symbol} candles={candles} markers={markers} />
+        </Suspense>
+      )}
+      <Typography variant="caption" color="text.secondary">
+        {markers.length} markers for {fills.filter((fill) => fill.symbol === symbol).length} {symbol} fills
+        (one per bar; hover a marker for its fills).
+      </Typography>
+    </Box>
   );
 }
 

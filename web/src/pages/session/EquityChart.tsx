@@ -28,8 +28,10 @@ export default function EquityChart({ times, equity }: { times: number[]; equity
       AreaSeries,
       {
         lineColor: theme.palette.error.main,
-        topColor: "rgba(0,0,0,0)",
-        bottomColor: theme.palette.error.main,
+        // Filled from the line up to 0 %: the fall from the peak.
+        invertFilledArea: true,
+        topColor: theme.palette.error.main,
+        bottomColor: "rgba(0,0,0,0)",
         lineWidth: 1,
         title: "Drawdown %",
         priceFormat: { type: "percent", precision: 2, minMove: 0.01 },

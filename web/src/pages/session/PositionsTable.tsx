@@ -1,4 +1,4 @@
-import { Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Money } from "../../components/Money";
@@ -18,6 +18,7 @@ export function PositionsTable({ query }: { query: ReturnType<typeof usePosition
       ) : query.data.length === 0 ? (
         <Typography color="text.secondary">No open positions.</Typography>
       ) : (
+        <Box sx={{ overflowX: "auto" }}>
         <Table size="small" aria-label="Positions">
           <TableHead>
             <TableRow>
@@ -52,6 +53,7 @@ export function PositionsTable({ query }: { query: ReturnType<typeof usePosition
             ))}
           </TableBody>
         </Table>
+        </Box>
       )}
     </Section>
   );

@@ -71,7 +71,7 @@ function SessionDetail({
       <SessionHeader session={session} updatedAt={updatedAt} actions={actions} />
       {session.type === "backtest" && <ClockControls session={session} />}
       <ChartsPanel session={session} fills={fillRows} traded={traded} />
-      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", lg: "1fr 1fr" } }}>
+      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", lg: "2fr 1fr" } }}>
         <PositionsTable query={positions} />
         <EmergencyActions
           sessionId={id}

@@ -14,6 +14,8 @@ export interface Column<T> {
 }
 
 const ROW_HEIGHT = 37;
+/** Up to this many rows are all rendered: virtualizing a short list buys nothing. */
+const PLAIN_UP_TO = 50;
 
 export function VirtualTable<T>({
   rows,
@@ -38,9 +40,12 @@ export function VirtualTable<T>({
     // jsdom and the first paint have no layout: assume a viewport of this size.
     initialRect: { width: 800, height: maxHeight },
   });
-  const items = virtualizer.getVirtualItems();
+  const plain = rows.length <= PLAIN_UP_TO;
+  const items = plain
+    ? rows.map((_, index) => ({ index, start: index * ROW_HEIGHT, end: (index + 1) * ROW_HEIGHT }))
+    : virtualizer.getVirtualItems();
   const before = items[0]?.start ?? 0;
-  const after = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const after = plain ? 0 : virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
   return (
     <Box ref={scroller} sx={{ maxHeight, overflow: "auto" }}>
       <Table size="small" stickyHeader aria-label={label} aria-rowcount={rows.length + 1}>
