@@ -29,6 +29,8 @@ interface Hover {
   marker: FillMarker;
   x: number;
   y: number;
+  /** The chart's width: the popover opens leftwards past the middle. */
+  width: number;
 }
 
 export default function CandleChart({
@@ -69,7 +71,12 @@ export default function CandleChart({
     plugin.current = createSeriesMarkers(candlesSeries, []);
     const onMove = (param: MouseEventParams) => {
       const marker = param.time === undefined ? undefined : byTimeRef.current.get(param.time as number);
-      setHover(marker === undefined || param.point === undefined ? null : { marker, x: param.point.x, y: param.point.y });
+      const width = box.current?.clientWidth ?? 0;
+      setHover(
+        marker === undefined || param.point === undefined
+          ? null
+          : { marker, x: param.point.x, y: param.point.y, width },
+      );
     };
     made.subscribeCrosshairMove(onMove);
     return () => {
@@ -115,10 +122,12 @@ function FillPopover({ hover }: { hover: Hover }) {
       role="tooltip"
       sx={{
         position: "absolute",
-        left: Math.max(8, hover.x + 16),
+        ...(hover.x > hover.width / 2
+          ? { right: Math.max(8, hover.width - hover.x + 16) }
+          : { left: Math.max(8, hover.x + 16) }),
         top: Math.max(8, hover.y - 40),
         p: 1,
-        maxWidth: 320,
+        width: 300,
         pointerEvents: "none",
         zIndex: 2,
       }}

@@ -3,11 +3,16 @@
  * below, its drawdown from the running peak. Loaded lazily with the candles.
  */
 import { Box, useTheme } from "@mui/material";
-import { AreaSeries, LineSeries, type UTCTimestamp, createChart } from "lightweight-charts";
+import { BaselineSeries, LineSeries, type UTCTimestamp, createChart } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 
 import { chartOptions } from "./chartTheme";
 import { drawdown } from "./chartData";
+
+/** The axis's money: thousands separators, cents (a display of the server's floats). */
+function money(value: number): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
 
 export default function EquityChart({ times, equity }: { times: number[]; equity: number[] }) {
   const theme = useTheme();
@@ -22,19 +27,22 @@ export default function EquityChart({ times, equity }: { times: number[]; equity
       color: theme.palette.primary.main,
       lineWidth: 2,
       title: "Equity",
-      priceFormat: { type: "price", precision: 2, minMove: 0.01 },
+      priceFormat: { type: "custom", minMove: 0.01, formatter: money },
     });
+    // The fall from the peak, shaded between the curve and 0 %.
     const fall = chart.addSeries(
-      AreaSeries,
+      BaselineSeries,
       {
-        lineColor: theme.palette.error.main,
-        // Filled from the line up to 0 %: the fall from the peak.
-        invertFilledArea: true,
-        topColor: theme.palette.error.main,
-        bottomColor: "rgba(0,0,0,0)",
+        baseValue: { type: "price", price: 0 },
+        bottomLineColor: theme.palette.error.main,
+        bottomFillColor1: theme.palette.error.main,
+        bottomFillColor2: "rgba(0,0,0,0)",
+        topLineColor: theme.palette.error.main,
+        topFillColor1: "rgba(0,0,0,0)",
+        topFillColor2: "rgba(0,0,0,0)",
         lineWidth: 1,
-        title: "Drawdown %",
-        priceFormat: { type: "percent", precision: 2, minMove: 0.01 },
+        title: "Drawdown",
+        priceFormat: { type: "custom", minMove: 0.01, formatter: (value: number) => `${value.toFixed(2)} %` },
       },
       1,
     );
