@@ -145,7 +145,8 @@ function FillPopover({ hover }: { hover: Hover }) {
               {formatMoney(fill.fee)}
             </div>
           )}
-          {(fill.rule ?? fill.explanation) !== null && <div>{fill.explanation ?? fill.rule}</div>}
+          {fill.rule !== null && <div>rule: {fill.rule}</div>}
+          {fill.explanation !== null && <div>{fill.explanation}</div>}
         </Box>
       ))}
       {hover.marker.fills.length > shown.length && (
