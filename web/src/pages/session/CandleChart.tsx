@@ -136,12 +136,12 @@ function FillPopover({ hover }: { hover: Hover }) {
       {shown.map((fill) => (
         <Box key={fill.id} sx={{ mt: 0.5, fontSize: 12 }}>
           <div>
-            {fill.side === "buy" ? "Bought" : "Sold"} {formatDecimal(fill.qty)} at {formatMoney(fill.price)} —{" "}
+            {fill.side === "buy" ? "Bought" : "Sold"} {formatDecimal(fill.qty)} at {formatDecimal(fill.price, { prefix: "$" })} —{" "}
             {formatTime(fill.time)}
           </div>
           {fill.referencePrice !== null && (
             <div>
-              reference {formatMoney(fill.referencePrice)}, slippage {formatDecimal(fill.slippage ?? "0")}, fee{" "}
+              reference {formatDecimal(fill.referencePrice, { prefix: "$" })}, slippage {formatDecimal(fill.slippage ?? "0")}, fee{" "}
               {formatMoney(fill.fee)}
             </div>
           )}

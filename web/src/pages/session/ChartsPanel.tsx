@@ -37,7 +37,7 @@ const CONTEXT_DAYS = 60;
 /** Symbols traded first (fills, then positions and orders), then the rest the session knows. */
 export function chartSymbols(session: SessionView, traded: readonly string[]): string[] {
   const seen = new Set<string>();
-  for (const symbol of [...traded, ...(session.symbols ?? [])]) {
+  for (const symbol of [...traded, ...session.symbols]) {
     if (symbol !== "") {
       seen.add(symbol);
     }

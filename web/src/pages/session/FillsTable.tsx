@@ -16,11 +16,18 @@ const COLUMNS: Column<FillRow>[] = [
   { key: "symbol", label: "Symbol", render: (f) => f.symbol },
   { key: "side", label: "Side", render: (f) => f.side },
   { key: "qty", label: "Qty", align: "right", render: (f) => formatDecimal(f.qty) },
-  { key: "price", label: "Price", align: "right", render: (f) => <Money value={f.price} /> },
-  { key: "ref", label: "Reference", align: "right", render: (f) => <Money value={f.referencePrice} /> },
+  // Prices exactly as filled (the tick is finer than a cent).
+  { key: "price", label: "Price", align: "right", render: (f) => formatDecimal(f.price, { prefix: "$" }) },
+  {
+    key: "ref",
+    label: "Reference",
+    align: "right",
+    render: (f) => formatDecimal(f.referencePrice, { prefix: "$" }),
+  },
   { key: "slip", label: "Slippage", align: "right", render: (f) => formatDecimal(f.slippage) },
   { key: "fee", label: "Fee", align: "right", render: (f) => <Money value={f.fee} /> },
-  { key: "rule", label: "Rule / explanation", render: (f) => f.explanation ?? f.rule ?? "—" },
+  { key: "rule", label: "Rule", render: (f) => f.rule ?? "—" },
+  { key: "how", label: "How", render: (f) => f.explanation ?? "—" },
 ];
 
 export function FillsTable({ query }: { query: ReturnType<typeof useFills> }) {

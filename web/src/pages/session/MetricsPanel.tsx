@@ -1,47 +1,48 @@
 /**
- * The session's results: P&L and exposure and execution quality from the
- * session view, performance figures and the trade log from the metrics route.
+ * The session's results: P&L, exposure and execution quality from the
+ * session view; return, Sharpe, drawdown, win rate, trade duration and the
+ * trade log from the metrics route (the default account's).
  */
 import { Box, Typography } from "@mui/material";
 import type { ReactNode } from "react";
 
 import { Money } from "../../components/Money";
-import { formatDecimal, formatPercent } from "../../format/numbers";
-import { formatDuration } from "../../format/time";
+import { formatDecimal } from "../../format/numbers";
+import { formatDuration, formatTime } from "../../format/time";
 import { Section } from "./Section";
 import type { useMetrics } from "./queries";
-import type { SessionView } from "./types";
+import type { SessionView, Trade } from "./types";
 import { type Column, VirtualTable } from "./VirtualTable";
 
-/** The first of `names` the metrics have. */
-function pick(values: Record<string, unknown> | undefined, ...names: string[]): unknown {
-  for (const name of names) {
-    const value = values?.[name];
-    if (value !== undefined && value !== null) {
-      return value;
-    }
+/** A ratio the server writes as a decimal string (`"0.0123"`, `"inf"`, null) as a percentage. */
+export function ratioPercent(value: string | null | undefined): string {
+  if (value === null || value === undefined) {
+    return "—";
   }
-  return null;
-}
-
-function percent(value: unknown): string {
-  return value === null ? "—" : formatPercent(Number(value));
-}
-
-function plain(value: unknown, places = 2): string {
-  return typeof value === "string" || typeof value === "number" ? formatDecimal(value, { places }) : "—";
-}
-
-function duration(value: unknown): string {
-  if (typeof value === "number") {
-    return formatDuration(value);
+  if (value === "inf" || value === "-inf") {
+    return value === "inf" ? "∞" : "−∞";
   }
-  return typeof value === "string" ? value : "—";
+  // Shift the point two places on the decimal string: no binary rounding.
+  const negative = value.startsWith("-");
+  const [whole = "0", frac = ""] = value.replace(/^[+-]/, "").split(".");
+  const shifted = `${negative ? "-" : ""}${whole}${frac.padEnd(2, "0").slice(0, 2)}.${frac.slice(2) || "0"}`;
+  return `${formatDecimal(shifted, { places: 2 })} %`;
+}
+
+function ratio(value: string | null | undefined): string {
+  if (value === null || value === undefined) {
+    return "—";
+  }
+  return value === "inf" ? "∞" : value === "-inf" ? "−∞" : formatDecimal(value, { places: 2 });
+}
+
+function seconds(value: string | null | undefined): string {
+  return value === null || value === undefined ? "—" : formatDuration(Number(value));
 }
 
 function Figure({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <Box component="div" role="group" aria-label={label} sx={{ minWidth: 150 }}>
+    <Box role="group" aria-label={label} sx={{ minWidth: 150 }}>
       <Typography variant="caption" color="text.secondary" component="div">
         {label}
       </Typography>
@@ -53,10 +54,9 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
 }
 
 export function MetricsPanel({ session, metrics }: { session: SessionView; metrics: ReturnType<typeof useMetrics> }) {
-  const values = metrics.data?.values;
+  const found = metrics.data?.metrics ?? null;
   const quality = session.execution_quality;
   const trades = metrics.data?.trades ?? [];
-  const exposure = session.exposure ?? pick(values, "exposure", "gross_exposure");
   return (
     <Section title="Metrics">
       <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3 }}>
@@ -66,16 +66,18 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
         <Figure label="Unrealized P&L">
           <Money value={session.total_unrealized_pnl} pnl />
         </Figure>
-        <Figure label="Total return">{percent(pick(values, "total_return", "return"))}</Figure>
-        <Figure label="Sharpe ratio">{plain(pick(values, "sharpe", "sharpe_ratio"))}</Figure>
-        <Figure label="Max drawdown">{percent(pick(values, "max_drawdown"))}</Figure>
-        <Figure label="Win rate">{percent(pick(values, "win_rate"))}</Figure>
-        <Figure label="Average trade duration">
-          {duration(pick(values, "average_trade_duration_s", "avg_trade_duration_s", "average_trade_duration"))}
+        <Figure label="Total return">{ratioPercent(found?.total_return)}</Figure>
+        <Figure label="Sharpe ratio">{ratio(found?.sharpe)}</Figure>
+        <Figure label="Max drawdown">{ratioPercent(found?.max_drawdown)}</Figure>
+        <Figure label="Win rate">
+          {ratioPercent(found?.win_rate)}
+          {found !== null && ` of ${found.num_trades.toLocaleString("en-US")} closed`}
         </Figure>
+        <Figure label="Average trade duration">{seconds(metrics.data?.average_trade_duration_seconds)}</Figure>
         <Figure label="Exposure">
-          {typeof exposure === "string" || typeof exposure === "number" ? <Money value={exposure} /> : "—"}
+          <Money value={session.exposure} />
         </Figure>
+        <Figure label="Time in market">{ratioPercent(found?.exposure)}</Figure>
       </Box>
       <Typography variant="subtitle1" component="h3" sx={{ mt: 2 }}>
         Execution quality
@@ -83,7 +85,7 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
       <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3 }}>
         <Figure label="Fills">{quality.fills.toLocaleString("en-US")}</Figure>
         <Figure label="Orders">{quality.orders.toLocaleString("en-US")}</Figure>
-        <Figure label="Fill ratio">{percent(quality.fill_ratio)}</Figure>
+        <Figure label="Fill ratio">{ratioPercent(quality.fill_ratio)}</Figure>
         <Figure label="Slippage cost">
           <Money value={quality.slippage_cost} />
         </Figure>
@@ -107,37 +109,39 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
           This server has no metrics route: return, Sharpe, drawdown, win rate and the trade log are not shown.
         </Typography>
       )}
+      {metrics.data !== undefined && metrics.data !== null && found === null && (
+        <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1 }}>
+          No daily equity sample yet: advance the clock past the first day.
+        </Typography>
+      )}
       {trades.length > 0 && <TradeLog trades={trades} />}
     </Section>
   );
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) {
-    return "—";
-  }
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-    return String(value);
-  }
-  return JSON.stringify(value);
-}
+const TRADE_COLUMNS: Column<Trade>[] = [
+  { key: "symbol", label: "Symbol", render: (t) => t.symbol },
+  { key: "direction", label: "Direction", render: (t) => t.direction },
+  { key: "qty", label: "Qty", align: "right", render: (t) => formatDecimal(t.qty) },
+  { key: "entry", label: "Entry", render: (t) => formatTime(t.entry_time) },
+  { key: "entryPrice", label: "Entry price", align: "right", render: (t) => <Money value={t.entry_price} /> },
+  { key: "exit", label: "Exit", render: (t) => (t.exit_time === null ? "open" : formatTime(t.exit_time)) },
+  { key: "exitPrice", label: "Exit price", align: "right", render: (t) => <Money value={t.exit_price} /> },
+  { key: "pnl", label: "P&L", align: "right", render: (t) => <Money value={t.pnl} pnl /> },
+  { key: "return", label: "Return", align: "right", render: (t) => ratioPercent(t.return_pct) },
+  { key: "held", label: "Held", align: "right", render: (t) => seconds(t.holding_seconds) },
+];
 
-function TradeLog({ trades }: { trades: Record<string, unknown>[] }) {
-  const names = Object.keys(trades[0] ?? {});
-  const columns: Column<Record<string, unknown>>[] = names.map((name) => ({
-    key: name,
-    label: name.replace(/_/g, " "),
-    render: (row) => cell(row[name]),
-  }));
+function TradeLog({ trades }: { trades: Trade[] }) {
   return (
     <Box sx={{ mt: 2 }}>
       <Typography variant="subtitle1" component="h3">
-        Trade log ({trades.length.toLocaleString("en-US")} trades)
+        Trade log ({trades.length.toLocaleString("en-US")} round trips)
       </Typography>
       <VirtualTable
         rows={trades}
-        columns={columns}
-        rowKey={(row) => cell(row.id ?? trades.indexOf(row))}
+        columns={TRADE_COLUMNS}
+        rowKey={(t) => `${t.symbol}-${t.entry_time}-${t.fill_ids[0] ?? ""}`}
         label="Trade log"
       />
     </Box>

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { type Route, fakeServer } from "../../test/fetch";
 import { renderPage } from "../../test/render";
 import SessionPage from "./SessionPage";
-import { ACCOUNT_ID, FILL, POSITION, SESSION_ID, order, sessionView } from "./testData";
+import { ACCOUNT_ID, FILL, METRICS, POSITION, SESSION_ID, order, sessionView } from "./testData";
 
 // lightweight-charts draws on a canvas jsdom does not have: the charts are
 // stand-ins here (their data shaping is tested in chartData.test.ts) and the
@@ -35,9 +35,7 @@ function routes(extra: Record<string, Route> = {}): Record<string, Route> {
       body: new URL(request.url).searchParams.get("status") === "open" ? [order()] : [],
     }),
     [`GET ${TRADING}/fills`]: { body: [FILL] },
-    [`GET /v1/sessions/${SESSION_ID}/metrics`]: {
-      body: { total_return: 0.0008, sharpe: 1.5, max_drawdown: -0.02, win_rate: 0.5, trades: [] },
-    },
+    [`GET /v1/sessions/${SESSION_ID}/metrics`]: { body: METRICS },
     [`GET /sessions/${SESSION_ID}/v2/stocks/AAPL/bars`]: {
       body: {
         symbol: "AAPL",
@@ -113,12 +111,18 @@ describe("SessionPage", () => {
     const orders = await screen.findByRole("table", { name: "Open orders" });
     expect(within(orders).getByText("$999.00")).toBeInTheDocument();
     const fills = await screen.findByRole("table", { name: "Fills" });
-    expect(within(fills).getByText("market order at the open plus half the spread")).toBeInTheDocument();
-    expect(within(fills).getByText("$409.40")).toBeInTheDocument();
+    expect(within(fills).getByText("market_at_arrival")).toBeInTheDocument();
+    expect(within(fills).getByText("$409.4000")).toBeInTheDocument();
+    expect(within(fills).getByText("0.0454")).toBeInTheDocument();
     expect(await screen.findByText("candles of AAPL: B 10")).toBeInTheDocument();
     expect(await screen.findByText("equity of 2 samples")).toBeInTheDocument();
-    expect(await screen.findByRole("group", { name: "Sharpe ratio" })).toHaveTextContent("1.50");
-    expect(screen.getByRole("group", { name: "Total return" })).toHaveTextContent("0.08 %");
+    expect(await screen.findByRole("group", { name: "Sharpe ratio" })).toHaveTextContent("9.83");
+    expect(screen.getByRole("group", { name: "Total return" })).toHaveTextContent("0.15 %");
+    expect(screen.getByRole("group", { name: "Max drawdown" })).toHaveTextContent("−0.02 %");
+    expect(screen.getByRole("group", { name: "Win rate" })).toHaveTextContent("100.00 % of 1 closed");
+    expect(screen.getByRole("group", { name: "Average trade duration" })).toHaveTextContent("6d 0h");
+    const log = screen.getByRole("table", { name: "Trade log" });
+    expect(within(log).getByText("+$94.85")).toBeInTheDocument();
     expect(screen.getByRole("group", { name: "Slippage" })).toHaveTextContent("1.11 bps");
   });
 

@@ -64,7 +64,7 @@ function SessionDetail({
       ...(openOrders.data ?? []).map((order) => order.symbol),
     ]),
   ];
-  const symbols = [...new Set([...traded, ...(session.symbols ?? [])])];
+  const symbols = [...new Set([...traded, ...session.symbols])];
 
   return (
     <Stack sx={{ gap: 2 }}>

@@ -9,24 +9,16 @@ import { ApiError, api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 import {
   type Bar,
+  type Fill,
   type FillRow,
-  type Metrics,
   type Order,
   type PortfolioHistory,
   type Position,
+  type SessionMetrics,
   type SessionView,
-  fillFrom,
+  fillRow,
   fillsFromOrders,
-  metricsFrom,
 } from "./types";
-
-/** For routes newer than the generated types: same client, same key, same errors. */
-const loose = api as unknown as {
-  GET: (
-    path: string,
-    init: { params?: { header?: Record<string, string> } },
-  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-};
 
 export function useSession(id: string) {
   return useQuery({
@@ -67,55 +59,66 @@ export function useOrders(id: string, accountId: string | undefined, status: "op
   });
 }
 
-/** A 404 from a route this server may not have yet: `null` instead of an error. */
-async function optional(path: string, header?: Record<string, string>): Promise<unknown> {
-  try {
-    return await call(loose.GET(path, { params: header ? { header } : {} }));
-  } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
-      return null;
-    }
-    throw error;
-  }
+const FILLS_PAGE = 500;
+const MAX_FILL_PAGES = 200;
+
+/** A server without the fills route (or the metrics route) answers 404 or 405. */
+function missingRoute(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.status === 405);
 }
 
 /**
- * The account's fills (`GET /v1/trading/accounts/{id}/fills`); on a server
- * without that route, one row per filled order from the order list.
+ * Every fill of the account, oldest first (`GET /v1/trading/accounts/{id}/fills`,
+ * paged by fill id); on a server without that route, one row per filled order.
  */
 export function useFills(id: string, accountId: string | undefined) {
   return useQuery({
     queryKey: keys.sessionPart(id, "fills", accountId),
     enabled: accountId !== undefined,
     queryFn: async (): Promise<{ rows: FillRow[]; fromOrders: boolean }> => {
-      const account = accountId ?? "";
-      const answer = await optional(`/v1/trading/accounts/${encodeURIComponent(account)}/fills`, {
-        "X-Session-Id": id,
-      });
-      if (answer !== null) {
-        const list = Array.isArray(answer)
-          ? answer
-          : ((answer as { fills?: unknown[] } | null)?.fills ?? []);
-        const rows = (list as Record<string, unknown>[]).map(fillFrom);
-        return { rows: rows.sort((a, b) => a.time.localeCompare(b.time)), fromOrders: false };
+      const params = trading(id, accountId ?? "");
+      const rows: FillRow[] = [];
+      try {
+        let after: string | undefined;
+        for (let page = 0; page < MAX_FILL_PAGES; page += 1) {
+          const fills: Fill[] = await call(
+            api.GET("/v1/trading/accounts/{accountId}/fills", {
+              params: { ...params, query: { direction: "asc", limit: FILLS_PAGE, ...(after ? { after } : {}) } },
+            }),
+          );
+          rows.push(...fills.map(fillRow));
+          after = fills.at(-1)?.id;
+          if (fills.length < FILLS_PAGE || after === undefined) {
+            break;
+          }
+        }
+        return { rows, fromOrders: false };
+      } catch (error) {
+        if (!missingRoute(error) || rows.length > 0) {
+          throw error;
+        }
       }
       const orders = await call(
-        api.GET("/v1/trading/accounts/{accountId}/orders", {
-          params: { ...trading(id, account), query: { status: "all" } },
-        }),
+        api.GET("/v1/trading/accounts/{accountId}/orders", { params: { ...params, query: { status: "all" } } }),
       );
       return { rows: fillsFromOrders(orders), fromOrders: true };
     },
   });
 }
 
-/** `GET /v1/sessions/{id}/metrics`, or `null` where the server has no such route. */
+/** `GET /v1/sessions/{id}/metrics` (default account), or `null` where the server has no such route. */
 export function useMetrics(id: string) {
   return useQuery({
     queryKey: keys.sessionPart(id, "metrics"),
-    queryFn: async (): Promise<Metrics | null> => {
-      const answer = await optional(`/v1/sessions/${encodeURIComponent(id)}/metrics`);
-      return answer === null ? null : metricsFrom(answer);
+    queryFn: async (): Promise<SessionMetrics | null> => {
+      try {
+        return await call(api.GET("/v1/sessions/{sessionId}/metrics", { params: { path: { sessionId: id } } }));
+      } catch (error) {
+        if (missingRoute(error)) {
+          return null;
+        }
+        throw error;
+      }
     },
   });
 }

@@ -1,5 +1,5 @@
 /** Answers as the server sends them, for the session page's component tests. */
-import type { Order, Position, SessionView } from "./types";
+import type { Fill, Order, Position, SessionMetrics, SessionView } from "./types";
 
 export const SESSION_ID = "s-1";
 export const ACCOUNT_ID = "acc-1";
@@ -39,6 +39,9 @@ export function sessionView(patch: Partial<SessionView> = {}): SessionView {
     data_notes: [],
     symbols: ["AAPL", "MSFT"],
     exposure: "4180.30",
+    strategy: null,
+    started_at: null,
+    ended_at: null,
     ...patch,
   };
 }
@@ -93,17 +96,80 @@ export const POSITION: Position = {
   unrealized_pnl: "85.80",
 };
 
-export const FILL = {
+export const FILL: Fill = {
   id: "f-1",
   order_id: "o-0",
+  account_id: ACCOUNT_ID,
   symbol: "AAPL",
   side: "buy",
   qty: "10",
-  price: "409.45",
+  price: "409.4454",
+  time: "2012-01-03T21:00:00Z",
+  bar_time: "2012-01-03T21:00:00Z",
+  reference_price: "409.4000",
+  slippage: "0.0454",
+  slippage_cost: "0.4540",
+  slippage_model: "half_spread+sqrt_impact",
   fee: "1.00",
-  timestamp: "2012-01-03T14:30:00.05Z",
+  liquidity: "taker",
   rule: "market_at_arrival",
-  reference_price: "409.40",
-  slippage: "0.05",
-  explanation: "market order at the open plus half the spread",
+  intrabar_path: "arrival@0.0000",
+  latency_ms: "33.818394",
+};
+
+export const METRICS: SessionMetrics = {
+  account_id: ACCOUNT_ID,
+  metrics: {
+    start: "2012-01-03T05:00:00Z",
+    end: "2012-01-13T05:00:00Z",
+    initial_cash: "100000",
+    final_equity: "100151.8246",
+    total_return: "0.001518246",
+    cagr: "0.05697587368",
+    max_drawdown: "-0.000229399",
+    max_drawdown_duration_seconds: "259200",
+    volatility_annual: "0.004324067168",
+    sharpe: "9.827367379",
+    sortino: "49.61484933",
+    trading_days_per_year: 252,
+    num_trades: 1,
+    num_open_trades: 0,
+    win_rate: "1",
+    profit_factor: "inf",
+    avg_trade_pnl: "97.30",
+    best_trade_return: "0.0157",
+    worst_trade_return: "0.0157",
+    fees: "4.11",
+    exposure: "0.8888888889",
+  },
+  average_trade_duration_seconds: "518400",
+  samples: 9,
+  execution_quality: {
+    fills: 1,
+    orders: 1,
+    ordered_qty: "10",
+    filled_qty: "10",
+    fill_ratio: "1",
+    slippage_cost: "0.45",
+    slippage_bps: "1.11",
+    average_latency_ms: "33.8",
+    fees: "1.00",
+  },
+  trades: [
+    {
+      symbol: "AAPL",
+      direction: "long",
+      qty: "10",
+      entry_time: "2012-01-03T21:00:00Z",
+      entry_price: "409.4454",
+      exit_time: "2012-01-09T21:00:00Z",
+      exit_price: "419.1300",
+      gross_pnl: "96.8460",
+      fees: "2.00",
+      pnl: "94.8460",
+      return_pct: "0.02316",
+      holding_seconds: "518400",
+      fill_ids: ["f-1", "f-2"],
+    },
+  ],
 };

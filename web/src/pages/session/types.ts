@@ -1,20 +1,15 @@
-/**
- * The shapes this page reads. Most come from the generated API types; the
- * fills and metrics routes are read through small normalisers so the page
- * shows what the server sends even as those answers gain fields.
- */
+/** The shapes this page reads, from the generated API types. */
 import type { Schemas } from "../../api/client";
 
-/** The session view, with the fields newer servers add (read when present). */
-export type SessionView = Schemas["SessionPublic"] & {
-  symbols?: string[];
-  exposure?: string;
-  strategy?: { name: string } | null;
-};
+/** The session view. */
+export type SessionView = Schemas["SessionPublic"];
 export type Order = Schemas["OrderPublic"];
 export type Position = Schemas["PositionPublic"];
 export type Bar = Schemas["AlpacaBar"];
 export type PortfolioHistory = Schemas["PortfolioHistory"];
+export type Fill = Schemas["FillPublic"];
+export type SessionMetrics = Schemas["SessionMetricsPublic"];
+export type Trade = Schemas["TradePublic"];
 
 /** One execution, as the fills route (or, before it, an order's fill summary) tells it. */
 export interface FillRow {
@@ -35,32 +30,21 @@ export interface FillRow {
   fromOrder: boolean;
 }
 
-function text(value: unknown): string | null {
-  if (typeof value === "string") {
-    return value;
-  }
-  if (typeof value === "number" && Number.isFinite(value)) {
-    return String(value);
-  }
-  return null;
-}
-
-/** A fill as the server sends it → a row (tolerates `ts`/`timestamp`/`time`, `rule`/`explanation`). */
-export function fillFrom(raw: Record<string, unknown>, index: number): FillRow {
-  const side = raw.side === "sell" || raw.side === "sell_short" ? "sell" : "buy";
+/** A fill as the fills route sends it → a row; the explanation names how it was priced. */
+export function fillRow(fill: Fill): FillRow {
   return {
-    id: text(raw.id) ?? `fill-${index}`,
-    orderId: text(raw.order_id),
-    symbol: text(raw.symbol) ?? "",
-    side,
-    qty: text(raw.qty) ?? "0",
-    price: text(raw.price) ?? "0",
-    time: text(raw.time) ?? text(raw.timestamp) ?? text(raw.ts) ?? text(raw.transaction_time) ?? "",
-    referencePrice: text(raw.reference_price),
-    slippage: text(raw.slippage),
-    fee: text(raw.fee),
-    rule: text(raw.rule),
-    explanation: text(raw.explanation),
+    id: fill.id,
+    orderId: fill.order_id,
+    symbol: fill.symbol,
+    side: fill.side,
+    qty: fill.qty,
+    price: fill.price,
+    time: fill.time,
+    referencePrice: fill.reference_price,
+    slippage: fill.slippage,
+    fee: fill.fee,
+    rule: fill.rule,
+    explanation: `${fill.liquidity}, path ${fill.intrabar_path}, ${fill.slippage_model}, latency ${fill.latency_ms} ms`,
     fromOrder: false,
   };
 }
@@ -89,22 +73,4 @@ export function fillsFromOrders(orders: readonly Order[]): FillRow[] {
     });
   }
   return rows.sort((a, b) => a.time.localeCompare(b.time));
-}
-
-/** What `GET /v1/sessions/{id}/metrics` answers, read loosely: named numbers and a trade log. */
-export interface Metrics {
-  values: Record<string, unknown>;
-  trades: Record<string, unknown>[];
-}
-
-export function metricsFrom(raw: unknown): Metrics {
-  if (typeof raw !== "object" || raw === null) {
-    return { values: {}, trades: [] };
-  }
-  const record = raw as Record<string, unknown>;
-  const nested = record.metrics;
-  const values =
-    typeof nested === "object" && nested !== null ? { ...record, ...(nested as Record<string, unknown>) } : record;
-  const trades = Array.isArray(record.trades) ? (record.trades as Record<string, unknown>[]) : [];
-  return { values, trades };
 }
