@@ -37,10 +37,13 @@ export default function CandleChart({
   symbol,
   candles,
   markers,
+  intraday = false,
 }: {
   symbol: string;
   candles: Candle[];
   markers: FillMarker[];
+  /** Bars shorter than a day: the time axis shows times too. */
+  intraday?: boolean;
 }) {
   const theme = useTheme();
   const box = useRef<HTMLDivElement>(null);
@@ -58,7 +61,12 @@ export default function CandleChart({
     if (box.current === null) {
       return;
     }
-    const made = createChart(box.current, chartOptions(theme, HEIGHT));
+    const options = chartOptions(theme, HEIGHT);
+    const made = createChart(box.current, {
+      ...options,
+      // A few bars do not stretch into slabs.
+      timeScale: { ...options.timeScale, timeVisible: intraday, maxBarSpacing: 40 },
+    });
     const candlesSeries = made.addSeries(CandlestickSeries, {
       upColor: theme.palette.success.main,
       downColor: theme.palette.error.main,
@@ -86,12 +94,12 @@ export default function CandleChart({
       series.current = null;
       plugin.current = null;
     };
-  }, [theme]);
+  }, [theme, intraday]);
 
   useEffect(() => {
     series.current?.setData(candles.map((candle) => ({ ...candle, time: candle.time as UTCTimestamp })));
     chart.current?.timeScale().fitContent();
-  }, [candles, theme]);
+  }, [candles, theme, intraday]);
 
   useEffect(() => {
     const colour = { buy: theme.palette.success.main, sell: theme.palette.error.main, mixed: theme.palette.info.main };
@@ -104,11 +112,11 @@ export default function CandleChart({
         text: marker.text,
       })),
     );
-  }, [markers, theme]);
+  }, [markers, theme, intraday]);
 
   return (
     <Box sx={{ position: "relative" }}>
-      <Box ref={box} role="img" aria-label={`${symbol} daily candles with the account's fills`} sx={{ height: HEIGHT }} />
+      <Box ref={box} role="img" aria-label={`${symbol} candles with the account's fills`} sx={{ height: HEIGHT }} />
       {hover !== null && <FillPopover hover={hover} />}
     </Box>
   );

@@ -58,6 +58,7 @@ export function ChartsPanel({
 }) {
   const symbols = chartSymbols(session, traded);
   const [chosen, setChosen] = useState<string | null>(null);
+  // The bundled data is daily; a finer choice is refused by the server (its message shows).
   const [timeframe, setTimeframe] = useState("1Day");
   const symbol = chosen !== null && symbols.includes(chosen) ? chosen : (symbols[0] ?? "");
 
@@ -145,7 +146,7 @@ function SymbolChart({
         <Typography color="text.secondary">No {symbol} bars up to the session's time.</Typography>
       ) : (
         <Suspense fallback={loading}>
-          <CandleChart symbol={symbol} candles={candles} markers={markers} />
+          <CandleChart symbol={symbol} candles={candles} markers={markers} intraday={!timeframe.endsWith("Day")} />
         </Suspense>
       )}
       <Typography variant="caption" color="text.secondary">
@@ -172,7 +173,9 @@ function EquitySection({ session }: { session: SessionView }) {
       ) : history.isError ? (
         <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />
       ) : times.length === 0 ? (
-        <Typography color="text.secondary">No equity samples yet: advance the clock.</Typography>
+        <Typography color="text.secondary">
+          No equity samples yet{session.type === "backtest" ? ": advance the clock" : ""}.
+        </Typography>
       ) : (
         <Suspense fallback={loading}>
           <EquityChart times={times} equity={equity} />

@@ -32,6 +32,11 @@ const STEPS = [
 ];
 const SPEEDS = [1, 10, 100, 1000];
 
+/** The offered speeds, and the session's own if it was set to another. */
+function speedsWith(current: number): number[] {
+  return [...new Set([...SPEEDS, current])].sort((a, b) => a - b);
+}
+
 export type AdvanceBody = { duration: number } | { targetTime: string };
 
 /** Why the clock cannot be moved by hand, or `null` when it can. */
@@ -171,12 +176,12 @@ export function ClockControls({ session }: { session: SessionView }) {
             <Select
               labelId="speed-label"
               label="Speed"
-              value={SPEEDS.includes(session.playback_speed) ? session.playback_speed : 0}
+              value={session.playback_speed}
               onChange={(event) => {
                 speed.mutate(event.target.value);
               }}
             >
-              {SPEEDS.map((value) => (
+              {speedsWith(session.playback_speed).map((value) => (
                 <MenuItem key={value} value={value}>
                   ×{value}
                 </MenuItem>

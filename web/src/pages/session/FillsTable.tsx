@@ -27,7 +27,7 @@ const COLUMNS: Column<FillRow>[] = [
   { key: "slip", label: "Slippage", align: "right", render: (f) => formatDecimal(f.slippage) },
   { key: "fee", label: "Fee", align: "right", render: (f) => <Money value={f.fee} /> },
   { key: "rule", label: "Rule", render: (f) => f.rule ?? "—" },
-  { key: "how", label: "How", render: (f) => f.explanation ?? "—" },
+  { key: "how", label: "How", long: true, render: (f) => f.explanation ?? "—" },
 ];
 
 export function FillsTable({ query }: { query: ReturnType<typeof useFills> }) {

@@ -70,8 +70,9 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
         <Figure label="Sharpe ratio">{ratio(found?.sharpe)}</Figure>
         <Figure label="Max drawdown">{ratioPercent(found?.max_drawdown)}</Figure>
         <Figure label="Win rate">
-          {ratioPercent(found?.win_rate)}
-          {found !== null && ` of ${found.num_trades.toLocaleString("en-US")} closed`}
+          {found === null || found.num_trades === 0
+            ? "— (no closed trades)"
+            : `${ratioPercent(found.win_rate)} of ${found.num_trades.toLocaleString("en-US")} closed`}
         </Figure>
         <Figure label="Average trade duration">{seconds(metrics.data?.average_trade_duration_seconds)}</Figure>
         <Figure label="Exposure">
@@ -111,7 +112,7 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
       )}
       {metrics.data !== undefined && metrics.data !== null && found === null && (
         <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1 }}>
-          No daily equity sample yet: advance the clock past the first day.
+          No daily equity sample yet: the figures start after the session's first day.
         </Typography>
       )}
       {trades.length > 0 && <TradeLog trades={trades} />}

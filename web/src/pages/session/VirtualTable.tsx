@@ -10,10 +10,16 @@ export interface Column<T> {
   key: string;
   label: string;
   align?: "left" | "right";
+  /** Long text: cut with an ellipsis, whole on hover (rows keep one height). */
+  long?: boolean;
   render: (row: T) => ReactNode;
 }
 
 const ROW_HEIGHT = 37;
+
+function textOf(node: ReactNode): string | undefined {
+  return typeof node === "string" || typeof node === "number" ? String(node) : undefined;
+}
 /** Up to this many rows are all rendered: virtualizing a short list buys nothing. */
 const PLAIN_UP_TO = 50;
 
@@ -72,7 +78,11 @@ export function VirtualTable<T>({
             return (
               <TableRow key={rowKey(row)} hover aria-rowindex={item.index + 2} sx={{ height: ROW_HEIGHT }}>
                 {columns.map((column) => (
-                  <TableCell key={column.key} align={column.align ?? "left"} sx={{ whiteSpace: "nowrap" }}>
+                  <TableCell key={column.key} align={column.align ?? "left"} title={column.long === true ? textOf(column.render(row)) : undefined}
+                    sx={{
+                      whiteSpace: "nowrap",
+                      ...(column.long === true ? { maxWidth: 260, overflow: "hidden", textOverflow: "ellipsis" } : {}),
+                    }}>
                     {column.render(row)}
                   </TableCell>
                 ))}

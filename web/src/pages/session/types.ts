@@ -1,5 +1,6 @@
 /** The shapes this page reads, from the generated API types. */
 import type { Schemas } from "../../api/client";
+import { formatDecimal } from "../../format/numbers";
 
 /** The session view. */
 export type SessionView = Schemas["SessionPublic"];
@@ -44,7 +45,7 @@ export function fillRow(fill: Fill): FillRow {
     slippage: fill.slippage,
     fee: fill.fee,
     rule: fill.rule,
-    explanation: `${fill.liquidity}, path ${fill.intrabar_path}, ${fill.slippage_model}, latency ${fill.latency_ms} ms`,
+    explanation: `${fill.liquidity}, path ${fill.intrabar_path}, ${fill.slippage_model}, latency ${formatDecimal(fill.latency_ms, { places: 1 })} ms`,
     fromOrder: false,
   };
 }
