@@ -23,7 +23,8 @@ export interface paths {
          *
          *     ``execution`` chooses the simulated venue's models (default: the
          *     ``equities_realistic`` preset) and ``account`` how its accounts trade
-         *     (default: cash); both are fixed for the session's life.
+         *     (default: cash); both are fixed for the session's life. A strategy parameter
+         *     its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
          */
         post: operations["createSession"];
         delete?: never;
@@ -488,7 +489,8 @@ export interface paths {
         put?: never;
         /**
          * Create and start a paper session
-         * @description The session runs at once (``running``) on its feed, its pipeline trading.
+         * @description The session runs at once (``running``) on its feed, its pipeline trading. A strategy
+         *     parameter its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
          */
         post: operations["createPaperSession"];
         delete?: never;
@@ -809,6 +811,65 @@ export interface paths {
          * @description The lines as a text file (``attachment``): the same filters, up to the whole log.
          */
         get: operations["download_logs_api_agents__agent_id__logs_download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the strategies
+         * @description Built-ins first, then those installed packages provide (entry points in the group
+         *     `paperbroker.strategies`), each by name; one that does not load carries its `error`.
+         */
+        get: operations["listStrategies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/strategies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a strategy */
+        get: operations["getStrategy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/execution/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the execution presets
+         * @description Each preset with the configuration it resolves to; `default` marks the one a session
+         *     gets when it names none.
+         */
+        get: operations["listExecutionPresets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3687,6 +3748,28 @@ export interface components {
          */
         IntrabarPath: "OHLC" | "OLHC" | "adaptive";
         /**
+         * InvalidFieldBody
+         * @description A 422 that may name the field at fault, for a form to show the error beside it.
+         */
+        InvalidFieldBody: {
+            /**
+             * Code
+             * @example 40410000
+             */
+            code: number;
+            /**
+             * Message
+             * @example session 3b0c… not found
+             */
+            message: string;
+            /**
+             * Field
+             * @description The path of the invalid field in the request, when known (a strategy parameter: `strategy.params.<name>`, or `strategy.params` for a rule across them).
+             * @example strategy.params.fast
+             */
+            field?: string | null;
+        };
+        /**
          * JitteredLatencySpec
          * @description Each request (submit, cancel, replace) reaches the venue after a delay uniform on [base_ms − jitter_ms, base_ms + jitter_ms], clipped at 0.
          */
@@ -4196,10 +4279,31 @@ export interface components {
              * @description What to know about the data the session trades, one line each: a symbol whose prices are off its tick, the tick and an example (fills and marks use the nearest tick).
              */
             data_notes?: string[];
+            /** @description The strategy its pipeline runs; null for a session traded by hand or one whose pipeline runs several strategy agents (see its `pipeline`). */
+            strategy: components["schemas"]["StrategyUsePublic"] | null;
+            /**
+             * Symbols
+             * @description The symbols it trades: a paper session's, its strategy's, or every symbol of the server's data.
+             */
+            symbols: string[];
+            /**
+             * Exposure
+             * @description Gross market value of the open positions across its accounts (longs plus the absolute value of shorts, at their marks); `0` when flat.
+             * @example 15234.5
+             */
+            exposure: string;
+            /**
+             * Started At
+             * @description When (wall clock) its current run started: the last time it entered `running`; null if it never ran (a backtest moved by hand).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
+             */
+            ended_at: string | null;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
-            /** Symbols */
-            symbols: string[];
             feed: components["schemas"]["paperbroker__api__routes__paper__FeedPublic"] | null;
         };
         /**
@@ -4348,6 +4452,31 @@ export interface components {
             current_price: string;
             /** Unrealized Pnl */
             unrealized_pnl: string;
+        };
+        /**
+         * PresetPublic
+         * @description An execution preset and what it means.
+         */
+        PresetPublic: {
+            /**
+             * Name
+             * @example equities_realistic
+             */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Default
+             * @description Whether a session that names no preset gets this one.
+             */
+            default: boolean;
+            /**
+             * Execution
+             * @description The execution configuration it resolves to (seed 0), as a session reports its `execution`: intrabar path, fill timing, slippage, fill quantity, fees and latency.
+             */
+            execution: {
+                [key: string]: unknown;
+            };
         };
         /** ProcessPublic */
         ProcessPublic: {
@@ -4609,6 +4738,29 @@ export interface components {
              * @description What to know about the data the session trades, one line each: a symbol whose prices are off its tick, the tick and an example (fills and marks use the nearest tick).
              */
             data_notes?: string[];
+            /** @description The strategy its pipeline runs; null for a session traded by hand or one whose pipeline runs several strategy agents (see its `pipeline`). */
+            strategy: components["schemas"]["StrategyUsePublic"] | null;
+            /**
+             * Symbols
+             * @description The symbols it trades: a paper session's, its strategy's, or every symbol of the server's data.
+             */
+            symbols: string[];
+            /**
+             * Exposure
+             * @description Gross market value of the open positions across its accounts (longs plus the absolute value of shorts, at their marks); `0` when flat.
+             * @example 15234.5
+             */
+            exposure: string;
+            /**
+             * Started At
+             * @description When (wall clock) its current run started: the last time it entered `running`; null if it never ran (a backtest moved by hand).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
+             */
+            ended_at: string | null;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
         };
@@ -4732,6 +4884,46 @@ export interface components {
              */
             news?: string | null;
         };
+        /**
+         * StrategyPublic
+         * @description A strategy a session may run by name, or why it cannot be loaded.
+         */
+        StrategyPublic: {
+            /**
+             * Name
+             * @description The name sessions run it by.
+             * @example sma_crossover
+             */
+            name: string;
+            /**
+             * Origin
+             * @description `built-in`, or the installed distribution whose entry point provides it.
+             * @example built-in
+             */
+            origin: string;
+            /**
+             * Description
+             * @description The first paragraph of the class's docstring, plain text (empty if broken).
+             */
+            description: string;
+            /**
+             * Uses Sentiment
+             * @description Whether it reads sentiment (its pipeline then has a sentiment agent); null when it cannot be loaded.
+             */
+            uses_sentiment: boolean | null;
+            /**
+             * Params Schema
+             * @description The JSON Schema of its parameters (`Params`): each property's type, default, bounds (`minimum`, `exclusiveMinimum`, …) and description; null when it cannot be loaded.
+             */
+            params_schema: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Error
+             * @description Why it cannot be loaded (a broken entry point: package, file, line); null when it can.
+             */
+            error: string | null;
+        };
         /** StrategyRef */
         StrategyRef: {
             /**
@@ -4747,6 +4939,29 @@ export interface components {
              *     }
              */
             params?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * StrategyUsePublic
+         * @description The strategy a session runs, with its effective parameters.
+         */
+        StrategyUsePublic: {
+            /**
+             * Name
+             * @example sma_crossover
+             */
+            name: string;
+            /**
+             * Params
+             * @description Every parameter, the defaults filled in (see `GET /v1/strategies/{name}`).
+             * @example {
+             *       "buffer": 0,
+             *       "fast": 10,
+             *       "slow": 30
+             *     }
+             */
+            params: {
                 [key: string]: unknown;
             };
         };
@@ -5085,7 +5300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["InvalidFieldBody"];
                 };
             };
         };
@@ -7144,7 +7359,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["InvalidFieldBody"];
                 };
             };
         };
@@ -8285,6 +8500,141 @@ export interface operations {
             };
             /** @description A field, header or parameter is invalid (the message names it). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listStrategies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The strategy's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listExecutionPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

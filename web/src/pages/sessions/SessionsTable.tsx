@@ -1,0 +1,187 @@
+/**
+ * The sessions as a table whose body is virtualized: only the rows in view
+ * (and a few either side) are in the page, so thousands of sessions scroll
+ * smoothly. Spacer rows above and below keep the scrollbar true to the list.
+ */
+import {
+  Link,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TableSortLabel,
+  Tooltip,
+} from "@mui/material";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useRef } from "react";
+import { Link as RouterLink, useNavigate } from "react-router";
+
+import { Money } from "../../components/Money";
+import { SessionControls } from "../../components/SessionControls";
+import { StatusChip } from "../../components/StatusChip";
+import { formatTime } from "../../format/time";
+import type { Session, SortDir, SortKey } from "./rows";
+import { SessionType } from "./SessionType";
+import { Uptime } from "./Uptime";
+
+export const ROW_HEIGHT = 53;
+
+interface Column {
+  key: SortKey;
+  label: string;
+  width: number;
+  numeric?: boolean;
+}
+
+const COLUMNS: Column[] = [
+  { key: "type", label: "Type", width: 110 },
+  { key: "name", label: "Name", width: 200 },
+  { key: "strategy", label: "Strategy", width: 150 },
+  { key: "state", label: "State", width: 140 },
+  { key: "realized", label: "Realized P&L", width: 130, numeric: true },
+  { key: "unrealized", label: "Unrealized P&L", width: 140, numeric: true },
+  { key: "exposure", label: "Exposure", width: 130, numeric: true },
+  { key: "uptime", label: "Uptime", width: 100, numeric: true },
+  { key: "created", label: "Created", width: 170 },
+];
+
+const ACTIONS_WIDTH = 190;
+const TABLE_WIDTH = COLUMNS.reduce((sum, column) => sum + column.width, ACTIONS_WIDTH);
+
+export function SessionsTable({
+  rows,
+  sort,
+  dir,
+  onSort,
+}: {
+  rows: Session[];
+  sort: SortKey;
+  dir: SortDir;
+  onSort: (key: SortKey) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    getItemKey: (index) => rows[index]?.id ?? index,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items[0]?.start ?? 0;
+  const after = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+
+  return (
+    <TableContainer
+      ref={scroller}
+      tabIndex={0}
+      aria-label="Sessions, scrollable"
+      sx={{ height: "calc(100vh - 300px)", minHeight: 320, overflow: "auto", border: 1, borderColor: "divider", borderRadius: 1 }}
+    >
+      <Table stickyHeader size="small" aria-rowcount={rows.length + 1} sx={{ tableLayout: "fixed", minWidth: TABLE_WIDTH }}>
+        <TableHead>
+          <TableRow aria-rowindex={1}>
+            {COLUMNS.map((column) => (
+              <TableCell
+                key={column.key}
+                align={column.numeric === true ? "right" : "left"}
+                sx={{ width: column.width }}
+                sortDirection={sort === column.key ? dir : false}
+              >
+                <TableSortLabel
+                  active={sort === column.key}
+                  direction={sort === column.key ? dir : "asc"}
+                  onClick={() => {
+                    onSort(column.key);
+                  }}
+                >
+                  {column.label}
+                </TableSortLabel>
+              </TableCell>
+            ))}
+            <TableCell sx={{ width: ACTIONS_WIDTH }}>Actions</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {before > 0 && (
+            <TableRow aria-hidden>
+              <TableCell colSpan={COLUMNS.length + 1} sx={{ height: before, p: 0, border: 0 }} />
+            </TableRow>
+          )}
+          {items.map((item) => {
+            const session = rows[item.index];
+            if (session === undefined) {
+              return null;
+            }
+            return (
+              <TableRow
+                key={item.key}
+                hover
+                aria-rowindex={item.index + 2}
+                sx={{ height: ROW_HEIGHT, cursor: "pointer" }}
+                onClick={() => {
+                  void navigate(`/sessions/${session.id}`);
+                }}
+              >
+                <TableCell>
+                  <SessionType type={session.type} />
+                </TableCell>
+                <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                  <Link
+                    component={RouterLink}
+                    to={`/sessions/${session.id}`}
+                    title={session.id}
+                    onClick={(event) => {
+                      event.stopPropagation();
+                    }}
+                  >
+                    {session.name}
+                  </Link>
+                </TableCell>
+                <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                  {session.strategy?.name ?? "—"}
+                </TableCell>
+                <TableCell>
+                  <Tooltip title={session.state_reason ?? ""} describeChild>
+                    <span>
+                      <StatusChip status={session.state} />
+                    </span>
+                  </Tooltip>
+                </TableCell>
+                <TableCell align="right">
+                  <Money value={session.total_realized_pnl} pnl />
+                </TableCell>
+                <TableCell align="right">
+                  <Money value={session.total_unrealized_pnl} pnl />
+                </TableCell>
+                <TableCell align="right">
+                  <Money value={session.exposure} />
+                </TableCell>
+                <TableCell align="right">
+                  <Uptime session={session} />
+                </TableCell>
+                <TableCell sx={{ whiteSpace: "nowrap" }}>{formatTime(session.created_at)}</TableCell>
+                {/* Clicks in the controls (and their dialogs) do not open the session. */}
+                <TableCell
+                  onClick={(event) => {
+                    event.stopPropagation();
+                  }}
+                >
+                  <SessionControls session={session} compact />
+                </TableCell>
+              </TableRow>
+            );
+          })}
+          {after > 0 && (
+            <TableRow aria-hidden>
+              <TableCell colSpan={COLUMNS.length + 1} sx={{ height: after, p: 0, border: 0 }} />
+            </TableRow>
+          )}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
