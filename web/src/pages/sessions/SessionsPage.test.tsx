@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useLocation } from "react-router";
@@ -114,6 +114,28 @@ describe("SessionsPage", { timeout: 30_000 }, () => {
     renderSessions();
     await userEvent.click(await screen.findByText("sma_crossover"));
     expect(await screen.findByText("elsewhere")).toBeInTheDocument(); // the router left for /sessions/b1
+  });
+
+  it("kills from a row without opening the session, and refreshes the list", async () => {
+    let killed = false;
+    const server = fakeServer({
+      "GET /v1/sessions": () => ({
+        body: killed ? SESSIONS.map((s) => (s.id === "b1" ? { ...s, state: "killed" } : s)) : SESSIONS,
+      }),
+      "POST /v1/sessions/b1/kill": () => {
+        killed = true;
+        return { body: { ...SESSIONS[0]!, state: "killed" } };
+      },
+    });
+    renderSessions();
+    await userEvent.click(await screen.findByRole("button", { name: "Kill session alpha" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Kill session" }));
+    await waitFor(() => {
+      expect(screen.getByRole("button", { name: "Kill session alpha" })).toBeDisabled();
+    });
+    expect(server.calls("POST /v1/sessions/b1/kill")).toHaveLength(1);
+    expect(server.calls("GET /v1/sessions").length).toBeGreaterThan(1);
+    expect(screen.queryByText("elsewhere")).toBeNull(); // still on the list
   });
 
   it("sorts by a column, both ways, and keeps the sort in the address", async () => {
