@@ -14,7 +14,7 @@ const TYPES: Record<string, { label: string; icon: ReactElement }> = {
 export function SessionType({ type }: { type: string }) {
   const look = TYPES[type] ?? { label: type, icon: <HistoryIcon fontSize="small" /> };
   return (
-    <Box component="span" sx={{ display: "inline-flex", alignItems: "center", gap: 0.75 }}>
+    <Box component="span" sx={{ display: "inline-flex", alignItems: "center", gap: 0.75, verticalAlign: "middle" }}>
       <Box component="span" aria-hidden sx={{ display: "inline-flex", color: "text.secondary" }}>
         {look.icon}
       </Box>

@@ -16,9 +16,15 @@ export function SessionsFilters({
   strategies: string[];
   onChange: (change: Partial<View>) => void;
 }) {
-  const select = { select: true, size: "small", sx: { minWidth: 150 } } as const;
+  // An empty value is "all": shown as such, with the label above it.
+  const select = {
+    select: true,
+    size: "small",
+    sx: { minWidth: 150 },
+    slotProps: { select: { displayEmpty: true }, inputLabel: { shrink: true } },
+  } as const;
   return (
-    <Box component="search" aria-label="Filter sessions" sx={{ display: "flex", gap: 2, flexWrap: "wrap", alignItems: "center" }}>
+    <Box role="search" aria-label="Filter sessions" sx={{ display: "flex", gap: 2, flexWrap: "wrap", alignItems: "center" }}>
       <TextField
         label="Search by name"
         size="small"

@@ -130,9 +130,12 @@ describe("SessionsPage", { timeout: 30_000 }, () => {
     renderSessions();
     await userEvent.click(await screen.findByRole("button", { name: "Kill session alpha" }));
     await userEvent.click(await screen.findByRole("button", { name: "Kill session" }));
-    await waitFor(() => {
-      expect(screen.getByRole("button", { name: "Kill session alpha" })).toBeDisabled();
-    });
+    await waitFor(
+      () => {
+        expect(screen.getByRole("button", { name: "Kill session alpha" })).toBeDisabled();
+      },
+      { timeout: 10_000 },
+    );
     expect(server.calls("POST /v1/sessions/b1/kill")).toHaveLength(1);
     expect(server.calls("GET /v1/sessions").length).toBeGreaterThan(1);
     expect(screen.queryByText("elsewhere")).toBeNull(); // still on the list

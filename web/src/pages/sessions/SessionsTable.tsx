@@ -22,7 +22,7 @@ import { Money } from "../../components/Money";
 import { SessionControls } from "../../components/SessionControls";
 import { StatusChip } from "../../components/StatusChip";
 import { formatTime } from "../../format/time";
-import type { Session, SortDir, SortKey } from "./rows";
+import { formatMinute, type Session, type SortDir, type SortKey } from "./rows";
 import { SessionType } from "./SessionType";
 import { Uptime } from "./Uptime";
 
@@ -36,18 +36,19 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: "type", label: "Type", width: 110 },
-  { key: "name", label: "Name", width: 200 },
-  { key: "strategy", label: "Strategy", width: 150 },
-  { key: "state", label: "State", width: 140 },
-  { key: "realized", label: "Realized P&L", width: 130, numeric: true },
-  { key: "unrealized", label: "Unrealized P&L", width: 140, numeric: true },
-  { key: "exposure", label: "Exposure", width: 130, numeric: true },
+  { key: "type", label: "Type", width: 115 },
+  { key: "name", label: "Name", width: 150 },
+  { key: "strategy", label: "Strategy", width: 130 },
+  { key: "state", label: "State", width: 125 },
+  { key: "realized", label: "Realized P&L", width: 115, numeric: true },
+  { key: "unrealized", label: "Unrealized P&L", width: 125, numeric: true },
+  { key: "exposure", label: "Exposure", width: 120, numeric: true },
   { key: "uptime", label: "Uptime", width: 100, numeric: true },
-  { key: "created", label: "Created", width: 170 },
+  { key: "created", label: "Created", width: 160 },
 ];
 
-const ACTIONS_WIDTH = 190;
+// Five small icon buttons side by side.
+const ACTIONS_WIDTH = 205;
 const TABLE_WIDTH = COLUMNS.reduce((sum, column) => sum + column.width, ACTIONS_WIDTH);
 
 export function SessionsTable({
@@ -163,9 +164,12 @@ export function SessionsTable({
                 <TableCell align="right">
                   <Uptime session={session} />
                 </TableCell>
-                <TableCell sx={{ whiteSpace: "nowrap" }}>{formatTime(session.created_at)}</TableCell>
+                <TableCell sx={{ whiteSpace: "nowrap" }} title={formatTime(session.created_at)}>
+                  {formatMinute(session.created_at)}
+                </TableCell>
                 {/* Clicks in the controls (and their dialogs) do not open the session. */}
                 <TableCell
+                  sx={{ whiteSpace: "nowrap", py: 0 }}
                   onClick={(event) => {
                     event.stopPropagation();
                   }}

@@ -4,6 +4,7 @@
  * list as the server sends it.
  */
 import type { Schemas } from "../../api/client";
+import { formatTime } from "../../format/time";
 
 export type Session = Schemas["SessionPublic"];
 
@@ -147,4 +148,9 @@ export function visibleRows(sessions: readonly Session[], view: View, now: numbe
       compare(a.session.id, b.session.id),
   );
   return keyed.map(({ session }) => session);
+}
+
+/** A time to the minute, `2026-12-06 19:32Z` (the table's Created column; the cell's title has the seconds). */
+export function formatMinute(iso: string): string {
+  return formatTime(iso).replace(/(\d\d:\d\d):\d\d(\.\d+)?Z$/, "$1Z");
 }
