@@ -15,7 +15,7 @@ import {
   Tooltip,
 } from "@mui/material";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useRef } from "react";
+import { memo, useRef } from "react";
 import { Link as RouterLink, useNavigate } from "react-router";
 
 import { Money } from "../../components/Money";
@@ -63,7 +63,6 @@ export function SessionsTable({
   onSort: (key: SortKey) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const navigate = useNavigate();
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -109,7 +108,7 @@ export function SessionsTable({
         <TableBody>
           {before > 0 && (
             <TableRow aria-hidden>
-              <TableCell colSpan={COLUMNS.length + 1} sx={{ height: before, p: 0, border: 0 }} />
+              <TableCell colSpan={COLUMNS.length + 1} sx={{ p: 0, border: 0 }} style={{ height: before }} />
             </TableRow>
           )}
           {items.map((item) => {
@@ -117,71 +116,11 @@ export function SessionsTable({
             if (session === undefined) {
               return null;
             }
-            return (
-              <TableRow
-                key={item.key}
-                hover
-                aria-rowindex={item.index + 2}
-                sx={{ height: ROW_HEIGHT, cursor: "pointer" }}
-                onClick={() => {
-                  void navigate(`/sessions/${session.id}`);
-                }}
-              >
-                <TableCell>
-                  <SessionType type={session.type} />
-                </TableCell>
-                <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
-                  <Link
-                    component={RouterLink}
-                    to={`/sessions/${session.id}`}
-                    title={session.id}
-                    onClick={(event) => {
-                      event.stopPropagation();
-                    }}
-                  >
-                    {session.name}
-                  </Link>
-                </TableCell>
-                <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
-                  {session.strategy?.name ?? "—"}
-                </TableCell>
-                <TableCell>
-                  <Tooltip title={session.state_reason ?? ""} describeChild>
-                    <span>
-                      <StatusChip status={session.state} />
-                    </span>
-                  </Tooltip>
-                </TableCell>
-                <TableCell align="right">
-                  <Money value={session.total_realized_pnl} pnl />
-                </TableCell>
-                <TableCell align="right">
-                  <Money value={session.total_unrealized_pnl} pnl />
-                </TableCell>
-                <TableCell align="right">
-                  <Money value={session.exposure} />
-                </TableCell>
-                <TableCell align="right">
-                  <Uptime session={session} />
-                </TableCell>
-                <TableCell sx={{ whiteSpace: "nowrap" }} title={formatTime(session.created_at)}>
-                  {formatMinute(session.created_at)}
-                </TableCell>
-                {/* Clicks in the controls (and their dialogs) do not open the session. */}
-                <TableCell
-                  sx={{ whiteSpace: "nowrap", py: 0 }}
-                  onClick={(event) => {
-                    event.stopPropagation();
-                  }}
-                >
-                  <SessionControls session={session} compact />
-                </TableCell>
-              </TableRow>
-            );
+            return <SessionRow key={item.key} session={session} rowIndex={item.index + 2} />;
           })}
           {after > 0 && (
             <TableRow aria-hidden>
-              <TableCell colSpan={COLUMNS.length + 1} sx={{ height: after, p: 0, border: 0 }} />
+              <TableCell colSpan={COLUMNS.length + 1} sx={{ p: 0, border: 0 }} style={{ height: after }} />
             </TableRow>
           )}
         </TableBody>
@@ -189,3 +128,71 @@ export function SessionsTable({
     </TableContainer>
   );
 }
+
+/**
+ * One session's row. Memoized: a refreshed list keeps the objects of unchanged
+ * sessions (the query's structural sharing), so only changed rows render again.
+ */
+const SessionRow = memo(function SessionRow({ session, rowIndex }: { session: Session; rowIndex: number }) {
+  const navigate = useNavigate();
+  return (
+    <TableRow
+      hover
+      aria-rowindex={rowIndex}
+      sx={{ height: ROW_HEIGHT, cursor: "pointer" }}
+      onClick={() => {
+        void navigate(`/sessions/${session.id}`);
+      }}
+    >
+      <TableCell>
+        <SessionType type={session.type} />
+      </TableCell>
+      <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+        <Link
+          component={RouterLink}
+          to={`/sessions/${session.id}`}
+          title={session.id}
+          onClick={(event) => {
+            event.stopPropagation();
+          }}
+        >
+          {session.name}
+        </Link>
+      </TableCell>
+      <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+        {session.strategy?.name ?? "—"}
+      </TableCell>
+      <TableCell>
+        <Tooltip title={session.state_reason ?? ""} describeChild>
+          <span>
+            <StatusChip status={session.state} />
+          </span>
+        </Tooltip>
+      </TableCell>
+      <TableCell align="right">
+        <Money value={session.total_realized_pnl} pnl />
+      </TableCell>
+      <TableCell align="right">
+        <Money value={session.total_unrealized_pnl} pnl />
+      </TableCell>
+      <TableCell align="right">
+        <Money value={session.exposure} />
+      </TableCell>
+      <TableCell align="right">
+        <Uptime session={session} />
+      </TableCell>
+      <TableCell sx={{ whiteSpace: "nowrap" }} title={formatTime(session.created_at)}>
+        {formatMinute(session.created_at)}
+      </TableCell>
+      {/* Clicks in the controls (and their dialogs) do not open the session. */}
+      <TableCell
+        sx={{ whiteSpace: "nowrap", py: 0 }}
+        onClick={(event) => {
+          event.stopPropagation();
+        }}
+      >
+        <SessionControls session={session} compact />
+      </TableCell>
+    </TableRow>
+  );
+});
