@@ -81,7 +81,7 @@ def test_a_backtest_made_in_the_wizard_fills_an_order_from_its_page(
     expect(filled).to_have_count(1)
     expect(filled).to_contain_text("filled")
     expect(filled).to_contain_text("7")
-    expect(markers_caption(page)).to_have_text(re.compile("^1 markers? for 1 AAPL fills? "))
+    expect(markers_caption(page)).to_have_text(re.compile("^1 marker for 1 AAPL fill "))
     fills = page.get_by_role("region", name="Fills")
     expect(fills.get_by_role("row").filter(has_text="AAPL")).to_have_count(1)
 

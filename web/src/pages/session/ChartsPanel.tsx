@@ -150,8 +150,9 @@ function SymbolChart({
         </Suspense>
       )}
       <Typography variant="caption" color="text.secondary">
-        {markers.length} markers for {fills.filter((fill) => fill.symbol === symbol).length} {symbol} fills
-        (one per bar; hover a marker for its fills).
+        {plural(markers.length, "marker")} for{" "}
+        {plural(fills.filter((fill) => fill.symbol === symbol).length, `${symbol} fill`)} (one per bar; hover a
+        marker for its fills).
       </Typography>
     </Box>
   );
@@ -185,3 +186,6 @@ function EquitySection({ session }: { session: SessionView }) {
   );
 }
 
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -26,9 +26,9 @@ import { useSessionMutation } from "./queries";
 import type { SessionView } from "./types";
 
 const STEPS = [
-  { label: "+1m", minutes: 1, name: "Advance 1 minute" },
-  { label: "+1h", minutes: 60, name: "Advance 1 hour" },
-  { label: "+1d", minutes: 1440, name: "Advance 1 day" },
+  { label: "+1m", minutes: 1, name: "+1m: advance 1 minute" },
+  { label: "+1h", minutes: 60, name: "+1h: advance 1 hour" },
+  { label: "+1d", minutes: 1440, name: "+1d: advance 1 day" },
 ];
 const SPEEDS = [1, 10, 100, 1000];
 

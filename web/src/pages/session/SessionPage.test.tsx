@@ -160,7 +160,7 @@ describe("SessionPage", () => {
       }),
     );
     renderSession();
-    await userEvent.click(await screen.findByRole("button", { name: "Advance 1 hour" }));
+    await userEvent.click(await screen.findByRole("button", { name: /advance 1 hour/i }));
     await userEvent.clear(screen.getByLabelText("Minutes"));
     await userEvent.type(screen.getByLabelText("Minutes"), "90");
     await userEvent.click(screen.getByRole("button", { name: "Advance" }));

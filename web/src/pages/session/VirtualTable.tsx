@@ -53,7 +53,8 @@ export function VirtualTable<T>({
   const before = items[0]?.start ?? 0;
   const after = plain ? 0 : virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
   return (
-    <Box ref={scroller} sx={{ maxHeight, overflow: "auto" }}>
+    // Focusable, so a keyboard can scroll it (it scrolls when the rows overflow maxHeight).
+    <Box ref={scroller} tabIndex={0} sx={{ maxHeight, overflow: "auto" }}>
       <Table size="small" stickyHeader aria-label={label} aria-rowcount={rows.length + 1}>
         <TableHead>
           <TableRow>
