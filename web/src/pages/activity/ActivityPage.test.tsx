@@ -17,7 +17,8 @@ function renderActivity(path = "/activity", events?: EventStore) {
 
 const sessions = { "GET /v1/sessions": { body: [] } };
 
-describe("ActivityPage", () => {
+// MUI menus under jsdom are slow on a busy machine: a generous per-test limit.
+describe("ActivityPage", { timeout: 20_000 }, () => {
   it("shows that it is loading", async () => {
     fakeServer({ ...sessions, "GET /api/activity": { delayMs: Infinity } });
     renderActivity();
