@@ -62,6 +62,7 @@ export function ActivityFilters({
           onChange({ ...filter, session: event.target.value === "" ? null : event.target.value });
         }}
         helperText={sessions.isError ? "The session list could not be read" : undefined}
+        slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}
         sx={{ minWidth: 260 }}
       >
         <MenuItem value="">Every session</MenuItem>

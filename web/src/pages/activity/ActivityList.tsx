@@ -11,18 +11,18 @@ import { useRef, useState } from "react";
 
 import { formatTime } from "../../format/time";
 import { type FeedItem, itemKey } from "./feed";
-import { SessionLink } from "./SessionLink";
+import { SessionLink, useSessionNames } from "./SessionLink";
 import { SeverityLabel } from "./SeverityLabel";
 
 export const ROW_HEIGHT = 40;
-const COLUMNS = "110px 190px 100px 190px minmax(0, 1fr)";
+const COLUMNS = "110px 190px 150px 190px minmax(0, 1fr)";
 
 const cell = { px: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" } as const;
 
-function Row({ item }: { item: FeedItem }) {
+function Row({ item, name }: { item: FeedItem; name: string | undefined }) {
   return (
     <>
-      <Box role="cell" sx={cell}>
+      <Box role="cell" sx={{ ...cell, display: "flex", alignItems: "center" }}>
         <SeverityLabel severity={item.severity} />
       </Box>
       <Box role="cell" sx={{ ...cell, fontVariantNumeric: "tabular-nums", typography: "body2" }}>
@@ -31,7 +31,7 @@ function Row({ item }: { item: FeedItem }) {
         </Tooltip>
       </Box>
       <Box role="cell" sx={{ ...cell, typography: "body2" }}>
-        <SessionLink sessionId={item.sessionId} />
+        <SessionLink sessionId={item.sessionId} name={name} />
       </Box>
       <Box role="cell" sx={{ ...cell, typography: "body2", fontFamily: "monospace" }}>
         {item.type}
@@ -44,6 +44,7 @@ function Row({ item }: { item: FeedItem }) {
 }
 
 export function ActivityList({ items, label }: { items: readonly FeedItem[]; label: string }) {
+  const names = useSessionNames();
   const scroller = useRef<HTMLDivElement>(null);
   const [hovering, setHovering] = useState(false);
   const [scrolledAway, setScrolledAway] = useState(false);
@@ -88,7 +89,7 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
           size="small"
           startIcon={<ArrowUpwardIcon />}
           onClick={jump}
-          sx={{ position: "absolute", top: 48, left: "50%", transform: "translateX(-50%)", zIndex: 2 }}
+          sx={{ position: "absolute", top: 4, left: "50%", transform: "translateX(-50%)", zIndex: 2 }}
         >
           {waiting} new event{waiting === 1 ? "" : "s"} — jump to latest
         </Button>
@@ -160,7 +161,7 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
                     borderColor: "divider",
                   }}
                 >
-                  <Row item={item} />
+                  <Row item={item} name={item.sessionId === null ? undefined : names.get(item.sessionId)} />
                 </Box>
               );
             })}

@@ -23,7 +23,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatTime } from "../../format/time";
 import { useLive, useLiveEvents } from "../../live/LiveContext";
 import { type FeedFilter, fromActivity, itemKey, mergeLive } from "../activity/feed";
-import { SessionLink } from "../activity/SessionLink";
+import { SessionLink, useSessionNames } from "../activity/SessionLink";
 import { SeverityLabel } from "../activity/SeverityLabel";
 import type { Health, Status } from "./queries";
 
@@ -90,6 +90,8 @@ export function Alerts({ status, health }: { status: Status; health: Health | un
     [live, data],
   );
   const problems = problemsOf(status, health);
+  const names = useSessionNames();
+  const nameOf = (id: string | null) => (id === null ? undefined : names.get(id));
 
   return (
     <Paper variant="outlined" component="section" aria-labelledby="alerts-title" sx={{ p: 2 }}>
@@ -116,12 +118,12 @@ export function Alerts({ status, health }: { status: Status; health: Health | un
             <TableBody>
               {problems.map((problem) => (
                 <TableRow key={problem.key}>
-                  <TableCell>
+                  <TableCell sx={{ whiteSpace: "nowrap" }}>
                     <SeverityLabel severity="error" />
                   </TableCell>
                   <TableCell>now</TableCell>
                   <TableCell>
-                    <SessionLink sessionId={problem.sessionId} />
+                    <SessionLink sessionId={problem.sessionId} name={nameOf(problem.sessionId)} />
                   </TableCell>
                   <TableCell>{problem.what}</TableCell>
                   <TableCell>{problem.message}</TableCell>
@@ -129,7 +131,7 @@ export function Alerts({ status, health }: { status: Status; health: Health | un
               ))}
               {items.map((item) => (
                 <TableRow key={itemKey(item)}>
-                  <TableCell>
+                  <TableCell sx={{ whiteSpace: "nowrap" }}>
                     <SeverityLabel severity={item.severity} />
                   </TableCell>
                   <TableCell sx={{ whiteSpace: "nowrap" }}>
@@ -138,7 +140,7 @@ export function Alerts({ status, health }: { status: Status; health: Health | un
                     </Tooltip>
                   </TableCell>
                   <TableCell>
-                    <SessionLink sessionId={item.sessionId} />
+                    <SessionLink sessionId={item.sessionId} name={nameOf(item.sessionId)} />
                   </TableCell>
                   <TableCell sx={{ fontFamily: "monospace" }}>{item.type}</TableCell>
                   <TableCell>{item.message}</TableCell>

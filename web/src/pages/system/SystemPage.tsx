@@ -6,7 +6,7 @@ import { Box, Typography } from "@mui/material";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageLoading } from "../../components/PageLoading";
-import { formatDuration } from "../../format/time";
+import { formatDuration, formatTime } from "../../format/time";
 import { Alerts } from "./Alerts";
 import { ControlBar } from "./ControlBar";
 import { useSystemHealth, useSystemStatus } from "./queries";
@@ -61,7 +61,7 @@ export default function SystemPage() {
       )}
       <Alerts status={data} health={health.data} />
       <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 2 }}>
-        paperbroker {data.version} · up {formatDuration(data.uptime_seconds)} since {data.started_at} ·{" "}
+        paperbroker {data.version} · up {formatDuration(data.uptime_seconds)} since {formatTime(data.started_at)} ·{" "}
         {data.owners} key{data.owners === 1 ? "" : "s"} owning the sessions counted
       </Typography>
     </Box>

@@ -60,7 +60,7 @@ export function Tiles({
     <Box
       sx={{
         display: "grid",
-        gridTemplateColumns: "repeat(auto-fill, minmax(220px, 1fr))",
+        gridTemplateColumns: "repeat(auto-fit, minmax(190px, 1fr))",
         gap: 2,
         mb: 3,
       }}
@@ -80,7 +80,7 @@ export function Tiles({
       <Tile
         title="Fills since midnight UTC"
         value={status.fills_today}
-        detail="fills committed today by the wall clock, whatever the session's time"
+        detail="by the wall clock, whatever the sessions' own time"
         updatedAt={statusAt}
       />
       <Tile
