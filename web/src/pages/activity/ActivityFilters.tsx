@@ -1,10 +1,9 @@
 /** The feed's filters: severity, session and kinds (the parameters of `GET /api/activity`). */
 import { Autocomplete, Box, MenuItem, TextField } from "@mui/material";
-import { useQuery } from "@tanstack/react-query";
+import { memo } from "react";
 
-import { api, call } from "../../api/client";
-import { keys } from "../../api/keys";
 import type { FeedFilter, Severity } from "./feed";
+import { useSessionList } from "./SessionLink";
 
 /** Kinds operators filter by most; any other CamelCase kind may be typed. */
 export const COMMON_KINDS = [
@@ -23,7 +22,7 @@ const SEVERITY_CHOICES: { value: Severity; label: string }[] = [
   { value: "error", label: "Errors only" },
 ];
 
-export function ActivityFilters({
+export const ActivityFilters = memo(function ActivityFilters({
   filter,
   onChange,
   seenKinds,
@@ -32,7 +31,7 @@ export function ActivityFilters({
   onChange: (filter: FeedFilter) => void;
   seenKinds: readonly string[];
 }) {
-  const sessions = useQuery({ queryKey: keys.sessions, queryFn: () => call(api.GET("/v1/sessions")) });
+  const sessions = useSessionList();
   const known = sessions.data ?? [];
   const kinds = [...new Set([...COMMON_KINDS, ...seenKinds])].sort();
   return (
@@ -89,4 +88,4 @@ export function ActivityFilters({
       />
     </Box>
   );
-}
+});

@@ -5,9 +5,9 @@
  * arrived meanwhile.
  */
 import ArrowUpwardIcon from "@mui/icons-material/ArrowUpward";
-import { Box, Button, Tooltip } from "@mui/material";
+import { Box, Button } from "@mui/material";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useRef, useState } from "react";
+import { memo, useRef, useState } from "react";
 
 import { formatTime } from "../../format/time";
 import { type FeedItem, itemKey } from "./feed";
@@ -19,29 +19,40 @@ const COLUMNS = "110px 190px 150px 190px minmax(0, 1fr)";
 
 const cell = { px: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" } as const;
 
-function Row({ item, name }: { item: FeedItem; name: string | undefined }) {
+/** One event's cells. Rows are plain elements styled once by the list: at 50 events a second only new rows render. */
+const Row = memo(function Row({ item, name }: { item: FeedItem; name: string | undefined }) {
   return (
     <>
-      <Box role="cell" sx={{ ...cell, display: "flex", alignItems: "center" }}>
+      <div role="cell" className="feed-cell feed-severity">
         <SeverityLabel severity={item.severity} />
-      </Box>
-      <Box role="cell" sx={{ ...cell, fontVariantNumeric: "tabular-nums", typography: "body2" }}>
-        <Tooltip title={item.recordedAt === null ? "recorded: just now (live)" : `recorded ${formatTime(item.recordedAt)}`}>
-          <span>{formatTime(item.time)}</span>
-        </Tooltip>
-      </Box>
-      <Box role="cell" sx={{ ...cell, typography: "body2" }}>
+      </div>
+      <div
+        role="cell"
+        className="feed-cell feed-time"
+        title={item.recordedAt === null ? "recorded just now (live)" : `recorded ${formatTime(item.recordedAt)}`}
+      >
+        {formatTime(item.time)}
+      </div>
+      <div role="cell" className="feed-cell">
         <SessionLink sessionId={item.sessionId} name={name} />
-      </Box>
-      <Box role="cell" sx={{ ...cell, typography: "body2", fontFamily: "monospace" }}>
+      </div>
+      <div role="cell" className="feed-cell feed-kind">
         {item.type}
-      </Box>
-      <Box role="cell" sx={{ ...cell, typography: "body2" }} title={item.message}>
+      </div>
+      <div role="cell" className="feed-cell" title={item.message}>
         {item.message}
-      </Box>
+      </div>
     </>
   );
-}
+});
+
+const rowLook = {
+  display: "grid",
+  gridTemplateColumns: COLUMNS,
+  alignItems: "center",
+  borderBottom: 1,
+  borderColor: "divider",
+} as const;
 
 export function ActivityList({ items, label }: { items: readonly FeedItem[]; label: string }) {
   const names = useSessionNames();
@@ -104,16 +115,7 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
           <Box
             role="row"
             aria-rowindex={1}
-            sx={{
-              display: "grid",
-              gridTemplateColumns: COLUMNS,
-              alignItems: "center",
-              height: ROW_HEIGHT,
-              borderBottom: 1,
-              borderColor: "divider",
-              typography: "subtitle2",
-              bgcolor: "action.hover",
-            }}
+            sx={{ ...rowLook, height: ROW_HEIGHT, typography: "subtitle2", bgcolor: "action.hover" }}
           >
             {["Severity", "Time", "Session", "Kind", "Message"].map((name) => (
               <Box role="columnheader" key={name} sx={cell}>
@@ -134,7 +136,17 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
           onMouseLeave={() => {
             setHovering(false);
           }}
-          sx={{ height: "calc(100vh - 330px)", minHeight: 320, overflowY: "auto", contain: "strict" }}
+          sx={{
+            height: "calc(100vh - 330px)",
+            minHeight: 320,
+            overflowY: "auto",
+            contain: "strict",
+            "& .feed-row": { ...rowLook, position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT },
+            "& .feed-cell": { ...cell, typography: "body2" },
+            "& .feed-severity": { display: "flex", alignItems: "center" },
+            "& .feed-time": { fontVariantNumeric: "tabular-nums" },
+            "& .feed-kind": { fontFamily: "monospace" },
+          }}
         >
           <Box sx={{ height: rows.getTotalSize(), position: "relative" }}>
             {rows.getVirtualItems().map((row) => {
@@ -143,26 +155,15 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
                 return null;
               }
               return (
-                <Box
+                <div
                   key={row.key}
                   role="row"
                   aria-rowindex={row.index + 2}
-                  sx={{
-                    position: "absolute",
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${row.start}px)`,
-                    display: "grid",
-                    gridTemplateColumns: COLUMNS,
-                    alignItems: "center",
-                    borderBottom: 1,
-                    borderColor: "divider",
-                  }}
+                  className="feed-row"
+                  style={{ transform: `translateY(${row.start}px)` }}
                 >
                   <Row item={item} name={item.sessionId === null ? undefined : names.get(item.sessionId)} />
-                </Box>
+                </div>
               );
             })}
           </Box>

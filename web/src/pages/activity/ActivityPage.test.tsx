@@ -110,6 +110,27 @@ describe("ActivityPage", { timeout: 20_000 }, () => {
     expect(screen.queryByText("a log line")).toBeNull();
   });
 
+  it("keeps the live events it has shown when the tab's store lets them go", async () => {
+    const store = new EventStore(2, () => undefined); // the store keeps only the latest two
+    fakeServer({ ...sessions, "GET /api/activity": { body: [activity(1)] } });
+    renderActivity("/activity", store);
+    await screen.findByText("buy 1 AAPL filled at 409.4");
+    for (const seq of [2, 3, 4, 5]) {
+      act(() => {
+        store.add(liveEvent(seq));
+        store.flush();
+      });
+    }
+    const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringContaining("live 5 filled"),
+      expect.stringContaining("live 4 filled"),
+      expect.stringContaining("live 3 filled"),
+      expect.stringContaining("live 2 filled"),
+      expect.stringContaining("buy 1 AAPL filled"),
+    ]);
+  });
+
   it("holds the list while the reader points at it and offers to jump to the latest", async () => {
     const store = new EventStore(2000, () => undefined);
     fakeServer({ ...sessions, "GET /api/activity": { body: [activity(1)] } });

@@ -4,32 +4,39 @@
  * address, earlier pages on demand.
  */
 import { Box, Button, Typography } from "@mui/material";
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageLoading } from "../../components/PageLoading";
-import { useLiveEvents } from "../../live/LiveContext";
 import { ActivityFilters } from "./ActivityFilters";
 import { ActivityList } from "./ActivityList";
-import { mergeLive, unique } from "./feed";
+import { combine, type FeedFilter, type FeedItem, unique } from "./feed";
 import { filterFromParams, paramsFromFilter } from "./filters";
 import { useActivity } from "./useActivity";
+import { useLiveSince } from "./useLiveSince";
+
+/** The kinds the journal's pages hold (choices for the kind filter), the same array while they do not change. */
+function useKinds(items: readonly FeedItem[]): readonly string[] {
+  const joined = [...new Set(items.map((item) => item.type))].sort().join(" ");
+  return useMemo(() => (joined === "" ? [] : joined.split(" ")), [joined]);
+}
 
 export default function ActivityPage() {
   const [params, setParams] = useSearchParams();
   const filter = useMemo(() => filterFromParams(params), [params]);
   const feed = useActivity(filter);
-  const live = useLiveEvents();
-
   const pages = feed.data?.pages;
   const fetched = useMemo(() => unique((pages ?? []).flatMap((page) => page.items)), [pages]);
-  const liveBefore = pages?.[0]?.liveBefore;
-  const items = useMemo(
-    () => (pages === undefined ? [] : mergeLive(live, fetched, filter, liveBefore)),
-    [pages, live, fetched, filter, liveBefore],
+  const live = useLiveSince(pages?.[0]?.liveBefore, filter);
+  const items = useMemo(() => combine(live, fetched), [live, fetched]);
+  const seenKinds = useKinds(fetched);
+  const onFilter = useCallback(
+    (next: FeedFilter) => {
+      setParams(paramsFromFilter(next), { replace: true });
+    },
+    [setParams],
   );
-  const seenKinds = useMemo(() => [...new Set(items.map((item) => item.type))], [items]);
 
   return (
     <Box>
@@ -39,9 +46,7 @@ export default function ActivityPage() {
       <ActivityFilters
         filter={filter}
         seenKinds={seenKinds}
-        onChange={(next) => {
-          setParams(paramsFromFilter(next), { replace: true });
-        }}
+        onChange={onFilter}
       />
       {feed.isPending ? (
         <PageLoading label="Loading activity…" />

@@ -6,10 +6,22 @@ import { Link as RouterLink } from "react-router";
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 
-/** The names of the key's sessions by id (the session list, shared with the other pages). */
+/**
+ * The key's sessions' ids and names (the session list, shared with the other
+ * pages). The list is refetched as events arrive; what is selected here keeps
+ * its identity while no name changes, so nothing re-renders for it.
+ */
+export function useSessionList() {
+  return useQuery({
+    queryKey: keys.sessions,
+    queryFn: () => call(api.GET("/v1/sessions")),
+    select: (sessions) => sessions.map(({ id, name }) => ({ id, name })),
+  });
+}
+
+/** The names of the key's sessions by id. */
 export function useSessionNames(): ReadonlyMap<string, string> {
-  const sessions = useQuery({ queryKey: keys.sessions, queryFn: () => call(api.GET("/v1/sessions")) });
-  const data = sessions.data;
+  const data = useSessionList().data;
   return useMemo(() => new Map((data ?? []).map((session) => [session.id, session.name])), [data]);
 }
 

@@ -82,31 +82,13 @@ export function matches(item: FeedItem, filter: FeedFilter): boolean {
   return filter.types.length === 0 || filter.types.includes(item.type);
 }
 
-/**
- * The live events that are not in `fetched` (nor were already in the tab's
- * store when it was fetched: the server's answer covers those), newest first,
- * on top of `fetched`.
- */
-export function mergeLive(
-  live: readonly LiveEvent[],
-  fetched: readonly FeedItem[],
-  filter: FeedFilter,
-  before: ReadonlySet<string> = new Set(),
-): FeedItem[] {
-  const seen = new Set(fetched.map(itemKey));
-  const top: FeedItem[] = [];
-  for (const event of live) {
-    const key = itemKey(event);
-    if (seen.has(key) || before.has(key)) {
-      continue;
-    }
-    const item = fromLive(event);
-    if (item !== null && matches(item, filter)) {
-      seen.add(key);
-      top.push(item);
-    }
+/** `live` (newest first) on top of `fetched`, leaving out what `fetched` already has. */
+export function combine(live: readonly FeedItem[], fetched: readonly FeedItem[]): FeedItem[] {
+  if (live.length === 0) {
+    return [...fetched];
   }
-  return top.length === 0 ? [...fetched] : [...top, ...fetched];
+  const seen = new Set(fetched.map(itemKey));
+  return [...live.filter((item) => !seen.has(itemKey(item))), ...fetched];
 }
 
 /** Drop repeats (the same stream and seq), keeping the first. */

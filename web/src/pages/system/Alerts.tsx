@@ -21,10 +21,11 @@ import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatTime } from "../../format/time";
-import { useLive, useLiveEvents } from "../../live/LiveContext";
-import { type FeedFilter, fromActivity, itemKey, mergeLive } from "../activity/feed";
+import { useLive } from "../../live/LiveContext";
+import { combine, type FeedFilter, fromActivity, itemKey } from "../activity/feed";
 import { SessionLink, useSessionNames } from "../activity/SessionLink";
 import { SeverityLabel } from "../activity/SeverityLabel";
+import { useLiveSince } from "../activity/useLiveSince";
 import type { Health, Status } from "./queries";
 
 const LATEST = 20;
@@ -75,7 +76,6 @@ export function problemsOf(status: Status, health: Health | undefined): Problem[
 
 export function Alerts({ status, health }: { status: Status; health: Health | undefined }) {
   const { events } = useLive();
-  const live = useLiveEvents();
   const latest = useQuery({
     queryKey: keys.activity("alerts", LATEST),
     queryFn: async () => {
@@ -85,10 +85,8 @@ export function Alerts({ status, health }: { status: Status; health: Health | un
     },
   });
   const data = latest.data;
-  const items = useMemo(
-    () => (data === undefined ? [] : mergeLive(live, data.items, WARNINGS, data.liveBefore).slice(0, LATEST)),
-    [live, data],
-  );
+  const live = useLiveSince(data?.liveBefore, WARNINGS);
+  const items = useMemo(() => combine(live.slice(0, LATEST), data?.items ?? []).slice(0, LATEST), [live, data]);
   const problems = problemsOf(status, health);
   const names = useSessionNames();
   const nameOf = (id: string | null) => (id === null ? undefined : names.get(id));
