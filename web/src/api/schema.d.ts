@@ -23,7 +23,8 @@ export interface paths {
          *
          *     ``execution`` chooses the simulated venue's models (default: the
          *     ``equities_realistic`` preset) and ``account`` how its accounts trade
-         *     (default: cash); both are fixed for the session's life.
+         *     (default: cash); both are fixed for the session's life. A strategy parameter
+         *     its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
          */
         post: operations["createSession"];
         delete?: never;
@@ -418,6 +419,28 @@ export interface paths {
         patch: operations["replaceOrder"];
         trace?: never;
     };
+    "/v1/trading/accounts/{accountId}/fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List fills with their pricing
+         * @description The account's fills, newest first by default, each with its reference price,
+         *     slippage, fee, liquidity, latency and the matching rule that priced it. Page with
+         *     `after` = the last `id` of a page: pages never repeat or skip a fill.
+         */
+        get: operations["listFills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trading/accounts/{accountId}/positions": {
         parameters: {
             query?: never;
@@ -488,7 +511,8 @@ export interface paths {
         put?: never;
         /**
          * Create and start a paper session
-         * @description The session runs at once (``running``) on its feed, its pipeline trading.
+         * @description The session runs at once (``running``) on its feed, its pipeline trading. A strategy
+         *     parameter its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
          */
         post: operations["createPaperSession"];
         delete?: never;
@@ -643,6 +667,29 @@ export interface paths {
          * @description An order for the session's default account; 409 while the session is paused.
          */
         post: operations["submitPaperOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's performance metrics and trade log
+         * @description Total return, CAGR, drawdown, volatility, Sharpe and Sortino, trade statistics and
+         *     exposure over the account's daily equity, its final equity the portfolio history's last
+         *     point; the session's execution quality; and the account's round trips. Before the first
+         *     sample: `metrics` null, no trades.
+         */
+        get: operations["getSessionMetrics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -809,6 +856,65 @@ export interface paths {
          * @description The lines as a text file (``attachment``): the same filters, up to the whole log.
          */
         get: operations["download_logs_api_agents__agent_id__logs_download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the strategies
+         * @description Built-ins first, then those installed packages provide (entry points in the group
+         *     `paperbroker.strategies`), each by name; one that does not load carries its `error`.
+         */
+        get: operations["listStrategies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/strategies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a strategy */
+        get: operations["getStrategy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/execution/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the execution presets
+         * @description Each preset with the configuration it resolves to; `default` marks the one a session
+         *     gets when it names none.
+         */
+        get: operations["listExecutionPresets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2238,7 +2344,7 @@ export interface paths {
          * List recent activity
          * @description Your sessions' events and your system events, newest committed first: each with a
          *     severity (`info`, `warning`, `error`) and a short message. An admin key sees
-         *     every key's.
+         *     every key's. The next page back is `before=<stream>:<seq>` of the last item.
          */
         get: operations["list_activity_api_activity_get"];
         put?: never;
@@ -3552,6 +3658,85 @@ export interface components {
             regulatory?: components["schemas"]["RegulatoryFeesSpec"] | null;
         };
         /**
+         * FillPublic
+         * @description One execution of (part of) an order, with what the venue recorded of how it was priced.
+         *
+         *     ``price`` = ``reference_price`` ± ``slippage`` (adverse: higher for a buy, lower for a
+         *     sell); docs/fill-models.md explains each ``rule``.
+         */
+        FillPublic: {
+            /** Id */
+            id: string;
+            /** Order Id */
+            order_id: string;
+            /** Account Id */
+            account_id: string;
+            /** Symbol */
+            symbol: string;
+            side: components["schemas"]["OrderSide"];
+            /** Qty */
+            qty: string;
+            /**
+             * Price
+             * @description Paid or received per unit, after slippage.
+             */
+            price: string;
+            /**
+             * Time
+             * @description When it filled, session time.
+             */
+            time: string;
+            /**
+             * Bar Time
+             * @description The close of the bar that filled it.
+             */
+            bar_time: string;
+            /**
+             * Reference Price
+             * @description The price the matching rule gave, before slippage.
+             */
+            reference_price: string;
+            /**
+             * Slippage
+             * @description Adverse difference per unit (≥ 0).
+             */
+            slippage: string;
+            /**
+             * Slippage Cost
+             * @description slippage × qty.
+             */
+            slippage_cost: string;
+            /**
+             * Slippage Model
+             * @description The model that priced it.
+             * @example half_spread+sqrt_impact
+             */
+            slippage_model: string;
+            /** Fee */
+            fee: string;
+            liquidity: components["schemas"]["LiquiditySide"];
+            /** @description The matching rule that produced `reference_price`. */
+            rule: components["schemas"]["FillRule"];
+            /**
+             * Intrabar Path
+             * @description The part of the bar's path the fill saw: the order of its extremes assumed (`OHLC`, `OLHC`), `close` (rule `signal_close`), or `arrival@<fraction>` for an order that arrived inside the bar (docs/fill-models.md).
+             * @example OHLC
+             * @example arrival@0.0008
+             */
+            intrabar_path: string;
+            /**
+             * Latency Ms
+             * @description How long its order took to reach the venue.
+             */
+            latency_ms: string;
+        };
+        /**
+         * FillRule
+         * @description Which matching rule produced a fill's reference price (see docs/fill-models.md).
+         * @enum {string}
+         */
+        FillRule: "market_at_open" | "limit_at_open" | "limit_touched" | "stop_gap_at_open" | "stop_triggered" | "stop_limit_at_trigger" | "stop_limit_touched" | "market_at_arrival" | "limit_at_arrival" | "stop_gap_at_arrival" | "opening_auction" | "closing_auction" | "signal_close";
+        /**
          * FillTiming
          * @description When an order decided on a bar's close may first trade.
          *
@@ -3687,6 +3872,28 @@ export interface components {
          */
         IntrabarPath: "OHLC" | "OLHC" | "adaptive";
         /**
+         * InvalidFieldBody
+         * @description A 422 that may name the field at fault, for a form to show the error beside it.
+         */
+        InvalidFieldBody: {
+            /**
+             * Code
+             * @example 40410000
+             */
+            code: number;
+            /**
+             * Message
+             * @example session 3b0c… not found
+             */
+            message: string;
+            /**
+             * Field
+             * @description The path of the invalid field in the request, when known (a strategy parameter: `strategy.params.<name>`, or `strategy.params` for a rule across them).
+             * @example strategy.params.fast
+             */
+            field?: string | null;
+        };
+        /**
          * JitteredLatencySpec
          * @description Each request (submit, cancel, replace) reaches the venue after a delay uniform on [base_ms − jitter_ms, base_ms + jitter_ms], clipped at 0.
          */
@@ -3753,6 +3960,11 @@ export interface components {
             /** Positions */
             positions: components["schemas"]["HeldPositionPublic"][];
         };
+        /**
+         * LiquiditySide
+         * @enum {string}
+         */
+        LiquiditySide: "maker" | "taker";
         /** LogLinePublic */
         LogLinePublic: {
             /**
@@ -3798,6 +4010,110 @@ export interface components {
              * @default 0.01
              */
             round_to: (number | string) | null;
+        };
+        /**
+         * MetricsPublic
+         * @description Performance over the account's daily equity (`/v2/account/portfolio/history`, `1D`).
+         */
+        MetricsPublic: {
+            /**
+             * Start
+             * @description The first sample's day (its label, midnight New York).
+             */
+            start: string;
+            /**
+             * End
+             * @description The last sample's day; that sample is valued now.
+             */
+            end: string;
+            /** Initial Cash */
+            initial_cash: string;
+            /**
+             * Final Equity
+             * @description The last point of the portfolio history.
+             */
+            final_equity: string;
+            /**
+             * Total Return
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            total_return: string | null;
+            /**
+             * Cagr
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            cagr: string | null;
+            /**
+             * Max Drawdown
+             * @description The deepest fall from a peak (≤ 0).
+             * @example 0.1234
+             */
+            max_drawdown: string | null;
+            /** Max Drawdown Duration Seconds */
+            max_drawdown_duration_seconds: string;
+            /**
+             * Volatility Annual
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            volatility_annual: string | null;
+            /**
+             * Sharpe
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            sharpe: string | null;
+            /**
+             * Sortino
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            sortino: string | null;
+            /** Trading Days Per Year */
+            trading_days_per_year: number;
+            /**
+             * Num Trades
+             * @description Closed round trips.
+             */
+            num_trades: number;
+            /** Num Open Trades */
+            num_open_trades: number;
+            /**
+             * Win Rate
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            win_rate: string | null;
+            /**
+             * Profit Factor
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            profit_factor: string | null;
+            /** Avg Trade Pnl */
+            avg_trade_pnl: string;
+            /**
+             * Best Trade Return
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            best_trade_return: string | null;
+            /**
+             * Worst Trade Return
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            worst_trade_return: string | null;
+            /** Fees */
+            fees: string;
+            /**
+             * Exposure
+             * @description The share of samples with a position held.
+             * @example 0.1234
+             */
+            exposure: string | null;
         };
         /**
          * NewsCreate
@@ -4196,10 +4512,31 @@ export interface components {
              * @description What to know about the data the session trades, one line each: a symbol whose prices are off its tick, the tick and an example (fills and marks use the nearest tick).
              */
             data_notes?: string[];
+            /** @description The strategy its pipeline runs; null for a session traded by hand or one whose pipeline runs several strategy agents (see its `pipeline`). */
+            strategy: components["schemas"]["StrategyUsePublic"] | null;
+            /**
+             * Symbols
+             * @description The symbols it trades: a paper session's, its strategy's, or every symbol of the server's data.
+             */
+            symbols: string[];
+            /**
+             * Exposure
+             * @description Gross market value of the open positions across its accounts (longs plus the absolute value of shorts, at their marks); `0` when flat.
+             * @example 15234.5
+             */
+            exposure: string;
+            /**
+             * Started At
+             * @description When (wall clock) its current run started: the last time it entered `running`; null if it never ran (a backtest moved by hand).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
+             */
+            ended_at: string | null;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
-            /** Symbols */
-            symbols: string[];
             feed: components["schemas"]["paperbroker__api__routes__paper__FeedPublic"] | null;
         };
         /**
@@ -4348,6 +4685,31 @@ export interface components {
             current_price: string;
             /** Unrealized Pnl */
             unrealized_pnl: string;
+        };
+        /**
+         * PresetPublic
+         * @description An execution preset and what it means.
+         */
+        PresetPublic: {
+            /**
+             * Name
+             * @example equities_realistic
+             */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Default
+             * @description Whether a session that names no preset gets this one.
+             */
+            default: boolean;
+            /**
+             * Execution
+             * @description The execution configuration it resolves to (seed 0), as a session reports its `execution`: intrabar path, fill timing, slippage, fill quantity, fees and latency.
+             */
+            execution: {
+                [key: string]: unknown;
+            };
         };
         /** ProcessPublic */
         ProcessPublic: {
@@ -4535,6 +4897,33 @@ export interface components {
             reason: string;
         };
         /**
+         * SessionMetricsPublic
+         * @description An account's performance, execution quality and round-trip trades.
+         */
+        SessionMetricsPublic: {
+            /** Account Id */
+            account_id: string;
+            /** @description null before the account's first daily sample (the clock at its start). */
+            metrics: components["schemas"]["MetricsPublic"] | null;
+            /**
+             * Average Trade Duration Seconds
+             * @description The mean holding time of the closed trades; null without any.
+             */
+            average_trade_duration_seconds: string | null;
+            /**
+             * Samples
+             * @description Daily equity samples the metrics are computed over.
+             */
+            samples: number;
+            /** @description The session's, as its view shows it (every account). */
+            execution_quality: components["schemas"]["ExecutionQualityPublic"];
+            /**
+             * Trades
+             * @description Oldest entry first; open ones included.
+             */
+            trades: components["schemas"]["TradePublic"][];
+        };
+        /**
          * SessionPublic
          * @description A session.
          */
@@ -4609,6 +4998,29 @@ export interface components {
              * @description What to know about the data the session trades, one line each: a symbol whose prices are off its tick, the tick and an example (fills and marks use the nearest tick).
              */
             data_notes?: string[];
+            /** @description The strategy its pipeline runs; null for a session traded by hand or one whose pipeline runs several strategy agents (see its `pipeline`). */
+            strategy: components["schemas"]["StrategyUsePublic"] | null;
+            /**
+             * Symbols
+             * @description The symbols it trades: a paper session's, its strategy's, or every symbol of the server's data.
+             */
+            symbols: string[];
+            /**
+             * Exposure
+             * @description Gross market value of the open positions across its accounts (longs plus the absolute value of shorts, at their marks); `0` when flat.
+             * @example 15234.5
+             */
+            exposure: string;
+            /**
+             * Started At
+             * @description When (wall clock) its current run started: the last time it entered `running`; null if it never ran (a backtest moved by hand).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
+             */
+            ended_at: string | null;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
         };
@@ -4732,6 +5144,46 @@ export interface components {
              */
             news?: string | null;
         };
+        /**
+         * StrategyPublic
+         * @description A strategy a session may run by name, or why it cannot be loaded.
+         */
+        StrategyPublic: {
+            /**
+             * Name
+             * @description The name sessions run it by.
+             * @example sma_crossover
+             */
+            name: string;
+            /**
+             * Origin
+             * @description `built-in`, or the installed distribution whose entry point provides it.
+             * @example built-in
+             */
+            origin: string;
+            /**
+             * Description
+             * @description The first paragraph of the class's docstring, plain text (empty if broken).
+             */
+            description: string;
+            /**
+             * Uses Sentiment
+             * @description Whether it reads sentiment (its pipeline then has a sentiment agent); null when it cannot be loaded.
+             */
+            uses_sentiment: boolean | null;
+            /**
+             * Params Schema
+             * @description The JSON Schema of its parameters (`Params`): each property's type, default, bounds (`minimum`, `exclusiveMinimum`, …) and description; null when it cannot be loaded.
+             */
+            params_schema: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Error
+             * @description Why it cannot be loaded (a broken entry point: package, file, line); null when it can.
+             */
+            error: string | null;
+        };
         /** StrategyRef */
         StrategyRef: {
             /**
@@ -4747,6 +5199,29 @@ export interface components {
              *     }
              */
             params?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * StrategyUsePublic
+         * @description The strategy a session runs, with its effective parameters.
+         */
+        StrategyUsePublic: {
+            /**
+             * Name
+             * @example sma_crossover
+             */
+            name: string;
+            /**
+             * Params
+             * @description Every parameter, the defaults filled in (see `GET /v1/strategies/{name}`).
+             * @example {
+             *       "buffer": 0,
+             *       "fast": 10,
+             *       "slow": 30
+             *     }
+             */
+            params: {
                 [key: string]: unknown;
             };
         };
@@ -4836,6 +5311,69 @@ export interface components {
          * @enum {string}
          */
         TimeInForce: "day" | "gtc" | "ioc" | "fok" | "opg" | "cls";
+        /**
+         * TradePublic
+         * @description One round trip of a symbol's position: flat, then held, then flat again.
+         */
+        TradePublic: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "long" | "short";
+            /**
+             * Qty
+             * @description The largest position held.
+             */
+            qty: string;
+            /** Entry Time */
+            entry_time: string;
+            /**
+             * Entry Price
+             * @description Average price of the fills that opened or added.
+             */
+            entry_price: string;
+            /**
+             * Exit Time
+             * @description null while it is open.
+             */
+            exit_time: string | null;
+            /**
+             * Exit Price
+             * @description Average price of the reducing fills so far.
+             */
+            exit_price: string | null;
+            /**
+             * Gross Pnl
+             * @description Realized P&L before fees (so far, while open).
+             */
+            gross_pnl: string;
+            /** Fees */
+            fees: string;
+            /**
+             * Pnl
+             * @description gross_pnl - fees.
+             */
+            pnl: string;
+            /**
+             * Return Pct
+             * @description pnl / (entry_price × qty).
+             * @example 0.1234
+             */
+            return_pct: string | null;
+            /**
+             * Holding Seconds
+             * @description exit_time - entry_time; null while open.
+             */
+            holding_seconds: string | null;
+            /**
+             * Fill Ids
+             * @description Its fills, in order (see the account's fills).
+             */
+            fill_ids: string[];
+        };
         /**
          * TradesPage
          * @description A page of derived trades by symbol; ``next_page_token`` is null on the last page.
@@ -5085,7 +5623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["InvalidFieldBody"];
                 };
             };
         };
@@ -6794,6 +7332,77 @@ export interface operations {
             };
         };
     };
+    listFills: {
+        parameters: {
+            query?: {
+                /** @description Only this order's fills (its id). */
+                order_id?: string | null;
+                /** @description Continue after this fill (the last `id` of the previous page), in the same direction; 404 if it is not one of the fills listed. */
+                after?: string | null;
+                /** @description `desc`: newest first (default); `asc`: oldest first. */
+                direction?: "asc" | "desc";
+                /** @description At most this many. */
+                limit?: number;
+            };
+            header: {
+                /** @description The session the account belongs to. */
+                "X-Session-Id": string;
+            };
+            path: {
+                /** @description The account's id. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FillPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listPositions: {
         parameters: {
             query?: never;
@@ -7144,7 +7753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["InvalidFieldBody"];
                 };
             };
         };
@@ -7700,6 +8309,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderRefusedBody"];
+                };
+            };
+        };
+    };
+    getSessionMetrics: {
+        parameters: {
+            query?: {
+                /** @description One of the session's accounts (default: its default account). */
+                accountId?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionMetricsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8285,6 +8956,141 @@ export interface operations {
             };
             /** @description A field, header or parameter is invalid (the message names it). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listStrategies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The strategy's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listExecutionPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14297,6 +15103,8 @@ export interface operations {
                 type?: string[] | null;
                 /** @description At most this many. */
                 limit?: number;
+                /** @description Load earlier: only the events listed after this one, written `<stream>:<seq>` of the last (oldest) item shown. Pages never repeat or skip an event, even when many share a `recorded_at` (docs/events.md). */
+                before?: string | null;
             };
             header?: never;
             path?: never;
@@ -14331,7 +15139,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such session (session_id). */
+            /** @description No such session (session_id), or no such event (before) that the key may see. */
             404: {
                 headers: {
                     [name: string]: unknown;

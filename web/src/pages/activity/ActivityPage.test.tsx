@@ -163,7 +163,7 @@ describe("ActivityPage", { timeout: 20_000 }, () => {
     await userEvent.click(await screen.findByRole("button", { name: "Load earlier" }));
     await screen.findByText(/The beginning of the journal/);
     const calls = server.calls("GET /api/activity");
-    expect(new URL(calls.at(-1)!.url).searchParams.get("before")).toBe(oldest.recorded_at);
+    expect(new URL(calls.at(-1)!.url).searchParams.get("before")).toBe(`${oldest.stream}:${oldest.seq}`);
     expect(screen.getByText(`${PAGE_SIZE + 1} events shown`)).toBeInTheDocument();
   });
 });

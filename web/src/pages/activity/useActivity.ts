@@ -1,7 +1,8 @@
 /**
  * The journal's pages of the feed, newest first: the first page, then
  * earlier ones on demand ("Load earlier") with the `before` cursor of
- * `GET /api/activity`: the oldest item's `recorded_at`.
+ * `GET /api/activity`: `<stream>:<seq>` of the oldest item shown, so pages
+ * never repeat or skip an event (docs/events.md).
  */
 import { useInfiniteQuery } from "@tanstack/react-query";
 
@@ -19,8 +20,8 @@ interface Page {
 }
 
 /** Where the page before `oldest` starts. */
-export function cursorOf(oldest: FeedItem): string | undefined {
-  return oldest.recordedAt ?? undefined;
+export function cursorOf(oldest: FeedItem): string {
+  return `${oldest.stream}:${oldest.seq}`;
 }
 
 async function fetchPage(filter: FeedFilter, before: string | undefined, limit: number): Promise<FeedItem[]> {
