@@ -18,7 +18,7 @@ function status(extra: Partial<Status> = {}): Status {
     },
     agents: { total: 14, by_status: { stopped: 1, starting: 0, running: 12, stopping: 0, error: 1 } },
     open_orders: 5,
-    fills_today: 42,
+    fills_today: 23898,
     errors: {
       count: 1,
       sessions: [],
@@ -111,7 +111,7 @@ describe("SystemPage", { timeout: 20_000 }, () => {
     expect(await screen.findByText("RUNNING")).toBeInTheDocument();
     expect(within(screen.getByRole("region", { name: "Active agents" })).getByText("12")).toBeInTheDocument();
     expect(within(screen.getByRole("region", { name: "Active sessions" })).getByText("3")).toBeInTheDocument();
-    expect(within(screen.getByRole("region", { name: "Fills since midnight UTC" })).getByText("42")).toBeInTheDocument();
+    expect(within(screen.getByRole("region", { name: "Fills since midnight UTC" })).getByText("23,898")).toBeInTheDocument();
     const tile = screen.getByRole("region", { name: "Health" });
     expect(await within(tile).findByText("87%")).toBeInTheDocument();
     expect(within(tile).getAllByText(/updated/).length).toBeGreaterThan(0);

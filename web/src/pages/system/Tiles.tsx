@@ -10,6 +10,8 @@ import { HealthRuleDialog } from "./HealthRuleDialog";
 import type { Health, Status } from "./queries";
 import type { SystemSummary } from "./systemState";
 
+const count = (value: number) => value.toLocaleString("en-US");
+
 function Tile({
   title,
   value,
@@ -67,25 +69,25 @@ export function Tiles({
     >
       <Tile
         title="Active agents"
-        value={summary.runningAgents}
+        value={count(summary.runningAgents)}
         detail={`of ${status.agents.total} agents; ${status.agents.by_status.error ?? 0} in error`}
         updatedAt={statusAt}
       />
       <Tile
         title="Active sessions"
-        value={summary.runningSessions}
+        value={count(summary.runningSessions)}
         detail={`running, of ${status.sessions.total} sessions; ${summary.pausedSessions} paused`}
         updatedAt={statusAt}
       />
       <Tile
         title="Fills since midnight UTC"
-        value={status.fills_today}
+        value={count(status.fills_today)}
         detail="by the wall clock, whatever the sessions' own time"
         updatedAt={statusAt}
       />
       <Tile
         title="Open orders"
-        value={status.open_orders}
+        value={count(status.open_orders)}
         detail="working orders across the sessions"
         updatedAt={statusAt}
       />
