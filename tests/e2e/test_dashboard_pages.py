@@ -107,6 +107,12 @@ def _session_ready(tab: Tab) -> None:
     tab.heading("sma-aapl-2012")
     caption = tab.page.get_by_text(re.compile(r"\d+ markers? for \d+ AAPL fills?"))
     expect(caption).not_to_have_text(re.compile("^0 markers"))
+    for chart in (
+        "AAPL candles with the account's fills",
+        "Equity and drawdown over the session",
+    ):
+        # The charts' code loads on demand: drawn once their canvas is there.
+        expect(tab.page.get_by_role("img", name=chart).locator("canvas").first).to_be_visible()
 
 
 def _agents_ready(tab: Tab) -> None:
