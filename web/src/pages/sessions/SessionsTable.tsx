@@ -49,6 +49,14 @@ const COLUMNS: Column[] = [
 
 // Five small icon buttons side by side.
 const ACTIONS_WIDTH = 205;
+/** The actions stay in view at the right edge when the table scrolls sideways (narrow screens). */
+const STICKY_ACTIONS = {
+  position: "sticky",
+  right: 0,
+  bgcolor: "background.paper",
+  borderLeft: 1,
+  borderLeftColor: "divider",
+} as const;
 const TABLE_WIDTH = COLUMNS.reduce((sum, column) => sum + column.width, ACTIONS_WIDTH);
 
 export function SessionsTable({
@@ -102,7 +110,7 @@ export function SessionsTable({
                 </TableSortLabel>
               </TableCell>
             ))}
-            <TableCell sx={{ width: ACTIONS_WIDTH }}>Actions</TableCell>
+            <TableCell sx={{ width: ACTIONS_WIDTH, ...STICKY_ACTIONS, zIndex: 3 }}>Actions</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -186,7 +194,7 @@ const SessionRow = memo(function SessionRow({ session, rowIndex }: { session: Se
       </TableCell>
       {/* Clicks in the controls (and their dialogs) do not open the session. */}
       <TableCell
-        sx={{ whiteSpace: "nowrap", py: 0 }}
+        sx={{ whiteSpace: "nowrap", py: 0, ...STICKY_ACTIONS }}
         onClick={(event) => {
           event.stopPropagation();
         }}
