@@ -86,7 +86,7 @@ def test_imports_are_told_apart() -> None:
 
 def test_a_build_without_its_entry_script_is_refused(build: Path) -> None:
     (build / "assets" / "vendor-Ab12Cd34.js").unlink()
-    with pytest.raises(ValueError, match="vendor-Ab12Cd34.js"):
+    with pytest.raises(ValueError, match=r"vendor-Ab12Cd34\.js"):
         measure(build)
 
 
