@@ -67,7 +67,7 @@ def test_pages_cover_every_fill_once_in_either_direction(api: Api) -> None:
         after: str | None = None
         while True:
             params = {"limit": 50, "direction": direction}
-            page = fills(api, book, **params, **({} if after is None else {"after": after}))
+            page = fills(api, book, **params, **({} if after is None else {"page_token": after}))
             if not page:
                 break
             seen += [f["id"] for f in page]
@@ -82,7 +82,7 @@ def test_pages_cover_every_fill_once_in_either_direction(api: Api) -> None:
 def test_unknown_cursor_order_or_account_is_a_404(api: Api) -> None:
     session = api.create_session(execution=IDEAL)
     book = (session["id"], session["default_account_id"])
-    for params in ({"after": UNKNOWN}, {"order_id": UNKNOWN}):
+    for params in ({"page_token": UNKNOWN}, {"order_id": UNKNOWN}):
         response = api.trading("GET", *book, "/fills", params=params)
         assert response.status_code == 404, response.text
     assert api.trading("GET", session["id"], UNKNOWN, "/fills").status_code == 404

@@ -19,15 +19,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Final
 
-from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.errors import InvalidRequest, NotFound
 from paperbroker.services.event_kinds import StreamEvent, journal_event, system_event
 from paperbroker.services.events import EventHub, Viewer
 from paperbroker.store.journal import EncodedEvent
 from paperbroker.store.system_events import (
     SEVERITIES,
+    ActivityCursor,
     ActivityQuery,
     ActivityRow,
     SystemEvent,
+    cursor_at,
     read_activity,
 )
 
@@ -36,6 +38,9 @@ MAX_LIMIT: Final = 1000
 #: Most kinds one call may ask for.
 MAX_KINDS: Final = 20
 _KIND: Final = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
+#: A place in the feed: an item's ``stream`` and ``seq``, ``session:<id>:12``.
+CURSOR_PATTERN: Final = r"^(session|system):[A-Za-z0-9-]{1,64}:[1-9][0-9]{0,17}$"
+_CURSOR: Final = re.compile(CURSOR_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,21 @@ class ActivityService:
         session_id: str | None = None,
         kinds: tuple[str, ...] = (),
         limit: int = 100,
+        before: str | None = None,
     ) -> list[ActivityItem]:
         """The newest ``limit`` events the viewer may see, of ``severity`` and above.
 
         ``session_id`` keeps one session's events (and the system events
-        about it); ``kinds`` those kinds (``OrderFilled``, ``SessionCreated``).
+        about it); ``kinds`` those kinds (``OrderFilled``, ``SessionCreated``);
+        ``before`` (``<stream>:<seq>`` of an item listed) the events listed after
+        it, for the page before: the feed's order, ``(recorded_at, stream, seq)``
+        newest first, places every event once, so pages neither repeat nor skip.
 
         Raises:
             InvalidRequest: for a limit outside 1..1000, an unknown severity, a
                 session id that is not a UUID, or a kind that is not CamelCase.
-            NotFound: for a session the viewer may not see.
+            NotFound: for a session the viewer may not see, or a ``before`` that is
+                not an event it may see.
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidRequest(f"limit must be in 1..{MAX_LIMIT}, got {limit}")
@@ -101,8 +111,24 @@ class ActivityService:
             min_severity=severity,
             limit=limit,
             include_system=viewer.has_system_stream,
+            before=None if before is None else self._cursor(viewer, before),
         )
         return [_item(row) for row in read_activity(self._hub.database, query)]
+
+    def _cursor(self, viewer: Viewer, text: str) -> ActivityCursor:
+        if not _CURSOR.fullmatch(text):
+            raise InvalidRequest(f"before {text[:64]!r} is not an item's <stream>:<seq>")
+        stream, _, seq = text.rpartition(":")
+        kind, _, name = stream.partition(":")
+        if kind == "session":
+            self._hub.session_owner(viewer, name)  # NotFound unless the viewer's
+            stream = f"session:{_uuid(name)}"
+        elif not viewer.has_system_stream or viewer.system_owner not in (None, name):
+            raise NotFound(f"no event {text[:100]}")
+        found = cursor_at(self._hub.database, stream, int(seq))
+        if found is None:
+            raise NotFound(f"no event {text[:100]}")
+        return found
 
 
 def _uuid(text: str) -> str:

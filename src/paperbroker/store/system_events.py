@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Final, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, insert, select, text
+from sqlalchemy import ColumnElement, Row, and_, case, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -262,6 +262,40 @@ class ActivityQuery(NamedTuple):
     limit: int = 100
     #: Whether the system events are listed too (a key bound to a session has none).
     include_system: bool = True
+    #: Only the events listed after this one, newest first (a page further back).
+    before: ActivityCursor | None = None
+
+
+class ActivityCursor(NamedTuple):
+    """An event's place in the feed's order: ``(recorded_at, stream, seq)``, newest first.
+
+    Every event has one place: many events may share ``recorded_at`` (a
+    command's events are committed together), but not a stream and a seq.
+    """
+
+    recorded_at: int
+    stream: str
+    seq: int
+
+
+def cursor_at(factory: SessionFactory, stream: str, seq: int) -> ActivityCursor | None:
+    """The place of the event ``seq`` of ``stream`` (``session:<id>`` or ``system:<key id>``),
+    ``None`` if there is no such event."""
+    kind, _, name = stream.partition(":")
+    with read_session(factory) as session:
+        if kind == "session":
+            found = session.execute(
+                select(SessionEventRow.committed_at).where(
+                    SessionEventRow.session_id == name, SessionEventRow.seq == seq
+                )
+            ).scalar_one_or_none()
+        else:
+            found = session.execute(
+                select(SystemEventRow.ts).where(
+                    SystemEventRow.owner_key_id == name, SystemEventRow.seq == seq
+                )
+            ).scalar_one_or_none()
+    return None if found is None else ActivityCursor(int(found), stream, seq)
 
 
 class ActivityRow(NamedTuple):
@@ -295,7 +329,40 @@ def read_activity(factory: SessionFactory, query: ActivityQuery) -> list[Activit
         if query.include_system:
             rows += _system_activity(session, query, floor)
     rows.sort(key=lambda r: (r.recorded_at, r.stream, r.seq), reverse=True)
+    if query.before is not None:  # the statements were exact; this only restates it
+        rows = [r for r in rows if (r.recorded_at, r.stream, r.seq) < query.before]
     return rows[: query.limit]
+
+
+def _before(
+    cursor: ActivityCursor | None,
+    at: InstrumentedAttribute[int],
+    stream: str | None,
+    name: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    prefix: str,
+    seq: InstrumentedAttribute[int],
+) -> ColumnElement[bool] | None:
+    """The condition of the rows of streams ``prefix<name>`` placed after ``cursor`` (older):
+    ``(at, stream, seq) < cursor``. With ``stream`` known (one stream per statement) the
+    streams are compared here, in Python's order, as :func:`read_activity` sorts them."""
+    if cursor is None:
+        return None
+    if stream is not None:
+        if stream < cursor.stream:
+            return at <= cursor.recorded_at
+        if stream == cursor.stream:
+            return seq < cursor.seq  # a stream's seq order is its commit order
+        return at < cursor.recorded_at
+    kind, _, cursor_name = cursor.stream.partition(":")
+    if f"{kind}:" != prefix:  # every stream of the other kind sorts apart from these
+        return at <= cursor.recorded_at if prefix < f"{kind}:" else at < cursor.recorded_at
+    return or_(
+        at < cursor.recorded_at,
+        and_(
+            at == cursor.recorded_at,
+            or_(name < cursor_name, and_(name == cursor_name, seq < cursor.seq)),
+        ),
+    )
 
 
 def _journal_activity(session: Session, query: ActivityQuery, floor: int) -> list[ActivityRow]:
@@ -323,6 +390,11 @@ def _journal_activity(session: Session, query: ActivityQuery, floor: int) -> lis
     if floor:
         base = base.where(rank >= floor)
     if query.session_id is None and query.owner_key_id is None:
+        condition = _before(
+            query.before, event.committed_at, None, event.session_id, "session:", event.seq
+        )
+        if condition is not None:
+            base = base.where(condition)
         statements = [
             base.order_by(
                 event.committed_at.desc(), event.session_id.desc(), event.seq.desc()
@@ -337,10 +409,16 @@ def _journal_activity(session: Session, query: ActivityQuery, floor: int) -> lis
                     select(SessionRow.id).where(SessionRow.owner_key_id == query.owner_key_id)
                 )
             )
-        statements = [
-            base.where(event.session_id == session_id).order_by(event.seq.desc()).limit(query.limit)
-            for session_id in session_ids
-        ]
+        statements = []
+        for session_id in session_ids:
+            stmt = base.where(event.session_id == session_id)
+            condition = _before(
+                query.before, event.committed_at, f"session:{session_id}", event.session_id,
+                "session:", event.seq,
+            )  # fmt: skip
+            if condition is not None:
+                stmt = stmt.where(condition)
+            statements.append(stmt.order_by(event.seq.desc()).limit(query.limit))
     return [_journal_row(row) for stmt in statements for row in session.execute(stmt)]
 
 
@@ -371,6 +449,13 @@ def _system_activity(session: Session, query: ActivityQuery, floor: int) -> list
         stmt = stmt.where(event.kind.in_(query.kinds))
     if floor:
         stmt = stmt.where(_system_rank(event.severity) >= floor)
+    owner = query.owner_key_id
+    condition = _before(
+        query.before, event.ts, None if owner is None else f"system:{owner}",
+        event.owner_key_id, "system:", event.seq,
+    )  # fmt: skip
+    if condition is not None:
+        stmt = stmt.where(condition)
     if query.owner_key_id is not None:  # the owner's seq order is its time order
         stmt = stmt.order_by(event.seq.desc())
     else:

@@ -430,7 +430,7 @@ export interface paths {
          * List fills with their pricing
          * @description The account's fills, newest first by default, each with its reference price,
          *     slippage, fee, liquidity, latency and the matching rule that priced it. Page with
-         *     `after` = the last `id` of a page: pages never repeat or skip a fill.
+         *     `page_token` = the last `id` of a page: pages never repeat or skip a fill.
          */
         get: operations["listFills"];
         put?: never;
@@ -2344,7 +2344,7 @@ export interface paths {
          * List recent activity
          * @description Your sessions' events and your system events, newest committed first: each with a
          *     severity (`info`, `warning`, `error`) and a short message. An admin key sees
-         *     every key's.
+         *     every key's. The next page back is `before=<stream>:<seq>` of the last item.
          */
         get: operations["list_activity_api_activity_get"];
         put?: never;
@@ -7337,8 +7337,8 @@ export interface operations {
             query?: {
                 /** @description Only this order's fills (its id). */
                 order_id?: string | null;
-                /** @description Continue after this fill (the last `id` of the previous page), in the same direction; 404 if it is not one of the fills listed. */
-                after?: string | null;
+                /** @description Continue after this fill (the last `id` of the previous page), in the same direction, as Alpaca's activities page; 404 if it is not one of the fills listed. */
+                page_token?: string | null;
                 /** @description `desc`: newest first (default); `asc`: oldest first. */
                 direction?: "asc" | "desc";
                 /** @description At most this many. */
@@ -15103,6 +15103,8 @@ export interface operations {
                 type?: string[] | null;
                 /** @description At most this many. */
                 limit?: number;
+                /** @description Load earlier: only the events listed after this one, written `<stream>:<seq>` of the last (oldest) item shown. Pages never repeat or skip an event, even when many share a `recorded_at` (docs/events.md). */
+                before?: string | null;
             };
             header?: never;
             path?: never;
@@ -15137,7 +15139,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such session (session_id). */
+            /** @description No such session (session_id), or no such event (before) that the key may see. */
             404: {
                 headers: {
                     [name: string]: unknown;

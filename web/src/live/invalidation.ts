@@ -23,6 +23,11 @@ export function keysFor(event: LiveEvent): QueryKey[] {
   return touched;
 }
 
+/** `["agents", id, "logs", …]`: a log read, which the log's own stream keeps current. */
+function isLogRead(key: QueryKey): boolean {
+  return key[0] === "agents" && key[2] === "logs";
+}
+
 export class Invalidator {
   private readonly client: QueryClient;
   private readonly intervalMs: number;
@@ -56,7 +61,8 @@ export class Invalidator {
     const due = [...this.waiting.values()];
     this.waiting.clear();
     for (const queryKey of due) {
-      void this.client.invalidateQueries({ queryKey });
+      // An agent's log is read anew by its own stream (the `logs` topic), not by every order.
+      void this.client.invalidateQueries({ queryKey, predicate: (query) => !isLogRead(query.queryKey) });
     }
   }
 

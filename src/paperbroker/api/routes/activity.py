@@ -19,7 +19,13 @@ from paperbroker.api.formats import time_text
 from paperbroker.api.params import UUID_PATTERN
 from paperbroker.api.responses import ResponseModel
 from paperbroker.api.schemas import Documented
-from paperbroker.services.activity import MAX_KINDS, MAX_LIMIT, ActivityItem, ActivityService
+from paperbroker.services.activity import (
+    CURSOR_PATTERN,
+    MAX_KINDS,
+    MAX_LIMIT,
+    ActivityItem,
+    ActivityService,
+)
 from paperbroker.services.events import Viewer
 
 #: An event kind, as the activity service reads it: CamelCase (``OrderFilled``).
@@ -66,7 +72,11 @@ class ActivityPublic(ResponseModel):
 
 
 @router.get(
-    "", summary="List recent activity", responses=answers({404: "No such session (session_id)."})
+    "",
+    summary="List recent activity",
+    responses=answers(
+        {404: "No such session (session_id), or no such event (before) that the key may see."}
+    ),
 )
 def list_activity(
     caller: Owner,
@@ -87,15 +97,26 @@ def list_activity(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many.")] = 100,
+    before: Annotated[
+        str | None,
+        Query(
+            pattern=CURSOR_PATTERN,
+            examples=["session:3b0c1f9e-8d2a-4c6b-9f1e-2a7d5c4b3e10:42"],
+            description="Load earlier: only the events listed after this one, written "
+            "`<stream>:<seq>` of the last (oldest) item shown. Pages never repeat or skip an "
+            "event, even when many share a `recorded_at` (docs/events.md).",
+        ),
+    ] = None,
 ) -> list[ActivityPublic]:
     """Your sessions' events and your system events, newest committed first: each with a
     severity (`info`, `warning`, `error`) and a short message. An admin key sees
-    every key's."""
+    every key's. The next page back is `before=<stream>:<seq>` of the last item."""
     items = activity.list(
         Viewer.of(caller),
         severity=severity,
         session_id=session_id,
         kinds=tuple(kinds or ()),
         limit=limit,
+        before=before,
     )
     return [ActivityPublic.of(item) for item in items]

@@ -138,12 +138,13 @@ def list_fills(
         str | None,
         Query(pattern=UUID_PATTERN, description="Only this order's fills (its id)."),
     ] = None,
-    after: Annotated[
+    page_token: Annotated[
         str | None,
         Query(
             pattern=FILL_ID_PATTERN,
             description="Continue after this fill (the last `id` of the previous page), in "
-            "the same direction; 404 if it is not one of the fills listed.",
+            "the same direction, as Alpaca's activities page; 404 if it is not one of the "
+            "fills listed.",
         ),
     ] = None,
     direction: Annotated[
@@ -153,10 +154,10 @@ def list_fills(
 ) -> list[FillPublic]:
     """The account's fills, newest first by default, each with its reference price,
     slippage, fee, liquidity, latency and the matching rule that priced it. Page with
-    `after` = the last `id` of a page: pages never repeat or skip a fill."""
+    `page_token` = the last `id` of a page: pages never repeat or skip a fill."""
     runtime = service.runtime(caller.key_id, session_id)
     fills = account_fills(
-        runtime, account_id, order_id=order_id, after=after, limit=limit, direction=direction
+        runtime, account_id, order_id=order_id, after=page_token, limit=limit, direction=direction
     )
     return [FillPublic.of(fill) for fill in fills]
 

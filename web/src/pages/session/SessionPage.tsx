@@ -1,9 +1,89 @@
-import { Typography } from "@mui/material";
+/**
+ * One session: its header and clock, charts of prices with its fills and of
+ * its equity, its positions, orders and fills, its metrics, and the emergency
+ * actions. Everything is read from the server and refreshed by the session's
+ * live events.
+ */
+import { Box, Stack, Typography } from "@mui/material";
+import type { ReactNode } from "react";
+import { useParams } from "react-router";
 
-export default function SessionPage() {
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { PageLoading } from "../../components/PageLoading";
+import { ChartsPanel } from "./ChartsPanel";
+import { ClockControls } from "./ClockControls";
+import { EmergencyActions } from "./EmergencyActions";
+import { FillsTable } from "./FillsTable";
+import { MetricsPanel } from "./MetricsPanel";
+import { OrderForm } from "./OrderForm";
+import { OrdersTable } from "./OrdersTable";
+import { PositionsTable } from "./PositionsTable";
+import { useFills, useMetrics, useOrders, usePositions, useSession } from "./queries";
+import { SessionHeader } from "./SessionHeader";
+import type { SessionView } from "./types";
+
+export default function SessionPage({ actions }: { actions?: (session: SessionView) => ReactNode }) {
+  const { sessionId = "" } = useParams();
+  const session = useSession(sessionId);
+  if (session.isPending) {
+    return <PageLoading label="Loading session…" />;
+  }
+  if (session.isError) {
+    return (
+      <Stack sx={{ gap: 2 }}>
+        <Typography variant="h4" component="h1">
+          Session
+        </Typography>
+        <ErrorAlert error={session.error} onRetry={() => void session.refetch()} />
+      </Stack>
+    );
+  }
+  return <SessionDetail session={session.data} updatedAt={session.dataUpdatedAt} actions={actions?.(session.data)} />;
+}
+
+function SessionDetail({
+  session,
+  updatedAt,
+  actions,
+}: {
+  session: SessionView;
+  updatedAt: number;
+  actions?: ReactNode;
+}) {
+  const id = session.id;
+  const accountId = session.default_account_id;
+  const positions = usePositions(id, accountId);
+  const openOrders = useOrders(id, accountId, "open");
+  const fills = useFills(id, accountId);
+  const metrics = useMetrics(id);
+  const fillRows = fills.data?.rows ?? [];
+  const traded = [
+    ...new Set([
+      ...fillRows.map((fill) => fill.symbol),
+      ...(positions.data ?? []).map((position) => position.symbol),
+      ...(openOrders.data ?? []).map((order) => order.symbol),
+    ]),
+  ];
+  const symbols = [...new Set([...traded, ...session.symbols])];
+
   return (
-    <Typography variant="h4" component="h1">
-      Session
-    </Typography>
+    <Stack sx={{ gap: 2 }}>
+      <SessionHeader session={session} updatedAt={updatedAt} actions={actions} />
+      {session.type === "backtest" && <ClockControls session={session} />}
+      <ChartsPanel session={session} fills={fillRows} traded={traded} />
+      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", lg: "2fr 1fr" } }}>
+        <PositionsTable query={positions} />
+        <EmergencyActions
+          sessionId={id}
+          name={session.name}
+          positions={positions.data?.length ?? 0}
+          openOrders={openOrders.data?.length ?? 0}
+        />
+      </Box>
+      <OrderForm sessionId={id} accountId={accountId} symbols={symbols} />
+      <OrdersTable sessionId={id} accountId={accountId} />
+      <FillsTable query={fills} />
+      <MetricsPanel session={session} metrics={metrics} />
+    </Stack>
   );
 }
