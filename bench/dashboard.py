@@ -49,7 +49,7 @@ from typing import Any
 
 from bench.dashboard_browser import Frames, launch, load, page_for, scroll, summary, wheel
 from bench.dashboard_data import Database, discard, fills_db, sessions_db
-from bench.dashboard_size import BuildSize, measure
+from bench.dashboard_size import BuildSize, chunk_name, measure
 from bench.server_process import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,12 +90,14 @@ def size_report(size: BuildSize) -> tuple[str, dict[str, Any]]:
     rows += [[c.path, kb(c.raw), kb(c.gzipped), "initial (CSS)"] for c in size.css]
     rows.append(["initial JavaScript", kb(size.initial_raw), kb(size.initial_gzipped), ""])
     for lazy in size.lazy:
-        extra = [c.path for c in lazy.adds if c.path != lazy.chunk.path]
-        note = f"on demand: {lazy.name}" + (f" (+ {', '.join(extra)})" if extra else "")
+        extra = [chunk_name(c.path) for c in lazy.adds if c.path != lazy.chunk.path]
+        note = "on demand" + ("" if lazy.via is None else f" by {lazy.via}")
+        note += f", with {', '.join(extra)}" if extra else ""
         rows.append([lazy.chunk.path, kb(lazy.chunk.raw), kb(lazy.gzipped), note])
     rows += [[c.path, kb(c.raw), kb(c.gzipped), "not imported"] for c in size.other]
     gz = size.initial_gzipped / 1000
-    text = table(["file", "raw", "gzip -9", "loaded"], rows, {1, 2})
+    headers = ["file", "raw", "gzip -9 (with what it adds)", "loaded"]
+    text = table(headers, rows, {1, 2})
     text += (
         f"\ninitial JavaScript {gz:,.1f} kB gzipped: "
         f"{verdict(gz, INITIAL_JS_TARGET_KB)} the {INITIAL_JS_TARGET_KB:g} kB target"
@@ -106,7 +108,12 @@ def size_report(size: BuildSize) -> tuple[str, dict[str, Any]]:
         "initial": [asdict(c) for c in size.initial],
         "css": [asdict(c) for c in size.css],
         "lazy": [
-            {"name": z.name, "gzip_bytes": z.gzipped, "adds": [asdict(c) for c in z.adds]}
+            {
+                "name": z.name,
+                "via": z.via,
+                "gzip_bytes": z.gzipped,
+                "adds": [asdict(c) for c in z.adds],
+            }
             for z in size.lazy
         ],
         "meets_target": gz <= INITIAL_JS_TARGET_KB,

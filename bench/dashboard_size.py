@@ -10,8 +10,9 @@ one, else its gzip at level 9.
 
 Every other script is loaded on demand (``import("./x.js")``: a page, the
 charts, the flow graph). Each one the build imports dynamically is reported
-with what a first visit to it adds to the initial set: the chunk and the
-chunks it imports statically that are not loaded already.
+with what a first visit to it adds: the chunk and the chunks it imports
+statically that are not loaded already (by the initial set and, for a chunk a
+page imports on demand, by that page).
 """
 
 from __future__ import annotations
@@ -71,8 +72,10 @@ class LazyChunk:
 
     name: str
     chunk: Chunk
-    #: The chunk and its static imports not in the initial set.
+    #: The chunk and its static imports not loaded already.
     adds: list[Chunk] = field(default_factory=list)
+    #: The lazy chunk that imports it (``None``: the initial set does).
+    via: str | None = None
 
     @property
     def gzipped(self) -> int:
@@ -173,25 +176,30 @@ def measure(root: Path) -> BuildSize:
     initial = [_chunk(root, path) for path in _closure(root, entries, loaded)]
     css = [_chunk(root, _relative(href)) for href in index.styles]
 
+    # Breadth first from the initial set: each chunk imported on demand adds what its
+    # importer (and what loaded that) has not loaded already.
     lazy: list[LazyChunk] = []
     reached = set(loaded)
-    queue = [c.path for c in initial]
+    queue: list[tuple[str, frozenset[str], str | None]] = [
+        (c.path, frozenset(loaded), None) for c in initial
+    ]
     done: set[str] = set()
     while queue:
-        importer = queue.pop(0)
+        importer, context, via = queue.pop(0)
         if importer in done:
             continue
         done.add(importer)
         code = (root / importer).read_text(errors="replace")
         for ref in dynamic_imports(code):
             path = _relative(ref, importer)
-            if path in reached or not (root / path).is_file():
+            if path in context or path in done or not (root / path).is_file():
                 continue
-            adds = [_chunk(root, p) for p in _closure(root, [path], set(loaded))]
-            lazy.append(LazyChunk(chunk_name(path), _chunk(root, path), adds))
+            adds = [_chunk(root, p) for p in _closure(root, [path], set(context))]
+            lazy.append(LazyChunk(chunk_name(path), _chunk(root, path), adds, via))
+            inner = context | {c.path for c in adds}
             for chunk in adds:
                 reached.add(chunk.path)
-                queue.append(chunk.path)
+                queue.append((chunk.path, inner, chunk_name(path)))
     scripts = sorted(
         str(p.relative_to(root)) for p in root.rglob("*") if p.suffix in (".js", ".mjs")
     )
