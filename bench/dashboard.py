@@ -217,7 +217,6 @@ def load_rows(label: str, loads: list[dict[str, Any]], marks: list[str]) -> list
     if fcps:
         low, mid, high = summary(fcps)
         rows.append(spread(f"{label}: first contentful paint", fcps))
-    rows.append(spread(f"{label}: main-thread CPU by then", [run["cpu_ms"] for run in loads]))
     return rows
 
 

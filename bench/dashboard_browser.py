@@ -92,10 +92,11 @@ INIT = """
 })();
 """
 
-#: Scrolls the scrollable ancestor of the table ``__benchFind[find]`` finds to its end, ``step``
-#: pixels (or its height, with 0) per frame, recording the frames meanwhile.
+#: Scrolls the scrollable ancestor of the table ``__benchFind[find]`` finds to its end, one
+#: screen per frame (or more, to be there in ``most`` frames), recording the frames meanwhile.
+#: Each step shows rows that were not in the page: the most work a scroll can ask for.
 SCROLL = """
-async ({ find, step }) => {
+async ({ find, most }) => {
   const target = window.__benchFind[find]();
   if (target === null) return { error: "nothing to scroll" };
   let box = target;
@@ -108,7 +109,7 @@ async ({ find, step }) => {
   bench.frames = []; bench.recording = true;
   const began = performance.now();
   let steps = 0;
-  const by = step > 0 ? step : box.clientHeight;
+  const by = Math.max(box.clientHeight, Math.ceil(box.scrollHeight / most));
   while (box.scrollTop + box.clientHeight < box.scrollHeight - 1) {
     box.scrollTop += by; steps += 1;
     await frame();
@@ -118,7 +119,7 @@ async ({ find, step }) => {
   const rows = [...target.querySelectorAll("tbody tr[aria-rowindex]")];
   const lastRow = rows.length ? Number(rows[rows.length - 1].getAttribute("aria-rowindex")) : null;
   return {
-    steps, height: box.scrollHeight, viewport: box.clientHeight,
+    steps, by, height: box.scrollHeight, viewport: box.clientHeight,
     seconds: (performance.now() - began) / 1000, frames: bench.frames,
     longTasks: bench.longTasks.filter(([start]) => start >= began),
     lastRow, rowCount: Number(target.getAttribute("aria-rowcount")) || null,
@@ -158,8 +159,6 @@ class Load:
     fcp: float | None
     requests: dict[str, float]
     long_tasks: list[tuple[float, float]]
-    #: CPU milliseconds the page's main thread had used by then (its whole life).
-    cpu_ms: float
 
 
 #: Chromium's main-thread counters (``Performance.getMetrics``), in seconds.
@@ -212,7 +211,6 @@ def load(page: Page, url: str, wait_for: list[str], timeout_ms: float = 120_000)
     page.goto(url, wait_until="commit")
     condition = " && ".join(f"({json.dumps(m)} in window.__bench.marks)" for m in wait_for)
     page.wait_for_function(f"() => window.__bench !== undefined && {condition}", timeout=timeout_ms)
-    cpu_ms = Counters(page).read()["ThreadTime"] * 1000
     found = page.evaluate(
         """() => ({
         marks: window.__bench.marks,
@@ -232,20 +230,19 @@ def load(page: Page, url: str, wait_for: list[str], timeout_ms: float = 120_000)
         fcp=found["fcp"],
         requests=requests,
         long_tasks=[(float(s), float(d)) for s, d in found["longTasks"]],
-        cpu_ms=cpu_ms,
     )
 
 
-def scroll(page: Page, find: str, step: int = 0) -> Frames:
+def scroll(page: Page, find: str, most: int = 300) -> Frames:
     """Scroll the box around the table ``find`` (``table``: the first with rows, or
     ``fills``) to its end."""
     counters = Counters(page)
     counters.start()
-    found = page.evaluate(SCROLL, {"find": find, "step": step})
+    found = page.evaluate(SCROLL, {"find": find, "most": most})
     cpu = counters.stop()
     if "error" in found:
         raise RuntimeError(f"could not scroll: {found['error']}")
-    note = f"{found['steps']} steps of {found['viewport']} px over {found['height']:,} px"
+    note = f"{found['steps']} steps of {found['by']:,} px, {found['viewport']} px shown"
     if found["lastRow"] is not None and found["rowCount"]:
         shown = "yes" if found["lastRow"] == found["rowCount"] else f"NO ({found['lastRow']})"
         note += f"; last row shown: {shown}"
