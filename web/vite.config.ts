@@ -29,5 +29,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     css: false,
     restoreMocks: true,
+    // MUI dialogs and menus take seconds to open in jsdom on a busy machine: a bound, not a target.
+    testTimeout: 20_000,
   },
 });

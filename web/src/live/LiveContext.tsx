@@ -75,10 +75,19 @@ export function useLiveEvents(): readonly LiveEvent[] {
 }
 
 /** A live context for tests and pages outside the signed-in shell. */
-export function StaticLiveProvider({ children, state }: { children: ReactNode; state?: ConnectionState }) {
+export function StaticLiveProvider({
+  children,
+  state,
+  events,
+}: {
+  children: ReactNode;
+  state?: ConnectionState;
+  /** The store a test adds events to (default: an empty one). */
+  events?: EventStore;
+}) {
   const value = useMemo(
-    () => ({ socket: null, state: state ?? ({ status: "closed" } as const), events: new EventStore() }),
-    [state],
+    () => ({ socket: null, state: state ?? ({ status: "closed" } as const), events: events ?? new EventStore() }),
+    [state, events],
   );
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }

@@ -58,11 +58,22 @@ export class Invalidator {
 
   flush(): void {
     this.timer = undefined;
-    const due = [...this.waiting.values()];
+    const due = [...this.waiting.entries()];
     this.waiting.clear();
-    for (const queryKey of due) {
+    for (const [id, queryKey] of due) {
+      // An answer still on its way is not canceled for a new one (a list that takes
+      // longer than the events' interval would never arrive): ask again once it is in.
+      if (this.client.isFetching({ queryKey }) > 0) {
+        this.waiting.set(id, queryKey);
+        continue;
+      }
       // An agent's log is read anew by its own stream (the `logs` topic), not by every order.
       void this.client.invalidateQueries({ queryKey, predicate: (query) => !isLogRead(query.queryKey) });
+    }
+    if (this.waiting.size > 0) {
+      this.timer = setTimeout(() => {
+        this.flush();
+      }, this.intervalMs);
     }
   }
 

@@ -6,6 +6,7 @@ import { RouterProvider, createMemoryRouter } from "react-router";
 import { setApiKey } from "../api/client";
 import { AuthProvider } from "../auth/AuthContext";
 import { saveKey } from "../auth/storage";
+import type { EventStore } from "../live/activityStore";
 import { StaticLiveProvider } from "../live/LiveContext";
 import { ThemeModeProvider } from "../theme/ThemeContext";
 
@@ -13,11 +14,17 @@ export const TEST_KEY = { keyId: "PKTEST", secret: "s3cret" };
 
 /**
  * Render `element` as the page at `path` (its route pattern `route`), signed
- * in, with a fresh query cache that does not retry (an error shows at once).
+ * in, with a fresh query cache that does not retry (an error shows at once);
+ * live events are what a test adds to `events`.
  */
 export function renderPage(
   element: ReactElement,
-  { path = "/", route = "/", signedIn = true }: { path?: string; route?: string; signedIn?: boolean } = {},
+  {
+    path = "/",
+    route = "/",
+    signedIn = true,
+    events,
+  }: { path?: string; route?: string; signedIn?: boolean; events?: EventStore } = {},
 ): RenderResult & { client: QueryClient } {
   saveKey(signedIn ? TEST_KEY : null);
   setApiKey(signedIn ? TEST_KEY : null);
@@ -33,7 +40,7 @@ export function renderPage(
     <ThemeModeProvider>
       <QueryClientProvider client={client}>
         <AuthProvider>
-          <StaticLiveProvider>
+          <StaticLiveProvider events={events}>
             <RouterProvider router={router} />
           </StaticLiveProvider>
         </AuthProvider>

@@ -9,6 +9,7 @@ import type { ReactNode } from "react";
 import { useParams } from "react-router";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { SessionControls } from "../../components/SessionControls";
 import { PageLoading } from "../../components/PageLoading";
 import { ChartsPanel } from "./ChartsPanel";
 import { ClockControls } from "./ClockControls";
@@ -22,7 +23,7 @@ import { useFills, useMetrics, useOrders, usePositions, useSession } from "./que
 import { SessionHeader } from "./SessionHeader";
 import type { SessionView } from "./types";
 
-export default function SessionPage({ actions }: { actions?: (session: SessionView) => ReactNode }) {
+export default function SessionPage() {
   const { sessionId = "" } = useParams();
   const session = useSession(sessionId);
   if (session.isPending) {
@@ -38,7 +39,13 @@ export default function SessionPage({ actions }: { actions?: (session: SessionVi
       </Stack>
     );
   }
-  return <SessionDetail session={session.data} updatedAt={session.dataUpdatedAt} actions={actions?.(session.data)} />;
+  return (
+    <SessionDetail
+      session={session.data}
+      updatedAt={session.dataUpdatedAt}
+      actions={<SessionControls session={session.data} />}
+    />
+  );
 }
 
 function SessionDetail({
