@@ -72,7 +72,7 @@ export function ActivityList({ items, label }: { items: readonly FeedItem[]; lab
   const waiting = Math.max(0, at);
   const shown = waiting === 0 ? items : items.slice(waiting);
 
-  // eslint-disable-next-line react-hooks/incompatible-library -- the list re-renders with every new item anyway
+   
   const rows = useVirtualizer({
     count: shown.length,
     getScrollElement: () => scroller.current,

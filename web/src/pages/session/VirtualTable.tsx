@@ -37,7 +37,7 @@ export function VirtualTable<T>({
   maxHeight?: number;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the rows re-render from its state
+   
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
