@@ -92,7 +92,9 @@ def size_report(size: BuildSize) -> tuple[str, dict[str, Any]]:
     for lazy in size.lazy:
         extra = [chunk_name(c.path) for c in lazy.adds if c.path != lazy.chunk.path]
         note = "on demand" + ("" if lazy.via is None else f" by {lazy.via}")
-        note += f", with {', '.join(extra)}" if extra else ""
+        if extra:
+            more = f" and {len(extra) - 4} more" if len(extra) > 4 else ""
+            note += f", with {', '.join(extra[:4])}{more}"
         rows.append([lazy.chunk.path, kb(lazy.chunk.raw), kb(lazy.gzipped), note])
     rows += [[c.path, kb(c.raw), kb(c.gzipped), "not imported"] for c in size.other]
     gz = size.initial_gzipped / 1000
@@ -309,7 +311,7 @@ def count_fills(server: ServerProcess, database: Database) -> tuple[str, int]:
     token = base64.b64encode(database.key.encode()).decode()
     total, after = 0, None
     while True:
-        query = "?limit=500" + ("" if after is None else f"&after={after}")
+        query = "?limit=500" + ("" if after is None else f"&page_token={after}")
         request = urllib.request.Request(
             f"{server.base_url}/v1/trading/accounts/{account}/fills{query}",
             headers={"Authorization": f"Basic {token}", "X-Session-Id": database.session_id},
@@ -350,14 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
+            headers = ["measure (from the navigation's start)", "runs", "min", "median", "max"]
             rows, small = sessions_page(browser, args.sessions, args.runs)
+            print(table(headers, rows, {1, 2, 3, 4}), flush=True)
             more_rows, scroll_rows, many = many_sessions(browser, args.many_sessions, args.runs)
+            print(table(headers, more_rows, {1, 2, 3, 4}), flush=True)
+            print(table(FRAME_HEADERS, scroll_rows, {1, 2, 3, 4, 5, 6, 7, 8}), flush=True)
             fill_rows, fill_frames, fills = fills_page(browser, args.fills, args.runs)
         finally:
             browser.close()
 
-    headers = ["measure (from the navigation's start)", "runs", "min", "median", "max"]
-    print("Pages on loopback (Chromium, a new context each load)")
+    print("\nPages on loopback (Chromium, a new context each load)")
     print(table(headers, rows + more_rows + fill_rows, {1, 2, 3, 4}))
     first_row = small["first_row_median_ms"]
     print(
