@@ -77,12 +77,13 @@ pytest: env web
 
 test: lint typecheck web-check pytest
 
-bench: env
+bench: env web
 	$(RUN) python -m bench
 	$(RUN) python -m bench.session_advance
 	$(RUN) python -m bench.submit_latency
 	$(RUN) python -m bench.execution
 	$(RUN) python -m bench.startup
+	$(RUN) python -m bench.dashboard
 
 # The browser tests (tests/e2e) drive the system's Chromium; Playwright never downloads one.
 # Without it they are skipped locally (and fail under CI=true): this installs it (as root).

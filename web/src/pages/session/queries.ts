@@ -83,7 +83,7 @@ export function useFills(id: string, accountId: string | undefined) {
         for (let page = 0; page < MAX_FILL_PAGES; page += 1) {
           const fills: Fill[] = await call(
             api.GET("/v1/trading/accounts/{accountId}/fills", {
-              params: { ...params, query: { direction: "asc", limit: FILLS_PAGE, ...(after ? { after } : {}) } },
+              params: { ...params, query: { direction: "asc", limit: FILLS_PAGE, ...(after ? { page_token: after } : {}) } },
             }),
           );
           rows.push(...fills.map(fillRow));
