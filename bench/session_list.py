@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from paperbroker.api.responses import SessionPublic
 from paperbroker.core.clock import datetime_to_ns
@@ -32,7 +33,7 @@ from paperbroker.store.migrate import migrate
 
 START = datetime_to_ns(datetime.fromisoformat("2012-01-03T14:30:00+00:00"))
 END = datetime_to_ns(datetime.fromisoformat("2012-03-30T21:00:00+00:00"))
-PIPELINE = [
+PIPELINE: list[dict[str, Any]] = [
     {"type": "data", "name": "data", "symbols": ["AAPL"]},
     {
         "type": "strategy",
