@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from bench.server_process import ServerProcess
 from tests.e2e.dashboard import serve, tab_factory
 
@@ -19,20 +19,6 @@ __all__ = ["tab_factory"]
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-#: Headless, and quiet: no sandbox (tests run as root), no GPU, none of Chromium's own
-#: traffic (QUIC, component updates, sync, background networking).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
