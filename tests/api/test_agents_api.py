@@ -226,8 +226,13 @@ def test_log_traversal_payloads_never_leak_a_file(api: Api, tmp_path: Any) -> No
                          "/system/agents/{}/logs"):  # fmt: skip
             for text in (payload, quote(payload, safe="")):
                 response = api.client.get(template.format(text), auth=api.alice)
-                assert 400 <= response.status_code < 500, (payload, response.status_code)
                 assert SENTINEL not in response.text, payload
+                if response.headers["content-type"].startswith("text/html"):
+                    # The client resolved the dots to a path outside the API (``/logs``):
+                    # the dashboard's page (or its not-built page) answers it, and holds no file.
+                    assert not response.url.path.startswith(("/api/", "/system/")), payload
+                    continue
+                assert 400 <= response.status_code < 500, (payload, response.status_code)
 
 
 def test_news_is_posted_at_the_session_time_and_reaches_the_data_agent(api: Api) -> None:

@@ -59,6 +59,7 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
         "symbol": "AAPL",
         "symbol_or_asset_id": "AAPL",
         "keyId": bound["key_id"],
+        "name": "sma_crossover",
         "activity_type": "FILL",
         "agent_id": "00000000-0000-4000-8000-000000000000",
         "watchlist_id": "00000000-0000-4000-8000-000000000000",
