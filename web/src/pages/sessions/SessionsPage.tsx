@@ -89,8 +89,8 @@ export default function SessionsPage() {
           <Box sx={{ display: "flex", gap: 2, alignItems: "baseline" }}>
             <Typography variant="body2" role="status">
               {rows.length === sessions.length
-                ? `${rows.length.toLocaleString()} sessions`
-                : `${rows.length.toLocaleString()} of ${sessions.length.toLocaleString()} sessions`}
+                ? `${rows.length.toLocaleString()} ${rows.length === 1 ? "session" : "sessions"}`
+                : `${rows.length.toLocaleString()} of ${sessions.length.toLocaleString()} ${sessions.length === 1 ? "session" : "sessions"}`}
             </Typography>
             <LastUpdated at={query.dataUpdatedAt} />
           </Box>
