@@ -82,8 +82,7 @@ export function OrderForm({
   const incomplete =
     fields.symbol.trim() === "" ||
     fields.qty.trim() === "" ||
-    (fields.type === "limit" && fields.limit.trim() === "") ||
-    (fields.type === "stop" && fields.stop.trim() === "");
+    (fields.type !== "market" && fields[fields.type].trim() === "");
 
   return (
     <Section title="Submit order">
@@ -147,25 +146,13 @@ export function OrderForm({
               <MenuItem value="stop">Stop</MenuItem>
             </Select>
           </FormControl>
-          {fields.type === "limit" && (
+          {fields.type !== "market" && (
             <TextField
-              label="Limit price"
+              label={fields.type === "limit" ? "Limit price" : "Stop price"}
               size="small"
-              value={fields.limit}
+              value={fields[fields.type]}
               onChange={(event) => {
-                set({ limit: event.target.value });
-              }}
-              sx={{ width: 120 }}
-              slotProps={{ htmlInput: { inputMode: "decimal" } }}
-            />
-          )}
-          {fields.type === "stop" && (
-            <TextField
-              label="Stop price"
-              size="small"
-              value={fields.stop}
-              onChange={(event) => {
-                set({ stop: event.target.value });
+                set({ [fields.type]: event.target.value });
               }}
               sx={{ width: 120 }}
               slotProps={{ htmlInput: { inputMode: "decimal" } }}
