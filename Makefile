@@ -82,8 +82,12 @@ bench: env web
 	$(RUN) python -m bench.session_advance
 	$(RUN) python -m bench.submit_latency
 	$(RUN) python -m bench.execution
+	$(RUN) python -m bench.risk
 	$(RUN) python -m bench.startup
+	$(RUN) python -m bench.restart
+	$(RUN) python -m bench.restart --strategy buy_and_hold
 	$(RUN) python -m bench.dashboard
+	$(RUN) python -m bench.sweep
 
 # The browser tests (tests/e2e) drive the system's Chromium; Playwright never downloads one.
 # Without it they are skipped locally (and fail under CI=true): this installs it (as root).

@@ -81,6 +81,12 @@ class ServerProcess:
             return None
         return self._child.pid
 
+    @property
+    def returncode(self) -> int | None:
+        """How the last server process ended (``-9``: killed by SIGKILL); ``None`` while
+        it runs or before a start."""
+        return None if self._child is None else self._child.poll()
+
     def _collect(self, child: subprocess.Popen[str]) -> None:
         assert child.stdout is not None
         with child.stdout:  # closed when the server's output ends

@@ -18,10 +18,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, ge
 
 import typer
 
-from paperbroker.cli_common import _console, _invalid, _user_errors
+from paperbroker.cli_checkpoints import checkpoints_app
+from paperbroker.cli_common import _console, _invalid, _user_errors, parse_params, parse_symbols
 from paperbroker.cli_help import Cli, plain_text, summary_line
+from paperbroker.cli_history import history, rerun
+from paperbroker.cli_live import credentials_app  # and `sessions create-live`
+from paperbroker.cli_reconcile import reconcile
+from paperbroker.cli_report import compare, report
+from paperbroker.cli_risk import read_json_file  # and the risk commands of `sessions`
+from paperbroker.cli_run import run
 from paperbroker.cli_server import keys_app, openapi, serve
 from paperbroker.cli_sessions import sessions_app
+from paperbroker.cli_sweep import sweep
+from paperbroker.cli_templates import templates_app
 from paperbroker.core.clock import ns_to_datetime
 
 if TYPE_CHECKING:
@@ -37,6 +46,10 @@ app = Cli(
 data_app = Cli(help="Bundled sample data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(sessions_app, name="sessions")
+app.add_typer(checkpoints_app, name="checkpoints")  # paperbroker checkpoints …: recovery points
+app.command("reconcile")(reconcile)
+app.command("report")(report)  # paperbroker report SESSION: tearsheet, JSON, CSV
+app.command("compare")(compare)  # paperbroker compare S1 S2 …: metrics side by side
 
 # Show a progress bar only for runs long enough to be worth watching.
 _PROGRESS_MIN_BARS = 200_000
@@ -101,6 +114,23 @@ def backtest(
             "next bar on) or signal_close (market orders at that bar's close; optimistic).",
         ),
     ] = None,
+    risk: Annotated[
+        Path | None,
+        typer.Option("--risk", metavar="FILE", help="Risk settings, JSON (docs/risk.md)."),
+    ] = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SYMBOL",
+            help="Measure alpha and beta against buy and hold of SYMBOL (from the same data).",
+        ),
+    ] = None,
+    risk_free_rate: Annotated[
+        float,
+        typer.Option(
+            metavar="RATE", help="The annual risk-free rate the ratios subtract, e.g. 0.02."
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run a backtest and print its summary."""
@@ -110,7 +140,7 @@ def backtest(
 
     with _user_errors():
         strategy_cls = resolve_strategy(strategy)
-        params = _parse_params(param or [])
+        params = parse_params(param or [])
         series = _load_series(symbols, data)
         run = Backtest(
             series,
@@ -123,6 +153,9 @@ def backtest(
             fill_timing=fill_timing,
             start=start,
             end=end,
+            risk=None if risk is None else read_json_file(risk, "--risk"),
+            benchmark=None if benchmark is None else _benchmark(benchmark, series, data),
+            risk_free_rate=risk_free_rate,
         )
         result = _with_progress(run, show=not as_json)
     if as_json:
@@ -133,6 +166,11 @@ def backtest(
 
 app.command()(serve)  # paperbroker serve: the session server (cli_server.py)
 app.command()(openapi)  # paperbroker openapi: its OpenAPI document, for generated clients
+app.command()(run)  # paperbroker run: a paper trading loop from the command line (cli_run.py)
+app.command()(history)  # paperbroker history: ended sessions' summaries (cli_history.py)
+app.command()(rerun)  # paperbroker rerun: replay a run record, compare fills digests
+app.add_typer(templates_app, name="templates")  # paperbroker templates …: session templates
+app.command()(sweep)  # paperbroker sweep: a parameter sweep on this machine (cli_sweep.py)
 
 strategies_app = Cli(
     help="Strategies available by name: built-ins and installed packages' entry points.",
@@ -140,6 +178,7 @@ strategies_app = Cli(
 )
 app.add_typer(strategies_app, name="strategies")
 app.add_typer(keys_app, name="keys")  # paperbroker keys …: the server's API keys
+app.add_typer(credentials_app, name="credentials")  # paperbroker credentials …: broker keys
 
 
 @strategies_app.callback()
@@ -262,24 +301,11 @@ def data_import(
         )
 
 
-def _parse_params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise _invalid(f"--param {pair!r} is not NAME=VALUE")
-        params[name.strip()] = value.strip()
-    return params
-
-
 def _load_series(symbols_text: str, data: Path | None) -> dict[str, BarSeries]:
     from paperbroker.data.loaders import load_bars
     from paperbroker.data.samples import load_sample, sample_symbols
 
-    # Symbols are upper case everywhere: aapl is AAPL, here as in the API and the files.
-    wanted = [s.strip().upper() for s in symbols_text.split(",") if s.strip()]
-    if not wanted:
-        raise _invalid("--symbols is empty")
+    wanted = parse_symbols(symbols_text)
     if data is not None:
         available = load_bars(data)
         return _pick(wanted, available, f"{data}")
@@ -291,6 +317,12 @@ def _load_series(symbols_text: str, data: Path | None) -> dict[str, BarSeries]:
             raise _invalid(f"unknown symbol {symbol!r}: the bundled data has {known}")
         series.update(load_sample(bundled[symbol][0], symbols=[symbol]))
     return series
+
+
+def _benchmark(symbol: str, series: Mapping[str, BarSeries], data: Path | None) -> BarSeries:
+    """The benchmark's bars: one of the traded series, else loaded like them."""
+    [wanted] = parse_symbols(symbol)
+    return series.get(wanted) or _load_series(wanted, data)[wanted]
 
 
 def _pick(wanted: list[str], available: Mapping[str, T], source: str) -> dict[str, T]:
@@ -321,6 +353,19 @@ def _with_progress(run: Backtest, *, show: bool) -> BacktestResult:
         return run.run(progress=update)
 
 
+def _denials(by_rule: dict[str, int]) -> str:
+    """``12 (limits.max_position_qty 10, hours.blackouts 2)``, or ``-``."""
+    if not by_rule:
+        return "-"
+    rules = ", ".join(f"{rule} {count}" for rule, count in sorted(by_rule.items()))
+    return f"{sum(by_rule.values())} ({rules})"
+
+
+def _tripped(breakers: list[dict[str, str]]) -> str:
+    """``daily_loss at 2012-01-20``, one per trip, or ``-``."""
+    return ", ".join(f"{b['breaker']} at {b['at'][:10]}" for b in breakers) or "-"
+
+
 def _print_summary(result: BacktestResult) -> None:
     from rich.table import Table
 
@@ -339,22 +384,37 @@ def _print_summary(result: BacktestResult) -> None:
         ("Final equity", _money(summary["final_equity"])),
         ("Total return", _pct(metrics["total_return"])),
         ("CAGR", _pct(metrics["cagr"])),
+        ("Volatility (annual)", _pct(metrics["volatility_annual"])),
         ("Max drawdown", _pct(metrics["max_drawdown"])),
-        ("Sharpe ratio", _num(metrics["sharpe"])),
-        ("Sortino ratio", _num(metrics["sortino"])),
+        ("Sharpe / Sortino", f"{_num(metrics['sharpe'])} / {_num(metrics['sortino'])}"),
+        ("Calmar / Omega", f"{_num(metrics['calmar'])} / {_num(metrics['omega'])}"),
+        ("VaR / ES 95% (daily)", f"{_pct(metrics['var_95'])} / {_pct(metrics['es_95'])}"),
+        *_benchmark_rows(metrics),
         ("Trades (closed / open)", f"{metrics['num_trades']} / {metrics['num_open_trades']}"),
         ("Win rate", _pct(metrics["win_rate"])),
         ("Profit factor", _num(metrics["profit_factor"])),
+        ("Avg win / avg loss", f"{_money(metrics['avg_win'])} / {_money(metrics['avg_loss'])}"),
         ("Execution", summary["execution"]),
         ("Fees", _money(summary["fees"])),
         ("Slippage paid", _quality_slippage(summary["execution_quality"])),
         ("Fill ratio", _ratio(summary["execution_quality"]["fill_ratio"])),
         ("Exposure", _pct(metrics["exposure"])),
+        ("Risk denials", _denials(summary["risk"]["denials"])),
+        ("Breakers tripped", _tripped(summary["risk"]["breakers_tripped"])),
         ("Fills digest", summary["fills_digest"][:16]),
     ]
     for name, value in rows:
         table.add_row(name, value)
     _console().print(table)
+
+
+def _benchmark_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    if metrics["benchmark_return"] is None:
+        return []
+    return [
+        ("Benchmark return", _pct(metrics["benchmark_return"])),
+        ("Alpha / beta", f"{_pct(metrics['alpha'])} / {_num(metrics['beta'])}"),
+    ]
 
 
 def _quality_slippage(quality: dict[str, Any]) -> str:
@@ -368,13 +428,17 @@ def _ratio(text: str | None) -> str:
     return "-" if text is None else _pct(float(text))
 
 
-def _money(text: str) -> str:
-    return f"{Decimal(text):,.2f}"
+def _money(text: str | None) -> str:
+    return "-" if text is None else f"{Decimal(text):,.2f}"
 
 
 def _pct(value: Any) -> str:
+    if value is None:
+        return "-"
     return f"{float(value) * 100:.2f}%" if not isinstance(value, str) else value
 
 
 def _num(value: Any) -> str:
+    if value is None:
+        return "-"
     return f"{float(value):.3f}" if not isinstance(value, str) else value

@@ -6,7 +6,7 @@ the store are imported by the command that uses them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +15,10 @@ import typer
 from paperbroker.core.errors import InvalidRequest, PaperbrokerError
 
 if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
     from rich.console import Console
 
+    from paperbroker.broker.credentials import CredentialStore
     from paperbroker.settings import Settings
     from paperbroker.store.db import SessionFactory
 
@@ -40,6 +42,34 @@ def _user_errors() -> Iterator[None]:
 
 def _invalid(message: str) -> PaperbrokerError:
     return InvalidRequest(message)
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a dict (a later NAME wins).
+
+    Raises:
+        InvalidRequest: for a pair that is not ``NAME=VALUE``.
+    """
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise _invalid(f"--param {pair!r} is not NAME=VALUE")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def parse_symbols(text: str) -> list[str]:
+    """``--symbols aapl,MSFT`` as ``["AAPL", "MSFT"]``: upper case everywhere, as in the
+    API and the files; repeats dropped.
+
+    Raises:
+        InvalidRequest: for an empty list.
+    """
+    wanted = list(dict.fromkeys(s.strip().upper() for s in text.split(",") if s.strip()))
+    if not wanted:
+        raise _invalid("--symbols is empty")
+    return wanted
 
 
 def _settings(host: str | None = None, port: int | None = None) -> Settings:
@@ -66,3 +96,31 @@ def _database(settings: Settings) -> Iterator[SessionFactory]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+def _credential_store(settings: Settings, factory: SessionFactory) -> CredentialStore:
+    """The broker credentials of the settings' database, under the server's secret key
+    (``PAPERBROKER_SECRET_KEY``, or the key file in the data directory, read or made
+    when a credential first needs it), with the server's own Alpaca keys as the
+    ``server`` credential.
+
+    Raises:
+        OperationalError: for a configured secret key that is not one.
+    """
+    import functools
+
+    from paperbroker.broker.credentials import BrokerCredentials, CredentialStore, load_secret_keys
+
+    secret = settings.secret_key
+    configured = None if secret is None else secret.get_secret_value()
+    keys: MultiFernet | Callable[[], MultiFernet]
+    if configured:  # checked now: a bad key stops the server before it serves
+        keys = load_secret_keys(configured, settings.data_dir)
+    else:  # the key file is made when a credential first needs it
+        keys = functools.partial(load_secret_keys, None, settings.data_dir)
+    server = None
+    if settings.alpaca_key_id and settings.alpaca_secret_key:
+        server = BrokerCredentials(
+            settings.alpaca_key_id.get_secret_value(), settings.alpaca_secret_key.get_secret_value()
+        )
+    return CredentialStore(factory, keys, server=server)

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from paperbroker.cli_common import _console, _database, _invalid, _settings, _user_errors
+from paperbroker.cli_common import (
+    _console,
+    _credential_store,
+    _database,
+    _invalid,
+    _settings,
+    _user_errors,
+)
 from paperbroker.cli_help import Cli
 from paperbroker.core.clock import ns_to_datetime
 
@@ -50,6 +57,7 @@ def serve(
         import uvicorn
 
         from paperbroker.api import create_app
+        from paperbroker.core.crashpoints import ENVIRONMENT, armed
         from paperbroker.feeds.config import AlpacaCredentials
         from paperbroker.services.events import EventSettings
         from paperbroker.services.sessions import SessionService
@@ -59,6 +67,7 @@ def serve(
         settings = _settings(host, port)
         listener = _listen(settings.host.strip("[]"), settings.port)
         with listener, _database(settings) as factory:
+            credentials = _credential_store(settings, factory)  # a bad secret key: before a key
             keys = ApiKeys(factory)
             admin = keys.ensure_admin()
             base = _base_url(settings.host, settings.port)
@@ -68,17 +77,22 @@ def serve(
             typer.echo(f"base URL: {base}")
             typer.echo(f"API docs: {base}/docs")
             typer.echo(f"dashboard: {base}/")
+            if armed() is not None:  # a test facility: docs/recovery.md, "Crash points"
+                typer.echo(f"{ENVIRONMENT}: this server kills itself at {armed()}")
             service = SessionService(
                 factory=factory,
                 market=MarketData.load(settings.data_dir, deferred=True),
                 log_dir=settings.log_dir,
                 news_dir=settings.data_dir / "news",
+                checkpoint_interval=settings.checkpoint_interval_seconds,
             )
             if settings.alpaca_key_id and settings.alpaca_secret_key:
                 service.alpaca_credentials = AlpacaCredentials(
                     settings.alpaca_key_id.get_secret_value(),
                     settings.alpaca_secret_key.get_secret_value(),
                 )
+            service.credentials = credentials
+            service.risk_free_rate = settings.risk_free_rate
             application = create_app(
                 service,
                 keys,

@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 _PIPE_WIDTH = 200
 
 sessions_app = Cli(
-    help="Sessions of the server's database, every owner's: list, show, stop, clear.",
+    help="Sessions of the server's database, every owner's: list, show, create, stop, "
+    "clear; their risk and emergency controls.",
     no_args_is_help=True,
 )
 
@@ -195,8 +196,9 @@ def sessions_list(
         table.add_column(column, no_wrap=column == "id", overflow="fold")
     for row in rows:
         state_text = row["state"] if row["error"] is None else f"{row['state']} (unreadable)"
+        kind = f"{row['type']} [bold red]REAL MONEY[/]" if row["real_money"] else row["type"]
         table.add_row(
-            row["id"], escape(row["name"]), row["type"], state_text, row["owner_key_id"],
+            row["id"], escape(row["name"]), kind, state_text, row["owner_key_id"],
             _short(row["current_time"]), _short(row["created_at"]),
         )  # fmt: skip
     out = _out()
@@ -219,11 +221,17 @@ def _state(text: str) -> str:
 def _row(db: _Db, record: SessionRecord) -> dict[str, Any]:
     """One line of the list; a session that does not restore shows its stored status."""
     from paperbroker.core.errors import PaperbrokerError
+    from paperbroker.services.live import broker_of
 
+    try:  # from what is stored: shown even for a session that does not restore
+        broker = broker_of(json.loads(record.config))
+    except (PaperbrokerError, ValueError):
+        broker = None
     row: dict[str, Any] = {
         "id": record.id,
         "name": record.name,
         "type": record.kind,
+        "real_money": broker is not None and broker.real_money,
         "state": record.status,
         "owner_key_id": record.owner_key_id,
         "current_time": None,
@@ -304,6 +312,11 @@ def _print_detail(detail: dict[str, Any]) -> None:
     from rich.table import Table
 
     out = _out()
+    if detail["real_money"]:
+        out.print(
+            f"[bold red]REAL MONEY[/]: this session trades a real-money account "
+            f"({escape(detail['broker']['type'])}, endpoint {escape(detail['broker']['endpoint'])})"
+        )
     facts = Table(title=f"Session {detail['id']}", show_header=False, title_justify="left")
     facts.add_column("field", style="bold")
     facts.add_column("value", overflow="fold")

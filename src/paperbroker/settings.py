@@ -58,9 +58,20 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     #: The web dashboard's build served at ``/`` (default: the one in the package).
     dashboard_dir: Path | None = None
+    #: Seconds of wall time between checkpoints of a running paper or live session (a
+    #: session's ``checkpoint_interval_seconds`` overrides it; 0: only at shutdown and
+    #: on demand). See docs/recovery.md.
+    checkpoint_interval_seconds: float = Field(default=30.0, ge=0)
     #: The keys of paper sessions' Alpaca market-data feed (never stored with a session).
     alpaca_key_id: SecretStr | None = None
     alpaca_secret_key: SecretStr | None = None
+    #: The key broker credentials are encrypted with (a Fernet key; several, comma
+    #: separated, while one is rotated). Unset: one generated when first needed, kept in
+    #: ``data_dir/secret.key``, mode 0600 (``broker.credentials``).
+    secret_key: SecretStr | None = None
+    #: The annual risk-free rate the metrics subtract (Sharpe, Sortino, Omega, alpha) when
+    #: a request does not give one; see docs/metrics.md.
+    risk_free_rate: float = Field(default=0.0, gt=-1, le=1, allow_inf_nan=False)
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

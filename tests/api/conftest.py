@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from cryptography.fernet import Fernet, MultiFernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import URL
@@ -22,6 +23,7 @@ from tests.store.backends import find_postgres, temporary_database, temporary_sc
 
 from paperbroker.api import create_app
 from paperbroker.api.app import WARM_UP_DELAY
+from paperbroker.broker.credentials import CredentialStore
 from paperbroker.services.sessions import SessionService
 from paperbroker.session import MarketData
 from paperbroker.store.db import create_engine_for, session_factory
@@ -38,6 +40,9 @@ Auth = tuple[str, str]
 def market() -> MarketData:
     return MarketData.bundled()
 
+
+#: The server's secret key in the API tests (the same across a restart).
+SECRET_KEYS = MultiFernet([Fernet(Fernet.generate_key())])
 
 #: The execution of sessions whose tests assert exact fills: every order fills in
 #: full at the rule's price, at once, for free.
@@ -62,9 +67,13 @@ class Server:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
+        # No checkpoint at shutdown: a restart here replays each journal whole, which is
+        # what the tests that restart check (docs/recovery.md; checkpoints have their own).
         self.service = SessionService(
-            factory=factory, market=market(), log_dir=log_dir, news_dir=news_dir
-        )
+            factory=factory, market=market(), log_dir=log_dir, news_dir=news_dir,
+            checkpoint_at_shutdown=False,
+        )  # fmt: skip
+        self.service.credentials = CredentialStore(factory, SECRET_KEYS)
         # With ``restore``, as ``paperbroker serve`` starts: sessions are restored in the
         # background once the application runs, and a request waits for its session.
         self.app = create_app(self.service, self.keys, restore=restore, warm_up_delay=warm_up_delay)

@@ -2,10 +2,11 @@
 
 A key bound to a session is the credential handed to a bot: it trades its
 one session through the Alpaca API (``/v2``, ``/sessions/{its id}/v2``) and
-nothing else. Every other operation, on every surface, refuses it with a 403
-that says why, and changes nothing; an Alpaca operation on another session
-is a 404. Routes added later are covered as they appear in the document: a
-path parameter without a value below fails the test, as does a route that
+reads its session's risk, nothing else. Every other operation, on every
+surface, refuses it with a 403 that says why, and changes nothing; an Alpaca
+operation on another session is a 404, reading another session's risk a
+403. Routes added later are covered as they appear in the document: a path
+parameter without a value below fails the test, as does a route that
 declares no access level (the application is not even built).
 """
 
@@ -47,7 +48,9 @@ ALPACA_BODIES: dict[str, Any] = {
     "PUT /watchlists/{watchlist_id}": {"name": "renamed"},
     "POST /watchlists/{watchlist_id}": {"symbol": "MSFT"},
 }  # fmt: skip
-QUERY = {"client_order_id": "working", "symbols": "AAPL", "timeframe": "1Day", "name": "watch"}
+QUERY = {"client_order_id": "working", "symbols": "AAPL", "timeframe": "1Day", "name": "watch",
+         "sessions": "00000000-0000-4000-8000-000000000000,00000000-0000-4000-8000-000000000001",
+         "against": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
 
 
 @dataclass
@@ -78,7 +81,17 @@ def place(api: Api, **fields: Any) -> Place:
         json={"name": "watch", "symbols": ["AAPL"]},
         auth=(made["key_id"], made["secret"]),
     ).json()
+    credential = api.client.post(
+        "/v1/broker-credentials",
+        json={"label": "broker", "key_id": "PKBROKER", "secret_key": "kept"},
+        auth=api.alice,
+    ).json()
     values = {
+        "credentialId": credential["id"],
+        "runId": "00000000-0000-4000-8000-000000000000",
+        "templateId": "builtin:moderate",
+        "sweepId": "00000000-0000-4000-8000-000000000000",
+        "idx": 0,
         "sessionId": session["id"],
         "X-Session-Id": session["id"],
         "accountId": account,
@@ -137,10 +150,20 @@ def test_a_bound_key_trades_its_session_and_is_refused_everything_else(api: Api)
     mine = place(api, strategy={"name": "buy_and_hold", "symbols": ["MSFT"]})
     other = place(api)
     sessions_before = api.client.get("/v1/sessions", auth=api.alice).json()
+    credentials_before = api.client.get("/v1/broker-credentials", auth=api.alice).json()
 
-    refused, traded = [], []
+    refused, traded, read = [], [], []
     for path, method, operation in operations(api):
         if operation["x-access"] in BOUND:
+            continue
+        if operation["x-access"] == Access.SESSION_READ.value:
+            assert method == "GET", f"{method} {path} changes something"
+            response = call(api, path, method, operation, mine, mine.key)
+            assert response.status_code == 200, f"{method} {path}: {response.text}"
+            response = call(api, path, method, operation, other, mine.key)
+            assert response.status_code == 403, f"{method} {path}: {response.text}"
+            assert f"bound to session {mine.session['id']}" in response.json()["message"]
+            read.append(f"{method} {path}")
             continue
         for where in (mine, other):
             response = call(api, path, method, operation, where, mine.key)
@@ -152,6 +175,7 @@ def test_a_bound_key_trades_its_session_and_is_refused_everything_else(api: Api)
 
     # Nothing the refused calls named changed: no session made, deleted, advanced or stopped.
     assert api.client.get("/v1/sessions", auth=api.alice).json() == sessions_before
+    assert api.client.get("/v1/broker-credentials", auth=api.alice).json() == credentials_before
 
     for path, method, operation in operations(api):
         if operation["x-access"] not in BOUND:
@@ -167,9 +191,15 @@ def test_a_bound_key_trades_its_session_and_is_refused_everything_else(api: Api)
 
     assert "POST /v1/sessions" in refused
     assert "POST /api/paper-trading/sessions" in refused
+    assert "POST /api/live-trading/sessions" in refused
+    assert "GET /v1/broker-credentials" in refused
+    assert "POST /v1/broker-credentials" in refused
     assert "DELETE /v1/sessions/{sessionId}" in refused
     assert "POST /v2/orders" in traded
     assert "GET /sessions/{sessionId}/v2/stocks/bars" in traded
+    assert read == ["GET /v1/sessions/{sessionId}/risk"]
+    assert "PATCH /v1/sessions/{sessionId}/risk" in refused
+    assert "POST /v1/risk/emergency" in refused
 
 
 def test_a_route_that_declares_no_access_stops_the_application_from_being_built() -> None:

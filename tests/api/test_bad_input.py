@@ -29,7 +29,10 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=6,
 )
-REFUSAL_FIELDS = {"code", "message", "order_id", "reject_reason"}
+#: A refused order's error also names the order (and a risk denial, its rule); an invalid
+#: field may be named.
+REFUSAL_FIELDS = {"code", "message", "order_id", "reject_reason", "rule", "limit", "value",
+                  "field"}  # fmt: skip
 ID_TEXT = st.text(alphabet=string.printable.strip(), min_size=1, max_size=40).filter(
     lambda s: "/" not in s and "?" not in s and "#" not in s and s not in (".", "..")
 )
@@ -63,6 +66,11 @@ def test_generated_malformed_requests_never_get_a_5xx(api: Api) -> None:
         "activity_type": "FILL",
         "agent_id": "00000000-0000-4000-8000-000000000000",
         "watchlist_id": "00000000-0000-4000-8000-000000000000",
+        "credentialId": "00000000-0000-4000-8000-000000000000",
+        "runId": "00000000-0000-4000-8000-000000000000",
+        "templateId": "builtin:moderate",
+        "sweepId": "00000000-0000-4000-8000-000000000000",
+        "idx": 0,
         "X-Session-Id": session["id"],
     }
     # The /v2 routes answer a key bound to the session; the others its owner's.

@@ -200,8 +200,8 @@ def test_sessions_list_shows_every_owners_sessions_without_moving_them(
     assert code == 0
     rows = {row["id"]: row for row in json.loads(out)}
     assert rows[made.held] == {
-        "id": made.held, "name": "held", "type": "backtest", "state": "paused",
-        "owner_key_id": made.alice[0], "current_time": "2012-01-03T14:31:00Z",
+        "id": made.held, "name": "held", "type": "backtest", "real_money": False,
+        "state": "paused", "owner_key_id": made.alice[0], "current_time": "2012-01-03T14:31:00Z",
         "created_at": rows[made.held]["created_at"], "error": None,
     }  # fmt: skip
     assert rows[made.sma]["state"] == "running"

@@ -21,6 +21,17 @@ BODIES: dict[str, Any] = {
     "replaceOrder": {"limit_price": 2},
     "configure_agent_api_agents__agent_id__config_patch": {"max_order_qty": 1},
     "postSessionNews": {"symbols": ["AAPL"], "headline": "not yours"},
+    "configureSessionRisk": {"settings": {"limits": {"max_order_qty": 1}}, "reason": "not yours"},
+    "overrideSessionRisk": {"settings": {}, "minutes": 5, "reason": "not yours"},
+    "resetSessionBreaker": {"reason": "not yours"},
+    "sessionEmergency": {"action": "kill", "reason": "not yours"},
+    "cloneSession": {"changes": {}},
+    "promoteSession": {"to": "paper"},
+    "updateTemplate": {"description": "not yours"},
+}
+#: The required query parameters of the operations that have some.
+QUERIES: dict[str, Any] = {
+    "getSessionDivergence": {"against": "00000000-0000-4000-8000-000000000000"},
 }
 
 
@@ -44,6 +55,9 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
         "symbol": "AAPL",
         "symbol_or_asset_id": "AAPL",
         "activity_type": "FILL",
+        "sweepId": "00000000-0000-4000-8000-000000000000",
+        "idx": 0,
+        "name": "all",
         "X-Session-Id": session["id"],
         "keyId": api.client.post(f"/v1/sessions/{session['id']}/keys", auth=api.alice).json()[
             "key_id"
@@ -55,6 +69,15 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
         auth=api.alice,
     ).json()
     values["watchlist_id"] = watchlist["id"]
+    values["runId"] = "00000000-0000-4000-8000-000000000000"
+    values["templateId"] = api.client.post(
+        "/v1/templates", json={"name": "mine", "config": {}}, auth=api.alice
+    ).json()["id"]
+    values["credentialId"] = api.client.post(
+        "/v1/broker-credentials",
+        json={"label": "mine", "key_id": "PKMINE", "secret_key": "not yours"},
+        auth=api.alice,
+    ).json()["id"]
     piped = api.create_session(
         execution=IDEAL, strategy={"name": "buy_and_hold", "symbols": ["AAPL"]}
     )
@@ -78,8 +101,9 @@ def test_every_operation_with_an_id_is_404_to_another_key(api: Api) -> None:
             headers = {"X-Session-Id": values["X-Session-Id"]} if "X-Session-Id" in names else {}
             body = BODIES.get(operation["operationId"])
             response = api.client.request(
-                method.upper(), url, headers=headers, json=body, auth=api.bob
-            )
+                method.upper(), url, headers=headers, json=body, auth=api.bob,
+                params=QUERIES.get(operation["operationId"]),
+            )  # fmt: skip
             assert response.status_code == 404, f"{method.upper()} {url}: {response.text}"
             assert response.json()["code"] == 40410000
             checked.append(operation["operationId"])

@@ -30,10 +30,11 @@ from typing import Any
 
 import httpx2
 import pytest
-from tests.api.conftest import END, IDEAL, START
+from tests.api.conftest import END, IDEAL, SECRET_KEYS, START
 from tests.compat.conftest import LiveServer
 
 from paperbroker.api.contract import RULES
+from paperbroker.broker.credentials import CredentialStore
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 #: Examples per operation and phase: enough to cross every branch of the schemas, bounded.
@@ -43,6 +44,7 @@ MAX_EXAMPLES = 3
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'server.db'}")
+    live.service.credentials = CredentialStore(live.service.factory, SECRET_KEYS)
     try:
         yield live
     finally:
@@ -67,7 +69,11 @@ def populate(server: LiveServer) -> tuple[tuple[str, str], tuple[str, str], dict
     }).json()  # fmt: skip
     bound = httpx2.post(f"{url}/v1/sessions/{session['id']}/keys", auth=admin).json()
     agents = httpx2.get(f"{url}/api/agents", auth=admin).json()
+    credential = httpx2.post(f"{url}/v1/broker-credentials", auth=admin, json={
+        "label": "broker", "key_id": "PKBROKER", "secret_key": "kept encrypted",
+    }).json()  # fmt: skip
     values = {
+        "credentialId": credential["id"],
         "sessionId": session["id"],
         "X-Session-Id": session["id"],
         "accountId": account,
@@ -77,6 +83,8 @@ def populate(server: LiveServer) -> tuple[tuple[str, str], tuple[str, str], dict
         "symbol_or_asset_id": "AAPL",
         "agent_id": agents[0]["id"],
         "keyId": bound["key_id"],
+        "name": "all",
+        "templateId": "builtin:moderate",
     }
     return admin, (bound["key_id"], bound["secret"]), values
 
@@ -96,8 +104,10 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
 #: Operations the coverage phase would make slow, where the other phases run: every answer
 #: of the calendar is large (1990 to 2035: 1.5 MB), and every paper session created starts
 #: a feed that runs until stopped (the coverage phase creates hundreds; the body is the
-#: backtest session's, which it covers).
-HEAVY = frozenset({"GET /v2/calendar", "POST /api/paper-trading/sessions"})
+#: backtest session's, which it covers), as does every live session, and its broker link.
+HEAVY = frozenset(
+    {"GET /v2/calendar", "POST /api/paper-trading/sessions", "POST /api/live-trading/sessions"}
+)
 #: ``/sessions/{sessionId}/v2/...`` is ``/v2/...`` for the session's owner: the same routes,
 #: parameters and schemas, which the bound key's run covers; the admin's run sends them
 #: its examples, fuzzed and stateful requests, not the coverage phase's again.
@@ -136,7 +146,8 @@ def test_every_ruled_operation_says_why() -> None:
 def run(server: LiveServer, tmp_path: Path, key: tuple[str, str], values: dict[str, str],
         *options: str) -> subprocess.CompletedProcess[str]:  # fmt: skip
     config = tmp_path / "schemathesis.toml"
-    document = httpx2.get(f"{server.url}/openapi.json").json()
+    # The first request builds the document: seconds on a busy machine.
+    document = httpx2.get(f"{server.url}/openapi.json", timeout=120).json()
     config.write_text(config_text(values, document))
     command = [
         str(SCHEMATHESIS), "--config-file", str(config), "--no-color",

@@ -96,3 +96,61 @@ def test_metrics_of_another_account_and_of_an_unknown_one(api: Api) -> None:
     )
     assert response.status_code == 404
     assert response.json()["code"] == 40410000
+
+
+def advanced(api: Api, minutes: int = 60 * 24 * 60) -> str:
+    session = api.create_session(strategy=SMA)
+    sid: str = session["id"]
+    ok(api.client.post(f"/v1/sessions/{sid}/time/advance", json={"duration": minutes},
+                       auth=api.alice))  # fmt: skip
+    return sid
+
+
+def test_metrics_against_a_benchmark_and_a_risk_free_rate(api: Api) -> None:
+    sid = advanced(api)
+    plain = metrics(api, sid)["metrics"]
+    assert (plain["alpha"], plain["beta"], plain["benchmark_return"]) == (None, None, None)
+    assert plain["risk_free_rate"] == "0"
+    # Every metric of the contract is there, ratios as decimal strings or null.
+    for name in ("annualized_return", "calmar", "omega", "recovery_seconds", "var_95", "var_99",
+                 "es_95", "es_99", "expectancy", "avg_win", "avg_loss", "largest_win",
+                 "largest_loss", "longest_win_streak", "longest_loss_streak", "trades_per_day",
+                 "avg_holding_seconds", "turnover", "slippage_cost", "fill_ratio",
+                 "avg_slippage_bps", "avg_latency_seconds"):  # fmt: skip
+        assert name in plain
+    assert Decimal(plain["es_95"]) <= Decimal(plain["var_95"])
+    # IBM is not the session's symbol: its bars come from the server's market data.
+    against = metrics(api, sid, benchmark="IBM", risk_free_rate="0.02")["metrics"]
+    assert against["risk_free_rate"] == "0.02"
+    assert against["beta"] is not None
+    assert against["alpha"] is not None
+    assert against["benchmark_return"] is not None
+    assert Decimal(against["sharpe"]) < Decimal(plain["sharpe"])  # the rate is subtracted
+    assert against["total_return"] == plain["total_return"]
+    # The session's own symbol works as well, in any case.
+    own = metrics(api, sid, benchmark="aapl")["metrics"]
+    assert own["benchmark_return"] is not None
+
+
+def test_trades_carry_their_mae_and_mfe(api: Api) -> None:
+    found = metrics(api, advanced(api))
+    assert found["trades"]
+    for trade in found["trades"]:
+        assert Decimal(trade["mae"]) <= 0 <= Decimal(trade["mfe"])
+
+
+def test_the_server_default_risk_free_rate_applies_when_none_is_asked(api: Api) -> None:
+    sid = advanced(api, 60 * 24 * 20)
+    api.server.service.risk_free_rate = 0.03
+    assert metrics(api, sid)["metrics"]["risk_free_rate"] == "0.03"
+    assert metrics(api, sid, risk_free_rate="0")["metrics"]["risk_free_rate"] == "0"
+
+
+def test_bad_benchmark_or_rate_is_a_422(api: Api) -> None:
+    sid = advanced(api, 60 * 24 * 5)
+    for params in ({"benchmark": "NOPE"}, {"benchmark": "bad symbol!"},
+                   {"risk_free_rate": "abc"}, {"risk_free_rate": "-1"},
+                   {"risk_free_rate": "nan"}, {"risk_free_rate": "2"}):  # fmt: skip
+        response = api.client.get(f"/v1/sessions/{sid}/metrics", params=params, auth=api.alice)
+        assert response.status_code == 422, (params, response.text)
+        assert set(response.json()) >= {"code", "message"}

@@ -53,9 +53,11 @@ def test_session_response_has_the_documented_fields_and_formats(api: Api) -> Non
         "playback_state", "playback_speed", "initial_cash", "total_realized_pnl",
         "total_unrealized_pnl", "created_at", "execution", "account", "execution_quality",
         "default_account_id", "state", "type", "restarted_from", "data_notes", "state_reason",
-        "left_open", "strategy", "symbols", "exposure", "started_at", "ended_at",
+        "left_open", "strategy", "symbols", "exposure", "started_at", "ended_at", "broker",
+        "real_money",
     }  # fmt: skip
     assert session["left_open"] is None
+    assert (session["broker"], session["real_money"]) == (None, False)  # a backtest
     accounts = api.client.get(
         f"/v1/trading/accounts/{session['default_account_id']}/account",
         headers={"X-Session-Id": session["id"]}, auth=api.alice,

@@ -123,7 +123,7 @@ def test_status_counts_the_callers_sessions_agents_open_orders_and_fills_today(a
     assert set(status["sessions"]["by_state"]) == {
         "paused", "running", "stopping", "stopped", "killed", "completed", "error",
     }  # fmt: skip
-    assert status["sessions"]["by_type"] == {"backtest": 4, "paper": 2}
+    assert status["sessions"]["by_type"] == {"backtest": 4, "paper": 2, "live": 0}
     assert status["agents"]["total"] == 4
     assert by(status["agents"]["by_status"]) == {"running": 3, "stopped": 1}
     assert status["open_orders"] == 1  # the limit order; the market order filled

@@ -23,12 +23,14 @@ import pytest
 import uvicorn
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
+from cryptography.fernet import MultiFernet
 from sqlalchemy import URL
 from tests.api.conftest import END, IDEAL, START
 from tests.api.conftest import market as bundled_market
 from tests.store.backends import find_postgres, temporary_database, temporary_schema
 
 from paperbroker.api import create_app
+from paperbroker.broker.credentials import CredentialStore
 from paperbroker.data.series import BarSeries
 from paperbroker.data.synthetic import synthetic_bars
 from paperbroker.services.events import EventSettings
@@ -52,7 +54,8 @@ class LiveServer:
     """The application behind uvicorn on 127.0.0.1, in a thread, over ``database``.
 
     ``log_dir`` is where sessions' agents log; ``event_settings`` tune ``/ws``;
-    ``market`` is the data (the bundled samples by default); ``uvicorn_options``
+    ``market`` is the data (the bundled samples by default); ``secret_keys`` the
+    server's key for broker credentials (none by default); ``uvicorn_options``
     go to uvicorn (``ws_ping_interval``, say).
     """
 
@@ -63,6 +66,7 @@ class LiveServer:
         log_dir: Path | None = None,
         event_settings: EventSettings | None = None,
         market: MarketData | None = None,
+        secret_keys: MultiFernet | None = None,
         **uvicorn_options: Any,
     ) -> None:
         self.database = database
@@ -70,9 +74,13 @@ class LiveServer:
         migrate(self.engine)
         factory = session_factory(self.engine)
         self.keys = ApiKeys(factory)
+        # No checkpoint at shutdown: a restart replays each journal whole (see tests/api).
         self.service = SessionService(
-            factory=factory, market=market or bundled_market(), log_dir=log_dir
-        )
+            factory=factory, market=market or bundled_market(), log_dir=log_dir,
+            checkpoint_at_shutdown=False,
+        )  # fmt: skip
+        if secret_keys is not None:  # before the sessions' restore opens credentials
+            self.service.credentials = CredentialStore(factory, secret_keys)
         self.port = free_port()
         # As ``paperbroker serve`` starts: sessions restored in the background.
         self.app = create_app(self.service, self.keys, event_settings=event_settings, restore=True)

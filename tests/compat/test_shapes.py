@@ -46,7 +46,7 @@ V1_ENTRY: dict[str, Any] = {
             "time_in_force": "gtc", "extended_hours": False, "status": "accepted", **TIMES,
             "filled_at": None, "canceled_at": None, "expired_at": None, "failed_at": None,
             "replaced_at": None, "replaced_by": None, "replaces": None, "legs": None,
-            "reject_reason": None, "reject_message": None,
+            "reject_reason": None, "reject_message": None, "denial": None,
         },
         {
             "id": "stop_loss", "client_order_id": "stop_loss", "account_id": "account",
@@ -57,10 +57,10 @@ V1_ENTRY: dict[str, Any] = {
             "extended_hours": False, "status": "accepted", **TIMES, "filled_at": None,
             "canceled_at": None, "expired_at": None, "failed_at": None, "replaced_at": None,
             "replaced_by": None, "replaces": None, "legs": None, "reject_reason": None,
-            "reject_message": None,
+            "reject_message": None, "denial": None,
         },
     ],
-    "reject_reason": None, "reject_message": None,
+    "reject_reason": None, "reject_message": None, "denial": None,
 }  # fmt: skip
 
 V2_ENTRY: dict[str, Any] = {

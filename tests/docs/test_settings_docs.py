@@ -17,6 +17,9 @@ SETTINGS = {ENV_PREFIX + name.upper(): field for name, field in Settings.model_f
 NOT_SETTINGS = {
     "PAPERBROKER_URL": ROOT / "web" / "vite.config.ts",  # the dashboard's dev server's API
     "PAPERBROKER_SCREENSHOTS": ROOT / "tests" / "e2e" / "dashboard.py",  # the browser tests'
+    # The crash points' test facility, and how many crash rounds the tests run.
+    "PAPERBROKER_CRASH_AT": ROOT / "src" / "paperbroker" / "core" / "crashpoints.py",
+    "PAPERBROKER_CRASH_ROUNDS": ROOT / "tests" / "reliability" / "test_live_crash_points.py",
 }
 
 

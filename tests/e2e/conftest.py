@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module, not session: Playwright's sync API keeps its event loop running in the
+    # worker's thread while it is started, and asyncio.run() in any later test of that
+    # worker would refuse to start ("cannot be called from a running event loop").
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (make chromium installs it)"
         if os.environ.get("CI") == "true":

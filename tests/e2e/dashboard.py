@@ -21,6 +21,9 @@ import pytest
 from bench.server_process import ServerProcess, call
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+#: A session id as it shows in the dashboard's addresses.
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "src" / "paperbroker" / "dashboard"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -84,6 +87,14 @@ class Tab:
     def heading(self, name: str | re.Pattern[str]) -> None:
         """Wait for the page's ``<h1>``."""
         expect(self.page.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+    def create_session(self, name: str) -> str:
+        """Press the wizard's Create, wait for the new session's page; return its id."""
+        self.page.get_by_role("button", name="Create").click()
+        self.heading(name)
+        match = re.search(rf"/sessions/({UUID})$", self.page.url)
+        assert match is not None, self.page.url
+        return match.group(1)
 
     def live(self) -> None:
         """Wait until the live connection is up."""

@@ -17,8 +17,6 @@ from tests.e2e.dashboard import Tab
 
 pytestmark = pytest.mark.browser
 
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
 
 def create_in_the_wizard(tab: Tab) -> str:
     """A backtest of sma_crossover (fast 5) on AAPL in Q1 2012; the new session's id."""
@@ -43,15 +41,13 @@ def create_in_the_wizard(tab: Tab) -> str:
     page.get_by_role("option", name=re.compile("^ideal")).click()
     page.get_by_label("Session name").fill("wizard-sma")
     page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("region", name="Risk")).to_be_visible()  # no rules: optional
+    page.get_by_role("button", name="Next").click()
 
     review = page.get_by_role("table", name="Review")
     expect(review).to_contain_text("sma_crossover")
     expect(review).to_contain_text("AAPL")
-    page.get_by_role("button", name="Create").click()
-    tab.heading("wizard-sma")
-    match = re.search(rf"/sessions/({UUID})$", page.url)
-    assert match is not None, page.url
-    return match.group(1)
+    return tab.create_session("wizard-sma")
 
 
 def markers_caption(page: Page) -> Any:

@@ -54,6 +54,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     "params": {"fast": 5, "slow": 20},
                     "symbols": ["AAPL"],
                 },
+                "risk": {
+                    "limits": {"max_position_qty": "200", "max_gross_exposure": "60000"},
+                    "safeguards": {"stop_loss_pct": "10"},
+                    "breakers": {"daily_loss": "5000", "max_drawdown_pct": "20"},
+                },
             },
         )["id"]
         # Three months of the strategy's trading, with orders of one's own every two weeks.
@@ -126,6 +131,13 @@ def _activity_ready(tab: Tab) -> None:
     expect(feed.get_by_role("row").nth(1)).to_be_visible()  # the header, then an event
 
 
+def _risk_ready(tab: Tab) -> None:
+    tab.heading("Risk")
+    expect(tab.page.get_by_role("table", name="Risk by session")).to_contain_text("sma-aapl-2012")
+    audit = tab.page.get_by_role("region", name="Audit")
+    expect(audit.get_by_text(re.compile("^No risk command yet"))).to_be_visible()
+
+
 def _system_ready(tab: Tab) -> None:
     tab.heading("System control")
     expect(tab.page.get_by_role("region", name="Active sessions")).to_contain_text("2")
@@ -139,6 +151,7 @@ PAGES = [
     Page("agents", lambda w: f"/sessions/{w.backtest}/agents", _agents_ready),
     Page("wizard", lambda w: "/sessions/new", lambda t: t.heading("New session")),
     Page("activity", lambda w: "/activity", _activity_ready),
+    Page("risk", lambda w: "/risk", _risk_ready),
 ]
 
 
@@ -181,6 +194,14 @@ def test_each_wizard_step_is_accessible(world: World, tab_factory: Any, theme: T
     page.get_by_label("Symbols").fill("AAPL")
     page.get_by_role("option", name=re.compile("^AAPL")).click()
     found["trading"] = check(tab, world, f"wizard-trading-{theme}")
+    page.get_by_role("button", name="Next").click()
+    risk = page.get_by_role("region", name="Risk")
+    risk.get_by_label("Max position (qty)").fill("100")
+    risk.get_by_label("Stop loss (%)").fill("5")
+    risk.get_by_label("Daily loss ($)").fill("2000")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    page.mouse.move(0, 0)
+    found["risk"] = check(tab, world, f"wizard-risk-{theme}")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("table", name="Review")).to_be_visible()
     found["review"] = check(tab, world, f"wizard-review-{theme}")

@@ -28,6 +28,13 @@ TABLES = {
     "session_events",
     "system_events",
     "watchlists",
+    "session_checkpoints",
+    "broker_credentials",
+    "reconciliation_runs",
+    "session_summaries",
+    "session_templates",
+    "sweeps",
+    "sweep_results",
     "alembic_version",
 }
 
@@ -43,7 +50,7 @@ def schema_diff(engine: Engine) -> list[Any]:
 def test_a_fresh_database_is_migrated_to_head(bare_engine: Engine) -> None:
     assert current_revision(bare_engine) is None
     migrate(bare_engine)
-    assert current_revision(bare_engine) == head_revision() == "0005"
+    assert current_revision(bare_engine) == head_revision() == "0007"
     assert set(inspect(bare_engine).get_table_names()) == TABLES
 
 
@@ -91,7 +98,7 @@ def test_0005_drops_the_snapshots_table_and_keeps_the_journal(bare_engine: Engin
             )
         )
     migrate(bare_engine)
-    assert current_revision(bare_engine) == "0005"
+    assert current_revision(bare_engine) == head_revision()
     assert "session_snapshots" not in inspect(bare_engine).get_table_names()
     assert schema_diff(bare_engine) == []
     with bare_engine.connect() as conn:

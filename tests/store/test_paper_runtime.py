@@ -9,6 +9,7 @@ from functools import cache
 
 import pytest
 
+from paperbroker.core.clock import ManualClock
 from paperbroker.core.errors import Conflict
 from paperbroker.feeds.synthetic import SyntheticFeed
 from paperbroker.model.enums import OrderSide, OrderStatus
@@ -22,19 +23,6 @@ from paperbroker.venue.execution import preset
 WALL_START = 1_790_000_000 * 10**9
 SECOND = 10**9
 FEED = {"type": "synthetic", "seed": 5, "interval_seconds": 1.0}
-
-
-class Wall:
-    """A wall clock the test moves."""
-
-    def __init__(self, ns: int) -> None:
-        self.ns = ns
-
-    def now_ns(self) -> int:
-        return self.ns
-
-    def now(self):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
 
 
 @cache
@@ -56,13 +44,13 @@ def spec(repo: SessionsRepo, owner: str) -> SessionSpec:
 
 def bars(n: int) -> list[list]:  # type: ignore[type-arg]
     feed = SyntheticFeed(
-        ["AAA", "BBB"], seed=5, interval_seconds=1.0, wall_start_ns=WALL_START, clock=Wall(0)
+        ["AAA", "BBB"], seed=5, interval_seconds=1.0, wall_start_ns=WALL_START, clock=ManualClock(0)
     )
     return list(itertools.islice(feed.batches(None), n))
 
 
 def test_bars_are_journaled_trade_and_replay_exactly(spec: SessionSpec, journal: Journal) -> None:
-    wall = Wall(WALL_START)
+    wall = ManualClock(WALL_START)
     runtime = SessionRuntime.restore(spec, market(), journal, new=True, wall=wall)
     assert runtime.live
     runtime.transition(SessionTrigger.RESUME)
@@ -85,7 +73,7 @@ def test_bars_are_journaled_trade_and_replay_exactly(spec: SessionSpec, journal:
     with pytest.raises(Conflict, match="follows the wall"):
         runtime.advance_to(wall.ns + SECOND)
 
-    restored = SessionRuntime.restore(spec, market(), journal, wall=Wall(wall.ns))
+    restored = SessionRuntime.restore(spec, market(), journal, wall=ManualClock(wall.ns))
     assert restored.kernel.events == runtime.kernel.events
     assert restored.last_bar_ns == batches[-1][0].ts
     received = [e for e in restored.kernel.events if isinstance(e, BarReceived)]
@@ -95,7 +83,7 @@ def test_bars_are_journaled_trade_and_replay_exactly(spec: SessionSpec, journal:
 def test_paused_it_takes_bars_but_no_orders_and_a_stop_waits_for_the_close(
     spec: SessionSpec, journal: Journal
 ) -> None:
-    wall = Wall(WALL_START)
+    wall = ManualClock(WALL_START)
     runtime = SessionRuntime.restore(spec, market(), journal, new=True, wall=wall)
     runtime.transition(SessionTrigger.RESUME)
     batches = bars(5)
@@ -138,7 +126,7 @@ def test_a_strategy_in_a_paper_pipeline_sees_its_indicators_grow(
         execution=preset("ideal"), kind="paper", symbols=("AAA", "BBB"), feed=FEED,
         pipeline=agents,
     )  # fmt: skip
-    wall = Wall(WALL_START)
+    wall = ManualClock(WALL_START)
     runtime = SessionRuntime.restore(spec, market(), journal, new=True, wall=wall)
     runtime.transition(SessionTrigger.RESUME)
     for batch in bars(120):

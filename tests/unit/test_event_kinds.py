@@ -18,6 +18,7 @@ from paperbroker.model.events import (
     OrderFilled,
     OrderRejected,
     OrderSubmitted,
+    ReconciliationApplied,
     SessionStateChanged,
 )
 from paperbroker.services.event_kinds import (
@@ -142,3 +143,15 @@ def test_a_journal_row_and_a_live_commit_make_the_same_event() -> None:
     assert stored == committed_event(SESSION, Committed(4, event))
     assert stored.stream == f"session:{SESSION}"
     assert stored.message == "buy 10 AAPL market submitted (0f6c5a52)"
+
+
+def test_a_reconciliation_is_heard_on_sessions_saying_what_it_found_and_who_approved() -> None:
+    differences = '[{"kind": "cash_drift", "message": "cash"}, {"kind": "unknown_order"}]'
+    adopted = ReconciliationApplied(3, "9d1c0f2e-0000", differences, '{"cash": "1"}')
+    assert stream_event(adopted) == (
+        "sessions", "info", "books reconciled with the broker: 2 difference(s) (run 9d1c0f2e)",
+    )  # fmt: skip
+    approved = adopted._replace(by="alice")
+    assert stream_event(approved)[2] == (
+        "books reconciled with the broker: 2 difference(s) (run 9d1c0f2e, approved by alice)"
+    )

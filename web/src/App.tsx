@@ -19,6 +19,13 @@ const SessionPage = lazy(() => import("./pages/session/SessionPage"));
 const AgentFlowPage = lazy(() => import("./pages/agents/AgentFlowPage"));
 const NewSessionPage = lazy(() => import("./pages/wizard/NewSessionPage"));
 const ActivityPage = lazy(() => import("./pages/activity/ActivityPage"));
+const RiskPage = lazy(() => import("./pages/risk/RiskPage"));
+const CredentialsPage = lazy(() => import("./pages/credentials/CredentialsPage"));
+const HistoryPage = lazy(() => import("./pages/history/HistoryPage"));
+const ComparePage = lazy(() => import("./pages/compare/ComparePage"));
+const TemplatesPage = lazy(() => import("./pages/templates/TemplatesPage"));
+const SweepsPage = lazy(() => import("./pages/sweeps/SweepsPage"));
+const SweepPage = lazy(() => import("./pages/sweeps/SweepPage"));
 
 function page(name: string, element: ReactNode) {
   return (
@@ -56,7 +63,14 @@ export const routes = [
           { path: "sessions/new", element: page("New session", <NewSessionPage />) },
           { path: "sessions/:sessionId", element: page("Session", <SessionPage />) },
           { path: "sessions/:sessionId/agents", element: page("Agent flow", <AgentFlowPage />) },
+          { path: "history", element: page("History", <HistoryPage />) },
+          { path: "compare", element: page("Compare", <ComparePage />) },
+          { path: "templates", element: page("Templates", <TemplatesPage />) },
+          { path: "sweeps", element: page("Sweeps", <SweepsPage />) },
+          { path: "sweeps/:sweepId", element: page("Sweep", <SweepPage />) },
           { path: "activity", element: page("Activity", <ActivityPage />) },
+          { path: "risk", element: page("Risk", <RiskPage />) },
+          { path: "credentials", element: page("Broker credentials", <CredentialsPage />) },
           { path: "*", element: page("Not found", <NotFound />) },
         ],
       },

@@ -131,7 +131,44 @@ class Agent:
     def reset_metrics(self) -> None:
         self.metrics.clear()
 
+    # -- checkpoints --------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """The agent's lifecycle state, configuration, metrics and own state (``save``),
+        for a session's checkpoint.
+
+        Raises:
+            NotSnapshottable: if the agent's own state cannot be written exactly now.
+        """
+        return {
+            "status": self.status.value,
+            "error": self.error,
+            "last_active": self.last_active,
+            "metrics": dict(self.metrics),
+            "config": self.config.model_dump(mode="json"),
+            "own": self.save(),
+        }
+
+    def from_state(self, state: Mapping[str, Any]) -> None:
+        """Take what :meth:`to_state` wrote, into an agent built from the same spec.
+
+        Raises:
+            InvalidRequest: for a configuration ``Config`` refuses.
+        """
+        self.config = parse_config(type(self), state["config"])
+        self._state.state = AgentStatus(state["status"])
+        self.error = state["error"]
+        self.last_active = None if state["last_active"] is None else int(state["last_active"])
+        self.metrics = Counter({str(k): int(v) for k, v in state["metrics"].items()})
+        self.load(state["own"])
+
     # -- for subclasses ---------------------------------------------------------
+    def save(self) -> dict[str, Any]:
+        """What the agent keeps beyond its configuration, as JSON (default: nothing)."""
+        return {}
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        """Take back what :meth:`save` returned (the configuration is set already)."""
+
     def on_start(self) -> None:
         """Called while ``starting``."""
 

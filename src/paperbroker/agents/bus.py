@@ -74,7 +74,8 @@ class OrderIntent:
 
     ``limit``/``stop`` choose the type as :meth:`Kernel.submit_order
     <paperbroker.engine.kernel.Kernel.submit_order>` does; ``options`` are
-    its other terms (``tif``, ``client_order_id``, …).
+    its other terms (``tif``, ``client_order_id``, …). ``account_id`` is the
+    account it trades (``None``: the session's default account).
     """
 
     id: str
@@ -85,6 +86,7 @@ class OrderIntent:
     qty: Decimal
     reason: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    account_id: str | None = None
 
 
 class Approved(NamedTuple):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -24,8 +25,10 @@ from paperbroker.agents.decision import DataAgent, StrategyAgent
 from paperbroker.agents.lifecycle import AgentStatus
 from paperbroker.agents.logs import Mute, agent_logger
 from paperbroker.agents.sentiment import SentimentAgent
+from paperbroker.agents.sleeve import DEFAULT_LOOKBACK, Allocation
 from paperbroker.agents.trading import ExecutionAgent, RiskAgent
 from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.snapshot import CheckpointMismatch
 from paperbroker.data.bar import Bar
 from paperbroker.model.fill import Fill
 from paperbroker.strategy.base import Strategy, StrategyParams
@@ -38,6 +41,7 @@ AGENT_TYPES: Final[dict[str, type[Agent]]] = {
 }
 #: Build order: an agent is built after those it needs (a strategy needs the execution agent).
 _ORDER: Final = ("data", "sentiment", "execution", "risk", "strategy")
+log = logging.getLogger(__name__)
 
 
 class AgentSpec(StrategyParams):
@@ -73,6 +77,12 @@ class PipelineParams(StrategyParams):
                 raise ValueError(f"a pipeline needs exactly one {needed} agent")
         if "strategy" not in kinds:
             raise ValueError("a pipeline needs at least one strategy agent")
+        strategies = [a.config for a in agents if a.type == "strategy"]
+        labels = [c["label"] for c in strategies if c.get("label") is not None]
+        if len(set(labels)) != len(labels):
+            raise ValueError("strategy labels must be unique in a pipeline")
+        if any(c.get("weight") is not None and c.get("label") is None for c in strategies):
+            raise ValueError("a strategy with a weight (a shared account) needs a label")
         return agents
 
 
@@ -112,6 +122,35 @@ def standard_pipeline(
     return specs
 
 
+def _account_id(value: object, namespace: uuid.UUID) -> str | None:
+    """The id of a strategy agent's ``account`` setting (``None``: the default account)."""
+    if value is None or value == 0:
+        return None
+    if isinstance(value, int):
+        return str(uuid.uuid5(namespace, f"account/{value}"))
+    return str(value)
+
+
+def _allocations(
+    kernel: Any, agents: Sequence[AgentSpec], namespace: uuid.UUID
+) -> dict[str | None, Allocation]:
+    """One :class:`Allocation` per account that strategies share (those with a ``weight``)."""
+    members: dict[str | None, list[AgentSpec]] = {}
+    for spec in agents:
+        if spec.type == "strategy" and spec.config.get("weight") is not None:
+            members.setdefault(_account_id(spec.config.get("account"), namespace), []).append(spec)
+    allocations: dict[str | None, Allocation] = {}
+    for account, shared in members.items():
+        first = shared[0].config
+        allocations[account] = Allocation(
+            kernel,
+            first.get("allocation", "fixed"),
+            [(s.name, Decimal(str(s.config["weight"])), s.symbols) for s in shared],
+            int(first.get("lookback", DEFAULT_LOOKBACK)),
+        )
+    return allocations
+
+
 class Pipeline(Strategy):
     """The kernel's strategy that runs a pipeline of agents (see the module doc)."""
 
@@ -126,6 +165,9 @@ class Pipeline(Strategy):
         self._mute = Mute()
         #: Set while its session does not trade (stopping, ended): the agents hear nothing.
         self.halted = False
+        #: The strategy agents in the order their strategies started (and registered
+        #: their indicators): a restore starts them again in that order.
+        self._begun: list[str] = []
 
     def mute(self, on: bool) -> None:
         """Silence the agents' logs (``on``) while a restored session replays its
@@ -138,6 +180,7 @@ class Pipeline(Strategy):
         log_dir = None if self.params.log_dir is None else Path(self.params.log_dir)
         news_dir = None if self.params.news_dir is None else Path(self.params.news_dir)
         specs = sorted(self.params.agents, key=lambda s: _ORDER.index(s.type))
+        allocations = _allocations(kernel, self.params.agents, namespace)
         execution: ExecutionAgent | None = None
         for spec in specs:
             agent_id = str(uuid.uuid5(namespace, f"agent/{spec.name}"))
@@ -148,7 +191,12 @@ class Pipeline(Strategy):
                 extra["news_dir"] = news_dir
             if spec.type == "strategy":
                 assert execution is not None
-                extra.update(kernel=kernel, execution=execution, files=self.params.strategy_files)
+                account = _account_id(spec.config.get("account"), namespace)
+                extra.update(
+                    kernel=kernel, execution=execution, files=self.params.strategy_files,
+                    begun=self._begun, account_id=account,
+                    allocation=allocations.get(account),
+                )  # fmt: skip
             logger = (
                 logging.getLogger(f"paperbroker.agent.{agent_id}")
                 if log_dir is None
@@ -180,8 +228,54 @@ class Pipeline(Strategy):
             self._data.on_news(news)
 
     def on_fill(self, fill: Fill) -> None:
+        for agent in self.agents.values():  # a sleeve's books follow its fills, running or not
+            if isinstance(agent, StrategyAgent) and agent.sleeve is not None:
+                agent.sleeve.book(fill)
         if self._execution is not None:
             self._execution.on_fill(fill)
+
+    # -- checkpoints ------------------------------------------------------------
+    def on_save(self) -> dict[str, Any]:
+        """The pipeline's state for a session's checkpoint: the messages the bus has
+        delivered, the order the strategies started in, and each agent's
+        (:meth:`Agent.to_state <paperbroker.agents.base.Agent.to_state>`). The bus's
+        wiring is the specs', built again.
+
+        Raises:
+            NotSnapshottable: if an agent's state cannot be written exactly now.
+        """
+        return {
+            "halted": self.halted,
+            "delivered": self.bus.delivered,
+            "begun": list(self._begun),
+            "agents": {name: agent.to_state() for name, agent in self.agents.items()},
+        }
+
+    def on_load(self, state: dict[str, Any]) -> None:
+        """Take what :meth:`on_save` wrote, into a pipeline built from the same specs
+        and started (its strategies registered their indicators, in order, first).
+
+        Raises:
+            CheckpointMismatch: for other agents, or strategies started in another order.
+        """
+        if list(state["agents"]) != list(self.agents):
+            raise CheckpointMismatch("the pipeline's agents differ from the checkpoint's")
+        begun = [str(name) for name in state["begun"]]
+        if begun[: len(self._begun)] != self._begun:
+            raise CheckpointMismatch("the pipeline's strategies started in another order")
+        for name in begun[len(self._begun) :]:  # started later, by a command
+            agent = self.agents[name]
+            own = state["agents"][name]["own"]
+            if not isinstance(agent, StrategyAgent) or own["began_with"] is None:
+                raise CheckpointMismatch(f"agent {name} did not start a strategy")
+            try:
+                agent.begin(own["began_with"])
+            except Exception:  # it failed when it started too: the agent's state says so
+                log.debug("agent %s: its strategy's start failed again", name, exc_info=True)
+        for name, agent in self.agents.items():
+            agent.from_state(state["agents"][name])
+        self.halted = bool(state["halted"])
+        self.bus.delivered = int(state["delivered"])
 
     def graph(self) -> tuple[list[dict[str, Any]], list[Edge]]:
         """The pipeline's nodes (its agents) and edges (the bus's wiring)."""

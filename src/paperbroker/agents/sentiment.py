@@ -9,6 +9,7 @@ headline's time on ``sentiment``. Nothing later than the headline is read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
@@ -49,6 +50,13 @@ class SentimentAgent(Agent):
     def on_configure(self) -> None:
         # The decay changed: the scores so far are rebuilt only from later headlines.
         self._tracker = self._new_tracker()
+
+    def save(self) -> dict[str, Any]:
+        return {"tracker": self._tracker.to_state()}
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        self._tracker = self._new_tracker()
+        self._tracker.from_state(state["tracker"])
 
     def on_message(self, topic: Topic, message: Any) -> None:
         assert isinstance(message, NewsHeadline)

@@ -17,6 +17,7 @@ from pydantic import Field
 from paperbroker.agents.base import Agent, AgentConfig
 from paperbroker.agents.bus import Approved, Denied, OrderIntent, Topic
 from paperbroker.agents.lifecycle import AgentStatus
+from paperbroker.core.snapshot import NotSnapshottable
 from paperbroker.model.enums import OrderSide, RejectReason
 
 if TYPE_CHECKING:
@@ -71,13 +72,13 @@ class RiskAgent(Agent):
             notional = intent.qty * price
             if notional > config.max_order_notional:
                 return f"notional {notional} is over max_order_notional {config.max_order_notional}"
-        held = kernel.position(intent.symbol).qty
+        held = kernel.position(intent.symbol, intent.account_id).qty
         after = held + (intent.qty if intent.side is OrderSide.BUY else -intent.qty)
         if config.max_position_qty is not None and abs(after) > config.max_position_qty:
             return f"position {after} would be over max_position_qty {config.max_position_qty}"
         if not config.allow_short and after < 0:
             return f"position {after} would be short and allow_short is off"
-        working = len(kernel.open_orders(intent.symbol))
+        working = len(kernel.open_orders(intent.symbol, intent.account_id))
         if config.max_open_orders is not None and working >= config.max_open_orders:
             return f"{working} orders already work, max_open_orders is {config.max_open_orders}"
         return None
@@ -97,18 +98,32 @@ class ExecutionAgent(Agent):
         self.orders: dict[str, Order] = {}
 
     def on_message(self, topic: Topic, message: Any) -> None:
+        risk = self._kernel.risk
         if isinstance(message, Approved):
             intent, refusal = message.intent, None
+            qty = intent.qty
+            if risk.scaler.enabled:  # the session's position scaling sizes entries
+                qty = risk.scaled(intent.symbol, intent.side, qty, intent.account_id)
         else:
             assert isinstance(message, Denied)
-            intent = message.intent
+            intent, qty = message.intent, message.intent.qty
             refusal = (RejectReason.RISK_DENIED, f"{message.by}: {message.reason}")
         order = self._kernel.submit_order(
-            intent.symbol, intent.side, intent.qty, refusal=refusal, **intent.options
+            intent.symbol,
+            intent.side,
+            qty,
+            account_id=intent.account_id,
+            refusal=refusal,
+            **intent.options,
         )
         self.orders[intent.id] = order
         self.metrics["orders"] += 1
         self.publish(Topic.ORDERS, order)
+
+    def save(self) -> dict[str, Any]:
+        if self.orders:  # read by a strategy's context before its order call returns
+            raise NotSnapshottable("an order intent is still on its way")
+        return {}
 
     def on_fill(self, fill: Fill) -> None:
         """Publish a fill of the session's venue (called by the pipeline)."""

@@ -1,13 +1,10 @@
 """Analytics: round-trip trades from fills and performance metrics of a run."""
 
-from paperbroker.analytics.metrics import (
-    Metrics,
-    compute_metrics,
+from paperbroker.analytics.drawdowns import drawdown, max_drawdown_duration
+from paperbroker.analytics.metrics import Metrics, compute_metrics, exposure_from_trades
+from paperbroker.analytics.returns import (
     daily_last,
-    drawdown,
-    exposure_from_trades,
     infer_trading_days_per_year,
-    max_drawdown_duration,
     sharpe_ratio,
     simple_returns,
     sortino_ratio,

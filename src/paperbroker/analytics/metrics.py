@@ -1,9 +1,16 @@
-"""Performance metrics of a run: returns, risk ratios, drawdowns and trade statistics.
+"""Performance metrics of a run: one :class:`Metrics` per equity curve.
 
 Money (cash, equity endpoints, P&L, fees) stays ``Decimal``; ratios are floats
 computed with NumPy over the equity curve, which is a measurement sampled per
 bar.  Everything over the curve is vectorised: a million minute bars take a few
-tens of milliseconds.
+tens of milliseconds.  The pieces live in their own modules:
+:mod:`~paperbroker.analytics.returns` (sampling, annualisation, Sharpe and
+friends), :mod:`~paperbroker.analytics.drawdowns`,
+:mod:`~paperbroker.analytics.tail` (VaR and ES),
+:mod:`~paperbroker.analytics.trade_stats`,
+:mod:`~paperbroker.analytics.benchmark` and
+:mod:`~paperbroker.analytics.execution_quality`; docs/metrics.md has every
+formula.
 """
 
 from __future__ import annotations
@@ -18,29 +25,54 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from paperbroker.analytics import returns as rets
+from paperbroker.analytics.benchmark import BenchmarkStats, benchmark_stats
+from paperbroker.analytics.drawdowns import drawdown, drawdown_stats, max_drawdown_duration
+from paperbroker.analytics.execution_quality import execution_quality
+from paperbroker.analytics.returns import (
+    NANOS_PER_DAY,
+    NANOS_PER_YEAR,
+    daily_last,
+    infer_trading_days_per_year,
+    sharpe_ratio,
+    simple_returns,
+    sortino_ratio,
+)
+from paperbroker.analytics.tail import tail_risk
+from paperbroker.analytics.trade_stats import trade_stats, traded_notional, turnover
 from paperbroker.analytics.trades import Trade
-from paperbroker.core.clock import NANOS_PER_SECOND, ns_to_datetime, ns_to_text
-from paperbroker.model.values import ZERO
+from paperbroker.core.clock import ns_to_datetime, ns_to_text
+from paperbroker.model.fill import Fill
+from paperbroker.model.order import Order
 
-NANOS_PER_DAY = 86_400 * NANOS_PER_SECOND
-NANOS_PER_YEAR = int(365.25 * NANOS_PER_DAY)
-"""A Julian year, the year length CAGR uses (365.25 days, as backtesting.py does)."""
+__all__ = [  # the curve helpers stay importable from here, where they first lived
+    "NANOS_PER_DAY",
+    "NANOS_PER_YEAR",
+    "Metrics",
+    "compute_metrics",
+    "daily_last",
+    "drawdown",
+    "exposure_from_trades",
+    "infer_trading_days_per_year",
+    "max_drawdown_duration",
+    "sharpe_ratio",
+    "simple_returns",
+    "sortino_ratio",
+]
 
-# Returns whose spread is below this fraction of their mean are constant up to
-# float round-off: their Sharpe ratio is undefined, not astronomically large.
-_REL_STD_EPS = 1e-12
-# 1970-01-01 (epoch day 0) was a Thursday: weekday (Mon=0) = (day + 3) % 7.
-_EPOCH_WEEKDAY = 3
-_SATURDAY = 5
 _SIGNIFICANT_DIGITS = 10
 _TS_FIELDS = frozenset({"start_ts", "end_ts"})
+_NS_FIELDS = frozenset({"max_drawdown_duration_ns", "recovery_ns", "avg_holding_ns"})
+_NO_BENCHMARK = BenchmarkStats(None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
-    """Summary statistics of one run (see :func:`compute_metrics` for each formula).
+    """Summary statistics of one run (docs/metrics.md has each formula).
 
-    Money fields are ``Decimal``; ratios are floats; ``*_ts`` are epoch ns.
+    Money fields are ``Decimal``; ratios are floats; ``*_ts`` are epoch ns and
+    ``*_ns`` durations in ns.  ``None`` means undefined (no benchmark, no
+    trades, no fills, too few samples).
     """
 
     start_ts: int
@@ -64,6 +96,32 @@ class Metrics:
     worst_trade_return: float
     fees: Decimal
     exposure: float
+    risk_free_rate: float = 0.0
+    annualized_return: float | None = None
+    calmar: float | None = None
+    omega: float | None = None
+    recovery_ns: int | None = None
+    var_95: float | None = None
+    var_99: float | None = None
+    es_95: float | None = None
+    es_99: float | None = None
+    expectancy: float | None = None
+    avg_win: Decimal | None = None
+    avg_loss: Decimal | None = None
+    largest_win: Decimal | None = None
+    largest_loss: Decimal | None = None
+    longest_win_streak: int = 0
+    longest_loss_streak: int = 0
+    trades_per_day: float | None = None
+    avg_holding_ns: int | None = None
+    turnover: float | None = None
+    slippage_cost: Decimal | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    benchmark_return: float | None = None
+    fill_ratio: float | None = None
+    avg_slippage_bps: float | None = None
+    avg_latency_seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly view, in field order.
@@ -74,7 +132,7 @@ class Metrics:
         floats become the strings ``"inf"``, ``"-inf"`` or ``"nan"`` because
         strict JSON has no infinities (``profit_factor`` is ``inf`` when there
         are wins and no losses); ``start_ts``/``end_ts`` become ISO-8601 UTC
-        strings; ints (counts, ``max_drawdown_duration_ns``) stay ints.
+        strings; ints (counts, ``*_ns`` durations) stay ints; ``None`` stays.
         """
         out: dict[str, Any] = {}
         for f in fields(self):
@@ -90,14 +148,16 @@ class Metrics:
         return out
 
     def __repr__(self) -> str:
-        """Every field, times as RFC 3339 UTC and the drawdown duration as a timedelta."""
+        """Every field, times as RFC 3339 UTC and durations as timedeltas."""
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in _TS_FIELDS:
                 parts.append(f"{f.name.removesuffix('_ts')}={ns_to_text(value)}")
-            elif f.name == "max_drawdown_duration_ns":
-                parts.append(f"max_drawdown_duration={timedelta(microseconds=value // 1000)}")
+            elif f.name in _NS_FIELDS and value is not None:
+                parts.append(
+                    f"{f.name.removesuffix('_ns')}={timedelta(microseconds=value // 1000)}"
+                )
             else:
                 parts.append(f"{f.name}={value}")
         return f"Metrics({', '.join(parts)})"
@@ -109,114 +169,6 @@ def _round_float(value: float) -> float | str:
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return float(f"{value:.{_SIGNIFICANT_DIGITS}g}")
-
-
-def daily_last(ts: NDArray[np.int64], values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The last sample of each UTC calendar day, in order (``ts`` sorted ascending).
-
-    Days are ``floor(ts / 1 day)`` in epoch ns, i.e. UTC midnight boundaries;
-    the close of a day is its last sample, as a daily bar's close would be.
-    """
-    if ts.size == 0:
-        return values[:0]
-    day = ts // NANOS_PER_DAY
-    last = np.flatnonzero(day[1:] != day[:-1])
-    out: NDArray[np.float64] = values[np.append(last, ts.size - 1)]
-    return out
-
-
-def simple_returns(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``v[i] / v[i-1] - 1`` for consecutive samples whose base ``v[i-1]`` is > 0.
-
-    A return on a zero or negative base (a blown-up account) is undefined, so
-    those are dropped instead of poisoning every ratio with inf or NaN.
-    """
-    base = values[:-1]
-    valid = base > 0
-    out: NDArray[np.float64] = values[1:][valid] / base[valid] - 1.0
-    return out
-
-
-def infer_trading_days_per_year(ts: NDArray[np.int64]) -> int:
-    """365 when any sample falls on a Saturday or Sunday (UTC), else 252.
-
-    Markets that trade at weekends (crypto) trade every calendar day; the
-    others trade about 252 days a year, the usual equity convention (and the
-    one backtesting.py uses).  Note that FX data with Sunday-evening bars
-    counts as weekend trading: pass ``trading_days_per_year`` explicitly there.
-    """
-    weekday = (ts // NANOS_PER_DAY + _EPOCH_WEEKDAY) % 7
-    return 365 if bool(np.any(weekday >= _SATURDAY)) else 252
-
-
-def sharpe_ratio(returns: NDArray[np.float64], periods_per_year: int) -> float:
-    """``mean(r) / std(r, ddof=1) * sqrt(periods_per_year)``, risk-free rate 0.
-
-    The arithmetic-mean Sharpe ratio annualised with the square root of the
-    periods per year and a zero risk-free rate, as empyrical, quantstats and
-    most peers do (backtesting.py also takes the risk-free rate as 0).  It is
-    undefined with fewer than 2 returns or no spread (std 0, or within float
-    round-off of 0); it is then reported as ``0.0`` ("no risk-adjusted
-    evidence") rather than NaN or inf, so reports, JSON and averages over runs
-    stay finite.
-    """
-    if returns.size < 2:
-        return 0.0
-    mean = float(np.mean(returns))
-    std = float(np.std(returns, ddof=1))
-    if not math.isfinite(std) or std <= _REL_STD_EPS * abs(mean) or std == 0.0:
-        return 0.0
-    return mean / std * math.sqrt(periods_per_year)
-
-
-def sortino_ratio(returns: NDArray[np.float64], periods_per_year: int) -> float:
-    """``mean(r) / sqrt(mean(min(r, 0)**2)) * sqrt(periods_per_year)``, target 0.
-
-    The downside deviation is taken over *all* periods (gains count as 0), as
-    empyrical and backtesting.py do, with target and risk-free rate 0.  With
-    fewer than 2 returns or no losing period it is undefined and reported as
-    ``0.0``, for the same reason as :func:`sharpe_ratio`.
-    """
-    if returns.size < 2:
-        return 0.0
-    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
-    if not math.isfinite(downside) or downside == 0.0:
-        return 0.0
-    return float(np.mean(returns)) / downside * math.sqrt(periods_per_year)
-
-
-def drawdown(equity: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``equity / running_max(equity) - 1`` per sample (<= 0; 0 at a new peak).
-
-    Samples whose running peak is not positive have no meaningful drawdown and
-    get 0.
-    """
-    peak = np.maximum.accumulate(equity)
-    out = np.zeros_like(equity)
-    np.divide(equity, peak, out=out, where=peak > 0)
-    out -= 1.0
-    out[peak <= 0] = 0.0
-    return out
-
-
-def max_drawdown_duration(ts: NDArray[np.int64], equity: NDArray[np.float64]) -> int:
-    """Longest time spent below a previous peak, in ns.
-
-    An underwater period runs from the ts of the peak to the ts of the first
-    sample back at or above it, or to the last sample if it never recovered;
-    the same peak-to-recovery convention as backtesting.py's "Max. Drawdown
-    Duration".  0 when the curve never falls below a peak.
-    """
-    if equity.size < 2:
-        return 0
-    peaks = np.flatnonzero(equity >= np.maximum.accumulate(equity))
-    longest = 0
-    gaps = np.flatnonzero(np.diff(peaks) > 1)
-    if gaps.size:
-        longest = int(np.max(ts[peaks[gaps + 1]] - ts[peaks[gaps]]))
-    if peaks[-1] < equity.size - 1:
-        longest = max(longest, int(ts[-1] - ts[peaks[-1]]))
-    return longest
 
 
 def exposure_from_trades(ts: NDArray[np.int64], trades: Sequence[Trade]) -> NDArray[np.bool_]:
@@ -249,6 +201,10 @@ def compute_metrics(
     fees: Decimal,
     trading_days_per_year: int | None = None,
     exposed: NDArray[np.bool_] | None = None,
+    benchmark: NDArray[np.float64] | None = None,
+    risk_free_rate: float = 0.0,
+    fills: Sequence[Fill] | None = None,
+    orders: Sequence[Order] | None = None,
 ) -> Metrics:
     """Compute :class:`Metrics` for an equity curve and its trades.
 
@@ -259,31 +215,22 @@ def compute_metrics(
         trades: from :func:`build_trades`; open trades are counted apart.
         fees: all fees paid in the run (reported as is).
         trading_days_per_year: annualisation factor N; ``None`` infers it
-            (:func:`infer_trading_days_per_year`: 365 with weekend samples,
-            else 252).
+            (:func:`~paperbroker.analytics.returns.infer_trading_days_per_year`:
+            365 with weekend samples, else 252).
         exposed: per bar, whether a position was held; ``None`` derives it
             from the trades (:func:`exposure_from_trades`).
+        benchmark: the benchmark's price at each ``ts`` (buy and hold of a
+            symbol); ``None`` leaves alpha, beta and the benchmark return
+            ``None``.
+        risk_free_rate: annual; subtracted per period (compounded to the
+            period) in Sharpe, Sortino, Omega and alpha.
+        fills, orders: the run's; give the turnover, slippage cost and
+            execution quality (``None`` without them; ``orders`` only for the
+            fill ratio).
 
-    Formulas and conventions:
-
-    - ``total_return = final_equity / initial_cash - 1`` (0.0 if no cash).
-    - ``cagr = (final/initial) ** (1 / years) - 1`` with ``years =
-      (end_ts - start_ts) / 365.25 days``; 0.0 for a zero-length run, -1.0 if
-      the account went to zero or below, inf when the rate overflows.
-    - ``max_drawdown = min(equity / running_max - 1)`` (<= 0) and
-      ``max_drawdown_duration_ns`` per :func:`max_drawdown_duration`.
-    - Volatility, Sharpe and Sortino use *daily* simple returns: the last
-      equity sample of each UTC day, returns between consecutive days
-      (:func:`daily_last`, :func:`simple_returns`), so minute and daily
-      backtests of the same strategy report comparable numbers.
-      ``volatility_annual = std(ddof=1) * sqrt(N)``; Sharpe and Sortino per
-      :func:`sharpe_ratio` / :func:`sortino_ratio` (0.0 when undefined).
-    - Trade statistics use closed trades only and net ``pnl`` (after fees, as
-      backtesting.py does): ``win_rate = #(pnl > 0) / #closed`` (0.0 without
-      trades); ``profit_factor = sum(pnl > 0) / |sum(pnl < 0)|`` (inf with
-      wins and no losses, 0.0 with no wins); ``avg_trade_pnl`` is the exact
-      Decimal mean; best/worst are extremes of ``return_pct`` (0.0 if none).
-    - ``exposure`` = fraction of bars with a position.
+    Volatility, Sharpe, Sortino, Omega, annualised return, VaR/ES and
+    alpha/beta use *daily* simple returns: the last equity sample of each UTC
+    day, returns between consecutive days.  Drawdowns use every sample.
 
     Raises:
         ValueError: if the arrays are empty, of different lengths, or ``ts``
@@ -297,21 +244,25 @@ def compute_metrics(
         raise ValueError("metrics need at least one equity sample")
     if ts.size > 1 and not bool(np.all(ts[1:] > ts[:-1])):
         raise ValueError("ts must be strictly increasing")
+    if not math.isfinite(risk_free_rate) or risk_free_rate <= -1:
+        raise ValueError(f"risk_free_rate must be finite and > -1, not {risk_free_rate}")
 
     start_ts, end_ts = int(ts[0]), int(ts[-1])
+    growth = float(final_equity / initial_cash) if initial_cash else 0.0
     total_return = float(final_equity / initial_cash - 1) if initial_cash else 0.0
-    cagr = _cagr(initial_cash, final_equity, end_ts - start_ts)
 
-    dd = drawdown(equity)
-    max_dd = float(np.min(dd))
-
-    periods = trading_days_per_year or infer_trading_days_per_year(ts)
-    daily = simple_returns(daily_last(ts, equity))
-    volatility = float(np.std(daily, ddof=1)) * math.sqrt(periods) if daily.size >= 2 else 0.0
-
-    closed = [t for t in trades if not t.is_open]
-    pnls = [t.pnl for t in closed]
-    returns = [t.return_pct for t in closed]
+    periods = trading_days_per_year or rets.infer_trading_days_per_year(ts)
+    rf = rets.per_period_rate(risk_free_rate, periods)
+    daily = rets.simple_returns(rets.daily_last(ts, equity))
+    dd = drawdown_stats(ts, equity)
+    annual = rets.annualized_return(daily, periods)
+    stats = trade_stats(trades, end_ts - start_ts)
+    tail = tail_risk(daily)
+    bench = (
+        _NO_BENCHMARK
+        if benchmark is None
+        else benchmark_stats(ts, equity, np.asarray(benchmark, dtype=np.float64), periods, rf)
+    )
 
     if exposed is None:
         exposed = exposure_from_trades(ts, trades)
@@ -319,46 +270,63 @@ def compute_metrics(
     if exposed.shape != ts.shape:
         raise ValueError(f"exposed {exposed.shape} must match ts {ts.shape}")
 
+    quality = None if fills is None else execution_quality(orders or (), fills)
     return Metrics(
         start_ts=start_ts,
         end_ts=end_ts,
         initial_cash=initial_cash,
         final_equity=final_equity,
         total_return=total_return,
-        cagr=cagr,
-        max_drawdown=max_dd,
-        max_drawdown_duration_ns=max_drawdown_duration(ts, equity),
-        volatility_annual=volatility,
-        sharpe=sharpe_ratio(daily, periods),
-        sortino=sortino_ratio(daily, periods),
+        cagr=rets.cagr(growth, end_ts - start_ts) if initial_cash else 0.0,
+        max_drawdown=dd.max_drawdown,
+        max_drawdown_duration_ns=dd.max_duration_ns,
+        volatility_annual=rets.volatility(daily, periods),
+        sharpe=rets.sharpe_ratio(daily, periods, rf),
+        sortino=rets.sortino_ratio(daily, periods, rf),
         trading_days_per_year=periods,
-        num_trades=len(closed),
-        num_open_trades=len(trades) - len(closed),
-        win_rate=sum(1 for p in pnls if p > 0) / len(closed) if closed else 0.0,
-        profit_factor=_profit_factor(pnls),
-        avg_trade_pnl=sum(pnls, ZERO) / len(closed) if closed else ZERO,
-        best_trade_return=max(returns, default=0.0),
-        worst_trade_return=min(returns, default=0.0),
+        num_trades=stats.num_trades,
+        num_open_trades=stats.num_open_trades,
+        win_rate=stats.win_rate,
+        profit_factor=stats.profit_factor,
+        avg_trade_pnl=stats.avg_trade_pnl,
+        best_trade_return=stats.best_trade_return,
+        worst_trade_return=stats.worst_trade_return,
         fees=fees,
         exposure=float(np.mean(exposed)),
+        risk_free_rate=risk_free_rate,
+        annualized_return=annual,
+        calmar=annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
+        omega=rets.omega_ratio(daily, rf),
+        recovery_ns=dd.recovery_ns,
+        var_95=tail.var_95,
+        var_99=tail.var_99,
+        es_95=tail.es_95,
+        es_99=tail.es_99,
+        expectancy=stats.expectancy,
+        avg_win=stats.avg_win,
+        avg_loss=stats.avg_loss,
+        largest_win=stats.largest_win,
+        largest_loss=stats.largest_loss,
+        longest_win_streak=stats.longest_win_streak,
+        longest_loss_streak=stats.longest_loss_streak,
+        trades_per_day=stats.trades_per_day,
+        avg_holding_ns=stats.avg_holding_ns,
+        turnover=None
+        if fills is None
+        else turnover(traded_notional(fills), float(np.mean(equity))),
+        slippage_cost=None if quality is None else quality.slippage_cost,
+        alpha=bench.alpha,
+        beta=bench.beta,
+        benchmark_return=bench.benchmark_return,
+        fill_ratio=_float(quality.fill_ratio) if quality and orders is not None else None,
+        avg_slippage_bps=_float(quality.slippage_bps) if quality else None,
+        avg_latency_seconds=(
+            None
+            if quality is None or quality.average_latency_ms is None
+            else quality.average_latency_ms / 1000
+        ),
     )
 
 
-def _cagr(initial: Decimal, final: Decimal, span_ns: int) -> float:
-    if span_ns <= 0 or not initial:
-        return 0.0
-    growth = float(final / initial)
-    if growth <= 0:
-        return -1.0
-    try:
-        return float(growth ** (NANOS_PER_YEAR / span_ns) - 1.0)
-    except OverflowError:
-        return math.inf
-
-
-def _profit_factor(pnls: Sequence[Decimal]) -> float:
-    gross_win = sum((p for p in pnls if p > 0), ZERO)
-    gross_loss = -sum((p for p in pnls if p < 0), ZERO)
-    if gross_loss:
-        return float(gross_win / gross_loss)
-    return math.inf if gross_win else 0.0
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

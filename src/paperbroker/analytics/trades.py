@@ -48,6 +48,10 @@ class Trade(NamedTuple):
       while the trade is still open.
     - ``fill_ids``: the fills that belong to the trade, in order (a flipping
       fill belongs to both the trade it closes and the one it opens).
+    - ``mae``/``mfe``: the maximum adverse (<= 0) and favourable (>= 0)
+      excursion while open, as ratios of the entry price, from the bars' lows
+      and highs; ``None`` until computed from bars
+      (:func:`paperbroker.analytics.excursions.with_excursions`).
     """
 
     symbol: str
@@ -60,6 +64,8 @@ class Trade(NamedTuple):
     gross_pnl: Decimal
     fees: Decimal
     fill_ids: tuple[FillId, ...]
+    mae: float | None = None
+    mfe: float | None = None
 
     @property
     def pnl(self) -> Decimal:

@@ -14,6 +14,10 @@ lets a caller in (or, for a websocket, by :func:`declares` on its endpoint):
 - **bound-market-data** (:data:`paperbroker.api.alpaca.target.MarketTarget`):
   the same keys reading the market (assets, clock, calendar, bars) as of
   that session's clock.
+- **session-read** (:func:`paperbroker.api.routes.risk.session_reader`):
+  what a bot may read about the session it trades beyond its account (its
+  risk): the key owning the session, or a key bound to it; a key bound to
+  another session is refused with a 403.
 - **watch**: the event stream ``/ws``, which authenticates in its own
   handshake and shows each key what it may see (a bound key: its session).
 - **public**: no key at all (:data:`Public`); the reference pages (`/docs`, `/redoc`) are.
@@ -56,6 +60,7 @@ class Access(StrEnum):
     OWNER = "owner"
     BOUND_TRADING = "bound-trading"
     BOUND_MARKET_DATA = "bound-market-data"
+    SESSION_READ = "session-read"
     WATCH = "watch"
     PUBLIC = "public"
 
@@ -73,6 +78,10 @@ MEANING: Final[dict[Access, str]] = {
     ),
     Access.BOUND_MARKET_DATA: (
         "the same keys as bound-trading, reading the market as of the session's clock"
+    ),
+    Access.SESSION_READ: (
+        "the key that owns the session, or a key bound to it (reading only); a key bound "
+        "to another session is refused (403)"
     ),
     Access.WATCH: (
         "any key, in the stream's handshake; each sees what it may (a bound key: its session)"

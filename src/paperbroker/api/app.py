@@ -20,16 +20,26 @@ from paperbroker.api.access import check_routes
 from paperbroker.api.deps import ApiContext
 from paperbroker.api.errors import install_error_handlers
 from paperbroker.api.routes import (
+    ab_tests,
     accounts,
     agents,
     assets,
     catalog,
+    checkpoints,
+    history,
+    live,
     paper,
+    reconcile,
+    reports,
+    risk,
+    session_copies,
     session_keys,
     session_lifecycle,
     session_metrics,
     sessions,
+    sweeps,
     system,
+    templates,
     trading,
 )
 from paperbroker.core.errors import PaperbrokerError
@@ -145,14 +155,25 @@ def create_app(
     docs.install(app)
     for module in (sessions, session_lifecycle, session_keys, accounts, trading, assets, paper):
         app.include_router(module.router)
+    app.include_router(live.router)  # /api/live-trading
+    app.include_router(live.credentials_router)  # /v1/broker-credentials
     app.include_router(session_metrics.router)
+    app.include_router(reports.router)  # /v1/sessions/{id}/report, /v1/compare, …/divergence
+    app.include_router(ab_tests.router)
+    app.include_router(risk.router)
+    app.include_router(checkpoints.router)
+    app.include_router(reconcile.router)  # /v1/sessions/{id}/reconciliations
     app.include_router(agents.router)
     app.include_router(catalog.strategies_router)
     app.include_router(catalog.presets_router)
     app.include_router(agents.system_router)
+    app.include_router(history.router)  # /v1/history, a session's summary and trades
+    app.include_router(session_copies.router)  # rerun, clone, promote
+    app.include_router(templates.router)  # /v1/templates
     alpaca.install(app)
     events.install(app, service, keys, settings=event_settings)  # /ws and /api/activity
     system.install(app, service)  # /api/system, after the event hub; counts 5xx answers
+    sweeps.install(app, service, resume=restore)  # /v1/sweeps: parameter sweeps
     dashboard.install(app, dashboard_dir)  # / and what no route answers: the web dashboard
     check_routes(app)  # every route declares who may call it, or nothing is served
     contract.install(app)  # the OpenAPI document: who may call what, and every error

@@ -134,6 +134,8 @@ def _errors(route: RouteContext, method: str, level: Access) -> dict[int, str]:
         errors[401] = "No API key, or one that does not verify."
     if level is Access.OWNER:
         errors[403] = "The key is bound to a session: it may only trade that session, on `/v2`."
+    elif level is Access.SESSION_READ:
+        errors[403] = "The key is bound to another session."
     elif level in (Access.BOUND_TRADING, Access.BOUND_MARKET_DATA) and not inputs.names_session:
         errors[403] = (
             "The key is not bound to a session: bind one, or call "

@@ -43,6 +43,7 @@ from paperbroker.core.errors import (
     TemporaryFailure,
 )
 from paperbroker.model.enums import OrderStatus, RejectReason
+from paperbroker.model.order import Order
 from paperbroker.services.views import OrderView
 
 logger = logging.getLogger("paperbroker.api")
@@ -131,10 +132,21 @@ def accepted_or_refused(view: OrderView) -> OrderView:
     if order.status is not OrderStatus.REJECTED:
         return view
     reason = order.reject_reason or RejectReason.INVALID_ORDER
-    details = {"order_id": order.id, "reject_reason": reason.value}
+    details = refusal_details(order)
     if reason in (RejectReason.INSUFFICIENT_BUYING_POWER, RejectReason.INSUFFICIENT_QTY):
         raise ApiError(403, order.reject_message, details=details)
     raise ApiError(422, f"order rejected ({reason}): {order.reject_message}", details=details)
+
+
+def refusal_details(order: Order) -> dict[str, str]:
+    """What an error body says of a rejected order: its id and reason, and for one the
+    session's risk layer denied, the ``rule``, its ``limit`` and the order's ``value``."""
+    reason = order.reject_reason or RejectReason.INVALID_ORDER
+    details = {"order_id": order.id, "reject_reason": reason.value}
+    denial = order.denial
+    if denial is not None:
+        details.update(rule=denial.rule, limit=denial.limit, value=denial.value)
+    return details
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import (
     OrderCanceled,
+    OrderDenied,
     OrderExpired,
     OrderFilled,
     OrderRejected,
@@ -85,7 +86,7 @@ def order_times(order: Order) -> OrderTimes:
         filled_at=last(OrderFilled) if order.status is OrderStatus.FILLED else None,
         canceled_at=last(OrderCanceled),
         expired_at=last(OrderExpired),
-        failed_at=last(OrderRejected),
+        failed_at=last(OrderRejected) or last(OrderDenied),
         replaced_at=last(OrderReplaced),
     )
 

@@ -15,6 +15,7 @@ from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality
 from paperbroker.api.formats import decimal_text, text_or_none, time_text
 from paperbroker.api.shared_fields import order_fields, position_fields
+from paperbroker.broker.settings import BrokerSettings
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.enums import (
@@ -27,6 +28,7 @@ from paperbroker.model.enums import (
     RejectReason,
     TimeInForce,
 )
+from paperbroker.model.events import OrderDenied
 from paperbroker.model.fill import Fill, FillRule
 from paperbroker.services.views import (
     AccountView,
@@ -61,6 +63,24 @@ class OrderRefusedBody(ErrorBody):
     reject_reason: RejectReason | None = Field(
         default=None, description="Why the order was rejected, if one was."
     )
+    rule: str | None = Field(
+        default=None, description="For a `risk_denied` order: the risk rule that denied it."
+    )
+    limit: str | None = Field(default=None, description="What the rule allows.")
+    value: str | None = Field(default=None, description="What the order would have made it.")
+
+
+class DenialFields(ResponseModel):
+    """The rule of the session's risk layer that denied an order: ``rule`` allows
+    ``limit``, and the order would have made it ``value``."""
+
+    rule: str = Field(examples=["limits.max_position_qty"])
+    limit: str = Field(examples=["100"])
+    value: str = Field(examples=["150"])
+
+    @classmethod
+    def of(cls, denial: OrderDenied) -> DenialFields:
+        return cls(rule=denial.rule, limit=denial.limit, value=denial.value)
 
 
 class InvalidFieldBody(ErrorBody):
@@ -166,7 +186,7 @@ class SessionPublic(ResponseModel):
         description="Where the session is in its lifecycle (see docs/operations.md).",
         json_schema_extra={"enum": [s.value for s in SessionState]},
     )
-    type: str = Field(json_schema_extra={"enum": ["backtest", "paper"]})
+    type: str = Field(json_schema_extra={"enum": ["backtest", "paper", "live"]})
     restarted_from: str | None = Field(
         default=None, description="The session this one is a new run of (`restart`)."
     )
@@ -206,6 +226,15 @@ class SessionPublic(ResponseModel):
     ended_at: str | None = Field(
         description="When (wall clock) its current run ended: it left `running` (paused, "
         "stopped, completed, killed, failed); null while running or if it never ran."
+    )
+    broker: BrokerSettings | None = Field(
+        description="A live session's broker: its endpoint, the id of the credential it "
+        "trades with (never a secret) and its reconciliation (see docs/live.md); null for "
+        "a backtest or paper session."
+    )
+    real_money: bool = Field(
+        description="Whether it trades real money: a live session on the `live` endpoint. "
+        "False for every backtest and paper session."
     )
     left_open: LeftOpenPublic | None = Field(
         default=None,
@@ -248,6 +277,8 @@ class SessionPublic(ResponseModel):
             exposure=decimal_text(view.exposure),
             started_at=None if view.started_at is None else time_text(view.started_at),
             ended_at=None if view.ended_at is None else time_text(view.ended_at),
+            broker=view.broker,
+            real_money=view.real_money,
         )
 
 
@@ -282,6 +313,11 @@ class AccountPublic(ResponseModel):
     short_market_value: str
     realized_pnl: str
     unrealized_pnl: str
+    reconciled: str = Field(
+        description="What reconciliations with the broker moved into the account at cost, "
+        "less what they moved out (a live session's; 0 otherwise): equity minus initial_cash "
+        "is realized_pnl + unrealized_pnl - fees + reconciled."
+    )
     created_at: str
 
     @classmethod
@@ -297,6 +333,7 @@ class AccountPublic(ResponseModel):
             short_market_value=decimal_text(view.short_market_value),
             realized_pnl=decimal_text(view.realized_pnl),
             unrealized_pnl=decimal_text(view.unrealized_pnl),
+            reconciled=decimal_text(view.reconciled),
             created_at=time_text(view.created_at),
         )
 
@@ -346,17 +383,23 @@ class OrderPublic(ResponseModel):
     )
     reject_reason: RejectReason | None = Field(description="Why it was rejected, if it was.")
     reject_message: str | None
+    denial: DenialFields | None = Field(
+        default=None,
+        description="The risk rule that denied it (`reject_reason` `risk_denied`), if one did.",
+    )
 
     @classmethod
     def of(cls, view: OrderView) -> OrderPublic:
         order = view.order
         legs = None if view.legs is None else [cls.of(OrderView(leg)) for leg in view.legs]
+        denial = order.denial
         return cls(
             **order_fields(order),
             account_id=order.account_id,
             status=order.status,
             legs=legs,
             reject_message=order.reject_message if order.reject_reason is not None else None,
+            denial=None if denial is None else DenialFields.of(denial),
         )
 
 

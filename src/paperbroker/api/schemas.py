@@ -31,10 +31,24 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from paperbroker.agents.arms import (
+    MAX_ARMS,
+    MIN_ARMS,
+    Arm,
+    ArmsPlan,
+    arm_accounts,
+    arm_labels,
+    arm_weights,
+    arms_pipeline,
+)
+from paperbroker.agents.decision import LABEL_PATTERN
 from paperbroker.agents.pipeline import standard_pipeline
+from paperbroker.agents.sleeve import AllocationRule
 from paperbroker.api.decimals import CashAmount, Leverage, Minutes, OrderNumber
 from paperbroker.api.formats import decimal_text, text_or_none
+from paperbroker.api.risk_fields import RiskChoice
 from paperbroker.core.clock import datetime_to_ns
+from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import (
     AccountType,
     OrderClass,
@@ -185,7 +199,88 @@ class StrategyChoice(RequestModel):
     )
 
 
-class SessionCreate(RequestModel):
+class ArmChoice(RequestModel):
+    """One strategy of a multi-strategy session (``strategies``; docs/ab-tests.md)."""
+
+    name: str = Field(min_length=1, max_length=300, examples=["sma_crossover"])
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"fast": 5, "slow": 20}])
+    symbols: list[Symbol] = Field(
+        default_factory=list, description="The symbols it trades (default: every one)."
+    )
+    weight: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Its share of the initial cash (`ab`) or of the equity (`shared`); "
+        "default: an equal share of what the given weights leave. Weights sum to at most 1.",
+    )
+    label: str | None = Field(
+        default=None,
+        pattern=LABEL_PATTERN,
+        description="Names it in reports and tags its orders' client ids (`<label>:<n>`); "
+        "default `a`, `b`, `c`…",
+    )
+
+    def arm(self) -> Arm:
+        return Arm(self.name, self.params, self.symbols, self.weight, self.label)
+
+
+class MultiStrategyFields(RequestModel):
+    """The fields of a multi-strategy session (docs/ab-tests.md), mixed into create bodies."""
+
+    strategies: list[ArmChoice] | None = Field(
+        default=None,
+        min_length=MIN_ARMS,
+        max_length=MAX_ARMS,
+        description="2 to 8 strategies over the same data and clock, instead of `strategy`: "
+        "an A/B test (`mode` `ab`) or strategies sharing the account (`shared`).",
+    )
+    mode: Literal["ab", "shared"] = Field(
+        default="ab",
+        description="`ab`: each strategy trades its own account, opened with initial cash × "
+        "its weight; `shared`: all trade the default account, sized by `allocation`.",
+    )
+    allocation: AllocationRule = Field(
+        default="fixed",
+        description="`shared` sizing: `fixed` (weight × equity) or `equal_risk` (weights ∝ "
+        "1 / volatility of each strategy's symbols over the last 20 bars).",
+    )
+
+    def arms_plan(
+        self, initial_cash: Decimal, symbols: list[str] | tuple[str, ...] = ()
+    ) -> ArmsPlan | None:
+        """The multi-strategy pipeline and the default account's cash, or ``None``."""
+        if self.strategies is None:
+            return None
+        return arms_pipeline(
+            [s.arm() for s in self.strategies], mode=self.mode, allocation=self.allocation,
+            initial_cash=initial_cash, symbols=symbols,
+        )  # fmt: skip
+
+    def check_arms(self, single: object, agents: object) -> None:
+        """``strategies`` alone, with valid weights and labels.
+
+        Raises:
+            ValueError: naming what is wrong (a 422).
+        """
+        if isinstance(agents, list):  # the accounts an explicit pipeline asks to open
+            try:
+                arm_accounts(agents)
+            except InvalidRequest as error:
+                raise ValueError(str(error)) from None
+        if self.strategies is None:
+            return
+        if single is not None or agents is not None:
+            raise ValueError("give strategies, strategy or agents: only one of them")
+        try:
+            arm_weights([s.weight for s in self.strategies])
+            arm_labels([s.arm() for s in self.strategies])
+        except InvalidRequest as error:
+            raise ValueError(str(error)) from None
+
+
+class SessionCreate(MultiStrategyFields):
     """Body of ``POST /v1/sessions``."""
 
     startTime: Rfc3339Time = Field(description="First moment of the simulation (RFC 3339).")
@@ -223,6 +318,12 @@ class SessionCreate(RequestModel):
             "(types data, strategy, risk, execution)."
         ),
     )
+    risk: RiskChoice = Field(
+        default=None,
+        description="The session's risk rules: limits, hours, symbols, safeguards, breakers, "
+        "scaling; every rule off unless set (docs/risk.md).",
+        examples=[{"limits": {"max_position_qty": "100"}, "breakers": {"daily_loss": "2000"}}],
+    )
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Self:
@@ -230,11 +331,21 @@ class SessionCreate(RequestModel):
             raise ValueError("endTime must be after startTime")
         if self.strategy is not None and self.agents is not None:
             raise ValueError("give strategy or agents, not both")
+        self.check_arms(self.strategy, self.agents)
         return self
+
+    @property
+    def default_cash(self) -> Decimal:
+        """The cash of the default account (an A/B's arms take their shares of ``initialCash``)."""
+        plan = self.arms_plan(self.initialCash)
+        return self.initialCash if plan is None else plan.default_cash
 
     @property
     def pipeline(self) -> list[dict[str, Any]] | None:
         """The agents of the session's pipeline, or ``None`` for a session traded by hand."""
+        plan = self.arms_plan(self.initialCash)
+        if plan is not None:
+            return plan.agents
         if self.strategy is not None:
             choice = self.strategy
             return standard_pipeline(

@@ -85,6 +85,23 @@ class SimClock:
         self.advance_to(self._ns + delta_ns)
 
 
+class ManualClock:
+    """A wall clock moved by hand (``ns``): the wall a paper or live session follows in
+    tests, benchmarks and replays of a recorded day. Unlike :class:`SimClock` it may be
+    set anywhere; the session's own clock still never runs backwards."""
+
+    __slots__ = ("ns",)
+
+    def __init__(self, ns: int = 0) -> None:
+        self.ns = ns
+
+    def now_ns(self) -> int:
+        return self.ns
+
+    def now(self) -> datetime:
+        return ns_to_datetime(self.ns)
+
+
 class WallClock:
     """The real UTC clock, for paper and live sessions."""
 

@@ -7,7 +7,8 @@
 - :class:`OperationalError`: the system is in a state that needs a human.
 
 Order refusals are *not* errors: they are ``OrderRejected`` events with a
-reason, because a refused order is a normal business outcome.
+reason (``OrderDenied`` with the rule, when the session's risk layer refuses),
+because a refused order is a normal business outcome.
 """
 
 from __future__ import annotations

@@ -7,10 +7,8 @@ where a ``FillId`` is expected, while at run time they stay plain strings
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from collections.abc import Iterator
-from typing import NewType
+from typing import Any, NewType
 
 OrderId = NewType("OrderId", str)
 ClientOrderId = NewType("ClientOrderId", str)
@@ -36,18 +34,46 @@ class IdFactory:
     sessions as APIs expect.
     """
 
-    __slots__ = ("_fills", "_namespace", "_orders")
+    __slots__ = ("_fills", "_namespace", "_numbers", "_orders", "_ordinal")
 
-    def __init__(self, namespace: uuid.UUID | None = None) -> None:
+    def __init__(self, namespace: uuid.UUID | None = None, *, ordinal_draws: bool = False) -> None:
         self._namespace = namespace
-        self._orders: Iterator[int] = itertools.count(1)
-        self._fills: Iterator[int] = itertools.count(1)
+        # How many ids of each kind were handed out.
+        self._orders = 0
+        self._fills = 0
+        # With ``ordinal_draws``, a namespaced order id's number (see draw_key).
+        self._ordinal = ordinal_draws and namespace is not None
+        self._numbers: dict[str, int] = {}
 
     def order_id(self) -> OrderId:
-        return OrderId(self._make("order", "O", next(self._orders)))
+        self._orders += 1
+        made = self._make("order", "O", self._orders)
+        if self._ordinal:
+            self._numbers[made] = self._orders
+        return OrderId(made)
+
+    def draw_key(self, order_id: str) -> str:
+        """The text a seeded model draws an order's random numbers from (a latency's
+        jitter, a partial fill): the order's id; with ``ordinal_draws``, the id it would
+        have without a namespace (``O-00000001``), so two sessions that place the same
+        orders draw the same numbers, as a backtest run twice does."""
+        number = self._numbers.get(order_id) if self._ordinal else None
+        return order_id if number is None else f"O-{number:08d}"
 
     def fill_id(self) -> FillId:
-        return FillId(self._make("fill", "F", next(self._fills)))
+        self._fills += 1
+        return FillId(self._make("fill", "F", self._fills))
+
+    def to_state(self) -> dict[str, Any]:
+        """The counters, for a checkpoint (the namespace is the session's own)."""
+        return {"orders": self._orders, "fills": self._fills}
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Continue from the counters :meth:`to_state` wrote."""
+        self._orders = int(state["orders"])
+        self._fills = int(state["fills"])
+        if self._ordinal:
+            self._numbers = {self._make("order", "O", n): n for n in range(1, self._orders + 1)}
 
     def _make(self, kind: str, prefix: str, number: int) -> str:
         if self._namespace is None:

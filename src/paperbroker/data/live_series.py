@@ -11,11 +11,12 @@ constructor checks a whole series.
 from __future__ import annotations
 
 import math
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.snapshot import CheckpointMismatch, pack_array, unpack_array
 from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries, FloatArray, IntArray
 from paperbroker.model.instrument import Instrument
@@ -66,6 +67,41 @@ class LiveBarSeries(BarSeries):
         ):
             buffer[size] = value
         size += 1
+        object.__setattr__(self, "_size", size)
+        object.__setattr__(self, "ts", _read_only(ts_buffer[:size]))
+        for name, buffer in zip(_COLUMNS, buffers, strict=True):
+            object.__setattr__(self, name, _read_only(buffer[:size]))
+
+    def to_state(self) -> dict[str, Any]:
+        """The bars so far, column by column (exact, base64 of their bytes)."""
+        size = self._size
+        return {
+            "ts": pack_array(self._ts_buffer[:size]),
+            **{name: pack_array(b[:size]) for name, b in zip(_COLUMNS, self._buffers, strict=True)},
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Hold the bars :meth:`to_state` wrote instead of the ones so far (they were
+        checked when they arrived).
+
+        Raises:
+            CheckpointMismatch: if the columns differ in length.
+        """
+        ts = unpack_array(state["ts"]).astype(np.int64, copy=False)
+        columns = [unpack_array(state[name]).astype(np.float64, copy=False) for name in _COLUMNS]
+        size = int(ts.shape[0])
+        if any(c.shape[0] != size for c in columns):
+            raise CheckpointMismatch(f"{self.symbol}: the bars' columns differ in length")
+        capacity = max(_INITIAL_CAPACITY, 1 << max(size - 1, 0).bit_length())
+        ts_buffer = np.empty(capacity, dtype=np.int64)
+        ts_buffer[:size] = ts
+        buffers = []
+        for column in columns:
+            buffer = np.empty(capacity, dtype=np.float64)
+            buffer[:size] = column
+            buffers.append(buffer)
+        object.__setattr__(self, "_ts_buffer", ts_buffer)
+        object.__setattr__(self, "_buffers", buffers)
         object.__setattr__(self, "_size", size)
         object.__setattr__(self, "ts", _read_only(ts_buffer[:size]))
         for name, buffer in zip(_COLUMNS, buffers, strict=True):

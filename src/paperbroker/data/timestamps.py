@@ -4,7 +4,7 @@ Times may be ISO-8601 dates or datetimes (with or without an offset), epoch
 integers in s/ms/us/ns (unit chosen by magnitude) or the day-first form
 ``01.01.2017 22:00:00.000``; naive times are read in a given time zone.  Bars
 stamped at their open are moved to their close; date-only rows close at their
-instrument's session close.
+instrument's session close (13:00 on an early close of the exchange calendar).
 
 Naive times are wall-clock times of the zone, converted with its daylight
 saving rules (``zoneinfo``).  Two kinds of wall time need a rule:
@@ -261,7 +261,8 @@ def close_times(
     """Each symbol's bar duration and every row's close time (epoch ns).
 
     ``bounds`` delimit the symbols' rows in ``stamps``.  Dates close at the
-    instrument's session close and last one session; stamps at the open
+    instrument's session close (an early close where the exchange calendar has
+    one) and last the longest of their sessions; stamps at the open
     (``timestamp="open"``) move forward by the duration, which is
     ``bar_duration``, the one saved in the file, or the most common gap.
 
@@ -281,9 +282,7 @@ def close_times(
         for index, sym in enumerate(symbols):
             lo, hi = int(bounds[index]), int(bounds[index + 1])
             hours = instruments[sym].hours
-            closes[lo:hi] = _session_closes(stamps[lo:hi], hours)
-            first = _EPOCH + timedelta(days=int(stamps[lo]))
-            session = hours.session_close_ns(first) - hours.session_open_ns(first)
+            closes[lo:hi], session = _session_closes(stamps[lo:hi], hours)
             durations[sym] = given or session
         return durations, closes
     duration = given or _common_gap(source, bounds, stamps)
@@ -291,13 +290,16 @@ def close_times(
     return dict.fromkeys(symbols, duration), closes
 
 
-def _session_closes(days: IntArray, hours: TradingHours) -> IntArray:
+def _session_closes(days: IntArray, hours: TradingHours) -> tuple[IntArray, int]:
+    """Each day's session close (an early close where the exchange calendar has one)
+    and the longest session among them: the bars' duration."""
     unique, inverse = np.unique(days, return_inverse=True)
-    closes = np.array(
-        [hours.session_close_ns(_EPOCH + timedelta(days=day)) for day in unique.tolist()],
-        dtype=np.int64,
+    dates = [_EPOCH + timedelta(days=day) for day in unique.tolist()]
+    closes = [hours.session_close_ns(day) for day in dates]
+    longest = max(
+        close - hours.session_open_ns(day) for day, close in zip(dates, closes, strict=True)
     )
-    return closes[inverse.reshape(-1)]
+    return np.array(closes, dtype=np.int64)[inverse.reshape(-1)], longest
 
 
 def _common_gap(source: str, bounds: IntArray, stamps: IntArray) -> int:

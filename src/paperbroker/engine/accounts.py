@@ -59,6 +59,17 @@ class Accounts:
         )
         return portfolio
 
+    def restore(self, account: Account) -> Portfolio:
+        """Add an account as a checkpoint had it, publishing nothing (it opened before).
+
+        Raises:
+            Conflict: if an account with that id already exists.
+        """
+        if account.id in self.portfolios:
+            raise Conflict(f"account {account.id} already exists")
+        portfolio = self.portfolios[account.id] = self._new_books(account)
+        return portfolio
+
     def books(self, account_id: str | None = None) -> Portfolio:
         """The portfolio of ``account_id`` (the default account if ``None``).
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from paperbroker.analytics.excursions import with_excursions
 from paperbroker.analytics.metrics import compute_metrics
 from paperbroker.analytics.trades import build_trades
 from paperbroker.core.clock import SimClock, datetime_to_ns
@@ -25,6 +27,7 @@ from paperbroker.model.enums import AccountType
 from paperbroker.model.events import OrderFilled
 from paperbroker.model.values import to_decimal
 from paperbroker.portfolio.marks import PriceTrack
+from paperbroker.risk.settings import RiskSettings
 from paperbroker.strategy.base import Strategy, parse_params
 from paperbroker.venue.commission import CommissionModel
 from paperbroker.venue.execution import DEFAULT_PRESET, ExecutionConfig, preset
@@ -56,8 +59,19 @@ class Backtest:
     ``trade_on_close=True`` and LEAN on minute bars do; optimistic, see
     docs/fill-models.md).
 
+    ``benchmark`` is what the metrics' alpha, beta and benchmark return are
+    measured against: buy and hold of a symbol, either one of ``data``'s
+    symbols or its own :class:`BarSeries`; ``None`` (the default) leaves
+    them ``None``.  ``risk_free_rate`` is the annual rate the Sharpe,
+    Sortino, Omega and alpha figures subtract (docs/metrics.md).
+
+    ``risk`` is the run's risk layer (:class:`~paperbroker.risk.settings.RiskSettings`
+    or its JSON; see docs/risk.md): the same pre-trade rules, breakers,
+    safeguards and scaling a session enforces.
+
     Raises:
-        InvalidRequest: for bad parameters, cash, time bounds, or no bars in range.
+        InvalidRequest: for bad parameters, cash, time bounds, risk settings, or no
+            bars in range.
     """
 
     def __init__(
@@ -77,7 +91,16 @@ class Backtest:
         leverage: Decimal | int | str = 1,
         start: TimeBound = None,
         end: TimeBound = None,
+        risk: RiskSettings | Mapping[str, Any] | None = None,
+        benchmark: str | BarSeries | None = None,
+        risk_free_rate: float = 0.0,
     ) -> None:
+        self.risk = RiskSettings.read(risk)
+        if not math.isfinite(risk_free_rate) or risk_free_rate <= -1:
+            raise InvalidRequest(
+                f"risk_free_rate must be a finite rate above -1, not {risk_free_rate}"
+            )
+        self.risk_free_rate = float(risk_free_rate)
         if isinstance(strategy, Strategy):
             if params:
                 raise InvalidRequest("give params either to the strategy or to Backtest, not both")
@@ -127,6 +150,7 @@ class Backtest:
                 f"{spans_text((s.symbol, s) for s in empty)}"
             )
         self.series = series
+        self.benchmark = _benchmark(benchmark, series, start_ns, end_ns)
         #: Notes on the data (prices off their instrument's tick), also logged once.
         self.data_notes = data_notes(series)
 
@@ -139,12 +163,15 @@ class Backtest:
         strategy = self._strategy_cls(**self._params)
         account = Account(AccountId("backtest"), self._cash, self._account_config)
         clock = SimClock(int(feed.ts[0]) - self.series[0].duration_ns)
-        kernel = Kernel(feed, account, self._venue_config, clock, strategy)
+        kernel = Kernel(feed, account, self._venue_config, clock, strategy, risk=self.risk)
         with relaxed_gc():
             kernel.start()
             kernel.run_until(int(feed.ts[-1]), progress)
             kernel.stop()
-            return _result(kernel, strategy, self._params, self.execution_label, self.data_notes)
+            return _result(
+                kernel, strategy, self._params, self.execution_label, self.data_notes,
+                _MetricsInputs(self.benchmark, self.risk_free_rate),
+            )  # fmt: skip
 
 
 def _result(
@@ -153,6 +180,7 @@ def _result(
     params: dict[str, Any],
     execution: str,
     notes: tuple[str, ...],
+    inputs: _MetricsInputs,
 ) -> BacktestResult:
     feed = kernel.feed
     portfolio = kernel.portfolio
@@ -160,8 +188,10 @@ def _result(
     curve = portfolio.ledger.equity_curve(
         feed.sample_times(kernel.bars_processed), [PriceTrack.of(s) for s in feed.series]
     )
-    trades = build_trades(fills)
+    trades = with_excursions(build_trades(fills), {s.symbol: s for s in feed.series})
     final_equity = portfolio.equity
+    orders = list(kernel.orders.values())
+    bench = inputs.benchmark
     metrics = compute_metrics(
         curve.ts,
         curve.equity,
@@ -170,6 +200,10 @@ def _result(
         trades=trades,
         fees=portfolio.fees,
         exposed=curve.exposed,
+        benchmark=None if bench is None else PriceTrack.of(bench).known(curve.ts),
+        risk_free_rate=inputs.risk_free_rate,
+        fills=fills,
+        orders=orders,
     )
     return BacktestResult(
         strategy=strategy.name or type(strategy).__name__,
@@ -182,7 +216,7 @@ def _result(
         realized_pnl=portfolio.realized_pnl,
         unrealized_pnl=portfolio.unrealized_pnl,
         fees=portfolio.fees,
-        orders=list(kernel.orders.values()),
+        orders=orders,
         fills=fills,
         trades=trades,
         positions=dict(portfolio.positions),
@@ -191,6 +225,30 @@ def _result(
         bars_processed=kernel.bars_processed,
         events=kernel.events,
         data_notes=notes,
+        benchmark=None if bench is None else bench.symbol,
+    )
+
+
+class _MetricsInputs(NamedTuple):
+    benchmark: BarSeries | None
+    risk_free_rate: float
+
+
+def _benchmark(
+    benchmark: str | BarSeries | None,
+    series: Sequence[BarSeries],
+    start_ns: int | None,
+    end_ns: int | None,
+) -> BarSeries | None:
+    if benchmark is None or isinstance(benchmark, BarSeries):
+        return None if benchmark is None else benchmark.between(start_ns, end_ns)
+    wanted = benchmark.strip().upper()
+    for s in series:
+        if s.symbol.upper() == wanted:
+            return s
+    raise InvalidRequest(
+        f"benchmark {benchmark!r} is not among the data's symbols "
+        f"({', '.join(s.symbol for s in series)}); pass its bars as a BarSeries"
     )
 
 

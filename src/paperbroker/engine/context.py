@@ -16,6 +16,7 @@ from paperbroker.engine.order_entry import OrderTerms, PriceLike
 from paperbroker.model.enums import OrderSide, TimeInForce
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
+from paperbroker.model.values import to_decimal
 from paperbroker.strategy.indicators import Series
 
 if TYPE_CHECKING:
@@ -61,7 +62,10 @@ class StrategyContext:
     ``limit`` a limit, ``stop`` a stop, both a stop-limit.  Malformed orders
     (unknown symbol, quantity off the lot grid, price off the tick grid) raise
     :class:`~paperbroker.core.errors.InvalidRequest`; orders the account cannot
-    carry are *rejected* (an ``OrderRejected`` event, ``on_order`` is called).
+    carry are *rejected* (an ``OrderRejected`` event, ``on_order`` is called), and so
+    are orders the session's risk rules deny (an ``OrderDenied`` event).  Under
+    position scaling (``risk.scaling``) an order that opens or grows a position is
+    sent for its quantity times the multiplier (see :mod:`paperbroker.risk.scaling`).
     """
 
     __slots__ = ("_kernel", "_sentiment_source")
@@ -129,11 +133,20 @@ class StrategyContext:
     # -- orders -------------------------------------------------------------
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.BUY, qty, **options))
+        size = self._scaled(symbol, OrderSide.BUY, qty)
+        return self._kernel.submit(OrderTerms(symbol, OrderSide.BUY, size, **options))
 
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.SELL, qty, **options))
+        size = self._scaled(symbol, OrderSide.SELL, qty)
+        return self._kernel.submit(OrderTerms(symbol, OrderSide.SELL, size, **options))
+
+    def _scaled(self, symbol: str, side: OrderSide, qty: PriceLike) -> PriceLike:
+        """``qty`` under the risk layer's position scaling (itself when scaling is off)."""
+        risk = self._kernel.risk
+        if not risk.scaler.enabled:
+            return qty
+        return risk.scaled(symbol, side, to_decimal(qty, field="qty"))
 
     def close_position(self, symbol: str) -> Order | None:
         """Flatten ``symbol`` with a market order (through :meth:`buy`/:meth:`sell`);

@@ -15,10 +15,11 @@ cancels the other at once (no latency: it is the broker's own decision).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paperbroker.model.events import (
     OrderCanceled,
+    OrderDenied,
     OrderEvent,
     OrderExpired,
     OrderFilled,
@@ -30,9 +31,11 @@ from paperbroker.model.order import Order
 from paperbroker.portfolio.claims import Claim
 
 if TYPE_CHECKING:
-    from paperbroker.venue.venue import SimulatedVenue
+    from paperbroker.venue.base import Venue
 
-_ENDED = (OrderCanceled, OrderExpired, OrderRejected)
+#: What ends an order: a held leg of an entry that ended with nothing filled (a
+#: rejection, a risk denial, a cancel, an expiry) is canceled with it.
+_ENDED = (OrderCanceled, OrderExpired, OrderRejected, OrderDenied)
 
 
 class Contingencies:
@@ -41,7 +44,7 @@ class Contingencies:
     def __init__(
         self,
         orders: dict[str, Order],
-        venue: SimulatedVenue,
+        venue: Venue,
         emit: Callable[[OrderEvent], None],
         index_of: Callable[[str], int],
     ) -> None:
@@ -53,6 +56,18 @@ class Contingencies:
         self._held: dict[str, list[str]] = {}
         #: The other side(s) of each order in an OCO group.
         self._siblings: dict[str, tuple[str, ...]] = {}
+
+    def to_state(self) -> dict[str, Any]:
+        """The held legs and the OCO groups, for a checkpoint."""
+        return {
+            "held": {entry: list(legs) for entry, legs in self._held.items()},
+            "siblings": {order: list(others) for order, others in self._siblings.items()},
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Take the links :meth:`to_state` wrote (the venue keeps its own side of them)."""
+        self._held = {entry: list(legs) for entry, legs in state["held"].items()}
+        self._siblings = {order: tuple(others) for order, others in state["siblings"].items()}
 
     def hold(self, entry_id: str, leg_ids: Sequence[str]) -> None:
         """Legs that wait for ``entry_id`` to fill."""

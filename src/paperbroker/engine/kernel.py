@@ -13,6 +13,12 @@ venue it is built with differ.  For each bar, in close-time order:
 Every state change is an event, applied to its order and the portfolio first
 and then handed to subscribers (the journal, sockets) in order.
 
+The session's risk layer (``kernel.risk``, :mod:`paperbroker.risk`) checks
+every order, hears of fills when its safeguards or breakers want them, and,
+when it has work at bar closes (breakers, holding times, scaling, an override
+that ends), sees each close between steps 3 and 4.  With no rule set it costs
+one attribute read per order and nothing per bar.
+
 Taking, replacing and canceling orders is the kernel's order desk
 (:mod:`paperbroker.engine.order_desk`), a mixin whose methods are the kernel's.
 """
@@ -22,21 +28,37 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest
 from paperbroker.core.ids import IdFactory
+from paperbroker.core.snapshot import CheckpointMismatch, NotSnapshottable
 from paperbroker.data.bar import Bar
 from paperbroker.data.live_series import LiveBarSeries
 from paperbroker.engine.accounts import Accounts
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
 from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import BarStream
+from paperbroker.engine.indicator_state import (
+    IndicatorValues,
+    Registered,
+    indicators_from_state,
+    indicators_to_state,
+)
+from paperbroker.engine.kernel_state import (
+    account_from_state,
+    account_to_state,
+    kept,
+    orders_from_state,
+    orders_to_state,
+)
+from paperbroker.engine.live_feed import LiveFeed
 from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
+from paperbroker.model.codec import decode_event, encode_event
 from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
@@ -53,9 +75,13 @@ from paperbroker.model.order import Order
 from paperbroker.model.position import Position
 from paperbroker.model.values import ZERO, to_decimal
 from paperbroker.portfolio.portfolio import Portfolio
-from paperbroker.strategy.base import Strategy
+from paperbroker.risk.guard import RiskGuard, RiskOutcome
+from paperbroker.risk.pretrade import SectorOf
+from paperbroker.risk.settings import RiskSettings
+from paperbroker.strategy.base import Strategy, checkpoint_exact
 from paperbroker.strategy.indicators import LiveValues, Series, compute_indicator
-from paperbroker.venue.venue import SimulatedVenue, VenueConfig
+from paperbroker.venue.base import Venue, VenueFactory, VenuePorts, simulated
+from paperbroker.venue.venue import VenueConfig
 
 CHUNK_SIZE = 1 << 15
 #: Times in force whose orders end with the trading session.
@@ -63,8 +89,6 @@ _SESSION_TIFS = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
-#: An indicator's value per bar row: precomputed (history) or computed on demand (live).
-IndicatorValues: TypeAlias = "array[float] | LiveValues"
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -86,10 +110,12 @@ class Kernel(OrderDesk):
         self,
         feed: BarStream,
         account: Account,
-        venue_config: VenueConfig,
+        venue: VenueConfig | VenueFactory,
         clock: SimClock,
         strategy: Strategy | None = None,
         ids: IdFactory | None = None,
+        risk: RiskSettings | None = None,
+        sector_of: SectorOf | None = None,
     ) -> None:
         # Annotated: the order desk declares only the part of the feed it reads.
         self.feed: BarStream = feed
@@ -104,10 +130,11 @@ class Kernel(OrderDesk):
         self.portfolio = self._new_portfolio(account)
         self.accounts = Accounts(self.portfolio, self._new_portfolio, self._publish, clock.now_ns)
         self.portfolios: dict[str, Portfolio] = self.accounts.portfolios
-        self.venue = SimulatedVenue(
-            feed.series, venue_config, clock, self.ids, self._emit,
-            funds=self._affordable_at, mark=self._last_price,
-        )  # fmt: skip
+        build = simulated(venue) if isinstance(venue, VenueConfig) else venue
+        ports = VenuePorts(
+            feed.series, clock, self.ids, self._emit, self._affordable_at, self._last_price
+        )
+        self.venue: Venue = build(ports)
         self.orders: dict[str, Order] = {}
         self._links = Contingencies(self.orders, self.venue, self._emit, self._instrument_index)
         self.events: list[Event] = []
@@ -119,12 +146,16 @@ class Kernel(OrderDesk):
         self._growing: list[list[tuple[Callable[[float], None], IndicatorValues]]] = [
             [] for _ in self.instruments
         ]
+        self._indicators: list[Registered] = []  # in registration order, for checkpoints
         self.strategy = strategy
         self.ctx = StrategyContext(self)
         self._started = False
         # Callbacks a strategy does not override are not called at all.
         self._on_fill = _overridden(strategy, "on_fill")
         self._on_order = _overridden(strategy, "on_order")
+        #: The session's risk layer (:mod:`paperbroker.risk`): ``risk`` its settings,
+        #: ``sector_of`` the sector of a symbol for ``limits.sector_max_pct``.
+        self.risk = RiskGuard(self, risk, sector_of)
 
     # -- lifecycle ----------------------------------------------------------
     def subscribe(self, listener: EventListener) -> None:
@@ -185,6 +216,9 @@ class Kernel(OrderDesk):
                 progress(upper, total)
         if end_ns > self.clock.now_ns():
             self.clock.advance_to(end_ns)
+        until = self.risk.until
+        if until is not None and until <= self.clock.now_ns():
+            self.risk.expire_override(until)
         for books in self.portfolios.values():
             books.forget_reservations()  # marks moved: market orders are valued anew
         if self.venue.has_working_orders:
@@ -227,6 +261,9 @@ class Kernel(OrderDesk):
                 self.venue.on_open(index, series.bar(row), row, now_ns)
 
     def _run_chunk(self, start: int, stop: int) -> None:
+        if self.risk.bar_work:
+            self._run_guarded_chunk(start, stop)
+            return
         bars, instruments, rows = self.feed.chunk(start, stop)
         clock = self.clock
         working = self.venue.working
@@ -243,6 +280,32 @@ class Kernel(OrderDesk):
             seen[i] = row + 1
             for append, values in growing[i]:
                 append(values[row])
+            on_bar(bar)
+
+    def _run_guarded_chunk(self, start: int, stop: int) -> None:
+        """:meth:`_run_chunk` for a risk layer with work at bar closes: an override that
+        ends before a bar ends first, and the layer sees each close before the strategy."""
+        bars, instruments, rows = self.feed.chunk(start, stop)
+        clock = self.clock
+        working = self.venue.working
+        venue_on_bar = self.venue.on_bar
+        seen = self._seen
+        growing = self._growing
+        risk = self.risk
+        on_close = risk.on_close
+        on_bar = self.strategy.on_bar if self.strategy is not None else _ignore
+        until = risk.until  # only an expiry changes it while bars run
+        for bar, i, row in zip(bars, instruments, rows, strict=True):
+            clock._ns = bar[1]
+            if until is not None and until <= bar[1]:
+                risk.expire_override(until)
+                until = None
+            if working[i]:
+                venue_on_bar(i, bar, row)
+            seen[i] = row + 1
+            for append, values in growing[i]:
+                append(values[row])
+            on_close(bar, i, row)
             on_bar(bar)
 
     def _new_portfolio(self, account: Account) -> Portfolio:
@@ -287,6 +350,8 @@ class Kernel(OrderDesk):
         if self._links.active and not submitted:
             self._links.after(event, order)
         if fill is not None:
+            if self.risk.on_fills:
+                self.risk.after_fill(order, fill)
             if self._on_fill is not None:
                 self._on_fill(fill)
         elif not submitted and self._on_order is not None:
@@ -296,6 +361,98 @@ class Kernel(OrderDesk):
         self.events.append(event)
         for listener in self._listeners:
             listener(event)
+
+    # -- checkpoints ------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """Everything the kernel holds, as JSON, for a session's checkpoint: the clock,
+        the ids, where the feed is (and a live feed's bars), the history (but bars and
+        clock moves), the orders, the accounts and their books, the venue, the links,
+        the risk layer, the strategy's own state (``Strategy.on_save``) and its
+        indicators (:mod:`~paperbroker.engine.indicator_state`).
+
+        Raises:
+            NotSnapshottable: for a venue that cannot write its state, or a strategy
+                that keeps state it does not save (``Strategy.keeps_no_state``).
+        """
+        venue_state = getattr(self.venue, "to_state", None)
+        if venue_state is None:
+            raise NotSnapshottable(f"the venue {type(self.venue).__name__} keeps no checkpoint")
+        feed = self.feed
+        history = kept(self.events)
+        return {
+            "clock": self.clock.now_ns(),
+            "ids": self.ids.to_state(),
+            "cursor": self._cursor,
+            "seen": list(self._seen),
+            "bars": len(feed),
+            "feed": feed.to_state() if isinstance(feed, LiveFeed) else None,
+            "history": [list(encode_event(e)) for e in history],
+            "orders": orders_to_state(self.orders, history),
+            "client_ids": sorted([a, c] for a, c in self._client_ids),
+            "accounts": [
+                {"account": account_to_state(books.account), "books": books.to_state()}
+                for books in self.portfolios.values()
+            ],
+            "venue": venue_state(),
+            "links": self._links.to_state(),
+            "risk": self.risk.to_state(),
+            "strategy": self._strategy_state(),
+            "indicators": indicators_to_state(self._indicators),
+        }
+
+    def _strategy_state(self) -> dict[str, Any] | None:
+        strategy = self.strategy
+        if strategy is None:
+            return None
+        if not checkpoint_exact(strategy):
+            raise NotSnapshottable(
+                f"the strategy {type(strategy).__name__} does not save its state"
+            )
+        return strategy.on_save()
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Take the state :meth:`to_state` wrote, into a kernel built as the session's was
+        (its feed's history re-derived from the data) that has published nothing since.
+
+        Raises:
+            CheckpointMismatch: if the state does not fit this kernel's data.
+        """
+        feed = self.feed
+        if isinstance(feed, LiveFeed):
+            feed.from_state(state["feed"])
+        if len(feed) < int(state["bars"]) or len(state["seen"]) != len(self.instruments):
+            raise CheckpointMismatch("the session's bars differ from the checkpoint's")
+        self.clock._ns = int(state["clock"])
+        self.ids.from_state(state["ids"])
+        self._cursor = int(state["cursor"])
+        self._seen = [int(row) for row in state["seen"]]
+        history = [decode_event(str(k), int(v), str(p)) for k, v, p in state["history"]]
+        self.events[:] = history
+        self.orders.clear()
+        self.orders.update(orders_from_state(state["orders"], history))
+        self._client_ids = {(a, c) for a, c in state["client_ids"]}
+        for index, item in enumerate(state["accounts"]):
+            account = account_from_state(item["account"])
+            if index == 0:
+                books = self.portfolio
+                if books.account.id != account.id:
+                    raise CheckpointMismatch("the default account differs from the checkpoint's")
+                books.account.rules = account.rules
+            else:
+                books = self.accounts.restore(account)
+            books.from_state(item["books"])
+        restore_venue = getattr(self.venue, "from_state", None)
+        if restore_venue is None:
+            raise CheckpointMismatch(f"the venue {type(self.venue).__name__} takes no checkpoint")
+        restore_venue(state["venue"], self.orders)
+        self._links.from_state(state["links"])
+        self.risk.from_state(state["risk"])
+        if self.strategy is not None:
+            self.start()
+            if state["strategy"] is None:
+                raise CheckpointMismatch("the checkpoint has no state of the strategy")
+            self.strategy.on_load(state["strategy"])
+        indicators_from_state(self._indicators, state["indicators"], self._seen)
 
     # -- accounts -------------------------------------------------------------
     def open_account(self, account: Account) -> Portfolio:
@@ -313,6 +470,24 @@ class Kernel(OrderDesk):
     def account_rules(self, account_id: str | None = None) -> AccountRules:
         """The rules an account (default: the default account) trades under now."""
         return self.accounts.rules(account_id)
+
+    # -- risk -----------------------------------------------------------------
+    def risk_command(
+        self, action: str, params: Mapping[str, Any], by: str = "", reason: str = ""
+    ) -> RiskOutcome:
+        """Change the session's risk settings or use an emergency control: publishes
+        ``RiskCommanded`` (``by`` whom, why), then its effects.
+
+        ``action`` and ``params``: ``configure {settings}`` (a partial
+        :class:`~paperbroker.risk.settings.RiskSettings` document), ``override
+        {settings, until}`` (until a session time, epoch ns), ``clear_override``,
+        ``reset_breaker {breaker}`` (a name or ``all``), ``cancel_all``,
+        ``close_all``, ``kill``, ``reduce {percent}``, ``tighten_stops {percent}``.
+
+        Raises:
+            InvalidRequest: for an unknown action or bad parameters (nothing is published).
+        """
+        return self.risk.command(action, params, by, reason)
 
     # -- queries --------------------------------------------------------------
     def position(self, symbol: str, account_id: str | None = None) -> Position:
@@ -367,12 +542,14 @@ class Kernel(OrderDesk):
             live = LiveValues(fn, lambda: getattr(series, source), args, kwargs)
             growing: array[float] = array("d", live.upto(self._seen[index]).tolist())
             self._growing[index].append((growing.append, live))
+            self._indicators.append(Registered(index, growing, live))
             return growing
         values = compute_indicator(fn, getattr(series, source), *args, **kwargs)
         full: array[float] = array("d")
         full.frombytes(np.ascontiguousarray(values).data.cast("B"))
         visible: array[float] = array("d", full[: self._seen[index]])
         self._growing[index].append((visible.append, full))
+        self._indicators.append(Registered(index, visible, full))
         return visible
 
     def history(self, symbol: str, length: int | None = None) -> BarHistory:

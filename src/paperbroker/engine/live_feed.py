@@ -10,10 +10,12 @@ clock reaches its close time, like any bar.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from paperbroker.core.errors import InvalidRequest
+from paperbroker.core.snapshot import CheckpointMismatch, pack_array, unpack_array
 from paperbroker.data.bar import Bar
 from paperbroker.data.live_series import LiveBarSeries
 from paperbroker.data.series import IntArray
@@ -35,6 +37,41 @@ class LiveFeed:
         self._ts: list[int] = []
         self._instrument: list[int] = []
         self._row: list[int] = []
+
+    def to_state(self) -> dict[str, Any]:
+        """Every bar so far: each series' columns, and which instrument each bar of the
+        merged order belongs to (its time and row follow from its series)."""
+        return {
+            "symbols": list(self.symbols),
+            "series": [s.to_state() for s in self.series],
+            "instrument": pack_array(np.asarray(self._instrument, dtype=np.int32)),
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Hold the bars :meth:`to_state` wrote instead of the ones so far.
+
+        Raises:
+            CheckpointMismatch: for other symbols, or an order that does not fit the series.
+        """
+        if list(state["symbols"]) != self.symbols:
+            raise CheckpointMismatch("the feed's symbols differ from the checkpoint's")
+        for series, series_state in zip(self.series, state["series"], strict=True):
+            series.from_state(series_state)
+        instrument = unpack_array(state["instrument"]).astype(np.int64)
+        counts = np.bincount(instrument, minlength=len(self.series))
+        if len(counts) != len(self.series) or any(
+            int(n) != len(s) for n, s in zip(counts, self.series, strict=True)
+        ):
+            raise CheckpointMismatch("the feed's order does not fit its series")
+        rows = np.empty(instrument.shape[0], dtype=np.int64)
+        ts = np.empty(instrument.shape[0], dtype=np.int64)
+        for index, series in enumerate(self.series):
+            mine = instrument == index
+            rows[mine] = np.arange(len(series))
+            ts[mine] = series.ts
+        self._ts = ts.tolist()
+        self._instrument = instrument.tolist()
+        self._row = rows.tolist()
 
     @property
     def ts(self) -> IntArray:

@@ -4,9 +4,11 @@ A request (its :class:`~paperbroker.engine.order_entry.OrderTerms`) passes
 three checks before it reaches the venue.
 :func:`~paperbroker.engine.order_entry.check_terms` validates it: a malformed
 request raises and leaves no trace.  Then the account's rules and the market
-(:mod:`paperbroker.engine.pretrade`) and the portfolio's buying power decide:
-a refused order is recorded as ``rejected``, an accepted one goes to the
-venue.  The exit legs of a bracket, OTO or OCO order are handed to
+(:mod:`paperbroker.engine.pretrade`), the session's risk rules
+(:mod:`paperbroker.risk`) and the portfolio's buying power decide: a refused
+order is recorded as ``rejected`` (``OrderRejected``, or ``OrderDenied`` naming
+the risk rule), an accepted one goes to the venue.  The exit legs of a
+bracket, OTO or OCO order are handed to
 :class:`~paperbroker.engine.contingent.Contingencies`.
 
 :class:`OrderDesk` is a mixin of :class:`~paperbroker.engine.kernel.Kernel`,
@@ -43,6 +45,7 @@ from paperbroker.model.events import (
 from paperbroker.model.order import CHANGEABLE_STATUSES, Order
 from paperbroker.portfolio.claims import Claim, Holding
 from paperbroker.portfolio.portfolio import Portfolio, Refusal
+from paperbroker.risk.pretrade import Denial
 
 if TYPE_CHECKING:
     from paperbroker.core.clock import SimClock
@@ -51,7 +54,8 @@ if TYPE_CHECKING:
     from paperbroker.engine.contingent import Contingencies
     from paperbroker.model.events import OrderEvent
     from paperbroker.model.instrument import Instrument
-    from paperbroker.venue.venue import SimulatedVenue
+    from paperbroker.risk.guard import RiskGuard
+    from paperbroker.venue.base import Venue
 
 _REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
 
@@ -78,11 +82,12 @@ class OrderDesk:
     ids: IdFactory
     instruments: list[Instrument]
     orders: dict[str, Order]
-    venue: SimulatedVenue
+    venue: Venue
     _index: dict[str, int]
     _seen: list[int]
     _links: Contingencies
     _client_ids: set[tuple[str, str]]
+    risk: RiskGuard
 
     if TYPE_CHECKING:
 
@@ -121,7 +126,8 @@ class OrderDesk:
         ``terms`` are the order's (see :class:`~paperbroker.engine.order_entry.OrderTerms`).
         ``account_id`` names the account (default: the kernel's default
         account).  ``refusal`` rejects the order with that reason instead of
-        checking it (a pipeline's risk agent decided before the broker).
+        checking it (a pipeline's risk agent decided before the broker).  An order
+        the session's risk rules deny is rejected with an ``OrderDenied`` event.
 
         Raises:
             InvalidRequest: for an unknown symbol, a malformed order (see
@@ -143,14 +149,14 @@ class OrderDesk:
         ]
         order.legs = [leg.id for leg in legs]
         # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
-        refusal = refusal or self._refusal(order, portfolio, index)
-        if refusal is not None:
-            self._reject(order, refusal)
+        refused = refusal or self._refusal(order, portfolio, index)
+        if refused is not None:
+            self._reject(order, refused)
             for leg in legs:
                 if leg.status is OrderStatus.HELD:
                     self._emit(OrderCanceled(leg.ts_created, leg.id, f"entry {order.id} rejected"))
                 else:
-                    self._reject(leg, refusal)
+                    self._reject(leg, refused)
             return order
         close_row = self._decision_row(order, index)
         self._accept(order, portfolio, index, delayed=close_row is None)
@@ -271,14 +277,19 @@ class OrderDesk:
 
     def _refusal(
         self, order: Order, portfolio: Portfolio, index: int, replacing: str | None = None
-    ) -> Refusal | None:
-        """Why the broker would refuse ``order`` now (``None``: it would not)."""
+    ) -> Refusal | Denial | None:
+        """Why the broker would refuse ``order`` now (``None``: it would not): the
+        account's rules, the market, the session's risk rules, then the books."""
         refusal = rules_refusal(order, portfolio.account.rules) or market_refusal(
             order, self.feed.series[index], self._seen[index], self.instruments[index],
             self.clock.now_ns(),
         )  # fmt: skip
         if refusal is not None:
             return refusal
+        if self.risk.active:
+            denial = self.risk.check(order, portfolio, index, replacing)
+            if denial is not None:
+                return denial
         account = portfolio.account.id
         # A replacement takes the old order's place, and its OCO siblings are the
         # other way out of the same position: neither claims anything beside it.
@@ -292,11 +303,31 @@ class OrderDesk:
 
         return portfolio.check(order, working, self.venue.config.commission)
 
-    def _reject(self, order: Order, refusal: Refusal) -> None:
+    def _reject(self, order: Order, refusal: Refusal | Denial) -> None:
+        if isinstance(refusal, Denial):
+            self._emit(self.risk.denied(order, refusal))
+            return
         reason, message = refusal
         self._emit(
             OrderRejected(ts=order.ts_created, order_id=order.id, reason=reason, message=message)
         )
+
+    def _place(self, terms: OrderTerms, account_id: str) -> Order:
+        """Submit an order the broker places itself (the risk layer's protective and
+        closing orders): no check refuses it, and it works at once.
+
+        Raises:
+            InvalidRequest: for malformed terms (the caller builds valid ones).
+        """
+        portfolio = self.books(account_id)
+        index = self._instrument_index(terms.symbol)
+        checked = check_terms(terms, self.instruments[index])
+        self._check_client_id(portfolio.account.id, terms.client_order_id)
+        order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
+        self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
+        self.venue.accept(index, order, delayed=False)
+        portfolio.forget_reservations()
+        return order
 
     def _accept(
         self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
@@ -320,6 +351,8 @@ class OrderDesk:
             raise NotFound(f"order {order_id} not found")
         if order.status not in CHANGEABLE_STATUSES:
             return False
+        if order.status is not OrderStatus.HELD and self.venue.working_order(order_id) is None:
+            return False  # a replacement still on its way to the venue: nothing works yet
         now = self.clock.now_ns()
         self._emit(CancelRequested(ts=now, order_id=order.id))
         if order.status is OrderStatus.HELD:
@@ -333,7 +366,11 @@ class OrderDesk:
         account = self.books(account_id).account.id
         held = [c for c in self._links.held_claims() if c[0].account_id == account]
         group = self._links.group
-        return [(o, None, group(o.id)) for o in self.open_orders(account_id=account)] + held
+        working = self.open_orders(account_id=account)
+        protective = self.risk.protection.ids
+        if protective:  # the risk layer's protective orders claim nothing
+            working = [o for o in working if o.id not in protective]
+        return [(o, None, group(o.id)) for o in working] + held
 
     def holding(self, symbol: str, account_id: str | None = None) -> Holding:
         """What one account's orders hold of its position in ``symbol``, and what is left

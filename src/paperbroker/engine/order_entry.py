@@ -6,7 +6,8 @@ strategy's ``ctx.buy``, a session's API request or a journal's
 them into :class:`CheckedTerms` (prices and quantities on their grids, the
 type known).  Malformed requests raise :class:`InvalidRequest` and leave no
 trace; a request that is well formed but that the account or the market
-refuses becomes an order with an ``OrderRejected`` event (see the kernel).
+refuses becomes an order with an ``OrderRejected`` event, one the session's
+risk rules refuse an order with an ``OrderDenied`` event (see the kernel).
 """
 
 from __future__ import annotations

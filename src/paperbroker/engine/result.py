@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.trades import Trade
 from paperbroker.core.clock import ns_to_text
-from paperbroker.engine.result_views import BacktestFrames, describe, frames, to_html
-from paperbroker.model.events import Event
+from paperbroker.engine.fills_digest import fills_digest
+from paperbroker.engine.result_views import BacktestFrames, describe, frames, report_html, to_html
+from paperbroker.model.events import BreakerTripped, Event, OrderDenied
 from paperbroker.model.fill import Fill
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
 from paperbroker.portfolio.equity import EquityCurve
+
+if TYPE_CHECKING:
+    from paperbroker.data.series import BarSeries
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +54,8 @@ class BacktestResult:
     #: What to know about the data: prices off their instrument's tick
     #: (:func:`~paperbroker.data.ticks.off_grid_note`), one line each.
     data_notes: tuple[str, ...] = ()
+    #: The symbol whose buy and hold the metrics' alpha and beta are against (``None``: none).
+    benchmark: str | None = None
 
     def __repr__(self) -> str:
         return describe(self)
@@ -56,6 +63,18 @@ class BacktestResult:
     def _repr_html_(self) -> str:
         """The summary, metrics and first trades as HTML (Jupyter shows this)."""
         return to_html(self)
+
+    def report(
+        self,
+        path: str | Path | None = None,
+        *,
+        benchmark: BarSeries | None = None,
+        bars: Iterable[BarSeries] = (),
+    ) -> str:
+        """The run's self-contained HTML tearsheet (see docs/reports.md), written to
+        ``path`` when given; ``benchmark`` adds its buy-and-hold, ``bars`` (the series the
+        backtest ran on) draw the trades on the prices."""
+        return report_html(self, path, benchmark=benchmark, bars=bars)
 
     def to_pandas(self) -> BacktestFrames:
         """The trades, fills and equity curve as pandas DataFrames.
@@ -77,20 +96,7 @@ class BacktestResult:
         Two runs with the same data, parameters and seed give the same digest;
         any difference in any fill, to the last digit, changes it.
         """
-        digest = hashlib.sha256()
-        for fill in self.fills:
-            digest.update(
-                "|".join(
-                    (
-                        fill.id, fill.order_id, fill.symbol, fill.side.value, str(fill.qty),
-                        str(fill.price), str(fill.fee), str(fill.ts), fill.liquidity.value,
-                        fill.rule.value, str(fill.reference_price), str(fill.slippage),
-                        fill.path, str(fill.bar_ts), fill.model, str(fill.latency_ns),
-                    )
-                ).encode()
-                + b"\n"
-            )  # fmt: skip
-        return digest.hexdigest()
+        return fills_digest(self.fills)
 
     @property
     def execution_quality(self) -> ExecutionQuality:
@@ -120,11 +126,24 @@ class BacktestResult:
                 for symbol, position in self.positions.items()
                 if position.qty
             },
+            "benchmark": self.benchmark,
             "metrics": self.metrics.as_dict(),
             "execution_quality": _quality(self.execution_quality),
             "fills_digest": self.fills_digest(),
             "data_notes": list(self.data_notes),
+            "risk": self.risk_summary(),
         }
+
+    def risk_summary(self) -> dict[str, Any]:
+        """What the risk layer did: orders it denied per rule, and the breakers that tripped."""
+        denials: dict[str, int] = {}
+        tripped = []
+        for event in self.events:
+            if isinstance(event, OrderDenied):
+                denials[event.rule] = denials.get(event.rule, 0) + 1
+            elif isinstance(event, BreakerTripped):
+                tripped.append({"breaker": event.breaker, "at": _iso(event.ts)})
+        return {"denials": denials, "breakers_tripped": tripped}
 
 
 def _quality(quality: ExecutionQuality) -> dict[str, Any]:

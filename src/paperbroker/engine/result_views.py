@@ -12,8 +12,9 @@ called and says how to get it when it is missing; the HTML needs nothing.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from paperbroker.core.clock import ns_to_text
@@ -21,6 +22,7 @@ from paperbroker.core.clock import ns_to_text
 if TYPE_CHECKING:
     import pandas as pd
 
+    from paperbroker.data.series import BarSeries
     from paperbroker.engine.result import BacktestResult
 
 #: How many trades the HTML view lists (the first ones; the rest are counted).
@@ -116,8 +118,28 @@ def frames(result: BacktestResult) -> BacktestFrames:
     return BacktestFrames(trade_frame, fill_frame, equity_frame)
 
 
+def report_html(
+    result: BacktestResult,
+    path: str | Path | None = None,
+    *,
+    benchmark: BarSeries | None = None,
+    bars: Iterable[BarSeries] = (),
+) -> str:
+    """The result's HTML tearsheet (:mod:`paperbroker.analytics.report`), also written to
+    ``path`` (UTF-8) when one is given."""
+    from paperbroker.analytics.report import from_backtest, render_html
+
+    page = render_html(from_backtest(result, benchmark=benchmark, bars=bars))
+    if path is not None:
+        Path(path).write_text(page, encoding="utf-8")
+    return page
+
+
 def to_html(result: BacktestResult) -> str:
-    """The result as an HTML summary for notebooks: the books, the metrics, the first trades."""
+    """The result as an HTML summary for notebooks: the books, the key metrics, a sparkline
+    of the equity curve, the first trades."""
+    from paperbroker.analytics.report.svg import sparkline
+
     metrics = result.metrics
     curve = result.equity_curve
     period = (
@@ -135,14 +157,23 @@ def to_html(result: BacktestResult) -> str:
         ("Max drawdown", f"{metrics.max_drawdown:.2%}"),
         ("Sharpe ratio", f"{metrics.sharpe:.3f}"),
         ("Sortino ratio", f"{metrics.sortino:.3f}"),
+        ("Calmar ratio", _optional(metrics.calmar, ".3f")),
+        ("VaR / ES 95% (daily)", f"{_optional(metrics.var_95, '.2%')} / "
+                                 f"{_optional(metrics.es_95, '.2%')}"),
+        *(
+            [(f"Alpha / beta vs {result.benchmark}",
+              f"{_optional(metrics.alpha, '.2%')} / {_optional(metrics.beta, '.3f')}")]
+            if result.benchmark else []
+        ),
         ("Trades (closed / open)", f"{metrics.num_trades} / {metrics.num_open_trades}"),
         ("Win rate", f"{metrics.win_rate:.2%}"),
         ("Fees", f"{result.fees:,}"),
         ("Exposure", f"{metrics.exposure:.2%}"),
-    ]
+    ]  # fmt: skip
     title = f"{result.strategy} on {', '.join(result.symbols)}"
     parts = [
         '<div class="paperbroker-result">',
+        f'<div title="equity">{sparkline(curve.equity.tolist(), width=240, height=40)}</div>',
         f"<table><caption>{_text(title)}</caption><tbody>",
         *(f"<tr><th>{_text(name)}</th><td>{_text(value)}</td></tr>" for name, value in rows),
         "</tbody></table>",
@@ -174,3 +205,7 @@ def _text(value: object) -> str:
     if isinstance(value, Decimal):  # plain digits: 0, not 0E-10
         value = "0" if not value else format(value, "f")
     return html.escape(str(value))
+
+
+def _optional(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import types
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, NamedTuple, Union, get_args, get_origin, get_type_hints
@@ -91,42 +92,82 @@ def _to_json(value: Any) -> Any:
 
 
 def _from_json(annotation: Any, raw: Any, older: bool = False) -> Any:
+    return _decoder(annotation, older)(raw)
+
+
+Decoder = Callable[[Any], Any]
+#: Each field type's decoder, built once on first use (a replay decodes millions).
+_DECODERS: dict[tuple[Any, bool], Decoder] = {}
+
+
+def _decoder(annotation: Any, older: bool) -> Decoder:
+    key = (annotation, older)
+    found = _DECODERS.get(key)
+    if found is None:
+        found = _DECODERS[key] = _build_decoder(annotation, older)
+    return found
+
+
+def _build_decoder(annotation: Any, older: bool) -> Decoder:
     hints = _FIELD_TYPES.get(annotation)
     if hints is not None:
-        if not isinstance(raw, dict):
-            raise TypeError(f"expected an object, got {raw!r}")
-        # An older payload may lack fields added since; they take their defaults.
-        optional = set(annotation._field_defaults) if older else set()
-        if not set(hints) - optional <= set(raw) <= set(hints):
-            raise ValueError(f"fields {sorted(raw)} != {sorted(hints)}")
-        return annotation(
-            **{
-                name: _from_json(hint, raw[name], older)
-                for name, hint in hints.items()
-                if name in raw
-            }
-        )
+        return _record_decoder(annotation, hints, older)
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         options = get_args(annotation)
-        if raw is None and type(None) in options:
-            return None
+        nullable = type(None) in options
         (inner,) = [o for o in options if o is not type(None)]
-        return _from_json(inner, raw, older)
+        decode_inner = _decoder(inner, older)
+
+        def optional(raw: Any) -> Any:
+            if raw is None and nullable:
+                return None
+            return decode_inner(raw)
+
+        return optional
     supertype = getattr(annotation, "__supertype__", None)  # NewType ids
     if supertype is not None:
-        return _from_json(supertype, raw, older)
+        return _decoder(supertype, older)
     if annotation is Decimal:
-        if not isinstance(raw, str):
-            raise TypeError(f"expected a decimal string, got {raw!r}")
-        return Decimal(raw)
+        return _decimal
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return annotation(raw)
+        enum: Decoder = annotation
+        return enum
     if annotation in (int, str, bool):
-        if type(raw) is not annotation:
-            raise TypeError(f"expected {annotation.__name__}, got {raw!r}")
-        return raw
-    raise TypeError(f"cannot decode a field of type {annotation!r}")
+
+        def exact(raw: Any) -> Any:
+            if type(raw) is not annotation:
+                raise TypeError(f"expected {annotation.__name__}, got {raw!r}")
+            return raw
+
+        return exact
+
+    def undecodable(raw: Any) -> Any:
+        raise TypeError(f"cannot decode a field of type {annotation!r}")
+
+    return undecodable
+
+
+def _record_decoder(record: Any, hints: dict[str, Any], older: bool) -> Decoder:
+    # An older payload may lack fields added since; they take their defaults.
+    allowed = frozenset(hints)
+    required = allowed - (frozenset(record._field_defaults) if older else frozenset())
+    fields = [(name, _decoder(hint, older)) for name, hint in hints.items()]
+
+    def decode(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise TypeError(f"expected an object, got {raw!r}")
+        if not (required.issubset(raw) and allowed.issuperset(raw)):
+            raise ValueError(f"fields {sorted(raw)} != {sorted(hints)}")
+        return record(**{name: field(raw[name]) for name, field in fields if name in raw})
+
+    return decode
+
+
+def _decimal(raw: Any) -> Decimal:
+    if not isinstance(raw, str):
+        raise TypeError(f"expected a decimal string, got {raw!r}")
+    return Decimal(raw)
 
 
 # The field types of every record the codec rebuilds, resolved once.

@@ -77,6 +77,19 @@ class OrderRejected(NamedTuple):
     message: str
 
 
+class OrderDenied(NamedTuple):
+    """The session's risk layer refused the order: ``rule`` (``limits.max_order_qty``,
+    ``hours.blackouts``, ``breakers.daily_loss``, ...) allows ``limit`` and the order
+    would have made it ``value``.  The order is ``rejected`` with reason ``risk_denied``."""
+
+    ts: int
+    order_id: OrderId
+    rule: str
+    limit: str
+    value: str
+    message: str
+
+
 class OrderFilled(NamedTuple):
     """Part or all of an order executed; ``fill`` holds every detail."""
 
@@ -186,6 +199,40 @@ class AgentCommanded(NamedTuple):
     changes: str = "{}"
 
 
+class RiskCommanded(NamedTuple):
+    """A client changed the session's risk or used an emergency control: ``action``
+    (``configure``, ``override``, ``clear_override``, ``reset_breaker``, ``cancel_all``,
+    ``close_all``, ``kill``, ``reduce``, ``tighten_stops``) with ``params`` (canonical
+    JSON), ``by`` whom (a key id) and why.  What it caused follows it."""
+
+    ts: int
+    action: str
+    params: str = "{}"
+    by: str = ""
+    reason: str = ""
+
+
+class BreakerTripped(NamedTuple):
+    """A circuit breaker tripped: ``breaker`` (``daily_loss``, ``max_drawdown_pct``, ...)
+    saw ``value`` against its ``limit``.  New entries are denied until it is reset."""
+
+    ts: int
+    breaker: str
+    value: str
+    limit: str
+    message: str
+
+
+class RiskAdjusted(NamedTuple):
+    """The risk layer changed something by itself: ``what`` (``override_expired``,
+    ``scale_up``, ``scale_down``, ``safeguard``, ``max_holding``) to ``value``."""
+
+    ts: int
+    what: str
+    value: str
+    message: str
+
+
 class NewsPosted(NamedTuple):
     """A client posted a headline to the session (``symbols`` comma-separated)."""
 
@@ -220,10 +267,51 @@ class SessionStateChanged(NamedTuple):
     reason: str = ""
 
 
+class BrokerReported(NamedTuple):
+    """What a live session's broker said of one of its orders: an input, journaled
+    before its effects (the order's own events), and applied again by a replay.
+
+    ``update`` is ``accepted``, ``fill``, ``canceled``, ``expired``, ``rejected``
+    or ``replaced`` (``broker_order_id`` then names the replacement at the
+    broker). A ``fill`` carries the broker's execution id (``fill_id``: fills
+    are applied once, keyed by it), its ``qty``, ``price``, ``fee`` and the
+    broker's time (``filled_at``). ``ts`` is when the session heard of it.
+    """
+
+    ts: int
+    order_id: OrderId
+    update: str
+    broker_order_id: str = ""
+    fill_id: str = ""
+    qty: Decimal | None = None
+    price: Decimal | None = None
+    fee: Decimal | None = None
+    filled_at: int = 0
+    reason: str = ""
+
+
+class ReconciliationApplied(NamedTuple):
+    """A reconciliation brought a live session's books in line with its broker's.
+
+    ``differences`` is the run's JSON array of differences (kind, symbol,
+    local, broker); ``adjustments`` the JSON object applied to the default
+    account: ``{"positions": {symbol: {"qty", "avg_entry_price"}}, "cash"}``
+    (a position or cash absent from it is unchanged). ``run_id`` names the run
+    in the reconciliation record; ``by`` who approved it (empty: the policy).
+    """
+
+    ts: int
+    run_id: str
+    differences: str
+    adjustments: str
+    by: str = ""
+
+
 OrderEvent = (
     OrderSubmitted
     | OrderAccepted
     | OrderRejected
+    | OrderDenied
     | OrderFilled
     | OrderCanceled
     | OrderExpired
@@ -243,6 +331,11 @@ Event = (
     | NewsPosted
     | SessionStateChanged
     | BarReceived
+    | RiskCommanded
+    | BreakerTripped
+    | RiskAdjusted
+    | BrokerReported
+    | ReconciliationApplied
 )
 
 #: Every event type, in the order the docs list them.
@@ -265,6 +358,12 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     NewsPosted,
     SessionStateChanged,
     BarReceived,
+    OrderDenied,
+    RiskCommanded,
+    BreakerTripped,
+    RiskAdjusted,
+    BrokerReported,
+    ReconciliationApplied,
 )
 
 for _event_type in EVENT_TYPES:

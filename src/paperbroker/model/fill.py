@@ -33,6 +33,8 @@ class FillRule(StrEnum):
     # fill_timing signal_close: a market order filled at the close of the bar it was
     # decided on (optimistic: the price the decision was made on).
     SIGNAL_CLOSE = "signal_close"
+    # A live session's fill: the broker executed it (its price is the broker's).
+    BROKER = "broker"
 
 
 class Fill(NamedTuple):

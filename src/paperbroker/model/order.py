@@ -26,6 +26,7 @@ from paperbroker.model.events import (
     CancelRequested,
     OrderAccepted,
     OrderCanceled,
+    OrderDenied,
     OrderEvent,
     OrderExpired,
     OrderFilled,
@@ -64,6 +65,7 @@ ORDER_TRANSITIONS: TransitionTable[OrderStatus, OrderTrigger] = TransitionTable(
         (_S.ACCEPTED, _T.FILL): _S.FILLED,
         (_S.ACCEPTED, _T.CANCEL): _S.CANCELED,
         (_S.ACCEPTED, _T.EXPIRE): _S.EXPIRED,
+        (_S.ACCEPTED, _T.REJECT): _S.REJECTED,  # a broker refused what the session took
         (_S.PARTIALLY_FILLED, _T.PARTIAL_FILL): _S.PARTIALLY_FILLED,
         (_S.PARTIALLY_FILLED, _T.FILL): _S.FILLED,
         (_S.PARTIALLY_FILLED, _T.CANCEL): _S.CANCELED,
@@ -193,6 +195,11 @@ class Order:
         return self.notional is None or bool(self.qty)
 
     @property
+    def denial(self) -> OrderDenied | None:
+        """Why the session's risk layer denied the order (``None``: it did not)."""
+        return next((e for e in reversed(self.events) if isinstance(e, OrderDenied)), None)
+
+    @property
     def is_trailing(self) -> bool:
         return self.order_type is OrderType.TRAILING_STOP
 
@@ -228,6 +235,8 @@ class Order:
             self.status = ORDER_TRANSITIONS.next_state(self.status, _TRIGGERS[type(event)])
             if isinstance(event, OrderRejected):
                 self.reject_reason, self.reject_message = event.reason, event.message
+            elif isinstance(event, OrderDenied):
+                self.reject_reason, self.reject_message = RejectReason.RISK_DENIED, event.message
             elif isinstance(event, OrderReplaced):
                 self.replaced_by = event.replaced_by
         self.ts_updated = event.ts
@@ -245,6 +254,7 @@ class Order:
 _TRIGGERS: dict[type, OrderTrigger] = {
     OrderAccepted: _T.ACCEPT,
     OrderRejected: _T.REJECT,
+    OrderDenied: _T.REJECT,
     OrderCanceled: _T.CANCEL,
     OrderExpired: _T.EXPIRE,
     CancelRequested: _T.CANCEL_REQUEST,

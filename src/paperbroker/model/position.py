@@ -18,7 +18,7 @@ from paperbroker.model.values import EXACT, ZERO
 
 # The removed share of a basis is a quotient (often a repeating decimal): it is
 # rounded once, to far below any currency's smallest unit, and then used as is.
-_BASIS_QUANTUM = Decimal("1e-10")
+BASIS_QUANTUM = Decimal("1e-10")
 
 
 class Position:
@@ -61,7 +61,7 @@ class Position:
             self.cost_basis = EXACT.add(self.cost_basis, signed * price)
             return ZERO
         closing = min(abs(qty), abs(signed))
-        removed = (self.cost_basis * closing / abs(qty)).quantize(_BASIS_QUANTUM)
+        removed = (self.cost_basis * closing / abs(qty)).quantize(BASIS_QUANTUM)
         # Closing a long sells `closing` units; closing a short buys them back.
         proceeds = closing * price if qty > 0 else -closing * price
         realized = EXACT.subtract(proceeds, removed)

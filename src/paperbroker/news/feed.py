@@ -60,6 +60,22 @@ class NewsFeed:
     def __len__(self) -> int:
         return len(self._items)
 
+    def to_state(self) -> dict[str, int | None]:
+        """How far the feed has handed out its items, for a checkpoint (the items are
+        the file's, read again)."""
+        return {"next": self._next, "cursor": self._cursor, "items": len(self._items)}
+
+    def from_state(self, state: dict[str, int | None]) -> None:
+        """Take the position :meth:`to_state` wrote, into a feed over the same items.
+
+        Raises:
+            ValueError: if the feed holds another number of items.
+        """
+        if state["items"] != len(self._items) or state["next"] is None:
+            raise ValueError("the news feed's items differ from the checkpoint's")
+        self._next = int(state["next"])
+        self._cursor = state["cursor"]
+
     def until(self, ts_ns: int) -> list[NewsItem]:
         """The items with ``ts <= ts_ns`` not returned before, oldest first.
 

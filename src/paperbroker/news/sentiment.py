@@ -173,6 +173,27 @@ class SentimentTracker:
             history = self._history.setdefault(symbol, _History())
             history.insert(item.ts, float(score), self._half_life_ns)
 
+    def to_state(self) -> dict[str, Any]:
+        """The items counted (by id) and each symbol's scored history, for a checkpoint."""
+        return {
+            "ids": sorted(self._ids),
+            "history": {
+                symbol: [h.ts, h.scores, h.num, h.den] for symbol, h in self._history.items()
+            },
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Take what :meth:`to_state` wrote (the scores are finite: JSON numbers, exact)."""
+        self._ids = {str(i) for i in state["ids"]}
+        self._history = {}
+        for symbol, (ts, scores, num, den) in state["history"].items():
+            history = _History()
+            history.ts = [int(t) for t in ts]
+            history.scores, history.num, history.den = (
+                [float(v) for v in values] for values in (scores, num, den)
+            )
+            self._history[symbol] = history
+
     def score(self, symbol: str, at_ts: int) -> float | None:
         """``S(at_ts)`` for ``symbol``, or None if it has no news at or before ``at_ts``."""
         history = self._history.get(symbol.strip().upper())

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -67,6 +68,22 @@ class FillLedger:
         self._instrument.append(instrument)
         self._deltas.append(signed_qty)
         self._cash.append(cash_after)
+
+    def to_state(self) -> dict[str, Any]:
+        """The fills recorded so far, for a checkpoint (decimals as their text)."""
+        return {
+            "ts": list(self._ts),
+            "instrument": list(self._instrument),
+            "deltas": [str(d) for d in self._deltas],
+            "cash": [str(c) for c in self._cash],
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Hold the fills :meth:`to_state` wrote instead of the ones recorded."""
+        self._ts = [int(t) for t in state["ts"]]
+        self._instrument = [int(i) for i in state["instrument"]]
+        self._deltas = [Decimal(d) for d in state["deltas"]]
+        self._cash = [Decimal(c) for c in state["cash"]]
 
     def equity_curve(self, sample_ts: IntArray, tracks: Sequence[PriceTrack]) -> EquityCurve:
         """Value the account at each of ``sample_ts`` (sorted bar close times).

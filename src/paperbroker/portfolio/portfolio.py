@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from paperbroker.model.account import Account
 from paperbroker.model.enums import OrderSide, OrderType, RejectReason
 from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
-from paperbroker.model.position import Position
-from paperbroker.model.values import ZERO
+from paperbroker.model.position import BASIS_QUANTUM, Position
+from paperbroker.model.values import EXACT, ZERO
 from paperbroker.portfolio.claims import Claim, Holding, Reservations, leaves_qty
 from paperbroker.portfolio.equity import FillLedger
 from paperbroker.portfolio.marks import mark
@@ -48,6 +49,41 @@ class Portfolio:
         self.ledger = FillLedger(float(account.initial_cash))
         self._reservations: Reservations | None = None
         self.fees = ZERO
+        #: What reconciliations with a broker brought into the account, at cost, less
+        #: what they took out (see :meth:`reconcile_position`): a flow, not P&L.
+        self.reconciled = ZERO
+
+    def to_state(self) -> dict[str, Any]:
+        """Cash, fees, every position that ever traded, the fill ledger and what
+        reconciliations brought in (:attr:`reconciled`), for a
+        checkpoint (the account's id, settings and rules are the caller's to write).
+
+        The reservations are a cache of the working orders' claims, recounted
+        at the next check: they are not written.
+        """
+        return {
+            "cash": str(self.account.cash),
+            "fees": str(self.fees),
+            "positions": {
+                symbol: [str(p.qty), str(p.cost_basis), str(p.realized_pnl), str(p.fees)]
+                for symbol, p in self.positions.items()
+                if p.qty or p.cost_basis or p.realized_pnl or p.fees
+            },
+            "ledger": self.ledger.to_state(),
+            "reconciled": str(self.reconciled),
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Take the books :meth:`to_state` wrote."""
+        self.account.cash = Decimal(state["cash"])
+        self.fees = Decimal(state["fees"])
+        for symbol, (qty, basis, realized, fees) in state["positions"].items():
+            position = self.positions[symbol]
+            position.qty, position.cost_basis = Decimal(qty), Decimal(basis)
+            position.realized_pnl, position.fees = Decimal(realized), Decimal(fees)
+        self.ledger.from_state(state["ledger"])
+        self.reconciled = Decimal(state["reconciled"])
+        self._reservations = None
 
     @property
     def cash(self) -> Decimal:
@@ -97,6 +133,41 @@ class Portfolio:
         self.fees += fill.fee
         self.positions[fill.symbol].apply(fill)
         self.ledger.record(fill.ts, self._mark_index[fill.symbol], signed, self.account.cash)
+
+    def reconcile_position(self, symbol: str, qty: Decimal, avg_price: Decimal, ts: int) -> None:
+        """Set a position to a broker's figures (a reconciliation; no fill made it).
+
+        The position's cost basis becomes ``qty * avg_price``; cash does not
+        move (:meth:`reconcile_cash` sets it). What changed outside the session
+        is not the session's P&L: realized P&L stays what its fills realized,
+        and the basis the position gained or lost is counted in
+        :attr:`reconciled`, as shares moved into or out of the account at cost.
+        So the books stay whole: equity minus the initial cash is realized plus
+        unrealized P&L, minus fees, plus :attr:`reconciled`, to the digit (a
+        position held at the broker before the session began adds its cost; one
+        sold there by hand adds what it fetched over its cost, with the cash).
+
+        Raises:
+            KeyError: for a symbol the account does not trade.
+        """
+        position = self.positions[symbol]
+        # On the basis grid of fills (10 places), so valuations stay exact.
+        basis = EXACT.multiply(qty, avg_price).quantize(BASIS_QUANTUM) if qty else ZERO
+        delta = qty - position.qty
+        self.reconciled = EXACT.add(self.reconciled, EXACT.subtract(basis, position.cost_basis))
+        position.qty = qty
+        position.cost_basis = basis
+        self._reservations = None
+        self.ledger.record(ts, self._mark_index[symbol], delta, self.account.cash)
+
+    def reconcile_cash(self, cash: Decimal, ts: int) -> None:
+        """Set cash to a broker's (a reconciliation); the difference counts in
+        :attr:`reconciled`, so the books stay whole (see :meth:`reconcile_position`)."""
+        self.reconciled = EXACT.add(self.reconciled, EXACT.subtract(cash, self.account.cash))
+        self.account.cash = cash
+        self._reservations = None
+        if self._mark_index:
+            self.ledger.record(ts, next(iter(self._mark_index.values())), ZERO, cash)
 
     def check(
         self,

@@ -32,18 +32,21 @@ from paperbroker.store.system_events import QUIET_KINDS, SystemEvent, severity_o
 
 ORDERS, FILLS, SESSIONS, AGENTS = "orders", "fills", "sessions", "agents"
 ACTIVITY, SYSTEM, LOGS = "activity", "system", "logs"
+#: Parameter sweeps' progress (system events of kinds ``Sweep…``).
+SWEEPS = "sweeps"
 #: Every topic a client can subscribe to.
-TOPICS: Final = (ORDERS, FILLS, SESSIONS, AGENTS, ACTIVITY, SYSTEM, LOGS)
+TOPICS: Final = (ORDERS, FILLS, SESSIONS, AGENTS, ACTIVITY, SYSTEM, LOGS, SWEEPS)
 #: Topics heard on the sessions' streams.
 SESSION_TOPICS: Final = frozenset({ORDERS, FILLS, SESSIONS, AGENTS, ACTIVITY})
 #: Topics heard on the owners' system streams.
-SYSTEM_TOPICS: Final = frozenset({SYSTEM, ACTIVITY})
+SYSTEM_TOPICS: Final = frozenset({SYSTEM, ACTIVITY, SWEEPS})
 
 #: The topic of each journal kind known today (``None``: no topic, not activity).
 TOPIC_BY_KIND: Final[Mapping[str, str | None]] = {
     "OrderSubmitted": ORDERS,
     "OrderAccepted": ORDERS,
     "OrderRejected": ORDERS,
+    "OrderDenied": ORDERS,
     "OrderFilled": FILLS,
     "OrderCanceled": ORDERS,
     "OrderExpired": ORDERS,
@@ -57,6 +60,10 @@ TOPIC_BY_KIND: Final[Mapping[str, str | None]] = {
     "NewsPosted": SESSIONS,
     "SessionStateChanged": SESSIONS,
     "AgentCommanded": AGENTS,
+    "RiskCommanded": SESSIONS,
+    "BreakerTripped": SESSIONS,
+    "RiskAdjusted": SESSIONS,
+    "ReconciliationApplied": SESSIONS,
     "AdvanceRequested": None,
     "BarReceived": None,
 }
@@ -142,17 +149,19 @@ def journal_event(session_id: str, stored: EncodedEvent) -> StreamEvent:
 
 
 def system_event(event: SystemEvent) -> StreamEvent:
-    """An owner's system event as a stream event (topic ``system``, always activity)."""
+    """An owner's system event as a stream event (topic ``system``, always activity; a
+    sweep's on ``sweeps``, its progress not activity)."""
     data = _object(event.payload)
+    sweep = event.kind.startswith("Sweep")
     return StreamEvent(
         f"system:{event.owner_key_id}",
         event.seq,
         event.kind,
         event.ts,
-        SYSTEM,
+        SWEEPS if sweep else SYSTEM,
         event.session_id,
         event.payload,
-        event.severity,
+        None if event.kind in QUIET_KINDS else event.severity,
         system_message(event.kind, data),
     )
 
@@ -197,6 +206,19 @@ def _message(kind: str, d: Mapping[str, Any]) -> str:
         return f"{fill['side']} {fill['qty']} {fill['symbol']} filled at {fill['price']}"
     if kind == "OrderRejected":
         return f"order {order} rejected ({d['reason']}): {d['message']}"
+    if kind == "OrderDenied":
+        return f"order {order} denied by {d['rule']} (limit {d['limit']}, value {d['value']})"
+    if kind == "BreakerTripped":
+        return f"breaker {d['breaker']} tripped: {d['message']}"
+    if kind == "RiskCommanded":
+        reason = d.get("reason")
+        return f"risk: {d['action']}" + (f" ({reason})" if reason else "")
+    if kind == "RiskAdjusted":
+        return f"risk {d['what'].replace('_', ' ')}: {d['message']}"
+    if kind == "ReconciliationApplied":
+        found = len(json.loads(d["differences"]))
+        run = _short(d["run_id"]) + (f", approved by {d['by']}" if d.get("by") else "")
+        return f"books reconciled with the broker: {found} difference(s) (run {run})"
     if kind == "OrderCanceled":
         reason = d.get("reason")
         return f"order {order} canceled" + (f": {reason}" if reason else "")

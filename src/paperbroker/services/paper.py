@@ -26,6 +26,8 @@ from paperbroker.core.clock import NANOS_PER_SECOND, Clock, datetime_to_ns
 from paperbroker.core.errors import InvalidRequest, PaperbrokerError
 from paperbroker.feeds.base import BarFeed, FeedEnded
 from paperbroker.feeds.config import AlpacaCredentials, FeedSettings, build_feed
+from paperbroker.risk.settings import RiskSettings
+from paperbroker.services.checkpoints import INTERVAL_FIELD
 from paperbroker.services.data_window import check_window
 from paperbroker.services.session_config import account_config, account_json
 from paperbroker.services.views import AccountSettings, SessionView
@@ -35,7 +37,7 @@ from paperbroker.venue.execution import ExecutionConfig
 from paperbroker.venue.schema import ExecutionSpec
 
 if TYPE_CHECKING:
-    from paperbroker.services.sessions import _Live
+    from paperbroker.services.loaded import LoadedSession
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +67,24 @@ class PaperSessions:
     _market: MarketData
     _wall: Clock
     _lock: threading.Lock
-    _live: dict[str, _Live]
+    _live: dict[str, LoadedSession]
     alpaca_credentials: AlpacaCredentials | None = None
     drive: bool
     _watchdog: threading.Thread | None = None
 
     # Provided by the session service.
-    def _create(self, owner: str, name: str, start_ns: int, end_ns: int, config: str) -> _Live:
+    def _create(
+        self, owner: str, name: str, start_ns: int, end_ns: int, config: str
+    ) -> LoadedSession:
         raise NotImplementedError
 
-    def _get(self, owner: str, session_id: str) -> _Live:
+    def _get(self, owner: str, session_id: str) -> LoadedSession:
         raise NotImplementedError
 
-    def _view(self, live: _Live) -> SessionView:
+    def _view(self, live: LoadedSession) -> SessionView:
         raise NotImplementedError
 
-    def _after_move(self, live: _Live) -> None:
+    def _after_move(self, live: LoadedSession) -> None:
         raise NotImplementedError
 
     def list(self, owner: str) -> builtins.list[SessionView]:
@@ -103,30 +107,24 @@ class PaperSessions:
         initial_cash: Decimal,
         execution: ExecutionSpec | Mapping[str, object] | None,
         feed: Mapping[str, object] | None,
+        risk: RiskSettings | None = None,
+        origin: str | None = None,
+        checkpoint_interval: float | None = None,
     ) -> SessionView:
-        """Create a paper session on ``feed`` and start it (``running``).
+        """Create a paper session on ``feed`` and start it (``running``); ``checkpoint_interval``
+        is the seconds between its checkpoints (default: the server's).
+
+        ``origin`` marks who made it, stored with its settings (``cli-run``:
+        ``paperbroker run``, which finds its own sessions again by it).
 
         Raises:
             InvalidRequest: for no or too many symbols, negative cash, or invalid
                 execution, feed or pipeline settings (the message names the field).
         """
-        unique = list(dict.fromkeys(symbols))
-        if not unique:
-            raise InvalidRequest("a paper session needs at least one symbol")
-        if len(unique) > MAX_SYMBOLS:
-            raise InvalidRequest(f"a paper session trades at most {MAX_SYMBOLS} symbols")
         if initial_cash < 0:
             raise InvalidRequest(f"initial_cash must not be negative, got {initial_cash}")
-        settings = FeedSettings.parse(feed)
-        if settings.type == "alpaca" and self.alpaca_credentials is None:
-            raise InvalidRequest(
-                "an alpaca feed needs the server's PAPERBROKER_ALPACA_KEY_ID and "
-                "PAPERBROKER_ALPACA_SECRET_KEY"
-            )
+        unique, settings = self._fed_symbols(symbols, feed, "paper")
         models = ExecutionConfig.from_json(execution)
-        if settings.type == "replay":  # stored history: each symbol needs bars to replay
-            replay_from = None if settings.start is None else datetime_to_ns(settings.start)
-            check_window(self._market, unique, replay_from, None, bar_at_start=True)
         start = self._wall.now_ns()
         config = json.dumps(
             {
@@ -138,6 +136,9 @@ class PaperSessions:
                 "pipeline": pipeline,
                 "symbols": unique,
                 "feed": settings.model_dump(mode="json"),
+                "risk": None if risk is None else risk.to_json(),
+                **({} if origin is None else {"origin": origin}),
+                **({} if checkpoint_interval is None else {INTERVAL_FIELD: checkpoint_interval}),
             }
         )
         live = self._create(owner, name or "paper", start, start + PAPER_SPAN_NS, config)
@@ -163,6 +164,31 @@ class PaperSessions:
         return self._feed_view(self._get(owner, session_id))
 
     # -- internals ----------------------------------------------------------------
+    def _fed_symbols(
+        self, symbols: Sequence[str], feed: Mapping[str, object] | None, kind: str
+    ) -> tuple[builtins.list[str], FeedSettings]:
+        """The symbols of a session fed in real time (once each) and its feed's settings.
+
+        Raises:
+            InvalidRequest: for no or too many symbols, invalid feed settings, an
+                alpaca feed without the server's keys, or a replay without history.
+        """
+        unique = list(dict.fromkeys(symbols))
+        if not unique:
+            raise InvalidRequest(f"a {kind} session needs at least one symbol")
+        if len(unique) > MAX_SYMBOLS:
+            raise InvalidRequest(f"a {kind} session trades at most {MAX_SYMBOLS} symbols")
+        settings = FeedSettings.parse(feed)
+        if settings.type == "alpaca" and self.alpaca_credentials is None:
+            raise InvalidRequest(
+                "an alpaca feed needs the server's PAPERBROKER_ALPACA_KEY_ID and "
+                "PAPERBROKER_ALPACA_SECRET_KEY"
+            )
+        if settings.type == "replay":  # stored history: each symbol needs bars to replay
+            replay_from = None if settings.start is None else datetime_to_ns(settings.start)
+            check_window(self._market, unique, replay_from, None, bar_at_start=True)
+        return unique, settings
+
     def _each(self, owner: str, state: SessionState, verb: Any) -> dict[str, str]:
         results: dict[str, str] = {}
         for view in self.paper_sessions(owner):
@@ -174,7 +200,7 @@ class PaperSessions:
                 results[view.id] = f"error: {error}"
         return results
 
-    def _feed_view(self, live: _Live) -> FeedView | None:
+    def _feed_view(self, live: LoadedSession) -> FeedView | None:
         feed, settings = live.feed, live.feed_settings
         if feed is None or settings is None:
             return None
@@ -185,7 +211,7 @@ class PaperSessions:
             health.reconnects, stale, stale > settings.stale_after_seconds, health.last_error,
         )  # fmt: skip
 
-    def _start_feeding(self, live: _Live) -> None:
+    def _start_feeding(self, live: LoadedSession) -> None:
         """Start the session's feeder thread, unless it runs or the session has ended."""
         runtime = live.runtime
         if not self.drive or not runtime.live or runtime.ended or runtime.diverged is not None:
@@ -200,13 +226,14 @@ class PaperSessions:
         )  # fmt: skip
         live.stop_feeding.clear()
         live.fed_since = self._wall.now_ns()
-        live.feeder = threading.Thread(
+        feeder = threading.Thread(
             target=self._feed, args=(live, live.feed), name=f"feed-{live.record.id}", daemon=True
         )
-        live.feeder.start()
+        feeder.start()  # before it is shared: a stop never joins a thread not yet started
+        live.feeder = feeder
         self._watch()
 
-    def _feed(self, live: _Live, feed: BarFeed) -> None:
+    def _feed(self, live: LoadedSession, feed: BarFeed) -> None:
         runtime = live.runtime
 
         def sink(bars: Sequence[Any]) -> None:
@@ -224,7 +251,7 @@ class PaperSessions:
             feed.health.last_error = f"{type(error).__name__}: {error}"
             self._end(live, SessionTrigger.FAIL, f"the feed failed: {feed.health.last_error}")
 
-    def _end(self, live: _Live, trigger: SessionTrigger, reason: str) -> None:
+    def _end(self, live: LoadedSession, trigger: SessionTrigger, reason: str) -> None:
         runtime = live.runtime
         try:
             if not runtime.ended and not live.stop_feeding.is_set():
@@ -233,7 +260,7 @@ class PaperSessions:
             log.exception("session %s: could not record that its feed ended", live.record.id)
         self._after_move(live)
 
-    def _stop_feeding(self, live: _Live) -> None:
+    def _stop_feeding(self, live: LoadedSession) -> None:
         live.stop_feeding.set()
         feeder = live.feeder
         if feeder is not None and feeder is not threading.current_thread():

@@ -8,8 +8,13 @@ now. The metrics (:func:`~paperbroker.analytics.metrics.compute_metrics`)
 are computed over that curve, and their final equity *is* its last point.
 
 The trades are the account's fills grouped into round trips
-(:func:`~paperbroker.analytics.trades.build_trades`). Before the account has
-a sample (a session still at its start), there are no metrics: ``None``.
+(:func:`~paperbroker.analytics.trades.build_trades`), with their MAE and MFE
+from the session's bars. Before the account has a sample (a session still at
+its start), there are no metrics: ``None``.
+
+A benchmark is a symbol's buy and hold: its price known at each sample time,
+from the session's own bars when it trades the symbol, else from the
+server's market data (:func:`benchmark_prices`).
 """
 
 from __future__ import annotations
@@ -18,15 +23,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from numpy.typing import NDArray
 
+from paperbroker.analytics.excursions import with_excursions
 from paperbroker.analytics.execution_quality import ExecutionQuality
 from paperbroker.analytics.metrics import Metrics, compute_metrics
 from paperbroker.analytics.portfolio_history import HistoryQuery
 from paperbroker.analytics.trades import Trade, build_trades
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.core.errors import InvalidRequest
+from paperbroker.data.series import BarSeries
 from paperbroker.model.events import OrderFilled
+from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.services.account_history import account_portfolio_history
+from paperbroker.session.market import MarketData
 from paperbroker.session.runtime import SessionRuntime
 
 
@@ -45,13 +55,57 @@ class SessionMetrics:
     trades: list[Trade]
 
 
-def session_metrics(runtime: SessionRuntime, account_id: str | None = None) -> SessionMetrics:
+def benchmark_series(
+    runtime: SessionRuntime, symbol: str, market: MarketData | None = None
+) -> BarSeries:
+    """The bars of ``symbol``: the session's own, else the server's ``market`` data.
+
+    Raises:
+        InvalidRequest: for a symbol neither has.
+    """
+    wanted = symbol.strip().upper()
+    for series in runtime.kernel.feed.series:
+        if series.symbol.upper() == wanted:
+            return series
+    found = None if market is None else market.series(wanted)
+    if found is None:
+        raise InvalidRequest(f"benchmark {symbol!r} has no market data")
+    return found
+
+
+def benchmark_prices(
+    runtime: SessionRuntime, symbol: str, ts_ns: NDArray[np.int64], market: MarketData | None = None
+) -> NDArray[np.float64]:
+    """The price of ``symbol`` known at each of ``ts_ns`` (0 before its first bar).
+
+    Raises:
+        InvalidRequest: for a symbol without market data (:func:`benchmark_series`).
+    """
+    return PriceTrack.of(benchmark_series(runtime, symbol, market)).known(ts_ns)
+
+
+def session_metrics(
+    runtime: SessionRuntime,
+    account_id: str | None = None,
+    *,
+    benchmark: str | None = None,
+    risk_free_rate: float = 0.0,
+    market: MarketData | None = None,
+) -> SessionMetrics:
     """The metrics, execution quality and trades of ``account_id`` (default: the
     session's default account), as of the session's current time.
 
+    ``benchmark`` is a symbol (the session's, or one of ``market``'s) whose buy
+    and hold the alpha, beta and benchmark return are measured against;
+    ``risk_free_rate`` is annual (docs/metrics.md).
+
     Raises:
         NotFound: for an account the session does not have.
+        InvalidRequest: for a benchmark without market data, or a risk-free rate
+            that is not finite or not above -1.
     """
+    if not np.isfinite(risk_free_rate) or risk_free_rate <= -1:
+        raise InvalidRequest(f"risk_free_rate must be a finite rate above -1, not {risk_free_rate}")
     account = runtime.books(account_id or runtime.default_account_id).account
     with runtime.locked():
         fills = [
@@ -59,8 +113,10 @@ def session_metrics(runtime: SessionRuntime, account_id: str | None = None) -> S
             for e in runtime.kernel.events
             if isinstance(e, OrderFilled) and e.fill.account_id == account.id
         ]
+        orders = runtime.orders(account.id)
         quality = runtime.execution_quality()
-        trades = build_trades(fills)
+        bars = {s.symbol: s for s in runtime.kernel.feed.series}
+        trades = with_excursions(build_trades(fills), bars)
         try:
             history = account_portfolio_history(
                 runtime, account.id, HistoryQuery(timeframe="1D", start_ns=runtime.spec.start_ns)
@@ -73,6 +129,12 @@ def session_metrics(runtime: SessionRuntime, account_id: str | None = None) -> S
     if history is None or not history.equity:
         return SessionMetrics(account.id, None, average, 0, quality, trades)
     ts = np.asarray(history.timestamp, dtype=np.int64) * NANOS_PER_SECOND
+    prices = None
+    if benchmark is not None:
+        # A sample is labelled by its window's start and valued at its end: the next
+        # sample's start, the last one now.
+        valued = np.maximum(np.append(ts[1:], runtime.now_ns), ts)
+        prices = benchmark_prices(runtime, benchmark, valued, market)
     metrics = compute_metrics(
         ts,
         np.asarray(history.equity, dtype=np.float64),
@@ -80,5 +142,9 @@ def session_metrics(runtime: SessionRuntime, account_id: str | None = None) -> S
         final_equity=Decimal(str(history.equity[-1])),
         trades=trades,
         fees=sum((f.fee for f in fills), Decimal(0)),
+        benchmark=prices,
+        risk_free_rate=risk_free_rate,
+        fills=fills,
+        orders=orders,
     )
     return SessionMetrics(account.id, metrics, average, len(ts), quality, trades)

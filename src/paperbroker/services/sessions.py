@@ -24,7 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paperbroker.agents.arms import arm_accounts
 from paperbroker.agents.pipeline import Pipeline
+from paperbroker.broker.credentials import CredentialStore
 from paperbroker.core.clock import NANOS_PER_MINUTE, Clock, WallClock
 from paperbroker.core.errors import (
     Conflict,
@@ -32,9 +34,12 @@ from paperbroker.core.errors import (
     NotFound,
     PaperbrokerError,
 )
-from paperbroker.feeds.base import BarFeed
-from paperbroker.feeds.config import FeedSettings
+from paperbroker.risk.settings import RiskSettings
+from paperbroker.services.checkpoints import DEFAULT_INTERVAL_SECONDS, SessionCheckpoints
 from paperbroker.services.data_window import check_window, requested_symbols
+from paperbroker.services.history import SessionHistory
+from paperbroker.services.live import LiveSessions, broker_of
+from paperbroker.services.loaded import LoadedSession
 from paperbroker.services.paper import PaperSessions
 from paperbroker.services.session_config import (
     account_config,
@@ -42,8 +47,6 @@ from paperbroker.services.session_config import (
     stored_settings,
 )
 from paperbroker.services.session_facts import (
-    RunTimes,
-    StrategyUse,
     exposure_of,
     strategy_of,
     symbols_of,
@@ -52,7 +55,6 @@ from paperbroker.services.trading import DEFAULT_CASH, TradingUseCases
 from paperbroker.services.views import (
     AccountSettings,
     AdvanceView,
-    HeldView,
     LeftOpenView,
     SessionView,
 )
@@ -76,32 +78,7 @@ _ACTIVE, _COMPLETED = "active", "completed"
 _PAUSED, _PLAYING = "paused", "playing"
 
 
-class _Live:
-    """A session in memory: its runtime, record and playback."""
-
-    def __init__(self, record: SessionRecord, runtime: SessionRuntime, speed: float) -> None:
-        self.record = record
-        self.runtime = runtime
-        self.speed = speed
-        self.player: threading.Thread | None = None
-        self.stop_playing = threading.Event()
-        # A paper session's feed, the thread that runs it, and since when it feeds.
-        self.feed: BarFeed | None = None
-        self.feed_settings: FeedSettings | None = None
-        self.feeder: threading.Thread | None = None
-        self.stop_feeding = threading.Event()
-        self.fed_since = 0
-        #: The wall-clock span of its current run, read from its journal as it grows.
-        self.run_times = RunTimes(record.id)
-        #: What is fixed when it is created, read on the first view: strategy, symbols.
-        self.fixed: tuple[StrategyUse | None, tuple[str, ...]] | None = None
-
-    @property
-    def playing(self) -> bool:
-        return self.player is not None and self.player.is_alive()
-
-
-class SessionService(TradingUseCases, PaperSessions):
+class SessionService(TradingUseCases, PaperSessions, LiveSessions, SessionCheckpoints):
     """Create, drive and query sessions on behalf of API keys; trade them
     (:class:`~paperbroker.services.trading.TradingUseCases`).
 
@@ -118,6 +95,8 @@ class SessionService(TradingUseCases, PaperSessions):
         log_dir: Path | None = None,
         news_dir: Path | None = None,
         drive: bool = True,
+        checkpoint_interval: float | None = DEFAULT_INTERVAL_SECONDS,
+        checkpoint_at_shutdown: bool = True,
     ) -> None:
         #: The server's database (the journal, the sessions, the keys share it).
         self.factory = factory
@@ -132,13 +111,23 @@ class SessionService(TradingUseCases, PaperSessions):
         self._journal = Journal(factory)
         self._market = market
         self._wall = wall_clock or WallClock()
-        self._live: dict[str, _Live] = {}
+        self._live: dict[str, LoadedSession] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         #: The owners' system streams (set by the event stream): sessions created,
         #: restarted and deleted are recorded there.
         self.system: SystemFeed | None = None
+        #: The owners' broker credentials; without the server's secret key (``serve`` gives
+        #: it) they can be neither added nor opened.
+        self.credentials = CredentialStore(factory, None)
+        #: The annual risk-free rate the metrics subtract unless a request names one.
+        self.risk_free_rate = 0.0
+        # Sessions' checkpoints: every ``checkpoint_interval`` s for paper sessions, at
+        # shutdown and on demand (:class:`~paperbroker.services.checkpoints.SessionCheckpoints`).
+        self._init_checkpoints(factory, checkpoint_interval, checkpoint_at_shutdown)
+        #: Ended sessions' summaries, written as they end (:mod:`~paperbroker.services.history`).
+        self.history = SessionHistory(factory)
 
     # -- life cycle -----------------------------------------------------------
     def stored_sessions(self) -> builtins.list[SessionRecord]:
@@ -172,6 +161,13 @@ class SessionService(TradingUseCases, PaperSessions):
         for live in lives:
             self._stop(live)
             self._stop_feeding(live)
+            self._stop_link(live)
+        self._checkpoint_all("shutdown")
+
+    @property
+    def closing(self) -> threading.Event:
+        """Set once :meth:`shutdown` is called: the server's background work stops."""
+        return self._closing
 
     # -- sessions -------------------------------------------------------------
     def create(
@@ -185,6 +181,7 @@ class SessionService(TradingUseCases, PaperSessions):
         execution: ExecutionSpec | Mapping[str, object] | None = None,
         account: AccountSettings | None = None,
         pipeline: builtins.list[dict[str, Any]] | None = None,
+        risk: RiskSettings | None = None,
     ) -> SessionView:
         """Create a backtest session whose clock starts, paused, at ``start_ns``.
 
@@ -194,7 +191,8 @@ class SessionService(TradingUseCases, PaperSessions):
         ``account`` the settings of the session's accounts (default: cash);
         ``pipeline`` the agents that trade the default account as the clock
         moves (:class:`~paperbroker.agents.pipeline.AgentSpec` JSON; default:
-        none). All are stored with the session, so a restart rebuilds it.
+        none); ``risk`` the session's risk rules (default: none). All are stored
+        with the session, so a restart rebuilds it.
 
         Raises:
             InvalidRequest: for an end before the start, negative cash, an
@@ -218,11 +216,15 @@ class SessionService(TradingUseCases, PaperSessions):
                 "execution": models.to_json(),
                 "account": account_json(settings),
                 "pipeline": pipeline,
+                "risk": None if risk is None else risk.to_json(),
+                "draws": "ordinal",  # reruns draw what it drew (IdFactory.draw_key)
             }
         )
         return self._view(self._create(owner, name or "session", start_ns, end_ns, config))
 
-    def _create(self, owner: str, name: str, start_ns: int, end_ns: int, config: str) -> _Live:
+    def _create(
+        self, owner: str, name: str, start_ns: int, end_ns: int, config: str
+    ) -> LoadedSession:
         record = self._repo.create(
             owner,
             kind=json.loads(config).get("kind", "backtest"),
@@ -234,6 +236,8 @@ class SessionService(TradingUseCases, PaperSessions):
         )
         try:
             live = self._load(record, new=True)
+            for cash in arm_accounts(live.runtime.spec.pipeline):  # an A/B's arms' accounts
+                live.runtime.open_account(cash)
         except PaperbrokerError:
             self._repo.delete(owner, record.id)
             raise
@@ -294,6 +298,7 @@ class SessionService(TradingUseCases, PaperSessions):
         live = self._get(owner, session_id)
         self._stop(live)
         self._stop_feeding(live)
+        self._stop_link(live)
         adopted = self._repo.delete(owner, session_id)
         with self._lock:
             self._live.pop(session_id, None)
@@ -363,17 +368,18 @@ class SessionService(TradingUseCases, PaperSessions):
         self._after_move(live)
         self._start_playing(live)
         self._start_feeding(live)  # after an error, the feed starts again
+        self._start_link(live)  # and a live session's broker link
         return self._view(live)
 
-    def suspend(self, owner: str, session_id: str) -> SessionView:
-        """``running`` → ``paused``: the clock stops.
+    def suspend(self, owner: str, session_id: str, reason: str = "") -> SessionView:
+        """``running`` → ``paused``: the clock stops (``reason`` is journaled with it).
 
         Raises:
             InvalidTransition: from any other state.
         """
         live = self._get(owner, session_id)
         self._stop(live)
-        live.runtime.transition(SessionTrigger.PAUSE)
+        live.runtime.transition(SessionTrigger.PAUSE, reason)
         self._after_move(live)
         return self._view(live)
 
@@ -385,9 +391,11 @@ class SessionService(TradingUseCases, PaperSessions):
         """
         live = self._get(owner, session_id)
         self._stop(live)
-        live.runtime.stop()
+        with live.runtime.locked():  # the answer is the session as the stop left it
+            live.runtime.stop()
+            view = self._view(live)
         self._after_move(live)
-        return self._view(live)
+        return view
 
     def kill(self, owner: str, session_id: str) -> SessionView:
         """End the session now, leaving its orders and positions as they are.
@@ -399,17 +407,25 @@ class SessionService(TradingUseCases, PaperSessions):
         self._stop(live)
         live.runtime.transition(SessionTrigger.KILL)
         self._stop_feeding(live)
+        self._stop_link(live)  # what works at the broker stays there
         self._after_move(live)
         return self._view(live)
 
     def restart(self, owner: str, session_id: str) -> SessionView:
         """A new run of the session's configuration, linked to this one (which is
-        stopped first if it has not ended); return the new session, paused."""
+        stopped first if it has not ended); return the new session, paused.
+
+        The new run trades under the session's risk rules as they stand now (as
+        changed since creation; an override and tripped breakers stay behind)."""
         live = self._get(owner, session_id)
+        if live.runtime.spec.kind == "live":  # its broker's account has moved on since
+            raise Conflict("a live session is not restarted: create a new one")
         if not live.runtime.ended and live.runtime.diverged is None:
             self.stop(owner, session_id)
         config = json.loads(live.record.config)
         config["restarted_from"] = session_id
+        with live.runtime.locked():
+            config["risk"] = live.runtime.kernel.risk.settings.to_json()
         record = live.record
         new = self._create(
             owner, record.name, record.simulation_start, record.simulation_end, json.dumps(config)
@@ -430,7 +446,7 @@ class SessionService(TradingUseCases, PaperSessions):
         return self._view(live)
 
     # -- internals ------------------------------------------------------------
-    def _get(self, owner: str, session_id: str) -> _Live:
+    def _get(self, owner: str, session_id: str) -> LoadedSession:
         with self._lock:
             live = self._live.get(session_id)
         if live is not None and not live.runtime.poisoned:
@@ -440,7 +456,7 @@ class SessionService(TradingUseCases, PaperSessions):
         record = self._repo.get(owner, session_id)  # NotFound for anyone else's
         return self._ensure(record)
 
-    def _ensure(self, record: SessionRecord) -> _Live:
+    def _ensure(self, record: SessionRecord) -> LoadedSession:
         """The session in memory: restored from its journal (or again, if its runtime
         was poisoned) and set moving as its state says."""
         with self._lock:
@@ -453,12 +469,14 @@ class SessionService(TradingUseCases, PaperSessions):
                 if old is not None:  # its threads drove the runtime that failed
                     self._stop(old)
                     self._stop_feeding(old)
+                    self._stop_link(old)
                 self._after_move(live)
                 self._start_playing(live)
                 self._start_feeding(live)  # a paper session's prices come in any working state
+                self._start_link(live)  # and a live session's broker reports
         return live
 
-    def _load(self, record: SessionRecord, *, new: bool = False) -> _Live:
+    def _load(self, record: SessionRecord, *, new: bool = False) -> LoadedSession:
         config = json.loads(record.config)
         spec = SessionSpec(
             record.id,
@@ -472,28 +490,33 @@ class SessionService(TradingUseCases, PaperSessions):
             kind=record.kind,
             symbols=tuple(config.get("symbols", ())),
             feed=config.get("feed"),
+            risk=config.get("risk"),
+            broker=config.get("broker"),
+            ordinal_draws=config.get("draws") == "ordinal",
         )
         runtime = SessionRuntime.restore(
-            spec, self._market, self._journal, new=new, wall=self._wall
-        )
-        live = _Live(record, runtime, float(config.get("playback_speed", 1.0)))
+            spec, self._market, self._journal, new=new, wall=self._wall,
+            checkpoints=self.checkpoints,
+        )  # fmt: skip
+        live = LoadedSession(record, runtime, float(config.get("playback_speed", 1.0)))
         with self._lock:
             self._live[record.id] = live
         return live
 
-    def _start_playing(self, live: _Live) -> None:
+    def _start_playing(self, live: LoadedSession) -> None:
         runtime = live.runtime
         if not self.drive or live.playing or runtime.live or runtime.diverged is not None:
             return  # a paper session's clock follows its feed and the wall; read-only: none
         if runtime.state is not SessionState.RUNNING:
             return
         live.stop_playing.clear()
-        live.player = threading.Thread(
+        player = threading.Thread(
             target=self._play, args=(live,), name=f"play-{live.record.id}", daemon=True
         )
-        live.player.start()
+        player.start()  # before it is shared: a stop never joins a thread not yet started
+        live.player = player
 
-    def _play(self, live: _Live) -> None:
+    def _play(self, live: LoadedSession) -> None:
         runtime = live.runtime
         last = self._wall.now_ns()
         while not live.stop_playing.wait(PLAY_TICK_SECONDS):
@@ -512,20 +535,32 @@ class SessionService(TradingUseCases, PaperSessions):
             if runtime.completed:
                 return
 
-    def _stop(self, live: _Live) -> None:
+    def _stop(self, live: LoadedSession) -> None:
         live.stop_playing.set()
         player = live.player
         if player is not None and player is not threading.current_thread():
             player.join(timeout=5 * PLAY_TICK_SECONDS + 1)
         live.player = None
 
-    def _after_move(self, live: _Live) -> None:
+    def _after_move(self, live: LoadedSession) -> None:
         """Keep the sessions table's status (a projection of the journal) current."""
         state = live.runtime.state.value
         if live.record.status != state:
             live.record = self._repo.update_status(live.record.owner_key_id, live.record.id, state)
+        if live.link is not None and live.runtime.ended:
+            self._stop_link(live)  # a stop's closing orders are done: nothing more to send
+        if live.runtime.ended and not live.summarized:
+            self._summarize(live)
 
-    def _view(self, live: _Live) -> SessionView:
+    def _summarize(self, live: LoadedSession) -> None:
+        """Store the ended session's summary (once); its failure fails nothing else."""
+        try:
+            self.history.record_end(live.record, live.runtime, self._wall.now_ns())
+            live.summarized = True
+        except Exception:  # the database away, say: the session's end stands; a restart retries
+            log.exception("could not store the summary of session %s", live.record.id)
+
+    def _view(self, live: LoadedSession) -> SessionView:
         runtime = live.runtime
         books = runtime.kernel.portfolios.values()
         if live.fixed is None:
@@ -554,23 +589,11 @@ class SessionService(TradingUseCases, PaperSessions):
             execution_quality=runtime.execution_quality(),
             default_account_id=runtime.default_account_id,
             data_notes=self._market.notes(s.symbol for s in runtime.kernel.feed.series),
-            left_open=_left_open(runtime) if runtime.ended else None,
+            left_open=LeftOpenView.of(runtime) if runtime.ended else None,
             strategy=strategy,
             symbols=symbols,
             exposure=exposure_of(runtime),
             started_at=started_at,
             ended_at=ended_at,
+            broker=broker_of(json.loads(live.record.config)),
         )
-
-
-def _left_open(runtime: SessionRuntime) -> LeftOpenView:
-    """The orders still working and the positions still held in an ended session."""
-    kernel = runtime.kernel
-    orders = tuple(o for o in kernel.orders.values() if o.is_open)
-    held = tuple(
-        HeldView(account_id, symbol, position.qty)
-        for account_id, books in kernel.portfolios.items()
-        for symbol, position in sorted(books.positions.items())
-        if position.qty
-    )
-    return LeftOpenView(orders, held)

@@ -26,7 +26,7 @@ from paperbroker.session.runtime import SessionRuntime
 from paperbroker.store.sessions_repo import SessionRecord, SessionsRepo
 
 #: The session types, for counts that show every type.
-SESSION_TYPES = ("backtest", "paper")
+SESSION_TYPES = ("backtest", "paper", "live")
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from paperbroker.analytics.execution_quality import ExecutionQuality
+from paperbroker.broker.settings import BrokerSettings
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.services.session_facts import StrategyUse
+
+if TYPE_CHECKING:
+    from paperbroker.session.runtime import SessionRuntime
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,18 @@ class LeftOpenView:
 
     orders: tuple[Order, ...]
     positions: tuple[HeldView, ...]
+
+    @classmethod
+    def of(cls, runtime: SessionRuntime) -> LeftOpenView:
+        """What ``runtime``'s session holds open now."""
+        kernel = runtime.kernel
+        held = tuple(
+            HeldView(account_id, symbol, position.qty)
+            for account_id, books in kernel.portfolios.items()
+            for symbol, position in sorted(books.positions.items())
+            if position.qty
+        )
+        return cls(tuple(o for o in kernel.orders.values() if o.is_open), held)
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,7 @@ class SessionView:
     default_account_id: str = ""
     #: Where it is in its lifecycle (``session.lifecycle.SessionState``).
     state: str = "paused"
-    #: ``backtest`` or ``paper``.
+    #: ``backtest``, ``paper`` or ``live``.
     type: str = "backtest"
     #: The session this one is a new run of (``restart``), if any.
     restarted_from: str | None = None
@@ -71,6 +88,13 @@ class SessionView:
     #: Wall-clock ns its current run started and ended (``services.session_facts``).
     started_at: int | None = None
     ended_at: int | None = None
+    #: A live session's broker (``None`` for a backtest or paper session).
+    broker: BrokerSettings | None = None
+
+    @property
+    def real_money(self) -> bool:
+        """Whether the session trades real money (a live session on a live endpoint)."""
+        return self.broker is not None and self.broker.real_money
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,9 @@ class AccountView:
     realized_pnl: Decimal
     unrealized_pnl: Decimal
     created_at: int
+    #: What reconciliations with a broker moved into the account at cost, less what
+    #: they moved out (a live session's; see docs/live.md, Reconciliation).
+    reconciled: Decimal = Decimal(0)
 
     @classmethod
     def of(cls, session_id: str, books: Portfolio, created_at: int) -> AccountView:
@@ -114,6 +141,7 @@ class AccountView:
             realized_pnl=books.realized_pnl,
             unrealized_pnl=books.unrealized_pnl,
             created_at=created_at,
+            reconciled=books.reconciled,
         )
 
 

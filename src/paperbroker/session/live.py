@@ -58,7 +58,7 @@ class LiveData:
             InvalidRequest: for a backtest with no data before its end, or a paper
                 session whose feed settings or symbols are invalid.
         """
-        if spec.kind == "paper":
+        if spec.kind in ("paper", "live"):  # a live session's bars come as a paper one's
             settings = FeedSettings.parse(spec.feed)
             instruments, duration = feed_instruments(settings, spec.symbols, market)
             return LiveFeed([LiveBarSeries(i, duration) for i in instruments]), spec.start_ns

@@ -6,7 +6,9 @@ then what followed from it) are appended to the session's journal in one
 transaction before the command returns.  Nothing is acknowledged that is not
 durable.
 
-Recovery replays the journal's commands through a fresh kernel.  The kernel is
+Recovery (:mod:`paperbroker.session.replay`) replays the journal's commands
+through a fresh kernel, or resumes from a checkpoint and replays the journal
+after it (:mod:`paperbroker.session.checkpoint`).  The kernel is
 deterministic, so the replay reproduces every derived event (fills,
 expiries, rejections) exactly; the runtime checks that it does, event for
 event, and refuses to serve a session whose journal does not replay.  Fills
@@ -25,50 +27,49 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Any, Unpack
 
 from paperbroker.agents.base import Agent
 from paperbroker.agents.bus import NewsHeadline
 from paperbroker.agents.pipeline import Pipeline
 from paperbroker.analytics.execution_quality import ExecutionQuality, execution_quality
+from paperbroker.broker.venue import apply_reports, broker_venue
 from paperbroker.core.clock import Clock, SimClock
-from paperbroker.core.errors import Conflict, InvalidRequest, NotFound, OperationalError
+from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.core.fsm import StateMachine
 from paperbroker.core.ids import AccountId, IdFactory
-from paperbroker.engine.accounts import rules_of
 from paperbroker.engine.kernel import Kernel
 from paperbroker.engine.order_entry import OrderTerms, PriceLike, TermOptions
 from paperbroker.model.account import Account, AccountConfig, AccountRules
-from paperbroker.model.codec import decode_event, encode_event
+from paperbroker.model.codec import encode_event
 from paperbroker.model.enums import OrderSide, TimeInForce
 from paperbroker.model.events import (
-    AccountConfigured,
-    AccountOpened,
-    AdvanceRequested,
     AgentCommanded,
-    BarReceived,
-    CancelRequested,
+    BrokerReported,
     Event,
     NewsPosted,
-    OrderExpired,
     OrderFilled,
-    OrderSubmitted,
-    SessionStateChanged,
+    ReconciliationApplied,
 )
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Portfolio
+from paperbroker.risk.guard import RiskOutcome
+from paperbroker.session.checkpoint import CheckpointSource, resume_latest
+from paperbroker.session.checkpoint_state import CheckpointState
 from paperbroker.session.control import SessionControl
-from paperbroker.session.divergence import consistent_prefix
 from paperbroker.session.lifecycle import ENDED, SESSION_TRANSITIONS, SessionState, SessionTrigger
 from paperbroker.session.live import LiveData
 from paperbroker.session.market import MarketData
+from paperbroker.session.reconcile_books import apply_reconciliation
+from paperbroker.session.replay import replay_event, replay_journal
 from paperbroker.session.spec import CommitListener, Committed, SessionSpec, replay_order
 from paperbroker.store.journal import EncodedEvent, Journal
 
 log = logging.getLogger(__name__)
 
 
-class SessionRuntime(SessionControl, LiveData):
+class SessionRuntime(SessionControl, LiveData, CheckpointState):
     """One session's kernel, its journal, and the lock that serialises its commands.
 
     Raises (from commands):
@@ -98,16 +99,19 @@ class SessionRuntime(SessionControl, LiveData):
         self._wall = wall
         default = Account(self._account_id(), spec.initial_cash, spec.account)
         feed, clock_start = self._data(spec, market)
+        venue = spec.execution.venue_config()
         self.kernel = Kernel(
             feed,
             default,
-            spec.execution.venue_config(),
+            broker_venue(spec, venue) if spec.kind == "live" else venue,
             SimClock(clock_start),
-            ids=IdFactory(spec.namespace),
+            ids=IdFactory(spec.namespace, ordinal_draws=spec.ordinal_draws),
         )
         # Bars before the start are history every session begins with; they are
         # derived from the data, never journaled.
         self.kernel.run_until(spec.start_ns)
+        # The risk rules apply from the start: the history is not judged by them.
+        self.kernel.risk.configure(spec.risk_settings)
         self.pipeline: Pipeline | None = None
         if spec.pipeline is not None:
             # It trades from the start on; the bars before are its history.
@@ -138,9 +142,12 @@ class SessionRuntime(SessionControl, LiveData):
         *,
         new: bool = False,
         wall: Clock | None = None,
+        checkpoints: CheckpointSource | None = None,
     ) -> SessionRuntime:
         """Rebuild a session from its journal by replaying its commands (``new``: a
-        session just created, whose agents' start is news for their logs).
+        session just created, whose agents' start is news for their logs), or from
+        its latest usable checkpoint and the journal after it, when ``checkpoints``
+        are given (:func:`~paperbroker.session.checkpoint.resume_latest`).
 
         A journal that this version replays differently from some command on
         (it was written under other rules) gives a read-only session as of the
@@ -151,83 +158,14 @@ class SessionRuntime(SessionControl, LiveData):
             OperationalError: if even the events before the first difference do not
                 replay (the journal is damaged, not merely older).
         """
-        stored = journal.read(spec.session_id)
-        events = [decode_event(e.kind, e.schema_version, e.payload) for e in stored]
-        runtime = cls._replayed(spec, market, journal, events, new=new, wall=wall)
-        divergence = consistent_prefix(runtime.kernel.events[runtime._base :], events)
-        if divergence is not None:
-            kept = events[: divergence.command]
-            runtime = cls._replayed(spec, market, journal, kept, new=new, wall=wall)
-            if runtime.kernel.events[runtime._base :] != kept:
-                raise OperationalError(f"session {spec.session_id}: the journal does not replay")
-            runtime.diverged = divergence.reason([e.seq for e in stored], events)
-            stored = stored[: divergence.command]
-        runtime._persisted = len(runtime.kernel.events)
-        runtime._seq = stored[-1].seq if stored else 0
-        # The replay is over: a paper session follows the wall again, unless it is read-only.
-        runtime.wall = runtime._wall if runtime.live and runtime.diverged is None else None
-        return runtime
-
-    @classmethod
-    def _replayed(
-        cls,
-        spec: SessionSpec,
-        market: MarketData,
-        journal: Journal,
-        events: Sequence[Event],
-        *,
-        new: bool,
-        wall: Clock | None,
-    ) -> SessionRuntime:
-        runtime = cls(spec, market, journal, replaying=not new, wall=wall)
-        with runtime._lock:
-            for event in events:
-                runtime._replay(event)
-            if runtime.pipeline is not None:
-                runtime.pipeline.mute(False)
-            if runtime.completed and runtime.state not in ENDED:
-                runtime._state.state = SessionState.COMPLETED  # journaled before lifecycles
-            runtime._halt_if_idle()
-        return runtime
+        if checkpoints is not None and not new:
+            full = partial(cls.restore, spec, market, journal, wall=wall)
+            return resume_latest(cls, spec, market, journal, checkpoints, full=full, wall=wall)
+        return replay_journal(cls, spec, market, journal, new=new, wall=wall)
 
     def _replay(self, event: Event) -> None:
-        kernel = self.kernel
-        if isinstance(event, AccountOpened):
-            self._accounts_opened += 1
-            kernel.open_account(
-                Account(
-                    event.account_id,
-                    event.initial_cash,
-                    AccountConfig(event.account_type, event.leverage, event.intraday_leverage),
-                )
-            )
-        elif isinstance(event, OrderSubmitted):
-            replay_order(kernel, event)
-        elif isinstance(event, CancelRequested):
-            kernel.cancel_order(event.order_id)
-        elif isinstance(event, AccountConfigured):
-            kernel.configure_account(event.account_id, rules_of(event))
-        elif isinstance(event, AdvanceRequested):
-            kernel.run_until(event.until)
-        elif isinstance(event, NewsPosted):
-            self._deliver_news(event)
-            kernel.events.append(event)
-        elif isinstance(event, BarReceived):
-            self._append_bar(event)
-        elif isinstance(event, SessionStateChanged):
-            self._state.state = SessionState(event.state)
-            self._halt_if_idle()
-            kernel.events.append(event)
-        elif isinstance(event, OrderExpired):
-            # Expired at the session's completion (an expiry the clock caused has
-            # happened already): the order expires again now.
-            order = kernel.orders.get(event.order_id)
-            if order is not None and order.is_open:
-                kernel.expire_order(order.id)
-        elif isinstance(event, AgentCommanded):
-            self._pipeline().command(event.agent, event.action, json.loads(event.changes))
-            kernel.events.append(event)  # the kernel does not make it: the replay must
-        # Every other event is an effect of the command before it.
+        """Apply one journaled event again (:func:`~paperbroker.session.replay.replay_event`)."""
+        replay_event(self, event)
 
     # -- listeners ------------------------------------------------------------
     def subscribe(self, listener: CommitListener) -> Callable[[], None]:
@@ -463,6 +401,48 @@ class SessionRuntime(SessionControl, LiveData):
             payload = json.dumps(dict(changes or {}), sort_keys=True, default=str)
             self.kernel.events.append(AgentCommanded(self.now_ns, name, action, payload))
             return agent
+
+    def risk_command(
+        self,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        by: str = "",
+        reason: str = "",
+    ) -> RiskOutcome:
+        """Change the session's risk settings or use an emergency control (see
+        :meth:`Kernel.risk_command <paperbroker.engine.kernel.Kernel.risk_command>`);
+        journaled as ``RiskCommanded`` with what it caused.
+
+        Raises:
+            InvalidRequest: for an unknown action or bad parameters.
+            Conflict: if the session is completed or read-only.
+        """
+        with self._command():
+            return self.kernel.risk_command(action, params or {}, by, reason)
+
+    def apply_reconciliation(
+        self, run_id: str, differences: str, adjustments: str, by: str = ""
+    ) -> ReconciliationApplied:
+        """Journal a reconciliation's ``adjustments`` (JSON, see
+        :mod:`~paperbroker.session.reconcile`) and set the default account's books to them.
+
+        Raises:
+            Conflict: if the session has ended or is read-only.
+        """
+        with self._command():
+            event = ReconciliationApplied(self.now_ns, run_id, differences, adjustments, by)
+            apply_reconciliation(self.kernel.portfolio, event)
+            self.kernel.events.append(event)
+            return event
+
+    def broker_report(self, reports: Sequence[BrokerReported]) -> int:
+        """Journal what a live session's broker reported of its orders (those that are
+        news: :func:`~paperbroker.broker.venue.apply_reports`), then apply it; return how
+        many were. Raises Conflict if the session must be reloaded after a failed write."""
+        with self._command(writable=False):
+            news = apply_reports(self.kernel, reports)
+            self._settle()  # a stop may be done
+            return news
 
     def post_news(self, symbols: Sequence[str], headline: str, source: str = "") -> NewsPosted:
         """Journal a headline about ``symbols`` at the session's time and hand it to the

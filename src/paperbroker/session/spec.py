@@ -18,6 +18,7 @@ from paperbroker.engine.kernel import Kernel
 from paperbroker.engine.order_entry import OrderTerms
 from paperbroker.model.account import AccountConfig
 from paperbroker.model.events import Event, OrderSubmitted
+from paperbroker.risk.settings import RiskSettings
 from paperbroker.venue.execution import ExecutionConfig, preset
 
 
@@ -58,19 +59,41 @@ class SessionSpec:
     log_dir: str | None = None
     #: Where the news files a data agent names are (``None``: any path).
     news_dir: str | None = None
-    #: ``backtest`` (the market's history, a clock moved by commands) or ``paper``
-    #: (a live feed's bars, journaled as they come, a clock that follows the wall).
+    #: ``backtest`` (the market's history, a clock moved by commands), ``paper``
+    #: (a live feed's bars, journaled as they come, a clock that follows the wall)
+    #: or ``live`` (a paper session whose orders a broker fills).
     kind: str = "backtest"
     #: A paper session's symbols and feed settings
     #: (:class:`~paperbroker.feeds.config.FeedSettings` JSON).
     symbols: tuple[str, ...] = ()
     feed: dict[str, Any] | None = None
+    #: The session's risk settings as created (:class:`~paperbroker.risk.settings.RiskSettings`
+    #: JSON; ``None``: no rules). Later changes are journaled ``RiskCommanded`` events.
+    risk: dict[str, Any] | None = None
+    #: A ``live`` session's broker settings (``{"type": "alpaca", "endpoint", "base_url",
+    #: "credentials_id", "reconcile"}``, never a secret); its bars come as a paper
+    #: session's, its orders go to the broker (:mod:`paperbroker.broker.venue`).
+    broker: dict[str, Any] | None = None
+    #: Whether seeded models draw an order's numbers from its number rather than its id
+    #: (:meth:`~paperbroker.core.ids.IdFactory.draw_key`): the sessions created since, so
+    #: that a rerun of one draws what it drew; older ones replay as they ran.
+    ordinal_draws: bool = False
 
     def __post_init__(self) -> None:
         if self.end_ns <= self.start_ns:
             raise InvalidRequest("endTime must be after startTime")
         if self.initial_cash < 0:
             raise InvalidRequest(f"initialCash must not be negative, got {self.initial_cash}")
+        self.risk_settings  # noqa: B018 (raises InvalidRequest for bad settings)
+
+    @property
+    def risk_settings(self) -> RiskSettings:
+        """The risk settings the session was created with.
+
+        Raises:
+            InvalidRequest: naming the path of a bad setting (``risk.limits...``).
+        """
+        return RiskSettings.read(self.risk)
 
     @property
     def namespace(self) -> uuid.UUID:

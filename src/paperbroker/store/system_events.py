@@ -16,14 +16,16 @@ and Python (the live stream labels with it) apply the very same rule:
 
 1. a ``SessionStateChanged`` into a state of :data:`STATE_SEVERITY` has that
    severity (``killed`` and ``error`` are errors);
-2. a kind ending in one of :data:`ERROR_SUFFIXES` is an error;
+2. a kind ending in one of :data:`ERROR_SUFFIXES` is an error (a
+   ``BreakerTripped``: a circuit breaker halted the session's entries);
 3. a kind ending in one of :data:`WARNING_SUFFIXES` is a warning (an
-   ``OrderRejected``: refusals by the venue and by risk checks alike);
+   ``OrderRejected`` or ``OrderDenied``: refusals by the venue and by the
+   risk layer alike);
 4. everything else is ``info``.
 
 A system event's severity is stored with it: given by its writer, or by the
-same rule. Kinds in :data:`QUIET_KINDS` (the clock moving, bars arriving) are
-journaled but are not activity.
+same rule. Kinds in :data:`QUIET_KINDS` (the clock moving, bars arriving, a
+sweep's progress) are stored but are not activity.
 """
 
 from __future__ import annotations
@@ -50,11 +52,11 @@ STATE_CHANGE_KIND: Final = "SessionStateChanged"
 #: Rule 1: the severity of moving into these states.
 STATE_SEVERITY: Final[Mapping[str, str]] = {"killed": "error", "error": "error"}
 #: Rule 2: kinds ending so are errors.
-ERROR_SUFFIXES: Final = ("Failed", "Error", "Killed")
+ERROR_SUFFIXES: Final = ("Failed", "Error", "Killed", "Tripped")
 #: Rule 3: kinds ending so are warnings.
 WARNING_SUFFIXES: Final = ("Rejected", "Denied")
 #: Journaled kinds that are not activity: the clock moving and market data arriving.
-QUIET_KINDS: Final = frozenset({"AdvanceRequested", "BarReceived"})
+QUIET_KINDS: Final = frozenset({"AdvanceRequested", "BarReceived", "SweepProgress"})
 #: What a system event's kind looks like: past tense in CamelCase, like ``SessionCreated``.
 KIND_PATTERN: Final = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
 #: The largest payload a system event may carry.
@@ -196,6 +198,28 @@ class SystemEvents:
                 .order_by(SystemEventRow.seq)
                 .limit(limit)
             ).all()
+        return [SystemEvent(*row) for row in rows]
+
+    def read_kind(
+        self,
+        owner_key_id: str,
+        kind: str,
+        *,
+        session_id: str | None = None,
+        before_seq: int | None = None,
+        limit: int = 100,
+    ) -> list[SystemEvent]:
+        """The owner's events of ``kind`` (about ``session_id``, if given), newest first:
+        at most ``limit`` with ``seq < before_seq`` (``None``: from the newest)."""
+        query = select(*_COLUMNS).where(
+            SystemEventRow.owner_key_id == owner_key_id, SystemEventRow.kind == kind
+        )
+        if session_id is not None:
+            query = query.where(SystemEventRow.session_id == session_id)
+        if before_seq is not None:
+            query = query.where(SystemEventRow.seq < before_seq)
+        with read_session(self._factory) as session:
+            rows = session.execute(query.order_by(SystemEventRow.seq.desc()).limit(limit)).all()
         return [SystemEvent(*row) for row in rows]
 
     def last_seq(self, owner_key_id: str) -> int:
@@ -440,7 +464,7 @@ def _journal_row(row: Row[str, str, int, int, int, str, int, int, str]) -> Activ
 
 def _system_activity(session: Session, query: ActivityQuery, floor: int) -> list[ActivityRow]:
     event = SystemEventRow
-    stmt = select(*_COLUMNS)
+    stmt = select(*_COLUMNS).where(event.kind.not_in(sorted(QUIET_KINDS)))
     if query.owner_key_id is not None:
         stmt = stmt.where(event.owner_key_id == query.owner_key_id)
     if query.session_id is not None:

@@ -31,6 +31,8 @@ class Strategy:
       ``on_bar`` of the bar that filled it.
     - ``on_order(order)``: when an order is accepted, rejected, canceled or expires.
     - ``on_stop()``: once, after the last bar.
+    - ``on_save()`` / ``on_load(state)``: the strategy's own state as JSON, for a
+      session's checkpoint (default: none; see docs/recovery.md).
 
     ``self.ctx`` (a :class:`StrategyContext`) submits and cancels orders and
     reads positions, cash and history; ``self.params`` holds the validated
@@ -46,6 +48,12 @@ class Strategy:
     name: ClassVar[str] = ""
     #: Whether it reads ``ctx.sentiment``: its standard pipeline then has a sentiment agent.
     uses_sentiment: ClassVar[bool] = False
+    #: Whether it keeps nothing between bars beyond its parameters, its indicators
+    #: and the books it reads, so a checkpoint restores it exactly without
+    #: ``on_save`` (a strategy that overrides ``on_save`` saves the rest itself).
+    #: A strategy that does neither is not written into checkpoints: its session
+    #: restarts by replaying its journal.
+    keeps_no_state: ClassVar[bool] = False
 
     ctx: StrategyContext
 
@@ -67,9 +75,29 @@ class Strategy:
     def on_stop(self) -> None:
         """Called once after the last bar."""
 
+    def on_save(self) -> dict[str, Any]:
+        """The strategy's own state as a JSON object, written into a session's checkpoint.
+
+        Return what ``on_bar`` and ``on_fill`` change and a restart must not lose
+        (counters, the last signal); indicators registered in ``on_start`` are
+        recomputed from the bars and need not be saved. Default: nothing.
+        """
+        return {}
+
+    def on_load(self, state: dict[str, Any]) -> None:
+        """Take back what :meth:`on_save` returned, after ``on_start`` ran on a restored
+        session. Default: nothing."""
+
     def __repr__(self) -> str:
         values = ", ".join(f"{k}={v!r}" for k, v in self.params.model_dump().items())
         return f"{type(self).__name__}({values})"
+
+
+def checkpoint_exact(strategy: Strategy) -> bool:
+    """Whether a checkpoint restores ``strategy`` exactly: it keeps no state of its own
+    (``keeps_no_state``) or saves it (overrides ``on_save``)."""
+    cls = type(strategy)
+    return cls.keeps_no_state or cls.on_save is not Strategy.on_save
 
 
 def parse_params(strategy: type[Strategy], values: dict[str, Any]) -> StrategyParams:

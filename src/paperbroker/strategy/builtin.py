@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -51,6 +52,8 @@ class SmaCrossover(Strategy):
     name = "sma_crossover"
     Params = SmaCrossoverParams
     params: SmaCrossoverParams
+    #: Its signals are indicators and its positions the books'.
+    keeps_no_state = True
 
     def on_start(self) -> None:
         ctx = self.ctx
@@ -118,3 +121,12 @@ class BuyAndHold(Strategy):
         )
         if qty > 0:
             self.ctx.buy(bar.symbol, qty, tif="gtc")
+
+    def on_save(self) -> dict[str, Any]:
+        """The budget per symbol (set at the start) and the symbols not bought yet."""
+        pending = [s for s in self.ctx.symbols if s in self._pending]
+        return {"budget": str(self._budget), "pending": pending}
+
+    def on_load(self, state: dict[str, Any]) -> None:
+        self._budget = Decimal(state["budget"])
+        self._pending = set(state["pending"])

@@ -70,6 +70,8 @@ class MeanReversion(LongOnly):
     name = "mean_reversion"
     Params = MeanReversionParams
     params: MeanReversionParams
+    #: Its signals are indicators and its positions the books'.
+    keeps_no_state = True
 
     def on_start(self) -> None:
         ctx = self.ctx

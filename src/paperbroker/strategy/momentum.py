@@ -56,6 +56,8 @@ class Momentum(LongOnly):
     # Declared wide so that subclasses may extend the parameters.
     Params: ClassVar[type[StrategyParams]] = MomentumParams
     params: MomentumParams
+    #: Its signals are indicators and its positions the books'.
+    keeps_no_state = True
 
     def on_start(self) -> None:
         ctx = self.ctx

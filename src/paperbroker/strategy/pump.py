@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -83,6 +83,14 @@ class PumpDetection(LongOnly):
         )
         self.held = dict.fromkeys(ctx.symbols, 0)
         self.cooldown = dict.fromkeys(ctx.symbols, 0)
+
+    def on_save(self) -> dict[str, Any]:
+        """How long each position has been held and each symbol's cooldown, in bars."""
+        return {"held": dict(self.held), "cooldown": dict(self.cooldown)}
+
+    def on_load(self, state: dict[str, Any]) -> None:
+        self.held = {s: int(n) for s, n in state["held"].items()}
+        self.cooldown = {s: int(n) for s, n in state["cooldown"].items()}
 
     def is_pump(self, symbol: str) -> bool:
         """Whether the current bar of ``symbol`` is a pump (False while warming up)."""

@@ -8,9 +8,11 @@ queue and in its OCO pair.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from paperbroker.core.clock import Clock
+from paperbroker.core.snapshot import CheckpointMismatch
 from paperbroker.model.events import OrderCanceled, OrderEvent, OrderExpired, OrderReplaced
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import OPEN_STATUSES, Order
@@ -45,6 +47,36 @@ class WorkingBook:
         self.gates: list[Gate | None] = [None for _ in instruments]
         self.pending = [0] * len(instruments)
         self.by_id: dict[str, Working] = {}
+
+    # -- checkpoints ----------------------------------------------------------------
+    def to_state(self) -> list[list[dict[str, Any]]]:
+        """Every working order per instrument in queue order, with the cancels and
+        replacements on their way (the gates are recomputed)."""
+        return [[w.to_state() for w in queue] for queue in self.working]
+
+    def from_state(self, state: list[list[dict[str, Any]]], orders: Mapping[str, Order]) -> None:
+        """Work the orders :meth:`to_state` wrote (found by id in ``orders``).
+
+        Raises:
+            CheckpointMismatch: if the state has another number of instruments.
+        """
+        if len(state) != len(self.instruments):
+            raise CheckpointMismatch("the venue's instruments differ from the checkpoint's")
+        self.by_id.clear()
+        for index, queue in enumerate(state):
+            instrument = self.instruments[index]
+            self.working[index] = []
+            self.gates[index] = None
+            for item in queue:
+                order = orders[item["order"]]
+                working = Working(
+                    order, index, int(item["arrival_ns"]), int(item["latency_ns"]),
+                    instrument.lot_size, instrument.fractionable,
+                )  # fmt: skip
+                working.from_state(item, orders)
+                self.working[index].append(working)
+                self.by_id[order.id] = working
+            self.pending[index] = sum(1 for w in self.working[index] if w.pending_ns)
 
     # -- starting and ending ------------------------------------------------------
     def start(

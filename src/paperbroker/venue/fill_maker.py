@@ -105,7 +105,9 @@ class FillMaker:
         qty = order.leaves_qty
         shortfall = ""
         available = self.config.fill_quantity.available(
-            QuantityInput(volume, sides.taken, working.step, qty, order.id, sides.bar[1])
+            QuantityInput(
+                volume, sides.taken, working.step, qty, self._ids.draw_key(order.id), sides.bar[1]
+            )
         )
         if available is not None and available < qty:
             qty, shortfall = available, "not enough volume"
@@ -130,7 +132,12 @@ class FillMaker:
             return True  # sized at its price: the model sees it then
         available = self.config.fill_quantity.available(
             QuantityInput(
-                volume, sides.taken, working.step, order.leaves_qty, order.id, sides.bar[1]
+                volume,
+                sides.taken,
+                working.step,
+                order.leaves_qty,
+                self._ids.draw_key(order.id),
+                sides.bar[1],
             )
         )
         return available is None or available >= order.leaves_qty

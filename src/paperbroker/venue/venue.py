@@ -19,11 +19,14 @@ part of the path before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
+from paperbroker.core.snapshot import CheckpointMismatch
 from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import OrderType, TimeInForce
@@ -90,6 +93,7 @@ class SimulatedVenue:
         self._clock = clock
         book = self._book = WorkingBook(self.instruments, clock, emit, mark)
         self._fills = FillMaker(self.series, config, book, clock, ids, emit, funds)
+        self._draw_key = ids.draw_key
         # The book's lists and the methods the per-bar paths call, bound once here:
         # matching reaches them without a lookup through the book.
         # working[i] holds the open orders of instrument i, in arrival order (FIFO).
@@ -105,6 +109,33 @@ class SimulatedVenue:
         # The bar the latest signal_close fills met, shared by the orders filled at its close.
         self._close_view: BarView | None = None
 
+    # -- checkpoints ---------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """The working orders and requests in flight, and what each instrument's latest
+        bar has given so far, for a checkpoint.
+
+        The models keep no state of their own: their random draws are a seeded
+        hash of the order and the bar (:func:`~.latency.unit_draw`), and the
+        sessions, volumes and volatilities they look up are caches of the bars.
+        """
+        return {
+            "working": self._book.to_state(),
+            "taken": [[row, str(qty)] for row, qty in self._fills.taken],
+        }
+
+    def from_state(self, state: dict[str, Any], orders: Mapping[str, Order]) -> None:
+        """Take the state :meth:`to_state` wrote (orders found by id in ``orders``).
+
+        Raises:
+            CheckpointMismatch: if the state has another number of instruments.
+        """
+        taken = state["taken"]
+        if len(taken) != len(self.instruments):
+            raise CheckpointMismatch("the venue's instruments differ from the checkpoint's")
+        self._book.from_state(state["working"], orders)
+        self._fills.taken = [(int(row), Decimal(qty)) for row, qty in taken]
+        self._close_view = None
+
     # -- commands ----------------------------------------------------------------
     def accept(self, symbol_index: int, order: Order, *, delayed: bool = True) -> None:
         """Take an order that passed its checks; it works once it reaches the venue.
@@ -112,7 +143,7 @@ class SimulatedVenue:
         ``delayed=False`` starts it at once (an exit leg the venue releases itself).
         """
         now = self._clock.now_ns()
-        latency = self.config.latency.delay_ns(order.id, "submit") if delayed else 0
+        latency = self.config.latency.delay_ns(self._draw_key(order.id), "submit") if delayed else 0
         self._book.start(symbol_index, order, now + latency, latency)
 
     def request_cancel(self, order_id: str) -> bool:
@@ -123,7 +154,7 @@ class SimulatedVenue:
         working = self._by_id.get(order_id)
         if working is None:
             return False
-        delay = self.config.latency.delay_ns(order_id, "cancel")
+        delay = self.config.latency.delay_ns(self._draw_key(order_id), "cancel")
         if not delay:
             self._close(working, OrderCanceled, "canceled by client")
         else:
@@ -135,7 +166,7 @@ class SimulatedVenue:
         working = self._by_id.get(order_id)
         if working is None:
             return False
-        delay = self.config.latency.delay_ns(replacement.id, "replace")
+        delay = self.config.latency.delay_ns(self._draw_key(replacement.id), "replace")
         due = self._clock.now_ns() + delay
         self._book.send_replacement(working, replacement, due, delay)
         if not delay:

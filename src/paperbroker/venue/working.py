@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
 
 import numpy as np
 
+from paperbroker.core.snapshot import flt, unflt
 from paperbroker.data.series import BarSeries, FloatArray
 from paperbroker.model.enums import OrderSide, OrderType, TimeInForce
+from paperbroker.model.fill import FillRule
 from paperbroker.model.order import Order
 from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
 from paperbroker.venue.matching import Match
@@ -91,6 +95,59 @@ class Working:
         #: price, and the path's label).
         self.entry_row = -1
         self.entry: tuple[Match, str] | None = None
+
+    def to_state(self) -> dict[str, Any]:
+        """What the venue knows of the order, for a checkpoint (orders by id)."""
+        replacement = self.replacement
+        entry = self.entry
+        return {
+            "order": self.order.id,
+            "index": self.index,
+            "arrival_ns": self.arrival_ns,
+            "latency_ns": self.latency_ns,
+            "limit": flt(self.limit),
+            "stop": flt(self.stop),
+            "session_close_ns": self.session_close_ns,
+            "fee_paid": str(self.fee_paid),
+            "filled_notional": str(self.filled_notional),
+            "cancel_ns": self.cancel_ns,
+            "replacement": None
+            if replacement is None
+            else [replacement[0], replacement[1].id, replacement[2]],
+            "siblings": list(self.siblings),
+            "step": str(self.step),
+            "trail": str(self.trail),
+            "trail_factor": str(self.trail_factor),
+            "mark": flt(self.mark),
+            "entry_row": self.entry_row,
+            "entry": None if entry is None else [entry[0][0].value, flt(entry[0][1]), entry[1]],
+        }
+
+    def from_state(self, state: dict[str, Any], orders: Mapping[str, Order]) -> None:
+        """Take the venue's view :meth:`to_state` wrote (its order was given to the
+        constructor; ``orders`` finds a replacement on its way)."""
+        self.limit = unflt(state["limit"])
+        self.stop = unflt(state["stop"])
+        self.session_close_ns = int(state["session_close_ns"])
+        self.fee_paid = Decimal(state["fee_paid"])
+        self.filled_notional = Decimal(state["filled_notional"])
+        self.cancel_ns = int(state["cancel_ns"])
+        replacement = state["replacement"]
+        self.replacement = (
+            None
+            if replacement is None
+            else (int(replacement[0]), orders[replacement[1]], int(replacement[2]))
+        )
+        self.siblings = tuple(state["siblings"])
+        self.step = Decimal(state["step"])
+        self.trail = Decimal(state["trail"])
+        self.trail_factor = Decimal(state["trail_factor"])
+        self.mark = unflt(state["mark"])
+        self.entry_row = int(state["entry_row"])
+        entry = state["entry"]
+        self.entry = (
+            None if entry is None else ((FillRule(entry[0]), unflt(entry[1])), str(entry[2]))
+        )
 
     @property
     def pending_ns(self) -> int:

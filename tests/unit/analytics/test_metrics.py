@@ -299,6 +299,32 @@ def test_as_dict_is_json_friendly() -> None:
         "worst_trade_return",
         "fees",
         "exposure",
+        "risk_free_rate",
+        "annualized_return",
+        "calmar",
+        "omega",
+        "recovery_ns",
+        "var_95",
+        "var_99",
+        "es_95",
+        "es_99",
+        "expectancy",
+        "avg_win",
+        "avg_loss",
+        "largest_win",
+        "largest_loss",
+        "longest_win_streak",
+        "longest_loss_streak",
+        "trades_per_day",
+        "avg_holding_ns",
+        "turnover",
+        "slippage_cost",
+        "alpha",
+        "beta",
+        "benchmark_return",
+        "fill_ratio",
+        "avg_slippage_bps",
+        "avg_latency_seconds",
     ]
     assert d["start_ts"] == "2024-01-01T21:00:00+00:00"
     assert d["end_ts"] == "2024-01-04T21:00:00+00:00"
@@ -311,6 +337,8 @@ def test_as_dict_is_json_friendly() -> None:
     assert d["max_drawdown_duration_ns"] == 2 * DAY
     assert d["num_trades"] == 2
     assert d["profit_factor"] == "inf"
+    assert d["largest_win"] == "98"
+    assert d["alpha"] is None
     json.dumps(d, allow_nan=False)
 
 

@@ -17,6 +17,7 @@ from paperbroker.data.calendar import (
     TradingDay,
     xnys,
 )
+from paperbroker.model.calendar import SCHEDULE, xnys_schedule_text
 
 
 def utc(text: str) -> int:
@@ -127,3 +128,11 @@ def test_a_hand_built_calendar() -> None:
     assert calendar.coverage() == "2020-01-01..2020-01-03"
     with pytest.raises(ValueError, match="differ in length"):
         ExchangeCalendar("BAD", days[:1], opens, closes, date(2020, 1, 1), date(2020, 1, 3))
+
+
+def test_the_shipped_schedule_is_the_librarys() -> None:
+    # After an upgrade of exchange_calendars that moves a holiday, this fails until
+    # SCHEDULE is written again from xnys_schedule_text().
+    assert SCHEDULE.read_text(encoding="utf-8") == xnys_schedule_text()
+    assert "2012-10-29 closed\n2012-10-30 closed\n" in xnys_schedule_text()
+    assert "2012-11-23 09:30-13:00\n" in xnys_schedule_text()

@@ -51,9 +51,17 @@ def test_daily_csv_splits_symbols_sorts_and_closes_at_new_york_close(tmp_path: P
     assert list(bars) == ["AAPL", "MSFT"]
     aapl = bars["AAPL"]
     assert len(aapl) == 3
-    # Winter (EST): 16:00 New York is 21:00 UTC; summer (EDT): 20:00 UTC.
-    assert aapl.ts.tolist() == [utc(2000, 3, 1, 21), utc(2000, 3, 2, 21), utc(2000, 7, 3, 20)]
+    # Winter (EST): 16:00 New York is 21:00 UTC; 2000-07-03 closed early, at 13:00
+    # New York (EDT), 17:00 UTC. The bars last a full session all the same.
+    assert aapl.ts.tolist() == [utc(2000, 3, 1, 21), utc(2000, 3, 2, 21), utc(2000, 7, 3, 17)]
     assert aapl.duration_ns == 6 * HOUR_NS + 30 * NANOS_PER_MINUTE
+    # A file that begins on an early close: its bars still last a full session.
+    early = "Ticker,Date,Open,High,Low,Close,Volume\n" + "".join(
+        f"IBM,{day},1,1,1,1,1\n" for day in ("2000-11-24", "2000-11-27")
+    )
+    ibm = load_bars(write(tmp_path / "early.csv", early))["IBM"]
+    assert ibm.ts.tolist() == [utc(2000, 11, 24, 18), utc(2000, 11, 27, 21)]
+    assert ibm.duration_ns == 6 * HOUR_NS + 30 * NANOS_PER_MINUTE
     assert aapl.close.tolist() == [130.31, 122.0, 52.5]
     assert aapl.volume.tolist() == [9616100.0, 2779100.0, 1000.0]
     assert aapl.instrument == Instrument.equity("AAPL")

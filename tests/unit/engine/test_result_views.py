@@ -115,7 +115,9 @@ def test_the_notebook_view_is_html_without_pandas(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     page = result._repr_html_()
-    assert page.startswith('<div class="paperbroker-result"><table><caption>')
+    # The equity as a small inline chart, then the summary table.
+    assert page.startswith('<div class="paperbroker-result"><div title="equity"><svg ')
+    assert "</svg></div><table><caption>" in page
     assert "<caption>round &lt;trip&gt; &amp; hold on XYZ</caption>" in page
     assert "<tr><th>Final equity</th><td>10,021.25</td></tr>" in page
     assert "<tr><th>Total return</th><td>0.21%</td></tr>" in page

@@ -52,6 +52,8 @@ def _same_valuation(result: BacktestResult) -> None:
         trades=result.trades,
         fees=result.fees,
         exposed=curve.exposed,
+        fills=result.fills,
+        orders=result.orders,
     )
     assert math.isclose(
         result.metrics.total_return,

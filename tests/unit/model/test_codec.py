@@ -246,6 +246,10 @@ def test_codec_registry_names_every_event_type() -> None:
         "OrderSubmitted",
         "OrderAccepted",
         "OrderRejected",
+        "OrderDenied",
+        "RiskCommanded",
+        "BreakerTripped",
+        "RiskAdjusted",
         "OrderFilled",
         "OrderCanceled",
         "OrderExpired",
@@ -261,6 +265,8 @@ def test_codec_registry_names_every_event_type() -> None:
         "NewsPosted",
         "SessionStateChanged",
         "BarReceived",
+        "BrokerReported",
+        "ReconciliationApplied",
     }
 
 

@@ -13,7 +13,7 @@ from paperbroker.core.errors import InvalidRequest
 from paperbroker.core.ids import AccountId
 from paperbroker.model.account import Account, AccountConfig
 from paperbroker.model.enums import AccountType, OrderSide
-from paperbroker.model.instrument import FX_HOURS, Instrument
+from paperbroker.model.instrument import FX_HOURS, Instrument, TradingHours
 from paperbroker.model.values import price_on_grid, quantize_to_step, to_decimal
 
 D = Decimal
@@ -110,7 +110,10 @@ def test_trading_hours_trading_date_rolls_at_close() -> None:
     before_close = datetime_to_ns(datetime(2024, 3, 8, 15, 59, tzinfo=NY))
     at_close = datetime_to_ns(datetime(2024, 3, 8, 16, 0, tzinfo=NY))
     assert hours.trading_date(before_close) == date(2024, 3, 8)
-    assert hours.trading_date(at_close) == date(2024, 3, 9)
+    # A Friday's close rolls to Monday, the next trading day on the exchange's calendar;
+    # hours without a calendar roll to the next date.
+    assert hours.trading_date(at_close) == date(2024, 3, 11)
+    assert TradingHours().trading_date(at_close) == date(2024, 3, 9)
     assert hours.session_close_ns(date(2024, 3, 8)) == at_close
     # Across the DST change (2024-03-10) the close stays 16:00 New York: 20:00 UTC.
     assert hours.session_close_ns(date(2024, 3, 11)) == datetime_to_ns(

@@ -41,6 +41,13 @@ export function setApiKey(key: ApiKey | null): void {
   currentKey = key;
 }
 
+/** The signed-in key's headers, for a request made outside the typed client (a file download). */
+export function authHeaders(): Record<string, string> {
+  return currentKey === null
+    ? {}
+    : { "APCA-API-KEY-ID": currentKey.keyId, "APCA-API-SECRET-KEY": currentKey.secret };
+}
+
 const authenticate: Middleware = {
   onRequest({ request }) {
     if (currentKey !== null) {

@@ -16,4 +16,17 @@ export const keys = {
   strategies: ["strategies"] as const,
   presets: ["presets"] as const,
   assets: ["assets"] as const,
+  /** The signed-in owner's broker credentials (never a secret). */
+  credentials: ["credentials"] as const,
+  /** Everything the risk page reads: the cross-session overview and the audit. */
+  risk: ["risk"] as const,
+  riskOverview: ["risk", "overview"] as const,
+  riskAudit: (...rest: unknown[]) => ["risk", "audit", ...rest] as const,
+  /** Ended sessions' summaries (the History page), by filter, sort and page. */
+  history: (...rest: unknown[]) => ["history", ...rest] as const,
+  compare: (...rest: unknown[]) => ["compare", ...rest] as const,
+  templates: ["templates"] as const,
+  /** Every sweep, and one sweep's parts: `["sweeps", id, …]`. */
+  sweeps: ["sweeps"] as const,
+  sweep: (id: string, ...rest: unknown[]) => ["sweeps", id, ...rest] as const,
 };

@@ -673,6 +673,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live-trading/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List live sessions
+         * @description The caller's live sessions, oldest first.
+         */
+        get: operations["listLiveSessions"];
+        put?: never;
+        /**
+         * Create and start a live session
+         * @description The session runs at once (``running``): its feed starts, and its broker link, which
+         *     sends its orders to the broker and takes the broker's fills in. Its initial cash is
+         *     the broker account's cash, read now. On the `live` endpoint it trades **real money**:
+         *     the request must say so (``confirm_real_money``), and the session shows
+         *     ``real_money: true`` wherever it is shown. A 422's ``field`` names what is wrong
+         *     (``broker.credentials_id``, ``confirm_real_money``, ``strategy.params.fast``).
+         */
+        post: operations["createLiveSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/live-trading/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a live session */
+        get: operations["getLiveSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broker-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's broker credentials
+         * @description Oldest first; never a secret.
+         */
+        get: operations["listBrokerCredentials"];
+        put?: never;
+        /**
+         * Add a broker credential
+         * @description The key id and secret are stored encrypted with the server's secret key; the answer
+         *     (and every later one) shows the credential's id, label, broker and ``key_hint`` only.
+         *     A live session names it by id (``broker.credentials_id``).
+         */
+        post: operations["createBrokerCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broker-credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a broker credential
+         * @description The credential and its ciphertext are gone; sessions that traded with it and have
+         *     ended keep its id in their settings.
+         */
+        delete: operations["deleteBrokerCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/metrics": {
         parameters: {
             query?: never;
@@ -682,14 +775,364 @@ export interface paths {
         };
         /**
          * A session's performance metrics and trade log
-         * @description Total return, CAGR, drawdown, volatility, Sharpe and Sortino, trade statistics and
-         *     exposure over the account's daily equity, its final equity the portfolio history's last
-         *     point; the session's execution quality; and the account's round trips. Before the first
-         *     sample: `metrics` null, no trades.
+         * @description Returns, risk ratios (Sharpe, Sortino, Calmar, Omega), drawdowns, VaR and expected
+         *     shortfall, trade statistics, turnover and costs, alpha and beta against a benchmark and
+         *     execution quality over the account's daily equity (docs/metrics.md), its final equity the
+         *     portfolio history's last point; the session's execution quality; and the account's round
+         *     trips with their MAE and MFE. Before the first sample: `metrics` null, no trades.
          */
         get: operations["getSessionMetrics"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's report: HTML tearsheet, JSON document or CSV part
+         * @description The session's report as of its current time: a self-contained HTML tearsheet that
+         *     opens offline, the whole report as one JSON document, or one part as CSV. Money is
+         *     exact (decimal strings); the final equity is the equity curve's last point.
+         */
+        get: operations["getSessionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions side by side
+         * @description Each session's metrics, equity, drawdown and returns by month and year; with a
+         *     benchmark, its buy-and-hold and every session's return in the benchmark's up, down and
+         *     flat months (a month is flat within ±1 %).
+         */
+        get: operations["compareSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/divergence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Two sessions of one strategy matched order by order
+         * @description Matches the two sessions' orders by symbol, side and nearest time, and reports the
+         *     differences in fill price, slippage, timing and P&L, the orders only one of them made,
+         *     and what explains it all (prices, data, latency). Typical: a paper session against a
+         *     backtest of the same strategy and period, or a live session against its paper twin.
+         */
+        get: operations["getSessionDivergence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/arms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A multi-strategy session's arms, compared
+         * @description Each arm's strategy, account, weight, metrics and daily equity; in an `ab` session
+         *     every pair of arms compared by a seeded paired bootstrap of their daily returns (the
+         *     same seed, the same intervals). 404 for a session without several labelled strategies.
+         */
+        get: operations["getSessionArms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/attribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each strategy of a session made
+         * @description Per strategy label, over the session's accounts: realized P&L (FIFO over its own fills),
+         *     unrealized P&L of its open lots, fees, fills and orders; the rows' `pnl` sum to the
+         *     accounts' equity minus their initial cash. A session of one strategy has one row.
+         */
+        get: operations["getSessionAttribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a session's risk
+         * @description The session's rules and those in force now (an override applied), its breakers,
+         *     how much of each limit is used, its exposure by position and sector, the
+         *     correlation of its holdings, what it holds over the close, and its latest denials.
+         */
+        get: operations["getSessionRisk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a session's risk settings
+         * @description The groups and rules ``settings`` names change (``null`` turns a rule off); the
+         *     next order is checked against them. Journaled with the key and ``reason``.
+         */
+        patch: operations["configureSessionRisk"];
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/risk/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Override a session's risk settings for a while
+         * @description Rules over the session's own until ``until`` (session time) or for ``minutes`` of
+         *     session time; then they lapse by themselves (a ``RiskAdjusted`` event says so). A
+         *     new override replaces the one in force.
+         */
+        post: operations["overrideSessionRisk"];
+        /**
+         * End a session's risk override
+         * @description The session's own rules are in force again (none in force: nothing changes).
+         */
+        delete: operations["clearSessionRiskOverride"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/risk/breakers/{name}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a tripped breaker
+         * @description New entries are taken again once no breaker is tripped; ``all`` resets every one
+         *     (the kill switch's too). Journaled with the key and ``reason``.
+         */
+        post: operations["resetSessionBreaker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/emergency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use an emergency control on a session
+         * @description ``cancel_all``, ``close_all``, ``kill`` (both, and new entries halted until the
+         *     ``kill_switch`` breaker is reset), ``reduce`` or ``tighten_stops`` by ``percent``.
+         *     Idempotent: a second call finds nothing left to do. Closing orders are market
+         *     orders: they fill as the session's clock moves.
+         */
+        post: operations["sessionEmergency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk/emergency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use an emergency control on every session
+         * @description The control on every session of the key that has not ended, one by one: a session
+         *     that fails is listed in ``failed`` with its error, and the others go on.
+         */
+        post: operations["emergencyAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your sessions' risk
+         * @description Each session of the key: halted or not, tripped breakers, exposure, the most used
+         *     limit and today's denials, oldest session first.
+         */
+        get: operations["getRiskOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The risk audit trail
+         * @description Every risk action taken with the key, newest first: who, when (wall time), what,
+         *     why and how it went. The next page is ``before=<next>``.
+         */
+        get: operations["getRiskAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's checkpoints
+         * @description The session's checkpoints, newest first, their count, newest seq and time, total
+         *     size, and how its last restore in this server went (from which seq, how long).
+         */
+        get: operations["listSessionCheckpoints"];
+        put?: never;
+        /**
+         * Write a checkpoint of a session now
+         * @description A checkpoint of the session as of its last journaled event (`manual`); if one was
+         *     written at that seq already, that one (nothing new, nothing written).
+         */
+        post: operations["createSessionCheckpoint"];
+        /**
+         * Delete a session's older checkpoints
+         * @description Delete the checkpoints beyond the newest `keep_count` (default 100) and, with
+         *     `older_than_hours`, those older than that; the newest one is always kept.
+         */
+        delete: operations["cleanupSessionCheckpoints"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a live session's reconciliations
+         * @description Every run of the session, newest first: clean ones too.
+         */
+        get: operations["listReconciliations"];
+        put?: never;
+        /**
+         * Reconcile a live session with its broker now
+         * @description Read the broker's books now, compare, and do what the session's policy says: adopt
+         *     the broker's figures (journaled), or halt trading until the run is approved. The run
+         *     is recorded whatever it found (`trigger` `manual`).
+         */
+        post: operations["runReconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/reconciliations/{runId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a halted reconciliation
+         * @description Apply the run's adjustments (journaled, with the approving key), mark it approved,
+         *     and resume a session the reconciliation paused.
+         */
+        post: operations["approveReconciliation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -937,6 +1380,200 @@ export interface paths {
         get: operations["system_logs_system_agents__agent_id__logs_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ended sessions' summaries
+         * @description The caller's ended sessions (every type), newest end first by default; a ratio that
+         *     is undefined sorts last either way, and `pnl` sorts as the exact decimal.
+         */
+        get: operations["listHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An ended session's summary and run record
+         * @description Written once when the session ends; 404 until then.
+         */
+        get: operations["getSessionSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's round trips, reviewed
+         * @description The default account's round trips, oldest entry first (open ones included): each
+         *     with its slippage, MAE and MFE over the session's bars, and its entry and exit orders.
+         */
+        get: operations["listSessionTrades"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rerun an ended session as a backtest
+         * @description A new backtest with the run record's window, cash, execution models, seed, strategy and
+         *     parameters, run to its end; its own summary then holds its fills' digest.
+         */
+        post: operations["rerunSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a session like this one, with changes
+         * @description The session's creation body with ``changes`` merged in (objects key by key), created
+         *     as its type's create route creates it (a paper or live session starts at once).
+         */
+        post: operations["cloneSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote a backtest to paper, a paper session to live
+         * @description The same strategy, parameters, symbols, risk rules (and execution models, for paper)
+         *     in a session of type ``to``, started at once.
+         */
+        post: operations["promoteSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description The built-in templates first, then the caller's by name.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Save a template
+         * @description From a ``config`` (the create body of ``type``, parts of it) or from a session of the
+         *     caller's (its configuration and type).
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a template */
+        get: operations["getTemplate"];
+        /**
+         * Change a template
+         * @description What the body gives is replaced (``config`` whole); the rest stays.
+         */
+        put: operations["updateTemplate"];
+        post?: never;
+        /** Delete a template */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a session from a template
+         * @description A session of the template's type from its config with ``changes`` merged in, created
+         *     as that type's create route creates it (a paper or live session starts at once); it is
+         *     named after the template unless the config or the changes name it.
+         */
+        post: operations["createSessionFromTemplate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2431,6 +3068,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your sweeps
+         * @description The caller's sweeps, newest first.
+         */
+        get: operations["listSweeps"];
+        put?: never;
+        /**
+         * Start a parameter sweep
+         * @description Check the sweep and start it in the background: ``202`` with the sweep ``queued``
+         *     or ``running``; follow it with ``GET /v1/sweeps/{sweepId}`` or the ``sweeps`` topic of
+         *     ``/ws``.
+         */
+        post: operations["createSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{sweepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a sweep
+         * @description Its status, progress (``done`` of ``total``, ``eta_seconds``) and best result.
+         */
+        get: operations["getSweep"];
+        put?: never;
+        post?: never;
+        /** Cancel a sweep, or delete a finished one */
+        delete: operations["deleteSweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{sweepId}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sweep's results
+         * @description A page of its results; by score, results without one come last.
+         */
+        get: operations["listSweepResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{sweepId}/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A metric over two swept parameters
+         * @description Each cell is the best value over the other parameters (out-of-sample runs left out).
+         */
+        get: operations["getSweepHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{sweepId}/results/{idx}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A backtest session with a result's parameters
+         * @description A new backtest session running the strategy with that result's parameters over its
+         *     window, run to its end.
+         */
+        post: operations["createSessionFromSweepResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2497,6 +3242,11 @@ export interface components {
             realized_pnl: string;
             /** Unrealized Pnl */
             unrealized_pnl: string;
+            /**
+             * Reconciled
+             * @description What reconciliations with the broker moved into the account at cost, less what they moved out (a live session's; 0 otherwise): equity minus initial_cash is realized_pnl + unrealized_pnl - fees + reconciled.
+             */
+            reconciled: string;
             /** Created At */
             created_at: string;
         };
@@ -3315,6 +4065,110 @@ export interface components {
             assets: components["schemas"]["AlpacaAsset"][];
         };
         /**
+         * ArmChoice
+         * @description One strategy of a multi-strategy session (``strategies``; docs/ab-tests.md).
+         */
+        ArmChoice: {
+            /**
+             * Name
+             * @example sma_crossover
+             */
+            name: string;
+            /**
+             * Params
+             * @example {
+             *       "fast": 5,
+             *       "slow": 20
+             *     }
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Symbols
+             * @description The symbols it trades (default: every one).
+             */
+            symbols?: string[];
+            /**
+             * Weight
+             * @description Its share of the initial cash (`ab`) or of the equity (`shared`); default: an equal share of what the given weights leave. Weights sum to at most 1.
+             */
+            weight?: number | string | null;
+            /**
+             * Label
+             * @description Names it in reports and tags its orders' client ids (`<label>:<n>`); default `a`, `b`, `c`…
+             */
+            label?: string | null;
+        };
+        /**
+         * ArmComparisonPublic
+         * @description Arm `a` against arm `b`: bootstrap intervals of `a − b`.
+         */
+        ArmComparisonPublic: {
+            /** A */
+            a: string;
+            /** B */
+            b: string;
+            /** @description sharpe(a) − sharpe(b), daily returns. */
+            sharpe_diff: components["schemas"]["IntervalPublic"];
+            /** @description total_return(a) − total_return(b). */
+            return_diff: components["schemas"]["IntervalPublic"];
+            /**
+             * Confidence
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            confidence: string | null;
+            /** Resamples */
+            resamples: number;
+        };
+        /**
+         * ArmPublic
+         * @description One strategy of a multi-strategy session.
+         */
+        ArmPublic: {
+            /** Label */
+            label: string;
+            /** Strategy */
+            strategy: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Account Id
+             * @description The account it trades (`shared`: the default one).
+             */
+            account_id: string;
+            /**
+             * Weight
+             * @description `ab`: its share of the initial cash; `shared`: its sleeve's weight now.
+             */
+            weight: string;
+            /** @description Its account's metrics (null before the first daily sample). */
+            metrics: components["schemas"]["MetricsPublic"] | null;
+            /**
+             * Equity
+             * @description Its account's daily equity.
+             */
+            equity: components["schemas"]["SeriesPoint"][];
+        };
+        /**
+         * ArmsPublic
+         * @description A multi-strategy session's arms and their pairwise comparisons (`ab` only).
+         */
+        ArmsPublic: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "ab" | "shared";
+            /** Arms */
+            arms: components["schemas"]["ArmPublic"][];
+            /** Comparisons */
+            comparisons: components["schemas"]["ArmComparisonPublic"][];
+        };
+        /**
          * AssetPublic
          * @description A symbol with data: its class, how it trades, and the span its bars cover.
          */
@@ -3359,6 +4213,101 @@ export interface components {
              */
             bar_duration_seconds: number;
         };
+        /** AttributionPublic */
+        AttributionPublic: {
+            /** Items */
+            items: components["schemas"]["AttributionRow"][];
+        };
+        /**
+         * AttributionRow
+         * @description What one strategy made (`label` null: orders no strategy placed).
+         */
+        AttributionRow: {
+            /** Label */
+            label: string | null;
+            /** Strategy */
+            strategy: string | null;
+            /**
+             * Realized Pnl
+             * @description FIFO over its own fills.
+             */
+            realized_pnl: string;
+            /**
+             * Unrealized Pnl
+             * @description Its open lots at the last marks.
+             */
+            unrealized_pnl: string;
+            /** Fees */
+            fees: string;
+            /**
+             * Pnl
+             * @description realized_pnl + unrealized_pnl − fees.
+             */
+            pnl: string;
+            /**
+             * Trades
+             * @description Its fills.
+             */
+            trades: number;
+            /**
+             * Orders
+             * @description Its orders.
+             */
+            orders: number;
+        };
+        /**
+         * AuditEntryPublic
+         * @description One risk action: who took it, when (wall time), what, why, and how it went.
+         */
+        AuditEntryPublic: {
+            /**
+             * Id
+             * @description Its place in the key's audit trail (newer: larger).
+             */
+            id: number;
+            /**
+             * At
+             * @description The wall time it was taken (RFC 3339).
+             */
+            at: string;
+            /** Session Id */
+            session_id: string | null;
+            /**
+             * By
+             * @description The id of the key that took it.
+             */
+            by: string;
+            /**
+             * By Name
+             * @description That key's label.
+             */
+            by_name: string;
+            /** Action */
+            action: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "ok" | "failed";
+            /** Message */
+            message: string;
+        };
+        /**
+         * AuditPagePublic
+         * @description A page of the audit trail, newest first; ``next`` is the ``before`` of the next page.
+         */
+        AuditPagePublic: {
+            /** Entries */
+            entries: components["schemas"]["AuditEntryPublic"][];
+            /** Next */
+            next: number | null;
+        };
         /**
          * BarsPage
          * @description A page of bars by symbol; ``next_page_token`` is null on the last page.
@@ -3370,6 +4319,40 @@ export interface components {
             };
             /** Next Page Token */
             next_page_token: string | null;
+        };
+        /** BenchmarkPublic */
+        BenchmarkPublic: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Equity
+             * @description Buy-and-hold from the first session's cash.
+             */
+            equity: components["schemas"]["PointPublic"][];
+        };
+        /**
+         * Blackout
+         * @description A window of time in which no order is taken (an earnings release, an FOMC day).
+         */
+        Blackout: {
+            /**
+             * Start
+             * Format: date-time
+             * @description First moment of the window (RFC 3339, with a zone).
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @description Moment the window ends (exclusive).
+             */
+            end: string;
+            /**
+             * Reason
+             * @description Why: shown in denials.
+             * @default
+             */
+            reason: string;
         };
         /**
          * BoundKeyCreate
@@ -3411,6 +4394,200 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * BreakerPublic
+         * @description A circuit breaker: whether it tripped, when, and what it saw.
+         */
+        BreakerPublic: {
+            /**
+             * Name
+             * @example daily_loss
+             */
+            name: string;
+            /** Tripped */
+            tripped: boolean;
+            /**
+             * Tripped At
+             * @description The session time it tripped.
+             */
+            tripped_at: string | null;
+            /** Value */
+            value: string | null;
+            /** Limit */
+            limit: string | null;
+            /** Message */
+            message: string;
+        };
+        /**
+         * Breakers
+         * @description Circuit breakers: a trip halts new entries until an operator resets it with a reason.
+         */
+        "Breakers-Input": {
+            /**
+             * Daily Loss
+             * @description Trip when equity falls this much below its value at the start of the trading day.
+             */
+            daily_loss?: (number | string) | null;
+            /**
+             * Daily Loss Pct
+             * @description The same, in percent of the day's starting equity.
+             */
+            daily_loss_pct?: (number | string) | null;
+            /**
+             * Max Drawdown Pct
+             * @description Trip when equity falls this far below its peak, in percent.
+             */
+            max_drawdown_pct?: (number | string) | null;
+            /**
+             * Consecutive Losses
+             * @description Trip after this many losing round trips in a row.
+             */
+            consecutive_losses?: number | null;
+            /**
+             * Volatility Multiple
+             * @description Trip when a bar's range (high − low) exceeds this multiple of the average range of the `volatility_lookback` bars before it.
+             */
+            volatility_multiple?: (number | string) | null;
+            /**
+             * Volatility Lookback
+             * @description Bars the volatility halt averages over.
+             * @default 20
+             */
+            volatility_lookback: number;
+            /**
+             * Cancel Entries
+             * @description Cancel the session's working entry orders when a breaker trips (exits keep working).
+             * @default true
+             */
+            cancel_entries: boolean;
+        };
+        /**
+         * Breakers
+         * @description Circuit breakers: a trip halts new entries until an operator resets it with a reason.
+         */
+        "Breakers-Output": {
+            /**
+             * Daily Loss
+             * @description Trip when equity falls this much below its value at the start of the trading day.
+             */
+            daily_loss?: string | null;
+            /**
+             * Daily Loss Pct
+             * @description The same, in percent of the day's starting equity.
+             */
+            daily_loss_pct?: string | null;
+            /**
+             * Max Drawdown Pct
+             * @description Trip when equity falls this far below its peak, in percent.
+             */
+            max_drawdown_pct?: string | null;
+            /**
+             * Consecutive Losses
+             * @description Trip after this many losing round trips in a row.
+             */
+            consecutive_losses?: number | null;
+            /**
+             * Volatility Multiple
+             * @description Trip when a bar's range (high − low) exceeds this multiple of the average range of the `volatility_lookback` bars before it.
+             */
+            volatility_multiple?: string | null;
+            /**
+             * Volatility Lookback
+             * @description Bars the volatility halt averages over.
+             * @default 20
+             */
+            volatility_lookback: number;
+            /**
+             * Cancel Entries
+             * @description Cancel the session's working entry orders when a breaker trips (exits keep working).
+             * @default true
+             */
+            cancel_entries: boolean;
+        };
+        /**
+         * BrokerCredentialCreate
+         * @description Body of ``POST /v1/broker-credentials``: the secret is kept encrypted, never shown.
+         */
+        BrokerCredentialCreate: {
+            /**
+             * Label
+             * @example alpaca paper
+             */
+            label: string;
+            /**
+             * Broker
+             * @description The broker: `alpaca`.
+             * @default alpaca
+             * @constant
+             */
+            broker: "alpaca";
+            /**
+             * Key Id
+             * @description The broker's API key id.
+             * @example PKTEST1234
+             */
+            key_id: string;
+            /**
+             * Secret Key
+             * Format: password
+             * @description The broker's secret key: stored encrypted, never answered back.
+             */
+            secret_key: string;
+        };
+        /**
+         * BrokerCredentialPublic
+         * @description A stored broker credential, as it may be shown: never its secret.
+         */
+        BrokerCredentialPublic: {
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Broker */
+            broker: string;
+            /**
+             * Key Hint
+             * @description The last four characters of the key id.
+             */
+            key_hint: string;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * BrokerSettings
+         * @description A live session's broker (see the module doc): never a secret.
+         */
+        BrokerSettings: {
+            /**
+             * Type
+             * @description The broker: `alpaca`.
+             * @default alpaca
+             * @constant
+             */
+            type: "alpaca";
+            /**
+             * Endpoint
+             * @description `paper` (Alpaca paper trading), `live` (Alpaca live trading: real money, needs `confirm_real_money`) or `custom` (a server speaking Alpaca's trading API at `base_url`).
+             * @default paper
+             * @enum {string}
+             */
+            endpoint: "paper" | "live" | "custom";
+            /**
+             * Base Url
+             * @description The trading API's URL (http or https): required for `custom`, not allowed otherwise.
+             * @example http://127.0.0.1:5001
+             */
+            base_url?: string | null;
+            /**
+             * Credentials Id
+             * @description A stored credential's id (`POST /v1/broker-credentials`), or `server` for the server's own Alpaca keys.
+             * @example 0b5e2f7a-3c1d-4e8f-9a6b-2d4c6e8f0a1b
+             * @example server
+             */
+            credentials_id: string;
+            /** @description How the books are checked against the broker's. */
+            reconcile?: components["schemas"]["ReconcileSettings"];
+        };
+        /**
          * BulkResult
          * @description What a verb did to each session: its new state, or the error.
          */
@@ -3419,6 +4596,149 @@ export interface components {
             results: {
                 [key: string]: string;
             };
+        };
+        /**
+         * CheckpointCleanupPublic
+         * @description What a cleanup deleted.
+         */
+        CheckpointCleanupPublic: {
+            /** Session Id */
+            session_id: string;
+            /**
+             * Deleted
+             * @description How many checkpoints were deleted.
+             */
+            deleted: number;
+        };
+        /**
+         * CheckpointPublic
+         * @description One checkpoint: the session's state at a journal seq.
+         */
+        CheckpointPublic: {
+            /** Id */
+            id: number;
+            /**
+             * Seq
+             * @description The journal seq the state is as of.
+             */
+            seq: number;
+            /**
+             * Created At
+             * @description When it was written (RFC 3339, wall time).
+             */
+            created_at: string;
+            /**
+             * Reason
+             * @description `interval`, `shutdown` or `manual`.
+             */
+            reason: string;
+            /**
+             * Schema Version
+             * @description The version of the checkpoint document.
+             */
+            schema_version: number;
+            /**
+             * Size
+             * @description Its stored (zlib-compressed) size in bytes.
+             */
+            size: number;
+            /**
+             * Digest
+             * @description The SHA-256 of its JSON, checked before a restore uses it.
+             */
+            digest: string;
+        };
+        /**
+         * CheckpointStatsPublic
+         * @description A session's checkpoints in sum.
+         */
+        CheckpointStatsPublic: {
+            /** Count */
+            count: number;
+            /**
+             * Latest Seq
+             * @description The newest one's seq (null: none).
+             */
+            latest_seq: number | null;
+            /**
+             * Latest At
+             * @description When the newest one was written (null: none).
+             */
+            latest_at: string | null;
+            /**
+             * Total Size
+             * @description Their stored size in bytes, summed.
+             */
+            total_size: number;
+            /** @description The session's last restore in this server process (null: none yet). */
+            last_restore: components["schemas"]["RestorePublic"] | null;
+        };
+        /**
+         * CheckpointsPublic
+         * @description A session's checkpoints, newest first, and their figures.
+         */
+        CheckpointsPublic: {
+            /** Session Id */
+            session_id: string;
+            stats: components["schemas"]["CheckpointStatsPublic"];
+            /** Checkpoints */
+            checkpoints: components["schemas"]["CheckpointPublic"][];
+        };
+        /**
+         * CloneRequest
+         * @description Body of ``POST /v1/sessions/{sessionId}/clone``.
+         */
+        CloneRequest: {
+            /**
+             * Changes
+             * @description Fields of the session type's create body, deep-merged into the session's.
+             * @example {
+             *       "name": "faster",
+             *       "strategy": {
+             *         "params": {
+             *           "fast": 5
+             *         }
+             *       }
+             *     }
+             */
+            changes?: {
+                [key: string]: unknown;
+            };
+        };
+        /** ComparedSessionPublic */
+        ComparedSessionPublic: {
+            /** Session Id */
+            session_id: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Strategy */
+            strategy: string | null;
+            /** @description null before its first daily sample. */
+            metrics: components["schemas"]["MetricsPublic"] | null;
+            /** Equity */
+            equity: components["schemas"]["PointPublic"][];
+            /**
+             * Drawdown
+             * @description The fall from the running peak (≤ 0).
+             */
+            drawdown: components["schemas"]["PointPublic"][];
+            /** Returns By Month */
+            returns_by_month: components["schemas"]["PeriodValuePublic"][];
+            /** Returns By Year */
+            returns_by_year: components["schemas"]["PeriodValuePublic"][];
+        };
+        /** ComparisonPublic */
+        ComparisonPublic: {
+            /** Sessions */
+            sessions: components["schemas"]["ComparedSessionPublic"][];
+            benchmark: components["schemas"]["BenchmarkPublic"] | null;
+            /**
+             * Regimes
+             * @description Empty without a benchmark.
+             */
+            regimes: components["schemas"]["RegimePublic"][];
         };
         /**
          * CompositeQuantitySpec
@@ -3476,6 +4796,18 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * CorrelationPublic
+         * @description Correlations of the held symbols' returns, and how many independent bets they make.
+         */
+        CorrelationPublic: {
+            /** Symbols */
+            symbols: string[];
+            /** Matrix */
+            matrix: (string | null)[][];
+            /** Effective Bets */
+            effective_bets: string | null;
+        };
         /** DatabasePublic */
         DatabasePublic: {
             /** Reachable */
@@ -3487,6 +4819,231 @@ export interface components {
             latency_ms: number | null;
             /** Error */
             error: string | null;
+        };
+        /**
+         * DenialFields
+         * @description The rule of the session's risk layer that denied an order: ``rule`` allows
+         *     ``limit``, and the order would have made it ``value``.
+         */
+        DenialFields: {
+            /**
+             * Rule
+             * @example limits.max_position_qty
+             */
+            rule: string;
+            /**
+             * Limit
+             * @example 100
+             */
+            limit: string;
+            /**
+             * Value
+             * @example 150
+             */
+            value: string;
+        };
+        /**
+         * DenialPublic
+         * @description An order the risk layer refused.
+         */
+        DenialPublic: {
+            /** Ts */
+            ts: string;
+            /** Order Id */
+            order_id: string;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Rule
+             * @example limits.max_position_qty
+             */
+            rule: string;
+            /** Limit */
+            limit: string;
+            /** Value */
+            value: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * Difference
+         * @description One difference between the session's books and the broker's.
+         *
+         *     ``local`` and ``broker`` are the two sides' figures (decimal strings), as
+         *     far as the kind has them: ``qty``/``avg_entry_price`` of a position,
+         *     ``status``/``filled_qty`` of an order, ``cash``, or the broker's execution
+         *     of a missed fill (``fill_id``, ``side``, ``qty``, ``price``, ``fee``,
+         *     ``filled_at``).
+         */
+        Difference: {
+            /** @description What differs (see docs/live.md, Reconciliation). */
+            kind: components["schemas"]["DifferenceKind"];
+            /**
+             * Symbol
+             * @description The symbol concerned; empty for cash.
+             * @default
+             */
+            symbol: string;
+            /**
+             * Order Id
+             * @description The session's order (the broker's `client_order_id`), if any.
+             */
+            order_id?: string | null;
+            /**
+             * Broker Order Id
+             * @description The broker's order id, if any.
+             */
+            broker_order_id?: string | null;
+            /**
+             * Local
+             * @description The session's figures.
+             */
+            local?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Broker
+             * @description The broker's figures.
+             */
+            broker?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Message
+             * @description The difference in words.
+             */
+            message: string;
+        };
+        /**
+         * DifferenceKind
+         * @enum {string}
+         */
+        DifferenceKind: "missed_fill" | "unknown_order" | "order_status" | "quantity_mismatch" | "position_opened_outside" | "position_closed_outside" | "cash_drift";
+        /** DivergencePublic */
+        DivergencePublic: {
+            /** Session Id */
+            session_id: string;
+            /** Against Id */
+            against_id: string;
+            /** Matched */
+            matched: components["schemas"]["MatchedPublic"][];
+            /** Only In Session */
+            only_in_session: components["schemas"]["UnmatchedPublic"][];
+            /** Only In Against */
+            only_in_against: components["schemas"]["UnmatchedPublic"][];
+            totals: components["schemas"]["DivergenceTotalsPublic"];
+            /**
+             * Explanations
+             * @description What explains the differences, in sentences.
+             */
+            explanations: string[];
+        };
+        /** DivergenceTotalsPublic */
+        DivergenceTotalsPublic: {
+            /** Matched */
+            matched: number;
+            /** Only In Session */
+            only_in_session: number;
+            /** Only In Against */
+            only_in_against: number;
+            /**
+             * Worse Prices
+             * @description Matched orders the session filled at a worse price.
+             */
+            worse_prices: number;
+            /** Better Prices */
+            better_prices: number;
+            /**
+             * Mean Price Diff Bps
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            mean_price_diff_bps: string | null;
+            /** Mean Delay Seconds */
+            mean_delay_seconds: string | null;
+            /** Slippage A */
+            slippage_a: string;
+            /** Slippage B */
+            slippage_b: string;
+            /**
+             * Pnl A
+             * @description The session's realized P&L, net of fees.
+             */
+            pnl_a: string;
+            /** Pnl B */
+            pnl_b: string;
+            /**
+             * Pnl Diff
+             * @description pnl_a - pnl_b.
+             */
+            pnl_diff: string;
+        };
+        /**
+         * EmergencyAllResult
+         * @description What an emergency control did to every session of the key.
+         */
+        EmergencyAllResult: {
+            /** Results */
+            results: components["schemas"]["EmergencyResult"][];
+            /** Failed */
+            failed: components["schemas"]["EmergencyFailed"][];
+        };
+        /**
+         * EmergencyFailed
+         * @description A session the control could not act on, and why (the error's code and message).
+         */
+        EmergencyFailed: {
+            /** Session Id */
+            session_id: string;
+            /** Code */
+            code: number;
+            /** Message */
+            message: string;
+        };
+        /**
+         * EmergencyRequest
+         * @description Body of the emergency controls: what to do, and why.
+         *
+         *     ``cancel_all`` cancels every working order; ``close_all`` closes every
+         *     position at market; ``kill`` does both and halts new entries until the
+         *     ``kill_switch`` breaker is reset; ``reduce`` cuts every position by
+         *     ``percent``; ``tighten_stops`` moves every protective stop ``percent``
+         *     closer to the price.
+         */
+        EmergencyRequest: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "cancel_all" | "close_all" | "kill" | "reduce" | "tighten_stops";
+            /**
+             * Percent
+             * @description For `reduce` and `tighten_stops` (required there): how much, in percent.
+             * @example 50
+             */
+            percent?: (string | number) | null;
+            /**
+             * Reason
+             * @description Why: journaled and audited.
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * EmergencyResult
+         * @description What an emergency control did to a session: the orders it canceled and submitted.
+         */
+        EmergencyResult: {
+            /** Session Id */
+            session_id: string;
+            /** Action */
+            action: string;
+            /** Canceled */
+            canceled: string[];
+            /** Submitted */
+            submitted: string[];
+            /** Message */
+            message: string;
         };
         /**
          * ErrorBody
@@ -3627,6 +5184,65 @@ export interface components {
              */
             latency?: (components["schemas"]["ZeroLatencySpec"] | components["schemas"]["JitteredLatencySpec"]) | null;
         };
+        /**
+         * ExposurePositionPublic
+         * @description A position as the risk layer sees it.
+         */
+        ExposurePositionPublic: {
+            /** Symbol */
+            symbol: string;
+            /** Qty */
+            qty: string;
+            /**
+             * Value
+             * @description Signed market value.
+             */
+            value: string;
+            /**
+             * Weight Pct
+             * @description Absolute value in percent of equity.
+             */
+            weight_pct: string;
+            /** Sector */
+            sector: string | null;
+            /**
+             * Days To Exit
+             * @description Days of average volume (the `volume_lookback` bars) closing it would take.
+             */
+            days_to_exit: string | null;
+            /**
+             * Stop Price
+             * @description Its protective stop's price, if it has one.
+             */
+            stop_price: string | null;
+            /** Stop Distance Pct */
+            stop_distance_pct: string | null;
+            /**
+             * Held Over Close
+             * @description Whether it is held over the market's close.
+             */
+            held_over_close: boolean;
+        };
+        /**
+         * ExposurePublic
+         * @description The session's exposure, all accounts summed.
+         */
+        ExposurePublic: {
+            /** Equity */
+            equity: string;
+            /** Gross */
+            gross: string;
+            /** Net */
+            net: string;
+            /** Gross Pct */
+            gross_pct: string | null;
+            /** Net Pct */
+            net_pct: string | null;
+            /** Positions */
+            positions: components["schemas"]["ExposurePositionPublic"][];
+            /** Sectors */
+            sectors: components["schemas"]["SectorPublic"][];
+        };
         /** FaultsPublic */
         FaultsPublic: {
             /** Count */
@@ -3735,7 +5351,7 @@ export interface components {
          * @description Which matching rule produced a fill's reference price (see docs/fill-models.md).
          * @enum {string}
          */
-        FillRule: "market_at_open" | "limit_at_open" | "limit_touched" | "stop_gap_at_open" | "stop_triggered" | "stop_limit_at_trigger" | "stop_limit_touched" | "market_at_arrival" | "limit_at_arrival" | "stop_gap_at_arrival" | "opening_auction" | "closing_auction" | "signal_close";
+        FillRule: "market_at_open" | "limit_at_open" | "limit_touched" | "stop_gap_at_open" | "stop_triggered" | "stop_limit_at_trigger" | "stop_limit_touched" | "market_at_arrival" | "limit_at_arrival" | "stop_gap_at_arrival" | "opening_auction" | "closing_auction" | "signal_close" | "broker";
         /**
          * FillTiming
          * @description When an order decided on a bar's close may first trade.
@@ -3800,6 +5416,16 @@ export interface components {
             model: "full";
         };
         /**
+         * GapRiskPublic
+         * @description What is held over the close (exposed to a gap at the next open).
+         */
+        GapRiskPublic: {
+            /** Overnight Exposure */
+            overnight_exposure: string;
+            /** Pct */
+            pct: string | null;
+        };
+        /**
          * HalfSpreadSlippageSpec
          * @description A taker crosses half the bid-ask spread: cost = spread_bps / 2 / 10⁴ (0 when the data has quotes: fills are then already at the far side).
          */
@@ -3851,6 +5477,25 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** HeatmapAxis */
+        HeatmapAxis: {
+            /** Name */
+            name: string;
+            /** Values */
+            values: unknown[];
+        };
+        /** HeatmapPublic */
+        HeatmapPublic: {
+            x: components["schemas"]["HeatmapAxis"];
+            y: components["schemas"]["HeatmapAxis"];
+            /** Metric */
+            metric: string;
+            /**
+             * Cells
+             * @description cells[i][j]: the best value with y = y.values[i] and x = x.values[j].
+             */
+            cells: (string | null)[][];
+        };
         /**
          * HeldPositionPublic
          * @description A position an account still held when its session ended.
@@ -3865,6 +5510,67 @@ export interface components {
              * @description Signed: negative when short.
              */
             qty: string;
+        };
+        /** HistoryPublic */
+        HistoryPublic: {
+            /** Items */
+            items: components["schemas"]["SessionSummaryPublic"][];
+            /**
+             * Total
+             * @description How many summaries match, over every page.
+             */
+            total: number;
+        };
+        /**
+         * Hours
+         * @description When orders are taken, by the exchange calendar and the session's own windows.
+         */
+        Hours: {
+            /**
+             * Regular Hours Only
+             * @description Take orders only while the exchange's regular session is open (the exchange calendar's trading days, holidays and early closes); otherwise orders placed while the market is closed wait for the next open.
+             * @default false
+             */
+            regular_hours_only: boolean;
+            /**
+             * Start
+             * @description Take orders only from this time of day on (exchange time, HH:MM).
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description Take orders only before this time of day (exchange time, HH:MM).
+             */
+            end?: string | null;
+            /**
+             * Blackouts
+             * @description Windows in which no order is taken.
+             */
+            blackouts?: components["schemas"]["Blackout"][];
+        };
+        /**
+         * IntervalPublic
+         * @description A point estimate and its bootstrap confidence interval (`low` ≤ `high`).
+         */
+        IntervalPublic: {
+            /**
+             * Estimate
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            estimate: string | null;
+            /**
+             * Low
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            low: string | null;
+            /**
+             * High
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            high: string | null;
         };
         /**
          * IntrabarPath
@@ -3961,10 +5667,342 @@ export interface components {
             positions: components["schemas"]["HeldPositionPublic"][];
         };
         /**
+         * Limits
+         * @description Pre-trade limits: an order that would break one is denied before it reaches the venue.
+         */
+        "Limits-Input": {
+            /**
+             * Max Position Qty
+             * @description Largest absolute position per symbol after the order fills, in units.
+             */
+            max_position_qty?: (number | string) | null;
+            /**
+             * Max Position Value
+             * @description Largest absolute position value per symbol after the order (qty × price).
+             */
+            max_position_value?: (number | string) | null;
+            /**
+             * Max Gross Exposure
+             * @description Largest sum of absolute position values after the order.
+             */
+            max_gross_exposure?: (number | string) | null;
+            /**
+             * Max Net Exposure
+             * @description Largest absolute sum of signed position values after the order.
+             */
+            max_net_exposure?: (number | string) | null;
+            /**
+             * Max Gross Exposure Pct
+             * @description Largest gross exposure after the order, in percent of equity.
+             */
+            max_gross_exposure_pct?: (number | string) | null;
+            /**
+             * Max Net Exposure Pct
+             * @description Largest absolute net exposure after the order, in percent of equity.
+             */
+            max_net_exposure_pct?: (number | string) | null;
+            /**
+             * Max Order Qty
+             * @description Largest quantity per order.
+             */
+            max_order_qty?: (number | string) | null;
+            /**
+             * Max Order Value
+             * @description Largest order value (qty × limit price, or × last price).
+             */
+            max_order_value?: (number | string) | null;
+            /**
+             * Max Open Orders
+             * @description Most working orders at once, across symbols (protective orders aside).
+             */
+            max_open_orders?: number | null;
+            /**
+             * Max Orders Per Minute
+             * @description Most orders submitted in any 60 seconds of session time.
+             */
+            max_orders_per_minute?: number | null;
+            /**
+             * Min Bar Volume
+             * @description Smallest volume of the symbol's last bar for an order to be taken (liquidity).
+             */
+            min_bar_volume?: (number | string) | null;
+            /**
+             * Max Volume Share Pct
+             * @description Largest order quantity, in percent of the symbol's average bar volume over `volume_lookback` bars.
+             */
+            max_volume_share_pct?: (number | string) | null;
+            /**
+             * Volume Lookback
+             * @description Bars the average volume of `max_volume_share_pct` (and liquidity risk) is taken over.
+             * @default 20
+             */
+            volume_lookback: number;
+            /**
+             * Sector Max Pct
+             * @description Largest gross exposure per sector (from asset metadata), in percent of equity.
+             */
+            sector_max_pct?: {
+                [key: string]: number | string;
+            } | null;
+        };
+        /**
+         * Limits
+         * @description Pre-trade limits: an order that would break one is denied before it reaches the venue.
+         */
+        "Limits-Output": {
+            /**
+             * Max Position Qty
+             * @description Largest absolute position per symbol after the order fills, in units.
+             */
+            max_position_qty?: string | null;
+            /**
+             * Max Position Value
+             * @description Largest absolute position value per symbol after the order (qty × price).
+             */
+            max_position_value?: string | null;
+            /**
+             * Max Gross Exposure
+             * @description Largest sum of absolute position values after the order.
+             */
+            max_gross_exposure?: string | null;
+            /**
+             * Max Net Exposure
+             * @description Largest absolute sum of signed position values after the order.
+             */
+            max_net_exposure?: string | null;
+            /**
+             * Max Gross Exposure Pct
+             * @description Largest gross exposure after the order, in percent of equity.
+             */
+            max_gross_exposure_pct?: string | null;
+            /**
+             * Max Net Exposure Pct
+             * @description Largest absolute net exposure after the order, in percent of equity.
+             */
+            max_net_exposure_pct?: string | null;
+            /**
+             * Max Order Qty
+             * @description Largest quantity per order.
+             */
+            max_order_qty?: string | null;
+            /**
+             * Max Order Value
+             * @description Largest order value (qty × limit price, or × last price).
+             */
+            max_order_value?: string | null;
+            /**
+             * Max Open Orders
+             * @description Most working orders at once, across symbols (protective orders aside).
+             */
+            max_open_orders?: number | null;
+            /**
+             * Max Orders Per Minute
+             * @description Most orders submitted in any 60 seconds of session time.
+             */
+            max_orders_per_minute?: number | null;
+            /**
+             * Min Bar Volume
+             * @description Smallest volume of the symbol's last bar for an order to be taken (liquidity).
+             */
+            min_bar_volume?: string | null;
+            /**
+             * Max Volume Share Pct
+             * @description Largest order quantity, in percent of the symbol's average bar volume over `volume_lookback` bars.
+             */
+            max_volume_share_pct?: string | null;
+            /**
+             * Volume Lookback
+             * @description Bars the average volume of `max_volume_share_pct` (and liquidity risk) is taken over.
+             * @default 20
+             */
+            volume_lookback: number;
+            /**
+             * Sector Max Pct
+             * @description Largest gross exposure per sector (from asset metadata), in percent of equity.
+             */
+            sector_max_pct?: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
          * LiquiditySide
          * @enum {string}
          */
         LiquiditySide: "maker" | "taker";
+        /**
+         * LiveSessionCreate
+         * @description Body of ``POST /api/live-trading/sessions``.
+         */
+        LiveSessionCreate: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Symbols
+             * @example [
+             *       "AAPL",
+             *       "MSFT"
+             *     ]
+             */
+            symbols: string[];
+            /**
+             * Strategy
+             * @description A strategy name, or `{name, params}`: the standard pipeline.
+             */
+            strategy?: string | components["schemas"]["StrategyRef"] | null;
+            /**
+             * Agents
+             * @description An explicit pipeline (see docs/agents.md).
+             */
+            agents?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Feed
+             * @description `{type: replay|synthetic|alpaca, ...}` (docs/operations.md); default replay.
+             * @example {
+             *       "speed": 60,
+             *       "type": "replay"
+             *     }
+             * @example {
+             *       "seed": 7,
+             *       "type": "synthetic"
+             *     }
+             */
+            feed?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Risk
+             * @description The session's risk rules (docs/risk.md); default: none.
+             */
+            risk?: components["schemas"]["RiskSettings-Input"] | null;
+            /**
+             * Checkpoint Interval Seconds
+             * @description Seconds between the session's checkpoints (docs/recovery.md); default: the server's `PAPERBROKER_CHECKPOINT_INTERVAL_SECONDS`.
+             */
+            checkpoint_interval_seconds?: number | null;
+            /**
+             * Broker
+             * @description The broker, its endpoint and the credential it trades with (docs/live.md).
+             */
+            broker: components["schemas"]["BrokerSettings"];
+            /**
+             * Confirm Real Money
+             * @description Must be true to create a session on the `live` endpoint: it trades real money.
+             * @default false
+             */
+            confirm_real_money: boolean;
+        };
+        /**
+         * LiveSessionPublic
+         * @description A live session: the session (with its `broker` and `real_money`), its symbols and its
+         *     feed's health. ``status`` is the lifecycle state, as on ``/api/paper-trading``.
+         */
+        LiveSessionPublic: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "paused" | "running" | "stopping" | "stopped" | "killed" | "completed" | "error";
+            /** Simulation Start */
+            simulation_start: string;
+            /** Simulation End */
+            simulation_end: string;
+            /** Current Time */
+            current_time: string;
+            /**
+             * Playback State
+             * @enum {string}
+             */
+            playback_state: "paused" | "playing";
+            /** Playback Speed */
+            playback_speed: number;
+            /** Initial Cash */
+            initial_cash: string;
+            /** Total Realized Pnl */
+            total_realized_pnl: string;
+            /** Total Unrealized Pnl */
+            total_unrealized_pnl: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Execution
+             * @description The effective execution models and seed (see docs/execution.md).
+             */
+            execution: {
+                [key: string]: unknown;
+            };
+            account: components["schemas"]["AccountSettingsPublic"];
+            execution_quality: components["schemas"]["ExecutionQualityPublic"];
+            /**
+             * Default Account Id
+             * @description The account created with the session, holding `initial_cash`.
+             */
+            default_account_id: string;
+            /**
+             * State
+             * @description Where the session is in its lifecycle (see docs/operations.md).
+             * @enum {string}
+             */
+            state: "paused" | "running" | "stopping" | "stopped" | "killed" | "completed" | "error";
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "backtest" | "paper" | "live";
+            /**
+             * Restarted From
+             * @description The session this one is a new run of (`restart`).
+             */
+            restarted_from?: string | null;
+            /**
+             * State Reason
+             * @description Why the session is in state `error`: a journal this version does not replay to its end is shown up to the last command it reproduces, read-only (see docs/operations.md).
+             */
+            state_reason?: string | null;
+            /**
+             * Data Notes
+             * @description What to know about the data the session trades, one line each: a symbol whose prices are off its tick, the tick and an example (fills and marks use the nearest tick).
+             */
+            data_notes?: string[];
+            /** @description The strategy its pipeline runs; null for a session traded by hand or one whose pipeline runs several strategy agents (see its `pipeline`). */
+            strategy: components["schemas"]["StrategyUsePublic"] | null;
+            /**
+             * Symbols
+             * @description The symbols it trades: a paper session's, its strategy's, or every symbol of the server's data.
+             */
+            symbols: string[];
+            /**
+             * Exposure
+             * @description Gross market value of the open positions across its accounts (longs plus the absolute value of shorts, at their marks); `0` when flat.
+             * @example 15234.5
+             */
+            exposure: string;
+            /**
+             * Started At
+             * @description When (wall clock) its current run started: the last time it entered `running`; null if it never ran (a backtest moved by hand).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
+             */
+            ended_at: string | null;
+            /** @description A live session's broker: its endpoint, the id of the credential it trades with (never a secret) and its reconciliation (see docs/live.md); null for a backtest or paper session. */
+            broker: components["schemas"]["BrokerSettings"] | null;
+            /**
+             * Real Money
+             * @description Whether it trades real money: a live session on the `live` endpoint. False for every backtest and paper session.
+             */
+            real_money: boolean;
+            /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
+            left_open?: components["schemas"]["LeftOpenPublic"] | null;
+            feed: components["schemas"]["paperbroker__api__routes__paper__FeedPublic"] | null;
+        };
         /** LogLinePublic */
         LogLinePublic: {
             /**
@@ -4010,6 +6048,74 @@ export interface components {
              * @default 0.01
              */
             round_to: (number | string) | null;
+        };
+        /**
+         * MatchedPublic
+         * @description One order of each session: same symbol and side, nearest in time.
+         */
+        MatchedPublic: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * Qty
+             * @description The session's quantity.
+             */
+            qty: string;
+            /**
+             * Qty B
+             * @description The other session's quantity.
+             */
+            qty_b: string;
+            /** Time A */
+            time_a: string;
+            /** Time B */
+            time_b: string;
+            /**
+             * Price A
+             * @description Average fill price.
+             */
+            price_a: string;
+            /** Price B */
+            price_b: string;
+            /**
+             * Price Diff
+             * @description price_a - price_b.
+             */
+            price_diff: string;
+            /**
+             * Price Diff Bps
+             * @description How much worse price_a was, in bps (< 0: better).
+             * @example 0.1234
+             */
+            price_diff_bps: string | null;
+            /**
+             * Slippage A
+             * @description Slippage paid on the order (money).
+             */
+            slippage_a: string;
+            /** Slippage B */
+            slippage_b: string;
+            /**
+             * Pnl A
+             * @description P&L the order realized, net of its fees.
+             */
+            pnl_a: string;
+            /** Pnl B */
+            pnl_b: string;
+            /**
+             * Delay Seconds
+             * @description time_a - time_b.
+             */
+            delay_seconds: string;
+            /** Order Id A */
+            order_id_a: string;
+            /** Order Id B */
+            order_id_b: string;
         };
         /**
          * MetricsPublic
@@ -4114,6 +6220,141 @@ export interface components {
              * @example 0.1234
              */
             exposure: string | null;
+            /**
+             * Risk Free Rate
+             * @description The annual rate the ratios subtract.
+             * @example 0.1234
+             */
+            risk_free_rate: string | null;
+            /**
+             * Annualized Return
+             * @description Geometric, over the daily returns.
+             * @example 0.1234
+             */
+            annualized_return: string | null;
+            /**
+             * Calmar
+             * @description annualized_return / |max_drawdown|.
+             * @example 0.1234
+             */
+            calmar: string | null;
+            /**
+             * Omega
+             * @description Gains over losses around the risk-free rate.
+             * @example 0.1234
+             */
+            omega: string | null;
+            /**
+             * Recovery Seconds
+             * @description From the deepest trough back to its peak; null while not recovered.
+             */
+            recovery_seconds: string | null;
+            /**
+             * Var 95
+             * @description Historical daily value at risk, a return (≤ 0 a loss).
+             * @example 0.1234
+             */
+            var_95: string | null;
+            /**
+             * Var 99
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            var_99: string | null;
+            /**
+             * Es 95
+             * @description Expected shortfall: the mean return beyond var_95.
+             * @example 0.1234
+             */
+            es_95: string | null;
+            /**
+             * Es 99
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            es_99: string | null;
+            /**
+             * Expectancy
+             * @description The mean return per closed trade.
+             * @example 0.1234
+             */
+            expectancy: string | null;
+            /**
+             * Avg Win
+             * @description Mean P&L of the winning trades.
+             */
+            avg_win: string | null;
+            /**
+             * Avg Loss
+             * @description Mean P&L of the losing trades (< 0).
+             */
+            avg_loss: string | null;
+            /** Largest Win */
+            largest_win: string | null;
+            /** Largest Loss */
+            largest_loss: string | null;
+            /** Longest Win Streak */
+            longest_win_streak: number;
+            /** Longest Loss Streak */
+            longest_loss_streak: number;
+            /**
+             * Trades Per Day
+             * @description Closed trades per calendar day.
+             * @example 0.1234
+             */
+            trades_per_day: string | null;
+            /**
+             * Avg Holding Seconds
+             * @description Mean entry-to-exit time.
+             */
+            avg_holding_seconds: string | null;
+            /**
+             * Turnover
+             * @description Traded notional over mean equity.
+             * @example 0.1234
+             */
+            turnover: string | null;
+            /**
+             * Slippage Cost
+             * @description Slippage paid against the reference prices.
+             */
+            slippage_cost: string | null;
+            /**
+             * Alpha
+             * @description Annualised; null without a benchmark.
+             * @example 0.1234
+             */
+            alpha: string | null;
+            /**
+             * Beta
+             * @description Against the benchmark; null without one.
+             * @example 0.1234
+             */
+            beta: string | null;
+            /**
+             * Benchmark Return
+             * @description The benchmark's buy and hold over the run.
+             * @example 0.1234
+             */
+            benchmark_return: string | null;
+            /**
+             * Fill Ratio
+             * @description Filled over ordered quantity of ended orders.
+             * @example 0.1234
+             */
+            fill_ratio: string | null;
+            /**
+             * Avg Slippage Bps
+             * @description Slippage in basis points of traded value.
+             * @example 0.1234
+             */
+            avg_slippage_bps: string | null;
+            /**
+             * Avg Latency Seconds
+             * @description Mean order-to-venue latency of fills.
+             * @example 0.1234
+             */
+            avg_latency_seconds: string | null;
         };
         /**
          * NewsCreate
@@ -4316,6 +6557,8 @@ export interface components {
             reject_reason: components["schemas"]["RejectReason"] | null;
             /** Reject Message */
             reject_message: string | null;
+            /** @description The risk rule that denied it (`reject_reason` `risk_denied`), if one did. */
+            denial?: components["schemas"]["DenialFields"] | null;
         };
         /**
          * OrderRefusedBody
@@ -4340,6 +6583,21 @@ export interface components {
             order_id?: string | null;
             /** @description Why the order was rejected, if one was. */
             reject_reason?: components["schemas"]["RejectReason"] | null;
+            /**
+             * Rule
+             * @description For a `risk_denied` order: the risk rule that denied it.
+             */
+            rule?: string | null;
+            /**
+             * Limit
+             * @description What the rule allows.
+             */
+            limit?: string | null;
+            /**
+             * Value
+             * @description What the order would have made it.
+             */
+            value?: string | null;
         };
         /**
          * OrderReplace
@@ -4378,6 +6636,15 @@ export interface components {
          */
         OrderType: "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
         /**
+         * OverridePublic
+         * @description Rules in force over the session's own until ``until`` (session time).
+         */
+        OverridePublic: {
+            settings: components["schemas"]["RiskSettings-Output"];
+            /** Until */
+            until: string;
+        };
+        /**
          * PaperSessionCreate
          * @description Body of ``POST /api/paper-trading/sessions``.
          */
@@ -4405,20 +6672,6 @@ export interface components {
                 [key: string]: unknown;
             }[] | null;
             /**
-             * Initial Cash
-             * @description an amount above 0 and under 1,000,000,000,000 with at most 10 decimal places
-             * @default 100000
-             */
-            initial_cash: string | number;
-            /**
-             * Execution
-             * @description The execution models (default: `equities_realistic`, seed 0).
-             * @example {
-             *       "preset": "equities_realistic"
-             *     }
-             */
-            execution?: components["schemas"]["ExecutionSpec"] | null;
-            /**
              * Feed
              * @description `{type: replay|synthetic|alpaca, ...}` (docs/operations.md); default replay.
              * @example {
@@ -4433,6 +6686,49 @@ export interface components {
             feed?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Risk
+             * @description The session's risk rules (docs/risk.md); default: none.
+             */
+            risk?: components["schemas"]["RiskSettings-Input"] | null;
+            /**
+             * Checkpoint Interval Seconds
+             * @description Seconds between the session's checkpoints (docs/recovery.md); default: the server's `PAPERBROKER_CHECKPOINT_INTERVAL_SECONDS`.
+             */
+            checkpoint_interval_seconds?: number | null;
+            /**
+             * Strategies
+             * @description 2 to 8 strategies over the same data and clock, instead of `strategy`: an A/B test (`mode` `ab`) or strategies sharing the account (`shared`).
+             */
+            strategies?: components["schemas"]["ArmChoice"][] | null;
+            /**
+             * Mode
+             * @description `ab`: each strategy trades its own account, opened with initial cash × its weight; `shared`: all trade the default account, sized by `allocation`.
+             * @default ab
+             * @enum {string}
+             */
+            mode: "ab" | "shared";
+            /**
+             * Allocation
+             * @description `shared` sizing: `fixed` (weight × equity) or `equal_risk` (weights ∝ 1 / volatility of each strategy's symbols over the last 20 bars).
+             * @default fixed
+             * @enum {string}
+             */
+            allocation: "fixed" | "equal_risk";
+            /**
+             * Initial Cash
+             * @description an amount above 0 and under 1,000,000,000,000 with at most 10 decimal places
+             * @default 100000
+             */
+            initial_cash: string | number;
+            /**
+             * Execution
+             * @description The execution models (default: `equities_realistic`, seed 0).
+             * @example {
+             *       "preset": "equities_realistic"
+             *     }
+             */
+            execution?: components["schemas"]["ExecutionSpec"] | null;
         };
         /**
          * PaperSessionPublic
@@ -4496,7 +6792,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "backtest" | "paper";
+            type: "backtest" | "paper" | "live";
             /**
              * Restarted From
              * @description The session this one is a new run of (`restart`).
@@ -4535,6 +6831,13 @@ export interface components {
              * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
              */
             ended_at: string | null;
+            /** @description A live session's broker: its endpoint, the id of the credential it trades with (never a secret) and its reconciliation (see docs/live.md); null for a backtest or paper session. */
+            broker: components["schemas"]["BrokerSettings"] | null;
+            /**
+             * Real Money
+             * @description Whether it trades real money: a live session on the `live` endpoint. False for every backtest and paper session.
+             */
+            real_money: boolean;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
             feed: components["schemas"]["paperbroker__api__routes__paper__FeedPublic"] | null;
@@ -4599,6 +6902,20 @@ export interface components {
              */
             round_to: (number | string) | null;
         };
+        /** PeriodValuePublic */
+        PeriodValuePublic: {
+            /**
+             * Period
+             * @description `YYYY-MM` or `YYYY`.
+             */
+            period: string;
+            /**
+             * Value
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            value: string | null;
+        };
         /** PipelineEdge */
         PipelineEdge: {
             /**
@@ -4634,6 +6951,16 @@ export interface components {
             nodes: components["schemas"]["PipelineNode"][];
             /** Edges */
             edges: components["schemas"]["PipelineEdge"][];
+        };
+        /**
+         * PointPublic
+         * @description One sample of a curve: its time and its value (money, or a ratio for a drawdown).
+         */
+        PointPublic: {
+            /** T */
+            t: string;
+            /** V */
+            v: string | null;
         };
         /**
          * PortfolioHistory
@@ -4726,6 +7053,20 @@ export interface components {
             uptime_seconds: number;
         };
         /**
+         * PromoteRequest
+         * @description Body of ``POST /v1/sessions/{sessionId}/promote``: the type to promote to, and any
+         *     field of that type's create body (``broker`` and ``confirm_real_money`` for live).
+         */
+        PromoteRequest: {
+            /**
+             * To
+             * @enum {string}
+             */
+            to: "paper" | "live";
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * QuotesPage
          * @description A page of derived quotes by symbol; ``next_page_token`` is null on the last page.
          */
@@ -4772,6 +7113,100 @@ export interface components {
             seed?: number | null;
         };
         /**
+         * ReasonBody
+         * @description Body of an action that needs only a reason (a breaker's reset).
+         */
+        ReasonBody: {
+            /**
+             * Reason
+             * @description Why: journaled and audited.
+             */
+            reason: string;
+        };
+        /**
+         * ReconcileSettings
+         * @description How a live session's books are checked against the broker's.
+         */
+        ReconcileSettings: {
+            /**
+             * Policy
+             * @description What a difference does: `adopt` the broker's figures (journaled), or `halt` trading until an operator decides. Default: `halt` on the `live` endpoint (real money), `adopt` on the others.
+             * @default adopt
+             * @enum {string}
+             */
+            policy: "adopt" | "halt";
+            /**
+             * Interval Seconds
+             * @description Seconds between two checks while the session runs.
+             * @default 60
+             */
+            interval_seconds: number;
+        };
+        /**
+         * ReconciliationPublic
+         * @description One reconciliation run: when (session time), why, under which policy, what it found
+         *     and what came of it.
+         */
+        ReconciliationPublic: {
+            /** Id */
+            id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Ts
+             * @description When it ran, on the session's clock (RFC 3339).
+             */
+            ts: string;
+            /**
+             * Trigger
+             * @description What ran it.
+             * @enum {string}
+             */
+            trigger: "start" | "reconnect" | "interval" | "manual";
+            /**
+             * Policy
+             * @description The session's policy then.
+             * @enum {string}
+             */
+            policy: "adopt" | "halt";
+            /**
+             * Outcome
+             * @description `clean` (no difference), `adopted` (the broker's figures taken at once), `halted` (trading halted until approved) or `approved`.
+             * @enum {string}
+             */
+            outcome: "clean" | "adopted" | "halted" | "approved";
+            /**
+             * Differences
+             * @description What differed, classified.
+             */
+            differences: components["schemas"]["Difference"][];
+            /**
+             * Resolved At
+             * @description When a halted run was approved or superseded (session time).
+             */
+            resolved_at: string | null;
+            /**
+             * Resolved By
+             * @description Who approved it, or the run that took its place.
+             */
+            resolved_by: string | null;
+        };
+        /** RegimePublic */
+        RegimePublic: {
+            /**
+             * Regime
+             * @enum {string}
+             */
+            regime: "up" | "down" | "flat";
+            /**
+             * Sessions
+             * @description Session id → its compounded return.
+             */
+            sessions: {
+                [key: string]: string | null;
+            };
+        };
+        /**
          * RegulatoryFeesSpec
          * @description US equity sales' SEC fee and FINRA Trading Activity Fee, each rounded up to the cent per order; buys pay neither (defaults: the FY2024 rates).
          */
@@ -4805,6 +7240,499 @@ export interface components {
          * @enum {string}
          */
         RejectReason: "insufficient_buying_power" | "insufficient_qty" | "short_not_allowed" | "unknown_symbol" | "invalid_order" | "market_closed" | "market_open" | "trading_suspended" | "fractional_not_allowed" | "risk_denied" | "not_routed";
+        /**
+         * ReportDocument
+         * @description A session's whole report: configuration, metrics, trades, fills, equity, benchmark.
+         */
+        ReportDocument: {
+            /** Schema Version */
+            schema_version: number;
+            /** Title */
+            title: string;
+            /**
+             * Config
+             * @description strategy, params, symbols, period, execution, seed…
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Metrics
+             * @description Every metric; money as exact decimal strings.
+             */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /**
+             * Final Equity
+             * @description The equity curve's last point.
+             */
+            final_equity: string | null;
+            /** Trades */
+            trades: {
+                [key: string]: unknown;
+            }[];
+            /** Fills */
+            fills: {
+                [key: string]: unknown;
+            }[];
+            /** Equity */
+            equity: components["schemas"]["PointPublic"][];
+            /** Benchmark */
+            benchmark: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * RerunRequest
+         * @description Body of ``POST /v1/sessions/{sessionId}/rerun``: empty.
+         */
+        RerunRequest: Record<string, never>;
+        /**
+         * RestorePublic
+         * @description How the session's last restore in this server process went.
+         */
+        RestorePublic: {
+            /**
+             * Checkpoint Seq
+             * @description The seq of the checkpoint it started from (null: the whole journal).
+             */
+            checkpoint_seq: number | null;
+            /**
+             * Skipped
+             * @description Newer checkpoints skipped (damaged or unfit).
+             */
+            skipped: number;
+            /**
+             * Replayed
+             * @description Journal events replayed after the checkpoint.
+             */
+            replayed: number;
+            /**
+             * Seconds
+             * @description How long it took, wall seconds.
+             */
+            seconds: string;
+            /**
+             * At
+             * @description When it finished (RFC 3339).
+             */
+            at: string;
+        };
+        /**
+         * RiskChange
+         * @description Body of ``PATCH /v1/sessions/{sessionId}/risk``.
+         */
+        RiskChange: {
+            /**
+             * Settings
+             * @description The groups and rules to change; the others stay. `null` turns a rule off.
+             * @example {
+             *       "breakers": {
+             *         "daily_loss": "2000"
+             *       },
+             *       "limits": {
+             *         "max_position_qty": "100"
+             *       }
+             *     }
+             */
+            settings: components["schemas"]["RiskSettings-Input"];
+            /**
+             * Reason
+             * @description Why: journaled and audited with the change.
+             * @example tighter limits before earnings
+             */
+            reason: string;
+        };
+        /**
+         * RiskOverrideCreate
+         * @description Body of ``POST /v1/sessions/{sessionId}/risk/override``: rules that replace the
+         *     session's for a while, then lapse by themselves.
+         */
+        RiskOverrideCreate: {
+            /**
+             * Settings
+             * @description The rules in force until the override lapses, over the session's own.
+             * @example {
+             *       "limits": {
+             *         "max_position_qty": "500"
+             *       }
+             *     }
+             */
+            settings: components["schemas"]["RiskSettings-Input"];
+            /**
+             * Until
+             * @description The session time it lapses at (RFC 3339).
+             */
+            until?: string | null;
+            /**
+             * Minutes
+             * @description Or: it lapses this many minutes of session time from now.
+             */
+            minutes?: (string | number) | null;
+            /**
+             * Reason
+             * @description Why: journaled and audited.
+             */
+            reason: string;
+        };
+        /**
+         * RiskOverview
+         * @description The risk of every session of the key.
+         */
+        RiskOverview: {
+            /** Sessions */
+            sessions: components["schemas"]["RiskOverviewRow"][];
+        };
+        /**
+         * RiskOverviewRow
+         * @description One session's risk at a glance.
+         */
+        RiskOverviewRow: {
+            /** Session Id */
+            session_id: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** State */
+            state: string;
+            /** Halted */
+            halted: boolean;
+            /**
+             * Tripped
+             * @description The breakers that tripped.
+             */
+            tripped: string[];
+            /** Gross */
+            gross: string;
+            /** Net */
+            net: string;
+            /** Equity */
+            equity: string;
+            /**
+             * Max Usage Ratio
+             * @description The most used limit's ratio (1: at it).
+             */
+            max_usage_ratio: string | null;
+            /**
+             * Denials Today
+             * @description Orders denied since the session's day began.
+             */
+            denials_today: number;
+        };
+        /**
+         * RiskSettings
+         * @description Every risk rule of a session, by group; an empty document sets no rule.
+         */
+        "RiskSettings-Input": {
+            limits?: components["schemas"]["Limits-Input"];
+            hours?: components["schemas"]["Hours"];
+            symbols?: components["schemas"]["Symbols"];
+            safeguards?: components["schemas"]["Safeguards-Input"];
+            breakers?: components["schemas"]["Breakers-Input"];
+            scaling?: components["schemas"]["Scaling-Input"];
+        };
+        /**
+         * RiskSettings
+         * @description Every risk rule of a session, by group; an empty document sets no rule.
+         */
+        "RiskSettings-Output": {
+            limits?: components["schemas"]["Limits-Output"];
+            hours?: components["schemas"]["Hours"];
+            symbols?: components["schemas"]["Symbols"];
+            safeguards?: components["schemas"]["Safeguards-Output"];
+            breakers?: components["schemas"]["Breakers-Output"];
+            scaling?: components["schemas"]["Scaling-Output"];
+        };
+        /**
+         * RiskView
+         * @description A session's risk: its rules, what is in force now, breakers, usage and exposure.
+         */
+        RiskView: {
+            /** Session Id */
+            session_id: string;
+            /** @description The session's own rules. */
+            settings: components["schemas"]["RiskSettings-Output"];
+            /** @description What is enforced now (an override applied). */
+            effective: components["schemas"]["RiskSettings-Output"];
+            override: components["schemas"]["OverridePublic"] | null;
+            /**
+             * Halted
+             * @description Whether new entries are halted (a breaker tripped).
+             */
+            halted: boolean;
+            /** Breakers */
+            breakers: components["schemas"]["BreakerPublic"][];
+            /** Usage */
+            usage: components["schemas"]["UsagePublic"][];
+            exposure: components["schemas"]["ExposurePublic"];
+            correlation: components["schemas"]["CorrelationPublic"];
+            gap_risk: components["schemas"]["GapRiskPublic"];
+            /**
+             * Denials
+             * @description The latest denials, newest last.
+             */
+            denials: components["schemas"]["DenialPublic"][];
+            scaling: components["schemas"]["ScalingPublic"];
+        };
+        /**
+         * RunRecordPublic
+         * @description What reproduces the run: code, data, configuration, and the digest of its fills.
+         */
+        RunRecordPublic: {
+            /**
+             * Code Version
+             * @description The server's version.
+             */
+            code_version: string;
+            /**
+             * Strategy Source Digest
+             * @description SHA-256 of its strategy's source (null without one strategy).
+             */
+            strategy_source_digest: string | null;
+            /**
+             * Data Digest
+             * @description SHA-256 of the bars it read.
+             */
+            data_digest: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Seed
+             * @description The execution models' seed.
+             */
+            seed: number;
+            /**
+             * Execution
+             * @description The execution models (docs/execution.md).
+             */
+            execution: {
+                [key: string]: unknown;
+            };
+            /** Strategy */
+            strategy: string | null;
+            /** Symbols */
+            symbols: string[];
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+            /** Initial Cash */
+            initial_cash: string;
+            /** Type */
+            type: string;
+            /**
+             * Config
+             * @description The body of the create request that makes it again (its type's route).
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Fills */
+            fills: number;
+            /**
+             * Fills Digest
+             * @description SHA-256 of its fills in canonical form.
+             */
+            fills_digest: string;
+        };
+        /**
+         * Safeguards
+         * @description Protective orders on every position, placed at the venue and kept in step with it.
+         */
+        "Safeguards-Input": {
+            /**
+             * Stop Loss Pct
+             * @description A stop order this far below a long's (above a short's) average entry price.
+             */
+            stop_loss_pct?: (number | string) | null;
+            /**
+             * Take Profit Pct
+             * @description A limit order this far above a long's (below a short's) average entry price.
+             */
+            take_profit_pct?: (number | string) | null;
+            /**
+             * Trailing Stop Pct
+             * @description A trailing stop this far from the best price since entry.
+             */
+            trailing_stop_pct?: (number | string) | null;
+            /**
+             * Max Holding Minutes
+             * @description Close a position held this long (session time since it opened).
+             */
+            max_holding_minutes?: number | null;
+        };
+        /**
+         * Safeguards
+         * @description Protective orders on every position, placed at the venue and kept in step with it.
+         */
+        "Safeguards-Output": {
+            /**
+             * Stop Loss Pct
+             * @description A stop order this far below a long's (above a short's) average entry price.
+             */
+            stop_loss_pct?: string | null;
+            /**
+             * Take Profit Pct
+             * @description A limit order this far above a long's (below a short's) average entry price.
+             */
+            take_profit_pct?: string | null;
+            /**
+             * Trailing Stop Pct
+             * @description A trailing stop this far from the best price since entry.
+             */
+            trailing_stop_pct?: string | null;
+            /**
+             * Max Holding Minutes
+             * @description Close a position held this long (session time since it opened).
+             */
+            max_holding_minutes?: number | null;
+        };
+        /**
+         * Scaling
+         * @description Automated position scaling (opt-in): a multiplier on order quantities that steps up after a run of good trading days and down on a breach, never past the limits.
+         */
+        "Scaling-Input": {
+            /**
+             * Enabled
+             * @description Scale order quantities by the multiplier.
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Initial
+             * @description The multiplier to start at.
+             * @default 1
+             */
+            initial: number | string;
+            /**
+             * Step
+             * @description How much one step moves the multiplier.
+             * @default 0.25
+             */
+            step: number | string;
+            /**
+             * Minimum
+             * @description The multiplier never goes below this.
+             * @default 0.25
+             */
+            minimum: number | string;
+            /**
+             * Maximum
+             * @description The multiplier never goes above this.
+             * @default 2
+             */
+            maximum: number | string;
+            /**
+             * Window Days
+             * @description Trading days of daily returns a step up looks back over.
+             * @default 5
+             */
+            window_days: number;
+            /**
+             * Min Sharpe
+             * @description Step up when the window's annualised Sharpe ratio is at least this …
+             * @default 1
+             */
+            min_sharpe: number | string;
+            /**
+             * Max Drawdown Pct
+             * @description … and its drawdown at most this (percent); a day beyond it steps down.
+             * @default 5
+             */
+            max_drawdown_pct: number | string;
+        };
+        /**
+         * Scaling
+         * @description Automated position scaling (opt-in): a multiplier on order quantities that steps up after a run of good trading days and down on a breach, never past the limits.
+         */
+        "Scaling-Output": {
+            /**
+             * Enabled
+             * @description Scale order quantities by the multiplier.
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Initial
+             * @description The multiplier to start at.
+             * @default 1
+             */
+            initial: string;
+            /**
+             * Step
+             * @description How much one step moves the multiplier.
+             * @default 0.25
+             */
+            step: string;
+            /**
+             * Minimum
+             * @description The multiplier never goes below this.
+             * @default 0.25
+             */
+            minimum: string;
+            /**
+             * Maximum
+             * @description The multiplier never goes above this.
+             * @default 2
+             */
+            maximum: string;
+            /**
+             * Window Days
+             * @description Trading days of daily returns a step up looks back over.
+             * @default 5
+             */
+            window_days: number;
+            /**
+             * Min Sharpe
+             * @description Step up when the window's annualised Sharpe ratio is at least this …
+             * @default 1
+             */
+            min_sharpe: string;
+            /**
+             * Max Drawdown Pct
+             * @description … and its drawdown at most this (percent); a day beyond it steps down.
+             * @default 5
+             */
+            max_drawdown_pct: string;
+        };
+        /** ScalingPublic */
+        ScalingPublic: {
+            /** Enabled */
+            enabled: boolean;
+            /** Multiplier */
+            multiplier: string;
+        };
+        /** SectorPublic */
+        SectorPublic: {
+            /** Sector */
+            sector: string;
+            /** Gross */
+            gross: string;
+            /** Pct */
+            pct: string | null;
+            /** Limit Pct */
+            limit_pct: string | null;
+        };
+        /**
+         * SeriesPoint
+         * @description One point of a time series: its time and value.
+         */
+        SeriesPoint: {
+            /**
+             * T
+             * @description RFC 3339 time (a daily sample: its day's label).
+             */
+            t: string;
+            /**
+             * V
+             * @description The value, a decimal string.
+             */
+            v: string;
+        };
         /** SessionCounts */
         SessionCounts: {
             /** Total */
@@ -4820,6 +7748,7 @@ export interface components {
              * By Type
              * @example {
              *       "backtest": 3,
+             *       "live": 0,
              *       "paper": 1
              *     }
              */
@@ -4832,6 +7761,25 @@ export interface components {
          * @description Body of ``POST /v1/sessions``.
          */
         SessionCreate: {
+            /**
+             * Strategies
+             * @description 2 to 8 strategies over the same data and clock, instead of `strategy`: an A/B test (`mode` `ab`) or strategies sharing the account (`shared`).
+             */
+            strategies?: components["schemas"]["ArmChoice"][] | null;
+            /**
+             * Mode
+             * @description `ab`: each strategy trades its own account, opened with initial cash × its weight; `shared`: all trade the default account, sized by `allocation`.
+             * @default ab
+             * @enum {string}
+             */
+            mode: "ab" | "shared";
+            /**
+             * Allocation
+             * @description `shared` sizing: `fixed` (weight × equity) or `equal_risk` (weights ∝ 1 / volatility of each strategy's symbols over the last 20 bars).
+             * @default fixed
+             * @enum {string}
+             */
+            allocation: "fixed" | "equal_risk";
             /**
              * Starttime
              * Format: date-time
@@ -4878,6 +7826,19 @@ export interface components {
             agents?: {
                 [key: string]: unknown;
             }[] | null;
+            /**
+             * Risk
+             * @description The session's risk rules: limits, hours, symbols, safeguards, breakers, scaling; every rule off unless set (docs/risk.md).
+             * @example {
+             *       "breakers": {
+             *         "daily_loss": "2000"
+             *       },
+             *       "limits": {
+             *         "max_position_qty": "100"
+             *       }
+             *     }
+             */
+            risk?: components["schemas"]["RiskSettings-Input"] | null;
         };
         /** SessionFaultPublic */
         SessionFaultPublic: {
@@ -4982,7 +7943,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "backtest" | "paper";
+            type: "backtest" | "paper" | "live";
             /**
              * Restarted From
              * @description The session this one is a new run of (`restart`).
@@ -5021,8 +7982,192 @@ export interface components {
              * @description When (wall clock) its current run ended: it left `running` (paused, stopped, completed, killed, failed); null while running or if it never ran.
              */
             ended_at: string | null;
+            /** @description A live session's broker: its endpoint, the id of the credential it trades with (never a secret) and its reconciliation (see docs/live.md); null for a backtest or paper session. */
+            broker: components["schemas"]["BrokerSettings"] | null;
+            /**
+             * Real Money
+             * @description Whether it trades real money: a live session on the `live` endpoint. False for every backtest and paper session.
+             */
+            real_money: boolean;
             /** @description What the session left open when it ended (null while it has not): the orders still working (`gtc` ones: `day`, `opg` and `cls` orders expire when it completes) and the positions still held. */
             left_open?: components["schemas"]["LeftOpenPublic"] | null;
+        };
+        /**
+         * SessionSummaryDetail
+         * @description A session's summary and its run record.
+         */
+        SessionSummaryDetail: {
+            /** Session Id */
+            session_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "backtest" | "paper" | "live";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "stopped" | "killed" | "completed";
+            /**
+             * Strategy
+             * @description null for a session traded by hand or by several.
+             */
+            strategy: string | null;
+            /**
+             * Params
+             * @description The strategy's parameters, defaults filled in.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * @description The session's first moment.
+             */
+            start: string;
+            /**
+             * End
+             * @description Its clock when it ended.
+             */
+            end: string;
+            /**
+             * Ended At
+             * @description When it ended (wall time).
+             */
+            ended_at: string;
+            /** Initial Equity */
+            initial_equity: string;
+            /** Final Equity */
+            final_equity: string;
+            /**
+             * Pnl
+             * @description final_equity - initial_equity.
+             */
+            pnl: string;
+            /**
+             * Total Return
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            total_return: string | null;
+            /**
+             * Max Drawdown
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            max_drawdown: string | null;
+            /**
+             * Sharpe
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            sharpe: string | null;
+            /**
+             * Trades
+             * @description Closed round trips.
+             */
+            trades: number;
+            /**
+             * Metrics
+             * @description Every metric, as GET /v1/sessions/{id}/metrics writes them; {} when the session ended at its start.
+             */
+            metrics: {
+                [key: string]: string | number | null;
+            };
+            run_record: components["schemas"]["RunRecordPublic"];
+        };
+        /**
+         * SessionSummaryPublic
+         * @description What an ended session came to (its history entry).
+         */
+        SessionSummaryPublic: {
+            /** Session Id */
+            session_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "backtest" | "paper" | "live";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "stopped" | "killed" | "completed";
+            /**
+             * Strategy
+             * @description null for a session traded by hand or by several.
+             */
+            strategy: string | null;
+            /**
+             * Params
+             * @description The strategy's parameters, defaults filled in.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * @description The session's first moment.
+             */
+            start: string;
+            /**
+             * End
+             * @description Its clock when it ended.
+             */
+            end: string;
+            /**
+             * Ended At
+             * @description When it ended (wall time).
+             */
+            ended_at: string;
+            /** Initial Equity */
+            initial_equity: string;
+            /** Final Equity */
+            final_equity: string;
+            /**
+             * Pnl
+             * @description final_equity - initial_equity.
+             */
+            pnl: string;
+            /**
+             * Total Return
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            total_return: string | null;
+            /**
+             * Max Drawdown
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            max_drawdown: string | null;
+            /**
+             * Sharpe
+             * @description A ratio as a decimal string (`inf`/`-inf` when infinite; null when undefined).
+             * @example 0.1234
+             */
+            sharpe: string | null;
+            /**
+             * Trades
+             * @description Closed round trips.
+             */
+            trades: number;
+            /**
+             * Metrics
+             * @description Every metric, as GET /v1/sessions/{id}/metrics writes them; {} when the session ended at its start.
+             */
+            metrics: {
+                [key: string]: string | number | null;
+            };
         };
         /**
          * Snapshot
@@ -5034,6 +8179,26 @@ export interface components {
             minuteBar: components["schemas"]["AlpacaBar"] | null;
             dailyBar: components["schemas"]["AlpacaBar"] | null;
             prevDailyBar: components["schemas"]["AlpacaBar"] | null;
+        };
+        /**
+         * SpaceRange
+         * @description ``min`` to ``max`` inclusive by ``step`` (default 1 for an integer parameter).
+         */
+        SpaceRange: {
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
+            /** Step */
+            step?: number | null;
+        };
+        /**
+         * SpaceValues
+         * @description The values a parameter takes.
+         */
+        SpaceValues: {
+            /** Values */
+            values: (number | string | boolean | null)[];
         };
         /**
          * SpeedRequest
@@ -5226,6 +8391,189 @@ export interface components {
             };
         };
         /**
+         * SweepCreate
+         * @description Body of ``POST /v1/sweeps``.
+         */
+        SweepCreate: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Strategy
+             * @example sma_crossover
+             */
+            strategy: string;
+            /**
+             * Symbols
+             * @example [
+             *       "SPY"
+             *     ]
+             */
+            symbols: string[];
+            /**
+             * Starttime
+             * Format: date-time
+             */
+            startTime: string;
+            /**
+             * Endtime
+             * Format: date-time
+             */
+            endTime: string;
+            /**
+             * Initialcash
+             * @description an amount above 0 and under 1,000,000,000,000 with at most 10 decimal places
+             * @default 100000
+             */
+            initialCash: string | number;
+            /**
+             * Execution
+             * @description As a session's.
+             */
+            execution?: components["schemas"]["ExecutionSpec"] | null;
+            /**
+             * Method
+             * @default grid
+             * @enum {string}
+             */
+            method: "grid" | "random";
+            /**
+             * Space
+             * @example {
+             *       "fast": {
+             *         "max": 20,
+             *         "min": 5,
+             *         "step": 5
+             *       },
+             *       "slow": {
+             *         "values": [
+             *           30,
+             *           50
+             *         ]
+             *       }
+             *     }
+             */
+            space: {
+                [key: string]: components["schemas"]["SpaceValues"] | components["schemas"]["SpaceRange"];
+            };
+            /** Samples */
+            samples?: number | null;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Objective
+             * @default sharpe
+             * @enum {string}
+             */
+            objective: "sharpe" | "total_return" | "cagr" | "sortino" | "calmar" | "profit_factor";
+            walk_forward?: components["schemas"]["WalkForwardCreate"] | null;
+            /**
+             * Workers
+             * @default 1
+             */
+            workers: number;
+        };
+        /** SweepPublic */
+        SweepPublic: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Strategy */
+            strategy: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Total */
+            total: number;
+            /** Done */
+            done: number;
+            /**
+             * Eta Seconds
+             * @description Seconds left, estimated (null: not yet known).
+             */
+            eta_seconds: string | null;
+            /** Created At */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Error */
+            error: string | null;
+            /** Spec */
+            spec: {
+                [key: string]: unknown;
+            };
+            best: components["schemas"]["SweepResultPublic"] | null;
+            /**
+             * Walk Forward
+             * @description Per fold: the best in-sample parameters, their in-sample and out-of-sample objective and annualized return; and the walk-forward efficiency.
+             */
+            walk_forward: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** SweepResultPublic */
+        SweepResultPublic: {
+            /** Idx */
+            idx: number;
+            /** Fold */
+            fold: number;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            window: components["schemas"]["SweepWindowPublic"];
+            /**
+             * Score
+             * @description The objective, a decimal string (null: undefined).
+             */
+            score: string | null;
+            /**
+             * Metrics
+             * @description The run's metrics; ratios as decimal strings.
+             */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Fills Digest */
+            fills_digest: string;
+            /**
+             * Error
+             * @description Why it did not run (a combination refused).
+             */
+            error: string | null;
+        };
+        /** SweepResultsPublic */
+        SweepResultsPublic: {
+            /** Items */
+            items: components["schemas"]["SweepResultPublic"][];
+            /** Total */
+            total: number;
+        };
+        /** SweepWindowPublic */
+        SweepWindowPublic: {
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "full" | "in_sample" | "out_of_sample";
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+        };
+        /** SweepsPublic */
+        SweepsPublic: {
+            /** Items */
+            items: components["schemas"]["SweepPublic"][];
+        };
+        /**
          * SymbolBarsPage
          * @description A page of one symbol's bars; ``next_page_token`` is null on the last page.
          */
@@ -5296,6 +8644,28 @@ export interface components {
             next_page_token: string | null;
         };
         /**
+         * Symbols
+         * @description What may be traded.
+         */
+        Symbols: {
+            /**
+             * Enabled
+             * @description Only these symbols may be traded (null: every symbol of the session).
+             */
+            enabled?: string[] | null;
+            /**
+             * Disabled
+             * @description These symbols may not be traded.
+             */
+            disabled?: string[];
+            /**
+             * Allow Short
+             * @description Whether an order may open or grow a short position.
+             * @default true
+             */
+            allow_short: boolean;
+        };
+        /**
          * TakeProfit
          * @description The take-profit leg of a bracket, OTO or OCO order: a limit order.
          */
@@ -5305,6 +8675,110 @@ export interface components {
              * @description a decimal number above 0 and under 1,000,000,000 with at most 9 decimal places
              */
             limit_price: string | number;
+        };
+        /**
+         * TemplateCreate
+         * @description Body of ``POST /v1/templates``: a ``config``, or the ``session_id`` whose
+         *     configuration to save.
+         */
+        TemplateCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Type
+             * @description With `config` (default backtest); a session's own type.
+             */
+            type?: ("backtest" | "paper" | "live") | null;
+            /**
+             * Config
+             * @example {
+             *       "initialCash": "50000"
+             *     }
+             */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Session Id */
+            session_id?: string | null;
+        };
+        /**
+         * TemplatePublic
+         * @description A named session configuration.
+         */
+        TemplatePublic: {
+            /**
+             * Id
+             * @description `builtin:<name>` for a built-in template.
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "backtest" | "paper" | "live";
+            /**
+             * Config
+             * @description The create body of its type (parts of it).
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Builtin */
+            builtin: boolean;
+            /**
+             * Created At
+             * @description null for a built-in template.
+             */
+            created_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * TemplateSessionCreate
+         * @description Body of ``POST /v1/templates/{templateId}/sessions``.
+         */
+        TemplateSessionCreate: {
+            /**
+             * Changes
+             * @description Fields of the create body, deep-merged into the template's config.
+             * @example {
+             *       "endTime": "2012-03-30T21:00:00Z",
+             *       "startTime": "2012-01-03T14:30:00Z"
+             *     }
+             */
+            changes?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * TemplateUpdate
+         * @description Body of ``PUT /v1/templates/{templateId}``: what to change.
+         */
+        TemplateUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Type */
+            type?: ("backtest" | "paper" | "live") | null;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** TemplatesPublic */
+        TemplatesPublic: {
+            /** Items */
+            items: components["schemas"]["TemplatePublic"][];
         };
         /**
          * TimeInForce
@@ -5373,6 +8847,115 @@ export interface components {
              * @description Its fills, in order (see the account's fills).
              */
             fill_ids: string[];
+            /**
+             * Mae
+             * @description Maximum adverse excursion while open, over the entry price (≤ 0).
+             * @example 0.1234
+             */
+            mae: string | null;
+            /**
+             * Mfe
+             * @description Maximum favourable excursion while open, over the entry price (≥ 0).
+             * @example 0.1234
+             */
+            mfe: string | null;
+        };
+        /**
+         * TradeReviewPublic
+         * @description A round trip, reviewed.
+         */
+        TradeReviewPublic: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "long" | "short";
+            /**
+             * Qty
+             * @description The largest position held.
+             */
+            qty: string;
+            /** Entry Time */
+            entry_time: string;
+            /**
+             * Entry Price
+             * @description Average price of the fills that opened or added.
+             */
+            entry_price: string;
+            /**
+             * Exit Time
+             * @description null while it is open.
+             */
+            exit_time: string | null;
+            /**
+             * Exit Price
+             * @description Average price of the reducing fills so far.
+             */
+            exit_price: string | null;
+            /**
+             * Gross Pnl
+             * @description Realized P&L before fees (so far, while open).
+             */
+            gross_pnl: string;
+            /** Fees */
+            fees: string;
+            /**
+             * Pnl
+             * @description gross_pnl - fees.
+             */
+            pnl: string;
+            /**
+             * Return Pct
+             * @description pnl / (entry_price × qty).
+             * @example 0.1234
+             */
+            return_pct: string | null;
+            /**
+             * Holding Seconds
+             * @description exit_time - entry_time; null while open.
+             */
+            holding_seconds: string | null;
+            /**
+             * Fill Ids
+             * @description Its fills, in order (see the account's fills).
+             */
+            fill_ids: string[];
+            /**
+             * Mae
+             * @description Maximum adverse excursion while open, over the entry price (≤ 0).
+             * @example 0.1234
+             */
+            mae: string | null;
+            /**
+             * Mfe
+             * @description Maximum favourable excursion while open, over the entry price (≥ 0).
+             * @example 0.1234
+             */
+            mfe: string | null;
+            /**
+             * Slippage
+             * @description Money its fills paid against their reference prices.
+             */
+            slippage: string;
+            /** Entry Order Id */
+            entry_order_id: string | null;
+            /**
+             * Exit Order Id
+             * @description null while it is open.
+             */
+            exit_order_id: string | null;
+            /**
+             * Factor
+             * @description The strategy's reason for the entry, if recorded.
+             */
+            factor: string | null;
+        };
+        /** TradeReviewsPublic */
+        TradeReviewsPublic: {
+            /** Items */
+            items: components["schemas"]["TradeReviewPublic"][];
         };
         /**
          * TradesPage
@@ -5385,6 +8968,48 @@ export interface components {
             };
             /** Next Page Token */
             next_page_token: string | null;
+        };
+        /**
+         * UnmatchedPublic
+         * @description An order only one of the sessions made.
+         */
+        UnmatchedPublic: {
+            /** Symbol */
+            symbol: string;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /** Qty */
+            qty: string;
+            /** Time */
+            time: string;
+            /** Price */
+            price: string;
+            /** Slippage */
+            slippage: string;
+            /** Pnl */
+            pnl: string;
+            /** Order Id */
+            order_id: string;
+        };
+        /**
+         * UsagePublic
+         * @description How much of a limit is used: ``value`` against ``limit`` (``ratio`` 1 is the limit).
+         */
+        UsagePublic: {
+            /**
+             * Rule
+             * @example limits.max_gross_exposure
+             */
+            rule: string;
+            /** Value */
+            value: string;
+            /** Limit */
+            limit: string;
+            /** Ratio */
+            ratio: string;
         };
         /**
          * VolumeParticipationSpec
@@ -5424,6 +9049,22 @@ export interface components {
              * @default 0.025
              */
             volume_limit: number | string;
+        };
+        /**
+         * WalkForwardCreate
+         * @description ``folds`` rolling windows, ``in_sample`` of each for choosing the parameters.
+         */
+        WalkForwardCreate: {
+            /** Folds */
+            folds: number;
+            /** In Sample */
+            in_sample: number;
+            /**
+             * Anchored
+             * @description Every in-sample window starts at the period's start.
+             * @default false
+             */
+            anchored: boolean;
         };
         /**
          * WatchlistAsset
@@ -5616,6 +9257,7 @@ export interface operations {
              *     - times between 1970-01-01 and 2262-04-10
              *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
              *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
              *     - endTime after startTime
              */
             422: {
@@ -7747,6 +11389,7 @@ export interface operations {
              *     - times between 1970-01-01 and 2262-04-10
              *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
              *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
              */
             422: {
                 headers: {
@@ -8313,11 +11956,390 @@ export interface operations {
             };
         };
     };
+    listLiveSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSessionPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createLiveSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiveSessionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSessionPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server has no secret key: it keeps no broker credentials. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidFieldBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - times between 1970-01-01 and 2262-04-10
+             *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
+             *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
+             *     - confirm_real_money is true for the `live` endpoint (real money)
+             *     - broker.credentials_id is a credential of the caller's (or `server`, when the server has Alpaca keys), which the broker accepts
+             *     - broker.base_url is given for the `custom` endpoint only, and is not Alpaca's live host
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidFieldBody"];
+                };
+            };
+            /** @description The broker could not be reached (nothing was created); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidFieldBody"];
+                };
+            };
+        };
+    };
+    getLiveSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSessionPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listBrokerCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerCredentialPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createBrokerCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerCredentialCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerCredentialPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server has no secret key: it keeps no broker credentials. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteBrokerCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The credential's id. */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A live session that has not ended trades with it: stop it first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getSessionMetrics: {
         parameters: {
             query?: {
                 /** @description One of the session's accounts (default: its default account). */
                 accountId?: string | null;
+                /** @description A symbol whose buy and hold alpha, beta and benchmark_return are measured against (the session's or the server's market data; unknown: 422). */
+                benchmark?: string | null;
+                /** @description The annual risk-free rate, e.g. 0.02 (default: the server's `PAPERBROKER_RISK_FREE_RATE`, 0 unless set). */
+                risk_free_rate?: number | null;
             };
             header?: never;
             path: {
@@ -8357,6 +12379,1425 @@ export interface operations {
             };
             /** @description No such thing, or it belongs to another key (the message names it). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - benchmark: a symbol the session or the server has bars of
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionReport: {
+        parameters: {
+            query?: {
+                /** @description What to download. */
+                format?: "html" | "json" | "csv";
+                /** @description The part a CSV holds (with `format=csv`). */
+                part?: "metrics" | "trades" | "fills" | "equity";
+                /** @description A symbol whose buy-and-hold from the start is drawn beside the equity. */
+                benchmark?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: HTML (`format=html`), JSON (`json`) or CSV (`csv`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDocument"];
+                    "text/html": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - benchmark names a symbol with data
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compareSessions: {
+        parameters: {
+            query: {
+                /** @description 2 to 10 session ids, comma-separated. */
+                sessions: string;
+                /** @description A symbol whose buy-and-hold from the start is drawn beside the equity. */
+                benchmark?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A session does not exist, or belongs to another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - sessions names 2 to 10 distinct sessions
+             *     - benchmark names a symbol with data
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionDivergence: {
+        parameters: {
+            query: {
+                /** @description The session to compare with. */
+                against: string;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivergencePublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - against names another session than sessionId
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionArms: {
+        parameters: {
+            query?: {
+                /** @description The intervals' coverage. */
+                confidence?: number;
+                /** @description Bootstrap resamples. */
+                resamples?: number;
+                /** @description Seeds the bootstrap. */
+                seed?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArmsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such session of yours, or not a multi-strategy session. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionAttribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributionPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such session of yours, or no strategy to attribute to. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskView"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to another session. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    configureSessionRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskView"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - the settings merged into the session's read as risk settings (the message and `field` name the rule at fault)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidFieldBody"];
+                };
+            };
+        };
+    };
+    overrideSessionRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskOverrideCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskView"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - the settings merged into the session's read as risk settings (the message and `field` name the rule at fault)
+             *     - until or minutes, one of them; until after the session's time
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidFieldBody"];
+                };
+            };
+        };
+    };
+    clearSessionRiskOverride: {
+        parameters: {
+            query?: {
+                /** @description Why: journaled and audited. */
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskView"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resetSessionBreaker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+                /** @description A breaker (`daily_loss`, …) or `all`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskView"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - a breaker of the risk settings, `kill_switch`, or `all`
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sessionEmergency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmergencyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmergencyResult"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - percent for reduce and tighten_stops, and only for them
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    emergencyAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmergencyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmergencyAllResult"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - percent for reduce and tighten_stops, and only for them
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getRiskOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskOverview"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getRiskAudit: {
+        parameters: {
+            query?: {
+                /** @description Only this session's actions. */
+                session_id?: string | null;
+                /** @description At most this many. */
+                limit?: number;
+                /** @description Only entries before this one (its `id`). */
+                before?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPagePublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSessionCheckpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createSessionCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The session's state cannot be written into a checkpoint (a strategy that does not save its state, a read-only session): it restarts by replaying its journal. The message says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cleanupSessionCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Keep the newest this many. */
+                keep_count?: number;
+                /** @description Also delete those written longer ago than this (the newest stays). */
+                older_than_hours?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointCleanupPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listReconciliations: {
+        parameters: {
+            query?: {
+                /** @description At most this many. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPublic"][];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The session is not a live session (or it has ended). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The session is not a live session (or it has ended). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - the broker accepts the session's credential
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The broker could not be reached, or its books kept moving: try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approveReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+                /** @description The run's id. */
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The session is not live (or has ended), or the run is not halted awaiting approval (clean, adopted, approved already, or superseded by a later run). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9158,6 +14599,918 @@ export interface operations {
                 };
             };
             /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listHistory: {
+        parameters: {
+            query?: {
+                /** @description Only this type. */
+                type?: ("backtest" | "paper" | "live") | null;
+                /** @description Only sessions of this strategy. */
+                strategy?: string | null;
+                /** @description Only this end state. */
+                state?: ("stopped" | "killed" | "completed") | null;
+                /** @description Ended at or after this time (RFC 3339). */
+                since?: string | null;
+                /** @description Ended at or before this time (RFC 3339). */
+                until?: string | null;
+                /** @description The order of the list. */
+                sort?: "ended_at" | "total_return" | "max_drawdown" | "pnl" | "sharpe" | "trades" | "name";
+                order?: "asc" | "desc";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSessionSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummaryDetail"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such session of yours, or it has not ended yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSessionTrades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeReviewsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rerunSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RerunRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such session of yours, or it has not ended yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - the run record's window has market data
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cloneSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloneRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - times between 1970-01-01 and 2262-04-10
+             *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
+             *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
+             *     - the merged body is a valid create body
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    promoteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a promotion this session has (backtest → paper, paper → live). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - times between 1970-01-01 and 2262-04-10
+             *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
+             *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
+             *     - the fields a live session needs (broker, confirm_real_money)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatesPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description session_id names no session of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a template named so exists (names are unique per key, built-ins' included) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - config or session_id, one of them; type only with config
+             *     - config is valid for its type (what it leaves out aside)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `builtin:<name>` or a saved template's id. */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `builtin:<name>` or a saved template's id. */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A built-in template (read-only), or a name another template has. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - config is valid for its type (what it leaves out aside)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `builtin:<name>` or a saved template's id. */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A built-in template (read-only). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createSessionFromTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `builtin:<name>` or a saved template's id. */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TemplateSessionCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - times between 1970-01-01 and 2262-04-10
+             *     - strategy or agents, not both; agents as docs/agents.md describes them, at least one
+             *     - a strategy, symbols and data the server has, with valid parameters
+             *     - strategies instead of strategy or agents: weights summing to at most 1 and leaving a share for each strategy without one, unique labels (docs/ab-tests.md)
+             *     - the merged body is a valid create body
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15302,6 +21655,449 @@ export interface operations {
             };
             /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSweeps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPublic"];
+                };
+            };
+            /** @description The body is not JSON, or not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (64 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - a known strategy and symbols with bars in the period
+             *     - every swept parameter the strategy's, each value of its type and in its bounds
+             *     - a step for a float range of a grid
+             *     - at most 100,000 backtests
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSweepResults: {
+        parameters: {
+            query?: {
+                sort?: "score" | "idx";
+                order?: "asc" | "desc";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepResultsPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field, header or parameter is invalid (the message names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSweepHeatmap: {
+        parameters: {
+            query?: {
+                /** @description Required. */
+                x?: string | null;
+                /** @description Required. */
+                y?: string | null;
+                /** @description A metric's name (default: the score). */
+                metric?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweepId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeatmapPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - x and y given, two different swept parameters
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createSessionFromSweepResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sweep's id. */
+                sweepId: string;
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description No API key, or one that does not verify. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is bound to a session: it may only trade that session, on `/v2`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or it belongs to another key (the message names it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its state forbids the change (the message names the state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description A field, header or parameter is invalid (the message names it). Also refused, as the schema cannot say:
+             *     - a result that ran (no error)
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

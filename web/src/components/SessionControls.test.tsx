@@ -108,5 +108,8 @@ describe("whyNot", () => {
       expect(whyNot("restart", ended)).toBeNull();
     }
     expect(whyNot("restart", "stopping")).not.toBeNull();
+    // The server refuses it (409): the broker account has moved on since.
+    expect(whyNot("restart", "stopped", "live")).toMatch(/create a new one/);
+    expect(whyNot("stop", "running", "live")).toBeNull();
   });
 });

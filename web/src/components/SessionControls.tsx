@@ -20,7 +20,7 @@ import { api, call, type Schemas } from "../api/client";
 import { keys } from "../api/keys";
 import { ConfirmDialog } from "./ConfirmDialog";
 
-type Session = Pick<Schemas["SessionPublic"], "id" | "name" | "state">;
+type Session = Pick<Schemas["SessionPublic"], "id" | "name" | "state"> & { type?: string };
 
 export type Verb = "pause" | "resume" | "stop" | "restart" | "kill";
 
@@ -30,8 +30,11 @@ const ENDED = new Set(["stopped", "killed", "completed"]);
  * Why `verb` cannot be done in `state`, or `null` if it can. The rules are the
  * server's session lifecycle (docs/operations.md); the server still decides.
  */
-export function whyNot(verb: Verb, state: string): string | null {
+export function whyNot(verb: Verb, state: string, type = ""): string | null {
   const is = `the session is ${state}`;
+  if (verb === "restart" && type === "live") {
+    return "a live session does not restart (its broker account has moved on since): create a new one";
+  }
   switch (verb) {
     case "pause":
       return state === "running" ? null : `${is}; only a running session pauses`;
@@ -171,7 +174,7 @@ export function SessionControls({
     >
       {VERBS.map((verb) => {
         const look = LOOK[verb];
-        const reason = whyNot(verb, session.state);
+        const reason = whyNot(verb, session.state, session.type);
         const busy = mutation.isPending;
         const disabled = reason !== null || busy;
         const name = compact ? `${look.label} session ${session.name}` : undefined;

@@ -1,10 +1,16 @@
 import AddCircleIcon from "@mui/icons-material/AddCircle";
+import BookmarksIcon from "@mui/icons-material/Bookmarks";
+import CompareArrowsIcon from "@mui/icons-material/CompareArrows";
+import GridOnIcon from "@mui/icons-material/GridOn";
+import HistoryIcon from "@mui/icons-material/History";
 import DarkModeIcon from "@mui/icons-material/DarkMode";
 import DashboardIcon from "@mui/icons-material/Dashboard";
 import LightModeIcon from "@mui/icons-material/LightMode";
 import ListAltIcon from "@mui/icons-material/ListAlt";
 import LogoutIcon from "@mui/icons-material/Logout";
 import NotificationsIcon from "@mui/icons-material/Notifications";
+import ShieldIcon from "@mui/icons-material/Shield";
+import VpnKeyIcon from "@mui/icons-material/VpnKey";
 import {
   AppBar,
   Box,
@@ -26,6 +32,7 @@ import { useAuth } from "../auth/AuthContext";
 import { PageLoading } from "../components/PageLoading";
 import { useThemeMode } from "../theme/ThemeContext";
 import { ConnectionIndicator } from "./ConnectionIndicator";
+import { ViewedSessionMarker } from "./ViewedSessionMarker";
 
 const WIDTH = 220;
 
@@ -33,6 +40,12 @@ const NAV: { to: string; label: string; icon: ReactNode; end?: boolean }[] = [
   { to: "/", label: "System", icon: <DashboardIcon />, end: true },
   { to: "/sessions", label: "Sessions", icon: <ListAltIcon />, end: true },
   { to: "/sessions/new", label: "New session", icon: <AddCircleIcon /> },
+  { to: "/history", label: "History", icon: <HistoryIcon /> },
+  { to: "/compare", label: "Compare", icon: <CompareArrowsIcon /> },
+  { to: "/templates", label: "Templates", icon: <BookmarksIcon /> },
+  { to: "/sweeps", label: "Sweeps", icon: <GridOnIcon /> },
+  { to: "/risk", label: "Risk", icon: <ShieldIcon /> },
+  { to: "/credentials", label: "Broker credentials", icon: <VpnKeyIcon /> },
   { to: "/activity", label: "Activity", icon: <NotificationsIcon /> },
 ];
 
@@ -47,6 +60,7 @@ export function AppShell() {
           <Typography variant="h6" component="span" sx={{ fontWeight: 700 }}>
             paperbroker
           </Typography>
+          <ViewedSessionMarker />
           <Box sx={{ flexGrow: 1 }} />
           <ConnectionIndicator />
           <Typography variant="body2" color="text.secondary" title="the signed-in key">

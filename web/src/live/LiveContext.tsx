@@ -91,3 +91,17 @@ export function StaticLiveProvider({
   );
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
+
+/** Hear `topic` on the socket while the calling page is shown. */
+export function useFollowTopic(topic: string): void {
+  const { socket } = useLive();
+  useEffect(() => {
+    if (socket === null) {
+      return;
+    }
+    socket.followTopic(topic);
+    return () => {
+      socket.unfollowTopic(topic);
+    };
+  }, [socket, topic]);
+}

@@ -67,7 +67,16 @@ describe("Invalidator: which answers an event makes stale", () => {
   beforeEach(() => {
     vi.useFakeTimers();
     client = new QueryClient();
-    for (const key of [["session", "s1", "orders"], ["session", "s2"], ["sessions"], ["agents"], ["agents", "a1", "logs", {}]]) {
+    for (const key of [
+      ["session", "s1", "orders"],
+      ["session", "s1", "risk"],
+      ["session", "s2"],
+      ["sessions"],
+      ["agents"],
+      ["agents", "a1", "logs", {}],
+      ["risk", "overview"],
+      ["risk", "audit", null],
+    ]) {
       client.setQueryData(key, 1);
     }
   });
@@ -101,10 +110,54 @@ describe("Invalidator: which answers an event makes stale", () => {
     expect(spy.mock.calls.length).toBe(distinct.size);
   });
 
+  it.each(["OrderDenied", "BreakerTripped", "RiskCommanded", "RiskAdjusted"])(
+    "refreshes the session's risk, the risk overview and the audit on %s",
+    (kind) => {
+      const invalidator = new Invalidator(client, 250);
+      invalidator.push({ ...fill("s1", 1), topic: "risk", kind });
+      vi.advanceTimersByTime(250);
+      expect(stale(["session", "s1", "risk"])).toBe(true);
+      expect(stale(["risk", "overview"])).toBe(true);
+      expect(stale(["risk", "audit", null])).toBe(true);
+      expect(stale(["session", "s2"])).toBe(false);
+    },
+  );
+
+  it("refreshes the risk overview, not the audit, on a fill", () => {
+    const invalidator = new Invalidator(client, 250);
+    invalidator.push(fill("s1", 1));
+    vi.advanceTimersByTime(250);
+    expect(stale(["session", "s1", "risk"])).toBe(true);
+    expect(stale(["risk", "overview"])).toBe(true);
+    expect(stale(["risk", "audit", null])).toBe(false);
+  });
+
+  it("refreshes a session's reconciliations and checkpoints on its reconciliation and its pause", () => {
+    for (const kind of ["ReconciliationApplied", "SessionStateChanged"]) {
+      const touched = keysFor({ ...EVENT, topic: "sessions", kind }).map((key) => JSON.stringify(key));
+      // Every part of the session page is under the session's key.
+      expect(touched).toContain(JSON.stringify(keys.session("s1")));
+      expect(keys.sessionPart("s1", "reconciliations").slice(0, 2)).toEqual(keys.session("s1"));
+      expect(keys.sessionPart("s1", "checkpoints").slice(0, 2)).toEqual(keys.session("s1"));
+    }
+  });
+
   it("ignores log lines", () => {
     const invalidator = new Invalidator(client, 250);
     invalidator.push({ ...fill("s1", 1), stream: "log:a1", topic: "logs", session_id: null });
     vi.advanceTimersByTime(250);
     expect(stale(["sessions"])).toBe(false);
+  });
+});
+
+describe("keysFor the analytics pages", () => {
+  it("refreshes the sweeps on a sweep's progress, and the history when a session's state changes", () => {
+    const base = { stream: "system:k", seq: 1, time: null, session_id: null, data: {} };
+    const sweep = keysFor({ ...base, topic: "sweeps", kind: "SweepProgress" }).map((key) => JSON.stringify(key));
+    expect(sweep).toContain(JSON.stringify(["sweeps"]));
+    const ended = keysFor({ ...base, stream: "session:s1", topic: "sessions", kind: "SessionStateChanged", session_id: "s1" }).map((key) =>
+      JSON.stringify(key),
+    );
+    expect(ended).toContain(JSON.stringify(["history"]));
   });
 });

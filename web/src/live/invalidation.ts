@@ -1,7 +1,9 @@
 /**
  * Events → cached answers. An event of a session refreshes that session's
- * queries, the session list, the system tiles and the agents; a system event
- * refreshes the list and tiles. Refreshes are coalesced (at most one per key
+ * queries (its risk view among them), the session list, the system tiles, the
+ * agents and the risk overview; a risk event (a denial, a trip, a command, an
+ * automatic adjustment) the risk audit too; a system event refreshes the list
+ * and tiles. Refreshes are coalesced (at most one per key
  * every `intervalMs`), so 50 events a second cost a few requests a second.
  */
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
@@ -9,13 +11,23 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import { keys } from "../api/keys";
 import type { LiveEvent } from "./socket";
 
+/** The events of a session's risk layer. */
+export const RISK_KINDS: ReadonlySet<string> = new Set(["OrderDenied", "BreakerTripped", "RiskCommanded", "RiskAdjusted"]);
+
 export function keysFor(event: LiveEvent): QueryKey[] {
   const touched: QueryKey[] = [keys.sessions, keys.system];
   if (event.session_id !== null) {
     touched.push(keys.session(event.session_id));
+    touched.push(RISK_KINDS.has(event.kind) ? keys.risk : keys.riskOverview);
   }
   if (event.topic === "agents" || event.topic === "sessions" || event.stream.startsWith("system:")) {
     touched.push(keys.agents);
+  }
+  if (event.topic === "sweeps" || event.kind.startsWith("Sweep")) {
+    touched.push(keys.sweeps);
+  }
+  if (event.kind === "SessionStateChanged") {
+    touched.push(keys.history()); // an ended session joins the history
   }
   if (event.topic === "fills" || event.topic === "orders") {
     touched.push(keys.agents); // trading agents' counters move with orders

@@ -71,6 +71,25 @@ describe("EventSocket", () => {
     socket.frame({ type: "subscribed", topics: ["activity"], streams });
   }
 
+  it("follows a topic while a page wants it, again after a reconnect, and leaves it with the last follower", () => {
+    const socket = sockets[0]!;
+    connected(socket, {});
+    live.followTopic("sweeps");
+    live.followTopic("sweeps");
+    expect(socket.sent.filter((message) => JSON.stringify(message.topics) === '["sweeps"]')).toEqual([
+      { action: "subscribe", topics: ["sweeps"] },
+    ]);
+    socket.drop();
+    vi.advanceTimersByTime(20_000);
+    const again = sockets[1]!;
+    connected(again, {});
+    expect(again.sent).toContainEqual({ action: "subscribe", topics: ["sweeps"] });
+    live.unfollowTopic("sweeps");
+    expect(again.sent).not.toContainEqual({ action: "unsubscribe", topics: ["sweeps"] });
+    live.unfollowTopic("sweeps");
+    expect(again.sent.at(-1)).toEqual({ action: "unsubscribe", topics: ["sweeps"] });
+  });
+
   it("authenticates in its first message, never in the URL, then subscribes to activity", () => {
     const socket = sockets[0]!;
     connected(socket, {});

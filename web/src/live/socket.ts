@@ -83,6 +83,7 @@ export class EventSocket {
   private stopped = false;
   private readonly lastSeq = new Map<string, number>();
   private readonly logAgents = new Set<string>();
+  private readonly topics = new Map<string, number>();
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
   private readonly stateListeners = new Set<Listener<ConnectionState>>();
   private readonly resumeListeners = new Set<Listener<void>>();
@@ -152,6 +153,30 @@ export class EventSocket {
   onResume(listener: Listener<void>): () => void {
     this.resumeListeners.add(listener);
     return () => this.resumeListeners.delete(listener);
+  }
+
+  /**
+   * Hear a topic beyond `activity` (e.g. `sweeps`: the progress of the key's
+   * parameter sweeps) until every follower has called {@link unfollowTopic}.
+   */
+  followTopic(topic: string): void {
+    const count = this.topics.get(topic) ?? 0;
+    this.topics.set(topic, count + 1);
+    if (count === 0 && this.current.status === "open") {
+      this.send({ action: "subscribe", topics: [topic] });
+    }
+  }
+
+  unfollowTopic(topic: string): void {
+    const count = this.topics.get(topic) ?? 0;
+    if (count <= 1) {
+      this.topics.delete(topic);
+      if (count === 1 && this.current.status === "open") {
+        this.send({ action: "unsubscribe", topics: [topic] });
+      }
+    } else {
+      this.topics.set(topic, count - 1);
+    }
   }
 
   /** Follow an agent's log lines (`logs` topic) until {@link unfollowLog}. */
@@ -258,6 +283,9 @@ export class EventSocket {
     });
     for (const agentId of this.logAgents) {
       this.subscribeLog(agentId);
+    }
+    for (const topic of this.topics.keys()) {
+      this.send({ action: "subscribe", topics: [topic] });
     }
   }
 

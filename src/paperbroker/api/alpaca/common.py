@@ -10,7 +10,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from paperbroker.api.alpaca.shapes import asset_id
-from paperbroker.api.errors import ApiError
+from paperbroker.api.errors import ApiError, refusal_details
 from paperbroker.api.formats import canonical_uuid
 from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.errors import InvalidRequest, NotFound
@@ -29,6 +29,7 @@ _FORBIDDEN: Final = frozenset(
         RejectReason.INSUFFICIENT_QTY,
         RejectReason.SHORT_NOT_ALLOWED,
         RejectReason.TRADING_SUSPENDED,
+        RejectReason.RISK_DENIED,
     }
 )
 
@@ -75,14 +76,16 @@ def accepted(view: OrderView) -> OrderView:
     """``view``, unless its order was rejected: then Alpaca's 403 or 422.
 
     A 403 (``40310000``) for insufficient buying power, a short the account
-    may not make, or an account whose trading is suspended, a 422
-    (``42210000``) for any other refusal. The body names the rejected order
-    (``order_id``, ``reject_reason``), which stays in the account's history.
+    may not make, an account whose trading is suspended, or an order the
+    session's risk layer denied (``risk_denied``, with the ``rule``, its
+    ``limit`` and the order's ``value``), a 422 (``42210000``) for any other
+    refusal. The body names the rejected order (``order_id``,
+    ``reject_reason``), which stays in the account's history.
     """
     order = view.order
     if order.status is not OrderStatus.REJECTED:
         return view
     reason = order.reject_reason or RejectReason.INVALID_ORDER
-    details = {"order_id": order.id, "reject_reason": reason.value}
+    details = refusal_details(order)
     status = 403 if reason in _FORBIDDEN else 422
     raise ApiError(status, order.reject_message or str(reason), details=details)

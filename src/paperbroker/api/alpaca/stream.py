@@ -32,6 +32,7 @@ The protocol, all JSON objects:
    ``OrderExpired``       ``expired``
    ``OrderReplaced``      ``replaced``
    ``OrderRejected``      ``rejected``
+   ``OrderDenied``        ``rejected`` (the session's risk layer refused it)
    =====================  =============================================
 
    ``data`` has ``event``, ``execution_id`` (a UUID: the fill's id for a
@@ -89,6 +90,7 @@ from paperbroker.model.events import (
     Event,
     OrderAccepted,
     OrderCanceled,
+    OrderDenied,
     OrderEvent,
     OrderExpired,
     OrderFilled,
@@ -152,6 +154,7 @@ _NAMES: Final[dict[type, str]] = {
     OrderExpired: "expired",
     OrderReplaced: "replaced",
     OrderRejected: "rejected",
+    OrderDenied: "rejected",
 }
 
 

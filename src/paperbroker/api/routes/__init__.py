@@ -17,6 +17,8 @@ SESSION_RULES: Final = (
     "times between 1970-01-01 and 2262-04-10",
     "strategy or agents, not both; agents as docs/agents.md describes them, at least one",
     "a strategy, symbols and data the server has, with valid parameters",
+    "strategies instead of strategy or agents: weights summing to at most 1 and leaving a "
+    "share for each strategy without one, unique labels (docs/ab-tests.md)",
 )
 #: The rules of an order that its schema cannot state.
 ORDER_RULES: Final = (

@@ -28,11 +28,14 @@ from paperbroker.api.responses import (
     ResponseModel,
     SessionPublic,
 )
+from paperbroker.api.risk_fields import RiskChoice
 from paperbroker.api.routes import ORDER_REFUSALS, SESSION_RULES
+from paperbroker.api.routes.ab_tests import check_arms
 from paperbroker.api.routes.catalog import check_strategy
 from paperbroker.api.schemas import (
     _MAX_NAME,
     ExecutionChoice,
+    MultiStrategyFields,
     OrderCreate,
     OrderStatusFilter,
     PrintableText,
@@ -54,8 +57,8 @@ class StrategyRef(RequestModel):
     params: dict[str, Any] = Field(default_factory=dict, examples=[{"fast": 10, "slow": 30}])
 
 
-class PaperSessionCreate(RequestModel):
-    """Body of ``POST /api/paper-trading/sessions``."""
+class FedSessionCreate(RequestModel):
+    """What a session fed in real time is created with: paper and live sessions."""
 
     name: PrintableText | None = Field(default=None, min_length=1, max_length=_MAX_NAME)
     symbols: list[Symbol] = Field(min_length=1, max_length=50, examples=[["AAPL", "MSFT"]])
@@ -65,16 +68,19 @@ class PaperSessionCreate(RequestModel):
     agents: list[dict[str, Any]] | None = Field(
         default=None, description="An explicit pipeline (see docs/agents.md)."
     )
-    initial_cash: CashAmount = Field(default=Decimal(100_000))
-    execution: ExecutionChoice = Field(
-        default=None, examples=[{"preset": "equities_realistic"}],
-        description="The execution models (default: `equities_realistic`, seed 0).",
-    )  # fmt: skip
     feed: dict[str, Any] | None = Field(
         default=None,
         examples=[{"type": "replay", "speed": 60}, {"type": "synthetic", "seed": 7}],
         description="`{type: replay|synthetic|alpaca, ...}` (docs/operations.md); default replay.",
     )
+    risk: RiskChoice = Field(
+        default=None, description="The session's risk rules (docs/risk.md); default: none."
+    )
+    checkpoint_interval_seconds: float | None = Field(
+        default=None, gt=0, le=86_400,
+        description="Seconds between the session's checkpoints (docs/recovery.md); default: "
+        "the server's `PAPERBROKER_CHECKPOINT_INTERVAL_SECONDS`.",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _strategy_or_agents(self) -> Self:
@@ -89,6 +95,35 @@ class PaperSessionCreate(RequestModel):
             return None
         ref = StrategyRef(name=self.strategy) if isinstance(self.strategy, str) else self.strategy
         return standard_pipeline(ref.name, ref.params, self.symbols, strategy_files=False)
+
+    def check_strategy(self) -> None:
+        """A strategy's parameters as it takes them (422 naming ``strategy.params.<name>``)."""
+        if isinstance(self.strategy, StrategyRef):
+            check_strategy(self.strategy.name, self.strategy.params)
+
+
+class PaperSessionCreate(MultiStrategyFields, FedSessionCreate):
+    """Body of ``POST /api/paper-trading/sessions``."""
+
+    initial_cash: CashAmount = Field(default=Decimal(100_000))
+    execution: ExecutionChoice = Field(
+        default=None, examples=[{"preset": "equities_realistic"}],
+        description="The execution models (default: `equities_realistic`, seed 0).",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _arms_alone(self) -> Self:
+        self.check_arms(self.strategy, self.agents)
+        return self
+
+    def pipeline(self) -> list[dict[str, Any]] | None:
+        plan = self.arms_plan(self.initial_cash, self.symbols)
+        return super().pipeline() if plan is None else plan.agents
+
+    def default_cash(self) -> Decimal:
+        """The default account's cash (an A/B's arms take their shares of ``initial_cash``)."""
+        plan = self.arms_plan(self.initial_cash, self.symbols)
+        return self.initial_cash if plan is None else plan.default_cash
 
 
 class FeedPublic(ResponseModel):
@@ -136,11 +171,16 @@ class BulkResult(ResponseModel):
     results: dict[str, str]
 
 
-def _paper(service: SessionService, owner: str, session_id: str) -> SessionView:
+def session_of_type(service: SessionService, owner: str, session_id: str, kind: str) -> SessionView:
+    """The owner's session of type ``kind`` (``paper``, ``live``); NotFound for any other."""
     view = service.get(owner, session_id)
-    if view.type != "paper":
-        raise NotFound(f"paper session {session_id} not found")
+    if view.type != kind:
+        raise NotFound(f"{kind} session {session_id} not found")
     return view
+
+
+def _paper(service: SessionService, owner: str, session_id: str) -> SessionView:
+    return session_of_type(service, owner, session_id, "paper")
 
 
 @router.post(
@@ -154,11 +194,12 @@ def create(body: PaperSessionCreate, caller: Owner, service: Service) -> PaperSe
     """The session runs at once (``running``) on its feed, its pipeline trading. A strategy
     parameter its strategy refuses is a 422 whose ``field`` names it (``strategy.params.fast``).
     """
-    if isinstance(body.strategy, StrategyRef):
-        check_strategy(body.strategy.name, body.strategy.params)
+    body.check_strategy()
+    check_arms(body.strategies)
     view = service.create_paper(
         caller.key_id, name=body.name, symbols=body.symbols, pipeline=body.pipeline(),
-        initial_cash=body.initial_cash, execution=body.execution, feed=body.feed,
+        initial_cash=body.default_cash(), execution=body.execution, feed=body.feed,
+        risk=body.risk, checkpoint_interval=body.checkpoint_interval_seconds,
     )  # fmt: skip
     return PaperSessionPublic.of_paper(view, service, caller.key_id)
 

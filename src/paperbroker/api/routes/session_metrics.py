@@ -1,9 +1,10 @@
 """``/v1/sessions/{sessionId}/metrics``: a session's performance metrics and trade log.
 
-See :mod:`paperbroker.services.session_metrics` for the valuation. Ratios are
-decimal strings like every number the API answers: finite ones to 10
-significant digits, an infinite one ``inf`` or ``-inf`` (a profit factor
-with wins and no losses), an undefined one ``null``.
+See :mod:`paperbroker.services.session_metrics` for the valuation and
+docs/metrics.md for every metric. Ratios are decimal strings like every
+number the API answers: finite ones to 10 significant digits, an infinite one
+``inf`` or ``-inf`` (a profit factor with wins and no losses), an undefined
+one ``null``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from pydantic import Field
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.trades import Trade
 from paperbroker.api.access import Owner
+from paperbroker.api.contract import answers
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import decimal_text, text_or_none, time_text
 from paperbroker.api.params import UUID_PATTERN
 from paperbroker.api.responses import ExecutionQualityPublic, ResponseModel
+from paperbroker.api.schemas import SYMBOL_PATTERN
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.services.session_metrics import SessionMetrics, session_metrics
 
@@ -38,9 +41,9 @@ Ratio = Annotated[
 ]
 
 
-def ratio(value: float) -> str | None:
-    """``value`` as the API writes a ratio (see the module doc)."""
-    if math.isnan(value):
+def ratio(value: float | None) -> str | None:
+    """``value`` as the API writes a ratio (see the module doc); ``None`` stays null."""
+    if value is None or math.isnan(value):
         return None
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
@@ -50,6 +53,11 @@ def ratio(value: float) -> str | None:
 def seconds(ns: int) -> str:
     """A duration in ns as decimal seconds."""
     return decimal_text(Decimal(ns) / NANOS_PER_SECOND)
+
+
+def seconds_or_none(ns: int | None) -> str | None:
+    """:func:`seconds`, null for ``None``."""
+    return None if ns is None else seconds(ns)
 
 
 class MetricsPublic(ResponseModel):
@@ -76,6 +84,34 @@ class MetricsPublic(ResponseModel):
     worst_trade_return: Ratio
     fees: str
     exposure: Ratio = Field(description="The share of samples with a position held.")
+    risk_free_rate: Ratio = Field(description="The annual rate the ratios subtract.")
+    annualized_return: Ratio = Field(description="Geometric, over the daily returns.")
+    calmar: Ratio = Field(description="annualized_return / |max_drawdown|.")
+    omega: Ratio = Field(description="Gains over losses around the risk-free rate.")
+    recovery_seconds: str | None = Field(
+        description="From the deepest trough back to its peak; null while not recovered."
+    )
+    var_95: Ratio = Field(description="Historical daily value at risk, a return (≤ 0 a loss).")
+    var_99: Ratio
+    es_95: Ratio = Field(description="Expected shortfall: the mean return beyond var_95.")
+    es_99: Ratio
+    expectancy: Ratio = Field(description="The mean return per closed trade.")
+    avg_win: str | None = Field(description="Mean P&L of the winning trades.")
+    avg_loss: str | None = Field(description="Mean P&L of the losing trades (< 0).")
+    largest_win: str | None
+    largest_loss: str | None
+    longest_win_streak: int
+    longest_loss_streak: int
+    trades_per_day: Ratio = Field(description="Closed trades per calendar day.")
+    avg_holding_seconds: str | None = Field(description="Mean entry-to-exit time.")
+    turnover: Ratio = Field(description="Traded notional over mean equity.")
+    slippage_cost: str | None = Field(description="Slippage paid against the reference prices.")
+    alpha: Ratio = Field(description="Annualised; null without a benchmark.")
+    beta: Ratio = Field(description="Against the benchmark; null without one.")
+    benchmark_return: Ratio = Field(description="The benchmark's buy and hold over the run.")
+    fill_ratio: Ratio = Field(description="Filled over ordered quantity of ended orders.")
+    avg_slippage_bps: Ratio = Field(description="Slippage in basis points of traded value.")
+    avg_latency_seconds: Ratio = Field(description="Mean order-to-venue latency of fills.")
 
     @classmethod
     def of(cls, metrics: Metrics) -> MetricsPublic:
@@ -94,6 +130,20 @@ class MetricsPublic(ResponseModel):
             best_trade_return=ratio(m.best_trade_return),
             worst_trade_return=ratio(m.worst_trade_return),
             fees=decimal_text(m.fees), exposure=ratio(m.exposure),
+            risk_free_rate=ratio(m.risk_free_rate),
+            annualized_return=ratio(m.annualized_return), calmar=ratio(m.calmar),
+            omega=ratio(m.omega), recovery_seconds=seconds_or_none(m.recovery_ns),
+            var_95=ratio(m.var_95), var_99=ratio(m.var_99),
+            es_95=ratio(m.es_95), es_99=ratio(m.es_99), expectancy=ratio(m.expectancy),
+            avg_win=text_or_none(m.avg_win), avg_loss=text_or_none(m.avg_loss),
+            largest_win=text_or_none(m.largest_win), largest_loss=text_or_none(m.largest_loss),
+            longest_win_streak=m.longest_win_streak, longest_loss_streak=m.longest_loss_streak,
+            trades_per_day=ratio(m.trades_per_day),
+            avg_holding_seconds=seconds_or_none(m.avg_holding_ns),
+            turnover=ratio(m.turnover), slippage_cost=text_or_none(m.slippage_cost),
+            alpha=ratio(m.alpha), beta=ratio(m.beta), benchmark_return=ratio(m.benchmark_return),
+            fill_ratio=ratio(m.fill_ratio), avg_slippage_bps=ratio(m.avg_slippage_bps),
+            avg_latency_seconds=ratio(m.avg_latency_seconds),
         )  # fmt: skip
 
 
@@ -113,6 +163,12 @@ class TradePublic(ResponseModel):
     return_pct: Ratio = Field(description="pnl / (entry_price × qty).")
     holding_seconds: str | None = Field(description="exit_time - entry_time; null while open.")
     fill_ids: list[str] = Field(description="Its fills, in order (see the account's fills).")
+    mae: Ratio = Field(
+        description="Maximum adverse excursion while open, over the entry price (≤ 0)."
+    )
+    mfe: Ratio = Field(
+        description="Maximum favourable excursion while open, over the entry price (≥ 0)."
+    )
 
     @classmethod
     def of(cls, trade: Trade) -> TradePublic:
@@ -124,7 +180,7 @@ class TradePublic(ResponseModel):
             exit_price=text_or_none(t.exit_price), gross_pnl=decimal_text(t.gross_pnl),
             fees=decimal_text(t.fees), pnl=decimal_text(t.pnl), return_pct=ratio(t.return_pct),
             holding_seconds=None if t.exit_ts is None else seconds(t.exit_ts - t.entry_ts),
-            fill_ids=[str(f) for f in t.fill_ids],
+            fill_ids=[str(f) for f in t.fill_ids], mae=ratio(t.mae), mfe=ratio(t.mfe),
         )  # fmt: skip
 
 
@@ -161,6 +217,7 @@ class SessionMetricsPublic(ResponseModel):
     "/{sessionId}/metrics",
     operation_id="getSessionMetrics",
     summary="A session's performance metrics and trade log",
+    responses=answers(rules=["benchmark: a symbol the session or the server has bars of"]),
 )
 def get_metrics(
     session_id: SessionIdPath,
@@ -174,10 +231,33 @@ def get_metrics(
             description="One of the session's accounts (default: its default account).",
         ),
     ] = None,
+    benchmark: Annotated[
+        str | None,
+        Query(
+            pattern=SYMBOL_PATTERN,
+            description="A symbol whose buy and hold alpha, beta and benchmark_return are "
+            "measured against (the session's or the server's market data; unknown: 422).",
+        ),
+    ] = None,
+    risk_free_rate: Annotated[
+        float | None,
+        Query(
+            gt=-1,
+            le=1,
+            allow_inf_nan=False,
+            description="The annual risk-free rate, e.g. 0.02 (default: the server's "
+            "`PAPERBROKER_RISK_FREE_RATE`, 0 unless set).",
+        ),
+    ] = None,
 ) -> SessionMetricsPublic:
-    """Total return, CAGR, drawdown, volatility, Sharpe and Sortino, trade statistics and
-    exposure over the account's daily equity, its final equity the portfolio history's last
-    point; the session's execution quality; and the account's round trips. Before the first
-    sample: `metrics` null, no trades."""
+    """Returns, risk ratios (Sharpe, Sortino, Calmar, Omega), drawdowns, VaR and expected
+    shortfall, trade statistics, turnover and costs, alpha and beta against a benchmark and
+    execution quality over the account's daily equity (docs/metrics.md), its final equity the
+    portfolio history's last point; the session's execution quality; and the account's round
+    trips with their MAE and MFE. Before the first sample: `metrics` null, no trades."""
     runtime = service.runtime(caller.key_id, session_id)
-    return SessionMetricsPublic.of(session_metrics(runtime, account_id))
+    rate = service.risk_free_rate if risk_free_rate is None else risk_free_rate
+    found = session_metrics(
+        runtime, account_id, benchmark=benchmark, risk_free_rate=rate, market=service.market
+    )
+    return SessionMetricsPublic.of(found)

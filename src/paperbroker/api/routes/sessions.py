@@ -19,6 +19,7 @@ from paperbroker.api.responses import (
     SessionPublic,
 )
 from paperbroker.api.routes import SESSION_RULES
+from paperbroker.api.routes.ab_tests import check_arms
 from paperbroker.api.routes.catalog import check_strategy
 from paperbroker.api.schemas import (
     AdvanceRequest,
@@ -50,16 +51,18 @@ def create_session(body: SessionCreate, caller: Owner, service: Service) -> Sess
     """
     if body.strategy is not None:
         check_strategy(body.strategy.name, body.strategy.params)
+    check_arms(body.strategies)
     return SessionPublic.of(
         service.create(
             caller.key_id,
             start_ns=body.start_ns,
             end_ns=body.end_ns,
             name=body.name,
-            initial_cash=body.initialCash,
+            initial_cash=body.default_cash,
             execution=body.execution,
             account=None if body.account is None else body.account.to_settings(),
             pipeline=body.pipeline,
+            risk=body.risk,
         )
     )
 

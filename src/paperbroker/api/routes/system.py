@@ -49,7 +49,7 @@ System = Annotated[SystemService, Depends(_system)]
 class SessionCounts(ResponseModel):
     total: int
     by_state: dict[str, int] = Field(description="Every lifecycle state, zeros included.")
-    by_type: dict[str, int] = Field(examples=[{"backtest": 3, "paper": 1}])
+    by_type: dict[str, int] = Field(examples=[{"backtest": 3, "paper": 1, "live": 0}])
 
 
 class AgentCounts(ResponseModel):

@@ -166,4 +166,34 @@ describe("ActivityPage", { timeout: 20_000 }, () => {
     expect(new URL(calls.at(-1)!.url).searchParams.get("before")).toBe(`${oldest.stream}:${oldest.seq}`);
     expect(screen.getByText(`${PAGE_SIZE + 1} events shown`)).toBeInTheDocument();
   });
+  it("shows denials and breaker trips with their reason, and offers their kinds as filters", async () => {
+    const fake = fakeServer({
+      ...sessions,
+      "GET /api/activity": (request) => ({
+        body: new URL(request.url).searchParams.getAll("type").includes("BreakerTripped")
+          ? [activity(3, { severity: "error", type: "BreakerTripped", message: "breaker daily_loss tripped: equity fell 2150.00 below the day's start" })]
+          : [
+              activity(3, { severity: "error", type: "BreakerTripped", message: "breaker daily_loss tripped: equity fell 2150.00 below the day's start" }),
+              activity(2, {
+                severity: "warning",
+                type: "OrderDenied",
+                message: "order 57e6 denied by limits.max_position_qty (limit 100, would be 150): position over the limit",
+              }),
+            ],
+      }),
+    });
+    renderActivity();
+    const table = await screen.findByRole("table", { name: /Activity events/ });
+    expect(within(table).getByRole("row", { name: /OrderDenied/ })).toHaveTextContent(
+      "denied by limits.max_position_qty (limit 100, would be 150): position over the limit",
+    );
+    expect(within(table).getByRole("row", { name: /BreakerTripped/ })).toHaveTextContent("breaker daily_loss tripped");
+    await userEvent.click(screen.getByRole("combobox", { name: "Kinds" }));
+    expect(screen.getByRole("option", { name: "OrderDenied" })).toBeInTheDocument();
+    expect(screen.getByRole("option", { name: "RiskCommanded" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("option", { name: "BreakerTripped" }));
+    await waitFor(() => {
+      expect(fake.calls("GET /api/activity").some((request) => new URL(request.url).searchParams.get("type") === "BreakerTripped")).toBe(true);
+    });
+  });
 });

@@ -9,6 +9,7 @@ import type { ReactNode } from "react";
 import { Money } from "../../components/Money";
 import { formatDecimal } from "../../format/numbers";
 import { formatDuration, formatTime } from "../../format/time";
+import { FullMetrics } from "./FullMetrics";
 import { Section } from "./Section";
 import type { useMetrics } from "./queries";
 import type { SessionView, Trade } from "./types";
@@ -115,6 +116,7 @@ export function MetricsPanel({ session, metrics }: { session: SessionView; metri
           No daily equity sample yet: the figures start after the session's first day.
         </Typography>
       )}
+      {found !== null && <FullMetrics metrics={found} />}
       {trades.length > 0 && <TradeLog trades={trades} />}
     </Section>
   );

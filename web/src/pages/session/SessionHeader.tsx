@@ -3,6 +3,7 @@ import { Box, Button, Stack, Typography } from "@mui/material";
 import type { ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
 
+import { BrokerMarker } from "../../components/BrokerMarker";
 import { LastUpdated } from "../../components/LastUpdated";
 import { StatusChip } from "../../components/StatusChip";
 import { formatTime } from "../../format/time";
@@ -30,6 +31,7 @@ export function SessionHeader({
         <Typography variant="overline" color="text.secondary" aria-label="Session type">
           {session.type}
         </Typography>
+        <BrokerMarker session={session} size="medium" />
         <StatusChip status={session.state} size="medium" />
         <Box sx={{ flexGrow: 1 }} />
         {actions}

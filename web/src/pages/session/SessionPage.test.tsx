@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { type Route, fakeServer } from "../../test/fetch";
 import { renderPage } from "../../test/render";
+import { riskView } from "../risk/testData";
 import SessionPage from "./SessionPage";
 import { ACCOUNT_ID, FILL, METRICS, POSITION, SESSION_ID, order, sessionView } from "./testData";
 
@@ -36,6 +37,7 @@ function routes(extra: Record<string, Route> = {}): Record<string, Route> {
     }),
     [`GET ${TRADING}/fills`]: { body: [FILL] },
     [`GET /v1/sessions/${SESSION_ID}/metrics`]: { body: METRICS },
+    [`GET /v1/sessions/${SESSION_ID}/risk`]: { body: riskView() },
     [`GET /sessions/${SESSION_ID}/v2/stocks/AAPL/bars`]: {
       body: {
         symbol: "AAPL",
@@ -261,16 +263,24 @@ describe("SessionPage", () => {
     });
   });
 
-  it("asks before closing every position, naming how many", async () => {
-    const server = fakeServer(routes({ [`DELETE /sessions/${SESSION_ID}/v2/positions`]: { body: [] } }));
+  it("asks before closing every position, naming how many, and says what was done", async () => {
+    const server = fakeServer(
+      routes({
+        [`POST /v1/sessions/${SESSION_ID}/emergency`]: {
+          body: { session_id: SESSION_ID, action: "close_all", canceled: [], submitted: ["o-7"], message: "" },
+        },
+      }),
+    );
     renderSession();
     await screen.findByRole("table", { name: "Positions" });
     await userEvent.click(screen.getByRole("button", { name: "Close all positions" }));
     const dialog = await screen.findByRole("dialog");
-    expect(dialog).toHaveTextContent("Close 1 position in 'momentum-paper'?");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Close all" }));
-    await waitFor(() => {
-      expect(server.calls(`DELETE /sessions/${SESSION_ID}/v2/positions`)).toHaveLength(1);
+    expect(dialog).toHaveTextContent("Close 1 position in 'momentum-paper' with market orders as the clock moves?");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Close all positions" }));
+    expect(await screen.findByText("Close all positions: 0 orders canceled, 1 order submitted.")).toBeInTheDocument();
+    expect(await server.calls(`POST /v1/sessions/${SESSION_ID}/emergency`)[0]?.json()).toEqual({
+      action: "close_all",
+      reason: "",
     });
   });
 });

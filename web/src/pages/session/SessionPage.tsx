@@ -1,8 +1,9 @@
 /**
  * One session: its header and clock, charts of prices with its fills and of
- * its equity, its positions, orders and fills, its metrics, and the emergency
- * actions. Everything is read from the server and refreshed by the session's
- * live events.
+ * its equity, its positions, its risk (limits, breakers, denials), orders and
+ * fills, its metrics, and the emergency actions; a live session's broker and
+ * reconciliations, and every session's checkpoints. Everything is read from
+ * the server and refreshed by the session's live events.
  */
 import { Box, Stack, Typography } from "@mui/material";
 import type { ReactNode } from "react";
@@ -11,7 +12,15 @@ import { useParams } from "react-router";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SessionControls } from "../../components/SessionControls";
 import { PageLoading } from "../../components/PageLoading";
+import { ArmsPanel } from "./ArmsPanel";
 import { ChartsPanel } from "./ChartsPanel";
+import { DerivedSessionActions } from "./DerivedSessionActions";
+import { ReportButtons } from "./ReportButtons";
+import { TradeReviewPanel } from "./TradeReviewPanel";
+import { BrokerPanel } from "../live/BrokerPanel";
+import { CheckpointsPanel } from "../live/CheckpointsPanel";
+import { ReconciliationPanel } from "../live/ReconciliationPanel";
+import { RiskPanel } from "../risk/RiskPanel";
 import { ClockControls } from "./ClockControls";
 import { EmergencyActions } from "./EmergencyActions";
 import { FillsTable } from "./FillsTable";
@@ -76,7 +85,21 @@ function SessionDetail({
   return (
     <Stack sx={{ gap: 2 }}>
       <SessionHeader session={session} updatedAt={updatedAt} actions={actions} />
+      <Box role="toolbar" aria-label="Reports and new sessions" sx={{ display: "flex", gap: 1, flexWrap: "wrap", alignItems: "center" }}>
+        <ReportButtons sessionId={id} name={session.name} />
+        <DerivedSessionActions session={session} />
+      </Box>
       {session.type === "backtest" && <ClockControls session={session} />}
+      {session.broker !== null && (
+        <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", xl: "1fr 2fr" }, alignItems: "start" }}>
+          <BrokerPanel session={{ ...session, broker: session.broker }} />
+          <ReconciliationPanel
+            sessionId={id}
+            name={session.name}
+            intervalSeconds={session.state === "running" ? (session.broker.reconcile?.interval_seconds ?? 60) : null}
+          />
+        </Box>
+      )}
       <ChartsPanel session={session} fills={fillRows} traded={traded} />
       <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", lg: "2fr 1fr" } }}>
         <PositionsTable query={positions} />
@@ -87,10 +110,14 @@ function SessionDetail({
           openOrders={openOrders.data?.length ?? 0}
         />
       </Box>
+      <RiskPanel sessionId={id} name={session.name} />
       <OrderForm sessionId={id} accountId={accountId} symbols={symbols} />
       <OrdersTable sessionId={id} accountId={accountId} />
       <FillsTable query={fills} />
       <MetricsPanel session={session} metrics={metrics} />
+      <TradeReviewPanel sessionId={id} />
+      <ArmsPanel sessionId={id} />
+      <CheckpointsPanel sessionId={id} name={session.name} />
     </Stack>
   );
 }

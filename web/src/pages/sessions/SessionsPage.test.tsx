@@ -86,6 +86,34 @@ describe("SessionsPage", { timeout: 30_000 }, () => {
     expect(screen.queryByRole("table")).toBeNull();
   });
 
+  it("marks a real-money session in red words in its row, and names another live session's broker", async () => {
+    const settings = {
+      type: "alpaca" as const,
+      endpoint: "live" as const,
+      credentials_id: "server",
+      reconcile: { policy: "halt" as const, interval_seconds: 60 },
+    };
+    fakeServer({
+      "GET /v1/sessions": {
+        body: [
+          ...SESSIONS,
+          session({ id: "l1", name: "real", type: "live", real_money: true, broker: settings }),
+          session({ id: "l2", name: "at paper", type: "live", broker: { ...settings, endpoint: "paper" } }),
+        ],
+      },
+    });
+    renderSessions();
+    const table = await screen.findByRole("table");
+    const real = within(table).getByRole("link", { name: "real" }).closest("tr") as HTMLElement;
+    const chip = within(real).getByText("REAL MONEY").closest(".MuiChip-root");
+    expect(chip?.className).toMatch(/colorError/);
+    const paper = within(table).getByRole("link", { name: "at paper" }).closest("tr") as HTMLElement;
+    expect(paper).toHaveTextContent("LiveAlpaca paper");
+    expect(within(paper).queryByText("REAL MONEY")).toBeNull();
+    const backtest = within(table).getByRole("link", { name: "alpha" }).closest("tr") as HTMLElement;
+    expect(within(backtest).queryByText(/REAL MONEY|Alpaca/)).toBeNull();
+  });
+
   it("lists every session with its type, strategy, state and money", async () => {
     fakeServer({ "GET /v1/sessions": { body: SESSIONS } });
     renderSessions();

@@ -4,6 +4,7 @@
  * smoothly. Spacer rows above and below keep the scrollbar true to the list.
  */
 import {
+  Box,
   Link,
   Table,
   TableBody,
@@ -18,6 +19,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useRef } from "react";
 import { Link as RouterLink, useNavigate } from "react-router";
 
+import { BrokerMarker } from "../../components/BrokerMarker";
 import { Money } from "../../components/Money";
 import { SessionControls } from "../../components/SessionControls";
 import { StatusChip } from "../../components/StatusChip";
@@ -36,7 +38,7 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: "type", label: "Type", width: 115 },
+  { key: "type", label: "Type", width: 235 },
   { key: "name", label: "Name", width: 150 },
   { key: "strategy", label: "Strategy", width: 130 },
   { key: "state", label: "State", width: 125 },
@@ -152,8 +154,11 @@ const SessionRow = memo(function SessionRow({ session, rowIndex }: { session: Se
         void navigate(`/sessions/${session.id}`);
       }}
     >
-      <TableCell>
-        <SessionType type={session.type} />
+      <TableCell sx={{ whiteSpace: "nowrap", overflow: "hidden" }}>
+        <Box component="span" sx={{ display: "inline-flex", alignItems: "center", gap: 1, maxWidth: "100%" }}>
+          <SessionType type={session.type} />
+          <BrokerMarker session={session} />
+        </Box>
       </TableCell>
       <TableCell sx={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
         <Link

@@ -38,6 +38,8 @@ export function session(overrides: Partial<Session> & { id: string; name: string
     started_at: null,
     ended_at: null,
     left_open: null,
+    broker: null,
+    real_money: false,
     ...overrides,
   };
 }

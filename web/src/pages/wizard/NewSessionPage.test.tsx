@@ -38,12 +38,11 @@ const atStrategy: Partial<WizardState> = { kind: "backtest" };
 const atTrading: Partial<WizardState> = { kind: "backtest", strategy: "mean_reversion" };
 
 describe("NewSessionPage: the type step", { timeout: 30_000 }, () => {
-  it("asks for a type before going on, and offers no live trading yet", async () => {
+  it("asks for a type before going on, and offers live trading at a broker", async () => {
     server();
     open();
     expect(screen.getByRole("heading", { level: 1, name: "New session" })).toBeInTheDocument();
-    expect(screen.getByText("Live trading: coming with broker connections.")).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Live" })).toBeNull();
+    expect(screen.getByRole("button", { name: /^Live \(broker\)/ })).toHaveTextContent("Real money on Alpaca's live endpoint");
     await userEvent.click(screen.getByRole("button", { name: "Next" }));
     expect(screen.getByRole("alert")).toHaveTextContent("Pick a type of session");
     await userEvent.click(screen.getByRole("button", { name: /^Paper/ }));
@@ -150,6 +149,8 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
     await userEvent.click(screen.getByRole("option", { name: "per share" }));
     await userEvent.type(screen.getByLabelText(/Fee per share/), "0.005");
     await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(screen.getByRole("region", { name: "Risk" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
     const review = screen.getByRole("table", { name: "Review" });
     expect(review).toHaveTextContent("window = 30");
     expect(review).toHaveTextContent("$25,000.50");
@@ -169,6 +170,8 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
         fees: { model: "per_share", per_share: "0.005" },
       },
       strategy: { name: "mean_reversion", params: { window: 30 }, symbols: ["AAPL"] },
+      mode: "ab",
+      allocation: "fixed",
     });
     expect(sessionStorage.getItem("paperbroker.newSession")).toBeNull();
   });
@@ -181,6 +184,7 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
     await userEvent.clear(screen.getByLabelText(/Seed/));
     await userEvent.type(screen.getByLabelText(/Seed/), "7");
     await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
     await userEvent.click(screen.getByRole("button", { name: "Create paper session" }));
     expect(await screen.findByText("elsewhere", {}, { timeout: 5000 })).toBeInTheDocument();
     expect(await fake.calls("POST /api/paper-trading/sessions")[0]?.json()).toEqual({
@@ -189,6 +193,8 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
       strategy: { name: "sentiment_momentum", params: {} },
       initial_cash: "100000",
       feed: { type: "synthetic", seed: 7, interval_seconds: 1 },
+      mode: "ab",
+      allocation: "fixed",
     });
   });
 
@@ -197,7 +203,7 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
     server({
       "POST /v1/sessions": { status: 422, body: { code: 42210000, message, field: "strategy.params.num_std" } },
     });
-    open(4, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-06-29", params: {} });
+    open(5, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-06-29", params: {} });
     await userEvent.click(await screen.findByRole("button", { name: "Create backtest" }));
     const field = await screen.findByLabelText("Num Std", {}, { timeout: 5000 });
     expect(field).toHaveAttribute("aria-invalid", "true");
@@ -216,14 +222,14 @@ describe("NewSessionPage: creating", { timeout: 30_000 }, () => {
         body: { code: 42210000, message: "endTime must be after startTime" },
       },
     });
-    open(4, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-01-03" });
+    open(5, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-01-03" });
     await userEvent.click(await screen.findByRole("button", { name: "Create backtest" }));
     expect(await screen.findByLabelText(/End \(UTC/, {}, { timeout: 5000 })).toHaveAttribute("aria-invalid", "true");
   });
 
   it("shows a message that names no field, or another error, at the top", async () => {
     server({ "POST /v1/sessions": { status: 409, body: { code: 40910000, message: "the server is shutting down" } } });
-    open(4, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-06-29" });
+    open(5, { ...atTrading, symbols: ["AAPL"], start: "2012-01-03", end: "2012-06-29" });
     await userEvent.click(await screen.findByRole("button", { name: "Create backtest" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("the server is shutting down");
     expect(screen.getByRole("table", { name: "Review" })).toBeInTheDocument();

@@ -6,16 +6,24 @@ import { useNavigate, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 import { CreateError, createSession } from "./createSession";
+import { riskErrors } from "../risk/riskForm";
 import { ReviewStep } from "./ReviewStep";
+import { RiskStep } from "./RiskStep";
 import { fieldsOf, initialValues, type FormErrors } from "./schemaForm";
 import { StrategyStep, type Strategy } from "./StrategyStep";
 import { commonRange, TradingStep, type Asset } from "./TradingStep";
+import { stateFromTemplate } from "./fromTemplate";
+import { TemplatePicker } from "./TemplatePicker";
 import { TypeStep } from "./TypeStep";
+import { useTemplates } from "../templates/api";
+import type { Template } from "../templates/types";
 import {
   clearState,
   createRequest,
   loadState,
   paramValues,
+  REVIEW_STEP,
+  RISK_STEP,
   saveState,
   STEPS,
   strategyErrors,
@@ -39,6 +47,7 @@ export default function NewSessionPage() {
   const [shown, setShown] = useState<Set<number>>(() => new Set());
   const [serverErrors, setServerErrors] = useState<FormErrors>({});
   const [general, setGeneral] = useState<string | null>(null);
+  const [template, setTemplate] = useState("");
 
   const strategies = useQuery({ queryKey: keys.strategies, queryFn: () => call(api.GET("/v1/strategies")) });
   const assets = useQuery({ queryKey: keys.assets, queryFn: () => call(api.GET("/v1/assets")) });
@@ -48,6 +57,21 @@ export default function NewSessionPage() {
     saveState(state);
   }, [state]);
 
+  const startFrom = (picked: Template) => {
+    setTemplate(picked.id);
+    setState(stateFromTemplate(picked));
+    setServerErrors({});
+  };
+  // `?template=ID` (the Templates page's "open in the wizard"): fill in from it once it is read.
+  const wantedTemplate = search.get("template");
+  const templates = useTemplates();
+  const [applied, setApplied] = useState<string | null>(null);
+  const found = templates.data?.items.find((item) => item.id === wantedTemplate);
+  if (found !== undefined && applied !== found.id) {
+    setApplied(found.id);
+    startFrom(found);
+  }
+
   const selected: Strategy | undefined = strategies.data?.find((strategy) => strategy.name === state.strategy);
   const fields = useMemo(() => fieldsOf(selected?.params_schema), [selected]);
 
@@ -55,6 +79,7 @@ export default function NewSessionPage() {
     state.kind === null ? { kind: "Pick a type of session" } : {},
     strategyErrors(state, fields),
     tradingErrors(state),
+    riskErrors(state.risk),
     {},
   ];
   // The step in the address, never past the first step that is not complete.
@@ -74,8 +99,9 @@ export default function NewSessionPage() {
   };
 
   const errorsOf = (index: number): FormErrors => ({ ...serverErrors, ...(shown.has(index) ? clientErrors[index] : {}) });
-  const stepHasServerError = (index: number) =>
-    Object.keys(serverErrors).some((key) => (index === 1 ? key === "strategy" || key === "params" || key.startsWith("param:") : index === 2 && !key.startsWith("param:") && key !== "strategy" && key !== "params"));
+  const stepOfError = (key: string) =>
+    key === "strategy" || key === "params" || key.startsWith("param:") ? 1 : key.startsWith("risk") ? RISK_STEP : 2;
+  const stepHasServerError = (index: number) => Object.keys(serverErrors).some((key) => stepOfError(key) === index);
 
   const request = useMemo(() => createRequest(state, fields), [state, fields]);
   const create = useMutation({
@@ -134,12 +160,13 @@ export default function NewSessionPage() {
           The server refused to create the session: {general}
         </Alert>
       )}
-      {step !== 3 && Object.keys(serverErrors).length > 0 && (
+      {step !== REVIEW_STEP && Object.keys(serverErrors).length > 0 && (
         <Alert severity="error" role="alert">
           The server refused to create the session: see the field marked below.
         </Alert>
       )}
       <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-label={STEPS[step]}>
+        {step === 0 && <TemplatePicker chosen={template} onPick={startFrom} />}
         {step === 0 && (
           <TypeStep
             kind={state.kind}
@@ -182,7 +209,7 @@ export default function NewSessionPage() {
             errors={errorsOf(2)}
             onChange={(change) => {
               // Any edit on this step may answer the server's complaint about it.
-              update(change, Object.keys(serverErrors).filter((key) => !key.startsWith("param:") && key !== "strategy" && key !== "params"));
+              update(change, Object.keys(serverErrors).filter((key) => stepOfError(key) === 2));
             }}
             onSymbols={(symbols, list) => {
               update((s) => {
@@ -194,7 +221,20 @@ export default function NewSessionPage() {
             }}
           />
         )}
-        {step === 3 && (
+        {step === RISK_STEP && (
+          <RiskStep
+            form={state.risk}
+            errors={errorsOf(RISK_STEP)}
+            onChange={(risk, touched) => {
+              // An edit answers the server's complaint about that rule (a blackout: about any of them).
+              update(
+                (s) => ({ ...s, risk }),
+                Object.keys(serverErrors).filter((key) => key === touched || key.startsWith(`${touched}.`)),
+              );
+            }}
+          />
+        )}
+        {step === REVIEW_STEP && (
           <ReviewStep state={state} request={request} defaultPreset={presets.data?.find((preset) => preset.default)?.name ?? ""} />
         )}
       </Paper>
@@ -208,7 +248,7 @@ export default function NewSessionPage() {
         >
           Back
         </Button>
-        {step < 3 ? (
+        {step < REVIEW_STEP ? (
           <Button variant="contained" onClick={next}>
             Next
           </Button>
@@ -222,7 +262,9 @@ export default function NewSessionPage() {
               create.mutate();
             }}
           >
-            {create.isPending ? "Creating…" : `Create ${state.kind === "paper" ? "paper session" : "backtest"}`}
+            {create.isPending
+              ? "Creating…"
+              : `Create ${state.kind === "paper" ? "paper session" : state.kind === "live" ? "live session" : "backtest"}`}
           </Button>
         )}
       </Box>

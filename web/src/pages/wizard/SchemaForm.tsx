@@ -1,5 +1,6 @@
-import { Autocomplete, Chip, FormControl, FormControlLabel, FormHelperText, MenuItem, Stack, Switch, TextField, Typography } from "@mui/material";
+import { FormControl, FormControlLabel, FormHelperText, MenuItem, Stack, Switch, TextField, Typography } from "@mui/material";
 
+import { ChipListField } from "../../components/ChipListField";
 import { boundsText, type FieldSpec, type FieldValue, type FormErrors, type FormValues } from "./schemaForm";
 
 interface Props {
@@ -98,30 +99,14 @@ function SchemaField({
       );
     case "strings":
       return (
-        <Autocomplete
-          multiple
-          freeSolo
-          options={[]}
+        <ChipListField
+          id={id}
+          label={field.label}
+          required={field.required}
           value={Array.isArray(value) ? value : []}
-          onChange={(_event, items) => {
-            onChange(items.map(String));
-          }}
-          renderValue={(items, getItemProps) =>
-            items.map((item, index) => {
-              const { key, ...itemProps } = getItemProps({ index });
-              return <Chip key={key} label={item} size="small" {...itemProps} />;
-            })
-          }
-          renderInput={(params) => (
-            <TextField
-              {...params}
-              id={id}
-              label={field.label}
-              required={field.required}
-              error={error !== undefined}
-              helperText={helperText === "" ? "Type a value and press Enter" : helperText}
-            />
-          )}
+          onChange={onChange}
+          error={error !== undefined}
+          helperText={helperText === "" ? "Type a value and press Enter" : helperText}
         />
       );
     case "unsupported":

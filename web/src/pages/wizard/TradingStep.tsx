@@ -5,6 +5,7 @@ import type { Schemas } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageLoading } from "../../components/PageLoading";
 import { formatDuration } from "../../format/time";
+import { BrokerFields } from "./BrokerFields";
 import { ExecutionPicker, type Preset } from "./ExecutionPicker";
 import type { FormErrors } from "./schemaForm";
 import { generatedName, type FeedType, type WizardState } from "./wizardState";
@@ -37,7 +38,7 @@ const FEEDS: { type: FeedType; label: string }[] = [
   { type: "alpaca", label: "Alpaca: the live market-data stream (the server's Alpaca keys)" },
 ];
 
-/** Step 3: symbols, period or feed, money, execution, name. */
+/** Step 3: symbols, period or feed, money and execution (a live session: its broker), name. */
 export function TradingStep({ state, assets, presets, errors, onChange, onSymbols }: Props) {
   if (assets.isPending) return <PageLoading label="Loading the symbols…" />;
   if (assets.isError) {
@@ -138,7 +139,7 @@ export function TradingStep({ state, assets, presets, errors, onChange, onSymbol
           </Typography>
         </Stack>
       )}
-      {state.kind === "paper" && (
+      {(state.kind === "paper" || state.kind === "live") && (
         <Stack spacing={2}>
           <TextField
             select
@@ -194,14 +195,26 @@ export function TradingStep({ state, assets, presets, errors, onChange, onSymbol
           )}
         </Stack>
       )}
-      <TextField
-        label="Initial balance"
-        required
-        helperText={errors.initialCash ?? "Cash of the session's account, in its currency (e.g. 100000 or 2500.50)"}
-        slotProps={{ htmlInput: { inputMode: "decimal" } }}
-        {...text("initialCash", state.initialCash, (initialCash) => (s) => ({ ...s, initialCash }))}
-      />
-      <ExecutionPicker presets={presets} value={state.execution} errors={errors} onChange={onChange} />
+      {state.kind === "live" ? (
+        <BrokerFields
+          form={state.broker}
+          errors={errors}
+          onChange={(change) => {
+            onChange((s) => ({ ...s, broker: change(s.broker) }));
+          }}
+        />
+      ) : (
+        <>
+          <TextField
+            label="Initial balance"
+            required
+            helperText={errors.initialCash ?? "Cash of the session's account, in its currency (e.g. 100000 or 2500.50)"}
+            slotProps={{ htmlInput: { inputMode: "decimal" } }}
+            {...text("initialCash", state.initialCash, (initialCash) => (s) => ({ ...s, initialCash }))}
+          />
+          <ExecutionPicker presets={presets} value={state.execution} errors={errors} onChange={onChange} />
+        </>
+      )}
       <TextField
         label="Session name"
         value={state.nameEdited ? state.name : generatedName(state)}

@@ -13,6 +13,11 @@ const KINDS: { kind: SessionKind; title: string; text: string }[] = [
     title: "Paper",
     text: "Runs in real time on a feed (replayed history, a synthetic walk or Alpaca's stream), with simulated fills.",
   },
+  {
+    kind: "live",
+    title: "Live (broker)",
+    text: "Runs in real time on a feed and sends its orders to a broker (Alpaca, or a server speaking its API). Real money on Alpaca's live endpoint.",
+  },
 ];
 
 /** Step 1: what kind of session. */
@@ -46,14 +51,6 @@ export function TypeStep({ kind, error, onPick }: { kind: SessionKind | null; er
             </Card>
           );
         })}
-        <Card variant="outlined" sx={{ flex: 1, opacity: 0.6 }} aria-disabled="true">
-          <CardContent>
-            <Typography variant="h6" component="h2">
-              Live
-            </Typography>
-            <Typography color="text.secondary">Live trading: coming with broker connections.</Typography>
-          </CardContent>
-        </Card>
       </Stack>
       {error !== undefined && (
         <Typography color="error" role="alert">

@@ -20,7 +20,9 @@ export async function createSession(request: CreateRequest): Promise<string> {
   const answer =
     request.kind === "backtest"
       ? api.POST("/v1/sessions", { body: request.body })
-      : api.POST("/api/paper-trading/sessions", { body: request.body });
+      : request.kind === "live"
+        ? api.POST("/api/live-trading/sessions", { body: request.body })
+        : api.POST("/api/paper-trading/sessions", { body: request.body });
   try {
     const session = await call<{ id: string }>(answer);
     return session.id;

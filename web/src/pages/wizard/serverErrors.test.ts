@@ -30,6 +30,10 @@ const cases: [string, Record<string, unknown>, number | null, string | null][] =
   ["an alpaca feed without keys", { message: "an alpaca feed needs the server's PAPERBROKER_ALPACA_KEY_ID and PAPERBROKER_ALPACA_SECRET_KEY" }, 2, "feed.type"],
   ["a missing field", { message: "field startTime is required" }, 2, "start"],
   ["the name", { message: "field name: String should have at most 200 characters" }, 2, "name"],
+  ["a risk rule", { message: "risk.limits.max_order_qty: must be positive, got -1" }, 3, "risk.limits.max_order_qty"],
+  ["a risk rule named by the body", { message: "Input should be greater than 0", field: "risk.breakers.daily_loss" }, 3, "risk.breakers.daily_loss"],
+  ["a blackout", { message: "risk.hours.blackouts.1: end must be after start" }, 3, "risk.hours.blackouts.1"],
+  ["a risk group", { message: "risk.hours: hours.end must be after hours.start" }, 3, "risk.hours"],
   ["nothing it can place", { message: "the server is busy" }, null, null],
 ];
 

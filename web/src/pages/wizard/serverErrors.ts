@@ -2,7 +2,8 @@
  * A refused creation (422) put back on the field it is about: the body's
  * `field` (a strategy parameter: `strategy.params.fast`) or the field its
  * message names (`field initialCash: …`, `feed field 'speed': …`,
- * `execution.slippage.bps: …`), mapped to the wizard's step and field.
+ * `execution.slippage.bps: …`, `risk.limits.max_order_qty: …`), mapped to
+ * the wizard's step and field.
  */
 
 export interface FieldProblem {
@@ -20,6 +21,8 @@ const FEED_FIELDS: Record<string, string> = {
   interval_seconds: "feed.intervalSeconds",
 };
 
+const BROKER_FIELDS = ["broker.base_url", "broker.credentials_id", "broker.reconcile.interval_seconds", "broker.reconcile.policy"];
+
 /** The path in the request the error is about, as the server names it. */
 export function pathOf(body: unknown, message: string): string | null {
   if (typeof body === "object" && body !== null) {
@@ -31,6 +34,7 @@ export function pathOf(body: unknown, message: string): string | null {
   const patterns: [RegExp, (match: RegExpExecArray) => string][] = [
     [/^field ([A-Za-z0-9_.]+)(?::| is required)/, (m) => m[1] ?? ""],
     [/^(execution(?:\.[A-Za-z0-9_]+)*):/, (m) => m[1] ?? ""],
+    [/^(risk(?:\.[A-Za-z0-9_]+)*):/, (m) => m[1] ?? ""],
     [/^feed field '(\w+)'/, (m) => `feed.${m[1] ?? ""}`],
     [/^(?:unknown feed field|invalid feed settings|an alpaca feed)/, () => "feed"],
     [/^parameter '(\w+)'/, (m) => `strategy.params.${m[1] ?? ""}`],
@@ -61,6 +65,14 @@ export function fieldOfPath(path: string): { step: number; field: string } | nul
     }
     return { step: 1, field: "strategy" };
   }
+  if (head === "risk") {
+    // `risk.limits.max_order_qty`, `risk.hours.blackouts.0.end`: the rule's field (a blackout: its row).
+    if (second === "hours" && third === "blackouts") {
+      const row = parts[3];
+      return { step: 3, field: row === undefined || !/^\d+$/.test(row) ? "risk.hours.blackouts" : `risk.hours.blackouts.${row}` };
+    }
+    return { step: 3, field: parts.slice(0, 3).join(".") };
+  }
   switch (head) {
     case "symbols":
       return { step: 2, field: "symbols" };
@@ -75,6 +87,11 @@ export function fieldOfPath(path: string): { step: number; field: string } | nul
       return { step: 2, field: "name" };
     case "feed":
       return { step: 2, field: FEED_FIELDS[second ?? "type"] ?? "feed.type" };
+    case "broker":
+      // `broker.credentials_id`, `broker.reconcile.interval_seconds`: the field; else the endpoint.
+      return { step: 2, field: BROKER_FIELDS.includes(path) ? path : "broker.endpoint" };
+    case "confirm_real_money":
+      return { step: 2, field: "confirm_real_money" };
     case "execution":
       if (second === "slippage" || second === "fees") {
         return { step: 2, field: `execution.${second}` };

@@ -1,13 +1,16 @@
 /**
  * The new-session wizard's state: what the user chose on each step, kept for
  * the tab (a reload keeps it), checked step by step, and turned into the body
- * of `POST /v1/sessions` (a backtest) or `POST /api/paper-trading/sessions`.
+ * of `POST /v1/sessions` (a backtest), `POST /api/paper-trading/sessions` or
+ * `POST /api/live-trading/sessions` (a live session, at a broker).
  */
 import type { Schemas } from "../../api/client";
+import { emptyRiskForm, riskBody, type RiskForm } from "../risk/riskForm";
+import { brokerBody, brokerErrors, emptyBrokerForm, type BrokerForm } from "./brokerForm";
 import type { FieldSpec, FormErrors, FormValues } from "./schemaForm";
 import { initialValues, toParams, validateAll } from "./schemaForm";
 
-export type SessionKind = "backtest" | "paper";
+export type SessionKind = "backtest" | "paper" | "live";
 export type FeedType = "replay" | "synthetic" | "alpaca";
 export type SlippageChoice = "preset" | "none" | "fixed_bps";
 export type FeeChoice = "preset" | "none" | "per_share" | "fixed" | "percent";
@@ -34,9 +37,16 @@ export interface WizardState {
   name: string;
   /** The user typed a name: stop generating it. */
   nameEdited: boolean;
+  /** The session's risk rules (none set: no rule). */
+  risk: RiskForm;
+  /** A live session's broker. */
+  broker: BrokerForm;
 }
 
-export const STEPS = ["Type", "Strategy", "Trading parameters", "Review"] as const;
+export const STEPS = ["Type", "Strategy", "Trading parameters", "Risk", "Review"] as const;
+/** The step of the risk rules, and the last one: what the session will be created with. */
+export const RISK_STEP = 3;
+export const REVIEW_STEP = 4;
 
 export function emptyState(): WizardState {
   return {
@@ -51,6 +61,8 @@ export function emptyState(): WizardState {
     execution: { preset: "", custom: false, slippage: "preset", bps: "", fees: "preset", feeAmount: "" },
     name: "",
     nameEdited: false,
+    risk: emptyRiskForm(),
+    broker: emptyBrokerForm(),
   };
 }
 
@@ -67,6 +79,12 @@ export function loadState(): WizardState {
         ...saved,
         feed: { ...empty.feed, ...saved.feed },
         execution: { ...empty.execution, ...saved.execution },
+        broker: { ...empty.broker, ...saved.broker },
+        risk: {
+          values: { ...empty.risk.values, ...saved.risk?.values },
+          blackouts: saved.risk?.blackouts ?? [],
+          sectors: saved.risk?.sectors ?? [],
+        },
       };
     }
   } catch {
@@ -86,8 +104,8 @@ export function clearState(): void {
 /** The name a session gets unless the user types one: strategy and symbols. */
 export function generatedName(state: WizardState): string {
   const parts = [state.strategy ?? "session", ...state.symbols];
-  if (state.kind === "paper") {
-    parts.push("paper");
+  if (state.kind === "paper" || state.kind === "live") {
+    parts.push(state.kind);
   }
   return parts.join("-").slice(0, 200);
 }
@@ -122,7 +140,7 @@ export function tradingErrors(state: WizardState): FormErrors {
   const errors: FormErrors = {};
   if (state.symbols.length === 0) {
     errors.symbols = "Pick at least one symbol";
-  } else if (state.symbols.length > 50 && state.kind === "paper") {
+  } else if (state.symbols.length > 50 && (state.kind === "paper" || state.kind === "live")) {
     errors.symbols = "At most 50 symbols";
   }
   if (state.kind === "backtest") {
@@ -130,7 +148,7 @@ export function tradingErrors(state: WizardState): FormErrors {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(state.end)) errors.end = "Pick an end date";
     else if (errors.start === undefined && state.end < state.start) errors.end = "The end comes before the start";
   }
-  if (state.kind === "paper") {
+  if (state.kind === "paper" || state.kind === "live") {
     const { feed } = state;
     if (feed.type === "replay") {
       const speed = numberIn(feed.speed, { gt: 0, max: 1_000_000 });
@@ -143,6 +161,22 @@ export function tradingErrors(state: WizardState): FormErrors {
       if (interval !== null) errors["feed.intervalSeconds"] = interval;
     }
   }
+  if (state.kind === "live") {
+    // A live session's cash is the broker account's, and its fills the broker's.
+    Object.assign(errors, brokerErrors(state.broker));
+  } else {
+    Object.assign(errors, moneyErrors(state));
+  }
+  const name = state.name.trim();
+  if (name.length > 200) errors.name = "At most 200 characters";
+  // eslint-disable-next-line no-control-regex -- the schema's own pattern: no control characters
+  else if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) errors.name = "No control characters";
+  return errors;
+}
+
+/** Problems of a simulated session's initial balance and execution models. */
+function moneyErrors(state: WizardState): FormErrors {
+  const errors: FormErrors = {};
   if (!CASH_PATTERN.test(state.initialCash.trim())) {
     errors.initialCash = "An amount above 0 and under 1,000,000,000,000 with at most 10 decimal places";
   }
@@ -155,10 +189,6 @@ export function tradingErrors(state: WizardState): FormErrors {
     const fee = numberIn(execution.feeAmount, FEE_FIELDS[execution.fees].bounds);
     if (fee !== null) errors["execution.fees"] = fee;
   }
-  const name = state.name.trim();
-  if (name.length > 200) errors.name = "At most 200 characters";
-  // eslint-disable-next-line no-control-regex -- the schema's own pattern: no control characters
-  else if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) errors.name = "No control characters";
   return errors;
 }
 
@@ -212,7 +242,11 @@ function feedBody(state: WizardState): Record<string, unknown> {
 
 export type CreateRequest =
   | { kind: "backtest"; body: Schemas["SessionCreate"] }
-  | { kind: "paper"; body: Schemas["PaperSessionCreate"] };
+  | { kind: "paper"; body: Schemas["PaperSessionCreate"] }
+  | { kind: "live"; body: Schemas["LiveSessionCreate"] };
+
+/** The multi-strategy fields at their defaults: the wizard's session runs one strategy. */
+const ONE_STRATEGY = { mode: "ab", allocation: "fixed" } as const;
 
 /** The request that creates the session the wizard describes. */
 export function createRequest(state: WizardState, fields: FieldSpec[]): CreateRequest {
@@ -220,6 +254,21 @@ export function createRequest(state: WizardState, fields: FieldSpec[]): CreateRe
   const params = toParams(fields, paramValues(state, fields));
   const name = (state.nameEdited ? state.name : generatedName(state)).trim();
   const execution = executionBody(state);
+  const risk = riskBody(state.risk);
+  if (state.kind === "live") {
+    return {
+      kind: "live",
+      body: {
+        ...(name === "" ? {} : { name }),
+        symbols: state.symbols,
+        strategy: { name: strategy, params },
+        feed: feedBody(state),
+        ...(risk === undefined ? {} : { risk }),
+        broker: brokerBody(state.broker),
+        confirm_real_money: state.broker.endpoint === "live" && state.broker.confirmRealMoney,
+      },
+    };
+  }
   if (state.kind === "paper") {
     return {
       kind: "paper",
@@ -230,6 +279,8 @@ export function createRequest(state: WizardState, fields: FieldSpec[]): CreateRe
         initial_cash: state.initialCash.trim(),
         ...(execution === undefined ? {} : { execution }),
         feed: feedBody(state),
+        ...(risk === undefined ? {} : { risk }),
+        ...ONE_STRATEGY,
       },
     };
   }
@@ -242,6 +293,8 @@ export function createRequest(state: WizardState, fields: FieldSpec[]): CreateRe
       initialCash: state.initialCash.trim(),
       ...(execution === undefined ? {} : { execution }),
       strategy: { name: strategy, params, symbols: state.symbols },
+      ...(risk === undefined ? {} : { risk }),
+      ...ONE_STRATEGY,
     },
   };
 }
