@@ -85,7 +85,7 @@ def test_every_end_state_and_type_is_summarized_once(api: Api) -> None:
     ]  # fmt: skip
     assert listed["total"] == 3
     # A session that ended at its start: its books, no metrics.
-    assert listed["items"][0]["metrics"] == {}
+    assert listed["items"][0]["metrics"] is None
     assert listed["items"][0]["pnl"] == "0"
 
     api.restart()  # restored ended: nothing is written twice

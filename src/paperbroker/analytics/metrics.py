@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,7 @@ from paperbroker.analytics.returns import (
 from paperbroker.analytics.tail import tail_risk
 from paperbroker.analytics.trade_stats import trade_stats, traded_notional, turnover
 from paperbroker.analytics.trades import Trade
-from paperbroker.core.clock import ns_to_datetime, ns_to_text
+from paperbroker.core.clock import datetime_to_ns, ns_to_datetime, ns_to_text
 from paperbroker.model.fill import Fill
 from paperbroker.model.order import Order
 
@@ -146,6 +146,28 @@ class Metrics:
             else:
                 out[f.name] = value
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Metrics:
+        """The metrics :meth:`as_dict` wrote (as stored with a session's summary or a
+        sweep's result). A field written before it existed takes its default;
+        ratios come back at :meth:`as_dict`'s 10 significant digits."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if value is None:
+                values[f.name] = None
+            elif f.name in _TS_FIELDS:
+                values[f.name] = datetime_to_ns(datetime.fromisoformat(value))
+            elif "Decimal" in str(f.type):
+                values[f.name] = Decimal(str(value))
+            elif "float" in str(f.type):
+                values[f.name] = float(value)
+            else:
+                values[f.name] = int(value)
+        return cls(**values)
 
     def __repr__(self) -> str:
         """Every field, times as RFC 3339 UTC and durations as timedeltas."""

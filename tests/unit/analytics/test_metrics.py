@@ -341,6 +341,29 @@ def test_as_dict_is_json_friendly() -> None:
     assert d["alpha"] is None
     json.dumps(d, allow_nan=False)
 
+    # What is stored reads back as the same metrics, to as_dict's precision.
+    back = Metrics.from_dict(json.loads(json.dumps(d)))
+    assert back.as_dict() == d
+    assert back.profit_factor == math.inf
+    assert back.avg_trade_pnl == D("51.5")
+    assert back.start_ts == m.start_ts
+
+
+def test_from_dict_takes_defaults_for_fields_stored_before_they_existed() -> None:
+    stored = compute_metrics(
+        days(0, 1),
+        floats(100, 101),
+        initial_cash=D("100"),
+        final_equity=D("101"),
+        trades=[],
+        fees=D("0"),
+    ).as_dict()
+    older = {k: v for k, v in stored.items() if k not in {"omega", "avg_latency_seconds"}}
+    back = Metrics.from_dict(older)
+    assert back.omega is None
+    assert back.avg_latency_seconds is None
+    assert back.total_return == stored["total_return"]
+
 
 def test_invalid_inputs() -> None:
     with pytest.raises(ValueError, match="at least one"):

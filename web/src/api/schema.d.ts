@@ -8072,13 +8072,8 @@ export interface components {
              * @description Closed round trips.
              */
             trades: number;
-            /**
-             * Metrics
-             * @description Every metric, as GET /v1/sessions/{id}/metrics writes them; {} when the session ended at its start.
-             */
-            metrics: {
-                [key: string]: string | number | null;
-            };
+            /** @description Every metric, as GET /v1/sessions/{id}/metrics writes them; null when the session ended at its start. */
+            metrics: components["schemas"]["MetricsPublic"] | null;
             run_record: components["schemas"]["RunRecordPublic"];
         };
         /**
@@ -8161,13 +8156,8 @@ export interface components {
              * @description Closed round trips.
              */
             trades: number;
-            /**
-             * Metrics
-             * @description Every metric, as GET /v1/sessions/{id}/metrics writes them; {} when the session ended at its start.
-             */
-            metrics: {
-                [key: string]: string | number | null;
-            };
+            /** @description Every metric, as GET /v1/sessions/{id}/metrics writes them; null when the session ended at its start. */
+            metrics: components["schemas"]["MetricsPublic"] | null;
         };
         /**
          * Snapshot
@@ -8534,13 +8524,8 @@ export interface components {
              * @description The objective, a decimal string (null: undefined).
              */
             score: string | null;
-            /**
-             * Metrics
-             * @description The run's metrics; ratios as decimal strings.
-             */
-            metrics: {
-                [key: string]: unknown;
-            };
+            /** @description The run's metrics, as GET /v1/sessions/{id}/metrics writes them; null when it did not run. */
+            metrics: components["schemas"]["MetricsPublic"] | null;
             /** Fills Digest */
             fills_digest: string;
             /**

@@ -10,62 +10,24 @@ what makes the run reproducible (docs/history.md).
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
+from paperbroker.analytics.metrics import Metrics
 from paperbroker.api.access import Owner
 from paperbroker.api.contract import answers
 from paperbroker.api.deps import Service, SessionIdPath
 from paperbroker.api.formats import decimal_text, time_text
 from paperbroker.api.params import Time
 from paperbroker.api.responses import ResponseModel
-from paperbroker.api.routes.session_metrics import Ratio, TradePublic, ratio, seconds
+from paperbroker.api.routes.session_metrics import MetricsPublic, Ratio, TradePublic, ratio
 from paperbroker.core.clock import datetime_to_ns
 from paperbroker.services.trade_review import TradeReview, trade_reviews
 from paperbroker.store.summaries import HistoryQuery, SessionSummary, SortKey
 
 router = APIRouter(tags=["history"])
-
-_NON_FINITE = frozenset({"inf", "-inf", "nan"})
-MetricValue = str | int | None
-
-
-def metrics_public(stored: dict[str, Any]) -> dict[str, MetricValue]:
-    """Stored metrics (:meth:`Metrics.as_dict <paperbroker.analytics.metrics.Metrics.as_dict>`)
-    as the API writes metrics: ratios as decimal strings (``null`` when undefined), money as
-    decimal text, ``*_ns`` durations as ``*_seconds``, ``*_ts`` times as ``start``/``end``."""
-    out: dict[str, MetricValue] = {}
-    for name, value in stored.items():
-        if name.endswith("_ts") and isinstance(value, str):
-            out[name.removesuffix("_ts")] = time_text(datetime_to_ns(datetime.fromisoformat(value)))
-        elif name.endswith("_ns"):
-            out[name.removesuffix("_ns") + "_seconds"] = None if value is None else seconds(value)
-        elif value is None:
-            out[name] = None
-        elif isinstance(value, float):
-            out[name] = ratio(value)
-        elif isinstance(value, int):
-            out[name] = value
-        elif isinstance(value, str) and value in _NON_FINITE:
-            out[name] = ratio(float(value))
-        else:
-            out[name] = _decimal_or_text(str(value))
-    return out
-
-
-def _decimal_or_text(text: str) -> str:
-    try:
-        return decimal_text(Decimal(text))
-    except InvalidOperation:
-        return text
-
-
-def _ratio_or_none(value: float | None) -> str | None:
-    return None if value is None else ratio(value)
 
 
 class SessionSummaryPublic(ResponseModel):
@@ -88,8 +50,8 @@ class SessionSummaryPublic(ResponseModel):
     max_drawdown: Ratio
     sharpe: Ratio
     trades: int = Field(description="Closed round trips.")
-    metrics: dict[str, MetricValue] = Field(
-        description="Every metric, as GET /v1/sessions/{id}/metrics writes them; {} when the "
+    metrics: MetricsPublic | None = Field(
+        description="Every metric, as GET /v1/sessions/{id}/metrics writes them; null when the "
         "session ended at its start."
     )
 
@@ -105,9 +67,9 @@ def _summary_fields(s: SessionSummary) -> dict[str, Any]:
         "start": time_text(s.period_start), "end": time_text(s.period_end),
         "ended_at": time_text(s.ended_at), "initial_equity": decimal_text(s.initial_equity),
         "final_equity": decimal_text(s.final_equity), "pnl": decimal_text(s.pnl),
-        "total_return": _ratio_or_none(s.total_return),
-        "max_drawdown": _ratio_or_none(s.max_drawdown), "sharpe": _ratio_or_none(s.sharpe),
-        "trades": s.trades, "metrics": metrics_public(s.metrics),
+        "total_return": ratio(s.total_return), "max_drawdown": ratio(s.max_drawdown),
+        "sharpe": ratio(s.sharpe), "trades": s.trades,
+        "metrics": MetricsPublic.of(Metrics.from_dict(s.metrics)) if s.metrics else None,
     }  # fmt: skip
 
 

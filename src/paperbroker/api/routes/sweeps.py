@@ -13,12 +13,13 @@ from typing import Annotated, Any, Literal, Self
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, status
 from pydantic import Field, model_validator
 
+from paperbroker.analytics.metrics import Metrics
 from paperbroker.api.access import Owner
 from paperbroker.api.contract import answers
 from paperbroker.api.decimals import CashAmount
 from paperbroker.api.formats import time_text
 from paperbroker.api.responses import ResponseModel, SessionPublic
-from paperbroker.api.routes.session_metrics import ratio
+from paperbroker.api.routes.session_metrics import MetricsPublic, ratio
 from paperbroker.api.schemas import (
     ExecutionChoice,
     PrintableText,
@@ -152,7 +153,10 @@ class SweepResultPublic(ResponseModel):
     params: dict[str, Any]
     window: SweepWindowPublic
     score: str | None = Field(description="The objective, a decimal string (null: undefined).")
-    metrics: dict[str, Any] = Field(description="The run's metrics; ratios as decimal strings.")
+    metrics: MetricsPublic | None = Field(
+        description="The run's metrics, as GET /v1/sessions/{id}/metrics writes them; null when "
+        "it did not run."
+    )
     fills_digest: str
     error: str | None = Field(description="Why it did not run (a combination refused).")
 
@@ -169,7 +173,7 @@ class SweepResultPublic(ResponseModel):
                 end=time_text(int(window["end_ns"])),
             ),
             score=None if result.score is None else ratio(result.score),
-            metrics={k: ratio(v) if isinstance(v, float) else v for k, v in result.metrics.items()},
+            metrics=MetricsPublic.of(Metrics.from_dict(result.metrics)) if result.metrics else None,
             fills_digest=result.fills_digest,
             error=result.error,
         )

@@ -1,5 +1,6 @@
 /** Summaries and comparisons as the server sends them, for the page tests. */
 import type { Comparison } from "../compare/types";
+import { METRIC_VALUES } from "../session/testData";
 import type { SessionSummary } from "./types";
 
 export function summary(fields: Partial<SessionSummary> & Pick<SessionSummary, "session_id" | "name">): SessionSummary {
@@ -19,7 +20,7 @@ export function summary(fields: Partial<SessionSummary> & Pick<SessionSummary, "
     max_drawdown: "-0.034",
     sharpe: "1.25",
     trades: 7,
-    metrics: { sharpe: "1.25", total_return: "0.012345" },
+    metrics: { ...METRIC_VALUES, sharpe: "1.25", total_return: "0.012345" },
     ...fields,
   };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { axeViolations } from "../../test/axe";
 import { fakeServer } from "../../test/fetch";
 import { renderPage } from "../../test/render";
+import { METRIC_VALUES } from "../session/testData";
 import SweepPage from "./SweepPage";
 import SweepsPage from "./SweepsPage";
 import type { Sweep, SweepResult } from "./types";
@@ -15,7 +16,7 @@ const RESULT: SweepResult = {
   params: { fast: 3, slow: 10 },
   window: { phase: "full", start: "2012-01-03T00:00:00Z", end: "2012-02-29T23:59:59Z" },
   score: "1.5",
-  metrics: { total_return: "0.02", sharpe: "1.5", max_drawdown: "-0.01", num_trades: 4 },
+  metrics: { ...METRIC_VALUES, total_return: "0.02", sharpe: "1.5", max_drawdown: "-0.01", num_trades: 4 },
   fills_digest: "abc",
   error: null,
 };

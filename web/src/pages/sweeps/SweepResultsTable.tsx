@@ -5,6 +5,7 @@ import { useMemo, useState } from "react";
 
 import { formatMetric, metricNumber, plainRatio, valueText } from "../../format/metrics";
 import type { SweepResult } from "./types";
+import { metricsRecord } from "../history/types";
 
 interface Column {
   key: string;
@@ -43,8 +44,8 @@ export function columnsFor(params: string[]): Column[] {
       key: metric.name,
       label: metric.label,
       numeric: true,
-      value: (row: SweepResult) => row.metrics[metric.name],
-      render: (row: SweepResult) => formatMetric(metric.kind, row.metrics[metric.name]),
+      value: (row: SweepResult) => metricsRecord(row.metrics)[metric.name],
+      render: (row: SweepResult) => formatMetric(metric.kind, metricsRecord(row.metrics)[metric.name]),
     })),
   ];
 }
