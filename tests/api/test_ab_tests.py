@@ -90,6 +90,14 @@ def test_an_ab_test_runs_each_arm_on_its_own_account_and_compares_them(api: Api)
     assert [r["label"] for r in rows] == ["a", "b"]
     for row, arm in zip(rows, (a, b), strict=True):
         assert Decimal(row["pnl"]) == Decimal(arm["metrics"]["final_equity"]) - 50000
+    # The session's summary is the whole session's: both arms' books as one.
+    summary = ok(api.client.get(f"/v1/sessions/{sid}/summary", auth=api.alice))
+    finals = [Decimal(arm["metrics"]["final_equity"]) for arm in (a, b)]
+    assert Decimal(summary["initial_equity"]) == 100000
+    assert Decimal(summary["final_equity"]) == sum(finals)
+    assert Decimal(summary["pnl"]) == sum(finals) - 100000
+    assert Decimal(summary["metrics"]["initial_cash"]) == 100000
+    assert summary["trades"] == sum(arm["metrics"]["num_trades"] for arm in (a, b))
     # It all comes back the same from the journal.
     api.restart()
     assert ok(api.client.get(f"/v1/sessions/{sid}/arms", auth=api.alice)) == report

@@ -32,7 +32,7 @@ from paperbroker.analytics.bootstrap import (
 from paperbroker.analytics.portfolio_history import HistoryQuery
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.services.account_history import account_portfolio_history
-from paperbroker.services.attribution import LabeledStrategy, multi_strategy
+from paperbroker.services.attribution import LabeledStrategy, labeled_strategies, multi_strategy
 from paperbroker.services.session_metrics import SessionMetrics, session_metrics
 from paperbroker.session.accounts import account_id
 from paperbroker.session.runtime import SessionRuntime
@@ -134,6 +134,17 @@ def _compare(
         )
     except ValueError as error:
         raise InvalidRequest(str(error)) from None
+
+
+def session_accounts(runtime: SessionRuntime) -> list[str]:
+    """The accounts a session's whole result is measured over: its default account, and
+    in an ``ab`` session each arm's own account too."""
+    found = [runtime.default_account_id]
+    for strategy in labeled_strategies(runtime):
+        account = _account(runtime, strategy)
+        if account not in found:
+            found.append(account)
+    return found
 
 
 def _account(runtime: SessionRuntime, strategy: LabeledStrategy) -> str:

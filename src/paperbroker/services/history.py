@@ -2,10 +2,11 @@
 
 When a session of any type reaches an ended state (stopped, killed,
 completed) its summary is built from the session as it ended
-(:func:`summarize`): the default account's metrics
-(:func:`~paperbroker.services.session_metrics.session_metrics`, every one
-that :meth:`Metrics.as_dict <paperbroker.analytics.metrics.Metrics.as_dict>`
-gives), its equity and P&L, and the run record
+(:func:`summarize`): every metric of its accounts taken as one book (the
+default account, and an A/B session's arms' accounts too:
+:func:`~paperbroker.services.session_metrics.accounts_metrics`, stored as
+:meth:`Metrics.as_dict <paperbroker.analytics.metrics.Metrics.as_dict>`
+writes them), its equity and P&L, and the run record
 (:mod:`~paperbroker.services.run_record`). It is stored once
 (:class:`~paperbroker.store.summaries.SummariesRepo`); a session found ended
 at a restart gets its summary then, if it had none.
@@ -14,12 +15,14 @@ at a restart gets its summary then, if it had none.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from paperbroker.services.ab_tests import session_accounts
 from paperbroker.services.run_record import run_record
 from paperbroker.services.session_facts import strategy_of, symbols_of
-from paperbroker.services.session_metrics import session_metrics
+from paperbroker.services.session_metrics import accounts_metrics
 from paperbroker.session.runtime import SessionRuntime
 from paperbroker.store.db import SessionFactory, read_session
 from paperbroker.store.sessions_repo import SessionRecord
@@ -36,13 +39,14 @@ _STATE_CHANGED = "SessionStateChanged"
 
 def summarize(record: SessionRecord, runtime: SessionRuntime, ended_at: int) -> SessionSummary:
     """The summary of the ended session ``record`` runs as ``runtime`` (see the module doc)."""
-    found = session_metrics(runtime)
+    accounts = session_accounts(runtime)
+    found = accounts_metrics(runtime, accounts)
     metrics = found.metrics
-    books = runtime.books(runtime.default_account_id)
-    initial = books.account.initial_cash
+    books = [runtime.books(a) for a in accounts]
+    initial = sum((b.account.initial_cash for b in books), Decimal(0))
     if metrics is None:  # it ended at its start: nothing to measure but its books
         with runtime.locked():
-            final = books.equity
+            final = sum((b.equity for b in books), Decimal(0))
         total_return = None if not initial else float((final - initial) / initial)
         drawdown = sharpe = None
         trades = len([t for t in found.trades if t.exit_ts is not None])

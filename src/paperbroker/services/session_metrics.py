@@ -19,6 +19,7 @@ server's market data (:func:`benchmark_prices`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,6 +34,7 @@ from paperbroker.analytics.trades import Trade, build_trades
 from paperbroker.core.clock import NANOS_PER_SECOND
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import BarSeries
+from paperbroker.model.account import Account
 from paperbroker.model.events import OrderFilled
 from paperbroker.portfolio.marks import PriceTrack
 from paperbroker.services.account_history import account_portfolio_history
@@ -104,42 +106,75 @@ def session_metrics(
         InvalidRequest: for a benchmark without market data, or a risk-free rate
             that is not finite or not above -1.
     """
+    return accounts_metrics(
+        runtime,
+        [account_id or runtime.default_account_id],
+        benchmark=benchmark,
+        risk_free_rate=risk_free_rate,
+        market=market,
+    )
+
+
+def accounts_metrics(
+    runtime: SessionRuntime,
+    account_ids: Sequence[str],
+    *,
+    benchmark: str | None = None,
+    risk_free_rate: float = 0.0,
+    market: MarketData | None = None,
+) -> SessionMetrics:
+    """:func:`session_metrics` of several accounts of the session taken as one book
+    (an A/B session's arms): their daily equity summed, their initial cash, fees,
+    orders and round trips together. An account without a sample yet on a day the
+    others have counts its initial cash. The answer's ``account_id`` is the first's.
+
+    Raises:
+        NotFound: for an account the session does not have.
+        InvalidRequest: as :func:`session_metrics`.
+    """
     if not np.isfinite(risk_free_rate) or risk_free_rate <= -1:
         raise InvalidRequest(f"risk_free_rate must be a finite rate above -1, not {risk_free_rate}")
-    account = runtime.books(account_id or runtime.default_account_id).account
+    accounts = [runtime.books(a).account for a in account_ids]
+    ids = {a.id for a in accounts}
     with runtime.locked():
         fills = [
             e.fill
             for e in runtime.kernel.events
-            if isinstance(e, OrderFilled) and e.fill.account_id == account.id
+            if isinstance(e, OrderFilled) and e.fill.account_id in ids
         ]
-        orders = runtime.orders(account.id)
+        orders = [order for a in accounts for order in runtime.orders(a.id)]
         quality = runtime.execution_quality()
         bars = {s.symbol: s for s in runtime.kernel.feed.series}
-        trades = with_excursions(build_trades(fills), bars)
-        try:
-            history = account_portfolio_history(
-                runtime, account.id, HistoryQuery(timeframe="1D", start_ns=runtime.spec.start_ns)
-            )
-        except InvalidRequest:  # no span yet: the clock is at the session's start
-            history = None
+        trades = sorted(
+            (
+                trade
+                for a in accounts
+                for trade in with_excursions(
+                    build_trades(f for f in fills if f.account_id == a.id), bars
+                )
+            ),
+            key=lambda t: (t.entry_ts, t.symbol),
+        )
+    curve = _summed_equity(runtime, accounts)
     closed = [t for t in trades if t.exit_ts is not None]
     durations = [t.exit_ts - t.entry_ts for t in closed if t.exit_ts is not None]
     average = sum(durations) // len(durations) if durations else None
-    if history is None or not history.equity:
-        return SessionMetrics(account.id, None, average, 0, quality, trades)
-    ts = np.asarray(history.timestamp, dtype=np.int64) * NANOS_PER_SECOND
+    first = accounts[0].id
+    if not curve:
+        return SessionMetrics(first, None, average, 0, quality, trades)
+    ts = np.asarray(list(curve), dtype=np.int64) * NANOS_PER_SECOND
     prices = None
     if benchmark is not None:
         # A sample is labelled by its window's start and valued at its end: the next
         # sample's start, the last one now.
         valued = np.maximum(np.append(ts[1:], runtime.now_ns), ts)
         prices = benchmark_prices(runtime, benchmark, valued, market)
+    equity = list(curve.values())
     metrics = compute_metrics(
         ts,
-        np.asarray(history.equity, dtype=np.float64),
-        initial_cash=account.initial_cash,
-        final_equity=Decimal(str(history.equity[-1])),
+        np.asarray(equity, dtype=np.float64),
+        initial_cash=sum((a.initial_cash for a in accounts), Decimal(0)),
+        final_equity=equity[-1],
         trades=trades,
         fees=sum((f.fee for f in fills), Decimal(0)),
         benchmark=prices,
@@ -147,4 +182,25 @@ def session_metrics(
         fills=fills,
         orders=orders,
     )
-    return SessionMetrics(account.id, metrics, average, len(ts), quality, trades)
+    return SessionMetrics(first, metrics, average, len(ts), quality, trades)
+
+
+def _summed_equity(runtime: SessionRuntime, accounts: Sequence[Account]) -> dict[int, Decimal]:
+    """The accounts' daily equity summed, by sample time (s); empty before any sample."""
+    curves = []
+    for account in accounts:
+        try:
+            history = account_portfolio_history(
+                runtime, account.id, HistoryQuery(timeframe="1D", start_ns=runtime.spec.start_ns)
+            )
+        except InvalidRequest:  # no span yet: the clock is at the session's start
+            return {}
+        curves.append((account, dict(zip(history.timestamp, history.equity, strict=True))))
+    times = sorted({t for _, curve in curves for t in curve})
+    return {
+        t: sum(
+            (Decimal(str(curve.get(t, account.initial_cash))) for account, curve in curves),
+            Decimal(0),
+        )
+        for t in times
+    }
