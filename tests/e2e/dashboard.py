@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import pytest
 from bench.server_process import ServerProcess, call
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 #: A session id as it shows in the dashboard's addresses.
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -99,6 +99,26 @@ class Tab:
     def live(self) -> None:
         """Wait until the live connection is up."""
         expect(self.page.get_by_label("live updates connected")).to_be_visible()
+
+
+def click_to_open(button: Locator, opened: Locator, *, attempts: int = 3) -> None:
+    """Click ``button`` until ``opened`` shows, as a person does on a page that moves.
+
+    A running session's page re-renders with every bar: when a row or a caption above
+    the button changes height between the mouse's press and its release, the two land
+    on different elements and the browser makes no click of them (a person then clicks
+    again). Each attempt waits a few seconds for ``opened``; the last one fails as
+    ``expect`` does.
+    """
+    for _ in range(attempts - 1):
+        button.click()
+        try:
+            expect(opened).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    button.click()
+    expect(opened).to_be_visible()
 
 
 def open_tab(

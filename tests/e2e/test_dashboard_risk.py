@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from bench.server_process import ServerProcess, call
 from playwright.sync_api import expect
-from tests.e2e.dashboard import Tab, api, describe, run_axe, screenshots_dir
+from tests.e2e.dashboard import Tab, api, click_to_open, describe, run_axe, screenshots_dir
 
 pytestmark = pytest.mark.browser
 
@@ -150,8 +150,8 @@ def test_the_kill_switch_flattens_a_paper_session_and_halts_it(
     expect(positions.get_by_role("row").filter(has_text="AAPL")).to_have_count(1)
 
     emergency = page.get_by_role("region", name="Emergency")
-    emergency.get_by_role("button", name="Kill switch").click()
     dialog = page.get_by_role("dialog", name="Kill switch")
+    click_to_open(emergency.get_by_role("button", name="Kill switch"), dialog)
     expect(dialog).to_contain_text("Kill switch for 'walk-kill'")
     dialog.get_by_label("Reason (optional)").fill("drill")
     dialog.get_by_role("button", name="Kill").click()
