@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.api.conftest import END, Api
 
 from paperbroker.services.run_record import session_fills
@@ -62,6 +63,38 @@ def test_a_rerun_reproduces_the_fills_byte_for_byte(api: Api) -> None:
     assert len({f["latency_ns"] for f in before}) > 1  # jittered, and drawn alike
     assert any(f["slippage"] > 0 for f in before)
     assert any(f["fee"] > 0 for f in before)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # Three equal arms of 30,000.01: 10,000.00 each, a cent left in the default account.
+        {"mode": "ab", "initialCash": "30000.01"},
+        {"mode": "shared", "allocation": "equal_risk"},
+    ],
+)
+def test_a_multi_strategy_session_reruns_as_the_strategies_it_was_given(
+    api: Api, fields: dict[str, Any]
+) -> None:
+    arms = [
+        {**SMA, "params": {"fast": 2, "slow": 5}},
+        {**SMA, "params": {"fast": 3, "slow": 8}, "weight": "0.25"},
+        {**SMA, "params": {"fast": 4, "slow": 10}, "label": "slow"},
+    ]
+    original = _ended(api, name="arms", strategies=arms, execution=REALISTIC, **fields)
+    config = _record(api, original["id"])["config"]
+    assert config["mode"] == fields["mode"]
+    assert [s["label"] for s in config["strategies"]] == ["a", "b", "slow"]
+    assert [s["params"] for s in config["strategies"]] == [a["params"] for a in arms]
+    response = api.client.post(f"/v1/sessions/{original['id']}/rerun", json={}, auth=api.alice)
+    assert response.status_code == 201, response.text
+    rerun = response.json()
+    assert _record(api, rerun["id"])["fills_digest"] == _record(api, original["id"])["fills_digest"]
+    assert _fills(api, original["id"]), "the arms traded"
+    before = api.client.get(f"/v1/sessions/{original['id']}/summary", auth=api.alice).json()
+    after = api.client.get(f"/v1/sessions/{rerun['id']}/summary", auth=api.alice).json()
+    for same in ("initial_equity", "final_equity", "pnl", "trades"):
+        assert after[same] == before[same], same
 
 
 def test_a_rerun_needs_an_ended_session_of_the_callers(api: Api) -> None:

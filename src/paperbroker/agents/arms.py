@@ -20,7 +20,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from typing import Any, Final, Literal
 
 from paperbroker.agents.sleeve import AllocationRule
@@ -162,3 +162,62 @@ def arm_accounts(agents: Sequence[Mapping[str, Any]] | None) -> list[Decimal]:
         return [Decimal(str(cash)) for _, cash in wanted]
     except ArithmeticError:
         raise InvalidRequest("account_cash must be a decimal amount") from None
+
+
+@dataclass(frozen=True)
+class ArmsRequest:
+    """What :func:`arms_pipeline` was asked for: the arms, the mode, the allocation rule
+    and the session's whole initial cash."""
+
+    arms: list[Arm]
+    mode: Mode
+    allocation: AllocationRule
+    initial_cash: Decimal
+
+
+#: Places of a weight read back from an arm's cash: fine enough that the cash it gives
+#: again, rounded down to the cent, is the cash it was (for any amount a session takes).
+_READ_BACK_STEP: Final = Decimal("1e-20")
+
+
+def arms_request(agents: Sequence[Mapping[str, Any]], default_cash: Decimal) -> ArmsRequest | None:
+    """The request :func:`arms_pipeline` made ``agents`` (and left ``default_cash`` in the
+    default account) from, or ``None`` for a pipeline it did not make.
+
+    An ``ab`` arm's weight comes back from its account's cash as ``cash / initial cash``,
+    rounded up at 20 places: the pipeline it gives is ``agents`` again (checked), with the
+    same cash in every account, though the weight may read differently from the one given.
+    """
+    strategies = [a for a in agents if isinstance(a, Mapping) and a.get("type") == "strategy"]
+    configs = [a.get("config") or {} for a in strategies]
+    if len(strategies) < MIN_ARMS or any(c.get("label") is None for c in configs):
+        return None
+    mode: Mode = "ab" if all(c.get("account_cash") is not None for c in configs) else "shared"
+    try:
+        cash = [Decimal(str(c["account_cash"])) for c in configs] if mode == "ab" else []
+        initial = default_cash + sum(cash, Decimal(0))
+        if mode == "ab":
+            # An arm opened with nothing (a weight too small for a cent) reads back as the
+            # smallest weight, which again gives it nothing.
+            weights = [
+                max(
+                    (c / initial).quantize(_READ_BACK_STEP, rounding=ROUND_CEILING), _READ_BACK_STEP
+                )
+                for c in cash
+            ]
+        else:
+            weights = [Decimal(str(c["weight"])) for c in configs]
+        allocation: AllocationRule = (
+            "fixed" if mode == "ab" else configs[0].get("allocation", "fixed")
+        )
+        arms = [
+            Arm(str(c["strategy"]), dict(c.get("params") or {}), list(a.get("symbols") or []),
+                weight, str(c["label"]))
+            for a, c, weight in zip(strategies, configs, weights, strict=True)
+        ]  # fmt: skip
+        again = arms_pipeline(arms, mode=mode, allocation=allocation, initial_cash=initial)
+    except (ArithmeticError, KeyError, InvalidRequest, TypeError, ValueError):
+        return None
+    if again.agents != list(agents) or again.default_cash != default_cash:
+        return None
+    return ArmsRequest(arms, mode, allocation, initial)

@@ -20,11 +20,13 @@ import hashlib
 import inspect
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 import paperbroker
+from paperbroker.agents.arms import arms_request
 from paperbroker.agents.decision import StrategyAgent
 from paperbroker.agents.pipeline import standard_pipeline
 from paperbroker.core.clock import ns_to_text
@@ -127,7 +129,7 @@ def creation_config(record: SessionRecord) -> dict[str, Any]:
             body["checkpoint_interval_seconds"] = stored.get(INTERVAL_FIELD)
         else:
             body["broker"] = stored.get("broker")
-    body.update(_pipeline_body(stored.get("pipeline"), kind))
+    body.update(_pipeline_body(stored.get("pipeline"), kind, stored.get("initial_cash")))
     body["risk"] = stored.get("risk")
     return {key: value for key, value in body.items() if value is not None}
 
@@ -143,11 +145,24 @@ def _account_body(account: object) -> dict[str, Any] | None:
     return {key: value for key, value in body.items() if value is not None}
 
 
-def _pipeline_body(pipeline: object, kind: str) -> dict[str, Any]:
-    """``strategy`` when the pipeline is the standard one around one strategy, else the
-    explicit ``agents``."""
+def _pipeline_body(pipeline: object, kind: str, initial_cash: object) -> dict[str, Any]:
+    """``strategy`` when the pipeline is the standard one around one strategy,
+    ``strategies`` (with the whole initial cash) when it is a multi-strategy session's,
+    else the explicit ``agents``."""
     if not isinstance(pipeline, list) or not pipeline:
         return {}
+    arms = None if initial_cash is None else arms_request(pipeline, Decimal(str(initial_cash)))
+    if arms is not None:
+        chosen: list[dict[str, Any]] = [
+            {"name": arm.name, "params": dict(arm.params), "symbols": list(arm.symbols),
+             "weight": str(arm.weight), "label": arm.label}
+            for arm in arms.arms
+        ]  # fmt: skip
+        cash_field = "initialCash" if kind == "backtest" else "initial_cash"
+        return {
+            "strategies": chosen, "mode": arms.mode, "allocation": arms.allocation,
+            cash_field: str(arms.initial_cash),
+        }  # fmt: skip
     strategies = [a for a in pipeline if isinstance(a, Mapping) and a.get("type") == "strategy"]
     data = next((a for a in pipeline if isinstance(a, Mapping) and a.get("type") == "data"), {})
     if len(strategies) == 1:
