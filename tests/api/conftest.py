@@ -19,7 +19,12 @@ from cryptography.fernet import Fernet, MultiFernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import URL
-from tests.store.backends import find_postgres, temporary_database, temporary_schema
+from tests.store.backends import (
+    find_postgres,
+    migrated_schema,
+    migrated_sqlite,
+    temporary_database,
+)
 
 from paperbroker.api import create_app
 from paperbroker.api.app import WARM_UP_DELAY
@@ -161,11 +166,12 @@ def api_postgres() -> Iterator[URL]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def api_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL | str]:
-    """Every API test runs on a SQLite file and on a fresh PostgreSQL schema."""
+    """Every API test runs on a SQLite file and on PostgreSQL, each as a fresh migration
+    leaves it."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'api.db'}"
+        yield migrated_sqlite(tmp_path / "api.db")
         return
-    with temporary_schema(request.getfixturevalue("api_postgres")) as url:
+    with migrated_schema(request.getfixturevalue("api_postgres")) as url:
         yield url
 
 
