@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import URL, Engine, make_url
-from tests.store.backends import find_postgres, temporary_database, temporary_schema
+from tests.store.backends import (
+    find_postgres,
+    migrated_schema,
+    migrated_sqlite,
+    temporary_database,
+    temporary_schema,
+)
 
 from paperbroker.store.db import SessionFactory, create_engine_for, session_factory
 from paperbroker.store.journal import Journal
@@ -29,9 +35,15 @@ def postgres_database() -> Iterator[URL]:
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database every storage test runs on, in turn."""
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL]:
     """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield make_url(f"sqlite:///{tmp_path / 'journal.db'}")
         return
     database: URL = request.getfixturevalue("postgres_database")
@@ -48,10 +60,24 @@ def bare_engine(db_url: URL) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def engine(bare_engine: Engine) -> Engine:
-    """An engine on a migrated database."""
-    migrate(bare_engine)
-    return bare_engine
+def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a migrated database: ``bare_engine``'s, migrated, for a test that
+    uses that or ``db_url`` too; else one a migration left, without running it again
+    (``migrated_sqlite``, ``migrated_schema`` of :mod:`tests.store.backends`)."""
+    if "bare_engine" in request.fixturenames or "db_url" in request.fixturenames:
+        bare: Engine = request.getfixturevalue("bare_engine")
+        migrate(bare)
+        yield bare
+        return
+    if backend == "sqlite":
+        engine = create_engine_for(migrated_sqlite(tmp_path / "journal.db"))
+        yield engine
+        engine.dispose()
+        return
+    with migrated_schema(request.getfixturevalue("postgres_database")) as url:
+        engine = create_engine_for(url)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

@@ -67,6 +67,7 @@ from paperbroker.model.events import (
     OrderEvent,
     OrderExpired,
     OrderFilled,
+    OrderRejected,
     OrderReplaced,
     OrderSubmitted,
 )
@@ -342,8 +343,9 @@ class Kernel(OrderDesk):
         submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if isinstance(event, OrderCanceled | OrderExpired | OrderReplaced):
-                self.portfolios[order.account_id].forget_reservations()  # it stopped working
+            if isinstance(event, OrderCanceled | OrderExpired | OrderReplaced | OrderRejected):
+                # It stopped working (a broker may reject an order it had accepted).
+                self.portfolios[order.account_id].forget_reservations()
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
         self._publish(event)
