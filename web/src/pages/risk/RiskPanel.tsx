@@ -24,13 +24,13 @@ import {
 } from "@mui/material";
 import { useState } from "react";
 
-import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Money } from "../../components/Money";
 import { formatDecimal } from "../../format/numbers";
 import { formatTime } from "../../format/time";
 import { Section } from "../session/Section";
 import { useClearOverride, useResetBreaker, useRiskView } from "./api";
+import { ResetBreakerDialog } from "./ResetBreakerDialog";
 import { Correlation, GapRisk, Sectors } from "./RiskFigures";
 import { ruleLabel } from "./riskForm";
 import { RulesDialog } from "./RulesDialog";
@@ -306,17 +306,11 @@ function Breakers({ sessionId, name, view }: { sessionId: string; name: string; 
           ))}
         </TableBody>
       </Table>
-      {reset.isError && <ErrorAlert error={reset.error} title="Not reset" />}
-      <ConfirmDialog
-        open={asking !== null}
-        title={asking === "all" ? "Reset every breaker" : `Reset ${asking ?? ""}`}
-        text={`Reset ${asking === "all" ? "every tripped breaker" : `the ${asking ?? ""} breaker`} of '${name}'? New entries are taken again once no breaker is tripped.`}
-        confirmLabel="Reset"
-        confirmColor="warning"
-        reason="required"
-        onConfirm={(reason) => {
-          if (asking !== null) reset.mutate({ sessionId, breaker: asking, reason });
-        }}
+      <ResetBreakerDialog
+        reset={reset}
+        sessionId={sessionId}
+        name={name}
+        breaker={asking}
         onClose={() => {
           setAsking(null);
         }}
