@@ -1,10 +1,11 @@
-import { Box, Button, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { Box, Button, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import { useState } from "react";
 
 import { Money } from "../../components/Money";
 import { StatusChip } from "../../components/StatusChip";
 import { SessionLink } from "../activity/SessionLink";
 import { useResetBreaker } from "./api";
+import { OkChip } from "./OkChip";
 import { ResetBreakerDialog } from "./ResetBreakerDialog";
 import type { RiskOverviewRow } from "./types";
 import { UsageBar } from "./UsageBar";
@@ -44,12 +45,7 @@ export function OverviewTable({ rows }: { rows: RiskOverviewRow[] }) {
                 <StatusChip status={row.state} />
               </TableCell>
               <TableCell>
-                <Chip
-                  size="small"
-                  variant="outlined"
-                  color={row.halted ? "error" : "success"}
-                  label={row.halted ? "halted" : "taken"}
-                />
+                <OkChip ok={!row.halted} label={row.halted ? "halted" : "taken"} />
               </TableCell>
               <TableCell>
                 <Stack direction="row" sx={{ gap: 1, flexWrap: "wrap" }}>

@@ -13,7 +13,6 @@ import {
   AlertTitle,
   Box,
   Button,
-  Chip,
   Stack,
   Table,
   TableBody,
@@ -30,6 +29,7 @@ import { formatDecimal } from "../../format/numbers";
 import { formatTime } from "../../format/time";
 import { Section } from "../session/Section";
 import { useClearOverride, useResetBreaker, useRiskView } from "./api";
+import { OkChip } from "./OkChip";
 import { ResetBreakerDialog } from "./ResetBreakerDialog";
 import { Correlation, GapRisk, Sectors } from "./RiskFigures";
 import { ruleLabel } from "./riskForm";
@@ -275,12 +275,7 @@ function Breakers({ sessionId, name, view }: { sessionId: string; name: string; 
                 {breaker.name}
               </TableCell>
               <TableCell>
-                <Chip
-                  size="small"
-                  variant="outlined"
-                  color={breaker.tripped ? "error" : "success"}
-                  label={breaker.tripped ? "tripped" : "armed"}
-                />
+                <OkChip ok={!breaker.tripped} label={breaker.tripped ? "tripped" : "armed"} />
               </TableCell>
               <TableCell align="right">{formatDecimal(breaker.value)}</TableCell>
               <TableCell align="right">{formatDecimal(limitOf(view, breaker))}</TableCell>
