@@ -1,5 +1,7 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, Stack } from "@mui/material";
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle, Stack } from "@mui/material";
 import { useId, type ReactNode } from "react";
+
+import { RequestError } from "./RequestError";
 
 /**
  * A dialog that sends one request: its fields, the request's error once it
@@ -34,11 +36,7 @@ export function MutationDialog({
       <DialogContent>
         <Stack spacing={2} sx={{ pt: 1 }}>
           {children}
-          {error !== null && (
-            <Alert severity="error" role="alert">
-              {error.message}
-            </Alert>
-          )}
+          <RequestError error={error} />
         </Stack>
       </DialogContent>
       <DialogActions>

@@ -5,7 +5,6 @@
 import CancelIcon from "@mui/icons-material/Cancel";
 import DeleteIcon from "@mui/icons-material/Delete";
 import {
-  Alert,
   IconButton,
   Link,
   Stack,
@@ -21,6 +20,7 @@ import {
 import { Link as RouterLink } from "react-router";
 
 import { QueryContent } from "../../components/QueryContent";
+import { RequestError } from "../../components/RequestError";
 import { StatusChip } from "../../components/StatusChip";
 import { plainRatio } from "../../format/metrics";
 import { formatTime } from "../../format/time";
@@ -42,11 +42,7 @@ export default function SweepsPage() {
       <Section title="Launch a sweep">
         <LaunchSweepForm />
       </Section>
-      {cancel.error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { cancel.reset(); }}>
-          {cancel.error.message}
-        </Alert>
-      )}
+      <RequestError error={cancel.error} onClose={() => { cancel.reset(); }} />
       <QueryContent
         query={sweeps}
         loading="Loading sweeps…"

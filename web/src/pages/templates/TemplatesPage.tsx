@@ -8,7 +8,6 @@ import DeleteIcon from "@mui/icons-material/Delete";
 import EditNoteIcon from "@mui/icons-material/EditNote";
 import PlayArrowIcon from "@mui/icons-material/PlayArrow";
 import {
-  Alert,
   Box,
   Button,
   Chip,
@@ -28,6 +27,7 @@ import { Link as RouterLink, useNavigate } from "react-router";
 
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { QueryContent } from "../../components/QueryContent";
+import { RequestError } from "../../components/RequestError";
 import { SessionType } from "../sessions/SessionType";
 import { templateStrategy, useDeleteTemplate, useSessionFromTemplate, useTemplates } from "./api";
 import { CreateTemplateDialog } from "./CreateTemplateDialog";
@@ -56,11 +56,7 @@ export default function TemplatesPage() {
         A template is a session&apos;s configuration kept under a name. Start a session from it as it is, or open it in the
         new-session wizard to change it first. Save one from any session with its page&apos;s &ldquo;Save as template&rdquo;.
       </Typography>
-      {error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { remove.reset(); start.reset(); }}>
-          {error.message}
-        </Alert>
-      )}
+      <RequestError error={error} onClose={() => { remove.reset(); start.reset(); }} />
       <QueryContent
         query={templates}
         loading="Loading templates…"
