@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ALL_METRICS, bestIndexes, formatMetric, ratioPercent } from "./metrics";
+import { ALL_METRICS, bestIndexes, formatMetric, metricNumber, plainRatio, ratioPercent } from "./metrics";
 
 const spec = (name: string) => ALL_METRICS.find((metric) => metric.name === name)!;
 
@@ -18,6 +18,20 @@ describe("metrics", () => {
     expect(formatMetric("seconds", "90")).toBe("1m 30s");
     expect(formatMetric("bps", "1.5")).toBe("1.50 bps");
     expect(formatMetric("percent", null)).toBe("—");
+  });
+
+  it("reads infinite ratios and missing values alike in every reader", () => {
+    for (const read of [ratioPercent, plainRatio]) {
+      expect(read("inf")).toBe("∞");
+      expect(read("-inf")).toBe("−∞");
+    }
+    for (const missing of [null, undefined, ""]) {
+      expect(ratioPercent(missing)).toBe("—");
+      expect(plainRatio(missing)).toBe("—");
+      expect(formatMetric("count", missing)).toBe("—");
+      expect(metricNumber(missing)).toBeNull();
+    }
+    expect(metricNumber("-inf")).toBe(-Infinity);
   });
 
   it("finds the best value of a row by the metric's better side, ties included", () => {

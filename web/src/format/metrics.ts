@@ -96,6 +96,16 @@ export const METRIC_GROUPS: MetricGroup[] = [
 
 export const ALL_METRICS: MetricSpec[] = METRIC_GROUPS.flatMap((group) => group.metrics);
 
+/** No value: the server's null, a field it left out, an empty string. */
+function absent(value: unknown): value is null | undefined | "" {
+  return value === null || value === undefined || value === "";
+}
+
+/** An infinite ratio (`"inf"`, `"-inf"`) as it reads, or null for any other. */
+function infinity(text: string): string | null {
+  return text === "inf" ? "∞" : text === "-inf" ? "−∞" : null;
+}
+
 /** A value as text: strings and numbers as they are, anything else as JSON. */
 export function valueText(value: unknown): string {
   if (value === undefined) return "";
@@ -106,12 +116,13 @@ export function valueText(value: unknown): string {
 
 /** A ratio the server writes as a decimal string (`"0.0123"`, `"inf"`, null) as a percentage. */
 export function ratioPercent(value: unknown): string {
-  if (value === null || value === undefined || value === "") {
+  if (absent(value)) {
     return "—";
   }
   const text = valueText(value);
-  if (text === "inf" || text === "-inf") {
-    return text === "inf" ? "∞" : "−∞";
+  const infinite = infinity(text);
+  if (infinite !== null) {
+    return infinite;
   }
   // Shift the point two places on the decimal string: no binary rounding.
   const negative = text.startsWith("-");
@@ -122,16 +133,16 @@ export function ratioPercent(value: unknown): string {
 
 /** A plain ratio (Sharpe, profit factor) to two places. */
 export function plainRatio(value: unknown): string {
-  if (value === null || value === undefined || value === "") {
+  if (absent(value)) {
     return "—";
   }
   const text = valueText(value);
-  return text === "inf" ? "∞" : text === "-inf" ? "−∞" : formatDecimal(text, { places: 2 });
+  return infinity(text) ?? formatDecimal(text, { places: 2 });
 }
 
 /** A metric's value as it reads. */
 export function formatMetric(kind: MetricKind, value: unknown): string {
-  if (value === null || value === undefined || value === "") {
+  if (absent(value)) {
     return "—";
   }
   switch (kind) {
@@ -152,7 +163,7 @@ export function formatMetric(kind: MetricKind, value: unknown): string {
 
 /** A value as a number to compare (`inf` included), or null. */
 export function metricNumber(value: unknown): number | null {
-  if (value === null || value === undefined || value === "") {
+  if (absent(value)) {
     return null;
   }
   if (value === "inf") return Infinity;

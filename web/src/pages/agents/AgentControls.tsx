@@ -1,12 +1,13 @@
 import ArticleIcon from "@mui/icons-material/Article";
 import PlayArrowIcon from "@mui/icons-material/PlayArrow";
 import StopIcon from "@mui/icons-material/Stop";
-import { Alert, Box, Button, Tooltip } from "@mui/material";
+import { Box, Button, Tooltip } from "@mui/material";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { keys } from "../../api/keys";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { RequestError } from "../../components/RequestError";
 import { type Agent, startAgent, stopAgent } from "./api";
 
 const STARTABLE = new Set(["stopped", "error"]);
@@ -86,18 +87,13 @@ export function AgentControls({
           Logs
         </Button>
       </Box>
-      {command.error !== null && (
-        <Alert
-          severity="error"
-          role="alert"
-          sx={{ mt: 1, py: 0 }}
-          onClose={() => {
-            command.reset();
-          }}
-        >
-          {command.error.message}
-        </Alert>
-      )}
+      <RequestError
+        error={command.error}
+        sx={{ mt: 1, py: 0 }}
+        onClose={() => {
+          command.reset();
+        }}
+      />
       <ConfirmDialog
         open={confirming}
         title={`Stop agent '${agent.name}'?`}

@@ -1,6 +1,7 @@
-import { Box, Button, MenuItem, TextField } from "@mui/material";
+import { Button, TextField } from "@mui/material";
 
-import { TYPE_LABELS } from "../sessions/SessionType";
+import { FilterBar, filterNames, FilterSelect } from "../../components/FilterSelect";
+import { TYPE_OPTIONS } from "../sessions/SessionType";
 import type { HistoryView } from "./query";
 
 const STATES = ["completed", "stopped", "killed"];
@@ -15,41 +16,19 @@ export function HistoryFilters({
   strategies: string[];
   onChange: (change: Partial<HistoryView>) => void;
 }) {
-  const select = {
-    select: true,
-    size: "small",
-    sx: { minWidth: 150 },
-    slotProps: { select: { displayEmpty: true }, inputLabel: { shrink: true } },
-  } as const;
   const date = { type: "date", size: "small", slotProps: { inputLabel: { shrink: true } } } as const;
-  const names = [...new Set([...strategies, ...(view.strategy === "" ? [] : [view.strategy])])].sort();
   const filtered = view.type !== "" || view.strategy !== "" || view.state !== "" || view.since !== "" || view.until !== "";
   return (
-    <Box role="search" aria-label="Filter history" sx={{ display: "flex", gap: 2, flexWrap: "wrap", alignItems: "center" }}>
-      <TextField {...select} label="Type" value={view.type} onChange={(event) => { onChange({ type: event.target.value, page: 0 }); }}>
-        <MenuItem value="">All types</MenuItem>
-        {Object.entries(TYPE_LABELS).map(([type, label]) => (
-          <MenuItem key={type} value={type}>
-            {label}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField {...select} label="Strategy" value={view.strategy} onChange={(event) => { onChange({ strategy: event.target.value, page: 0 }); }}>
-        <MenuItem value="">All strategies</MenuItem>
-        {names.map((name) => (
-          <MenuItem key={name} value={name}>
-            {name}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField {...select} label="State" value={view.state} onChange={(event) => { onChange({ state: event.target.value, page: 0 }); }}>
-        <MenuItem value="">All states</MenuItem>
-        {STATES.map((state) => (
-          <MenuItem key={state} value={state}>
-            {state}
-          </MenuItem>
-        ))}
-      </TextField>
+    <FilterBar label="Filter history">
+      <FilterSelect label="Type" value={view.type} all="All types" options={TYPE_OPTIONS} onChange={(type) => { onChange({ type, page: 0 }); }} />
+      <FilterSelect
+        label="Strategy"
+        value={view.strategy}
+        all="All strategies"
+        options={filterNames(strategies, view.strategy)}
+        onChange={(strategy) => { onChange({ strategy, page: 0 }); }}
+      />
+      <FilterSelect label="State" value={view.state} all="All states" options={STATES} onChange={(state) => { onChange({ state, page: 0 }); }} />
       <TextField {...date} label="Ended from" value={view.since} onChange={(event) => { onChange({ since: event.target.value, page: 0 }); }} />
       <TextField {...date} label="Ended until" value={view.until} onChange={(event) => { onChange({ until: event.target.value, page: 0 }); }} />
       {filtered && (
@@ -57,6 +36,6 @@ export function HistoryFilters({
           Clear filters
         </Button>
       )}
-    </Box>
+    </FilterBar>
   );
 }

@@ -4,7 +4,7 @@
  * rows picked here open side by side on the compare page.
  */
 import CompareArrowsIcon from "@mui/icons-material/CompareArrows";
-import { Box, Button, Chip, Paper, Stack, TablePagination, Typography } from "@mui/material";
+import { Box, Button, Chip, Stack, TablePagination, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -12,7 +12,7 @@ import { useNavigate, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { PageLoading } from "../../components/PageLoading";
+import { QueryContent } from "../../components/QueryContent";
 import { useHistory } from "./api";
 import { HistoryFilters } from "./HistoryFilters";
 import { HistoryTable } from "./HistoryTable";
@@ -77,52 +77,55 @@ export default function HistoryPage() {
           )}
         </Box>
       )}
-      {history.isPending ? (
-        <PageLoading label="Loading history…" />
-      ) : history.data === undefined ? (
-        <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />
-      ) : history.data.total === 0 ? (
-        <Paper variant="outlined" sx={{ p: 4, textAlign: "center" }}>
-          <Typography variant="h6" component="p">
-            No past session{view.type || view.strategy || view.state || view.since || view.until ? " matches these filters" : " yet"}
-          </Typography>
-          <Typography color="text.secondary">A session shows here once it has ended (completed, stopped or killed).</Typography>
-        </Paper>
-      ) : (
-        <>
-          {history.isError && <ErrorAlert error={history.error} title="Could not refresh the history" />}
-          <HistoryTable
-            rows={history.data.items}
-            sort={view.sort}
-            order={view.order}
-            onSort={(sort) => {
-              setView({ sort, order: view.sort === sort && view.order === "desc" ? "asc" : "desc", page: 0 });
-            }}
-            selected={selected}
-            onToggle={(row) => {
-              setSelected((current) => {
-                const next = new Map(current);
-                if (next.has(row.session_id)) next.delete(row.session_id);
-                else next.set(row.session_id, row.name);
-                return next;
-              });
-            }}
-          />
-          <TablePagination
-            component="div"
-            count={history.data.total}
-            page={view.page}
-            rowsPerPage={view.perPage}
-            rowsPerPageOptions={[...PER_PAGE]}
-            onPageChange={(_, page) => {
-              setView({ page });
-            }}
-            onRowsPerPageChange={(event) => {
-              setView({ perPage: Number(event.target.value), page: 0 });
-            }}
-          />
-        </>
-      )}
+      <QueryContent
+        query={history}
+        loading="Loading history…"
+        isEmpty={(data) => data.total === 0}
+        empty={
+          <>
+            <Typography variant="h6" component="p">
+              No past session{view.type || view.strategy || view.state || view.since || view.until ? " matches these filters" : " yet"}
+            </Typography>
+            <Typography color="text.secondary">A session shows here once it has ended (completed, stopped or killed).</Typography>
+          </>
+        }
+      >
+        {(data) => (
+          <>
+            {history.isError && <ErrorAlert error={history.error} title="Could not refresh the history" />}
+            <HistoryTable
+              rows={data.items}
+              sort={view.sort}
+              order={view.order}
+              onSort={(sort) => {
+                setView({ sort, order: view.sort === sort && view.order === "desc" ? "asc" : "desc", page: 0 });
+              }}
+              selected={selected}
+              onToggle={(row) => {
+                setSelected((current) => {
+                  const next = new Map(current);
+                  if (next.has(row.session_id)) next.delete(row.session_id);
+                  else next.set(row.session_id, row.name);
+                  return next;
+                });
+              }}
+            />
+            <TablePagination
+              component="div"
+              count={data.total}
+              page={view.page}
+              rowsPerPage={view.perPage}
+              rowsPerPageOptions={[...PER_PAGE]}
+              onPageChange={(_, page) => {
+                setView({ page });
+              }}
+              onRowsPerPageChange={(event) => {
+                setView({ perPage: Number(event.target.value), page: 0 });
+              }}
+            />
+          </>
+        )}
+      </QueryContent>
     </Stack>
   );
 }

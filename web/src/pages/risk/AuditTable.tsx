@@ -1,10 +1,11 @@
-import { Box, Button, Chip, MenuItem, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from "@mui/material";
+import { Box, Button, MenuItem, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from "@mui/material";
 import { useState } from "react";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatTime } from "../../format/time";
 import { SessionLink } from "../activity/SessionLink";
 import { useRiskAudit } from "./api";
+import { OkChip } from "./OkChip";
 import type { RiskOverviewRow } from "./types";
 
 function describeParams(params: Record<string, unknown>): string {
@@ -70,12 +71,7 @@ export function AuditTable({ sessions }: { sessions: RiskOverviewRow[] }) {
                   <TableCell sx={{ maxWidth: 320, overflowWrap: "anywhere" }}>{describeParams(entry.params)}</TableCell>
                   <TableCell>{entry.reason}</TableCell>
                   <TableCell>
-                    <Chip
-                      size="small"
-                      variant="outlined"
-                      color={entry.outcome === "ok" ? "success" : "error"}
-                      label={entry.outcome}
-                    />{" "}
+                    <OkChip ok={entry.outcome === "ok"} label={entry.outcome} />{" "}
                     {entry.message}
                   </TableCell>
                 </TableRow>

@@ -1,12 +1,12 @@
-import { Box, Button, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { Box, Button, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import { useState } from "react";
 
-import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { Money } from "../../components/Money";
 import { StatusChip } from "../../components/StatusChip";
 import { SessionLink } from "../activity/SessionLink";
 import { useResetBreaker } from "./api";
+import { OkChip } from "./OkChip";
+import { ResetBreakerDialog } from "./ResetBreakerDialog";
 import type { RiskOverviewRow } from "./types";
 import { UsageBar } from "./UsageBar";
 
@@ -45,12 +45,7 @@ export function OverviewTable({ rows }: { rows: RiskOverviewRow[] }) {
                 <StatusChip status={row.state} />
               </TableCell>
               <TableCell>
-                <Chip
-                  size="small"
-                  variant="outlined"
-                  color={row.halted ? "error" : "success"}
-                  label={row.halted ? "halted" : "taken"}
-                />
+                <OkChip ok={!row.halted} label={row.halted ? "halted" : "taken"} />
               </TableCell>
               <TableCell>
                 <Stack direction="row" sx={{ gap: 1, flexWrap: "wrap" }}>
@@ -90,17 +85,11 @@ export function OverviewTable({ rows }: { rows: RiskOverviewRow[] }) {
           ))}
         </TableBody>
       </Table>
-      {reset.isError && <ErrorAlert error={reset.error} title="Not reset" />}
-      <ConfirmDialog
-        open={asking !== null}
-        title={`Reset ${asking?.breaker ?? ""}`}
-        text={`Reset the ${asking?.breaker ?? ""} breaker of '${asking?.row.name ?? ""}'? New entries are taken again once no breaker is tripped.`}
-        confirmLabel="Reset"
-        confirmColor="warning"
-        reason="required"
-        onConfirm={(reason) => {
-          if (asking !== null) reset.mutate({ sessionId: asking.row.session_id, breaker: asking.breaker, reason });
-        }}
+      <ResetBreakerDialog
+        reset={reset}
+        sessionId={asking?.row.session_id ?? ""}
+        name={asking?.row.name ?? ""}
+        breaker={asking?.breaker ?? null}
         onClose={() => {
           setAsking(null);
         }}

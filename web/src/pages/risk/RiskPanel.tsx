@@ -13,7 +13,6 @@ import {
   AlertTitle,
   Box,
   Button,
-  Chip,
   Stack,
   Table,
   TableBody,
@@ -24,13 +23,14 @@ import {
 } from "@mui/material";
 import { useState } from "react";
 
-import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { Money } from "../../components/Money";
 import { formatDecimal } from "../../format/numbers";
 import { formatTime } from "../../format/time";
 import { Section } from "../session/Section";
 import { useClearOverride, useResetBreaker, useRiskView } from "./api";
+import { OkChip } from "./OkChip";
+import { ResetBreakerDialog } from "./ResetBreakerDialog";
 import { Correlation, GapRisk, Sectors } from "./RiskFigures";
 import { ruleLabel } from "./riskForm";
 import { RulesDialog } from "./RulesDialog";
@@ -275,12 +275,7 @@ function Breakers({ sessionId, name, view }: { sessionId: string; name: string; 
                 {breaker.name}
               </TableCell>
               <TableCell>
-                <Chip
-                  size="small"
-                  variant="outlined"
-                  color={breaker.tripped ? "error" : "success"}
-                  label={breaker.tripped ? "tripped" : "armed"}
-                />
+                <OkChip ok={!breaker.tripped} label={breaker.tripped ? "tripped" : "armed"} />
               </TableCell>
               <TableCell align="right">{formatDecimal(breaker.value)}</TableCell>
               <TableCell align="right">{formatDecimal(limitOf(view, breaker))}</TableCell>
@@ -306,17 +301,11 @@ function Breakers({ sessionId, name, view }: { sessionId: string; name: string; 
           ))}
         </TableBody>
       </Table>
-      {reset.isError && <ErrorAlert error={reset.error} title="Not reset" />}
-      <ConfirmDialog
-        open={asking !== null}
-        title={asking === "all" ? "Reset every breaker" : `Reset ${asking ?? ""}`}
-        text={`Reset ${asking === "all" ? "every tripped breaker" : `the ${asking ?? ""} breaker`} of '${name}'? New entries are taken again once no breaker is tripped.`}
-        confirmLabel="Reset"
-        confirmColor="warning"
-        reason="required"
-        onConfirm={(reason) => {
-          if (asking !== null) reset.mutate({ sessionId, breaker: asking, reason });
-        }}
+      <ResetBreakerDialog
+        reset={reset}
+        sessionId={sessionId}
+        name={name}
+        breaker={asking}
         onClose={() => {
           setAsking(null);
         }}

@@ -7,20 +7,11 @@ import BookmarkAddIcon from "@mui/icons-material/BookmarkAdd";
 import ContentCopyIcon from "@mui/icons-material/ContentCopy";
 import ReplayIcon from "@mui/icons-material/Replay";
 import UpgradeIcon from "@mui/icons-material/Upgrade";
-import {
-  Alert,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogContentText,
-  DialogTitle,
-  Stack,
-  TextField,
-} from "@mui/material";
-import { useId, useState } from "react";
+import { Button, DialogContentText, TextField } from "@mui/material";
+import { useState } from "react";
 import { useNavigate } from "react-router";
 
+import { MutationDialog } from "../../components/MutationDialog";
 import { CreateTemplateDialog } from "../templates/CreateTemplateDialog";
 import { useDerivedSession, type DerivedAction } from "./analyticsQueries";
 import type { SessionView } from "./types";
@@ -28,7 +19,6 @@ import type { SessionView } from "./types";
 type Asking = "clone" | "rerun" | "promote" | null;
 
 export function DerivedSessionActions({ session }: { session: SessionView }) {
-  const id = useId();
   const navigate = useNavigate();
   const derive = useDerivedSession(session.id);
   const [saving, setSaving] = useState(false);
@@ -71,80 +61,69 @@ export function DerivedSessionActions({ session }: { session: SessionView }) {
         </Button>
       )}
       <CreateTemplateDialog open={saving} onClose={() => { setSaving(false); }} sessionId={session.id} />
-      <Dialog open={asking !== null} onClose={close} aria-labelledby={`${id}-title`} fullWidth maxWidth="sm">
-        <DialogTitle id={`${id}-title`}>
-          {asking === "clone"
+      <MutationDialog
+        open={asking !== null}
+        title={
+          asking === "clone"
             ? `Clone '${session.name}'`
             : asking === "rerun"
               ? `Rerun '${session.name}'?`
-              : `Promote '${session.name}' to ${promoteTo ?? ""}`}
-        </DialogTitle>
-        <DialogContent>
-          <Stack spacing={2} sx={{ pt: 1 }}>
-            {asking === "clone" && (
-              <TextField label="Name of the copy" value={cloneName} onChange={(event) => { setCloneName(event.target.value); }} autoFocus />
-            )}
-            {asking === "rerun" && (
-              <DialogContentText>
-                A new backtest runs to its end with this one&apos;s run record (code, data, parameters, seed, execution); its
-                summary tells whether the fills came out the same.
-              </DialogContentText>
-            )}
-            {asking === "promote" && (
-              <>
-                <DialogContentText>
-                  A new {promoteTo} session with this one&apos;s strategy, parameters and symbols.
-                  {promoteTo === "live" ? " A live session needs its broker: give it below, as in a live create body." : ""}
-                </DialogContentText>
-                <TextField
-                  label={`Extra fields of the ${promoteTo ?? ""} create body (JSON)`}
-                  multiline
-                  minRows={3}
-                  value={extra}
-                  error={extraError !== null}
-                  helperText={extraError ?? "e.g. {\"name\": \"…\"}"}
-                  onChange={(event) => { setExtra(event.target.value); setExtraError(null); }}
-                  slotProps={{ htmlInput: { style: { fontFamily: "monospace" } } }}
-                />
-              </>
-            )}
-            {derive.error !== null && (
-              <Alert severity="error" role="alert">
-                {derive.error.message}
-              </Alert>
-            )}
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={close}>Cancel</Button>
-          <Button
-            variant="contained"
-            disabled={derive.isPending}
-            onClick={() => {
-              if (asking === "clone") {
-                run({ kind: "clone", changes: cloneName.trim() === "" ? {} : { name: cloneName.trim() } });
-              } else if (asking === "rerun") {
-                run({ kind: "rerun" });
-              } else if (promoteTo !== null) {
-                let parsed: unknown;
-                try {
-                  parsed = JSON.parse(extra);
-                } catch {
-                  setExtraError("Not JSON");
-                  return;
-                }
-                if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-                  setExtraError("A JSON object");
-                  return;
-                }
-                run({ kind: "promote", to: promoteTo, extra: parsed as Record<string, unknown> });
-              }
-            }}
-          >
-            {derive.isPending ? "Working…" : asking === "clone" ? "Clone" : asking === "rerun" ? "Rerun" : "Promote"}
-          </Button>
-        </DialogActions>
-      </Dialog>
+              : `Promote '${session.name}' to ${promoteTo ?? ""}`
+        }
+        error={derive.error}
+        pending={derive.isPending}
+        submitLabel={asking === "clone" ? "Clone" : asking === "rerun" ? "Rerun" : "Promote"}
+        busyLabel="Working…"
+        onSubmit={() => {
+          if (asking === "clone") {
+            run({ kind: "clone", changes: cloneName.trim() === "" ? {} : { name: cloneName.trim() } });
+          } else if (asking === "rerun") {
+            run({ kind: "rerun" });
+          } else if (promoteTo !== null) {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(extra);
+            } catch {
+              setExtraError("Not JSON");
+              return;
+            }
+            if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+              setExtraError("A JSON object");
+              return;
+            }
+            run({ kind: "promote", to: promoteTo, extra: parsed as Record<string, unknown> });
+          }
+        }}
+        onClose={close}
+      >
+        {asking === "clone" && (
+          <TextField label="Name of the copy" value={cloneName} onChange={(event) => { setCloneName(event.target.value); }} autoFocus />
+        )}
+        {asking === "rerun" && (
+          <DialogContentText>
+            A new backtest runs to its end with this one&apos;s run record (code, data, parameters, seed, execution); its
+            summary tells whether the fills came out the same.
+          </DialogContentText>
+        )}
+        {asking === "promote" && (
+          <>
+            <DialogContentText>
+              A new {promoteTo} session with this one&apos;s strategy, parameters and symbols.
+              {promoteTo === "live" ? " A live session needs its broker: give it below, as in a live create body." : ""}
+            </DialogContentText>
+            <TextField
+              label={`Extra fields of the ${promoteTo ?? ""} create body (JSON)`}
+              multiline
+              minRows={3}
+              value={extra}
+              error={extraError !== null}
+              helperText={extraError ?? "e.g. {\"name\": \"…\"}"}
+              onChange={(event) => { setExtra(event.target.value); setExtraError(null); }}
+              slotProps={{ htmlInput: { style: { fontFamily: "monospace" } } }}
+            />
+          </>
+        )}
+      </MutationDialog>
     </>
   );
 }

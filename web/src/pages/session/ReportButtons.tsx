@@ -6,11 +6,12 @@
 import ArrowDropDownIcon from "@mui/icons-material/ArrowDropDown";
 import DescriptionIcon from "@mui/icons-material/Description";
 import DownloadIcon from "@mui/icons-material/Download";
-import { Alert, Button, Menu, MenuItem } from "@mui/material";
+import { Button, Menu, MenuItem } from "@mui/material";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { fetchFile, saveBlob } from "../../api/download";
+import { RequestError } from "../../components/RequestError";
 
 export type ReportFormat = { format: "html" } | { format: "json" } | { format: "csv"; part: "trades" | "fills" | "equity" | "metrics" };
 
@@ -66,11 +67,7 @@ export function ReportButtons({ sessionId, name }: { sessionId: string; name: st
           </MenuItem>
         ))}
       </Menu>
-      {download.error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { download.reset(); }}>
-          The report could not be downloaded: {download.error.message}
-        </Alert>
-      )}
+      <RequestError error={download.error} prefix="The report could not be downloaded: " onClose={() => { download.reset(); }} />
     </>
   );
 }

@@ -10,6 +10,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
+import { RequestError } from "../../components/RequestError";
 import type { Session } from "./rows";
 
 type Bulk = "pause" | "resume";
@@ -76,11 +77,7 @@ export function PaperBulkControls({ sessions }: { sessions: readonly Session[] }
         {button("pause", running)}
         {button("resume", paused)}
       </Box>
-      {mutation.error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { mutation.reset(); }}>
-          {mutation.error.message}
-        </Alert>
-      )}
+      <RequestError error={mutation.error} onClose={() => { mutation.reset(); }} />
       {result !== null && (
         <Alert severity={result.failed.length > 0 ? "warning" : "success"} role="status" onClose={() => { mutation.reset(); }}>
           {result.ok}

@@ -26,3 +26,6 @@ export function SessionType({ type }: { type: string }) {
 export const TYPE_LABELS: Record<string, string> = Object.fromEntries(
   Object.entries(TYPES).map(([type, { label }]) => [type, label]),
 );
+
+/** The session types as a filter's choices. */
+export const TYPE_OPTIONS = Object.entries(TYPE_LABELS).map(([value, label]) => ({ value, label }));

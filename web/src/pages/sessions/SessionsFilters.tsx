@@ -1,8 +1,9 @@
-import { Box, InputAdornment, MenuItem, TextField } from "@mui/material";
+import { InputAdornment, TextField } from "@mui/material";
 import SearchIcon from "@mui/icons-material/Search";
 
+import { FilterBar, filterNames, FilterSelect } from "../../components/FilterSelect";
 import { NO_STRATEGY, type View } from "./rows";
-import { TYPE_LABELS } from "./SessionType";
+import { TYPE_OPTIONS } from "./SessionType";
 
 const STATES = ["running", "paused", "stopping", "stopped", "killed", "completed", "error"];
 
@@ -16,15 +17,8 @@ export function SessionsFilters({
   strategies: string[];
   onChange: (change: Partial<View>) => void;
 }) {
-  // An empty value is "all": shown as such, with the label above it.
-  const select = {
-    select: true,
-    size: "small",
-    sx: { minWidth: 150 },
-    slotProps: { select: { displayEmpty: true }, inputLabel: { shrink: true } },
-  } as const;
   return (
-    <Box role="search" aria-label="Filter sessions" sx={{ display: "flex", gap: 2, flexWrap: "wrap", alignItems: "center" }}>
+    <FilterBar label="Filter sessions">
       <TextField
         label="Search by name"
         size="small"
@@ -43,55 +37,16 @@ export function SessionsFilters({
           },
         }}
       />
-      <TextField
-        {...select}
-        label="Type"
-        value={view.type}
-        onChange={(event) => {
-          onChange({ type: event.target.value });
-        }}
-      >
-        <MenuItem value="">All types</MenuItem>
-        {Object.entries(TYPE_LABELS).map(([type, label]) => (
-          <MenuItem key={type} value={type}>
-            {label}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField
-        {...select}
-        label="State"
-        value={view.state}
-        onChange={(event) => {
-          onChange({ state: event.target.value });
-        }}
-      >
-        <MenuItem value="">All states</MenuItem>
-        {STATES.map((state) => (
-          <MenuItem key={state} value={state}>
-            {state}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField
-        {...select}
+      <FilterSelect label="Type" value={view.type} all="All types" options={TYPE_OPTIONS} onChange={(type) => { onChange({ type }); }} />
+      <FilterSelect label="State" value={view.state} all="All states" options={STATES} onChange={(state) => { onChange({ state }); }} />
+      <FilterSelect
         label="Strategy"
         value={view.strategy}
-        onChange={(event) => {
-          onChange({ strategy: event.target.value });
-        }}
-      >
-        <MenuItem value="">All strategies</MenuItem>
-        <MenuItem value={NO_STRATEGY}>None (traded by hand)</MenuItem>
-        {/* A strategy in the URL that no session runs still shows, selected. */}
-        {[...new Set([...strategies, ...(view.strategy !== "" && view.strategy !== NO_STRATEGY ? [view.strategy] : [])])]
-          .sort()
-          .map((name) => (
-            <MenuItem key={name} value={name}>
-              {name}
-            </MenuItem>
-          ))}
-      </TextField>
-    </Box>
+        all="All strategies"
+        // A strategy in the URL that no session runs still shows, selected.
+        options={[{ value: NO_STRATEGY, label: "None (traded by hand)" }, ...filterNames(strategies, view.strategy, [NO_STRATEGY])]}
+        onChange={(strategy) => { onChange({ strategy }); }}
+      />
+    </FilterBar>
   );
 }

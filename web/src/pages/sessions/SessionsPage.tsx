@@ -4,7 +4,7 @@
  * lifecycle controls; paper sessions can be paused or resumed all at once.
  */
 import AddIcon from "@mui/icons-material/Add";
-import { Box, Button, Paper, Stack, Typography } from "@mui/material";
+import { Box, Button, Stack, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Link as RouterLink, useSearchParams } from "react-router";
@@ -13,7 +13,7 @@ import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { LastUpdated } from "../../components/LastUpdated";
-import { PageLoading } from "../../components/PageLoading";
+import { QueryContent } from "../../components/QueryContent";
 import { PaperBulkControls } from "./PaperBulkControls";
 import { readView, type SortKey, strategyName, type View, visibleRows, writeView } from "./rows";
 import { SessionsFilters } from "./SessionsFilters";
@@ -60,57 +60,55 @@ export default function SessionsPage() {
           New session
         </Button>
       </Box>
-      {query.isPending ? (
-        <PageLoading label="Loading sessions…" />
-      ) : sessions === undefined ? (
-        <ErrorAlert
-          error={query.error}
-          onRetry={() => {
-            void query.refetch();
-          }}
-        />
-      ) : sessions.length === 0 ? (
-        <Paper variant="outlined" sx={{ p: 4, textAlign: "center" }}>
-          <Typography variant="h6" component="p" gutterBottom>
-            No sessions yet
-          </Typography>
-          <Typography color="text.secondary" sx={{ mb: 2 }}>
-            A session is a backtest or a paper-trading run. Create one to see it here.
-          </Typography>
-          <Button component={RouterLink} to="/sessions/new" variant="contained" startIcon={<AddIcon />}>
-            Create a session
-          </Button>
-        </Paper>
-      ) : (
-        <>
-          {/* A refresh that failed: the list shown is the last one the server sent. */}
-          {query.isError && <ErrorAlert error={query.error} title="Could not refresh the sessions" />}
-          <SessionsFilters view={view} strategies={strategies} onChange={setView} />
-          <Box sx={{ display: "flex", gap: 2, alignItems: "baseline" }}>
-            <Typography variant="body2" role="status">
-              {rows.length === sessions.length
-                ? `${rows.length.toLocaleString()} ${rows.length === 1 ? "session" : "sessions"}`
-                : `${rows.length.toLocaleString()} of ${sessions.length.toLocaleString()} ${sessions.length === 1 ? "session" : "sessions"}`}
+      <QueryContent
+        query={query}
+        loading="Loading sessions…"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <>
+            <Typography variant="h6" component="p" gutterBottom>
+              No sessions yet
             </Typography>
-            <LastUpdated at={query.dataUpdatedAt} />
-          </Box>
-          {rows.length === 0 ? (
-            <Typography color="text.secondary">
-              No session matches these filters.{" "}
-              <Button
-                size="small"
-                onClick={() => {
-                  setParams(writeView({ ...view, type: "", state: "", strategy: "", q: "" }), { replace: true });
-                }}
-              >
-                Clear filters
-              </Button>
+            <Typography color="text.secondary" sx={{ mb: 2 }}>
+              A session is a backtest or a paper-trading run. Create one to see it here.
             </Typography>
-          ) : (
-            <SessionsTable rows={rows} sort={view.sort} dir={view.dir} onSort={onSort} />
-          )}
-        </>
-      )}
+            <Button component={RouterLink} to="/sessions/new" variant="contained" startIcon={<AddIcon />}>
+              Create a session
+            </Button>
+          </>
+        }
+      >
+        {(data) => (
+          <>
+            {/* A refresh that failed: the list shown is the last one the server sent. */}
+            {query.isError && <ErrorAlert error={query.error} title="Could not refresh the sessions" />}
+            <SessionsFilters view={view} strategies={strategies} onChange={setView} />
+            <Box sx={{ display: "flex", gap: 2, alignItems: "baseline" }}>
+              <Typography variant="body2" role="status">
+                {rows.length === data.length
+                  ? `${rows.length.toLocaleString()} ${rows.length === 1 ? "session" : "sessions"}`
+                  : `${rows.length.toLocaleString()} of ${data.length.toLocaleString()} ${data.length === 1 ? "session" : "sessions"}`}
+              </Typography>
+              <LastUpdated at={query.dataUpdatedAt} />
+            </Box>
+            {rows.length === 0 ? (
+              <Typography color="text.secondary">
+                No session matches these filters.{" "}
+                <Button
+                  size="small"
+                  onClick={() => {
+                    setParams(writeView({ ...view, type: "", state: "", strategy: "", q: "" }), { replace: true });
+                  }}
+                >
+                  Clear filters
+                </Button>
+              </Typography>
+            ) : (
+              <SessionsTable rows={rows} sort={view.sort} dir={view.dir} onSort={onSort} />
+            )}
+          </>
+        )}
+      </QueryContent>
     </Stack>
   );
 }

@@ -4,7 +4,6 @@
  * the search method, objective, walk-forward folds and workers.
  */
 import {
-  Alert,
   Autocomplete,
   Box,
   Button,
@@ -22,6 +21,7 @@ import { useNavigate } from "react-router";
 
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
+import { RequestError } from "../../components/RequestError";
 import { fieldsOf } from "../wizard/schemaForm";
 import { useLaunchSweep } from "./api";
 import {
@@ -222,11 +222,7 @@ export function LaunchSweepForm() {
           </>
         )}
       </Box>
-      {launch.error !== null && (
-        <Alert severity="error" role="alert">
-          The server refused the sweep: {launch.error.message}
-        </Alert>
-      )}
+      <RequestError error={launch.error} prefix="The server refused the sweep: " />
       <Box sx={{ display: "flex", gap: 2, alignItems: "center" }}>
         <Button type="submit" variant="contained" disabled={launch.isPending}>
           {launch.isPending ? "Launching…" : "Launch sweep"}

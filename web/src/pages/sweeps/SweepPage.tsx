@@ -9,6 +9,7 @@ import { useNavigate, useParams } from "react-router";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageLoading } from "../../components/PageLoading";
+import { RequestError } from "../../components/RequestError";
 import { StatusChip } from "../../components/StatusChip";
 import { plainRatio } from "../../format/metrics";
 import { formatTime } from "../../format/time";
@@ -84,11 +85,7 @@ function SweepDetail({ sweep }: { sweep: Sweep }) {
             .join(", ")}
         </Typography>
       )}
-      {open.error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { open.reset(); }}>
-          {open.error.message}
-        </Alert>
-      )}
+      <RequestError error={open.error} onClose={() => { open.reset(); }} />
       <Section title="Heatmap">
         {params.length < 2 ? (
           <Typography color="text.secondary">A heatmap needs a sweep over two parameters or more.</Typography>

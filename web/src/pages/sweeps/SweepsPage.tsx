@@ -5,10 +5,8 @@
 import CancelIcon from "@mui/icons-material/Cancel";
 import DeleteIcon from "@mui/icons-material/Delete";
 import {
-  Alert,
   IconButton,
   Link,
-  Paper,
   Stack,
   Table,
   TableBody,
@@ -21,8 +19,8 @@ import {
 } from "@mui/material";
 import { Link as RouterLink } from "react-router";
 
-import { ErrorAlert } from "../../components/ErrorAlert";
-import { PageLoading } from "../../components/PageLoading";
+import { QueryContent } from "../../components/QueryContent";
+import { RequestError } from "../../components/RequestError";
 import { StatusChip } from "../../components/StatusChip";
 import { plainRatio } from "../../format/metrics";
 import { formatTime } from "../../format/time";
@@ -44,70 +42,65 @@ export default function SweepsPage() {
       <Section title="Launch a sweep">
         <LaunchSweepForm />
       </Section>
-      {cancel.error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { cancel.reset(); }}>
-          {cancel.error.message}
-        </Alert>
-      )}
-      {sweeps.isPending ? (
-        <PageLoading label="Loading sweeps…" />
-      ) : sweeps.data === undefined ? (
-        <ErrorAlert error={sweeps.error} onRetry={() => void sweeps.refetch()} />
-      ) : sweeps.data.items.length === 0 ? (
-        <Paper variant="outlined" sx={{ p: 4, textAlign: "center" }}>
-          <Typography>No sweeps yet: launch one above.</Typography>
-        </Paper>
-      ) : (
-        <TableContainer sx={{ border: 1, borderColor: "divider", borderRadius: 1 }}>
-          <Table size="small" aria-label="Sweeps">
-            <TableHead>
-              <TableRow>
-                <TableCell>Name</TableCell>
-                <TableCell>Strategy</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Progress</TableCell>
-                <TableCell align="right">Best score</TableCell>
-                <TableCell>Created</TableCell>
-                <TableCell align="right">Actions</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {sweeps.data.items.map((sweep) => {
-                const active = ACTIVE.has(sweep.status);
-                return (
-                  <TableRow key={sweep.id} hover>
-                    <TableCell>
-                      <Link component={RouterLink} to={`/sweeps/${sweep.id}`}>
-                        {sweep.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell>{sweep.strategy}</TableCell>
-                    <TableCell>
-                      <StatusChip status={sweep.status} />
-                    </TableCell>
-                    <TableCell>
-                      <SweepProgress sweep={sweep} />
-                    </TableCell>
-                    <TableCell align="right">{plainRatio(sweep.best?.score)}</TableCell>
-                    <TableCell sx={{ whiteSpace: "nowrap" }}>{formatTime(sweep.created_at)}</TableCell>
-                    <TableCell align="right">
-                      <Tooltip title={active ? "Cancel" : "Delete"}>
-                        <IconButton
-                          aria-label={`${active ? "Cancel" : "Delete"} sweep ${sweep.name}`}
-                          disabled={cancel.isPending}
-                          onClick={() => { cancel.mutate(sweep.id); }}
-                        >
-                          {active ? <CancelIcon /> : <DeleteIcon />}
-                        </IconButton>
-                      </Tooltip>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
+      <RequestError error={cancel.error} onClose={() => { cancel.reset(); }} />
+      <QueryContent
+        query={sweeps}
+        loading="Loading sweeps…"
+        isEmpty={(data) => data.items.length === 0}
+        empty={<Typography>No sweeps yet: launch one above.</Typography>}
+      >
+        {(data) => (
+          <TableContainer sx={{ border: 1, borderColor: "divider", borderRadius: 1 }}>
+            <Table size="small" aria-label="Sweeps">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Name</TableCell>
+                  <TableCell>Strategy</TableCell>
+                  <TableCell>Status</TableCell>
+                  <TableCell>Progress</TableCell>
+                  <TableCell align="right">Best score</TableCell>
+                  <TableCell>Created</TableCell>
+                  <TableCell align="right">Actions</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {data.items.map((sweep) => {
+                  const active = ACTIVE.has(sweep.status);
+                  return (
+                    <TableRow key={sweep.id} hover>
+                      <TableCell>
+                        <Link component={RouterLink} to={`/sweeps/${sweep.id}`}>
+                          {sweep.name}
+                        </Link>
+                      </TableCell>
+                      <TableCell>{sweep.strategy}</TableCell>
+                      <TableCell>
+                        <StatusChip status={sweep.status} />
+                      </TableCell>
+                      <TableCell>
+                        <SweepProgress sweep={sweep} />
+                      </TableCell>
+                      <TableCell align="right">{plainRatio(sweep.best?.score)}</TableCell>
+                      <TableCell sx={{ whiteSpace: "nowrap" }}>{formatTime(sweep.created_at)}</TableCell>
+                      <TableCell align="right">
+                        <Tooltip title={active ? "Cancel" : "Delete"}>
+                          <IconButton
+                            aria-label={`${active ? "Cancel" : "Delete"} sweep ${sweep.name}`}
+                            disabled={cancel.isPending}
+                            onClick={() => { cancel.mutate(sweep.id); }}
+                          >
+                            {active ? <CancelIcon /> : <DeleteIcon />}
+                          </IconButton>
+                        </Tooltip>
+                      </TableCell>
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        )}
+      </QueryContent>
     </Stack>
   );
 }

@@ -1,22 +1,11 @@
 /** A new template: from an existing session's configuration, or from a JSON configuration. */
-import {
-  Alert,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  MenuItem,
-  Stack,
-  TextField,
-  ToggleButton,
-  ToggleButtonGroup,
-} from "@mui/material";
+import { Alert, MenuItem, TextField, ToggleButton, ToggleButtonGroup } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useState } from "react";
 
 import { api, call } from "../../api/client";
 import { keys } from "../../api/keys";
+import { MutationDialog } from "../../components/MutationDialog";
 import { useCreateTemplate, type TemplateCreate } from "./api";
 
 const EXAMPLE = `{
@@ -49,7 +38,6 @@ export function templateBody(
 }
 
 export function CreateTemplateDialog({ open, onClose, sessionId }: { open: boolean; onClose: () => void; sessionId?: string }) {
-  const id = useId();
   const create = useCreateTemplate();
   const [source, setSource] = useState<"session" | "json">("session");
   const [fields, setFields] = useState({ name: "", description: "", sessionId: sessionId ?? "", type: "backtest", json: EXAMPLE });
@@ -69,75 +57,64 @@ export function CreateTemplateDialog({ open, onClose, sessionId }: { open: boole
     onClose();
   };
   return (
-    <Dialog open={open} onClose={close} aria-labelledby={`${id}-title`} fullWidth maxWidth="sm">
-      <DialogTitle id={`${id}-title`}>{sessionId === undefined ? "New template" : "Save as template"}</DialogTitle>
-      <DialogContent>
-        <Stack spacing={2} sx={{ pt: 1 }}>
-          <TextField label="Name" required value={fields.name} onChange={(event) => { set({ name: event.target.value }); }} autoFocus />
-          <TextField label="Description" value={fields.description} onChange={(event) => { set({ description: event.target.value }); }} />
-          {sessionId === undefined && (
-            <ToggleButtonGroup
-              exclusive
-              size="small"
-              value={source}
-              aria-label="Template source"
-              onChange={(_, value: "session" | "json" | null) => {
-                if (value !== null) setSource(value);
-              }}
-            >
-              <ToggleButton value="session">From a session</ToggleButton>
-              <ToggleButton value="json">From a JSON configuration</ToggleButton>
-            </ToggleButtonGroup>
-          )}
-          {sessionId === undefined && source === "session" && (
-            <TextField select label="Session" value={fields.sessionId} onChange={(event) => { set({ sessionId: event.target.value }); }}>
-              {(sessions.data ?? []).map((session) => (
-                <MenuItem key={session.id} value={session.id}>
-                  {session.name} ({session.type})
-                </MenuItem>
-              ))}
-            </TextField>
-          )}
-          {sessionId === undefined && source === "json" && (
-            <>
-              <TextField select label="Session type" value={fields.type} onChange={(event) => { set({ type: event.target.value }); }}>
-                <MenuItem value="backtest">Backtest</MenuItem>
-                <MenuItem value="paper">Paper</MenuItem>
-                <MenuItem value="live">Live</MenuItem>
-              </TextField>
-              <TextField
-                label="Configuration (the create body, JSON)"
-                multiline
-                minRows={6}
-                value={fields.json}
-                onChange={(event) => { set({ json: event.target.value }); }}
-                slotProps={{ htmlInput: { style: { fontFamily: "monospace" } } }}
-              />
-            </>
-          )}
-          {shown && typeof body === "string" && <Alert severity="warning">{body}</Alert>}
-          {create.error !== null && (
-            <Alert severity="error" role="alert">
-              {create.error.message}
-            </Alert>
-          )}
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>Cancel</Button>
-        <Button
-          variant="contained"
-          disabled={create.isPending}
-          onClick={() => {
-            setShown(true);
-            if (typeof body !== "string") {
-              create.mutate(body, { onSuccess: close });
-            }
+    <MutationDialog
+      open={open}
+      title={sessionId === undefined ? "New template" : "Save as template"}
+      error={create.error}
+      pending={create.isPending}
+      submitLabel="Save template"
+      busyLabel="Saving…"
+      onSubmit={() => {
+        setShown(true);
+        if (typeof body !== "string") {
+          create.mutate(body, { onSuccess: close });
+        }
+      }}
+      onClose={close}
+    >
+      <TextField label="Name" required value={fields.name} onChange={(event) => { set({ name: event.target.value }); }} autoFocus />
+      <TextField label="Description" value={fields.description} onChange={(event) => { set({ description: event.target.value }); }} />
+      {sessionId === undefined && (
+        <ToggleButtonGroup
+          exclusive
+          size="small"
+          value={source}
+          aria-label="Template source"
+          onChange={(_, value: "session" | "json" | null) => {
+            if (value !== null) setSource(value);
           }}
         >
-          {create.isPending ? "Saving…" : "Save template"}
-        </Button>
-      </DialogActions>
-    </Dialog>
+          <ToggleButton value="session">From a session</ToggleButton>
+          <ToggleButton value="json">From a JSON configuration</ToggleButton>
+        </ToggleButtonGroup>
+      )}
+      {sessionId === undefined && source === "session" && (
+        <TextField select label="Session" value={fields.sessionId} onChange={(event) => { set({ sessionId: event.target.value }); }}>
+          {(sessions.data ?? []).map((session) => (
+            <MenuItem key={session.id} value={session.id}>
+              {session.name} ({session.type})
+            </MenuItem>
+          ))}
+        </TextField>
+      )}
+      {sessionId === undefined && source === "json" && (
+        <>
+          <TextField select label="Session type" value={fields.type} onChange={(event) => { set({ type: event.target.value }); }}>
+            <MenuItem value="backtest">Backtest</MenuItem>
+            <MenuItem value="paper">Paper</MenuItem>
+            <MenuItem value="live">Live</MenuItem>
+          </TextField>
+          <TextField
+            label="Configuration (the create body, JSON)"
+            multiline
+            minRows={6}
+            value={fields.json}
+            onChange={(event) => { set({ json: event.target.value }); }}
+            slotProps={{ htmlInput: { style: { fontFamily: "monospace" } } }}
+          />
+        </>
+      )}
+      {shown && typeof body === "string" && <Alert severity="warning">{body}</Alert>}
+    </MutationDialog>
   );
 }

@@ -8,12 +8,10 @@ import DeleteIcon from "@mui/icons-material/Delete";
 import EditNoteIcon from "@mui/icons-material/EditNote";
 import PlayArrowIcon from "@mui/icons-material/PlayArrow";
 import {
-  Alert,
   Box,
   Button,
   Chip,
   IconButton,
-  Paper,
   Stack,
   Table,
   TableBody,
@@ -28,8 +26,8 @@ import { useState } from "react";
 import { Link as RouterLink, useNavigate } from "react-router";
 
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { ErrorAlert } from "../../components/ErrorAlert";
-import { PageLoading } from "../../components/PageLoading";
+import { QueryContent } from "../../components/QueryContent";
+import { RequestError } from "../../components/RequestError";
 import { SessionType } from "../sessions/SessionType";
 import { templateStrategy, useDeleteTemplate, useSessionFromTemplate, useTemplates } from "./api";
 import { CreateTemplateDialog } from "./CreateTemplateDialog";
@@ -58,88 +56,83 @@ export default function TemplatesPage() {
         A template is a session&apos;s configuration kept under a name. Start a session from it as it is, or open it in the
         new-session wizard to change it first. Save one from any session with its page&apos;s &ldquo;Save as template&rdquo;.
       </Typography>
-      {error !== null && (
-        <Alert severity="error" role="alert" onClose={() => { remove.reset(); start.reset(); }}>
-          {error.message}
-        </Alert>
-      )}
-      {templates.isPending ? (
-        <PageLoading label="Loading templates…" />
-      ) : templates.data === undefined ? (
-        <ErrorAlert error={templates.error} onRetry={() => void templates.refetch()} />
-      ) : templates.data.items.length === 0 ? (
-        <Paper variant="outlined" sx={{ p: 4, textAlign: "center" }}>
-          <Typography>No templates yet.</Typography>
-        </Paper>
-      ) : (
-        <TableContainer sx={{ border: 1, borderColor: "divider", borderRadius: 1 }}>
-          <Table size="small" aria-label="Templates">
-            <TableHead>
-              <TableRow>
-                <TableCell>Name</TableCell>
-                <TableCell>Type</TableCell>
-                <TableCell>Strategy</TableCell>
-                <TableCell>Description</TableCell>
-                <TableCell align="right">Actions</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {templates.data.items.map((template) => (
-                <TableRow key={template.id} hover>
-                  <TableCell>
-                    <Box sx={{ display: "flex", gap: 1, alignItems: "center" }}>
-                      {template.name}
-                      {template.builtin && <Chip size="small" label="Built-in" variant="outlined" />}
-                    </Box>
-                  </TableCell>
-                  <TableCell>
-                    <SessionType type={template.type} />
-                  </TableCell>
-                  <TableCell>{templateStrategy(template.config) ?? "—"}</TableCell>
-                  <TableCell sx={{ maxWidth: 360 }}>{template.description}</TableCell>
-                  <TableCell align="right" sx={{ whiteSpace: "nowrap" }}>
-                    <Button
-                      size="small"
-                      startIcon={<PlayArrowIcon />}
-                      disabled={start.isPending}
-                      aria-label={`New session from template ${template.name}`}
-                      onClick={() => {
-                        start.mutate(template.id, {
-                          onSuccess: (id) => {
-                            void navigate(`/sessions/${id}`);
-                          },
-                        });
-                      }}
-                    >
-                      New session
-                    </Button>
-                    <Tooltip title="Open in the new-session wizard">
-                      <IconButton
-                        component={RouterLink}
-                        to={`/sessions/new?template=${encodeURIComponent(template.id)}`}
-                        aria-label={`Open template ${template.name} in the wizard`}
-                      >
-                        <EditNoteIcon />
-                      </IconButton>
-                    </Tooltip>
-                    <Tooltip title={template.builtin ? "Built-in templates cannot be deleted" : "Delete"}>
-                      <span>
-                        <IconButton
-                          disabled={template.builtin || remove.isPending}
-                          aria-label={`Delete template ${template.name}`}
-                          onClick={() => { setDeleting(template); }}
-                        >
-                          <DeleteIcon />
-                        </IconButton>
-                      </span>
-                    </Tooltip>
-                  </TableCell>
+      <RequestError error={error} onClose={() => { remove.reset(); start.reset(); }} />
+      <QueryContent
+        query={templates}
+        loading="Loading templates…"
+        isEmpty={(data) => data.items.length === 0}
+        empty={<Typography>No templates yet.</Typography>}
+      >
+        {(data) => (
+          <TableContainer sx={{ border: 1, borderColor: "divider", borderRadius: 1 }}>
+            <Table size="small" aria-label="Templates">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Name</TableCell>
+                  <TableCell>Type</TableCell>
+                  <TableCell>Strategy</TableCell>
+                  <TableCell>Description</TableCell>
+                  <TableCell align="right">Actions</TableCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
+              </TableHead>
+              <TableBody>
+                {data.items.map((template) => (
+                  <TableRow key={template.id} hover>
+                    <TableCell>
+                      <Box sx={{ display: "flex", gap: 1, alignItems: "center" }}>
+                        {template.name}
+                        {template.builtin && <Chip size="small" label="Built-in" variant="outlined" />}
+                      </Box>
+                    </TableCell>
+                    <TableCell>
+                      <SessionType type={template.type} />
+                    </TableCell>
+                    <TableCell>{templateStrategy(template.config) ?? "—"}</TableCell>
+                    <TableCell sx={{ maxWidth: 360 }}>{template.description}</TableCell>
+                    <TableCell align="right" sx={{ whiteSpace: "nowrap" }}>
+                      <Button
+                        size="small"
+                        startIcon={<PlayArrowIcon />}
+                        disabled={start.isPending}
+                        aria-label={`New session from template ${template.name}`}
+                        onClick={() => {
+                          start.mutate(template.id, {
+                            onSuccess: (id) => {
+                              void navigate(`/sessions/${id}`);
+                            },
+                          });
+                        }}
+                      >
+                        New session
+                      </Button>
+                      <Tooltip title="Open in the new-session wizard">
+                        <IconButton
+                          component={RouterLink}
+                          to={`/sessions/new?template=${encodeURIComponent(template.id)}`}
+                          aria-label={`Open template ${template.name} in the wizard`}
+                        >
+                          <EditNoteIcon />
+                        </IconButton>
+                      </Tooltip>
+                      <Tooltip title={template.builtin ? "Built-in templates cannot be deleted" : "Delete"}>
+                        <span>
+                          <IconButton
+                            disabled={template.builtin || remove.isPending}
+                            aria-label={`Delete template ${template.name}`}
+                            onClick={() => { setDeleting(template); }}
+                          >
+                            <DeleteIcon />
+                          </IconButton>
+                        </span>
+                      </Tooltip>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        )}
+      </QueryContent>
       <CreateTemplateDialog open={creating} onClose={() => { setCreating(false); }} />
       <ConfirmDialog
         open={deleting !== null}
