@@ -1,0 +1,144 @@
+"""A fast-path run's metrics and fills digest, equal to the kernel's for the same fills.
+
+Every figure is computed by the same code as a backtest's, or by the same
+operations in the same order where the backtest walks objects the fast path
+does not build:
+
+- the equity curve is :class:`~paperbroker.portfolio.equity.FillLedger`'s
+  formula (cash after each fill, plus the position times the marks on the
+  tick grid), with the marks computed once per window;
+- :func:`~paperbroker.analytics.metrics.compute_metrics` gives everything
+  over the curve; the trade statistics are
+  :func:`~paperbroker.analytics.trade_stats.trade_stats` of the round trips;
+  turnover, slippage and the fill ratio repeat
+  :func:`~paperbroker.analytics.execution_quality.execution_quality`'s sums;
+- the digest hashes each fill's line as
+  :func:`~paperbroker.engine.fills_digest.fills_digest` writes it (every
+  order of the fast path fills at most once, so order numbers are fill numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from paperbroker.analytics.metrics import Metrics, compute_metrics
+from paperbroker.analytics.trade_stats import trade_stats, turnover
+from paperbroker.analytics.trades import Trade
+from paperbroker.data.series import BarSeries
+from paperbroker.model.enums import LiquiditySide, OrderSide
+from paperbroker.model.fill import FillRule
+from paperbroker.model.values import ZERO, price_on_grid
+from paperbroker.sweep.fast import FastRun
+
+FloatArray = npt.NDArray[np.float64]
+
+_BPS = Decimal(10_000)
+_RATIO = Decimal("0.0001")
+_BPS_PLACES = Decimal("0.01")
+_SIDES = {True: OrderSide.BUY.value, False: OrderSide.SELL.value}
+_TAIL = f"{LiquiditySide.TAKER.value}|{FillRule.MARKET_AT_OPEN.value}"
+
+
+def fast_metrics(
+    series: BarSeries, run: FastRun, initial_cash: Decimal, marks: FloatArray
+) -> Metrics:
+    """The metrics a backtest reports for ``run``'s fills on ``series``.
+
+    ``marks`` are the closes on the tick grid (``grid_floats``), shared by every run
+    on the same bars.
+    """
+    ts = series.ts
+    fills = run.fills
+    if fills:
+        fill_ts = ts[np.fromiter((f.row for f in fills), dtype=np.int64, count=len(fills))]
+        after = np.searchsorted(fill_ts, ts, side="right")
+        cash = np.array([float(f.cash_after) for f in fills], dtype=np.float64)
+        equity = np.concatenate(([float(initial_cash)], cash))[after]
+        deltas = np.array(
+            [float(f.qty if f.is_buy else -f.qty) for f in fills], dtype=np.float64
+        )
+        held = np.concatenate(([0.0], np.cumsum(deltas)))[after]
+        equity = equity + held * marks
+        exposed = held != 0
+    else:
+        equity = np.full(ts.shape[0], float(initial_cash))
+        exposed = np.zeros(ts.shape[0], dtype=np.bool_)
+    value = ZERO
+    if run.position:
+        mark = price_on_grid(float(series.close[-1]), series.instrument.tick_size)
+        value = ZERO + run.position * mark
+    final_equity = run.cash + value
+    metrics = compute_metrics(
+        ts,
+        equity,
+        initial_cash=initial_cash,
+        final_equity=final_equity,
+        trades=(),
+        fees=run.fees,
+        exposed=exposed,
+    )
+    stats = trade_stats(_trades(series, run), int(ts[-1]) - int(ts[0]))
+    notional = slippage = reference = ZERO
+    for f in fills:
+        notional += f.price * f.qty
+        slippage += (f.price - f.price) * f.qty
+        reference += f.price * f.qty
+    ratio = (run.filled / run.ordered).quantize(_RATIO) if run.ordered else None
+    bps = (_BPS * slippage / reference).quantize(_BPS_PLACES) if reference else None
+    return replace(
+        metrics,
+        **stats._asdict(),
+        turnover=turnover(notional, float(np.mean(equity))),
+        slippage_cost=slippage,
+        fill_ratio=None if ratio is None else float(ratio),
+        avg_slippage_bps=None if bps is None else float(bps),
+        avg_latency_seconds=0.0 / 1000 if fills else None,
+    )
+
+
+def _trades(series: BarSeries, run: FastRun) -> list[Trade]:
+    """The round trips as :func:`~paperbroker.analytics.trades.build_trades` builds them
+    (no fill ids, no excursions: the statistics read neither)."""
+    ts = series.ts
+    fills = run.fills
+    symbol = series.symbol
+    out: list[Trade] = []
+    for trade in run.trades:
+        first, last = fills[trade.entry], fills[trade.exit]
+        out.append(
+            Trade(
+                symbol, "long", max(ZERO, abs(first.position_after)), int(ts[first.row]),
+                int(ts[last.row]), (ZERO + first.qty * first.price) / (ZERO + first.qty),
+                (ZERO + last.qty * last.price) / (ZERO + last.qty), trade.gross_pnl,
+                trade.fees, (),
+            )
+        )  # fmt: skip
+    if run.open_entry is not None:
+        first = fills[run.open_entry]
+        out.append(
+            Trade(
+                symbol, "long", max(ZERO, abs(first.position_after)), int(ts[first.row]),
+                None, (ZERO + first.qty * first.price) / (ZERO + first.qty), None,
+                ZERO, ZERO + first.fee, (),
+            )
+        )  # fmt: skip
+    return out
+
+
+def fast_digest(series: BarSeries, run: FastRun, model: str) -> str:
+    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text."""
+    ts = series.ts.tolist()
+    symbol = series.symbol
+    lines = []
+    for number, f in enumerate(run.fills, start=1):
+        stamp = ts[f.row]
+        lines.append(
+            f"{number}|{number}|{symbol}|{_SIDES[f.is_buy]}|{f.qty}|{f.price}|{f.fee}|"
+            f"{stamp}|{_TAIL}|{f.price}|{f.price - f.price}|open|{stamp}|{model}|0\n"
+        )
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
