@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paperbroker.analytics.metrics import Metrics, compute_metrics
-from paperbroker.analytics.trade_stats import trade_stats, turnover
+from paperbroker.analytics.trade_stats import TradeStats, trade_stats, turnover
 from paperbroker.analytics.trades import Trade
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide, OrderSide
@@ -52,43 +52,83 @@ def fast_metrics(
     ``marks`` are the closes on the tick grid (``grid_floats``), shared by every run
     on the same bars.
     """
-    ts = series.ts
     fills = run.fills
-    if fills:
-        fill_ts = ts[np.fromiter((f.row for f in fills), dtype=np.int64, count=len(fills))]
+    value = ZERO
+    if run.position:
+        mark = price_on_grid(float(series.close[-1]), series.instrument.tick_size)
+        value = ZERO + run.position * mark
+    equity, metrics = _curve_metrics(
+        series,
+        [f.row for f in fills],
+        [float(f.cash_after) for f in fills],
+        [float(f.qty if f.is_buy else -f.qty) for f in fills],
+        initial_cash,
+        run.cash + value,
+        run.fees,
+        marks,
+    )
+    stats = trade_stats(_trades(series, run), int(series.ts[-1]) - int(series.ts[0]))
+    notional = slippage = reference = ZERO
+    for f in fills:
+        notional += f.price * f.qty
+        slippage += (f.price - f.price) * f.qty
+        reference += f.price * f.qty
+    return _with_fills(
+        metrics, stats, equity, notional, slippage, reference, run.filled, run.ordered,
+        bool(fills),
+    )  # fmt: skip
+
+
+def _curve_metrics(
+    series: BarSeries,
+    rows: list[int],
+    cash: list[float],
+    deltas: list[float],
+    initial_cash: Decimal,
+    final_equity: Decimal,
+    fees: Decimal,
+    marks: FloatArray,
+) -> tuple[FloatArray, Metrics]:
+    """The equity curve as ``FillLedger.equity_curve`` values it, and the metrics over it
+    (without the trade statistics and the fills' figures)."""
+    ts = series.ts
+    if rows:
+        fill_ts = ts[np.asarray(rows, dtype=np.int64)]
         after = np.searchsorted(fill_ts, ts, side="right")
-        cash = np.array([float(f.cash_after) for f in fills], dtype=np.float64)
-        equity = np.concatenate(([float(initial_cash)], cash))[after]
-        deltas = np.array(
-            [float(f.qty if f.is_buy else -f.qty) for f in fills], dtype=np.float64
-        )
-        held = np.concatenate(([0.0], np.cumsum(deltas)))[after]
+        steps = np.concatenate(([float(initial_cash)], np.asarray(cash, dtype=np.float64)))
+        equity = steps[after]
+        held = np.concatenate(([0.0], np.cumsum(np.asarray(deltas, dtype=np.float64))))[after]
         equity = equity + held * marks
         exposed = held != 0
     else:
         equity = np.full(ts.shape[0], float(initial_cash))
         exposed = np.zeros(ts.shape[0], dtype=np.bool_)
-    value = ZERO
-    if run.position:
-        mark = price_on_grid(float(series.close[-1]), series.instrument.tick_size)
-        value = ZERO + run.position * mark
-    final_equity = run.cash + value
     metrics = compute_metrics(
         ts,
         equity,
         initial_cash=initial_cash,
         final_equity=final_equity,
         trades=(),
-        fees=run.fees,
+        fees=fees,
         exposed=exposed,
     )
-    stats = trade_stats(_trades(series, run), int(ts[-1]) - int(ts[0]))
-    notional = slippage = reference = ZERO
-    for f in fills:
-        notional += f.price * f.qty
-        slippage += (f.price - f.price) * f.qty
-        reference += f.price * f.qty
-    ratio = (run.filled / run.ordered).quantize(_RATIO) if run.ordered else None
+    return equity, metrics
+
+
+def _with_fills(
+    metrics: Metrics,
+    stats: TradeStats,
+    equity: FloatArray,
+    notional: Decimal,
+    slippage: Decimal,
+    reference: Decimal,
+    filled: Decimal,
+    ordered: Decimal,
+    any_fill: bool,
+) -> Metrics:
+    """``metrics`` with the trade statistics and what ``execution_quality`` and the
+    turnover make of the fills and the ended orders."""
+    ratio = (filled / ordered).quantize(_RATIO) if ordered else None
     bps = (_BPS * slippage / reference).quantize(_BPS_PLACES) if reference else None
     return replace(
         metrics,
@@ -97,7 +137,7 @@ def fast_metrics(
         slippage_cost=slippage,
         fill_ratio=None if ratio is None else float(ratio),
         avg_slippage_bps=None if bps is None else float(bps),
-        avg_latency_seconds=0.0 / 1000 if fills else None,
+        avg_latency_seconds=0.0 / 1000 if any_fill else None,
     )
 
 

@@ -10,7 +10,7 @@ it always does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +19,12 @@ import numpy as np
 from paperbroker.core.errors import PaperbrokerError
 from paperbroker.data.series import BarSeries
 from paperbroker.data.ticks import grid_floats
-from paperbroker.strategy.base import Strategy, parse_params
+from paperbroker.model.values import to_decimal
+from paperbroker.strategy.base import Strategy, StrategyParams, parse_params
 from paperbroker.sweep.fast import Eligibility, eligibility, simulate
-from paperbroker.sweep.fast_result import fast_digest, fast_metrics
+from paperbroker.sweep.fast_result import FloatArray, fast_digest, fast_metrics
+from paperbroker.sweep.fast_units import Units, grid_units, simulate_units, units_for
+from paperbroker.sweep.fast_units_result import unit_digest, unit_metrics
 from paperbroker.sweep.plan import Task
 from paperbroker.sweep.signals import ArrayCache, SignalStrategy, signals_of
 from paperbroker.venue.bar_view import model_name
@@ -46,6 +49,9 @@ class FastEngine:
         self.model = model_name(execution.slippage.describe())
         self.cash = cash
         self.cache = ArrayCache()
+        self._on_grid: dict[Hashable, bool] = {}
+        self._units_key: Hashable = None
+        self._ticks: tuple[list[int], list[int]] = ([], [])
 
     def run(self, task: Task) -> tuple[dict[str, Any], str] | None:
         """``task``'s metrics (JSON form) and fills digest; ``None``: the kernel's to run."""
@@ -64,9 +70,52 @@ class FastEngine:
                 np.asarray(series.close, dtype=np.float64), series.instrument.tick_size
             ),
         )
+        units = self._units(series, params, key, marks)
+        if units is not None:
+            closes = np.asarray(series.close, dtype=np.float64)
+            decisions = self.signal.signals(params, closes, self.cache, key)
+            open_ticks, close_ticks = self._prices(series, key, units.decimals)
+            done = simulate_units(decisions, open_ticks, close_ticks, units)
+            if done is not None:
+                metrics = unit_metrics(series, done, units, self.fees, self.cash, marks)
+                return metrics.as_dict(), unit_digest(series, done, units, self.fees, self.model)
         run = simulate(series, self.signal, params, self.cash, self.fees, self.cache, key)
         metrics = fast_metrics(series, run, self.cash, marks)
         return metrics.as_dict(), fast_digest(series, run, self.model)
+
+    def _units(
+        self, series: BarSeries, params: StrategyParams, key: Hashable, marks: FloatArray
+    ) -> Units | None:
+        """The integer scale of a task, if the integer path can run it: closes on the
+        grid (they size entries as they are), all the cash per entry, a flat fee."""
+        allocation = self.signal.allocation(params)
+        whole = (
+            to_decimal(allocation if allocation is not None else 1.0) == 1
+            and not to_decimal(self.signal.buffer(params))
+        )
+        if key not in self._on_grid:
+            closes = np.asarray(series.close, dtype=np.float64)
+            opens = np.asarray(series.open, dtype=np.float64)
+            self._on_grid[key] = bool(np.array_equal(marks, closes)) and bool(
+                np.all(closes > 0) and np.all(opens > 0)
+            )
+        if not self._on_grid[key]:
+            return None
+        instrument = series.instrument
+        return units_for(instrument.tick_size, instrument.lot_size, self.fees, self.cash, whole)
+
+    def _prices(self, series: BarSeries, key: Hashable, decimals: int) -> tuple[list[int], list[int]]:
+        """The opens and closes of a window in ticks (kept for the window's next task)."""
+        if self._units_key != key:
+            tick = series.instrument.tick_size
+            opens = grid_floats(np.asarray(series.open, dtype=np.float64), tick)
+            closes = grid_floats(np.asarray(series.close, dtype=np.float64), tick)
+            self._ticks = (
+                grid_units(opens, decimals).tolist(),
+                grid_units(closes, decimals).tolist(),
+            )
+            self._units_key = key
+        return self._ticks
 
 
 def engine_for(

@@ -1,0 +1,180 @@
+"""The fast path in integer units: the common case without a ``Decimal`` per decision.
+
+When prices sit on a power-of-ten tick (``10**-d``), quantities on a
+power-of-ten lot (``10**-l``), the fee is none or a flat amount per order and
+the entry spends all the cash (``allocation`` 1 of one symbol, no ``buffer``),
+every amount of the books is an integer number of ``10**-(d + l)``: a price
+in ticks, a quantity in lots, cash in ticks times lots. The decisions then
+replay with Python integers, which is exact and several times faster than
+the same arithmetic in ``Decimal`` (:func:`~paperbroker.sweep.fast.simulate`,
+which covers every other case).
+
+The two agree on every rule (sizing ``floor(cash / close)`` lots less the fee,
+the buying-power check, the trim to the cash at the fill); the ``Decimal``
+values a result reports are rebuilt with the exponents the books' operations
+give them, so their text is the kernel's to the last digit:
+
+- cash after a fill has exponent ``min(e_cash, -(d + l), e_fee)``;
+- a round trip's gross P&L ``min(-10, -(d + l))`` (the books round a removed
+  cost basis to ``1e-10``), its net P&L that or the fees' exponent if lower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from paperbroker.model.values import ZERO
+from paperbroker.venue.commission import FeeModel, FixedCommission, NoCommission
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Cash beyond this many units goes to the ``Decimal`` path (far below 28 digits).
+_MAX_UNITS = 10**17
+
+
+@dataclass(frozen=True)
+class Units:
+    """The integer scale of one run: ``10**-decimals`` ticks, ``10**-lot_decimals`` lots."""
+
+    decimals: int
+    lot_decimals: int
+    #: The fee of every order in units (0 without fees), and as the model bills it.
+    fee: int
+    fee_decimal: Decimal
+    cash: int
+
+    @property
+    def exponent(self) -> int:
+        return -(self.decimals + self.lot_decimals)
+
+
+def _power_of_ten(step: Decimal) -> int | None:
+    sign, digits, exponent = step.normalize().as_tuple()
+    if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
+        return None
+    return -exponent
+
+
+def _in_units(value: Decimal, exponent: int) -> int | None:
+    scaled = value.scaleb(-exponent)
+    if scaled != scaled.to_integral_value():
+        return None
+    return int(scaled)
+
+
+def units_for(
+    tick: Decimal, lot: Decimal, fees: FeeModel, cash: Decimal, whole: bool
+) -> Units | None:
+    """The integer scale of a run, or ``None`` where the ``Decimal`` path must run it."""
+    decimals, lot_decimals = _power_of_ten(tick), _power_of_ten(lot)
+    if decimals is None or lot_decimals is None or not whole:
+        return None
+    exponent = -(decimals + lot_decimals)
+    if isinstance(fees, NoCommission):
+        fee = ZERO
+    elif isinstance(fees, FixedCommission):
+        fee = fees.order_fee(Decimal(1), Decimal(1))
+        if fee != fees.amount:  # its max_qty sizes with the amount before rounding
+            return None
+    else:
+        return None
+    fee_units, cash_units = _in_units(fee, exponent), _in_units(cash, exponent)
+    if fee_units is None or cash_units is None or fee_units < 0 or not 0 < cash_units < _MAX_UNITS:
+        return None
+    return Units(decimals, lot_decimals, fee_units, fee, cash_units)
+
+
+@dataclass
+class UnitRun:
+    """The fills of an integer run (parallel lists) and the books at the end."""
+
+    rows: list[int]
+    buys: list[bool]
+    qty: list[int]
+    price: list[int]
+    cash_after: list[int]
+    #: Each closed round trip's entry fill (its exit is the next fill).
+    entries: list[int]
+    open_entry: int | None
+    cash: int
+    position: int
+    ordered: int
+    filled: int
+
+
+def simulate_units(
+    decisions: FloatArray, opens: list[int], closes: list[int], units: Units
+) -> UnitRun | None:
+    """Replay the decisions in units (``opens``/``closes`` in ticks, on the grid).
+
+    ``None`` if the cash outgrows the integer scale (the ``Decimal`` path then runs).
+    """
+    fee = units.fee
+    cash = units.cash
+    position = 0
+    ordered = filled = 0
+    rows: list[int] = []
+    buys: list[bool] = []
+    qty: list[int] = []
+    price: list[int] = []
+    cash_after: list[int] = []
+    entries: list[int] = []
+    entry: int | None = None
+    signs = decisions[:-1]  # the last bar's decisions never fill
+    moments = np.flatnonzero(signs)
+    for row, enter in zip(moments.tolist(), (signs[moments] > 0).tolist(), strict=True):
+        if enter:
+            if position:
+                continue
+            close = closes[row]
+            # max_qty of the cash at the close, less the order's fee (none: no order).
+            if cash <= fee or close <= 0:
+                continue
+            want = (cash - fee) // close
+            if want <= 0:
+                continue
+            at = opens[row + 1]
+            take = want
+            if want * at + fee > cash:
+                take = (cash - fee) // at if cash > fee else 0
+            ordered += want
+            if take <= 0:
+                continue  # canceled: insufficient cash at execution
+            filled += take
+            cash -= take * at + fee
+            position = take
+            entry = len(rows)
+            rows.append(row + 1)
+            buys.append(True)
+            qty.append(take)
+            price.append(at)
+            cash_after.append(cash)
+        elif position:
+            at = opens[row + 1]
+            ordered += position
+            filled += position
+            cash += position * at - fee
+            rows.append(row + 1)
+            buys.append(False)
+            qty.append(position)
+            price.append(at)
+            cash_after.append(cash)
+            position = 0
+            assert entry is not None
+            entries.append(entry)
+            entry = None
+            if cash >= _MAX_UNITS:
+                return None
+    return UnitRun(
+        rows, buys, qty, price, cash_after, entries, entry, cash, position, ordered, filled
+    )
+
+
+def grid_units(prices: FloatArray, decimals: int) -> IntArray:
+    """Prices already on a ``10**-decimals`` grid (``grid_floats``) as integer ticks."""
+    return np.rint(prices * 10.0**decimals).astype(np.int64)
