@@ -50,6 +50,7 @@ class FastEngine:
         self.cash = cash
         self.cache = ArrayCache()
         self._on_grid: dict[Hashable, bool] = {}
+        self._texts: dict[int, str] = {}
         self._units_key: Hashable = None
         self._ticks: tuple[list[int], list[int]] = ([], [])
 
@@ -78,7 +79,9 @@ class FastEngine:
             done = simulate_units(decisions, open_ticks, close_ticks, units)
             if done is not None:
                 metrics = unit_metrics(series, done, units, self.fees, self.cash, marks)
-                return metrics.as_dict(), unit_digest(series, done, units, self.fees, self.model)
+                return metrics.as_dict(), unit_digest(
+                    series, done, units, self.fees, self.model, self._texts
+                )
         run = simulate(series, self.signal, params, self.cash, self.fees, self.cache, key)
         metrics = fast_metrics(series, run, self.cash, marks)
         return metrics.as_dict(), fast_digest(series, run, self.model)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+import numpy as np
+
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.returns import NANOS_PER_DAY
 from paperbroker.analytics.trade_stats import TradeStats, profit_factor
@@ -84,10 +86,9 @@ def _stats(series: BarSeries, run: UnitRun, units: Units, fee: Decimal) -> Trade
     widen = 10 ** (k - pnl_exponent)
     fees_units = 2 * units.fee
     ts = series.ts
-    rows, qty, price = run.rows, run.qty, run.price
+    qty, price = run.qty, run.price
     pnl_units: list[int] = []
     returns: list[float] = []
-    holding: list[int] = []
     for entry in run.entries:
         q, paid = qty[entry], price[entry]
         units_pnl = (q * (price[entry + 1] - paid) - fees_units) * widen
@@ -98,8 +99,12 @@ def _stats(series: BarSeries, run: UnitRun, units: Units, fee: Decimal) -> Trade
             if notional
             else 0.0
         )
-        holding.append(int(ts[rows[entry + 1]]) - int(ts[rows[entry]]))
     n = len(pnl_units)
+    holding = 0
+    if n:
+        opened = np.asarray(run.entries, dtype=np.int64)
+        stamps = ts[np.asarray(run.rows, dtype=np.int64)]
+        holding = sum((stamps[opened + 1] - stamps[opened]).tolist())
     pnls = [Decimal(u).scaleb(pnl_exponent) for u in pnl_units]
     wins = [u for u in pnl_units if u > 0]
     losses = [u for u in pnl_units if u < 0]
@@ -124,7 +129,7 @@ def _stats(series: BarSeries, run: UnitRun, units: Units, fee: Decimal) -> Trade
         longest_win_streak=_longest([u > 0 for u in pnl_units]),
         longest_loss_streak=_longest([u < 0 for u in pnl_units]),
         trades_per_day=n * NANOS_PER_DAY / span if span > 0 else None,
-        avg_holding_ns=sum(holding) // n if n else None,
+        avg_holding_ns=holding // n if n else None,
     )
 
 
@@ -146,21 +151,30 @@ def _text(units: int, decimals: int) -> str:
     return str(Decimal(units).scaleb(-decimals))
 
 
-def unit_digest(series: BarSeries, run: UnitRun, units: Units, fees: FeeModel, model: str) -> str:
-    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text."""
-    ts = series.ts.tolist()
+def unit_digest(
+    series: BarSeries, run: UnitRun, units: Units, fees: FeeModel, model: str, texts: dict[int, str]
+) -> str:
+    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text.
+
+    ``texts`` remembers the text of each price in ticks (prices repeat across a sweep).
+    """
+    stamps = series.ts[np.asarray(run.rows, dtype=np.int64)].tolist()
     symbol = series.symbol
     d, lot = units.decimals, units.lot_decimals
     fee = str(fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True))
     slip = str(Decimal(0).scaleb(-d))
+    head = f"|{symbol}|"
+    tail = f"|{fee}|"
     lines = []
-    for number, (row, buy, q, p) in enumerate(
-        zip(run.rows, run.buys, run.qty, run.price, strict=True), start=1
+    for number, (stamp, buy, q, p) in enumerate(
+        zip(stamps, run.buys, run.qty, run.price, strict=True), start=1
     ):
-        stamp = ts[row]
-        price = _text(p, d)
+        price = texts.get(p)
+        if price is None:
+            price = texts[p] = _text(p, d)
+        amount = str(q) if not lot else _text(q, lot)
         lines.append(
-            f"{number}|{number}|{symbol}|{_SIDES[buy]}|{_text(q, lot)}|{price}|{fee}|"
+            f"{number}|{number}{head}{_SIDES[buy]}|{amount}|{price}{tail}"
             f"{stamp}|{_TAIL}|{price}|{slip}|open|{stamp}|{model}|0\n"
         )
     return hashlib.sha256("".join(lines).encode()).hexdigest()
