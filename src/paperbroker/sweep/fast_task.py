@@ -24,7 +24,7 @@ from paperbroker.strategy.base import Strategy, StrategyParams, parse_params
 from paperbroker.sweep.fast import Eligibility, eligibility, simulate
 from paperbroker.sweep.fast_result import FloatArray, fast_digest, fast_metrics
 from paperbroker.sweep.fast_units import Units, grid_units, simulate_units, units_for
-from paperbroker.sweep.fast_units_result import unit_digest, unit_metrics
+from paperbroker.sweep.fast_units_result import Basis, unit_digest, unit_metrics
 from paperbroker.sweep.plan import Task
 from paperbroker.sweep.signals import ArrayCache, SignalStrategy, signals_of
 from paperbroker.venue.bar_view import model_name
@@ -50,7 +50,7 @@ class FastEngine:
         self.cash = cash
         self.cache = ArrayCache()
         self._on_grid: dict[Hashable, bool] = {}
-        self._texts: dict[int, str] = {}
+        self._basis_of: tuple[Hashable, Basis] | None = None
         self._units_key: Hashable = None
         self._ticks: tuple[list[int], list[int]] = ([], [])
 
@@ -78,10 +78,10 @@ class FastEngine:
             open_ticks, close_ticks = self._prices(series, key, units.decimals)
             done = simulate_units(decisions, open_ticks, close_ticks, units)
             if done is not None:
-                metrics = unit_metrics(series, done, units, self.fees, self.cash, marks)
-                return metrics.as_dict(), unit_digest(
-                    series, done, units, self.fees, self.model, self._texts
-                )
+                basis = self._basis(series, key, marks)
+                metrics = unit_metrics(basis, done, units, self.fees, self.cash)
+                digest = unit_digest(basis, done, units, self.fees, self.model, series.symbol)
+                return metrics.as_dict(), digest
         run = simulate(series, self.signal, params, self.cash, self.fees, self.cache, key)
         metrics = fast_metrics(series, run, self.cash, marks)
         return metrics.as_dict(), fast_digest(series, run, self.model)
@@ -106,6 +106,12 @@ class FastEngine:
             return None
         instrument = series.instrument
         return units_for(instrument.tick_size, instrument.lot_size, self.fees, self.cash, whole)
+
+    def _basis(self, series: BarSeries, key: Hashable, marks: FloatArray) -> Basis:
+        """The window's shared curve inputs (the last window's kept for its next task)."""
+        if self._basis_of is None or self._basis_of[0] != key:
+            self._basis_of = (key, Basis(series, marks))
+        return self._basis_of[1]
 
     def _prices(self, series: BarSeries, key: Hashable, decimals: int) -> tuple[list[int], list[int]]:
         """The opens and closes of a window in ticks (kept for the window's next task)."""

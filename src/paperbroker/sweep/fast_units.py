@@ -91,20 +91,34 @@ def units_for(
 
 @dataclass
 class UnitRun:
-    """The fills of an integer run (parallel lists) and the books at the end."""
+    """The round trips of an integer run and the books at the end.
 
-    rows: list[int]
-    buys: list[bool]
+    Fills alternate: entry 0, exit 0, entry 1, exit 1, … and, when a trade is
+    still open at the end, its entry last. ``entry_*`` and ``qty`` have one item
+    per trade (the open one included), ``exit_*`` one per closed trade; rows are
+    the bars the fills happened on, prices in ticks, quantities in lots, cash in
+    units after each fill.
+    """
+
+    entry_rows: list[int]
+    exit_rows: list[int]
     qty: list[int]
-    price: list[int]
-    cash_after: list[int]
-    #: Each closed round trip's entry fill (its exit is the next fill).
-    entries: list[int]
-    open_entry: int | None
+    price_in: list[int]
+    price_out: list[int]
+    cash_in: list[int]
+    cash_out: list[int]
     cash: int
     position: int
     ordered: int
     filled: int
+
+    @property
+    def fills(self) -> int:
+        return len(self.entry_rows) + len(self.exit_rows)
+
+    @property
+    def is_open(self) -> bool:
+        return len(self.entry_rows) > len(self.exit_rows)
 
 
 def simulate_units(
@@ -112,67 +126,102 @@ def simulate_units(
 ) -> UnitRun | None:
     """Replay the decisions in units (``opens``/``closes`` in ticks, on the grid).
 
-    ``None`` if the cash outgrows the integer scale (the ``Decimal`` path then runs).
+    The usual case takes the alternation of entries and exits from the signals
+    with NumPy and visits each round trip once; an entry that cannot be made
+    (no cash for one lot, or nothing left at the fill) changes what the next
+    signals do, and then every decision is replayed in order
+    (:func:`_replay`). ``None`` if the cash outgrows the integer scale (the
+    ``Decimal`` path then runs).
     """
+    signs = decisions[:-1]  # the last bar's decisions never fill
+    moments = np.flatnonzero(signs)
+    enter = signs[moments] > 0
+    if moments.shape[0]:
+        first = np.empty(moments.shape[0], dtype=np.bool_)
+        first[0] = bool(enter[0])  # a leading exit signal finds nothing to sell
+        first[1:] = enter[1:] != enter[:-1]
+        moments = moments[first]
+    entries, exits = moments[0::2], moments[1::2]
+    fee = units.fee
+    cash = units.cash
+    ordered = 0
+    qty: list[int] = []
+    cash_in: list[int] = []
+    cash_out: list[int] = []
+    sizing = [closes[r] for r in entries.tolist()]
+    paid = [opens[r + 1] for r in entries.tolist()]
+    got = [opens[r + 1] for r in exits.tolist()] + [0]
+    for close, at, out in zip(sizing, paid, got, strict=False):
+        if cash <= fee:
+            return _replay(decisions, opens, closes, units)
+        want = (cash - fee) // close
+        take = want if want * at + fee <= cash else (cash - fee) // at
+        if want <= 0 or take <= 0:
+            return _replay(decisions, opens, closes, units)
+        ordered += want
+        cash -= take * at + fee
+        qty.append(take)
+        cash_in.append(cash)
+        if len(cash_out) < exits.shape[0]:
+            cash += take * out - fee
+            cash_out.append(cash)
+            if cash >= _MAX_UNITS:
+                return None
+    position = qty[-1] if len(qty) > len(cash_out) else 0
+    filled = sum(qty)
+    closed = qty[: len(cash_out)]
+    return UnitRun(
+        (entries + 1).tolist(), (exits + 1).tolist(), qty, paid, got[:-1], cash_in, cash_out,
+        cash, position, ordered + sum(closed), filled + sum(closed),
+    )  # fmt: skip
+
+
+def _replay(
+    decisions: FloatArray, opens: list[int], closes: list[int], units: Units
+) -> UnitRun | None:
+    """Every decision in order, as the strategy takes them (the general case)."""
     fee = units.fee
     cash = units.cash
     position = 0
     ordered = filled = 0
-    rows: list[int] = []
-    buys: list[bool] = []
-    qty: list[int] = []
-    price: list[int] = []
-    cash_after: list[int] = []
-    entries: list[int] = []
-    entry: int | None = None
-    signs = decisions[:-1]  # the last bar's decisions never fill
+    run = UnitRun([], [], [], [], [], [], [], 0, 0, 0, 0)
+    signs = decisions[:-1]
     moments = np.flatnonzero(signs)
     for row, enter in zip(moments.tolist(), (signs[moments] > 0).tolist(), strict=True):
         if enter:
             if position:
                 continue
             close = closes[row]
-            # max_qty of the cash at the close, less the order's fee (none: no order).
-            if cash <= fee or close <= 0:
-                continue
+            if cash <= fee:
+                continue  # max_qty: nothing fits (no order)
             want = (cash - fee) // close
             if want <= 0:
                 continue
             at = opens[row + 1]
-            take = want
-            if want * at + fee > cash:
-                take = (cash - fee) // at if cash > fee else 0
+            take = want if want * at + fee <= cash else (cash - fee) // at if cash > fee else 0
             ordered += want
             if take <= 0:
                 continue  # canceled: insufficient cash at execution
             filled += take
             cash -= take * at + fee
             position = take
-            entry = len(rows)
-            rows.append(row + 1)
-            buys.append(True)
-            qty.append(take)
-            price.append(at)
-            cash_after.append(cash)
+            run.entry_rows.append(row + 1)
+            run.qty.append(take)
+            run.price_in.append(at)
+            run.cash_in.append(cash)
         elif position:
             at = opens[row + 1]
             ordered += position
             filled += position
             cash += position * at - fee
-            rows.append(row + 1)
-            buys.append(False)
-            qty.append(position)
-            price.append(at)
-            cash_after.append(cash)
             position = 0
-            assert entry is not None
-            entries.append(entry)
-            entry = None
+            run.exit_rows.append(row + 1)
+            run.price_out.append(at)
+            run.cash_out.append(cash)
             if cash >= _MAX_UNITS:
                 return None
-    return UnitRun(
-        rows, buys, qty, price, cash_after, entries, entry, cash, position, ordered, filled
-    )
+    run.cash, run.position, run.ordered, run.filled = cash, position, ordered, filled
+    return run
 
 
 def grid_units(prices: FloatArray, decimals: int) -> IntArray:

@@ -14,15 +14,19 @@ import hashlib
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 
+from paperbroker.analytics import returns as rets
+from paperbroker.analytics.drawdowns import DrawdownStats
 from paperbroker.analytics.metrics import Metrics
 from paperbroker.analytics.returns import NANOS_PER_DAY
-from paperbroker.analytics.trade_stats import TradeStats, profit_factor
+from paperbroker.analytics.tail import tail_risk
+from paperbroker.analytics.trade_stats import TradeStats, turnover
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide
 from paperbroker.model.values import ZERO
-from paperbroker.sweep.fast_result import _SIDES, _TAIL, FloatArray, _curve_metrics, _with_fills
-from paperbroker.sweep.fast_units import UnitRun, Units
+from paperbroker.sweep.fast_result import _RATIO, _SIDES, _TAIL, FloatArray
+from paperbroker.sweep.fast_units import IntArray, UnitRun, Units
 from paperbroker.venue.commission import NO_FILLS, FeeModel
 
 #: The books round a removed cost basis to 1e-10: realized P&L has at most this exponent.
@@ -35,18 +39,26 @@ def _exponent(value: Decimal) -> int:
     return exponent
 
 
+class Basis:
+    """What every curve on one window shares: its times, their day closes, the marks."""
+
+    def __init__(self, series: BarSeries, marks: FloatArray) -> None:
+        self.ts = series.ts
+        self.marks = marks
+        self.periods = rets.infer_trading_days_per_year(series.ts)
+        self.day_closes = rets.daily_close_index(series.ts)
+        self.start_ts, self.end_ts = int(series.ts[0]), int(series.ts[-1])
+        #: Each fill row's digest text from its price on (the part a row decides).
+        self.tails: dict[int, str] = {}
+
+
 def unit_metrics(
-    series: BarSeries,
-    run: UnitRun,
-    units: Units,
-    fees: FeeModel,
-    initial_cash: Decimal,
-    marks: FloatArray,
+    basis: Basis, run: UnitRun, units: Units, fees: FeeModel, initial_cash: Decimal
 ) -> Metrics:
-    """The metrics a backtest reports for ``run``'s fills on ``series``."""
+    """The metrics a backtest reports for ``run``'s fills (``compute_metrics``'s composition)."""
     k = units.exponent
     scale, lot_scale = 10**-k, 10**units.lot_decimals
-    count = len(run.rows)
+    count = run.fills
     fill_fee = fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True)
     if count:
         cash_exponent = min(_exponent(initial_cash), k, _exponent(fill_fee))
@@ -55,77 +67,177 @@ def unit_metrics(
         cash = initial_cash
     value = ZERO
     if run.position:
-        mark = Decimal(round(float(marks[-1]) * 10**units.decimals)).scaleb(-units.decimals)
+        mark = Decimal(round(float(basis.marks[-1]) * 10**units.decimals)).scaleb(-units.decimals)
         value = ZERO + Decimal(run.position).scaleb(-units.lot_decimals) * mark
-    deltas = [q / lot_scale if buy else -(q / lot_scale) for q, buy in zip(run.qty, run.buys)]
-    equity, metrics = _curve_metrics(
-        series,
-        run.rows,
-        [c / scale for c in run.cash_after],
-        deltas,
-        initial_cash,
-        cash + value,
-        ZERO + fill_fee * count if count else ZERO,
-        marks,
-    )
-    stats = _stats(series, run, units, fill_fee)
-    notional = sum(p * q for p, q in zip(run.price, run.qty, strict=True))
+    final_equity = cash + value
+    equity, exposed = _curve(basis, run, scale, lot_scale, float(initial_cash))
+    growth = float(final_equity / initial_cash)
+    periods = basis.periods
+    rf = rets.per_period_rate(0.0, periods)
+    daily = rets.simple_returns(equity[basis.day_closes])
+    dd = _drawdowns(basis.ts, equity)
+    annual = rets.annualized_return(daily, periods)
+    tail = tail_risk(daily)
+    span = basis.end_ts - basis.start_ts
+    stats = _stats(basis, run, units, fill_fee)
+    notional = sum(p * q for p, q in zip(run.price_in, run.qty, strict=True))
+    notional += sum(p * q for p, q in zip(run.price_out, run.qty, strict=False))
     money = Decimal(notional).scaleb(k) if count else ZERO
     slippage = Decimal(0).scaleb(k) if count else ZERO
-    return _with_fills(
-        metrics, stats, equity, money, slippage, money, Decimal(run.filled),
-        Decimal(run.ordered), bool(count),
-    )  # fmt: skip
+    ratio = (Decimal(run.filled) / Decimal(run.ordered)).quantize(_RATIO) if run.ordered else None
+    metrics = Metrics(
+        start_ts=basis.start_ts,
+        end_ts=basis.end_ts,
+        initial_cash=initial_cash,
+        final_equity=final_equity,
+        total_return=float(final_equity / initial_cash - 1),
+        cagr=rets.cagr(growth, span),
+        max_drawdown=dd.max_drawdown,
+        max_drawdown_duration_ns=dd.max_duration_ns,
+        volatility_annual=rets.volatility(daily, periods),
+        sharpe=rets.sharpe_ratio(daily, periods, rf),
+        sortino=rets.sortino_ratio(daily, periods, rf),
+        trading_days_per_year=periods,
+        num_trades=stats.num_trades,
+        num_open_trades=stats.num_open_trades,
+        win_rate=stats.win_rate,
+        profit_factor=stats.profit_factor,
+        avg_trade_pnl=stats.avg_trade_pnl,
+        best_trade_return=stats.best_trade_return,
+        worst_trade_return=stats.worst_trade_return,
+        fees=ZERO + fill_fee * count if count else ZERO,
+        exposure=float(np.mean(exposed)),
+        risk_free_rate=0.0,
+        annualized_return=annual,
+        calmar=annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
+        omega=rets.omega_ratio(daily, rf),
+        recovery_ns=dd.recovery_ns,
+        var_95=tail.var_95,
+        var_99=tail.var_99,
+        es_95=tail.es_95,
+        es_99=tail.es_99,
+        expectancy=stats.expectancy,
+        avg_win=stats.avg_win,
+        avg_loss=stats.avg_loss,
+        largest_win=stats.largest_win,
+        largest_loss=stats.largest_loss,
+        longest_win_streak=stats.longest_win_streak,
+        longest_loss_streak=stats.longest_loss_streak,
+        trades_per_day=stats.trades_per_day,
+        avg_holding_ns=stats.avg_holding_ns,
+        turnover=turnover(money, float(np.mean(equity))),
+        slippage_cost=slippage,
+        alpha=None,
+        beta=None,
+        benchmark_return=None,
+        fill_ratio=None if ratio is None else float(ratio),
+        avg_slippage_bps=0.0 if count else None,
+        avg_latency_seconds=0.0 / 1000 if count else None,
+    )
+    return metrics
 
 
-def _stats(series: BarSeries, run: UnitRun, units: Units, fee: Decimal) -> TradeStats:
+def _curve(
+    basis: Basis, run: UnitRun, scale: int, lot_scale: int, initial: float
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """``FillLedger.equity_curve`` of the run's fills: cash after the last fill by each
+    sample, plus the position times the marks."""
+    ts = basis.ts
+    count = run.fills
+    if not count:
+        return np.full(ts.shape[0], initial), np.zeros(ts.shape[0], dtype=np.bool_)
+    rows = np.empty(count, dtype=np.int64)
+    rows[0::2] = run.entry_rows
+    rows[1::2] = run.exit_rows
+    cash = np.empty(count + 1, dtype=np.float64)
+    cash[0] = initial
+    cash[1::2] = [c / scale for c in run.cash_in]
+    cash[2::2] = [c / scale for c in run.cash_out]
+    deltas = np.empty(count, dtype=np.float64)
+    held = [q / lot_scale for q in run.qty]
+    deltas[0::2] = held
+    deltas[1::2] = [-q for q in held[: len(run.exit_rows)]]
+    after = np.searchsorted(ts[rows], ts, side="right")
+    position = np.concatenate(([0.0], np.cumsum(deltas)))[after]
+    equity: FloatArray = cash[after] + position * basis.marks
+    return equity, position != 0
+
+
+def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
+    """``drawdown_stats``: the same floats, the running peak and the drawdown computed once."""
+    peak = np.maximum.accumulate(equity)
+    dd = np.zeros_like(equity)
+    np.divide(equity, peak, out=dd, where=peak > 0)
+    dd -= 1.0
+    dd[peak <= 0] = 0.0
+    deepest = float(np.min(dd)) if dd.size else 0.0
+    longest = 0
+    if equity.size >= 2:
+        peaks = np.flatnonzero(equity >= peak)
+        gaps = np.flatnonzero(np.diff(peaks) > 1)
+        if gaps.size:
+            longest = int(np.max(ts[peaks[gaps + 1]] - ts[peaks[gaps]]))
+        if peaks[-1] < equity.size - 1:
+            longest = max(longest, int(ts[-1] - ts[peaks[-1]]))
+    recovery: int | None = 0
+    trough = int(np.argmin(dd))
+    if dd[trough] < 0.0:
+        back = np.flatnonzero(equity[trough:] >= float(peak[trough]))
+        recovery = int(ts[trough + int(back[0])] - ts[trough]) if back.size else None
+    return DrawdownStats(deepest, longest, recovery)
+
+
+def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats:
     """``trade_stats`` of the round trips, from their integer P&L."""
     k = units.exponent
     gross_exponent = min(_BASIS_EXPONENT, k)
     pnl_exponent = min(gross_exponent, min(0, _exponent(fee)))
     widen = 10 ** (k - pnl_exponent)
     fees_units = 2 * units.fee
-    ts = series.ts
-    qty, price = run.qty, run.price
-    pnl_units: list[int] = []
-    returns: list[float] = []
-    for entry in run.entries:
-        q, paid = qty[entry], price[entry]
-        units_pnl = (q * (price[entry + 1] - paid) - fees_units) * widen
-        pnl_units.append(units_pnl)
-        notional = q * paid
-        returns.append(
-            float(Decimal(units_pnl).scaleb(pnl_exponent) / Decimal(notional).scaleb(k))
-            if notional
-            else 0.0
-        )
-    n = len(pnl_units)
-    holding = 0
-    if n:
-        opened = np.asarray(run.entries, dtype=np.int64)
-        stamps = ts[np.asarray(run.rows, dtype=np.int64)]
-        holding = sum((stamps[opened + 1] - stamps[opened]).tolist())
-    pnls = [Decimal(u).scaleb(pnl_exponent) for u in pnl_units]
+    closed = len(run.exit_rows)
+    qty = run.qty[:closed]
+    paid = run.price_in[:closed]
+    # P&L in units of 10**k (times ``widen``: in 10**pnl_exponent), and the notional.
+    pnl_units = [q * (out - at) - fees_units for q, at, out in zip(qty, paid, run.price_out)]
+    notional = [q * at for q, at in zip(qty, paid, strict=True)]
+    # Trade.return_pct: pnl / (entry price x qty), the same quotient of the same values.
+    returns = [
+        float(Decimal(u) / Decimal(n)) if n else 0.0
+        for u, n in zip(pnl_units, notional, strict=True)
+    ]
+    n = closed
     wins = [u for u in pnl_units if u > 0]
     losses = [u for u in pnl_units if u < 0]
-    span = int(ts[-1]) - int(ts[0])
+    holding = 0
+    if n:
+        stamps = basis.ts
+        holding = sum(
+            (stamps[np.asarray(run.exit_rows)] - stamps[np.asarray(run.entry_rows[:n])]).tolist()
+        )
 
     def money(total: int) -> Decimal:
-        return ZERO + Decimal(total).scaleb(pnl_exponent)
+        return ZERO + Decimal(total * widen).scaleb(pnl_exponent)
 
+    span = basis.end_ts - basis.start_ts
+    gross_win = sum(wins)
+    gross_loss = -sum(losses)
+    if gross_loss:
+        factor = float(money(gross_win) / money(gross_loss))
+    else:
+        factor = float("inf") if gross_win else 0.0
     return TradeStats(
         num_trades=n,
-        num_open_trades=0 if run.open_entry is None else 1,
+        num_open_trades=1 if run.is_open else 0,
         win_rate=len(wins) / n if n else 0.0,
-        profit_factor=profit_factor(pnls),
+        profit_factor=factor,
         avg_trade_pnl=money(sum(pnl_units)) / n if n else ZERO,
         best_trade_return=max(returns, default=0.0),
         worst_trade_return=min(returns, default=0.0),
         expectancy=sum(returns) / n if n else None,
-        avg_win=money(sum(wins)) / len(wins) if wins else None,
-        avg_loss=money(sum(losses)) / len(losses) if losses else None,
-        largest_win=Decimal(max(wins)).scaleb(pnl_exponent) if wins else None,
-        largest_loss=Decimal(min(losses)).scaleb(pnl_exponent) if losses else None,
+        avg_win=money(gross_win) / len(wins) if wins else None,
+        avg_loss=money(-gross_loss) / len(losses) if losses else None,
+        largest_win=Decimal(max(wins) * widen).scaleb(pnl_exponent) if wins else None,
+        largest_loss=Decimal(min(losses) * widen).scaleb(pnl_exponent) if losses else None,
         longest_win_streak=_longest([u > 0 for u in pnl_units]),
         longest_loss_streak=_longest([u < 0 for u in pnl_units]),
         trades_per_day=n * NANOS_PER_DAY / span if span > 0 else None,
@@ -151,30 +263,36 @@ def _text(units: int, decimals: int) -> str:
     return str(Decimal(units).scaleb(-decimals))
 
 
-def unit_digest(
-    series: BarSeries, run: UnitRun, units: Units, fees: FeeModel, model: str, texts: dict[int, str]
-) -> str:
+def unit_digest(basis: Basis, run: UnitRun, units: Units, fees: FeeModel, model: str, symbol: str) -> str:
     """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text.
 
-    ``texts`` remembers the text of each price in ticks (prices repeat across a sweep).
+    A fill's line from its price on depends on its row alone: ``basis`` keeps it.
     """
-    stamps = series.ts[np.asarray(run.rows, dtype=np.int64)].tolist()
-    symbol = series.symbol
     d, lot = units.decimals, units.lot_decimals
     fee = str(fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True))
     slip = str(Decimal(0).scaleb(-d))
-    head = f"|{symbol}|"
-    tail = f"|{fee}|"
+    tails = basis.tails
+    stamps = basis.ts
+    buy, sell = f"|{symbol}|{_SIDES[True]}|", f"|{symbol}|{_SIDES[False]}|"
     lines = []
-    for number, (stamp, buy, q, p) in enumerate(
-        zip(stamps, run.buys, run.qty, run.price, strict=True), start=1
-    ):
-        price = texts.get(p)
-        if price is None:
-            price = texts[p] = _text(p, d)
+    number = 0
+    exits = run.exit_rows
+    for i, (row, q, at) in enumerate(zip(run.entry_rows, run.qty, run.price_in, strict=True)):
         amount = str(q) if not lot else _text(q, lot)
-        lines.append(
-            f"{number}|{number}{head}{_SIDES[buy]}|{amount}|{price}{tail}"
-            f"{stamp}|{_TAIL}|{price}|{slip}|open|{stamp}|{model}|0\n"
-        )
+        for side, fill_row, price in ((buy, row, at), (sell, *_exit(run, exits, i))):
+            if fill_row < 0:
+                break
+            number += 1
+            tail = tails.get(fill_row)
+            if tail is None:
+                stamp = int(stamps[fill_row])
+                text = _text(price, d)
+                tail = tails[fill_row] = (
+                    f"{text}|{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
+                )
+            lines.append(f"{number}|{number}{side}{amount}|{tail}")
     return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def _exit(run: UnitRun, exits: list[int], i: int) -> tuple[int, int]:
+    return (exits[i], run.price_out[i]) if i < len(exits) else (-1, 0)
