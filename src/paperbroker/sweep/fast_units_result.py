@@ -157,7 +157,11 @@ def _curve(
     held = [q / lot_scale for q in run.qty]
     deltas[0::2] = held
     deltas[1::2] = [-q for q in held[: len(run.exit_rows)]]
-    after = np.searchsorted(ts[rows], ts, side="right")
+    # A fill is stamped with its bar's close: the fills by each sample are those on its
+    # row or before (the searchsorted of FillLedger.equity_curve, as a running count).
+    marker = np.zeros(ts.shape[0], dtype=np.intp)
+    marker[rows] = 1
+    after = np.cumsum(marker)
     position = np.concatenate(([0.0], np.cumsum(deltas)))[after]
     equity: FloatArray = cash[after] + position * basis.marks
     return equity, position != 0
@@ -248,8 +252,12 @@ def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats
 def _longest(flags: list[bool]) -> int:
     longest = run = 0
     for flag in flags:
-        run = run + 1 if flag else 0
-        longest = max(longest, run)
+        if flag:
+            run += 1
+            if run > longest:
+                longest = run
+        else:
+            run = 0
     return longest
 
 
@@ -273,26 +281,27 @@ def unit_digest(basis: Basis, run: UnitRun, units: Units, fees: FeeModel, model:
     slip = str(Decimal(0).scaleb(-d))
     tails = basis.tails
     stamps = basis.ts
+    lines: list[str] = []
+    closed = len(run.exit_rows)
+    rows = [0] * run.fills
+    rows[0::2] = run.entry_rows
+    rows[1::2] = run.exit_rows
+    prices = [0] * run.fills
+    prices[0::2] = run.price_in
+    prices[1::2] = run.price_out
+    heads = [0] * run.fills
     buy, sell = f"|{symbol}|{_SIDES[True]}|", f"|{symbol}|{_SIDES[False]}|"
-    lines = []
-    number = 0
-    exits = run.exit_rows
-    for i, (row, q, at) in enumerate(zip(run.entry_rows, run.qty, run.price_in, strict=True)):
-        amount = str(q) if not lot else _text(q, lot)
-        for side, fill_row, price in ((buy, row, at), (sell, *_exit(run, exits, i))):
-            if fill_row < 0:
-                break
-            number += 1
-            tail = tails.get(fill_row)
-            if tail is None:
-                stamp = int(stamps[fill_row])
-                text = _text(price, d)
-                tail = tails[fill_row] = (
-                    f"{text}|{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
-                )
-            lines.append(f"{number}|{number}{side}{amount}|{tail}")
+    amounts = [str(q) for q in run.qty] if not lot else [_text(q, lot) for q in run.qty]
+    heads[0::2] = [f"{buy}{a}|" for a in amounts]
+    heads[1::2] = [f"{sell}{a}|" for a in amounts[:closed]]
+    find = tails.get
+    for number, (row, price, head) in enumerate(zip(rows, prices, heads, strict=True), start=1):
+        tail = find(row)
+        if tail is None:
+            stamp = int(stamps[row])
+            text = _text(price, d)
+            tail = tails[row] = (
+                f"{text}|{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
+            )
+        lines.append(f"{number}|{number}{head}{tail}")
     return hashlib.sha256("".join(lines).encode()).hexdigest()
-
-
-def _exit(run: UnitRun, exits: list[int], i: int) -> tuple[int, int]:
-    return (exits[i], run.price_out[i]) if i < len(exits) else (-1, 0)
