@@ -23,12 +23,15 @@ from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, StrategyParams, parse_params
 from paperbroker.sweep.fast import Eligibility, eligibility, simulate
 from paperbroker.sweep.fast_result import FloatArray, fast_digest, fast_metrics
-from paperbroker.sweep.fast_units import Units, grid_units, simulate_units, units_for
+from paperbroker.sweep.fast_units import IntArray, Units, grid_units, simulate_units, units_for
 from paperbroker.sweep.fast_units_result import Basis, unit_digest, unit_metrics
 from paperbroker.sweep.plan import Task
 from paperbroker.sweep.signals import ArrayCache, SignalStrategy, signals_of
 from paperbroker.venue.bar_view import model_name
 from paperbroker.venue.execution import ExecutionConfig
+
+
+_NO_TICKS: IntArray = np.zeros(0, dtype=np.int64)
 
 
 class FastEngine:
@@ -52,7 +55,7 @@ class FastEngine:
         self._on_grid: dict[Hashable, bool] = {}
         self._basis_of: tuple[Hashable, Basis] | None = None
         self._units_key: Hashable = None
-        self._ticks: tuple[list[int], list[int]] = ([], [])
+        self._ticks: tuple[IntArray, IntArray] = (_NO_TICKS, _NO_TICKS)
 
     def run(self, task: Task) -> tuple[dict[str, Any], str] | None:
         """``task``'s metrics (JSON form) and fills digest; ``None``: the kernel's to run."""
@@ -113,16 +116,13 @@ class FastEngine:
             self._basis_of = (key, Basis(series, marks))
         return self._basis_of[1]
 
-    def _prices(self, series: BarSeries, key: Hashable, decimals: int) -> tuple[list[int], list[int]]:
+    def _prices(self, series: BarSeries, key: Hashable, decimals: int) -> tuple[IntArray, IntArray]:
         """The opens and closes of a window in ticks (kept for the window's next task)."""
         if self._units_key != key:
             tick = series.instrument.tick_size
             opens = grid_floats(np.asarray(series.open, dtype=np.float64), tick)
             closes = grid_floats(np.asarray(series.close, dtype=np.float64), tick)
-            self._ticks = (
-                grid_units(opens, decimals).tolist(),
-                grid_units(closes, decimals).tolist(),
-            )
+            self._ticks = (grid_units(opens, decimals), grid_units(closes, decimals))
             self._units_key = key
         return self._ticks
 

@@ -28,13 +28,15 @@ import numpy as np
 import numpy.typing as npt
 
 from paperbroker.model.values import ZERO
+from paperbroker.sweep.fast_kernels import ENTRY_FAILED, TOO_LARGE, replay_trades
 from paperbroker.venue.commission import FeeModel, FixedCommission, NoCommission
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Cash beyond this many units goes to the ``Decimal`` path (far below 28 digits).
-_MAX_UNITS = 10**17
+#: Cash beyond this many units goes to the ``Decimal`` path: below 2**53, every amount
+#: is an exact float too.
+_MAX_UNITS = 2**53
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,9 @@ class UnitRun:
 
 
 def simulate_units(
-    decisions: FloatArray, opens: list[int], closes: list[int], units: Units
+    decisions: FloatArray, opens: IntArray, closes: IntArray, units: Units
 ) -> UnitRun | None:
-    """Replay the decisions in units (``opens``/``closes`` in ticks, on the grid).
+    """Replay the decisions in units (``opens``/``closes``: every bar's, in ticks).
 
     The usual case takes the alternation of entries and exits from the signals
     with NumPy and visits each round trip once; an entry that cannot be made
@@ -142,37 +144,23 @@ def simulate_units(
         first[1:] = enter[1:] != enter[:-1]
         moments = moments[first]
     entries, exits = moments[0::2], moments[1::2]
-    fee = units.fee
-    cash = units.cash
-    ordered = 0
-    qty: list[int] = []
-    cash_in: list[int] = []
-    cash_out: list[int] = []
-    sizing = [closes[r] for r in entries.tolist()]
-    paid = [opens[r + 1] for r in entries.tolist()]
-    got = [opens[r + 1] for r in exits.tolist()] + [0]
-    for close, at, out in zip(sizing, paid, got, strict=False):
-        if cash <= fee:
-            return _replay(decisions, opens, closes, units)
-        want = (cash - fee) // close
-        take = want if want * at + fee <= cash else (cash - fee) // at
-        if want <= 0 or take <= 0:
-            return _replay(decisions, opens, closes, units)
-        ordered += want
-        cash -= take * at + fee
-        qty.append(take)
-        cash_in.append(cash)
-        if len(cash_out) < exits.shape[0]:
-            cash += take * out - fee
-            cash_out.append(cash)
-            if cash >= _MAX_UNITS:
-                return None
-    position = qty[-1] if len(qty) > len(cash_out) else 0
-    filled = sum(qty)
-    closed = qty[: len(cash_out)]
+    entry_rows = entries + 1
+    exit_rows = exits + 1
+    opens_at = opens
+    status, qty, cash_in, cash_out, cash, ordered = replay_trades(
+        closes[entries], opens_at[entry_rows], opens_at[exit_rows],
+        exits.shape[0], units.cash, units.fee, _MAX_UNITS,
+    )  # fmt: skip
+    if status == ENTRY_FAILED:
+        return _replay(decisions, opens.tolist(), closes.tolist(), units)
+    if status == TOO_LARGE:
+        return None
+    taken = qty.tolist()
+    position = taken[-1] if len(taken) > exits.shape[0] else 0
     return UnitRun(
-        (entries + 1).tolist(), (exits + 1).tolist(), qty, paid, got[:-1], cash_in, cash_out,
-        cash, position, ordered + sum(closed), filled + sum(closed),
+        entry_rows.tolist(), exit_rows.tolist(), taken, opens_at[entry_rows].tolist(),
+        opens_at[exit_rows].tolist(), cash_in.tolist(), cash_out.tolist(), int(cash), position,
+        int(ordered), sum(taken) + sum(taken[: exits.shape[0]]),
     )  # fmt: skip
 
 

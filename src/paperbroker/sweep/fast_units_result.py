@@ -26,6 +26,7 @@ from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide
 from paperbroker.model.values import ZERO
 from paperbroker.sweep.fast_result import _RATIO, _SIDES, _TAIL, FloatArray
+from paperbroker.sweep.fast_kernels import digest_text, equity_and_drawdowns
 from paperbroker.sweep.fast_units import IntArray, UnitRun, Units
 from paperbroker.venue.commission import NO_FILLS, FeeModel
 
@@ -48,8 +49,6 @@ class Basis:
         self.periods = rets.infer_trading_days_per_year(series.ts)
         self.day_closes = rets.daily_close_index(series.ts)
         self.start_ts, self.end_ts = int(series.ts[0]), int(series.ts[-1])
-        #: Each fill row's digest text from its price on (the part a row decides).
-        self.tails: dict[int, str] = {}
 
 
 def unit_metrics(
@@ -70,12 +69,11 @@ def unit_metrics(
         mark = Decimal(round(float(basis.marks[-1]) * 10**units.decimals)).scaleb(-units.decimals)
         value = ZERO + Decimal(run.position).scaleb(-units.lot_decimals) * mark
     final_equity = cash + value
-    equity, exposed = _curve(basis, run, scale, lot_scale, float(initial_cash))
+    equity, exposed, dd = _curve(basis, run, scale, lot_scale, float(initial_cash))
     growth = float(final_equity / initial_cash)
     periods = basis.periods
     rf = rets.per_period_rate(0.0, periods)
     daily = rets.simple_returns(equity[basis.day_closes])
-    dd = _drawdowns(basis.ts, equity)
     annual = rets.annualized_return(daily, periods)
     tail = tail_risk(daily)
     span = basis.end_ts - basis.start_ts
@@ -106,7 +104,7 @@ def unit_metrics(
         best_trade_return=stats.best_trade_return,
         worst_trade_return=stats.worst_trade_return,
         fees=ZERO + fill_fee * count if count else ZERO,
-        exposure=float(np.mean(exposed)),
+        exposure=exposed / basis.ts.shape[0],
         risk_free_rate=0.0,
         annualized_return=annual,
         calmar=annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
@@ -139,56 +137,28 @@ def unit_metrics(
 
 def _curve(
     basis: Basis, run: UnitRun, scale: int, lot_scale: int, initial: float
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """``FillLedger.equity_curve`` of the run's fills: cash after the last fill by each
-    sample, plus the position times the marks."""
-    ts = basis.ts
+) -> tuple[FloatArray, int, DrawdownStats]:
+    """``FillLedger.equity_curve`` of the run's fills (the cash after the last fill by each
+    sample, plus the position times the marks), the samples with a position, and
+    ``drawdown_stats`` of the curve."""
     count = run.fills
-    if not count:
-        return np.full(ts.shape[0], initial), np.zeros(ts.shape[0], dtype=np.bool_)
     rows = np.empty(count, dtype=np.int64)
     rows[0::2] = run.entry_rows
     rows[1::2] = run.exit_rows
-    cash = np.empty(count + 1, dtype=np.float64)
-    cash[0] = initial
-    cash[1::2] = [c / scale for c in run.cash_in]
-    cash[2::2] = [c / scale for c in run.cash_out]
+    cash = np.empty(count, dtype=np.float64)
+    # Below 2**53 units every amount is an exact float: one division, correctly rounded.
+    cash[0::2] = np.asarray(run.cash_in, dtype=np.float64) / scale
+    cash[1::2] = np.asarray(run.cash_out, dtype=np.float64) / scale
+    held = np.asarray(run.qty, dtype=np.float64) / lot_scale
     deltas = np.empty(count, dtype=np.float64)
-    held = [q / lot_scale for q in run.qty]
     deltas[0::2] = held
-    deltas[1::2] = [-q for q in held[: len(run.exit_rows)]]
-    # A fill is stamped with its bar's close: the fills by each sample are those on its
-    # row or before (the searchsorted of FillLedger.equity_curve, as a running count).
-    marker = np.zeros(ts.shape[0], dtype=np.intp)
-    marker[rows] = 1
-    after = np.cumsum(marker)
-    position = np.concatenate(([0.0], np.cumsum(deltas)))[after]
-    equity: FloatArray = cash[after] + position * basis.marks
-    return equity, position != 0
-
-
-def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
-    """``drawdown_stats``: the same floats, the running peak and the drawdown computed once."""
-    peak = np.maximum.accumulate(equity)
-    dd = np.zeros_like(equity)
-    np.divide(equity, peak, out=dd, where=peak > 0)
-    dd -= 1.0
-    dd[peak <= 0] = 0.0
-    deepest = float(np.min(dd)) if dd.size else 0.0
-    longest = 0
-    if equity.size >= 2:
-        peaks = np.flatnonzero(equity >= peak)
-        gaps = np.flatnonzero(np.diff(peaks) > 1)
-        if gaps.size:
-            longest = int(np.max(ts[peaks[gaps + 1]] - ts[peaks[gaps]]))
-        if peaks[-1] < equity.size - 1:
-            longest = max(longest, int(ts[-1] - ts[peaks[-1]]))
-    recovery: int | None = 0
-    trough = int(np.argmin(dd))
-    if dd[trough] < 0.0:
-        back = np.flatnonzero(equity[trough:] >= float(peak[trough]))
-        recovery = int(ts[trough + int(back[0])] - ts[trough]) if back.size else None
-    return DrawdownStats(deepest, longest, recovery)
+    deltas[1::2] = -held[: len(run.exit_rows)]
+    equity, exposed, deepest, longest, recovery = equity_and_drawdowns(
+        basis.ts, basis.marks, rows, cash, deltas, initial
+    )
+    return equity, int(exposed), DrawdownStats(
+        float(deepest), int(longest), None if recovery < 0 else int(recovery)
+    )
 
 
 def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats:
@@ -271,37 +241,64 @@ def _text(units: int, decimals: int) -> str:
     return str(Decimal(units).scaleb(-decimals))
 
 
-def unit_digest(basis: Basis, run: UnitRun, units: Units, fees: FeeModel, model: str, symbol: str) -> str:
-    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text.
-
-    A fill's line from its price on depends on its row alone: ``basis`` keeps it.
-    """
+def unit_digest(
+    basis: Basis, run: UnitRun, units: Units, fees: FeeModel, model: str, symbol: str
+) -> str:
+    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text."""
     d, lot = units.decimals, units.lot_decimals
     fee = str(fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True))
     slip = str(Decimal(0).scaleb(-d))
-    tails = basis.tails
-    stamps = basis.ts
-    lines: list[str] = []
+    count = run.fills
     closed = len(run.exit_rows)
-    rows = [0] * run.fills
+    qty = np.empty(count, dtype=np.int64)
+    qty[0::2] = run.qty
+    qty[1::2] = run.qty[:closed]
+    price = np.empty(count, dtype=np.int64)
+    price[0::2] = run.price_in
+    price[1::2] = run.price_out
+    rows = np.empty(count, dtype=np.int64)
     rows[0::2] = run.entry_rows
     rows[1::2] = run.exit_rows
-    prices = [0] * run.fills
-    prices[0::2] = run.price_in
-    prices[1::2] = run.price_out
-    heads = [0] * run.fills
-    buy, sell = f"|{symbol}|{_SIDES[True]}|", f"|{symbol}|{_SIDES[False]}|"
-    amounts = [str(q) for q in run.qty] if not lot else [_text(q, lot) for q in run.qty]
-    heads[0::2] = [f"{buy}{a}|" for a in amounts]
-    heads[1::2] = [f"{sell}{a}|" for a in amounts[:closed]]
-    find = tails.get
-    for number, (row, price, head) in enumerate(zip(rows, prices, heads, strict=True), start=1):
-        tail = find(row)
-        if tail is None:
-            stamp = int(stamps[row])
-            text = _text(price, d)
-            tail = tails[row] = (
-                f"{text}|{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
-            )
-        lines.append(f"{number}|{number}{head}{tail}")
+    buys = np.zeros(count, dtype=np.bool_)
+    buys[0::2] = True
+    plain = not count or (
+        (not lot or int(qty.min()) >= 10 ** max(lot - 6, 0))
+        and (not d or int(price.min()) >= 10 ** max(d - 6, 0))
+    )
+    if not plain:  # Decimal writes such amounts with an exponent: one line at a time
+        return _digest_by_line(basis, buys, qty, price, rows, units, fee, slip, model, symbol)
+    pieces = [
+        f"|{symbol}|{_SIDES[True]}|", f"|{symbol}|{_SIDES[False]}|", f"|{fee}|",
+        f"|{_TAIL}|", f"|{slip}|open|", f"|{model}|0\n",
+    ]  # fmt: skip
+    encoded = [p.encode() for p in pieces]
+    parts = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    lengths = np.asarray([len(p) for p in encoded], dtype=np.int64)
+    text = digest_text(buys, qty, price, basis.ts[rows], d, lot, parts, lengths)
+    return hashlib.sha256(text.tobytes()).hexdigest()
+
+
+def _digest_by_line(
+    basis: Basis,
+    buys: npt.NDArray[np.bool_],
+    qty: IntArray,
+    price: IntArray,
+    rows: IntArray,
+    units: Units,
+    fee: str,
+    slip: str,
+    model: str,
+    symbol: str,
+) -> str:
+    """The digest one line at a time, amounts written as ``Decimal`` writes them."""
+    lines = []
+    stamps = basis.ts[rows].tolist()
+    for number, (buy, q, p, stamp) in enumerate(
+        zip(buys.tolist(), qty.tolist(), price.tolist(), stamps, strict=True), start=1
+    ):
+        text = _text(p, units.decimals)
+        lines.append(
+            f"{number}|{number}|{symbol}|{_SIDES[buy]}|{_text(q, units.lot_decimals)}|{text}|"
+            f"{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
+        )
     return hashlib.sha256("".join(lines).encode()).hexdigest()
