@@ -81,7 +81,7 @@ class FastEngine:
             open_ticks, close_ticks = self._prices(series, key, units.decimals)
             done = simulate_units(decisions, open_ticks, close_ticks, units)
             if done is not None:
-                basis = self._basis(series, key, marks)
+                basis = self._basis(series, key, marks, open_ticks)
                 metrics = unit_metrics(basis, done, units, self.fees, self.cash)
                 digest = unit_digest(basis, done, units, self.fees, self.model, series.symbol)
                 return metrics.as_dict(), digest
@@ -110,10 +110,12 @@ class FastEngine:
         instrument = series.instrument
         return units_for(instrument.tick_size, instrument.lot_size, self.fees, self.cash, whole)
 
-    def _basis(self, series: BarSeries, key: Hashable, marks: FloatArray) -> Basis:
+    def _basis(
+        self, series: BarSeries, key: Hashable, marks: FloatArray, open_ticks: IntArray
+    ) -> Basis:
         """The window's shared curve inputs (the last window's kept for its next task)."""
         if self._basis_of is None or self._basis_of[0] != key:
-            self._basis_of = (key, Basis(series, marks))
+            self._basis_of = (key, Basis(series, marks, open_ticks))
         return self._basis_of[1]
 
     def _prices(self, series: BarSeries, key: Hashable, decimals: int) -> tuple[IntArray, IntArray]:

@@ -28,7 +28,6 @@ import numpy as np
 import numpy.typing as npt
 
 from paperbroker.model.values import ZERO
-from paperbroker.sweep.fast_kernels import ENTRY_FAILED, TOO_LARGE, replay_trades
 from paperbroker.venue.commission import FeeModel, FixedCommission, NoCommission
 
 FloatArray = npt.NDArray[np.float64]
@@ -146,22 +145,47 @@ def simulate_units(
     entries, exits = moments[0::2], moments[1::2]
     entry_rows = entries + 1
     exit_rows = exits + 1
-    opens_at = opens
-    status, qty, cash_in, cash_out, cash, ordered = replay_trades(
-        closes[entries], opens_at[entry_rows], opens_at[exit_rows],
-        exits.shape[0], units.cash, units.fee, _MAX_UNITS,
-    )  # fmt: skip
-    if status == ENTRY_FAILED:
+    paid = opens[entry_rows].tolist()
+    got = opens[exit_rows].tolist()
+    done = _round_trips(closes[entries].tolist(), paid, got, units.cash, units.fee)
+    if done is None:
         return _replay(decisions, opens.tolist(), closes.tolist(), units)
-    if status == TOO_LARGE:
+    qty, cash_in, cash_out, cash, ordered = done
+    if max(cash_out, default=cash) >= _MAX_UNITS or cash >= _MAX_UNITS:
         return None
-    taken = qty.tolist()
-    position = taken[-1] if len(taken) > exits.shape[0] else 0
+    position = qty[-1] if len(qty) > len(got) else 0
     return UnitRun(
-        entry_rows.tolist(), exit_rows.tolist(), taken, opens_at[entry_rows].tolist(),
-        opens_at[exit_rows].tolist(), cash_in.tolist(), cash_out.tolist(), int(cash), position,
-        int(ordered), sum(taken) + sum(taken[: exits.shape[0]]),
+        entry_rows.tolist(), exit_rows.tolist(), qty, paid, got, cash_in, cash_out, cash,
+        position, ordered, sum(qty) + sum(qty[: len(got)]),
     )  # fmt: skip
+
+
+def _round_trips(
+    sizing: list[int], paid: list[int], got: list[int], cash: int, fee: int
+) -> tuple[list[int], list[int], list[int], int, int] | None:
+    """Each round trip's quantity, the cash after its entry and its exit, the cash at the
+    end and the quantity ordered; ``None`` when an entry cannot be made."""
+    qty: list[int] = []
+    cash_in: list[int] = []
+    cash_out: list[int] = []
+    ordered = 0
+    exits = len(got)
+    for i, (close, at) in enumerate(zip(sizing, paid, strict=True)):
+        if cash <= fee:
+            return None
+        want = (cash - fee) // close
+        take = want if want * at + fee <= cash else (cash - fee) // at
+        if want <= 0 or take <= 0:
+            return None
+        ordered += want
+        cash -= take * at + fee
+        qty.append(take)
+        cash_in.append(cash)
+        if i < exits:
+            cash += take * got[i] - fee
+            ordered += take
+            cash_out.append(cash)
+    return qty, cash_in, cash_out, cash, ordered
 
 
 def _replay(

@@ -11,7 +11,8 @@ sums have, and each round trip's return is the same ``Decimal`` division as
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
+from decimal import Decimal, getcontext
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,6 @@ from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide
 from paperbroker.model.values import ZERO
 from paperbroker.sweep.fast_result import _RATIO, _SIDES, _TAIL, FloatArray
-from paperbroker.sweep.fast_kernels import digest_text, equity_and_drawdowns
 from paperbroker.sweep.fast_units import IntArray, UnitRun, Units
 from paperbroker.venue.commission import NO_FILLS, FeeModel
 
@@ -43,12 +43,26 @@ def _exponent(value: Decimal) -> int:
 class Basis:
     """What every curve on one window shares: its times, their day closes, the marks."""
 
-    def __init__(self, series: BarSeries, marks: FloatArray) -> None:
+    def __init__(self, series: BarSeries, marks: FloatArray, open_ticks: IntArray) -> None:
         self.ts = series.ts
         self.marks = marks
         self.periods = rets.infer_trading_days_per_year(series.ts)
         self.day_closes = rets.daily_close_index(series.ts)
         self.start_ts, self.end_ts = int(series.ts[0]), int(series.ts[-1])
+        self._open_ticks = open_ticks
+        self._tails: list[str] | None = None
+
+    def tails_for(self, units: Units, fee: str, slip: str, model: str) -> list[str]:
+        """Every row's digest text from a fill's price on: what the fill's row decides
+        (its open, its close time) and the context's fee, slippage and model."""
+        if self._tails is None:
+            ticks = self._open_ticks.tolist()
+            self._tails = [
+                f"{_text(p, units.decimals)}|{fee}|{stamp}|{_TAIL}|"
+                f"{_text(p, units.decimals)}|{slip}|open|{stamp}|{model}|0\n"
+                for p, stamp in zip(ticks, self.ts.tolist(), strict=True)
+            ]
+        return self._tails
 
 
 def unit_metrics(
@@ -153,12 +167,42 @@ def _curve(
     deltas = np.empty(count, dtype=np.float64)
     deltas[0::2] = held
     deltas[1::2] = -held[: len(run.exit_rows)]
-    equity, exposed, deepest, longest, recovery = equity_and_drawdowns(
-        basis.ts, basis.marks, rows, cash, deltas, initial
-    )
-    return equity, int(exposed), DrawdownStats(
-        float(deepest), int(longest), None if recovery < 0 else int(recovery)
-    )
+    # A fill is stamped with its bar's close: from its row on, the samples see its cash
+    # and position (FillLedger.equity_curve's searchsorted, as runs of equal values).
+    lengths = np.diff(np.concatenate(([0], rows, [basis.ts.shape[0]])))
+    levels = np.concatenate(([initial], cash))
+    position = np.repeat(np.concatenate(([0.0], np.cumsum(deltas))), lengths)
+    equity: FloatArray = np.repeat(levels, lengths) + position * basis.marks
+    exposed = int(np.sum(lengths[1::2]))  # after an entry, until the exit
+    return equity, exposed, _drawdowns(basis.ts, equity)
+
+
+def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
+    """``drawdown_stats``: the same floats, the running peak and the drawdown computed once."""
+    peak = np.maximum.accumulate(equity)
+    if peak[0] > 0:  # every running peak is positive: drawdown() divides everywhere
+        dd = equity / peak
+        dd -= 1.0
+    else:
+        dd = np.zeros_like(equity)
+        np.divide(equity, peak, out=dd, where=peak > 0)
+        dd -= 1.0
+        dd[peak <= 0] = 0.0
+    trough = int(np.argmin(dd))
+    deepest = float(dd[trough])
+    longest = 0
+    if equity.size >= 2:
+        peaks = np.flatnonzero(equity >= peak)
+        gaps = np.flatnonzero(np.diff(peaks) > 1)
+        if gaps.size:
+            longest = int(np.max(ts[peaks[gaps + 1]] - ts[peaks[gaps]]))
+        if peaks[-1] < equity.size - 1:
+            longest = max(longest, int(ts[-1] - ts[peaks[-1]]))
+    recovery: int | None = 0
+    if deepest < 0.0:
+        back = np.flatnonzero(equity[trough:] >= float(peak[trough]))
+        recovery = int(ts[trough + int(back[0])] - ts[trough]) if back.size else None
+    return DrawdownStats(deepest, longest, recovery)
 
 
 def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats:
@@ -175,10 +219,13 @@ def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats
     pnl_units = [q * (out - at) - fees_units for q, at, out in zip(qty, paid, run.price_out)]
     notional = [q * at for q, at in zip(qty, paid, strict=True)]
     # Trade.return_pct: pnl / (entry price x qty), the same quotient of the same values.
-    returns = [
-        float(Decimal(u) / Decimal(n)) if n else 0.0
-        for u, n in zip(pnl_units, notional, strict=True)
-    ]
+    if all(notional):
+        returns = list(map(float, map(getcontext().divide, pnl_units, notional)))
+    else:
+        returns = [
+            float(Decimal(u) / Decimal(n)) if n else 0.0
+            for u, n in zip(pnl_units, notional, strict=True)
+        ]
     n = closed
     wins = [u for u in pnl_units if u > 0]
     losses = [u for u in pnl_units if u < 0]
@@ -261,21 +308,7 @@ def unit_digest(
     rows[1::2] = run.exit_rows
     buys = np.zeros(count, dtype=np.bool_)
     buys[0::2] = True
-    plain = not count or (
-        (not lot or int(qty.min()) >= 10 ** max(lot - 6, 0))
-        and (not d or int(price.min()) >= 10 ** max(d - 6, 0))
-    )
-    if not plain:  # Decimal writes such amounts with an exponent: one line at a time
-        return _digest_by_line(basis, buys, qty, price, rows, units, fee, slip, model, symbol)
-    pieces = [
-        f"|{symbol}|{_SIDES[True]}|", f"|{symbol}|{_SIDES[False]}|", f"|{fee}|",
-        f"|{_TAIL}|", f"|{slip}|open|", f"|{model}|0\n",
-    ]  # fmt: skip
-    encoded = [p.encode() for p in pieces]
-    parts = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    lengths = np.asarray([len(p) for p in encoded], dtype=np.int64)
-    text = digest_text(buys, qty, price, basis.ts[rows], d, lot, parts, lengths)
-    return hashlib.sha256(text.tobytes()).hexdigest()
+    return _digest_by_line(basis, buys, qty, price, rows, units, fee, slip, model, symbol)
 
 
 def _digest_by_line(
@@ -290,15 +323,32 @@ def _digest_by_line(
     model: str,
     symbol: str,
 ) -> str:
-    """The digest one line at a time, amounts written as ``Decimal`` writes them."""
-    lines = []
-    stamps = basis.ts[rows].tolist()
-    for number, (buy, q, p, stamp) in enumerate(
-        zip(buys.tolist(), qty.tolist(), price.tolist(), stamps, strict=True), start=1
-    ):
-        text = _text(p, units.decimals)
-        lines.append(
-            f"{number}|{number}|{symbol}|{_SIDES[buy]}|{_text(q, units.lot_decimals)}|{text}|"
-            f"{fee}|{stamp}|{_TAIL}|{text}|{slip}|open|{stamp}|{model}|0\n"
-        )
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    """The digest's lines, put together from pieces: ``n|n``, the side and quantity of
+    each round trip's two fills, and the rest of the line, which depends on the fill's
+    row alone (``basis`` writes it once per row)."""
+    count = rows.shape[0]
+    if not count:
+        return hashlib.sha256(b"").hexdigest()
+    tails = basis.tails_for(units, fee, slip, model)
+    lot = units.lot_decimals
+    amounts = [str(q) for q in qty[0::2].tolist()] if not lot else [
+        _text(q, lot) for q in qty[0::2].tolist()
+    ]
+    pieces: list[str] = [""] * (3 * count)
+    pieces[0::3] = _numbers(count)
+    pieces[1::6] = [f"|{symbol}|{_SIDES[True]}|{a}|" for a in amounts]
+    pieces[4::6] = [f"|{symbol}|{_SIDES[False]}|{a}|" for a in amounts[: count // 2]]
+    found = itemgetter(*rows.tolist())(tails)
+    pieces[2::3] = [found] if count == 1 else found
+    return hashlib.sha256("".join(pieces).encode()).hexdigest()
+
+
+_NUMBER_TEXT: list[str] = []
+
+
+def _numbers(count: int) -> list[str]:
+    """``["1|1", "2|2", …]``, ``count`` of them."""
+    have = len(_NUMBER_TEXT)
+    if have < count:
+        _NUMBER_TEXT.extend(f"{n}|{n}" for n in range(have + 1, count + 1))
+    return _NUMBER_TEXT[:count]
