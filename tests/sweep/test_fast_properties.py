@@ -22,6 +22,7 @@ from paperbroker.data.ticks import grid_floats
 from paperbroker.strategy.builtin import SmaCrossoverParams
 from paperbroker.sweep.fast import simulate
 from paperbroker.sweep.fast_units import grid_units, simulate_units, units_for
+from paperbroker.sweep.fast_units_result import exact_ratios
 from paperbroker.sweep.signals import ArrayCache
 from paperbroker.venue.execution import ExecutionConfig
 
@@ -113,3 +114,23 @@ def test_both_replays_fill_trade_by_trade_as_the_kernel(case: dict[str, Any]) ->
     ] == [(buy, q, p, stamp) for buy, q, p, _, stamp in expected]
     assert Decimal(done.cash).scaleb(units.exponent) == kernel.final_cash
     assert strategy is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+            st.integers(min_value=0, max_value=2**53 - 1),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_exact_ratios_are_the_floats_of_the_decimal_quotients(
+    pairs: list[tuple[int, int]],
+) -> None:
+    numerators = np.asarray([a for a, _ in pairs], dtype=np.int64)
+    denominators = np.asarray([b for _, b in pairs], dtype=np.int64)
+    expected = [float(Decimal(a) / Decimal(b)) if b else 0.0 for a, b in pairs]
+    assert exact_ratios(numerators, denominators) == expected

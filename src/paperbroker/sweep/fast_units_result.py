@@ -11,7 +11,7 @@ sums have, and each round trip's return is the same ``Decimal`` division as
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal, getcontext
+from decimal import Decimal
 from operator import itemgetter
 
 import numpy as np
@@ -206,29 +206,22 @@ def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
 
 
 def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats:
-    """``trade_stats`` of the round trips, from their integer P&L."""
+    """``trade_stats`` of the round trips, from their integer P&L (below 2**53 units, as
+    every amount of the run is)."""
     k = units.exponent
     gross_exponent = min(_BASIS_EXPONENT, k)
     pnl_exponent = min(gross_exponent, min(0, _exponent(fee)))
     widen = 10 ** (k - pnl_exponent)
-    fees_units = 2 * units.fee
-    closed = len(run.exit_rows)
-    qty = run.qty[:closed]
-    paid = run.price_in[:closed]
+    n = len(run.exit_rows)
+    qty = np.asarray(run.qty[:n], dtype=np.int64)
+    paid = np.asarray(run.price_in[:n], dtype=np.int64)
     # P&L in units of 10**k (times ``widen``: in 10**pnl_exponent), and the notional.
-    pnl_units = [q * (out - at) - fees_units for q, at, out in zip(qty, paid, run.price_out)]
-    notional = [q * at for q, at in zip(qty, paid, strict=True)]
-    # Trade.return_pct: pnl / (entry price x qty), the same quotient of the same values.
-    if all(notional):
-        returns = list(map(float, map(getcontext().divide, pnl_units, notional)))
-    else:
-        returns = [
-            float(Decimal(u) / Decimal(n)) if n else 0.0
-            for u, n in zip(pnl_units, notional, strict=True)
-        ]
-    n = closed
-    wins = [u for u in pnl_units if u > 0]
-    losses = [u for u in pnl_units if u < 0]
+    pnl = qty * (np.asarray(run.price_out, dtype=np.int64) - paid) - 2 * units.fee
+    returns = exact_ratios(pnl, qty * paid)
+    won = pnl > 0
+    lost = pnl < 0
+    wins = pnl[won].tolist()
+    losses = pnl[lost].tolist()
     holding = 0
     if n:
         stamps = basis.ts
@@ -251,7 +244,7 @@ def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats
         num_open_trades=1 if run.is_open else 0,
         win_rate=len(wins) / n if n else 0.0,
         profit_factor=factor,
-        avg_trade_pnl=money(sum(pnl_units)) / n if n else ZERO,
+        avg_trade_pnl=money(sum(pnl.tolist())) / n if n else ZERO,
         best_trade_return=max(returns, default=0.0),
         worst_trade_return=min(returns, default=0.0),
         expectancy=sum(returns) / n if n else None,
@@ -259,23 +252,55 @@ def _stats(basis: Basis, run: UnitRun, units: Units, fee: Decimal) -> TradeStats
         avg_loss=money(-gross_loss) / len(losses) if losses else None,
         largest_win=Decimal(max(wins) * widen).scaleb(pnl_exponent) if wins else None,
         largest_loss=Decimal(min(losses) * widen).scaleb(pnl_exponent) if losses else None,
-        longest_win_streak=_longest([u > 0 for u in pnl_units]),
-        longest_loss_streak=_longest([u < 0 for u in pnl_units]),
+        longest_win_streak=_longest(won),
+        longest_loss_streak=_longest(lost),
         trades_per_day=n * NANOS_PER_DAY / span if span > 0 else None,
         avg_holding_ns=holding // n if n else None,
     )
 
 
-def _longest(flags: list[bool]) -> int:
-    longest = run = 0
-    for flag in flags:
-        if flag:
-            run += 1
-            if run > longest:
-                longest = run
-        else:
-            run = 0
-    return longest
+#: Whether ``longdouble`` carries at least 64 bits of mantissa (x86's extended precision).
+_EXTENDED = np.finfo(np.longdouble).nmant >= 63
+
+
+def exact_ratios(numerators: IntArray, denominators: IntArray) -> list[float]:
+    """``float(Decimal(a) / Decimal(b))`` for each pair (``b`` 0: 0.0), as NumPy floats.
+
+    The ``Decimal`` quotient is the exact one rounded to 28 digits; the float of
+    it is the correctly rounded float of the exact quotient (``a / b`` for
+    integers below 2**53, one IEEE division), unless a rounding midpoint between
+    two floats lies within 28 digits of the exact quotient. The extended-precision
+    quotient (64 bits) tells the safe ones: farther than 2**-62 from both
+    midpoints around the float. The others, and every one where ``longdouble``
+    is no wider than a float, go through ``Decimal``.
+    """
+    if not numerators.shape[0]:
+        return []
+    zero = denominators == 0
+    safe_den = np.where(zero, 1, denominators)
+    ratio = numerators / safe_den
+    if _EXTENDED:
+        extended = numerators.astype(np.longdouble) / safe_den.astype(np.longdouble)
+        here = ratio.astype(np.longdouble)
+        above = (here + np.nextafter(ratio, np.inf).astype(np.longdouble)) / 2
+        below = (here + np.nextafter(ratio, -np.inf).astype(np.longdouble)) / 2
+        tolerance = np.abs(extended) * np.longdouble(2.0**-62)
+        unsafe = (np.abs(extended - above) < tolerance) | (np.abs(extended - below) < tolerance)
+    else:
+        unsafe = np.ones(ratio.shape[0], dtype=np.bool_)
+    ratio[zero] = 0.0
+    out: list[float] = ratio.tolist()
+    for i in np.flatnonzero(unsafe & ~zero).tolist():
+        out[i] = float(Decimal(int(numerators[i])) / Decimal(int(denominators[i])))
+    return out
+
+
+def _longest(flags: npt.NDArray[np.bool_]) -> int:
+    """The longest run of ``True``."""
+    if not flags.any():
+        return 0
+    edges = np.diff(np.concatenate(([0], flags.view(np.int8), [0])))
+    return int(np.max(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)))
 
 
 def _text(units: int, decimals: int) -> str:
