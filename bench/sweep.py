@@ -185,7 +185,9 @@ def fast_run(
     }
 
 
-def machinery_run(series: BarSeries, spec: SweepSpec, pairs: list[tuple[int, int]]) -> dict[str, Any]:
+def machinery_run(
+    series: BarSeries, spec: SweepSpec, pairs: list[tuple[int, int]]
+) -> dict[str, Any]:
     bare_s = bare(series, pairs)
     print(f"bare backtests (sum):  {bare_s:8.2f} s  ({bare_s / len(pairs) * 1000:.0f} ms each)")
     one_s, results, tasks_s = swept(series, spec, 1, fast=False)

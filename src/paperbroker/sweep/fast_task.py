@@ -30,7 +30,6 @@ from paperbroker.sweep.signals import ArrayCache, SignalStrategy, signals_of
 from paperbroker.venue.bar_view import model_name
 from paperbroker.venue.execution import ExecutionConfig
 
-
 _NO_TICKS: IntArray = np.zeros(0, dtype=np.int64)
 
 
@@ -95,9 +94,8 @@ class FastEngine:
         """The integer scale of a task, if the integer path can run it: closes on the
         grid (they size entries as they are), all the cash per entry, a flat fee."""
         allocation = self.signal.allocation(params)
-        whole = (
-            to_decimal(allocation if allocation is not None else 1.0) == 1
-            and not to_decimal(self.signal.buffer(params))
+        whole = to_decimal(allocation if allocation is not None else 1.0) == 1 and not to_decimal(
+            self.signal.buffer(params)
         )
         if key not in self._on_grid:
             closes = np.asarray(series.close, dtype=np.float64)

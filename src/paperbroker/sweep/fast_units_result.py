@@ -97,7 +97,7 @@ def unit_metrics(
     money = Decimal(notional).scaleb(k) if count else ZERO
     slippage = Decimal(0).scaleb(k) if count else ZERO
     ratio = (Decimal(run.filled) / Decimal(run.ordered)).quantize(_RATIO) if run.ordered else None
-    metrics = Metrics(
+    return Metrics(
         start_ts=basis.start_ts,
         end_ts=basis.end_ts,
         initial_cash=initial_cash,
@@ -146,7 +146,6 @@ def unit_metrics(
         avg_slippage_bps=0.0 if count else None,
         avg_latency_seconds=0.0 / 1000 if count else None,
     )
-    return metrics
 
 
 def _curve(
@@ -316,54 +315,27 @@ def _text(units: int, decimals: int) -> str:
 def unit_digest(
     basis: Basis, run: UnitRun, units: Units, fees: FeeModel, model: str, symbol: str
 ) -> str:
-    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text."""
-    d, lot = units.decimals, units.lot_decimals
-    fee = str(fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True))
-    slip = str(Decimal(0).scaleb(-d))
+    """The fills digest of ``run``: :func:`~paperbroker.engine.fills_digest.fills_digest`'s text.
+
+    Each line is put together from pieces: ``n|n``, the side and quantity (one
+    text per round trip for its two fills) and the rest of the line, which
+    depends on the fill's row alone (``basis`` writes it once per row).
+    """
     count = run.fills
-    closed = len(run.exit_rows)
-    qty = np.empty(count, dtype=np.int64)
-    qty[0::2] = run.qty
-    qty[1::2] = run.qty[:closed]
-    price = np.empty(count, dtype=np.int64)
-    price[0::2] = run.price_in
-    price[1::2] = run.price_out
-    rows = np.empty(count, dtype=np.int64)
-    rows[0::2] = run.entry_rows
-    rows[1::2] = run.exit_rows
-    buys = np.zeros(count, dtype=np.bool_)
-    buys[0::2] = True
-    return _digest_by_line(basis, buys, qty, price, rows, units, fee, slip, model, symbol)
-
-
-def _digest_by_line(
-    basis: Basis,
-    buys: npt.NDArray[np.bool_],
-    qty: IntArray,
-    price: IntArray,
-    rows: IntArray,
-    units: Units,
-    fee: str,
-    slip: str,
-    model: str,
-    symbol: str,
-) -> str:
-    """The digest's lines, put together from pieces: ``n|n``, the side and quantity of
-    each round trip's two fills, and the rest of the line, which depends on the fill's
-    row alone (``basis`` writes it once per row)."""
-    count = rows.shape[0]
     if not count:
         return hashlib.sha256(b"").hexdigest()
-    tails = basis.tails_for(units, fee, slip, model)
-    lot = units.lot_decimals
-    amounts = [str(q) for q in qty[0::2].tolist()] if not lot else [
-        _text(q, lot) for q in qty[0::2].tolist()
-    ]
+    d, lot = units.decimals, units.lot_decimals
+    fee = str(fees.fill_fee(NO_FILLS, Decimal(1), Decimal(1), LiquiditySide.TAKER, True))
+    tails = basis.tails_for(units, fee, str(Decimal(0).scaleb(-d)), model)
+    amounts = [str(q) for q in run.qty] if not lot else [_text(q, lot) for q in run.qty]
+    rows = [0] * count
+    rows[0::2] = run.entry_rows
+    rows[1::2] = run.exit_rows
     pieces: list[str] = [""] * (3 * count)
     pieces[0::3] = _numbers(count)
     pieces[1::6] = [f"|{symbol}|{_SIDES[True]}|{a}|" for a in amounts]
-    pieces[4::6] = [f"|{symbol}|{_SIDES[False]}|{a}|" for a in amounts[: count // 2]]
-    found = itemgetter(*rows.tolist())(tails)
+    pieces[4::6] = [f"|{symbol}|{_SIDES[False]}|{a}|" for a in amounts[: len(run.exit_rows)]]
+    found = itemgetter(*rows)(tails)
     pieces[2::3] = [found] if count == 1 else found
     return hashlib.sha256("".join(pieces).encode()).hexdigest()
 
