@@ -20,10 +20,11 @@ from tests.sweep.fast_helpers import bars, both, kernel_fills, signal_strategy
 from paperbroker.data.series import BarSeries
 from paperbroker.data.ticks import grid_floats
 from paperbroker.strategy.builtin import SmaCrossoverParams
+from paperbroker.strategy.indicators import crossover, sma
 from paperbroker.sweep.fast import simulate
 from paperbroker.sweep.fast_units import grid_units, simulate_units, units_for
 from paperbroker.sweep.fast_units_result import exact_ratios
-from paperbroker.sweep.signals import ArrayCache
+from paperbroker.sweep.signals import ArrayCache, crossings
 from paperbroker.venue.execution import ExecutionConfig
 
 FEES = [
@@ -134,3 +135,18 @@ def test_exact_ratios_are_the_floats_of_the_decimal_quotients(
     denominators = np.asarray([b for _, b in pairs], dtype=np.int64)
     expected = [float(Decimal(a) / Decimal(b)) if b else 0.0 for a, b in pairs]
     assert exact_ratios(numerators, denominators) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=80),
+    st.integers(min_value=1, max_value=10),
+    st.integers(min_value=2, max_value=30),
+)
+def test_sma_crossings_are_the_strategys_crossover(ticks: list[int], fast: int, slow: int) -> None:
+    closes = np.asarray(ticks, dtype=np.float64) / 4  # flat stretches: equal averages
+    if fast >= slow:
+        fast, slow = slow - 1 or 1, max(slow, fast + 1)
+    expected = crossover(sma(closes, fast), sma(closes, slow))
+    got = crossings(sma(closes, fast), sma(closes, slow), slow - 1)
+    assert got.tolist() == expected.tolist()

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from paperbroker.strategy.base import Strategy, StrategyParams
 from paperbroker.strategy.builtin import SmaCrossover, SmaCrossoverParams
-from paperbroker.strategy.indicators import crossover, sma
+from paperbroker.strategy.indicators import sma
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -77,6 +77,26 @@ class SignalStrategy:
     buffer: Callable[[StrategyParams], float]
 
 
+def crossings(fast: FloatArray, slow: FloatArray, start: int) -> FloatArray:
+    """:func:`~paperbroker.strategy.indicators.crossover` of two series that are numbers
+    (not NaN) from ``start`` on and NaN before, in fewer passes.
+
+    From ``start`` on, ``prev_f <= prev_s`` is ``not prev_f > prev_s``: a cross
+    above is a bar where ``fast > slow`` follows one where it was not, a cross
+    below the same with ``<``; before ``start + 1`` a comparison with NaN is
+    false and nothing fires.
+    """
+    out = np.zeros(fast.shape[0])
+    if fast.shape[0] - start < 2:
+        return out
+    above = fast[start:] > slow[start:]
+    below = fast[start:] < slow[start:]
+    up = above[1:] & ~above[:-1]
+    down = below[1:] & ~below[:-1]
+    np.subtract(up, down, out=out[start + 1 :], dtype=np.float64)
+    return out
+
+
 def _sma_signals(
     params: StrategyParams, closes: FloatArray, cache: ArrayCache, key: Hashable
 ) -> FloatArray:
@@ -85,8 +105,9 @@ def _sma_signals(
     def average(window: int) -> FloatArray:
         return cache.get(("sma", key, window), lambda: sma(closes, window))
 
-    # sma_cross(closes, fast, slow), with each average computed once per window.
-    return crossover(average(params.fast), average(params.slow))
+    # sma_cross(closes, fast, slow), with each average computed once per window; the
+    # averages of finite closes are numbers from their window's last bar on.
+    return crossings(average(params.fast), average(params.slow), params.slow - 1)
 
 
 def _allocation(params: StrategyParams) -> float | None:
