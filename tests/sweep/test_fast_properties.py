@@ -37,7 +37,7 @@ FEES = [
 
 @st.composite
 def runs(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(min_value=2, max_value=40))
+    n = draw(st.integers(min_value=1, max_value=40))
     lot = draw(st.sampled_from([Decimal(1), Decimal("0.001")]))
     prices = st.integers(min_value=50, max_value=5_000)
     return {
