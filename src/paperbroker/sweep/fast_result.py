@@ -38,10 +38,10 @@ from paperbroker.sweep.fast import FastRun
 FloatArray = npt.NDArray[np.float64]
 
 _BPS = Decimal(10_000)
-_RATIO = Decimal("0.0001")
+RATIO_PLACES = Decimal("0.0001")
 _BPS_PLACES = Decimal("0.01")
-_SIDES = {True: OrderSide.BUY.value, False: OrderSide.SELL.value}
-_TAIL = f"{LiquiditySide.TAKER.value}|{FillRule.MARKET_AT_OPEN.value}"
+SIDE_TEXT = {True: OrderSide.BUY.value, False: OrderSide.SELL.value}
+TAKER_AT_OPEN = f"{LiquiditySide.TAKER.value}|{FillRule.MARKET_AT_OPEN.value}"
 
 
 def fast_metrics(
@@ -128,7 +128,7 @@ def _with_fills(
 ) -> Metrics:
     """``metrics`` with the trade statistics and what ``execution_quality`` and the
     turnover make of the fills and the ended orders."""
-    ratio = (filled / ordered).quantize(_RATIO) if ordered else None
+    ratio = (filled / ordered).quantize(RATIO_PLACES) if ordered else None
     bps = (_BPS * slippage / reference).quantize(_BPS_PLACES) if reference else None
     return replace(
         metrics,
@@ -178,7 +178,7 @@ def fast_digest(series: BarSeries, run: FastRun, model: str) -> str:
     for number, f in enumerate(run.fills, start=1):
         stamp = ts[f.row]
         lines.append(
-            f"{number}|{number}|{symbol}|{_SIDES[f.is_buy]}|{f.qty}|{f.price}|{f.fee}|"
-            f"{stamp}|{_TAIL}|{f.price}|{f.price - f.price}|open|{stamp}|{model}|0\n"
+            f"{number}|{number}|{symbol}|{SIDE_TEXT[f.is_buy]}|{f.qty}|{f.price}|{f.fee}|"
+            f"{stamp}|{TAKER_AT_OPEN}|{f.price}|{f.price - f.price}|open|{stamp}|{model}|0\n"
         )
     return hashlib.sha256("".join(lines).encode()).hexdigest()

@@ -1,11 +1,18 @@
 """An integer run's metrics and fills digest (:mod:`~paperbroker.sweep.fast_units`).
 
 The same figures as :mod:`~paperbroker.sweep.fast_result` computes from
-``Decimal`` fills, from integers: floats are the correctly rounded quotients
-of the units (what ``float`` of the ``Decimal`` gives), sums of money are
-integer sums turned into a ``Decimal`` once, with the exponent the books'
-sums have, and each round trip's return is the same ``Decimal`` division as
-``Trade.return_pct``'s.
+``Decimal`` fills, from integers, and the same as a backtest's:
+
+- :func:`unit_metrics` is ``compute_metrics``' composition, field by field,
+  with what depends on the bar times alone (the annualisation, each day's
+  last bar) computed once per window (:class:`Basis`) and ``drawdown_stats``
+  with the running peak computed once;
+- floats of amounts are the correctly rounded quotients of the units (what
+  ``float`` of the ``Decimal`` gives: every amount is below 2**53 units);
+  sums of money are integer sums turned into a ``Decimal`` once, with the
+  exponent the books' sums have;
+- each round trip's return is the float of the ``Decimal`` quotient
+  ``Trade.return_pct`` divides (:func:`exact_ratios`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from paperbroker.analytics.trade_stats import TradeStats, turnover
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide
 from paperbroker.model.values import ZERO
-from paperbroker.sweep.fast_result import _RATIO, _SIDES, _TAIL, FloatArray
+from paperbroker.sweep.fast_result import RATIO_PLACES, SIDE_TEXT, TAKER_AT_OPEN, FloatArray
 from paperbroker.sweep.fast_units import IntArray, UnitRun, Units
 from paperbroker.venue.commission import NO_FILLS, FeeModel
 
@@ -58,7 +65,7 @@ class Basis:
         if self._tails is None:
             ticks = self._open_ticks.tolist()
             self._tails = [
-                f"{_text(p, units.decimals)}|{fee}|{stamp}|{_TAIL}|"
+                f"{_text(p, units.decimals)}|{fee}|{stamp}|{TAKER_AT_OPEN}|"
                 f"{_text(p, units.decimals)}|{slip}|open|{stamp}|{model}|0\n"
                 for p, stamp in zip(ticks, self.ts.tolist(), strict=True)
             ]
@@ -96,7 +103,9 @@ def unit_metrics(
     notional += sum(p * q for p, q in zip(run.price_out, run.qty, strict=False))
     money = Decimal(notional).scaleb(k) if count else ZERO
     slippage = Decimal(0).scaleb(k) if count else ZERO
-    ratio = (Decimal(run.filled) / Decimal(run.ordered)).quantize(_RATIO) if run.ordered else None
+    ratio = (
+        (Decimal(run.filled) / Decimal(run.ordered)).quantize(RATIO_PLACES) if run.ordered else None
+    )
     return Metrics(
         start_ts=basis.start_ts,
         end_ts=basis.end_ts,
@@ -333,8 +342,8 @@ def unit_digest(
     rows[1::2] = run.exit_rows
     pieces: list[str] = [""] * (3 * count)
     pieces[0::3] = _numbers(count)
-    pieces[1::6] = [f"|{symbol}|{_SIDES[True]}|{a}|" for a in amounts]
-    pieces[4::6] = [f"|{symbol}|{_SIDES[False]}|{a}|" for a in amounts[: len(run.exit_rows)]]
+    pieces[1::6] = [f"|{symbol}|{SIDE_TEXT[True]}|{a}|" for a in amounts]
+    pieces[4::6] = [f"|{symbol}|{SIDE_TEXT[False]}|{a}|" for a in amounts[: len(run.exit_rows)]]
     found = itemgetter(*rows)(tails)
     pieces[2::3] = [found] if count == 1 else found
     return hashlib.sha256("".join(pieces).encode()).hexdigest()
