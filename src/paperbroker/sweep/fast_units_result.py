@@ -58,6 +58,16 @@ class Basis:
         self.start_ts, self.end_ts = int(series.ts[0]), int(series.ts[-1])
         self._open_ticks = open_ticks
         self._tails: list[str] | None = None
+        # Buffers every run on the window writes its curve into: fresh arrays this size
+        # would cost more in page faults than the arithmetic in them.
+        n = series.ts.shape[0]
+        self.marker = np.zeros(n, dtype=np.intp)
+        self.after = np.zeros(n, dtype=np.intp)
+        self.equity = np.zeros(n, dtype=np.float64)
+        self.held = np.zeros(n, dtype=np.float64)
+        self.peak = np.zeros(n, dtype=np.float64)
+        self.drawdown = np.zeros(n, dtype=np.float64)
+        self.flags = np.zeros(n, dtype=np.bool_)
 
     def tails_for(self, units: Units, fee: str, slip: str, model: str) -> list[str]:
         """Every row's digest text from a fill's price on: what the fill's row decides
@@ -176,31 +186,40 @@ def _curve(
     deltas[0::2] = held
     deltas[1::2] = -held[: len(run.exit_rows)]
     # A fill is stamped with its bar's close: from its row on, the samples see its cash
-    # and position (FillLedger.equity_curve's searchsorted, as runs of equal values).
+    # and position (FillLedger.equity_curve's searchsorted, as a running count).
+    marker = basis.marker
+    marker.fill(0)
+    marker[rows] = 1
+    after = np.cumsum(marker, out=basis.after)
+    equity = np.take(np.concatenate(([initial], cash)), after, out=basis.equity)
+    held = np.take(np.concatenate(([0.0], np.cumsum(deltas))), after, out=basis.held)
+    np.multiply(held, basis.marks, out=held)
+    np.add(equity, held, out=equity)  # cash + position x mark, as the ledger adds them
     lengths = np.diff(np.concatenate(([0], rows, [basis.ts.shape[0]])))
-    levels = np.concatenate(([initial], cash))
-    position = np.repeat(np.concatenate(([0.0], np.cumsum(deltas))), lengths)
-    equity: FloatArray = np.repeat(levels, lengths) + position * basis.marks
     exposed = int(np.sum(lengths[1::2]))  # after an entry, until the exit
-    return equity, exposed, _drawdowns(basis.ts, equity)
+    return equity, exposed, _drawdowns(basis, equity)
 
 
-def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
-    """``drawdown_stats``: the same floats, the running peak and the drawdown computed once."""
-    peak = np.maximum.accumulate(equity)
+def _drawdowns(basis: Basis, equity: FloatArray) -> DrawdownStats:
+    """``drawdown_stats``: the same floats, the running peak and the drawdown computed once
+    (into the window's buffers)."""
+    ts = basis.ts
+    peak = np.maximum.accumulate(equity, out=basis.peak)
+    dd = basis.drawdown
     if peak[0] > 0:  # every running peak is positive: drawdown() divides everywhere
-        dd = equity / peak
-        dd -= 1.0
+        np.divide(equity, peak, out=dd)
+        np.subtract(dd, 1.0, out=dd)
     else:
-        dd = np.zeros_like(equity)
+        dd.fill(0.0)
         np.divide(equity, peak, out=dd, where=peak > 0)
         dd -= 1.0
         dd[peak <= 0] = 0.0
     trough = int(np.argmin(dd))
     deepest = float(dd[trough])
+    flags = basis.flags
     longest = 0
     if equity.size >= 2:
-        peaks = np.flatnonzero(equity >= peak)
+        peaks = np.flatnonzero(np.greater_equal(equity, peak, out=flags))
         gaps = np.flatnonzero(np.diff(peaks) > 1)
         if gaps.size:
             longest = int(np.max(ts[peaks[gaps + 1]] - ts[peaks[gaps]]))
@@ -208,8 +227,9 @@ def _drawdowns(ts: IntArray, equity: FloatArray) -> DrawdownStats:
             longest = max(longest, int(ts[-1] - ts[peaks[-1]]))
     recovery: int | None = 0
     if deepest < 0.0:
-        back = np.flatnonzero(equity[trough:] >= float(peak[trough]))
-        recovery = int(ts[trough + int(back[0])] - ts[trough]) if back.size else None
+        back = np.greater_equal(equity[trough:], float(peak[trough]), out=flags[trough:])
+        first = int(np.argmax(back))
+        recovery = int(ts[trough + first] - ts[trough]) if back[first] else None
     return DrawdownStats(deepest, longest, recovery)
 
 
