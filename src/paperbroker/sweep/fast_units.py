@@ -168,23 +168,35 @@ def _round_trips(
     qty: list[int] = []
     cash_in: list[int] = []
     cash_out: list[int] = []
+    take_qty, after_entry, after_exit = qty.append, cash_in.append, cash_out.append
     ordered = 0
-    exits = len(got)
-    for i, (close, at) in enumerate(zip(sizing, paid, strict=True)):
+    for close, at, out in zip(sizing, paid, got, strict=False):  # the closed round trips
         if cash <= fee:
             return None
-        want = (cash - fee) // close
-        take = want if want * at + fee <= cash else (cash - fee) // at
-        if want <= 0 or take <= 0:
+        spend = cash - fee
+        want = spend // close
+        take = want if want * at <= spend else spend // at
+        if take <= 0:
+            return None
+        ordered += want + take
+        cash -= take * at + fee
+        after_entry(cash)
+        cash += take * out - fee
+        after_exit(cash)
+        take_qty(take)
+    if len(sizing) > len(got):  # the last entry, still open at the end
+        if cash <= fee:
+            return None
+        spend = cash - fee
+        want = spend // sizing[-1]
+        at = paid[-1]
+        take = want if want * at <= spend else spend // at
+        if take <= 0:
             return None
         ordered += want
         cash -= take * at + fee
-        qty.append(take)
-        cash_in.append(cash)
-        if i < exits:
-            cash += take * got[i] - fee
-            ordered += take
-            cash_out.append(cash)
+        after_entry(cash)
+        take_qty(take)
     return qty, cash_in, cash_out, cash, ordered
 
 
