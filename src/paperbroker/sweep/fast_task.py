@@ -10,6 +10,7 @@ it always does.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -51,13 +52,22 @@ class FastEngine:
         self.model = model_name(execution.slippage.describe())
         self.cash = cash
         self.cache = ArrayCache()
+        self._lock = threading.Lock()
         self._on_grid: dict[Hashable, bool] = {}
         self._basis_of: tuple[Hashable, Basis] | None = None
         self._units_key: Hashable = None
         self._ticks: tuple[IntArray, IntArray] = (_NO_TICKS, _NO_TICKS)
 
     def run(self, task: Task) -> tuple[dict[str, Any], str] | None:
-        """``task``'s metrics (JSON form) and fills digest; ``None``: the kernel's to run."""
+        """``task``'s metrics (JSON form) and fills digest; ``None``: the kernel's to run.
+
+        One task at a time per engine (a Dask worker may run tasks on several
+        threads): the caches and the curve's buffers are the engine's.
+        """
+        with self._lock:
+            return self._run(task)
+
+    def _run(self, task: Task) -> tuple[dict[str, Any], str] | None:
         window = task.window
         series = self.series.between(window.start_ns, window.end_ns)
         if not len(series):

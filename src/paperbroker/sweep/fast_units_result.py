@@ -18,6 +18,7 @@ The same figures as :mod:`~paperbroker.sweep.fast_result` computes from
 from __future__ import annotations
 
 import hashlib
+import threading
 from decimal import Decimal
 from operator import itemgetter
 
@@ -370,11 +371,13 @@ def unit_digest(
 
 
 _NUMBER_TEXT: list[str] = []
+_NUMBER_LOCK = threading.Lock()
 
 
 def _numbers(count: int) -> list[str]:
     """``["1|1", "2|2", …]``, ``count`` of them."""
-    have = len(_NUMBER_TEXT)
-    if have < count:
-        _NUMBER_TEXT.extend(f"{n}|{n}" for n in range(have + 1, count + 1))
-    return _NUMBER_TEXT[:count]
+    with _NUMBER_LOCK:
+        have = len(_NUMBER_TEXT)
+        if have < count:
+            _NUMBER_TEXT.extend([f"{n}|{n}" for n in range(have + 1, count + 1)])
+        return _NUMBER_TEXT[:count]

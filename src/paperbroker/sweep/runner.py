@@ -57,21 +57,22 @@ class RunContext:
 
     def eligibility(self) -> Eligibility:
         """Whether this context's tasks take the fast path (decided once per process)."""
-        self.engine()
-        verdict: Eligibility = self._engines["verdict"]
-        return verdict
+        return self._fast_path()[0]
 
     def engine(self) -> FastEngine | None:
         """The fast path of this context in this process (``None``: the kernel runs its tasks)."""
-        if "verdict" not in self._engines:
+        return self._fast_path()[1]
+
+    def _fast_path(self) -> tuple[Eligibility, FastEngine | None]:
+        found: tuple[Eligibility, FastEngine | None] | None = self._engines.get("fast")
+        if found is None:
             if not self.fast:
-                verdict, engine = Eligibility(False, "the fast path is off"), None
+                found = Eligibility(False, "the fast path is off"), None
             else:
-                verdict, engine = engine_for(
+                found = engine_for(
                     self.strategy_class(), self.data, self.execution, self.initial_cash
                 )
-            self._engines["verdict"], self._engines["engine"] = verdict, engine
-        found: FastEngine | None = self._engines["engine"]
+            found = self._engines.setdefault("fast", found)  # one per process, threads or not
         return found
 
     def __getstate__(self) -> dict[str, Any]:
