@@ -23,7 +23,9 @@ do, decision by decision, in the kernel's own conventions:
 Money stays exact ``Decimal`` throughout, and only the decisions (a few per
 thousand bars) are visited one by one; the bars themselves are NumPy arrays.
 The metrics and the fills digest are then computed from these fills by
-:mod:`~paperbroker.sweep.fast_result`.
+:mod:`~paperbroker.sweep.fast_result`. This is the general replay; the common
+case (no fee or a flat one, all the cash per entry) runs in integer ticks and
+lots instead (:mod:`~paperbroker.sweep.fast_units`), by the same rules.
 
 Eligible: a strategy with a signal form, one symbol, bars without quotes that
 do not overlap, and an execution without slippage, with full fills, no
