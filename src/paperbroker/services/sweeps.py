@@ -5,8 +5,10 @@ server's market data (a bad space is a 422 at once), stores the sweep
 ``queued`` and runs it on a background thread: the executor of its spec (a
 local process pool of ``workers``, one being the thread itself) runs the
 backtests, and each result is stored as it finishes. Progress goes to the
-owner's system stream as ``SweepProgress`` events (at most two a second) and a
-``SweepFinished`` at the end, both on the ``sweeps`` topic of ``/ws``.
+owner's system stream as ``SweepProgress`` events (at most two a second; each
+says whether the backtests take the fast path, ``engine`` ``fast`` or
+``kernel``) and a ``SweepFinished`` at the end, both on the ``sweeps`` topic of
+``/ws``.
 
 Deleting a sweep under way cancels it (its results so far are kept, status
 ``cancelled``); deleting a finished one deletes it. A server that stops with
@@ -79,8 +81,9 @@ class Heatmap:
 
 
 class _Running:
-    def __init__(self, meter: ProgressMeter) -> None:
+    def __init__(self, meter: ProgressMeter, engine: str = "kernel") -> None:
         self.meter = meter
+        self.engine = engine
         self.cancel = threading.Event()
         self.thread: threading.Thread | None = None
         self.shutting_down = False
@@ -292,7 +295,11 @@ class SweepService:
         for result in previous:
             if result.score is not None and (meter.best is None or result.score > meter.best):
                 meter.best = result.score
-        run = _Running(meter)
+        run = _Running(meter, prepared.engine.path)
+        log.info(
+            "sweep %s runs on the %s path (%s)", record.id, prepared.engine.path,
+            prepared.engine.reason,
+        )  # fmt: skip
         run.thread = threading.Thread(
             target=self._run,
             args=(record, prepared, previous, run),
@@ -340,7 +347,7 @@ class SweepService:
             now = time.monotonic()
             if now - run.last_published >= PROGRESS_INTERVAL:
                 run.last_published = now
-                self._publish(record, PROGRESS_KIND, run.meter, "running")
+                self._publish(record, PROGRESS_KIND, run.meter, "running", run.engine)
 
         def total(count: int) -> None:
             run.meter.shrink(count)
@@ -373,7 +380,14 @@ class SweepService:
         meter = run.meter if run is not None else ProgressMeter(record.total, 1, record.done)
         self._publish(record, FINISHED_KIND, meter, status)
 
-    def _publish(self, record: SweepRecord, kind: str, meter: ProgressMeter, status: str) -> None:
+    def _publish(
+        self,
+        record: SweepRecord,
+        kind: str,
+        meter: ProgressMeter,
+        status: str,
+        engine: str | None = None,
+    ) -> None:
         feed = self._sessions.system
         if feed is None:
             return
@@ -387,6 +401,8 @@ class SweepService:
             "best_score": _json_float(meter.best),
             "message": f"sweep {record.name!r} {status}: {meter.done}/{meter.total}",
         }
+        if engine is not None:
+            payload["engine"] = engine
         try:
             feed.record(record.owner_key_id, kind, payload)
         except PaperbrokerError:

@@ -5,5 +5,12 @@ expands it into tasks, :mod:`~paperbroker.sweep.runner` runs one task (one
 :class:`~paperbroker.engine.backtest.Backtest`), :mod:`~paperbroker.sweep.executor`
 runs many (a local process pool, or a Dask cluster) and
 :mod:`~paperbroker.sweep.sweeper` drives a whole sweep, walk-forward included.
-See docs/sweeps.md.
+
+The fast path runs eligible tasks without the kernel, with the same results:
+:mod:`~paperbroker.sweep.signals` (strategies as signal arrays),
+:mod:`~paperbroker.sweep.fast` (eligibility, the replay in ``Decimal``),
+:mod:`~paperbroker.sweep.fast_units` (the replay in integer ticks and lots),
+:mod:`~paperbroker.sweep.fast_result` and
+:mod:`~paperbroker.sweep.fast_units_result` (their metrics and fills digest)
+and :mod:`~paperbroker.sweep.fast_task` (a worker's engine). See docs/sweeps.md.
 """

@@ -5,6 +5,11 @@ strategy, the cash, the execution models with their seed): the same task gives
 the same metrics and the same fills digest in this process, in a pool worker
 or on a Dask worker. The context is what executors ship once per worker; a
 task carries only its index, fold, parameters and window.
+
+A context whose strategy and execution are eligible (:mod:`~paperbroker.sweep.fast`)
+runs its tasks on the fast path, with the same metrics and fills digest as the
+kernel's; ``fast=False`` keeps every task on the kernel. Each result says
+where it ran (``path``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.strategy.base import Strategy
 from paperbroker.strategy.registry import resolve_strategy
+from paperbroker.sweep.fast import FAST, KERNEL, Eligibility
+from paperbroker.sweep.fast_task import FastEngine, engine_for
 from paperbroker.sweep.plan import Task, Window
 from paperbroker.venue.execution import ExecutionConfig
 
@@ -37,7 +44,10 @@ class RunContext:
     objective: str
     #: Whether ``strategy`` may name a file (``path.py:Class``): the command line's sweeps.
     strategy_files: bool = False
+    #: Whether eligible tasks take the fast path (``False``: the kernel runs every task).
+    fast: bool = True
     _resolved: dict[str, type[Strategy]] = field(default_factory=dict, compare=False, repr=False)
+    _engines: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def strategy_class(self) -> type[Strategy]:
         """The strategy class, resolved once per process."""
@@ -45,9 +55,30 @@ class RunContext:
             self._resolved["cls"] = resolve_strategy(self.strategy, files=self.strategy_files)
         return self._resolved["cls"]
 
+    def eligibility(self) -> Eligibility:
+        """Whether this context's tasks take the fast path (decided once per process)."""
+        return self._fast_path()[0]
+
+    def engine(self) -> FastEngine | None:
+        """The fast path of this context in this process (``None``: the kernel runs its tasks)."""
+        return self._fast_path()[1]
+
+    def _fast_path(self) -> tuple[Eligibility, FastEngine | None]:
+        found: tuple[Eligibility, FastEngine | None] | None = self._engines.get("fast")
+        if found is None:
+            if not self.fast:
+                found = Eligibility(False, "the fast path is off"), None
+            else:
+                found = engine_for(
+                    self.strategy_class(), self.data, self.execution, self.initial_cash
+                )
+            found = self._engines.setdefault("fast", found)  # one per process, threads or not
+        return found
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_resolved"] = {}  # a class from a file is resolved again where it runs
+        state["_engines"] = {}  # built again where it runs, with its own caches
         return state
 
 
@@ -69,6 +100,8 @@ class TaskResult:
     #: process received the run context: 1 when the data is shipped once per worker.
     worker: str = ""
     loads: int = 0
+    #: Where it ran: ``fast`` (the sweep's fast path) or ``kernel`` (not part of its identity).
+    path: str = KERNEL
 
     def same_as(self, other: TaskResult) -> bool:
         """Whether two results are the same run's (metrics and fills identical)."""
@@ -85,6 +118,16 @@ def run_task(context: RunContext, task: Task, *, worker: str = "", loads: int = 
     """Run ``task``'s backtest; a parameter set the strategy refuses, or a window without
     bars, is a result with ``error`` set (never an exception)."""
     began = time.perf_counter()
+    engine = context.engine()
+    if engine is not None:
+        done = engine.run(task)
+        if done is not None:
+            metrics, digest = done
+            return TaskResult(
+                task.idx, task.fold, task.params, task.window, metrics,
+                score_of(metrics, context.objective), digest, None,
+                time.perf_counter() - began, worker or _here(), loads, FAST,
+            )  # fmt: skip
     try:
         run = Backtest(
             context.data,

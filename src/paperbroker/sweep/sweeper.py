@@ -20,6 +20,7 @@ from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.series import BarSeries
 from paperbroker.strategy.registry import resolve_strategy
 from paperbroker.sweep.executor import Executor
+from paperbroker.sweep.fast import Eligibility
 from paperbroker.sweep.plan import (
     IN_SAMPLE,
     OUT_OF_SAMPLE,
@@ -47,13 +48,22 @@ class PreparedSweep:
     combos: list[dict[str, Any]]
     first: list[Task]
     total: int
+    #: Whether the tasks take the fast path, and why not when they do not.
+    engine: Eligibility
 
 
 def prepare(
-    spec: SweepSpec, data: Mapping[str, BarSeries], *, strategy_files: bool = False
+    spec: SweepSpec,
+    data: Mapping[str, BarSeries],
+    *,
+    strategy_files: bool = False,
+    fast: bool = True,
 ) -> PreparedSweep:
     """Check ``spec`` (space against the strategy's schema, symbols against ``data``) and
     plan its first tasks; the context ships only the bars of the sweep's period.
+
+    Eligible sweeps take the fast path (:mod:`~paperbroker.sweep.fast`) unless
+    ``fast`` is ``False``; ``engine`` says which.
 
     Raises:
         InvalidRequest: for an unknown strategy or symbol, a bad space, no bars in
@@ -81,10 +91,12 @@ def prepare(
         execution=spec.execution,
         objective=spec.objective,
         strategy_files=strategy_files,
+        fast=fast,
     )
     return PreparedSweep(
-        spec, context, start_ns, end_ns, combos, first, total_tasks(spec, len(combos))
-    )
+        spec, context, start_ns, end_ns, combos, first, total_tasks(spec, len(combos)),
+        context.eligibility(),
+    )  # fmt: skip
 
 
 class ProgressMeter:
