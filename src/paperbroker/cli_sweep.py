@@ -102,6 +102,8 @@ def sweep(
             }
         )
         prepared = prepare(spec, _load_series(",".join(spec.symbols), data), strategy_files=True)
+        engine = prepared.engine
+        _console(stderr=True).print(f"{engine.path} path: {engine.reason}", highlight=False)
         executor = executor_for(spec.workers, spec.cluster)
         results = _run_with_progress(prepared, executor, run_sweep)
     if output is not None:
