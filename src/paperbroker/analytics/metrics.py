@@ -27,7 +27,12 @@ from numpy.typing import NDArray
 
 from paperbroker.analytics import returns as rets
 from paperbroker.analytics.benchmark import BenchmarkStats, benchmark_stats
-from paperbroker.analytics.drawdowns import drawdown, drawdown_stats, max_drawdown_duration
+from paperbroker.analytics.drawdowns import (
+    DrawdownStats,
+    drawdown,
+    drawdown_stats,
+    max_drawdown_duration,
+)
 from paperbroker.analytics.execution_quality import execution_quality
 from paperbroker.analytics.returns import (
     NANOS_PER_DAY,
@@ -39,7 +44,7 @@ from paperbroker.analytics.returns import (
     sortino_ratio,
 )
 from paperbroker.analytics.tail import tail_risk
-from paperbroker.analytics.trade_stats import trade_stats, traded_notional, turnover
+from paperbroker.analytics.trade_stats import TradeStats, trade_stats, traded_notional, turnover
 from paperbroker.analytics.trades import Trade
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime, ns_to_text
 from paperbroker.model.fill import Fill
@@ -185,6 +190,54 @@ class Metrics:
         return f"Metrics({', '.join(parts)})"
 
 
+def curve_fields(
+    daily: NDArray[np.float64], periods: int, rf: float, dd: DrawdownStats
+) -> dict[str, Any]:
+    """The metrics of the daily returns ``daily`` and the curve's drawdowns ``dd``, with
+    ``periods`` a year and the per-period risk-free rate ``rf``: every backtest's, and the
+    sweep fast path's, computed alike."""
+    annual = rets.annualized_return(daily, periods)
+    tail = tail_risk(daily)
+    return {
+        "max_drawdown": dd.max_drawdown,
+        "max_drawdown_duration_ns": dd.max_duration_ns,
+        "volatility_annual": rets.volatility(daily, periods),
+        "sharpe": rets.sharpe_ratio(daily, periods, rf),
+        "sortino": rets.sortino_ratio(daily, periods, rf),
+        "trading_days_per_year": periods,
+        "annualized_return": annual,
+        "calmar": annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
+        "omega": rets.omega_ratio(daily, rf),
+        "recovery_ns": dd.recovery_ns,
+        "var_95": tail.var_95,
+        "var_99": tail.var_99,
+        "es_95": tail.es_95,
+        "es_99": tail.es_99,
+    }
+
+
+def trade_fields(stats: TradeStats) -> dict[str, Any]:
+    """The metrics of the round trips' statistics ``stats``."""
+    return {
+        "num_trades": stats.num_trades,
+        "num_open_trades": stats.num_open_trades,
+        "win_rate": stats.win_rate,
+        "profit_factor": stats.profit_factor,
+        "avg_trade_pnl": stats.avg_trade_pnl,
+        "best_trade_return": stats.best_trade_return,
+        "worst_trade_return": stats.worst_trade_return,
+        "expectancy": stats.expectancy,
+        "avg_win": stats.avg_win,
+        "avg_loss": stats.avg_loss,
+        "largest_win": stats.largest_win,
+        "largest_loss": stats.largest_loss,
+        "longest_win_streak": stats.longest_win_streak,
+        "longest_loss_streak": stats.longest_loss_streak,
+        "trades_per_day": stats.trades_per_day,
+        "avg_holding_ns": stats.avg_holding_ns,
+    }
+
+
 def _round_float(value: float) -> float | str:
     if math.isnan(value):
         return "nan"
@@ -277,9 +330,7 @@ def compute_metrics(
     rf = rets.per_period_rate(risk_free_rate, periods)
     daily = rets.simple_returns(rets.daily_last(ts, equity))
     dd = drawdown_stats(ts, equity)
-    annual = rets.annualized_return(daily, periods)
     stats = trade_stats(trades, end_ts - start_ts)
-    tail = tail_risk(daily)
     bench = (
         _NO_BENCHMARK
         if benchmark is None
@@ -300,39 +351,11 @@ def compute_metrics(
         final_equity=final_equity,
         total_return=total_return,
         cagr=rets.cagr(growth, end_ts - start_ts) if initial_cash else 0.0,
-        max_drawdown=dd.max_drawdown,
-        max_drawdown_duration_ns=dd.max_duration_ns,
-        volatility_annual=rets.volatility(daily, periods),
-        sharpe=rets.sharpe_ratio(daily, periods, rf),
-        sortino=rets.sortino_ratio(daily, periods, rf),
-        trading_days_per_year=periods,
-        num_trades=stats.num_trades,
-        num_open_trades=stats.num_open_trades,
-        win_rate=stats.win_rate,
-        profit_factor=stats.profit_factor,
-        avg_trade_pnl=stats.avg_trade_pnl,
-        best_trade_return=stats.best_trade_return,
-        worst_trade_return=stats.worst_trade_return,
         fees=fees,
         exposure=float(np.mean(exposed)),
         risk_free_rate=risk_free_rate,
-        annualized_return=annual,
-        calmar=annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
-        omega=rets.omega_ratio(daily, rf),
-        recovery_ns=dd.recovery_ns,
-        var_95=tail.var_95,
-        var_99=tail.var_99,
-        es_95=tail.es_95,
-        es_99=tail.es_99,
-        expectancy=stats.expectancy,
-        avg_win=stats.avg_win,
-        avg_loss=stats.avg_loss,
-        largest_win=stats.largest_win,
-        largest_loss=stats.largest_loss,
-        longest_win_streak=stats.longest_win_streak,
-        longest_loss_streak=stats.longest_loss_streak,
-        trades_per_day=stats.trades_per_day,
-        avg_holding_ns=stats.avg_holding_ns,
+        **curve_fields(daily, periods, rf, dd),
+        **trade_fields(stats),
         turnover=None
         if fills is None
         else turnover(traded_notional(fills), float(np.mean(equity))),

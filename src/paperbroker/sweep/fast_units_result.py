@@ -27,9 +27,8 @@ import numpy.typing as npt
 
 from paperbroker.analytics import returns as rets
 from paperbroker.analytics.drawdowns import DrawdownStats
-from paperbroker.analytics.metrics import Metrics
+from paperbroker.analytics.metrics import Metrics, curve_fields, trade_fields
 from paperbroker.analytics.returns import NANOS_PER_DAY
-from paperbroker.analytics.tail import tail_risk
 from paperbroker.analytics.trade_stats import TradeStats, turnover
 from paperbroker.data.series import BarSeries
 from paperbroker.model.enums import LiquiditySide
@@ -106,8 +105,6 @@ def unit_metrics(
     periods = basis.periods
     rf = rets.per_period_rate(0.0, periods)
     daily = rets.simple_returns(equity[basis.day_closes])
-    annual = rets.annualized_return(daily, periods)
-    tail = tail_risk(daily)
     span = basis.end_ts - basis.start_ts
     stats = _stats(basis, run, units, fill_fee)
     notional = sum(p * q for p, q in zip(run.price_in, run.qty, strict=True))
@@ -124,39 +121,11 @@ def unit_metrics(
         final_equity=final_equity,
         total_return=float(final_equity / initial_cash - 1),
         cagr=rets.cagr(growth, span),
-        max_drawdown=dd.max_drawdown,
-        max_drawdown_duration_ns=dd.max_duration_ns,
-        volatility_annual=rets.volatility(daily, periods),
-        sharpe=rets.sharpe_ratio(daily, periods, rf),
-        sortino=rets.sortino_ratio(daily, periods, rf),
-        trading_days_per_year=periods,
-        num_trades=stats.num_trades,
-        num_open_trades=stats.num_open_trades,
-        win_rate=stats.win_rate,
-        profit_factor=stats.profit_factor,
-        avg_trade_pnl=stats.avg_trade_pnl,
-        best_trade_return=stats.best_trade_return,
-        worst_trade_return=stats.worst_trade_return,
         fees=ZERO + fill_fee * count if count else ZERO,
         exposure=exposed / basis.ts.shape[0],
         risk_free_rate=0.0,
-        annualized_return=annual,
-        calmar=annual / -dd.max_drawdown if annual is not None and dd.max_drawdown < 0 else None,
-        omega=rets.omega_ratio(daily, rf),
-        recovery_ns=dd.recovery_ns,
-        var_95=tail.var_95,
-        var_99=tail.var_99,
-        es_95=tail.es_95,
-        es_99=tail.es_99,
-        expectancy=stats.expectancy,
-        avg_win=stats.avg_win,
-        avg_loss=stats.avg_loss,
-        largest_win=stats.largest_win,
-        largest_loss=stats.largest_loss,
-        longest_win_streak=stats.longest_win_streak,
-        longest_loss_streak=stats.longest_loss_streak,
-        trades_per_day=stats.trades_per_day,
-        avg_holding_ns=stats.avg_holding_ns,
+        **curve_fields(daily, periods, rf, dd),
+        **trade_fields(stats),
         turnover=turnover(money, float(np.mean(equity))),
         slippage_cost=slippage,
         alpha=None,
