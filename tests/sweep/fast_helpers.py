@@ -7,16 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries
 from paperbroker.engine.backtest import Backtest
 from paperbroker.engine.result import BacktestResult
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.instrument import Instrument
-from paperbroker.model.values import to_decimal
 from paperbroker.strategy.base import Strategy, StrategyParams
-from paperbroker.strategy.builtin import SmaCrossoverParams
-from paperbroker.strategy.common import entry_qty
+from paperbroker.strategy.builtin import SmaCrossover, SmaCrossoverParams
 from paperbroker.sweep.fast_task import FastEngine
 from paperbroker.sweep.plan import Task, Window
 from paperbroker.sweep.signals import SignalStrategy
@@ -27,40 +24,21 @@ MINUTE_NS = 60_000_000_000
 
 
 def signal_strategy(signals: list[float]) -> tuple[type[Strategy], SignalStrategy]:
-    """A strategy reading ``signals`` one bar at a time exactly as ``SmaCrossover`` reads its
-    cross (its ``on_bar`` is that one), and its signal form for the fast path."""
+    """``SmaCrossover`` trading ``signals`` in place of its cross (read one bar at a time
+    as it reads the cross), and its signal form for the fast path."""
     values = np.asarray(signals, dtype=np.float64)
 
     def given(closes: Any) -> Any:
         return values[: closes.shape[0]]  # a prefix: never looks ahead
 
-    class GivenSignals(Strategy):
+    class GivenSignals(SmaCrossover):
+        """``SmaCrossover`` itself, its cross replaced by the given signals."""
+
         name = "given_signals"
-        Params = SmaCrossoverParams
-        params: SmaCrossoverParams
 
         def on_start(self) -> None:
-            ctx = self.ctx
-            p = self.params
-            self._signal = {s: ctx.indicator(s, given) for s in ctx.symbols}
-            self._positions = {s: ctx.position(s) for s in ctx.symbols}
-            share = p.allocation if p.allocation is not None else 1 / len(ctx.symbols)
-            self._share = to_decimal(share)
-            self._buffer = to_decimal(p.buffer)
-
-        def on_bar(self, bar: Bar) -> None:
-            signal = self._signal[bar.symbol][-1]
-            if not signal:
-                return
-            symbol = bar.symbol
-            qty = self._positions[symbol].qty
-            if signal > 0:
-                if not qty and not self.ctx.open_orders(symbol):
-                    amount = entry_qty(self, symbol, bar.close, self._share, self._buffer)
-                    if amount > 0:
-                        self.ctx.buy(symbol, amount)
-            elif qty > 0:
-                self.ctx.close_position(symbol)
+            super().on_start()
+            self._signal = {s: self.ctx.indicator(s, given) for s in self.ctx.symbols}
 
     def form(params: StrategyParams, closes: Any, cache: Any, key: Any) -> Any:
         return values[: closes.shape[0]]
