@@ -101,6 +101,23 @@ class Tab:
         expect(self.page.get_by_label("live updates connected")).to_be_visible()
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    """The page fits the window's width: a wide table scrolls in its own box, nothing
+    makes the whole page scroll sideways."""
+    wide = page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > width + 1
+              && getComputedStyle(el).position !== 'fixed')
+            .map((el) => el.tagName + '.' + String(el.className).slice(0, 40));
+        }"""
+    )
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert scroll <= width, f"the page scrolls sideways ({scroll} > {width} px): {wide[:5]}"
+
+
 def click_to_open(button: Locator, opened: Locator, *, attempts: int = 3) -> None:
     """Click ``button`` until ``opened`` shows, as a person does on a page that moves.
 

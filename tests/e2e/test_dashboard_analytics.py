@@ -20,7 +20,16 @@ from typing import Any
 import pytest
 from bench.server_process import ServerProcess, call
 from playwright.sync_api import expect
-from tests.e2e.dashboard import UUID, Tab, api, describe, run_axe, screenshots_dir, serve
+from tests.e2e.dashboard import (
+    UUID,
+    Tab,
+    api,
+    assert_no_sideways_scroll,
+    describe,
+    run_axe,
+    screenshots_dir,
+    serve,
+)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.browser
@@ -95,6 +104,7 @@ def test_history_picks_two_sessions_and_compares_them(world: World, tab_factory:
     page.get_by_role("checkbox", name="Select sma-fast-2012").check()
     page.get_by_role("checkbox", name="Select sma-slow-2012").check()
     _accessible(tab, world, "history")
+    assert_no_sideways_scroll(page)
 
     page.get_by_role("button", name="Compare (2)").click()
     expect(page).to_have_url(re.compile(rf"/compare\?sessions={UUID},{UUID}$"))

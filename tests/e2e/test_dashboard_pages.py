@@ -21,7 +21,16 @@ from typing import Any
 import pytest
 from bench.server_process import ServerProcess
 from playwright.sync_api import expect
-from tests.e2e.dashboard import Tab, Theme, api, describe, run_axe, screenshots_dir, serve
+from tests.e2e.dashboard import (
+    Tab,
+    Theme,
+    api,
+    assert_no_sideways_scroll,
+    describe,
+    run_axe,
+    screenshots_dir,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -174,6 +183,7 @@ def test_each_page_is_accessible_in_both_themes(
     tab.page.mouse.move(0, 0)  # no hover state in the picture
     violations = check(tab, world, f"{page.name}-{theme}")
     assert violations == [], describe(violations)
+    assert_no_sideways_scroll(tab.page)
     assert tab.errors == []
 
 

@@ -24,6 +24,7 @@ import { plainRatio, ratioPercent } from "../../format/metrics";
 import { formatTime } from "../../format/time";
 import { SessionType } from "../sessions/SessionType";
 import type { HistorySort, SessionSummary } from "./types";
+import { VISUALLY_HIDDEN } from "../../components/visuallyHidden";
 
 interface Column {
   label: string;
@@ -31,8 +32,6 @@ interface Column {
   numeric?: boolean;
   render: (row: SessionSummary) => ReactNode;
 }
-
-const VISUALLY_HIDDEN = { position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" } as const;
 
 const COLUMNS: Column[] = [
   { label: "Ended", sort: "ended_at", render: (row) => formatTime(row.ended_at) },

@@ -32,6 +32,7 @@ import { formatTime } from "../../format/time";
 import { Section } from "../session/Section";
 import { useApproveRun, useReconcileNow, useReconciliations } from "./api";
 import type { Difference, Reconciliation } from "./types";
+import { VISUALLY_HIDDEN } from "../../components/visuallyHidden";
 
 const KINDS: Record<Difference["kind"], string> = {
   missed_fill: "Missed fill",
@@ -159,7 +160,7 @@ export function ReconciliationPanel({
             <TableHead>
               <TableRow>
                 <TableCell sx={{ width: 48 }}>
-                  <Box component="span" sx={visuallyHidden}>
+                  <Box component="span" sx={VISUALLY_HIDDEN}>
                     Details
                   </Box>
                 </TableCell>
@@ -251,15 +252,6 @@ export function ReconciliationPanel({
     </Section>
   );
 }
-
-const visuallyHidden = {
-  position: "absolute",
-  width: 1,
-  height: 1,
-  overflow: "hidden",
-  clip: "rect(0 0 0 0)",
-  whiteSpace: "nowrap",
-} as const;
 
 function Differences({ run }: { run: Reconciliation }) {
   return (

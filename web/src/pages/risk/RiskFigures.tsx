@@ -10,6 +10,7 @@ import type { ReactNode } from "react";
 import { Money } from "../../components/Money";
 import { formatDecimal } from "../../format/numbers";
 import type { RiskView } from "./types";
+import { VISUALLY_HIDDEN } from "../../components/visuallyHidden";
 
 const pct = (value: string | null) => (value === null ? "—" : `${formatDecimal(value, { places: 1 })} %`);
 
@@ -99,7 +100,7 @@ export function Correlation({ view }: { view: RiskView }) {
             <TableHead>
               <TableRow>
                 <TableCell>
-                  <Box component="span" sx={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clipPath: "inset(50%)", whiteSpace: "nowrap" }}>
+                  <Box component="span" sx={VISUALLY_HIDDEN}>
                     Symbol
                   </Box>
                 </TableCell>
