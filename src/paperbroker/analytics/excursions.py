@@ -27,32 +27,55 @@ from paperbroker.data.series import BarSeries
 
 def excursion(trade: Trade, bars: BarSeries | None) -> tuple[float | None, float | None]:
     """``(mae, mfe)`` of one trade over ``bars`` of its symbol (see the module notes)."""
-    entry = float(trade.entry_price)
-    if bars is None or entry <= 0:
+    if bars is None:
         return None, None
-    first = int(np.searchsorted(bars.ts, trade.entry_ts, side="right"))
-    if trade.exit_ts is None:
-        last = len(bars.ts)
-    else:
-        last = int(np.searchsorted(bars.ts - bars.duration_ns, trade.exit_ts, side="left"))
-    highs = [entry]
-    lows = [entry]
-    if last > first:
-        highs.append(float(np.max(bars.high[first:last])))
-        lows.append(float(np.min(bars.low[first:last])))
-    if trade.exit_price is not None:
-        highs.append(float(trade.exit_price))
-        lows.append(float(trade.exit_price))
-    high, low = max(highs), min(lows)
-    if trade.direction == "long":
-        return low / entry - 1.0, high / entry - 1.0
-    return 1.0 - high / entry, 1.0 - low / entry
+    return _Bars(bars).excursion(trade)
+
+
+class _Bars:
+    """One symbol's columns as an excursion reads them, each made once for all its trades."""
+
+    __slots__ = ("high", "low", "opens", "ts")
+
+    def __init__(self, bars: BarSeries) -> None:
+        self.ts = np.asarray(bars.ts)
+        self.opens = self.ts - bars.duration_ns
+        self.high = np.asarray(bars.high)
+        self.low = np.asarray(bars.low)
+
+    def excursion(self, trade: Trade) -> tuple[float | None, float | None]:
+        entry = float(trade.entry_price)
+        if entry <= 0:
+            return None, None
+        first = int(np.searchsorted(self.ts, trade.entry_ts, side="right"))
+        if trade.exit_ts is None:
+            last = len(self.ts)
+        else:
+            last = int(np.searchsorted(self.opens, trade.exit_ts, side="left"))
+        highs = [entry]
+        lows = [entry]
+        if last > first:
+            highs.append(float(np.max(self.high[first:last])))
+            lows.append(float(np.min(self.low[first:last])))
+        if trade.exit_price is not None:
+            highs.append(float(trade.exit_price))
+            lows.append(float(trade.exit_price))
+        high, low = max(highs), min(lows)
+        if trade.direction == "long":
+            return low / entry - 1.0, high / entry - 1.0
+        return 1.0 - high / entry, 1.0 - low / entry
 
 
 def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> list[Trade]:
     """``trades`` with ``mae``/``mfe`` computed from ``bars`` (by symbol)."""
+    columns: dict[str, _Bars | None] = {}
     out = []
     for trade in trades:
-        mae, mfe = excursion(trade, bars.get(trade.symbol))
+        symbol = trade.symbol
+        if symbol not in columns:
+            series = bars.get(symbol)
+            columns[symbol] = None if series is None else _Bars(series)
+        found = columns[symbol]
+        mae, mfe = (None, None) if found is None else found.excursion(trade)
         out.append(trade._replace(mae=mae, mfe=mfe))
     return out
