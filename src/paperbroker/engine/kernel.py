@@ -63,6 +63,7 @@ from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
     Event,
+    OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
@@ -70,6 +71,7 @@ from paperbroker.model.events import (
     OrderReplaced,
     OrderSubmitted,
 )
+from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument, TradingHours
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
@@ -142,6 +144,10 @@ class Kernel(OrderDesk):
         self._client_ids: set[tuple[str, str]] = set()  # (account, client order id) in use
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
+        # Per instrument, the latest answer of _last_price and what it depended on.
+        self._prices: list[tuple[tuple[int, int, int], float | None]] = [
+            ((-1, -1, -1), None) for _ in self.instruments
+        ]
         # Per instrument: (append to the visible series, all precomputed values).
         self._growing: list[list[tuple[Callable[[float], None], IndicatorValues]]] = [
             [] for _ in self.instruments
@@ -330,24 +336,48 @@ class Kernel(OrderDesk):
         """
         seen = self._seen[index]
         series = self.feed.series[index]
-        if seen < len(series) and int(series.ts[seen]) - series.duration_ns < self.clock.now_ns():
-            return float(series.open[seen])
-        return float(series.close[seen - 1]) if seen else None
+        now = self.clock.now_ns()
+        size = len(series)
+        # An order asks several times at one moment (its checks, its reservation, its
+        # fill's cash): the answer is kept until the clock, the bars seen or the
+        # series move.
+        key = (seen, now, size)
+        cached = self._prices[index]
+        if cached[0] == key:
+            return cached[1]
+        if seen < size and int(series.ts[seen]) - series.duration_ns < now:
+            price: float | None = float(series.open[seen])
+        else:
+            price = float(series.close[seen - 1]) if seen else None
+        self._prices[index] = (key, price)
+        return price
 
     # -- events -------------------------------------------------------------
     def _emit(self, event: OrderEvent) -> None:
         """Apply an event to its order (and a fill to the portfolio), then publish it."""
         order = self.orders[event.order_id]
-        fill = event.fill if isinstance(event, OrderFilled) else None
-        submitted = isinstance(event, OrderSubmitted)
+        kind = type(event)
+        # The two events every order has, told apart by their exact type first.
+        if kind is OrderFilled or (kind is not OrderAccepted and isinstance(event, OrderFilled)):
+            fill: Fill | None = event.fill  # type: ignore[union-attr]
+            submitted = False
+        else:
+            fill = None
+            submitted = kind is OrderSubmitted or isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if isinstance(event, OrderCanceled | OrderExpired | OrderReplaced):
+            if (
+                kind is not OrderAccepted
+                and fill is None
+                and isinstance(event, OrderCanceled | OrderExpired | OrderReplaced)
+            ):
                 self.portfolios[order.account_id].forget_reservations()  # it stopped working
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
-        self._publish(event)
-        if self._links.active and not submitted:
+        self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
+        if not submitted and self._links.active:
             self._links.after(event, order)
         if fill is not None:
             if self.risk.on_fills:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from paperbroker.core.clock import SimClock
     from paperbroker.core.ids import IdFactory
     from paperbroker.data.series import BarSeries
+    from paperbroker.engine.accounts import Accounts
     from paperbroker.engine.contingent import Contingencies
     from paperbroker.model.events import OrderEvent
     from paperbroker.model.instrument import Instrument
@@ -87,6 +88,7 @@ class OrderDesk:
     _seen: list[int]
     _links: Contingencies
     _client_ids: set[tuple[str, str]]
+    accounts: Accounts
     risk: RiskGuard
 
     if TYPE_CHECKING:
@@ -135,7 +137,7 @@ class OrderDesk:
                 ``client_order_id`` the account already used.
             NotFound: for an unknown account.
         """
-        portfolio = self.books(account_id)
+        portfolio = self.accounts.default if account_id is None else self.books(account_id)
         index = self._index.get(terms.symbol)
         if index is None:
             raise self._unknown_symbol(terms.symbol)
@@ -291,15 +293,16 @@ class OrderDesk:
             if denial is not None:
                 return denial
         account = portfolio.account.id
+        if replacing is None:
+            commission = self.venue.config.commission
+            return portfolio.check(order, lambda: self.claims(account), commission)
         # A replacement takes the old order's place, and its OCO siblings are the
         # other way out of the same position: neither claims anything beside it.
-        excluded = set() if replacing is None else {replacing, *self._links.siblings(replacing)}
-        if excluded:
-            portfolio.forget_reservations()  # counted with them; count again without
+        excluded = {replacing, *self._links.siblings(replacing)}
+        portfolio.forget_reservations()  # counted with them; count again without
 
         def working() -> list[Claim]:
-            claims = self.claims(account)
-            return [c for c in claims if c[0].id not in excluded] if excluded else claims
+            return [c for c in self.claims(account) if c[0].id not in excluded]
 
         return portfolio.check(order, working, self.venue.config.commission)
 
@@ -364,6 +367,8 @@ class OrderDesk:
         """What one account's orders may still trade (default: the default account):
         its working orders, oldest first, then the exits held for partly filled entries."""
         account = self.books(account_id).account.id
+        if not self.venue.has_working_orders and not self._links.active:
+            return []  # nothing works and nothing is held: nothing claims
         held = [c for c in self._links.held_claims() if c[0].account_id == account]
         group = self._links.group
         working = self.open_orders(account_id=account)

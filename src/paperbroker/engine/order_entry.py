@@ -31,6 +31,9 @@ _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _MARKET_OR_LIMIT = frozenset({OrderType.MARKET, OrderType.LIMIT})
 _RESTING = frozenset({TimeInForce.DAY, TimeInForce.GTC})
+_DAY = TimeInForce.DAY
+_SIMPLE = OrderClass.SIMPLE
+_MARKET = OrderType.MARKET
 
 
 class OrderTerms(NamedTuple):
@@ -133,6 +136,22 @@ def check_terms(
     """
     symbol = instrument.symbol
     tif, order_class = terms.tif, terms.order_class
+    if (
+        tif is _DAY
+        and order_class is _SIMPLE
+        and terms.limit is None
+        and terms.stop is None
+        and terms.trail_price is None
+        and terms.trail_percent is None
+        and terms.notional is None
+        and terms.take_profit is None
+        and terms.stop_loss is None
+        and terms.stop_loss_limit is None
+    ):
+        # A plain day market order, what most strategies send: only its quantity
+        # has anything to check (the rules below cannot refuse the rest).
+        quantity, _ = _quantity(terms.qty, None, instrument, _MARKET, _DAY, fractional)
+        return CheckedTerms(symbol, terms.side, _MARKET, quantity, _DAY)
     time_in_force = tif if type(tif) is TimeInForce else _enum(TimeInForce, tif, "time in force")
     klass = (
         order_class

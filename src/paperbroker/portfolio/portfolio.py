@@ -46,6 +46,7 @@ class Portfolio:
         }
         self._last_price = last_price
         self._mark_index = {instrument.symbol: i for i, instrument in enumerate(instruments)}
+        self._marks: dict[str, tuple[float, Decimal]] = {}
         self.ledger = FillLedger(float(account.initial_cash))
         self._reservations: Reservations | None = None
         self.fees = ZERO
@@ -94,7 +95,16 @@ class Portfolio:
         value = self._last_price(self._mark_index[symbol])
         if value is None:
             return None
-        return mark(value, self.instruments[symbol].tick_size)
+        # The last price a symbol was marked at, and its mark: an order reads the mark
+        # several times at one price.  Positive prices only, so that a signed zero
+        # (whose mark is spelled with its sign) is always worked out anew.
+        cached = self._marks.get(symbol)
+        if cached is not None and cached[0] == value:
+            return cached[1]
+        exact = mark(value, self.instruments[symbol].tick_size)
+        if value > 0:
+            self._marks[symbol] = (value, exact)
+        return exact
 
     def market_value(self) -> Decimal:
         """Signed value of all positions at the last marks."""
@@ -224,7 +234,7 @@ class Portfolio:
                 )
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
-        return self._check_cost(order, opening, commission, reservations.reserved)
+        return self._check_cost(order, opening, commission, reservations.reserved, price)
 
     def holding(self, symbol: str, claims: Callable[[], Sequence[Claim]]) -> Holding:
         """What the working orders hold of the position in ``symbol``, and what is left.
@@ -270,9 +280,15 @@ class Portfolio:
         return commission.max_qty(account.cash, price, self.instruments[order.symbol].lot_size)
 
     def _check_cost(
-        self, order: Order, qty: Decimal, commission: CommissionModel, reserved: Decimal
+        self,
+        order: Order,
+        qty: Decimal,
+        commission: CommissionModel,
+        reserved: Decimal,
+        price: Decimal | None,
     ) -> Refusal | None:
-        price = self._reference_price(order)
+        """Whether the opening ``qty`` of ``order``, valued at its reference ``price``
+        (with commission), fits the buying power the working orders leave."""
         if price is None:
             return RejectReason.INVALID_ORDER, f"no price for {order.symbol} yet"
         cost = qty * price + commission.order_fee(qty, qty * price)

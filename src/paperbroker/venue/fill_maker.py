@@ -28,9 +28,14 @@ from paperbroker.model.order import Order
 from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
 from paperbroker.venue.bar_view import BarView, model_name
 from paperbroker.venue.book import WorkingBook
-from paperbroker.venue.commission import OrderFees
-from paperbroker.venue.fill_quantity import QuantityInput
-from paperbroker.venue.slippage import DEFAULT_VOLATILITY_WINDOW, SlippageInput, apply_cost
+from paperbroker.venue.commission import NoCommission, OrderFees
+from paperbroker.venue.fill_quantity import FullFill, QuantityInput
+from paperbroker.venue.slippage import (
+    DEFAULT_VOLATILITY_WINDOW,
+    NoSlippage,
+    SlippageInput,
+    apply_cost,
+)
 from paperbroker.venue.working import Working, rolling_volatility
 
 if TYPE_CHECKING:
@@ -76,6 +81,14 @@ class FillMaker:
         self._volatility: list[FloatArray | None] = [None] * len(series)
         self._volume_sums: list[FloatArray | None] = [None] * len(series)
         self._model = model_name(config.slippage.describe())
+        # The ideal models answer the same for every fill (all of it, no cost, no
+        # fee): asked once here instead of at every fill.  Exact classes only, so a
+        # subclass with its own answers is always asked.
+        self._full_fill = type(config.fill_quantity) is FullFill
+        self._no_slippage = type(config.slippage) is NoSlippage
+        self._no_fees = type(config.commission) is NoCommission
+        #: Whether any model reads the volume a fill sees (else it need not be worked out).
+        self.reads_volume = not (self._full_fill and self._no_slippage)
 
     def execute(
         self,
@@ -104,11 +117,15 @@ class FillMaker:
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
         qty = order.leaves_qty
         shortfall = ""
-        available = self.config.fill_quantity.available(
-            QuantityInput(
-                volume, sides.taken, working.step, qty, self._ids.draw_key(order.id), sides.bar[1]
-            )
-        )
+        if self._full_fill:
+            available = None
+        else:
+            available = self.config.fill_quantity.available(
+                QuantityInput(
+                    volume, sides.taken, working.step, qty, self._ids.draw_key(order.id),
+                    sides.bar[1],
+                )
+            )  # fmt: skip
         if available is not None and available < qty:
             qty, shortfall = available, "not enough volume"
         price = self._price(working, reference, rule, liquidity, qty, volume, sides)
@@ -128,8 +145,8 @@ class FillMaker:
     def fits(self, working: Working, sides: BarView, volume: float) -> bool:
         """Whether the fill-quantity model lets the whole order fill on ``volume``."""
         order = working.order
-        if not order.is_sized:
-            return True  # sized at its price: the model sees it then
+        if self._full_fill or not order.is_sized:
+            return True  # all of it fits; or sized at its price: the model sees it then
         available = self.config.fill_quantity.available(
             QuantityInput(
                 volume,
@@ -176,7 +193,7 @@ class FillMaker:
         sides: BarView,
     ) -> Decimal:
         """The price paid after slippage: a limit is a promise slippage never crosses."""
-        if liquidity is _MAKER or not qty:
+        if liquidity is _MAKER or not qty or self._no_slippage:
             return reference
         index = working.index
         volatility = _NAN
@@ -215,10 +232,13 @@ class FillMaker:
         path: str,
     ) -> None:
         order = working.order
-        fee = self.config.commission.fill_fee(
-            OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
-            qty, price, liquidity, working.is_buy,
-        )  # fmt: skip
+        if self._no_fees:
+            fee = ZERO
+        else:
+            fee = self.config.commission.fill_fee(
+                OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
+                qty, price, liquidity, working.is_buy,
+            )  # fmt: skip
         working.filled_notional += qty * price
         working.fee_paid += fee
         now = self._clock.now_ns()

@@ -19,6 +19,7 @@ part of the path before it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,7 @@ from paperbroker.venue.slippage import NoSlippage, SlippageModel
 from paperbroker.venue.working import VISIT, Working, gate_of
 
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_NAN = math.nan
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
 _OPG = TimeInForce.OPG
@@ -108,6 +110,9 @@ class SimulatedVenue:
         self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
         # The bar the latest signal_close fills met, shared by the orders filled at its close.
         self._close_view: BarView | None = None
+        # Requests reach the venue at once: no delay to draw (exact class: a subclass
+        # may have its own delays).
+        self._no_latency = type(config.latency) is ZeroLatency
 
     # -- checkpoints ---------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
@@ -143,7 +148,11 @@ class SimulatedVenue:
         ``delayed=False`` starts it at once (an exit leg the venue releases itself).
         """
         now = self._clock.now_ns()
-        latency = self.config.latency.delay_ns(self._draw_key(order.id), "submit") if delayed else 0
+        latency = (
+            self.config.latency.delay_ns(self._draw_key(order.id), "submit")
+            if delayed and not self._no_latency
+            else 0
+        )
         self._book.start(symbol_index, order, now + latency, latency)
 
     def request_cancel(self, order_id: str) -> bool:
@@ -229,7 +238,8 @@ class SimulatedVenue:
         if self._pending[index]:
             self._run_pending(index, bar[1] - self._durations[index], 0)
         self._enter(index, bar, row, bar[1])
-        self._match(index, bar, row)
+        if self.working[index]:  # what its entry did not fill meets the whole bar
+            self._match(index, bar, row)
         if self._pending[index]:
             # Cancels that arrived during the bar: their orders had the bar up to then.
             self._run_pending(index, bar[1], self._clock.now_ns())
@@ -345,7 +355,8 @@ class SimulatedVenue:
                 self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
             return
         working.entry = (found, fill_path)
-        volume = sides.expected_volume() * (1.0 - start)
+        # Only volume-aware models read it: the ideal ones are spared the lookup.
+        volume = sides.expected_volume() * (1.0 - start) if self._fills.reads_volume else _NAN
         if not self._fills.fits(working, sides, volume):
             return  # large against the bar's expected volume: the bar's own decides
         shortfall = self._execute(working, sides, found, fill_path, volume)
