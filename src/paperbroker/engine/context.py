@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BarHistory", "OrderOptions", "PriceLike", "SentimentSource", "StrategyContext"]
 
+_BUY = OrderSide.BUY
+_SELL = OrderSide.SELL
+
 #: Answers with the latest sentiment score published for a symbol, or ``None``.
 SentimentSource = Callable[[str], float | None]
 
@@ -105,7 +108,9 @@ class StrategyContext:
         Raises:
             InvalidRequest: if ``symbol`` is not traded in this session.
         """
-        return self._kernel.position(symbol)
+        # The default account's books hold a position for every symbol traded.
+        position = self._kernel.accounts.default.positions.get(symbol)
+        return position if position is not None else self._kernel.position(symbol)
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return self._kernel.open_orders(symbol)
@@ -133,13 +138,15 @@ class StrategyContext:
     # -- orders -------------------------------------------------------------
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
-        size = self._scaled(symbol, OrderSide.BUY, qty)
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.BUY, size, **options))
+        kernel = self._kernel
+        size = self._scaled(symbol, _BUY, qty) if kernel.risk.scaler.enabled else qty
+        return kernel.submit(OrderTerms(symbol, _BUY, size, **options))
 
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
-        size = self._scaled(symbol, OrderSide.SELL, qty)
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.SELL, size, **options))
+        kernel = self._kernel
+        size = self._scaled(symbol, _SELL, qty) if kernel.risk.scaler.enabled else qty
+        return kernel.submit(OrderTerms(symbol, _SELL, size, **options))
 
     def _scaled(self, symbol: str, side: OrderSide, qty: PriceLike) -> PriceLike:
         """``qty`` under the risk layer's position scaling (itself when scaling is off)."""
@@ -151,7 +158,7 @@ class StrategyContext:
     def close_position(self, symbol: str) -> Order | None:
         """Flatten ``symbol`` with a market order (through :meth:`buy`/:meth:`sell`);
         ``None`` if already flat."""
-        qty = self._kernel.position(symbol).qty
+        qty = self.position(symbol).qty
         if not qty:
             return None
         return self.sell(symbol, qty) if qty > 0 else self.buy(symbol, -qty)

@@ -145,8 +145,8 @@ class Kernel(OrderDesk):
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
         # Per instrument, the latest answer of _last_price and what it depended on.
-        self._prices: list[tuple[tuple[int, int, int], float | None]] = [
-            ((-1, -1, -1), None) for _ in self.instruments
+        self._prices: list[tuple[int, int, float | None]] = [
+            (-1, -1, None) for _ in self.instruments
         ]
         # Per instrument: (append to the visible series, all precomputed values).
         self._growing: list[list[tuple[Callable[[float], None], IndicatorValues]]] = [
@@ -335,22 +335,25 @@ class Kernel(OrderDesk):
         bar closes and the next opens, prices are the close's.
         """
         seen = self._seen[index]
-        series = self.feed.series[index]
         now = self.clock.now_ns()
-        size = len(series)
         # An order asks several times at one moment (its checks, its reservation, its
-        # fill's cash): the answer is kept until the clock, the bars seen or the
-        # series move.
-        key = (seen, now, size)
+        # fill's cash): the answer is kept until the clock or the bars seen move.  Only
+        # while a next bar exists: after the last one a live series may still grow.
         cached = self._prices[index]
-        if cached[0] == key:
-            return cached[1]
-        if seen < size and int(series.ts[seen]) - series.duration_ns < now:
-            price: float | None = float(series.open[seen])
-        else:
-            price = float(series.close[seen - 1]) if seen else None
-        self._prices[index] = (key, price)
-        return price
+        if cached[0] == seen and cached[1] == now:
+            return cached[2]
+        series = self.feed.series[index]
+        if seen < len(series):
+            price: float | None = (
+                float(series.open[seen])
+                if int(series.ts[seen]) - series.duration_ns < now
+                else float(series.close[seen - 1])
+                if seen
+                else None
+            )
+            self._prices[index] = (seen, now, price)
+            return price
+        return float(series.close[seen - 1]) if seen else None
 
     # -- events -------------------------------------------------------------
     def _emit(self, event: OrderEvent) -> None:
@@ -456,6 +459,7 @@ class Kernel(OrderDesk):
         self.ids.from_state(state["ids"])
         self._cursor = int(state["cursor"])
         self._seen = [int(row) for row in state["seen"]]
+        self._prices = [(-1, -1, None) for _ in self.instruments]
         history = [decode_event(str(k), int(v), str(p)) for k, v, p in state["history"]]
         self.events[:] = history
         self.orders.clear()

@@ -61,6 +61,11 @@ if TYPE_CHECKING:
 _REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
 
 
+def _no_claims() -> list[Claim]:
+    """The claims of an account when no order works and none is held."""
+    return []
+
+
 class _Bars(Protocol):
     """All the desk reads of the kernel's feed: each instrument's bar series."""
 
@@ -145,11 +150,13 @@ class OrderDesk:
         checked = check_terms(terms, self.instruments[index], fractional=fractional)
         self._check_client_id(portfolio.account.id, terms.client_order_id)
         order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
-        legs = [
-            self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
-            for leg in exit_legs(checked)
-        ]
-        order.legs = [leg.id for leg in legs]
+        legs: list[Order] = []
+        if checked.order_class is not OrderClass.SIMPLE:  # a simple order has no legs
+            legs = [
+                self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
+                for leg in exit_legs(checked)
+            ]
+            order.legs = [leg.id for leg in legs]
         # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
         refused = refusal or self._refusal(order, portfolio, index)
         if refused is not None:
@@ -295,6 +302,8 @@ class OrderDesk:
         account = portfolio.account.id
         if replacing is None:
             commission = self.venue.config.commission
+            if not self.venue.has_working_orders and not self._links.active:
+                return portfolio.check(order, _no_claims, commission)  # nothing claims
             return portfolio.check(order, lambda: self.claims(account), commission)
         # A replacement takes the old order's place, and its OCO siblings are the
         # other way out of the same position: neither claims anything beside it.

@@ -12,7 +12,6 @@ risk rules refuse an order with an ``OrderDenied`` event (see the kernel).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
 
@@ -96,9 +95,12 @@ class TermOptions(TypedDict, total=False):
     stop_loss_limit: PriceLike | None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedTerms:
-    """Checked terms: every field of ``OrderSubmitted`` but the order's identity."""
+class CheckedTerms(NamedTuple):
+    """Checked terms: every field of ``OrderSubmitted`` but the order's identity.
+
+    Immutable; a named tuple, as :class:`OrderTerms` is, because every order
+    builds one.
+    """
 
     symbol: str
     side: OrderSide

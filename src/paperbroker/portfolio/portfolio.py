@@ -21,6 +21,9 @@ from paperbroker.venue.commission import CommissionModel
 Refusal = tuple[RejectReason, str]
 _BUY = OrderSide.BUY
 _SELL = OrderSide.SELL
+_LIMIT = OrderType.LIMIT
+_STOP_LIMIT = OrderType.STOP_LIMIT
+_STOP = OrderType.STOP
 
 
 class Portfolio:
@@ -300,9 +303,10 @@ class Portfolio:
         return None
 
     def _reference_price(self, order: Order) -> Decimal | None:
-        if order.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+        kind = order.order_type
+        if kind is _LIMIT or kind is _STOP_LIMIT:
             return order.limit_price
-        if order.order_type is OrderType.STOP:
+        if kind is _STOP:
             return order.stop_price
         return self.mark(order.symbol)  # market orders and trailing stops
 

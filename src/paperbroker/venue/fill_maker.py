@@ -45,6 +45,7 @@ _AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
 _FOK = TimeInForce.FOK
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
+_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
 _NAN = math.nan
 
 #: Given an order, a quantity and the price it would fill at, how much of that
@@ -106,7 +107,11 @@ class FillMaker:
         """
         order = working.order
         rule, matched = found
-        reference, liquidity = self._reference(working, rule, matched)
+        if rule is _MARKET_AT_OPEN:  # the common case, as _reference prices it
+            reference = price_on_grid(matched, self.instruments[working.index].tick_size)
+            liquidity = _TAKER
+        else:
+            reference, liquidity = self._reference(working, rule, matched)
         if not order.is_sized:
             assert order.notional is not None
             units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
@@ -128,7 +133,11 @@ class FillMaker:
             )  # fmt: skip
         if available is not None and available < qty:
             qty, shortfall = available, "not enough volume"
-        price = self._price(working, reference, rule, liquidity, qty, volume, sides)
+        price = (
+            reference
+            if self._no_slippage
+            else self._price(working, reference, rule, liquidity, qty, volume, sides)
+        )
         if self._funds is not None and working.is_buy:
             affordable = self._funds(order, qty, price)
             if affordable < qty:
