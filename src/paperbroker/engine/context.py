@@ -71,11 +71,14 @@ class StrategyContext:
     sent for its quantity times the multiplier (see :mod:`paperbroker.risk.scaling`).
     """
 
-    __slots__ = ("_kernel", "_sentiment_source")
+    __slots__ = ("_kernel", "_positions", "_sentiment_source")
 
     def __init__(self, kernel: Kernel) -> None:
         self._kernel = kernel
         self._sentiment_source: SentimentSource | None = None
+        # The default account's positions, one for every symbol traded: the books
+        # keep this dict (and its positions) for their whole life.
+        self._positions = kernel.accounts.default.positions
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -108,8 +111,7 @@ class StrategyContext:
         Raises:
             InvalidRequest: if ``symbol`` is not traded in this session.
         """
-        # The default account's books hold a position for every symbol traded.
-        position = self._kernel.accounts.default.positions.get(symbol)
+        position = self._positions.get(symbol)
         return position if position is not None else self._kernel.position(symbol)
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:

@@ -358,22 +358,33 @@ class Kernel(OrderDesk):
     # -- events -------------------------------------------------------------
     def _emit(self, event: OrderEvent) -> None:
         """Apply an event to its order (and a fill to the portfolio), then publish it."""
-        order = self.orders[event.order_id]
         kind = type(event)
-        # The two events every order has, told apart by their exact type first.
-        if kind is OrderFilled or (kind is not OrderAccepted and isinstance(event, OrderFilled)):
+        # The two events every order has first, told apart by their exact type.
+        if kind is OrderSubmitted:  # the order was built from it: it is only published
+            self.events.append(event)
+            for listener in self._listeners:
+                listener(event)
+            return
+        order = self.orders[event.order_id]
+        if kind is OrderAccepted:  # it now works: nothing to book, nothing stopped
+            order.apply(event)
+            self.events.append(event)
+            for listener in self._listeners:
+                listener(event)
+            if self._links.active:
+                self._links.after(event, order)
+            if self._on_order is not None:
+                self._on_order(order)
+            return
+        if kind is OrderFilled or isinstance(event, OrderFilled):
             fill: Fill | None = event.fill  # type: ignore[union-attr]
             submitted = False
         else:
             fill = None
-            submitted = kind is OrderSubmitted or isinstance(event, OrderSubmitted)
+            submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if (
-                kind is not OrderAccepted
-                and fill is None
-                and isinstance(event, OrderCanceled | OrderExpired | OrderReplaced)
-            ):
+            if fill is None and isinstance(event, OrderCanceled | OrderExpired | OrderReplaced):
                 self.portfolios[order.account_id].forget_reservations()  # it stopped working
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
@@ -543,7 +554,7 @@ class Kernel(OrderDesk):
             InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
         """
         instrument = self.instruments[self._instrument_index(symbol)]
-        kept = to_decimal(buffer, field="buffer")
+        kept = ZERO if type(buffer) is int and not buffer else to_decimal(buffer, field="buffer")
         if not ZERO <= kept < 1:
             raise InvalidRequest(f"buffer must be in [0, 1), got {kept}")
         reference = (

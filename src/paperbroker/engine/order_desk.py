@@ -148,7 +148,8 @@ class OrderDesk:
             raise self._unknown_symbol(terms.symbol)
         fractional = portfolio.account.rules.fractional_trading
         checked = check_terms(terms, self.instruments[index], fractional=fractional)
-        self._check_client_id(portfolio.account.id, terms.client_order_id)
+        if terms.client_order_id is not None:
+            self._check_client_id(portfolio.account.id, terms.client_order_id)
         order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
         legs: list[Order] = []
         if checked.order_class is not OrderClass.SIMPLE:  # a simple order has no legs
@@ -344,7 +345,7 @@ class OrderDesk:
     def _accept(
         self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
     ) -> None:
-        self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
+        self._emit(OrderAccepted(order.ts_created, order.id))
         self.venue.accept(index, order, delayed=delayed)
         portfolio.order_accepted(order)
 

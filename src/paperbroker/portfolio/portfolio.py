@@ -52,6 +52,8 @@ class Portfolio:
         self._marks: dict[str, tuple[float, Decimal]] = {}
         self.ledger = FillLedger(float(account.initial_cash))
         self._reservations: Reservations | None = None
+        #: The order checked last and the price it was valued at.
+        self._checked: tuple[Order | None, Decimal | None] = (None, None)
         self.fees = ZERO
         #: What reconciliations with a broker brought into the account, at cost, less
         #: what they took out (see :meth:`reconcile_position`): a flow, not P&L.
@@ -140,7 +142,7 @@ class Portfolio:
 
     def apply_fill(self, fill: Fill) -> None:
         """Book a fill: move cash, update the position, record it for the equity curve."""
-        signed = fill.signed_qty
+        signed = fill.qty if fill.side is _BUY else -fill.qty
         self._reservations = None  # positions change: claims must be recounted
         self.account.cash -= signed * fill.price + fill.fee
         self.fees += fill.fee
@@ -215,8 +217,11 @@ class Portfolio:
         (:meth:`forget_reservations`), so a burst of orders costs one pass over
         the working ones, not one per order.
         """
-        reservations = self._counted(claims)
+        reservations = self._reservations
+        if reservations is None:
+            reservations = self._counted(claims)
         price = self._reference_price(order)
+        self._checked = (order, price)
         opening = reservations.opening_qty(order, price)
         if not opening:
             return None
@@ -249,8 +254,13 @@ class Portfolio:
 
     def order_accepted(self, order: Order) -> None:
         """A checked order now works: it claims and reserves its share from now on."""
-        if self._reservations is not None:
-            self._reservations.add(order, self._reference_price(order))
+        reservations = self._reservations
+        if reservations is not None:
+            # Accepted at the moment it was checked: at the price the check valued it at.
+            checked, price = self._checked
+            if checked is not order:
+                price = self._reference_price(order)
+            reservations.add(order, price)
 
     def forget_reservations(self) -> None:
         """The books or the marks changed: recompute reservations at the next check."""

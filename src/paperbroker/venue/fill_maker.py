@@ -85,11 +85,13 @@ class FillMaker:
         # The ideal models answer the same for every fill (all of it, no cost, no
         # fee): asked once here instead of at every fill.  Exact classes only, so a
         # subclass with its own answers is always asked.
-        self._full_fill = type(config.fill_quantity) is FullFill
+        self.full_fill = type(config.fill_quantity) is FullFill
         self._no_slippage = type(config.slippage) is NoSlippage
         self._no_fees = type(config.commission) is NoCommission
         #: Whether any model reads the volume a fill sees (else it need not be worked out).
-        self.reads_volume = not (self._full_fill and self._no_slippage)
+        self.reads_volume = not (self.full_fill and self._no_slippage)
+        #: Whether every matched order fills completely (the fill-quantity model is
+        #: ``FullFill``): :meth:`fits` need not be asked.
 
     def execute(
         self,
@@ -122,7 +124,7 @@ class FillMaker:
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
         qty = order.leaves_qty
         shortfall = ""
-        if self._full_fill:
+        if self.full_fill:
             available = None
         else:
             available = self.config.fill_quantity.available(
@@ -154,7 +156,7 @@ class FillMaker:
     def fits(self, working: Working, sides: BarView, volume: float) -> bool:
         """Whether the fill-quantity model lets the whole order fill on ``volume``."""
         order = working.order
-        if self._full_fill or not order.is_sized:
+        if self.full_fill or not order.is_sized:
             return True  # all of it fits; or sized at its price: the model sees it then
         available = self.config.fill_quantity.available(
             QuantityInput(

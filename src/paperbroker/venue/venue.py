@@ -46,6 +46,8 @@ from paperbroker.venue.working import VISIT, Working, gate_of
 
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _NAN = math.nan
+_MARKET = OrderType.MARKET
+_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
 _OPG = TimeInForce.OPG
@@ -348,19 +350,25 @@ class SimulatedVenue:
             return
         if tif is _DAY and not self._bind_day(working, ts):
             return
-        found, fill_path = find_at_entry(working, sides, start, self.instruments[index].tick_size)
-        immediate = tif in _IMMEDIATE
-        if found is None:
-            if immediate:
-                self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
-            return
+        found: Match | None
+        if not start and order.order_type is _MARKET:  # as find_at_entry finds it
+            found, fill_path = (_MARKET_AT_OPEN, sides.prices(working.is_buy)[0]), "open"
+        else:
+            tick = self.instruments[index].tick_size
+            found, fill_path = find_at_entry(working, sides, start, tick)
+            if found is None:
+                if tif in _IMMEDIATE:
+                    self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
+                return
         working.entry = (found, fill_path)
         # Only volume-aware models read it: the ideal ones are spared the lookup.
-        volume = sides.expected_volume() * (1.0 - start) if self._fills.reads_volume else _NAN
-        if not self._fills.fits(working, sides, volume):
+        fills = self._fills
+        volume = sides.expected_volume() * (1.0 - start) if fills.reads_volume else _NAN
+        if not fills.full_fill and not fills.fits(working, sides, volume):
             return  # large against the bar's expected volume: the bar's own decides
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        self._keeps_working(working, shortfall)
+        if order.status in OPEN_STATUSES:  # else nothing is left to keep working
+            self._keeps_working(working, shortfall)
 
     def _bind_day(self, working: Working, ts: int) -> bool:
         """Bind a day order to its session on its first bar; expire it on a later day's bar.
