@@ -26,6 +26,10 @@ __all__ = ["BarHistory", "OrderOptions", "PriceLike", "SentimentSource", "Strate
 
 _BUY = OrderSide.BUY
 _SELL = OrderSide.SELL
+#: The terms of an order a strategy gives only a symbol, a side and a quantity, as
+#: :class:`OrderTerms` defaults them (built without its constructor's call).
+_TERMS_DEFAULTS = tuple(OrderTerms._field_defaults[f] for f in OrderTerms._fields[3:])
+_tuple_new: Callable[..., Any] = tuple.__new__
 
 #: Answers with the latest sentiment score published for a symbol, or ``None``.
 SentimentSource = Callable[[str], float | None]
@@ -142,13 +146,17 @@ class StrategyContext:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
         kernel = self._kernel
         size = self._scaled(symbol, _BUY, qty) if kernel.risk.scaler.enabled else qty
-        return kernel.submit(OrderTerms(symbol, _BUY, size, **options))
+        if options:
+            return kernel.submit(OrderTerms(symbol, _BUY, size, **options))
+        return kernel.submit(_tuple_new(OrderTerms, (symbol, _BUY, size, *_TERMS_DEFAULTS)))
 
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
         kernel = self._kernel
         size = self._scaled(symbol, _SELL, qty) if kernel.risk.scaler.enabled else qty
-        return kernel.submit(OrderTerms(symbol, _SELL, size, **options))
+        if options:
+            return kernel.submit(OrderTerms(symbol, _SELL, size, **options))
+        return kernel.submit(_tuple_new(OrderTerms, (symbol, _SELL, size, *_TERMS_DEFAULTS)))
 
     def _scaled(self, symbol: str, side: OrderSide, qty: PriceLike) -> PriceLike:
         """``qty`` under the risk layer's position scaling (itself when scaling is off)."""

@@ -19,11 +19,11 @@ delegating wrapper would add a call to every order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, Unpack
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
+from paperbroker.core.ids import AccountId, OrderId
 from paperbroker.engine.order_entry import (
     CheckedTerms,
     OrderTerms,
@@ -59,6 +59,9 @@ if TYPE_CHECKING:
     from paperbroker.venue.base import Venue
 
 _REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords): for the tuples every order builds.
+_tuple_new: Callable[..., Any] = tuple.__new__
 
 
 def _no_claims() -> list[Claim]:
@@ -272,14 +275,14 @@ class OrderDesk:
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
         self._client_ids.add((account, client_id))
-        submitted = OrderSubmitted(
-            self.clock.now_ns(), order_id, ClientOrderId(client_id), account, terms.symbol,
+        submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
+            self.clock.now_ns(), order_id, client_id, account, terms.symbol,
             terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
             terms.stop_price, terms.trail_price, terms.trail_percent, terms.notional,
             order_class or terms.order_class, parent_id, replaces,
             None if parent_id else terms.take_profit, None if parent_id else terms.stop_loss,
             None if parent_id else terms.stop_loss_limit,
-        )  # fmt: skip
+        ))  # fmt: skip
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
@@ -345,7 +348,8 @@ class OrderDesk:
     def _accept(
         self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
     ) -> None:
-        self._emit(OrderAccepted(order.ts_created, order.id))
+        accepted: OrderAccepted = _tuple_new(OrderAccepted, (order.ts_created, order.id))
+        self._emit(accepted)
         self.venue.accept(index, order, delayed=delayed)
         portfolio.order_accepted(order)
 

@@ -12,8 +12,9 @@ risk rules refuse an order with an ``OrderDenied`` event (see the kernel).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
@@ -122,6 +123,13 @@ class CheckedTerms(NamedTuple):
         return self.notional is not None or bool(self.qty % 1)
 
 
+#: The fields of :class:`CheckedTerms` after ``time_in_force``, as it defaults them.
+_CHECKED_DEFAULTS = tuple(CheckedTerms._field_defaults[f] for f in CheckedTerms._fields[5:])
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords).
+_tuple_new: Callable[..., Any] = tuple.__new__
+
+
 def check_terms(
     terms: OrderTerms, instrument: Instrument, *, fractional: bool = True
 ) -> CheckedTerms:
@@ -153,7 +161,10 @@ def check_terms(
         # A plain day market order, what most strategies send: only its quantity
         # has anything to check (the rules below cannot refuse the rest).
         quantity, _ = _quantity(terms.qty, None, instrument, _MARKET, _DAY, fractional)
-        return CheckedTerms(symbol, terms.side, _MARKET, quantity, _DAY)
+        checked: CheckedTerms = _tuple_new(
+            CheckedTerms, (symbol, terms.side, _MARKET, quantity, _DAY, *_CHECKED_DEFAULTS)
+        )
+        return checked
     time_in_force = tif if type(tif) is TimeInForce else _enum(TimeInForce, tif, "time in force")
     klass = (
         order_class

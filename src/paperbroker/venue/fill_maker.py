@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,6 +46,9 @@ _FOK = TimeInForce.FOK
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
 _MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords): for the tuples every order builds.
+_tuple_new: Callable[..., Any] = tuple.__new__
 _NAN = math.nan
 
 #: Given an order, a quantity and the price it would fill at, how much of that
@@ -256,15 +259,16 @@ class FillMaker:
         slippage = price - reference if working.is_buy else reference - price
         model = self._model if liquidity is _TAKER else "none"
         # Positional, in Fill's field order: this runs once per fill.
-        fill = Fill(
+        fill: Fill = _tuple_new(Fill, (
             self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
             liquidity, rule, reference, slippage, path, bar_ts, order.account_id, model,
             working.latency_ns,
-        )  # fmt: skip
+        ))  # fmt: skip
         book = self._book
         failed = None
         if not order.leaves_qty - qty:
             failed = book.forget(working)  # before the event: callbacks see it gone
-        self._emit(OrderFilled(now, order.id, fill))
+        filled: OrderFilled = _tuple_new(OrderFilled, (now, order.id, fill))
+        self._emit(filled)
         if failed is not None:
             book.fail_replacement(working, failed)
