@@ -336,7 +336,8 @@ class SimulatedVenue:
         order = working.order
         if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
             return
-        due = working.pending_ns
+        replacement = working.replacement  # working.pending_ns, without the call
+        due = working.cancel_ns if replacement is None else replacement[0]
         if due and due <= max(working.arrival_ns, bar_open_ns):
             return  # a cancel or replacement reaches the venue first
         working.entry_row = sides.row
