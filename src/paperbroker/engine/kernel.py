@@ -335,7 +335,7 @@ class Kernel(OrderDesk):
         bar closes and the next opens, prices are the close's.
         """
         seen = self._seen[index]
-        now = self.clock.now_ns()
+        now = self.clock._ns  # the kernel's clock is a SimClock it moves itself
         # An order asks several times at one moment (its checks, its reservation, its
         # fill's cash): the answer is kept until the clock or the bars seen move.  Only
         # while a next bar exists: after the last one a live series may still grow.

@@ -276,7 +276,7 @@ class OrderDesk:
         client_id = client_order_id or order_id
         self._client_ids.add((account, client_id))
         submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
-            self.clock.now_ns(), order_id, client_id, account, terms.symbol,
+            self.clock._ns, order_id, client_id, account, terms.symbol,
             terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
             terms.stop_price, terms.trail_price, terms.trail_percent, terms.notional,
             order_class or terms.order_class, parent_id, replaces,
@@ -295,7 +295,7 @@ class OrderDesk:
         account's rules, the market, the session's risk rules, then the books."""
         refusal = rules_refusal(order, portfolio.account.rules) or market_refusal(
             order, self.feed.series[index], self._seen[index], self.instruments[index],
-            self.clock.now_ns(),
+            self.clock._ns,
         )  # fmt: skip
         if refusal is not None:
             return refusal
