@@ -26,6 +26,9 @@ The workload is the same for every engine:
   total); backtrader runs once with 10 datas and the sleeve logic; paperbroker
   runs once over all 10 series with :class:`bench.paper.SleeveSmaCrossover`.
   Dataset A on paperbroker uses the built-in ``SmaCrossover(fast=10, slow=30)``.
+- ``paperbroker-user``: the same workload written as a user writes a strategy
+  (:mod:`bench.user_style`): two ``ctx.indicator`` series compared bar by bar,
+  entries sized from ``ctx.cash``.  Its trades must be ``paperbroker``'s.
 
 Each engine x dataset x fee runs in a fresh process (``python -m bench.run_one``)
 that builds its inputs untimed, times only the backtest run, and reports the
@@ -33,9 +36,11 @@ process's peak RSS.  ``python -m bench`` runs them all and compares each peer's
 trades and final equity with paperbroker's, to the cent.
 
 Modules: :mod:`bench.workload` (data, SMAs, records), :mod:`bench.paper`
-(paperbroker side), :mod:`bench.peers` (backtesting.py and backtrader
-strategies), :mod:`bench.compare` (agreement and divergence diagnosis),
-:mod:`bench.run_one` and ``bench.__main__`` (the harness).
+(paperbroker side), :mod:`bench.user_style` (the user-style strategy),
+:mod:`bench.peers` (backtesting.py and backtrader strategies),
+:mod:`bench.compare` (agreement and divergence diagnosis), :mod:`bench.run_one`
+and ``bench.__main__`` (the harness), :mod:`bench.order_path` (what one
+order's life costs).
 """
 
 WORKLOAD = """

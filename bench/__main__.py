@@ -1,10 +1,14 @@
 """``python -m bench``: run every engine x dataset x fee, each in a fresh process.
 
-Options: ``--datasets A,B --fees 0,0.001 --engines paperbroker,backtesting.py,backtrader
---repeat N`` (median of N runs) ``--quick`` (100k bars for A, 10 x 10k for B).
-Prints one table per dataset and fee and writes ``bench/results/latest.json``.
-Then runs the paper load check (``bench.paper_load``) for ``--paper-load-seconds``
-(300; 30 with ``--quick``; 0 skips it).
+Options: ``--datasets A,B --fees 0,0.001 --engines
+paperbroker,paperbroker-user,backtesting.py,backtrader --repeat N`` (median of N runs)
+``--quick`` (100k bars for A, 10 x 10k for B).  ``paperbroker`` runs the built-in
+``SmaCrossover``; ``paperbroker-user`` the same workload written as a user writes it
+(:mod:`bench.user_style`).  Prints one table per dataset and fee, each paperbroker
+engine against backtesting.py beneath it, and writes ``bench/results/latest.json``.
+Then the order path's cost (``bench.order_path``, ``--order-path-repeat`` turns;
+0 skips it) and the paper load check (``bench.paper_load``) for
+``--paper-load-seconds`` (300; 30 with ``--quick``; 0 skips it).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from bench.workload import SLEEVE_DEFINITION, equity_matches, get_dataset
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 REFERENCE = "paperbroker"
+#: paperbroker's engines, each also set against this peer beneath the table.
+OURS = ("paperbroker", "paperbroker-user")
+PEER = "backtesting.py"
 
 
 @dataclass
@@ -189,6 +196,29 @@ def render_table(title: str, cells: list[Cell], comparisons: dict[str, Compariso
     return out
 
 
+def against_peer(cells: list[Cell], symbols: int) -> list[tuple[Cell, Cell, Comparison]]:
+    """Each paperbroker engine that ran, its :data:`PEER` cell and how their trades compare."""
+    peer = next((c for c in cells if c.engine == PEER and c.ok), None)
+    if peer is None:
+        return []
+    return [(c, peer, compare(c, peer, symbols)) for c in cells if c.engine in OURS and c.ok]
+
+
+def render_against_peer(found: list[tuple[Cell, Cell, Comparison]]) -> list[str]:
+    """One line per paperbroker engine: its speed and RSS over the peer's, and agreement."""
+    out = []
+    for ours, peer, comparison in found:
+        equity = "yes" if comparison.equity_match else f"NO ({comparison.equity_delta:+.2f})"
+        out.append(
+            f"  {ours.engine} vs {peer.engine}: {ours.bars_per_sec / peer.bars_per_sec:.2f}x "
+            f"the bars/s, {ours.rss / peer.rss:.2f}x the peak RSS; trades match "
+            f"{'yes' if comparison.trades_match else 'NO'}, equity match {equity}"
+        )
+        if ours.engine != REFERENCE:  # the reference's notes are in the table already
+            out += [f"    note: {d.explain(peer.engine)}" for d in comparison.divergences]
+    return out
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in ("paperbroker", "backtesting", "backtrader", "pandas", "numpy"):
@@ -211,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the median counts")
     parser.add_argument("--quick", action="store_true", help="100k bars for A, 10 x 10k for B")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--order-path-repeat", type=int, default=3,
+        help="turns of bench.order_path, each keeps its fastest (0 skips it)",
+    )  # fmt: skip
     parser.add_argument(
         "--paper-load-seconds", type=float, default=None,
         help="how long bench.paper_load measures (default 300, 30 with --quick; 0 skips it)",
@@ -243,11 +277,14 @@ def main(argv: list[str] | None = None) -> int:
                 if reference is not None and c.ok and c.engine != REFERENCE
             }
             title = f"Dataset {dataset.name}: {dataset.describe()}; fee {fee_label(fee)}"
-            table = render_table(title, cells, comparisons)
+            versus = against_peer(cells, dataset.symbols)
+            table = render_table(title, cells, comparisons) + render_against_peer(versus)
             print("\n".join(table) + "\n", flush=True)
             report += [*table, ""]
+            peer_of = {ours.engine: (ours, peer, c) for ours, peer, c in versus}
             for cell in cells:
                 comparison = comparisons.get(cell.engine)
+                versus_peer = peer_of.get(cell.engine)
                 records.append(
                     {
                         "dataset": dataset.name,
@@ -273,6 +310,14 @@ def main(argv: list[str] | None = None) -> int:
                             "equity_delta": str(comparison.equity_delta),
                             "divergences": [d.explain(cell.engine) for d in comparison.divergences],
                         },
+                        "vs_backtesting_py": None
+                        if versus_peer is None
+                        else {
+                            "speed_ratio": cell.bars_per_sec / versus_peer[1].bars_per_sec,
+                            "rss_ratio": cell.rss / versus_peer[1].rss,
+                            "trades_match": versus_peer[2].trades_match,
+                            "equity_match": versus_peer[2].equity_match,
+                        },
                     }
                 )
 
@@ -296,6 +341,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     failed = any(r["error"] for r in records)
+    if args.order_path_repeat > 0:
+        print("", flush=True)
+        command = [
+            sys.executable, "-m", "bench.order_path", "--repeat", str(args.order_path_repeat),
+            *(["--bars", "50000"] if args.quick else []),
+        ]  # fmt: skip
+        failed |= subprocess.run(command, cwd=ROOT, check=False).returncode != 0
     paper_load = args.paper_load_seconds
     if paper_load is None:
         paper_load = 30.0 if args.quick else 300.0

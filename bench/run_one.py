@@ -19,10 +19,12 @@ from typing import Any
 from bench.compare import record_to_json
 from bench.workload import Outcome, get_dataset, make_series
 
-ENGINES = ("paperbroker", "backtesting.py", "backtrader")
+ENGINES = ("paperbroker", "paperbroker-user", "backtesting.py", "backtrader")
 ALIASES = {
     "pb": "paperbroker",
     "paperbroker": "paperbroker",
+    "pb-user": "paperbroker-user",
+    "paperbroker-user": "paperbroker-user",
     "bpy": "backtesting.py",
     "backtesting": "backtesting.py",
     "backtesting.py": "backtesting.py",
@@ -45,6 +47,10 @@ def run(engine: str, dataset_name: str, fee: float, *, quick: bool = False) -> O
         from bench.paper import run_pb
 
         return run_pb(series, fee)
+    if engine == "paperbroker-user":
+        from bench.user_style import run_user
+
+        return run_user(series, fee)
     if engine == "backtesting.py":
         from bench.peers import run_bpy
 

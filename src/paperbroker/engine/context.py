@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 
 __all__ = ["BarHistory", "OrderOptions", "PriceLike", "SentimentSource", "StrategyContext"]
 
+_BUY = OrderSide.BUY
+_SELL = OrderSide.SELL
+#: The terms of an order a strategy gives only a symbol, a side and a quantity, as
+#: :class:`OrderTerms` defaults them (built without its constructor's call).
+_TERMS_DEFAULTS = tuple(OrderTerms._field_defaults[f] for f in OrderTerms._fields[3:])
+_tuple_new: Callable[..., Any] = tuple.__new__
+
 #: Answers with the latest sentiment score published for a symbol, or ``None``.
 SentimentSource = Callable[[str], float | None]
 
@@ -68,11 +75,14 @@ class StrategyContext:
     sent for its quantity times the multiplier (see :mod:`paperbroker.risk.scaling`).
     """
 
-    __slots__ = ("_kernel", "_sentiment_source")
+    __slots__ = ("_kernel", "_positions", "_sentiment_source")
 
     def __init__(self, kernel: Kernel) -> None:
         self._kernel = kernel
         self._sentiment_source: SentimentSource | None = None
+        # The default account's positions, one for every symbol traded: the books
+        # keep this dict (and its positions) for their whole life.
+        self._positions = kernel.accounts.default.positions
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -105,7 +115,8 @@ class StrategyContext:
         Raises:
             InvalidRequest: if ``symbol`` is not traded in this session.
         """
-        return self._kernel.position(symbol)
+        position = self._positions.get(symbol)
+        return position if position is not None else self._kernel.position(symbol)
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return self._kernel.open_orders(symbol)
@@ -133,13 +144,19 @@ class StrategyContext:
     # -- orders -------------------------------------------------------------
     def buy(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a buy order; returns it (check ``order.status`` for a rejection)."""
-        size = self._scaled(symbol, OrderSide.BUY, qty)
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.BUY, size, **options))
+        kernel = self._kernel
+        size = self._scaled(symbol, _BUY, qty) if kernel.risk.scaler.enabled else qty
+        if options:
+            return kernel.submit(OrderTerms(symbol, _BUY, size, **options))
+        return kernel.submit(_tuple_new(OrderTerms, (symbol, _BUY, size, *_TERMS_DEFAULTS)))
 
     def sell(self, symbol: str, qty: PriceLike, **options: Unpack[OrderOptions]) -> Order:
         """Submit a sell order (a short sale if it exceeds the position)."""
-        size = self._scaled(symbol, OrderSide.SELL, qty)
-        return self._kernel.submit(OrderTerms(symbol, OrderSide.SELL, size, **options))
+        kernel = self._kernel
+        size = self._scaled(symbol, _SELL, qty) if kernel.risk.scaler.enabled else qty
+        if options:
+            return kernel.submit(OrderTerms(symbol, _SELL, size, **options))
+        return kernel.submit(_tuple_new(OrderTerms, (symbol, _SELL, size, *_TERMS_DEFAULTS)))
 
     def _scaled(self, symbol: str, side: OrderSide, qty: PriceLike) -> PriceLike:
         """``qty`` under the risk layer's position scaling (itself when scaling is off)."""
@@ -151,7 +168,7 @@ class StrategyContext:
     def close_position(self, symbol: str) -> Order | None:
         """Flatten ``symbol`` with a market order (through :meth:`buy`/:meth:`sell`);
         ``None`` if already flat."""
-        qty = self._kernel.position(symbol).qty
+        qty = self.position(symbol).qty
         if not qty:
             return None
         return self.sell(symbol, qty) if qty > 0 else self.buy(symbol, -qty)

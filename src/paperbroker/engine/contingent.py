@@ -56,6 +56,11 @@ class Contingencies:
         self._held: dict[str, list[str]] = {}
         #: The other side(s) of each order in an OCO group.
         self._siblings: dict[str, tuple[str, ...]] = {}
+        #: Whether any leg is held or any order linked: read on every order's events,
+        #: so kept as a plain attribute, set again by each change of the links (a
+        #: change made while :meth:`after` runs may leave it ``True`` until it returns,
+        #: which only sends an event through :meth:`after` that finds nothing to do).
+        self.active = False
 
     def to_state(self) -> dict[str, Any]:
         """The held legs and the OCO groups, for a checkpoint."""
@@ -68,15 +73,18 @@ class Contingencies:
         """Take the links :meth:`to_state` wrote (the venue keeps its own side of them)."""
         self._held = {entry: list(legs) for entry, legs in state["held"].items()}
         self._siblings = {order: tuple(others) for order, others in state["siblings"].items()}
+        self._refresh()
 
     def hold(self, entry_id: str, leg_ids: Sequence[str]) -> None:
         """Legs that wait for ``entry_id`` to fill."""
         self._held[entry_id] = list(leg_ids)
+        self.active = True
 
     def link(self, order_ids: Sequence[str]) -> None:
         """Orders that cancel each other on a fill (they must be working)."""
         for order_id in order_ids:
             self._siblings[order_id] = tuple(o for o in order_ids if o != order_id)
+        self._refresh()
         self._venue.link(order_ids)
 
     def siblings(self, order_id: str) -> tuple[str, ...]:
@@ -104,9 +112,8 @@ class Contingencies:
         siblings = self._siblings.get(order_id)
         return min(order_id, *siblings) if siblings else None
 
-    @property
-    def active(self) -> bool:
-        return bool(self._held or self._siblings)
+    def _refresh(self) -> None:
+        self.active = bool(self._held or self._siblings)
 
     def after(self, event: OrderEvent, order: Order) -> None:
         """React to an event that has been applied to ``order``."""
@@ -127,6 +134,7 @@ class Contingencies:
                     self._cancel_held(order, f"entry {order_id} {order.status}")
         elif isinstance(event, OrderReplaced):
             self._hand_over(order_id, event.replaced_by)
+        self._refresh()
 
     def _release(self, entry: Order) -> None:
         legs = self._held.pop(entry.id)

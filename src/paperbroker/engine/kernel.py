@@ -63,6 +63,7 @@ from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
     Event,
+    OrderAccepted,
     OrderCanceled,
     OrderEvent,
     OrderExpired,
@@ -71,6 +72,7 @@ from paperbroker.model.events import (
     OrderReplaced,
     OrderSubmitted,
 )
+from paperbroker.model.fill import Fill
 from paperbroker.model.instrument import Instrument, TradingHours
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
@@ -143,6 +145,10 @@ class Kernel(OrderDesk):
         self._client_ids: set[tuple[str, str]] = set()  # (account, client order id) in use
         self._cursor = 0
         self._seen = [0] * len(self.instruments)
+        # Per instrument, the latest answer of _last_price and what it depended on.
+        self._prices: list[tuple[int, int, float | None]] = [
+            (-1, -1, None) for _ in self.instruments
+        ]
         # Per instrument: (append to the visible series, all precomputed values).
         self._growing: list[list[tuple[Callable[[float], None], IndicatorValues]]] = [
             [] for _ in self.instruments
@@ -330,26 +336,66 @@ class Kernel(OrderDesk):
         bar closes and the next opens, prices are the close's.
         """
         seen = self._seen[index]
+        now = self.clock._ns  # the kernel's clock is a SimClock it moves itself
+        # An order asks several times at one moment (its checks, its reservation, its
+        # fill's cash): the answer is kept until the clock or the bars seen move.  Only
+        # while a next bar exists: after the last one a live series may still grow.
+        cached = self._prices[index]
+        if cached[0] == seen and cached[1] == now:
+            return cached[2]
         series = self.feed.series[index]
-        if seen < len(series) and int(series.ts[seen]) - series.duration_ns < self.clock.now_ns():
-            return float(series.open[seen])
+        if seen < len(series):
+            price: float | None = (
+                float(series.open[seen])
+                if int(series.ts[seen]) - series.duration_ns < now
+                else float(series.close[seen - 1])
+                if seen
+                else None
+            )
+            self._prices[index] = (seen, now, price)
+            return price
         return float(series.close[seen - 1]) if seen else None
 
     # -- events -------------------------------------------------------------
     def _emit(self, event: OrderEvent) -> None:
         """Apply an event to its order (and a fill to the portfolio), then publish it."""
+        kind = type(event)
+        # The two events every order has first, told apart by their exact type.
+        if kind is OrderSubmitted:  # the order was built from it: it is only published
+            self.events.append(event)
+            for listener in self._listeners:
+                listener(event)
+            return
         order = self.orders[event.order_id]
-        fill = event.fill if isinstance(event, OrderFilled) else None
-        submitted = isinstance(event, OrderSubmitted)
+        if kind is OrderAccepted:  # it now works: nothing to book, nothing stopped
+            order.apply(event)
+            self.events.append(event)
+            for listener in self._listeners:
+                listener(event)
+            if self._links.active:
+                self._links.after(event, order)
+            if self._on_order is not None:
+                self._on_order(order)
+            return
+        if kind is OrderFilled or isinstance(event, OrderFilled):
+            fill: Fill | None = event.fill  # type: ignore[union-attr]
+            submitted = False
+        else:
+            fill = None
+            submitted = isinstance(event, OrderSubmitted)
         if not submitted:  # the order was built from that one
             order.apply(event)
-            if isinstance(event, OrderCanceled | OrderExpired | OrderReplaced | OrderRejected):
+            if fill is None and isinstance(
+                event, OrderCanceled | OrderExpired | OrderReplaced | OrderRejected
+            ):
                 # It stopped working (a broker may reject an order it had accepted).
                 self.portfolios[order.account_id].forget_reservations()
         if fill is not None:
             self.portfolios[order.account_id].apply_fill(fill)
-        self._publish(event)
-        if self._links.active and not submitted:
+        self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
+        if not submitted and self._links.active:
             self._links.after(event, order)
         if fill is not None:
             if self.risk.on_fills:
@@ -428,6 +474,7 @@ class Kernel(OrderDesk):
         self.ids.from_state(state["ids"])
         self._cursor = int(state["cursor"])
         self._seen = [int(row) for row in state["seen"]]
+        self._prices = [(-1, -1, None) for _ in self.instruments]
         history = [decode_event(str(k), int(v), str(p)) for k, v, p in state["history"]]
         self.events[:] = history
         self.orders.clear()
@@ -511,7 +558,7 @@ class Kernel(OrderDesk):
             InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
         """
         instrument = self.instruments[self._instrument_index(symbol)]
-        kept = to_decimal(buffer, field="buffer")
+        kept = ZERO if type(buffer) is int and not buffer else to_decimal(buffer, field="buffer")
         if not ZERO <= kept < 1:
             raise InvalidRequest(f"buffer must be in [0, 1), got {kept}")
         reference = (

@@ -19,11 +19,11 @@ delegating wrapper would add a call to every order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, Unpack
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
-from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
+from paperbroker.core.ids import AccountId, OrderId
 from paperbroker.engine.order_entry import (
     CheckedTerms,
     OrderTerms,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from paperbroker.core.clock import SimClock
     from paperbroker.core.ids import IdFactory
     from paperbroker.data.series import BarSeries
+    from paperbroker.engine.accounts import Accounts
     from paperbroker.engine.contingent import Contingencies
     from paperbroker.model.events import OrderEvent
     from paperbroker.model.instrument import Instrument
@@ -58,6 +59,14 @@ if TYPE_CHECKING:
     from paperbroker.venue.base import Venue
 
 _REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords): for the tuples every order builds.
+_tuple_new: Callable[..., Any] = tuple.__new__
+
+
+def _no_claims() -> list[Claim]:
+    """The claims of an account when no order works and none is held."""
+    return []
 
 
 class _Bars(Protocol):
@@ -87,6 +96,7 @@ class OrderDesk:
     _seen: list[int]
     _links: Contingencies
     _client_ids: set[tuple[str, str]]
+    accounts: Accounts
     risk: RiskGuard
 
     if TYPE_CHECKING:
@@ -135,19 +145,22 @@ class OrderDesk:
                 ``client_order_id`` the account already used.
             NotFound: for an unknown account.
         """
-        portfolio = self.books(account_id)
+        portfolio = self.accounts.default if account_id is None else self.books(account_id)
         index = self._index.get(terms.symbol)
         if index is None:
             raise self._unknown_symbol(terms.symbol)
         fractional = portfolio.account.rules.fractional_trading
         checked = check_terms(terms, self.instruments[index], fractional=fractional)
-        self._check_client_id(portfolio.account.id, terms.client_order_id)
+        if terms.client_order_id is not None:
+            self._check_client_id(portfolio.account.id, terms.client_order_id)
         order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
-        legs = [
-            self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
-            for leg in exit_legs(checked)
-        ]
-        order.legs = [leg.id for leg in legs]
+        legs: list[Order] = []
+        if checked.order_class is not OrderClass.SIMPLE:  # a simple order has no legs
+            legs = [
+                self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
+                for leg in exit_legs(checked)
+            ]
+            order.legs = [leg.id for leg in legs]
         # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
         refused = refusal or self._refusal(order, portfolio, index)
         if refused is not None:
@@ -262,14 +275,14 @@ class OrderDesk:
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
         self._client_ids.add((account, client_id))
-        submitted = OrderSubmitted(
-            self.clock.now_ns(), order_id, ClientOrderId(client_id), account, terms.symbol,
+        submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
+            self.clock._ns, order_id, client_id, account, terms.symbol,
             terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
             terms.stop_price, terms.trail_price, terms.trail_percent, terms.notional,
             order_class or terms.order_class, parent_id, replaces,
             None if parent_id else terms.take_profit, None if parent_id else terms.stop_loss,
             None if parent_id else terms.stop_loss_limit,
-        )  # fmt: skip
+        ))  # fmt: skip
         order = Order(submitted)
         self.orders[order_id] = order
         self._emit(submitted)
@@ -282,7 +295,7 @@ class OrderDesk:
         account's rules, the market, the session's risk rules, then the books."""
         refusal = rules_refusal(order, portfolio.account.rules) or market_refusal(
             order, self.feed.series[index], self._seen[index], self.instruments[index],
-            self.clock.now_ns(),
+            self.clock._ns,
         )  # fmt: skip
         if refusal is not None:
             return refusal
@@ -291,15 +304,18 @@ class OrderDesk:
             if denial is not None:
                 return denial
         account = portfolio.account.id
+        if replacing is None:
+            commission = self.venue.config.commission
+            if not self.venue.has_working_orders and not self._links.active:
+                return portfolio.check(order, _no_claims, commission)  # nothing claims
+            return portfolio.check(order, lambda: self.claims(account), commission)
         # A replacement takes the old order's place, and its OCO siblings are the
         # other way out of the same position: neither claims anything beside it.
-        excluded = set() if replacing is None else {replacing, *self._links.siblings(replacing)}
-        if excluded:
-            portfolio.forget_reservations()  # counted with them; count again without
+        excluded = {replacing, *self._links.siblings(replacing)}
+        portfolio.forget_reservations()  # counted with them; count again without
 
         def working() -> list[Claim]:
-            claims = self.claims(account)
-            return [c for c in claims if c[0].id not in excluded] if excluded else claims
+            return [c for c in self.claims(account) if c[0].id not in excluded]
 
         return portfolio.check(order, working, self.venue.config.commission)
 
@@ -332,7 +348,8 @@ class OrderDesk:
     def _accept(
         self, order: Order, portfolio: Portfolio, index: int, *, delayed: bool = True
     ) -> None:
-        self._emit(OrderAccepted(ts=order.ts_created, order_id=order.id))
+        accepted: OrderAccepted = _tuple_new(OrderAccepted, (order.ts_created, order.id))
+        self._emit(accepted)
         self.venue.accept(index, order, delayed=delayed)
         portfolio.order_accepted(order)
 
@@ -364,6 +381,8 @@ class OrderDesk:
         """What one account's orders may still trade (default: the default account):
         its working orders, oldest first, then the exits held for partly filled entries."""
         account = self.books(account_id).account.id
+        if not self.venue.has_working_orders and not self._links.active:
+            return []  # nothing works and nothing is held: nothing claims
         held = [c for c in self._links.held_claims() if c[0].account_id == account]
         group = self._links.group
         working = self.open_orders(account_id=account)

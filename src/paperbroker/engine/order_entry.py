@@ -12,9 +12,9 @@ risk rules refuse an order with an ``OrderDenied`` event (see the kernel).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
@@ -31,6 +31,9 @@ _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _MARKET_OR_LIMIT = frozenset({OrderType.MARKET, OrderType.LIMIT})
 _RESTING = frozenset({TimeInForce.DAY, TimeInForce.GTC})
+_DAY = TimeInForce.DAY
+_SIMPLE = OrderClass.SIMPLE
+_MARKET = OrderType.MARKET
 
 
 class OrderTerms(NamedTuple):
@@ -93,9 +96,12 @@ class TermOptions(TypedDict, total=False):
     stop_loss_limit: PriceLike | None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedTerms:
-    """Checked terms: every field of ``OrderSubmitted`` but the order's identity."""
+class CheckedTerms(NamedTuple):
+    """Checked terms: every field of ``OrderSubmitted`` but the order's identity.
+
+    Immutable; a named tuple, as :class:`OrderTerms` is, because every order
+    builds one.
+    """
 
     symbol: str
     side: OrderSide
@@ -117,6 +123,13 @@ class CheckedTerms:
         return self.notional is not None or bool(self.qty % 1)
 
 
+#: The fields of :class:`CheckedTerms` after ``time_in_force``, as it defaults them.
+_CHECKED_DEFAULTS = tuple(CheckedTerms._field_defaults[f] for f in CheckedTerms._fields[5:])
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords).
+_tuple_new: Callable[..., Any] = tuple.__new__
+
+
 def check_terms(
     terms: OrderTerms, instrument: Instrument, *, fractional: bool = True
 ) -> CheckedTerms:
@@ -133,6 +146,25 @@ def check_terms(
     """
     symbol = instrument.symbol
     tif, order_class = terms.tif, terms.order_class
+    if (
+        tif is _DAY
+        and order_class is _SIMPLE
+        and terms.limit is None
+        and terms.stop is None
+        and terms.trail_price is None
+        and terms.trail_percent is None
+        and terms.notional is None
+        and terms.take_profit is None
+        and terms.stop_loss is None
+        and terms.stop_loss_limit is None
+    ):
+        # A plain day market order, what most strategies send: only its quantity
+        # has anything to check (the rules below cannot refuse the rest).
+        quantity, _ = _quantity(terms.qty, None, instrument, _MARKET, _DAY, fractional)
+        checked: CheckedTerms = _tuple_new(
+            CheckedTerms, (symbol, terms.side, _MARKET, quantity, _DAY, *_CHECKED_DEFAULTS)
+        )
+        return checked
     time_in_force = tif if type(tif) is TimeInForce else _enum(TimeInForce, tif, "time in force")
     klass = (
         order_class

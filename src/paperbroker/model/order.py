@@ -213,7 +213,9 @@ class Order:
         """
         if event.order_id != self.id:
             raise ValueError(f"event for {event.order_id} applied to {self.id}")
-        if isinstance(event, OrderFilled):
+        if type(event) is OrderAccepted:  # every working order's first step: no lookups
+            self.status = ORDER_TRANSITIONS.next_state(self.status, _T.ACCEPT)
+        elif isinstance(event, OrderFilled):
             fill = event.fill
             new_filled = self.filled_qty + fill.qty
             if new_filled > self.qty:

@@ -79,15 +79,26 @@ _DECIMAL_STEPS: dict[Decimal, bool] = {}
 
 def price_on_grid(value: float, tick: Decimal) -> Decimal:
     """Put a float price (a bar price, already meant to be on the grid) on the nearest tick."""
+    last = _LAST_ON_GRID.get(tick)
+    if last is not None and last[0] == value and last[2] is tick:
+        return last[1]
     spec = _GRID_FORMATS.get(tick)
     if spec is None:
         spec = _GRID_FORMATS[tick] = _grid_format(tick)
-    if spec:
-        return Decimal(format(value, spec))
-    return quantize_to_step(Decimal(repr(value)), tick)
+    exact = Decimal(format(value, spec)) if spec else quantize_to_step(Decimal(repr(value)), tick)
+    if value > 0:
+        # An order's price is put on the grid several times (its checks, its
+        # reservation, its fill at the next open, which is this close): the latest
+        # answer per tick is kept.  Positive prices only: equal positive floats are
+        # the same number, where a signed zero's spelling keeps its sign.  The very
+        # tick object, too: 0.05 and 0.050 are equal keys but spell prices apart.
+        _LAST_ON_GRID[tick] = (value, exact, tick)
+    return exact
 
 
 _GRID_FORMATS: dict[Decimal, str] = {}
+#: Per tick, the latest positive price put on its grid and where it went.
+_LAST_ON_GRID: dict[Decimal, tuple[float, Decimal, Decimal]] = {}
 
 
 def _grid_format(tick: Decimal) -> str:

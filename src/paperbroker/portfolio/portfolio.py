@@ -21,6 +21,9 @@ from paperbroker.venue.commission import CommissionModel
 Refusal = tuple[RejectReason, str]
 _BUY = OrderSide.BUY
 _SELL = OrderSide.SELL
+_LIMIT = OrderType.LIMIT
+_STOP_LIMIT = OrderType.STOP_LIMIT
+_STOP = OrderType.STOP
 
 
 class Portfolio:
@@ -46,8 +49,11 @@ class Portfolio:
         }
         self._last_price = last_price
         self._mark_index = {instrument.symbol: i for i, instrument in enumerate(instruments)}
+        self._marks: dict[str, tuple[float, Decimal]] = {}
         self.ledger = FillLedger(float(account.initial_cash))
         self._reservations: Reservations | None = None
+        #: The order checked last and the price it was valued at.
+        self._checked: tuple[Order | None, Decimal | None] = (None, None)
         self.fees = ZERO
         #: What reconciliations with a broker brought into the account, at cost, less
         #: what they took out (see :meth:`reconcile_position`): a flow, not P&L.
@@ -94,7 +100,16 @@ class Portfolio:
         value = self._last_price(self._mark_index[symbol])
         if value is None:
             return None
-        return mark(value, self.instruments[symbol].tick_size)
+        # The last price a symbol was marked at, and its mark: an order reads the mark
+        # several times at one price.  Positive prices only, so that a signed zero
+        # (whose mark is spelled with its sign) is always worked out anew.
+        cached = self._marks.get(symbol)
+        if cached is not None and cached[0] == value:
+            return cached[1]
+        exact = mark(value, self.instruments[symbol].tick_size)
+        if value > 0:
+            self._marks[symbol] = (value, exact)
+        return exact
 
     def market_value(self) -> Decimal:
         """Signed value of all positions at the last marks."""
@@ -127,7 +142,7 @@ class Portfolio:
 
     def apply_fill(self, fill: Fill) -> None:
         """Book a fill: move cash, update the position, record it for the equity curve."""
-        signed = fill.signed_qty
+        signed = fill.qty if fill.side is _BUY else -fill.qty
         self._reservations = None  # positions change: claims must be recounted
         self.account.cash -= signed * fill.price + fill.fee
         self.fees += fill.fee
@@ -202,8 +217,11 @@ class Portfolio:
         (:meth:`forget_reservations`), so a burst of orders costs one pass over
         the working ones, not one per order.
         """
-        reservations = self._counted(claims)
+        reservations = self._reservations
+        if reservations is None:
+            reservations = self._counted(claims)
         price = self._reference_price(order)
+        self._checked = (order, price)
         opening = reservations.opening_qty(order, price)
         if not opening:
             return None
@@ -224,7 +242,7 @@ class Portfolio:
                 )
             if not self.instruments[order.symbol].shortable:
                 return RejectReason.SHORT_NOT_ALLOWED, f"{order.symbol} is not shortable"
-        return self._check_cost(order, opening, commission, reservations.reserved)
+        return self._check_cost(order, opening, commission, reservations.reserved, price)
 
     def holding(self, symbol: str, claims: Callable[[], Sequence[Claim]]) -> Holding:
         """What the working orders hold of the position in ``symbol``, and what is left.
@@ -236,8 +254,13 @@ class Portfolio:
 
     def order_accepted(self, order: Order) -> None:
         """A checked order now works: it claims and reserves its share from now on."""
-        if self._reservations is not None:
-            self._reservations.add(order, self._reference_price(order))
+        reservations = self._reservations
+        if reservations is not None:
+            # Accepted at the moment it was checked: at the price the check valued it at.
+            checked, price = self._checked
+            if checked is not order:
+                price = self._reference_price(order)
+            reservations.add(order, price)
 
     def forget_reservations(self) -> None:
         """The books or the marks changed: recompute reservations at the next check."""
@@ -270,9 +293,15 @@ class Portfolio:
         return commission.max_qty(account.cash, price, self.instruments[order.symbol].lot_size)
 
     def _check_cost(
-        self, order: Order, qty: Decimal, commission: CommissionModel, reserved: Decimal
+        self,
+        order: Order,
+        qty: Decimal,
+        commission: CommissionModel,
+        reserved: Decimal,
+        price: Decimal | None,
     ) -> Refusal | None:
-        price = self._reference_price(order)
+        """Whether the opening ``qty`` of ``order``, valued at its reference ``price``
+        (with commission), fits the buying power the working orders leave."""
         if price is None:
             return RejectReason.INVALID_ORDER, f"no price for {order.symbol} yet"
         cost = qty * price + commission.order_fee(qty, qty * price)
@@ -284,9 +313,10 @@ class Portfolio:
         return None
 
     def _reference_price(self, order: Order) -> Decimal | None:
-        if order.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+        kind = order.order_type
+        if kind is _LIMIT or kind is _STOP_LIMIT:
             return order.limit_price
-        if order.order_type is OrderType.STOP:
+        if kind is _STOP:
             return order.stop_price
         return self.mark(order.symbol)  # market orders and trailing stops
 

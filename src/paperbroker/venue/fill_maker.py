@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,9 +28,14 @@ from paperbroker.model.order import Order
 from paperbroker.model.values import ZERO, price_on_grid, quantize_to_step
 from paperbroker.venue.bar_view import BarView, model_name
 from paperbroker.venue.book import WorkingBook
-from paperbroker.venue.commission import OrderFees
-from paperbroker.venue.fill_quantity import QuantityInput
-from paperbroker.venue.slippage import DEFAULT_VOLATILITY_WINDOW, SlippageInput, apply_cost
+from paperbroker.venue.commission import NoCommission, OrderFees
+from paperbroker.venue.fill_quantity import FullFill, QuantityInput
+from paperbroker.venue.slippage import (
+    DEFAULT_VOLATILITY_WINDOW,
+    NoSlippage,
+    SlippageInput,
+    apply_cost,
+)
 from paperbroker.venue.working import Working, rolling_volatility
 
 if TYPE_CHECKING:
@@ -40,6 +45,10 @@ _AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
 _FOK = TimeInForce.FOK
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
+_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
+#: A named tuple from a tuple of all its fields, without the call to the generated
+#: constructor (which sorts out defaults and keywords): for the tuples every order builds.
+_tuple_new: Callable[..., Any] = tuple.__new__
 _NAN = math.nan
 
 #: Given an order, a quantity and the price it would fill at, how much of that
@@ -76,6 +85,16 @@ class FillMaker:
         self._volatility: list[FloatArray | None] = [None] * len(series)
         self._volume_sums: list[FloatArray | None] = [None] * len(series)
         self._model = model_name(config.slippage.describe())
+        # The ideal models answer the same for every fill (all of it, no cost, no
+        # fee): asked once here instead of at every fill.  Exact classes only, so a
+        # subclass with its own answers is always asked.
+        self.full_fill = type(config.fill_quantity) is FullFill
+        self._no_slippage = type(config.slippage) is NoSlippage
+        self._no_fees = type(config.commission) is NoCommission
+        #: Whether any model reads the volume a fill sees (else it need not be worked out).
+        self.reads_volume = not (self.full_fill and self._no_slippage)
+        #: Whether every matched order fills completely (the fill-quantity model is
+        #: ``FullFill``): :meth:`fits` need not be asked.
 
     def execute(
         self,
@@ -93,7 +112,11 @@ class FillMaker:
         """
         order = working.order
         rule, matched = found
-        reference, liquidity = self._reference(working, rule, matched)
+        if rule is _MARKET_AT_OPEN:  # the common case, as _reference prices it
+            reference = price_on_grid(matched, self.instruments[working.index].tick_size)
+            liquidity = _TAKER
+        else:
+            reference, liquidity = self._reference(working, rule, matched)
         if not order.is_sized:
             assert order.notional is not None
             units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
@@ -104,14 +127,22 @@ class FillMaker:
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
         qty = order.leaves_qty
         shortfall = ""
-        available = self.config.fill_quantity.available(
-            QuantityInput(
-                volume, sides.taken, working.step, qty, self._ids.draw_key(order.id), sides.bar[1]
-            )
-        )
+        if self.full_fill:
+            available = None
+        else:
+            available = self.config.fill_quantity.available(
+                QuantityInput(
+                    volume, sides.taken, working.step, qty, self._ids.draw_key(order.id),
+                    sides.bar[1],
+                )
+            )  # fmt: skip
         if available is not None and available < qty:
             qty, shortfall = available, "not enough volume"
-        price = self._price(working, reference, rule, liquidity, qty, volume, sides)
+        price = (
+            reference
+            if self._no_slippage
+            else self._price(working, reference, rule, liquidity, qty, volume, sides)
+        )
         if self._funds is not None and working.is_buy:
             affordable = self._funds(order, qty, price)
             if affordable < qty:
@@ -128,8 +159,8 @@ class FillMaker:
     def fits(self, working: Working, sides: BarView, volume: float) -> bool:
         """Whether the fill-quantity model lets the whole order fill on ``volume``."""
         order = working.order
-        if not order.is_sized:
-            return True  # sized at its price: the model sees it then
+        if self.full_fill or not order.is_sized:
+            return True  # all of it fits; or sized at its price: the model sees it then
         available = self.config.fill_quantity.available(
             QuantityInput(
                 volume,
@@ -176,7 +207,7 @@ class FillMaker:
         sides: BarView,
     ) -> Decimal:
         """The price paid after slippage: a limit is a promise slippage never crosses."""
-        if liquidity is _MAKER or not qty:
+        if liquidity is _MAKER or not qty or self._no_slippage:
             return reference
         index = working.index
         volatility = _NAN
@@ -215,25 +246,29 @@ class FillMaker:
         path: str,
     ) -> None:
         order = working.order
-        fee = self.config.commission.fill_fee(
-            OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
-            qty, price, liquidity, working.is_buy,
-        )  # fmt: skip
+        if self._no_fees:
+            fee = ZERO
+        else:
+            fee = self.config.commission.fill_fee(
+                OrderFees(order.filled_qty, working.filled_notional, working.fee_paid),
+                qty, price, liquidity, working.is_buy,
+            )  # fmt: skip
         working.filled_notional += qty * price
         working.fee_paid += fee
         now = self._clock.now_ns()
         slippage = price - reference if working.is_buy else reference - price
         model = self._model if liquidity is _TAKER else "none"
         # Positional, in Fill's field order: this runs once per fill.
-        fill = Fill(
+        fill: Fill = _tuple_new(Fill, (
             self._ids.fill_id(), order.id, order.symbol, order.side, qty, price, fee, now,
             liquidity, rule, reference, slippage, path, bar_ts, order.account_id, model,
             working.latency_ns,
-        )  # fmt: skip
+        ))  # fmt: skip
         book = self._book
         failed = None
         if not order.leaves_qty - qty:
             failed = book.forget(working)  # before the event: callbacks see it gone
-        self._emit(OrderFilled(now, order.id, fill))
+        filled: OrderFilled = _tuple_new(OrderFilled, (now, order.id, fill))
+        self._emit(filled)
         if failed is not None:
             book.fail_replacement(working, failed)

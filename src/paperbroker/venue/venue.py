@@ -19,6 +19,7 @@ part of the path before it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,9 @@ from paperbroker.venue.slippage import NoSlippage, SlippageModel
 from paperbroker.venue.working import VISIT, Working, gate_of
 
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_NAN = math.nan
+_MARKET = OrderType.MARKET
+_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
 _OPG = TimeInForce.OPG
@@ -108,6 +112,9 @@ class SimulatedVenue:
         self._sessions: list[tuple[int, int]] = [(0, 0) for _ in self.instruments]
         # The bar the latest signal_close fills met, shared by the orders filled at its close.
         self._close_view: BarView | None = None
+        # Requests reach the venue at once: no delay to draw (exact class: a subclass
+        # may have its own delays).
+        self._no_latency = type(config.latency) is ZeroLatency
 
     # -- checkpoints ---------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
@@ -143,7 +150,11 @@ class SimulatedVenue:
         ``delayed=False`` starts it at once (an exit leg the venue releases itself).
         """
         now = self._clock.now_ns()
-        latency = self.config.latency.delay_ns(self._draw_key(order.id), "submit") if delayed else 0
+        latency = (
+            self.config.latency.delay_ns(self._draw_key(order.id), "submit")
+            if delayed and not self._no_latency
+            else 0
+        )
         self._book.start(symbol_index, order, now + latency, latency)
 
     def request_cancel(self, order_id: str) -> bool:
@@ -229,7 +240,8 @@ class SimulatedVenue:
         if self._pending[index]:
             self._run_pending(index, bar[1] - self._durations[index], 0)
         self._enter(index, bar, row, bar[1])
-        self._match(index, bar, row)
+        if self.working[index]:  # what its entry did not fill meets the whole bar
+            self._match(index, bar, row)
         if self._pending[index]:
             # Cancels that arrived during the bar: their orders had the bar up to then.
             self._run_pending(index, bar[1], self._clock.now_ns())
@@ -324,7 +336,8 @@ class SimulatedVenue:
         order = working.order
         if order.status not in OPEN_STATUSES or working.arrival_ns >= ts:
             return
-        due = working.pending_ns
+        replacement = working.replacement  # working.pending_ns, without the call
+        due = working.cancel_ns if replacement is None else replacement[0]
         if due and due <= max(working.arrival_ns, bar_open_ns):
             return  # a cancel or replacement reaches the venue first
         working.entry_row = sides.row
@@ -338,18 +351,25 @@ class SimulatedVenue:
             return
         if tif is _DAY and not self._bind_day(working, ts):
             return
-        found, fill_path = find_at_entry(working, sides, start, self.instruments[index].tick_size)
-        immediate = tif in _IMMEDIATE
-        if found is None:
-            if immediate:
-                self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
-            return
+        found: Match | None
+        if not start and order.order_type is _MARKET:  # as find_at_entry finds it
+            found, fill_path = (_MARKET_AT_OPEN, sides.prices(working.is_buy)[0]), "open"
+        else:
+            tick = self.instruments[index].tick_size
+            found, fill_path = find_at_entry(working, sides, start, tick)
+            if found is None:
+                if tif in _IMMEDIATE:
+                    self._close(working, OrderCanceled, f"{tif}: not marketable on arrival")
+                return
         working.entry = (found, fill_path)
-        volume = sides.expected_volume() * (1.0 - start)
-        if not self._fills.fits(working, sides, volume):
+        # Only volume-aware models read it: the ideal ones are spared the lookup.
+        fills = self._fills
+        volume = sides.expected_volume() * (1.0 - start) if fills.reads_volume else _NAN
+        if not fills.full_fill and not fills.fits(working, sides, volume):
             return  # large against the bar's expected volume: the bar's own decides
         shortfall = self._execute(working, sides, found, fill_path, volume)
-        self._keeps_working(working, shortfall)
+        if order.status in OPEN_STATUSES:  # else nothing is left to keep working
+            self._keeps_working(working, shortfall)
 
     def _bind_day(self, working: Working, ts: int) -> bool:
         """Bind a day order to its session on its first bar; expire it on a later day's bar.
