@@ -35,30 +35,16 @@ import numpy as np
 from paperbroker.core.clock import SimClock
 from paperbroker.core.errors import Conflict, InvalidRequest
 from paperbroker.core.ids import IdFactory
-from paperbroker.core.snapshot import CheckpointMismatch, NotSnapshottable
 from paperbroker.data.bar import Bar
 from paperbroker.data.live_series import LiveBarSeries
 from paperbroker.engine.accounts import Accounts
 from paperbroker.engine.context import BarHistory, PriceLike, StrategyContext
 from paperbroker.engine.contingent import Contingencies
 from paperbroker.engine.feed import BarStream
-from paperbroker.engine.indicator_state import (
-    IndicatorValues,
-    Registered,
-    indicators_from_state,
-    indicators_to_state,
-)
-from paperbroker.engine.kernel_state import (
-    account_from_state,
-    account_to_state,
-    kept,
-    orders_from_state,
-    orders_to_state,
-)
-from paperbroker.engine.live_feed import LiveFeed
+from paperbroker.engine.indicator_state import IndicatorValues, Registered
+from paperbroker.engine.kernel_state import kernel_from_state, kernel_to_state
 from paperbroker.engine.order_desk import OrderDesk
 from paperbroker.model.account import Account, AccountRules
-from paperbroker.model.codec import decode_event, encode_event
 from paperbroker.model.enums import TimeInForce
 from paperbroker.model.events import (
     AdvanceRequested,
@@ -81,7 +67,7 @@ from paperbroker.portfolio.portfolio import Portfolio
 from paperbroker.risk.guard import RiskGuard, RiskOutcome
 from paperbroker.risk.pretrade import SectorOf
 from paperbroker.risk.settings import RiskSettings
-from paperbroker.strategy.base import Strategy, checkpoint_exact
+from paperbroker.strategy.base import Strategy
 from paperbroker.strategy.indicators import LiveValues, Series, compute_indicator
 from paperbroker.venue.base import Venue, VenueFactory, VenuePorts, simulated
 from paperbroker.venue.venue import VenueConfig
@@ -412,96 +398,23 @@ class Kernel(OrderDesk):
 
     # -- checkpoints ------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
-        """Everything the kernel holds, as JSON, for a session's checkpoint: the clock,
-        the ids, where the feed is (and a live feed's bars), the history (but bars and
-        clock moves), the orders, the accounts and their books, the venue, the links,
-        the risk layer, the strategy's own state (``Strategy.on_save``) and its
-        indicators (:mod:`~paperbroker.engine.indicator_state`).
+        """Everything the kernel holds, as JSON, for a session's checkpoint
+        (:func:`~paperbroker.engine.kernel_state.kernel_to_state`).
 
         Raises:
             NotSnapshottable: for a venue that cannot write its state, or a strategy
                 that keeps state it does not save (``Strategy.keeps_no_state``).
         """
-        venue_state = getattr(self.venue, "to_state", None)
-        if venue_state is None:
-            raise NotSnapshottable(f"the venue {type(self.venue).__name__} keeps no checkpoint")
-        feed = self.feed
-        history = kept(self.events)
-        return {
-            "clock": self.clock.now_ns(),
-            "ids": self.ids.to_state(),
-            "cursor": self._cursor,
-            "seen": list(self._seen),
-            "bars": len(feed),
-            "feed": feed.to_state() if isinstance(feed, LiveFeed) else None,
-            "history": [list(encode_event(e)) for e in history],
-            "orders": orders_to_state(self.orders, history),
-            "client_ids": sorted([a, c] for a, c in self._client_ids),
-            "accounts": [
-                {"account": account_to_state(books.account), "books": books.to_state()}
-                for books in self.portfolios.values()
-            ],
-            "venue": venue_state(),
-            "links": self._links.to_state(),
-            "risk": self.risk.to_state(),
-            "strategy": self._strategy_state(),
-            "indicators": indicators_to_state(self._indicators),
-        }
-
-    def _strategy_state(self) -> dict[str, Any] | None:
-        strategy = self.strategy
-        if strategy is None:
-            return None
-        if not checkpoint_exact(strategy):
-            raise NotSnapshottable(
-                f"the strategy {type(strategy).__name__} does not save its state"
-            )
-        return strategy.on_save()
+        return kernel_to_state(self)
 
     def from_state(self, state: dict[str, Any]) -> None:
-        """Take the state :meth:`to_state` wrote, into a kernel built as the session's was
-        (its feed's history re-derived from the data) that has published nothing since.
+        """Take the state :meth:`to_state` wrote
+        (:func:`~paperbroker.engine.kernel_state.kernel_from_state`).
 
         Raises:
             CheckpointMismatch: if the state does not fit this kernel's data.
         """
-        feed = self.feed
-        if isinstance(feed, LiveFeed):
-            feed.from_state(state["feed"])
-        if len(feed) < int(state["bars"]) or len(state["seen"]) != len(self.instruments):
-            raise CheckpointMismatch("the session's bars differ from the checkpoint's")
-        self.clock._ns = int(state["clock"])
-        self.ids.from_state(state["ids"])
-        self._cursor = int(state["cursor"])
-        self._seen = [int(row) for row in state["seen"]]
-        self._prices = [(-1, -1, None) for _ in self.instruments]
-        history = [decode_event(str(k), int(v), str(p)) for k, v, p in state["history"]]
-        self.events[:] = history
-        self.orders.clear()
-        self.orders.update(orders_from_state(state["orders"], history))
-        self._client_ids = {(a, c) for a, c in state["client_ids"]}
-        for index, item in enumerate(state["accounts"]):
-            account = account_from_state(item["account"])
-            if index == 0:
-                books = self.portfolio
-                if books.account.id != account.id:
-                    raise CheckpointMismatch("the default account differs from the checkpoint's")
-                books.account.rules = account.rules
-            else:
-                books = self.accounts.restore(account)
-            books.from_state(item["books"])
-        restore_venue = getattr(self.venue, "from_state", None)
-        if restore_venue is None:
-            raise CheckpointMismatch(f"the venue {type(self.venue).__name__} takes no checkpoint")
-        restore_venue(state["venue"], self.orders)
-        self._links.from_state(state["links"])
-        self.risk.from_state(state["risk"])
-        if self.strategy is not None:
-            self.start()
-            if state["strategy"] is None:
-                raise CheckpointMismatch("the checkpoint has no state of the strategy")
-            self.strategy.on_load(state["strategy"])
-        indicators_from_state(self._indicators, state["indicators"], self._seen)
+        kernel_from_state(self, state)
 
     # -- accounts -------------------------------------------------------------
     def open_account(self, account: Account) -> Portfolio:
