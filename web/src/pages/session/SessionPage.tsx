@@ -114,8 +114,9 @@ function SessionDetail({
         <EmergencyActions
           sessionId={id}
           name={session.name}
-          positions={positions.data?.length ?? 0}
-          openOrders={openOrders.data?.length ?? 0}
+          // The emergency actions act on every account: one account's counts would understate them.
+          positions={several ? undefined : (positions.data?.length ?? 0)}
+          openOrders={several ? undefined : (openOrders.data?.length ?? 0)}
         />
       </Box>
       <RiskPanel sessionId={id} name={session.name} />

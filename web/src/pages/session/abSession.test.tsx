@@ -139,6 +139,8 @@ describe("SessionPage of an A/B test", () => {
     expect(server.calls(`GET /v1/trading/accounts/${ACCOUNT_ID}/fills`)).toEqual([]);
     expect(server.calls(`GET /v1/trading/accounts/${ACCOUNT_ID}/positions`)).toEqual([]);
     expect(server.calls(`GET /sessions/${SESSION_ID}/v2/account/portfolio/history`)).toEqual([]);
+    // The emergency actions act on every account, not on the one shown: not counted from it.
+    expect(screen.getByRole("button", { name: "Close all positions" })).toBeEnabled();
     expect(await axeViolations()).toEqual([]);
   });
 
