@@ -21,7 +21,7 @@ import { Suspense, lazy, useMemo, useState } from "react";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
 import type { AccountOption } from "./accounts";
-import { candlesFrom, fillMarkers } from "./chartData";
+import { armCurve, candlesFrom, fillMarkers } from "./chartData";
 import { useBars, usePortfolioHistory } from "./queries";
 import type { FillRow, SessionView } from "./types";
 
@@ -161,14 +161,6 @@ function SymbolChart({
       </Typography>
     </Box>
   );
-}
-
-/** An arm's daily equity (the arms report's decimal strings) as the chart's seconds and numbers. */
-export function armCurve(points: readonly { t: string; v: string }[]): { times: number[]; equity: number[] } {
-  return {
-    times: points.map((point) => Math.floor(Date.parse(point.t) / 1000)),
-    equity: points.map((point) => Number(point.v)),
-  };
 }
 
 function EquitySection({ session, account }: { session: SessionView; account: AccountOption | undefined }) {
