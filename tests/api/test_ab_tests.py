@@ -121,7 +121,7 @@ def test_a_shared_session_attributes_the_account_pnl_to_its_strategies_exactly(
     assert {arm["account_id"] for arm in report["arms"]} == {session["default_account_id"]}
     rows = ok(api.client.get(f"/v1/sessions/{sid}/attribution", auth=api.alice))["items"]
     assert [r["label"] for r in rows] == ["a", "slow"]
-    assert all(r["trades"] > 0 and r["orders"] > 0 for r in rows)
+    assert all(r["fills"] > 0 and r["orders"] > 0 for r in rows)
     account = ok(
         api.client.get(
             f"/v1/trading/accounts/{session['default_account_id']}/account",

@@ -5,8 +5,10 @@ the History page lists both, two picked rows open side by side on the
 Compare page (metrics and equity curves); a session's "Download report"
 saves a self-contained HTML tearsheet; "Save as template" adds a template
 the Templates page lists; a 2x2 grid launched from the Sweeps page runs to
-completed and shows its heatmap. ``PAPERBROKER_SCREENSHOTS`` keeps the
-pictures (history.png, compare.png, sweep.png) as test_dashboard_pages.py does.
+completed and shows its heatmap; an A/B test's page opens on its first
+arm's account, its fills and its equity, and switches to the other arm's.
+``PAPERBROKER_SCREENSHOTS`` keeps the pictures (history.png, compare.png,
+sweep.png, ab-session.png) as test_dashboard_pages.py does.
 """
 
 from __future__ import annotations
@@ -152,6 +154,61 @@ def test_a_session_downloads_its_report_and_saves_a_template(
     expect(row).to_be_visible()
     expect(row).to_contain_text("sma_crossover")
     expect(templates.get_by_text("Built-in").first).to_be_visible()
+    assert tab.errors == []
+
+
+def test_an_ab_test_page_shows_each_arms_account(world: World, tab_factory: Any) -> None:
+    server = world.server
+    arm = {"name": "sma_crossover", "symbols": ["AAPL"]}
+    session: str = api(
+        server,
+        "POST",
+        "/v1/sessions",
+        {
+            "name": "ab-2012",
+            "startTime": START,
+            "endTime": END,
+            "initialCash": "100000",
+            "execution": IDEAL,
+            "strategies": [
+                {**arm, "params": {"fast": 3, "slow": 10}},
+                {**arm, "params": {"fast": 2, "slow": 6}},
+            ],
+            "mode": "ab",
+        },
+    )["id"]
+    api(server, "POST", f"/v1/sessions/{session}/time/advance", {"targetTime": END})
+    arms = api(server, "GET", f"/v1/sessions/{session}/arms")["arms"]
+    counts = []
+    for one in arms:
+        path = f"/v1/trading/accounts/{one['account_id']}/fills?limit=500"
+        listed = api(server, "GET", path, session=session)
+        counts.append(len(listed))
+    assert all(count > 0 for count in counts), counts
+
+    tab = tab_factory(server)
+    page = tab.page
+    tab.goto(f"/sessions/{session}")
+    tab.heading("ab-2012")
+    choice = page.get_by_role("combobox", name="Account")
+    expect(choice).to_have_text("a (sma_crossover)")
+    fills = page.get_by_role("region", name="Fills")
+    expect(fills.get_by_role("table", name="Fills")).to_be_visible()
+    expect(fills).not_to_contain_text("No fills yet")
+    expect(page.get_by_text(re.compile(rf"for {counts[0]} AAPL fills?"))).to_be_visible()
+    chart = page.get_by_role("img", name="Equity and drawdown over the session")
+    expect(chart.locator("canvas").first).to_be_visible()
+    expect(page.get_by_text("the chosen account's: a (sma_crossover)", exact=False)).to_be_visible()
+    _accessible(tab, world, "ab-session")
+
+    choice.click()
+    page.get_by_role("option", name="b (sma_crossover)").click()
+    expect(choice).to_have_text("b (sma_crossover)")
+    expect(page.get_by_text(re.compile(rf"for {counts[1]} AAPL fills?"))).to_be_visible()
+    expect(page.get_by_text("the chosen account's: b (sma_crossover)", exact=False)).to_be_visible()
+    choice.click()
+    page.get_by_role("option", name="default").click()
+    expect(fills).to_contain_text("No fills yet")
     assert tab.errors == []
 
 

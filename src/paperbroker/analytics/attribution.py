@@ -46,7 +46,7 @@ class StrategyPnl:
     realized_pnl: Decimal
     unrealized_pnl: Decimal
     fees: Decimal
-    trades: int
+    fills: int
     orders: int
 
     @property
@@ -62,12 +62,12 @@ class _Book:
         self.lots: dict[str, deque[list[Decimal]]] = {}
         self.realized = ZERO
         self.fees = ZERO
-        self.trades = 0
+        self.fills = 0
         self.orders: set[str] = set()
 
     def apply(self, fill: AttributedFill) -> None:
         self.fees = EXACT.add(self.fees, fill.fee)
-        self.trades += 1
+        self.fills += 1
         self.orders.add(fill.order_id)
         lots = self.lots.setdefault(fill.symbol, deque())
         left = fill.signed_qty
@@ -122,7 +122,7 @@ def attribute(
             books[label].realized,
             books[label].unrealized(marks),
             books[label].fees,
-            books[label].trades,
+            books[label].fills,
             len(books[label].orders) if orders is None else orders.get(label, 0),
         )
         for label in order

@@ -37,10 +37,10 @@ def test_fifo_realizes_the_oldest_lot_first_per_strategy() -> None:
     )
     a, b = rows
     # a: 10 × (120 − 100) + 5 × (120 − 110) = 250; open 5 @ 110 marked 105 → −25.
-    assert (a.realized_pnl, a.unrealized_pnl, a.fees, a.trades) == (D(250), D(-25), D("3.5"), 3)
+    assert (a.realized_pnl, a.unrealized_pnl, a.fees, a.fills) == (D(250), D(-25), D("3.5"), 3)
     assert a.pnl == D("221.5")
     # b: 5 × (99 − 101) = −10; short 3 @ 99 marked 105 → −18.
-    assert (b.realized_pnl, b.unrealized_pnl, b.fees, b.trades) == (D(-10), D(-18), D(0), 2)
+    assert (b.realized_pnl, b.unrealized_pnl, b.fees, b.fills) == (D(-10), D(-18), D(0), 2)
 
 
 def test_labels_without_fills_have_zero_rows_and_unlabelled_fills_come_last() -> None:
@@ -95,4 +95,4 @@ def test_the_strategies_pnl_sums_to_the_accounts_exactly(
         (p.realized_pnl + p.unrealized_pnl(marks[s]) - p.fees for s, p in positions.items()), D(0)
     )
     assert books == equity_change
-    assert sum(r.trades for r in rows) == len(made)
+    assert sum(r.fills for r in rows) == len(made)

@@ -4245,10 +4245,10 @@ export interface components {
              */
             pnl: string;
             /**
-             * Trades
-             * @description Its fills.
+             * Fills
+             * @description Its fills (executions, not round trips).
              */
-            trades: number;
+            fills: number;
             /**
              * Orders
              * @description Its orders.

@@ -135,7 +135,7 @@ class AttributionRow(ResponseModel):
     unrealized_pnl: str = Field(description="Its open lots at the last marks.")
     fees: str
     pnl: str = Field(description="realized_pnl + unrealized_pnl − fees.")
-    trades: int = Field(description="Its fills.")
+    fills: int = Field(description="Its fills (executions, not round trips).")
     orders: int = Field(description="Its orders.")
 
     @classmethod
@@ -144,7 +144,7 @@ class AttributionRow(ResponseModel):
         return cls(
             label=p.label, strategy=row.strategy, realized_pnl=decimal_text(p.realized_pnl),
             unrealized_pnl=decimal_text(p.unrealized_pnl), fees=decimal_text(p.fees),
-            pnl=decimal_text(p.pnl), trades=p.trades, orders=p.orders,
+            pnl=decimal_text(p.pnl), fills=p.fills, orders=p.orders,
         )  # fmt: skip
 
 

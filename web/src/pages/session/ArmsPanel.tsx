@@ -109,7 +109,7 @@ export function ArmsPanel({ sessionId }: { sessionId: string }) {
                 <TableCell align="right">Realized P&amp;L</TableCell>
                 <TableCell align="right">Unrealized P&amp;L</TableCell>
                 <TableCell align="right">Fees</TableCell>
-                <TableCell align="right">Trades</TableCell>
+                <TableCell align="right">Fills</TableCell>
                 <TableCell align="right">Orders</TableCell>
               </TableRow>
             </TableHead>
@@ -123,7 +123,7 @@ export function ArmsPanel({ sessionId }: { sessionId: string }) {
                   <TableCell align="right"><Money value={row.realized_pnl} pnl /></TableCell>
                   <TableCell align="right"><Money value={row.unrealized_pnl} pnl /></TableCell>
                   <TableCell align="right"><Money value={row.fees} /></TableCell>
-                  <TableCell align="right">{row.trades.toLocaleString("en-US")}</TableCell>
+                  <TableCell align="right">{row.fills.toLocaleString("en-US")}</TableCell>
                   <TableCell align="right">{row.orders.toLocaleString("en-US")}</TableCell>
                 </TableRow>
               ))}

@@ -1,6 +1,7 @@
 /**
- * Candles per traded symbol (tabs) with the fills marked, then the equity
- * and drawdown curves. The charts themselves are lazy chunks.
+ * Candles per traded symbol (tabs) with the chosen account's fills marked,
+ * then that account's equity and drawdown curves. The charts themselves are
+ * lazy chunks.
  */
 import {
   Box,
@@ -19,7 +20,8 @@ import {
 import { Suspense, lazy, useMemo, useState } from "react";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { candlesFrom, fillMarkers } from "./chartData";
+import type { AccountOption } from "./accounts";
+import { armCurve, candlesFrom, fillMarkers } from "./chartData";
 import { useBars, usePortfolioHistory } from "./queries";
 import type { FillRow, SessionView } from "./types";
 
@@ -49,10 +51,13 @@ const loading = <Skeleton variant="rectangular" height={300} aria-label="Loading
 
 export function ChartsPanel({
   session,
+  account,
   fills,
   traded,
 }: {
   session: SessionView;
+  /** The account whose fills and equity are shown; undefined while it is being chosen. */
+  account: AccountOption | undefined;
   fills: FillRow[];
   traded: string[];
 }) {
@@ -106,7 +111,7 @@ export function ChartsPanel({
             <SymbolChart session={session} symbol={symbol} timeframe={timeframe} fills={fills} />
           </>
         )}
-        <EquitySection session={session} />
+        <EquitySection session={session} account={account} />
       </CardContent>
     </Card>
   );
@@ -158,20 +163,23 @@ function SymbolChart({
   );
 }
 
-function EquitySection({ session }: { session: SessionView }) {
+function EquitySection({ session, account }: { session: SessionView; account: AccountOption | undefined }) {
   const span = Date.parse(session.current_time) - Date.parse(session.simulation_start);
   const timeframe = span >= 3 * 86_400_000 ? "1D" : "15Min";
-  const history = usePortfolioHistory(session.id, session.simulation_start.slice(0, 10), timeframe);
-  const times = useMemo(() => history.data?.timestamp ?? [], [history.data]);
-  const equity = useMemo(() => history.data?.equity ?? [], [history.data]);
+  // The default account's curve is its portfolio history; an arm's, its daily equity in the arms report.
+  const own = account === undefined ? undefined : account.equity;
+  const history = usePortfolioHistory(session.id, session.simulation_start.slice(0, 10), timeframe, own === null);
+  const arm = useMemo(() => (own === undefined || own === null ? null : armCurve(own)), [own]);
+  const times = useMemo(() => arm?.times ?? history.data?.timestamp ?? [], [arm, history.data]);
+  const equity = useMemo(() => arm?.equity ?? history.data?.equity ?? [], [arm, history.data]);
   return (
     <Box sx={{ mt: 3 }}>
       <Typography variant="subtitle1" component="h3">
         Equity and drawdown
       </Typography>
-      {history.isPending ? (
+      {arm === null && (own === undefined || history.isPending) ? (
         loading
-      ) : history.isError ? (
+      ) : arm === null && history.isError ? (
         <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />
       ) : times.length === 0 ? (
         <Typography color="text.secondary">

@@ -14,8 +14,9 @@ export function EmergencyActions({
 }: {
   sessionId: string;
   name: string;
-  positions: number;
-  openOrders: number;
+  /** The session's open positions and orders; undefined where the page does not count them all (several accounts). */
+  positions: number | undefined;
+  openOrders: number | undefined;
 }) {
   const emergency = useEmergency(sessionId);
   return (

@@ -1,7 +1,7 @@
 /**
  * The session's results: P&L, exposure and execution quality from the
  * session view; return, Sharpe, drawdown, win rate, trade duration and the
- * trade log from the metrics route (the default account's).
+ * trade log from the metrics route (the account the page shows).
  */
 import { Box, Typography } from "@mui/material";
 import type { ReactNode } from "react";
@@ -54,12 +54,27 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function MetricsPanel({ session, metrics }: { session: SessionView; metrics: ReturnType<typeof useMetrics> }) {
+export function MetricsPanel({
+  session,
+  metrics,
+  account,
+}: {
+  session: SessionView;
+  metrics: ReturnType<typeof useMetrics>;
+  /** On a session of several accounts, the one shown: the figures say which are whose. */
+  account?: string | undefined;
+}) {
   const found = metrics.data?.metrics ?? null;
   const quality = session.execution_quality;
   const trades = metrics.data?.trades ?? [];
   return (
     <Section title="Metrics">
+      {account !== undefined && (
+        <Typography variant="caption" color="text.secondary" component="p" sx={{ mb: 1 }}>
+          P&amp;L, exposure and execution quality are the whole session's (every account); return, Sharpe,
+          drawdown, win rate, time in market and the trade log are the chosen account's: {account}.
+        </Typography>
+      )}
       <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3 }}>
         <Figure label="Realized P&L">
           <Money value={session.total_realized_pnl} pnl />

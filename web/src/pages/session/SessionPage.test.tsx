@@ -126,6 +126,9 @@ describe("SessionPage", () => {
     const log = screen.getByRole("table", { name: "Trade log" });
     expect(within(log).getByText("+$94.85")).toBeInTheDocument();
     expect(screen.getByRole("group", { name: "Slippage" })).toHaveTextContent("1.11 bps");
+    // One account: no choice of account, and the metrics say nothing of whose they are.
+    expect(screen.queryByRole("combobox", { name: "Account" })).toBeNull();
+    expect(screen.queryByText(/the chosen account's/)).toBeNull();
   });
 
   it("marks filled orders when the server has no fills route", async () => {

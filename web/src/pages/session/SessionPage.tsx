@@ -3,7 +3,9 @@
  * its equity, its positions, its risk (limits, breakers, denials), orders and
  * fills, its metrics, and the emergency actions; a live session's broker and
  * reconciliations, and every session's checkpoints. Everything is read from
- * the server and refreshed by the session's live events.
+ * the server and refreshed by the session's live events. A session of
+ * several accounts (an A/B test's arms) offers a choice of account: the
+ * fills, positions, orders, order form, charts and metrics follow it.
  */
 import { Box, Stack, Typography } from "@mui/material";
 import type { ReactNode } from "react";
@@ -12,6 +14,8 @@ import { useParams } from "react-router";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SessionControls } from "../../components/SessionControls";
 import { PageLoading } from "../../components/PageLoading";
+import { AccountSelect } from "./AccountSelect";
+import { useAccountChoice } from "./accounts";
 import { ArmsPanel } from "./ArmsPanel";
 import { ChartsPanel } from "./ChartsPanel";
 import { DerivedSessionActions } from "./DerivedSessionActions";
@@ -67,11 +71,14 @@ function SessionDetail({
   actions?: ReactNode;
 }) {
   const id = session.id;
-  const accountId = session.default_account_id;
+  const choice = useAccountChoice(session);
+  const account = choice.account;
+  const accountId = account?.id;
+  const several = choice.options.length > 1;
   const positions = usePositions(id, accountId);
   const openOrders = useOrders(id, accountId, "open");
   const fills = useFills(id, accountId);
-  const metrics = useMetrics(id);
+  const metrics = useMetrics(id, accountId);
   const fillRows = fills.data?.rows ?? [];
   const traded = [
     ...new Set([
@@ -89,6 +96,7 @@ function SessionDetail({
         <ReportButtons sessionId={id} name={session.name} />
         <DerivedSessionActions session={session} />
       </Box>
+      <AccountSelect choice={choice} />
       {session.type === "backtest" && <ClockControls session={session} />}
       {session.broker !== null && (
         <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", xl: "1fr 2fr" }, alignItems: "start" }}>
@@ -100,21 +108,28 @@ function SessionDetail({
           />
         </Box>
       )}
-      <ChartsPanel session={session} fills={fillRows} traded={traded} />
+      <ChartsPanel session={session} account={account} fills={fillRows} traded={traded} />
       <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "1fr", lg: "2fr 1fr" } }}>
         <PositionsTable query={positions} />
         <EmergencyActions
           sessionId={id}
           name={session.name}
-          positions={positions.data?.length ?? 0}
-          openOrders={openOrders.data?.length ?? 0}
+          // The emergency actions act on every account: one account's counts would understate them.
+          positions={several ? undefined : (positions.data?.length ?? 0)}
+          openOrders={several ? undefined : (openOrders.data?.length ?? 0)}
         />
       </Box>
       <RiskPanel sessionId={id} name={session.name} />
-      <OrderForm sessionId={id} accountId={accountId} symbols={symbols} />
-      <OrdersTable sessionId={id} accountId={accountId} />
+      {accountId === undefined ? (
+        <PageLoading label="Loading the session's accounts…" />
+      ) : (
+        <>
+          <OrderForm key={accountId} sessionId={id} accountId={accountId} symbols={symbols} />
+          <OrdersTable sessionId={id} accountId={accountId} />
+        </>
+      )}
       <FillsTable query={fills} />
-      <MetricsPanel session={session} metrics={metrics} />
+      <MetricsPanel session={session} metrics={metrics} account={several ? account?.label : undefined} />
       <TradeReviewPanel sessionId={id} />
       <ArmsPanel sessionId={id} />
       <CheckpointsPanel sessionId={id} name={session.name} />

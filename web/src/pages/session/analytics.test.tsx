@@ -122,15 +122,19 @@ describe("the session's analytics", { timeout: 30_000 }, () => {
     };
     const attribution: Attribution = {
       items: [
-        { label: "fast", strategy: "sma_crossover", realized_pnl: "120", unrealized_pnl: "0", fees: "1", pnl: "119", trades: 3, orders: 6 },
-        { label: "slow", strategy: "sma_crossover", realized_pnl: "-20", unrealized_pnl: "5", fees: "1", pnl: "-16", trades: 1, orders: 2 },
+        { label: "fast", strategy: "sma_crossover", realized_pnl: "120", unrealized_pnl: "0", fees: "1", pnl: "119", fills: 3, orders: 6 },
+        { label: "slow", strategy: "sma_crossover", realized_pnl: "-20", unrealized_pnl: "5", fees: "1", pnl: "-16", fills: 1, orders: 2 },
       ],
     };
     fakeServer({ "GET /v1/sessions/s1/arms": { body: arms }, "GET /v1/sessions/s1/attribution": { body: attribution } });
     renderPage(<ArmsPanel sessionId="s1" />);
     const differences = await screen.findByRole("table", { name: "Differences between arms" });
     expect(differences).toHaveTextContent("fast − slow0.40 [−0.10, 0.90]1.00 % [−2.00 %, 3.00 %]95.00 %2,000");
-    expect(screen.getByRole("table", { name: "Attribution by strategy" })).toHaveTextContent("+$120.00");
+    const attributed = screen.getByRole("table", { name: "Attribution by strategy" });
+    expect(attributed).toHaveTextContent("+$120.00");
+    // The attribution counts fills; the arms' "Trades" are closed round trips.
+    expect(within(attributed).getByRole("columnheader", { name: "Fills" })).toBeInTheDocument();
+    expect(within(attributed).queryByRole("columnheader", { name: "Trades" })).toBeNull();
     expect(await axeViolations()).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { addDecimals, candlesFrom, drawdown, fillMarkers, toSeconds } from "./chartData";
+import { addDecimals, armCurve, candlesFrom, drawdown, fillMarkers, toSeconds } from "./chartData";
 import type { FillRow } from "./types";
 
 const DAY = 86_400;
@@ -95,5 +95,15 @@ describe("chart data", () => {
     expect(
       candlesFrom([{ t: "2012-01-03T05:00:00Z", o: 1, h: 2, l: 0.5, c: 1.5, v: 10, n: null, vw: null }]),
     ).toEqual([{ time: BARS[0], open: 1, high: 2, low: 0.5, close: 1.5 }]);
+  });
+
+  it("reads an arm's daily equity as seconds and numbers, in its order", () => {
+    expect(
+      armCurve([
+        { t: "2012-01-03T05:00:00Z", v: "50000" },
+        { t: "2012-01-04T05:00:00Z", v: "50010.25" },
+      ]),
+    ).toEqual({ times: [BARS[0], BARS[1]], equity: [50000, 50010.25] });
+    expect(armCurve([])).toEqual({ times: [], equity: [] });
   });
 });

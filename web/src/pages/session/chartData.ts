@@ -142,3 +142,11 @@ export function drawdown(equity: readonly number[]): number[] {
     return peak > 0 ? value / peak - 1 : 0;
   });
 }
+
+/** An arm's daily equity (the arms report's RFC 3339 times and decimal strings) as the chart's seconds and numbers. */
+export function armCurve(points: readonly { t: string; v: string }[]): { times: number[]; equity: number[] } {
+  return {
+    times: points.map((point) => toSeconds(point.t)),
+    equity: points.map((point) => Number(point.v)),
+  };
+}

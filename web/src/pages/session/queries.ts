@@ -106,13 +106,18 @@ export function useFills(id: string, accountId: string | undefined) {
   });
 }
 
-/** `GET /v1/sessions/{id}/metrics` (default account), or `null` where the server has no such route. */
-export function useMetrics(id: string) {
+/** `GET /v1/sessions/{id}/metrics` of one of its accounts, or `null` where the server has no such route. */
+export function useMetrics(id: string, accountId: string | undefined) {
   return useQuery({
-    queryKey: keys.sessionPart(id, "metrics"),
+    queryKey: keys.sessionPart(id, "metrics", accountId),
+    enabled: accountId !== undefined,
     queryFn: async (): Promise<SessionMetrics | null> => {
       try {
-        return await call(api.GET("/v1/sessions/{sessionId}/metrics", { params: { path: { sessionId: id } } }));
+        return await call(
+          api.GET("/v1/sessions/{sessionId}/metrics", {
+            params: { path: { sessionId: id }, query: { accountId: accountId ?? "" } },
+          }),
+        );
       } catch (error) {
         if (missingRoute(error)) {
           return null;
@@ -153,9 +158,11 @@ export function useBars(id: string, symbol: string, timeframe: string, start: st
   });
 }
 
-export function usePortfolioHistory(id: string, start: string, timeframe: "1D" | "1H" | "15Min") {
+/** The default account's portfolio history (the only one `/sessions/{id}/v2` reads); `enabled` false: none. */
+export function usePortfolioHistory(id: string, start: string, timeframe: "1D" | "1H" | "15Min", enabled = true) {
   return useQuery({
     queryKey: keys.sessionPart(id, "history", start, timeframe),
+    enabled,
     queryFn: async (): Promise<PortfolioHistory> =>
       call(
         api.GET("/sessions/{sessionId}/v2/account/portfolio/history", {
