@@ -103,12 +103,17 @@ def pb_trades(result: BacktestResult, series: Sequence[BarSeries]) -> list[Trade
 
 def run_pb(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Outcome:
     """One paperbroker run; only ``Backtest.run()`` is timed."""
-    backtest = pb_prepare(series, fee, cash)
+    return timed_run("paperbroker", pb_prepare(series, fee, cash), series)
+
+
+def timed_run(engine: str, backtest: Backtest, series: Sequence[BarSeries]) -> Outcome:
+    """``backtest`` run once as ``engine``, over ``series``; only ``Backtest.run()`` is
+    timed."""
     start = time.perf_counter()
     result = backtest.run()
     seconds = time.perf_counter() - start
     return Outcome(
-        engine="paperbroker",
+        engine=engine,
         final_equity=result.final_equity,
         closed_trades=result.metrics.num_trades,
         trades=pb_trades(result, series),

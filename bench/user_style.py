@@ -11,14 +11,13 @@ class, so the comparison also covers the strategy code users write.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from bench.paper import commission_for, pb_trades
+from bench.paper import commission_for, timed_run
 from bench.workload import CASH, FAST, SLOW, Outcome
 from paperbroker import Backtest, Bar, Strategy, StrategyParams
 from paperbroker.strategy import sma
@@ -105,15 +104,4 @@ def user_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> B
 
 def run_user(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Outcome:
     """One paperbroker run of the user-style strategy; only ``Backtest.run()`` is timed."""
-    backtest = user_prepare(series, fee, cash)
-    start = time.perf_counter()
-    result = backtest.run()
-    seconds = time.perf_counter() - start
-    return Outcome(
-        engine="paperbroker-user",
-        final_equity=result.final_equity,
-        closed_trades=result.metrics.num_trades,
-        trades=pb_trades(result, series),
-        bars=result.bars_processed,
-        seconds=seconds,
-    )
+    return timed_run("paperbroker-user", user_prepare(series, fee, cash), series)
