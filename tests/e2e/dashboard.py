@@ -103,19 +103,23 @@ class Tab:
 
 def assert_no_sideways_scroll(page: Page) -> None:
     """The page fits the window's width: a wide table scrolls in its own box, nothing
-    makes the whole page scroll sideways."""
-    wide = page.evaluate(
-        """() => {
-          const width = document.documentElement.clientWidth;
-          return [...document.querySelectorAll('body *')]
-            .filter((el) => el.getBoundingClientRect().right > width + 1
-              && getComputedStyle(el).position !== 'fixed')
-            .map((el) => el.tagName + '.' + String(el.className).slice(0, 40));
-        }"""
-    )
-    scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    width = page.evaluate("() => document.documentElement.clientWidth")
-    assert scroll <= width, f"the page scrolls sideways ({scroll} > {width} px): {wide[:5]}"
+    makes the whole page scroll sideways. Checked for a few seconds, so that a passing
+    overlay (a tooltip on its way out) is not taken for the page's layout."""
+    for _ in range(20):
+        scroll, width, wide = page.evaluate(
+            """() => {
+              const width = document.documentElement.clientWidth;
+              const wide = [...document.querySelectorAll('body *')]
+                .filter((el) => el.getBoundingClientRect().right > width + 1
+                  && getComputedStyle(el).position !== 'fixed')
+                .map((el) => el.tagName + '.' + String(el.className).slice(0, 40));
+              return [document.documentElement.scrollWidth, width, wide];
+            }"""
+        )
+        if scroll <= width:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the page scrolls sideways ({scroll} > {width} px): {wide[:5]}")
 
 
 def click_to_open(button: Locator, opened: Locator, *, attempts: int = 3) -> None:

@@ -56,6 +56,18 @@ def batches() -> list[list[Bar]]:
     return list(itertools.islice(feed.batches(None), 60))
 
 
+def ingest_batches(driver: Any, count: int) -> None:
+    """Give ``driver``'s session up to ``count`` more of the feed's bar batches, moving its
+    wall clock past each; ``driver.next_batch`` counts each batch before it is ingested."""
+    for _ in range(count):
+        if driver.next_batch >= len(batches()):
+            return
+        batch = batches()[driver.next_batch]
+        driver.next_batch += 1
+        driver.wall.ns = max(driver.wall.ns, batch[0].ts + 5_000_000)
+        driver.runtime.ingest(batch)
+
+
 def paper_spec(
     repo: SessionsRepo, owner: str, execution: str = "equities_realistic"
 ) -> SessionSpec:
@@ -121,13 +133,7 @@ class Driver:
         account = runtime.default_account_id
         try:
             if kind == "bars":
-                for _ in range(command[1]):
-                    if self.next_batch >= len(batches()):
-                        return
-                    batch = batches()[self.next_batch]
-                    self.next_batch += 1
-                    self.wall.ns = max(self.wall.ns, batch[0].ts + 5_000_000)
-                    runtime.ingest(batch)
+                ingest_batches(self, command[1])
             elif kind == "wait":
                 self.wall.ns += command[1] * 10_000_000
                 runtime.post_news(["AAA"], "headline")  # a command: the clock follows the wall

@@ -24,7 +24,7 @@ from tests.store.test_checkpoints import (
     SECOND,
     SYMBOLS,
     WALL_START,
-    batches,
+    ingest_batches,
     market,
     save,
     views,
@@ -141,13 +141,7 @@ class Driver:
         runtime = self.runtime
         account = runtime.default_account_id
         if kind == "bars":
-            for _ in range(command[1]):
-                if self.next_batch >= len(batches()):
-                    return
-                batch = batches()[self.next_batch]
-                self.next_batch += 1
-                self.wall.ns = max(self.wall.ns, batch[0].ts + 5_000_000)
-                runtime.ingest(batch)
+            ingest_batches(self, command[1])
         elif kind == "news":
             self.wall.ns += 1_000_000
             runtime.post_news(["AAA", "BBB"], HEADLINES[command[1]])
