@@ -47,6 +47,8 @@ class IdFactory:
 
     def order_id(self) -> OrderId:
         self._orders += 1
+        if self._namespace is None:  # a backtest's: made here, without the call
+            return OrderId(f"O-{self._orders:08d}")
         made = self._make("order", "O", self._orders)
         if self._ordinal:
             self._numbers[made] = self._orders
@@ -62,6 +64,8 @@ class IdFactory:
 
     def fill_id(self) -> FillId:
         self._fills += 1
+        if self._namespace is None:
+            return FillId(f"F-{self._fills:08d}")
         return FillId(self._make("fill", "F", self._fills))
 
     def to_state(self) -> dict[str, Any]:

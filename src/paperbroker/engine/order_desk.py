@@ -59,14 +59,11 @@ if TYPE_CHECKING:
     from paperbroker.venue.base import Venue
 
 _REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+_SIMPLE = OrderClass.SIMPLE
+_OCO = OrderClass.OCO
 #: A named tuple from a tuple of all its fields, without the call to the generated
 #: constructor (which sorts out defaults and keywords): for the tuples every order builds.
 _tuple_new: Callable[..., Any] = tuple.__new__
-
-
-def _no_claims() -> list[Claim]:
-    """The claims of an account when no order works and none is held."""
-    return []
 
 
 class _Bars(Protocol):
@@ -155,7 +152,7 @@ class OrderDesk:
             self._check_client_id(portfolio.account.id, terms.client_order_id)
         order = self._new_order(checked, portfolio.account.id, terms.client_order_id)
         legs: list[Order] = []
-        if checked.order_class is not OrderClass.SIMPLE:  # a simple order has no legs
+        if checked.order_class is not _SIMPLE:  # a simple order has no legs
             legs = [
                 self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
                 for leg in exit_legs(checked)
@@ -173,7 +170,7 @@ class OrderDesk:
             return order
         close_row = self._decision_row(order, index)
         self._accept(order, portfolio, index, delayed=close_row is None)
-        if checked.order_class is OrderClass.OCO:
+        if checked.order_class is _OCO:
             # The stop-loss of an OCO works beside its limit order from the start.
             for leg in legs:
                 self._emit(OrderAccepted(ts=leg.ts_created, order_id=leg.id))
@@ -307,7 +304,7 @@ class OrderDesk:
         if replacing is None:
             commission = self.venue.config.commission
             if not self.venue.has_working_orders and not self._links.active:
-                return portfolio.check(order, _no_claims, commission)  # nothing claims
+                return portfolio.check(order, None, commission)  # nothing claims
             return portfolio.check(order, lambda: self.claims(account), commission)
         # A replacement takes the old order's place, and its OCO siblings are the
         # other way out of the same position: neither claims anything beside it.

@@ -15,6 +15,8 @@ from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Refusal
 
+_OPG = TimeInForce.OPG
+
 
 def rules_refusal(order: Order, rules: AccountRules) -> Refusal | None:
     """Why the account's own rules refuse ``order`` (``None``: they do not).
@@ -48,6 +50,6 @@ def market_refusal(
     instrument's regular session is in progress."""
     if seen >= len(series) and series.complete:
         return RejectReason.MARKET_CLOSED, f"there is no more market data for {order.symbol}"
-    if order.time_in_force is TimeInForce.OPG and instrument.hours.in_session(now_ns):
+    if order.time_in_force is _OPG and instrument.hours.in_session(now_ns):
         return RejectReason.MARKET_OPEN, "opg orders are taken only while the market is closed"
     return None

@@ -16,6 +16,7 @@ MARGIN_MULTIPLIERS: Final = (Decimal(1), Decimal(2), Decimal(4))
 #: The highest options trading level (3: spreads and straddles).
 MAX_OPTIONS_LEVEL: Final = 3
 _SWITCHES: Final = ("fractional_trading", "no_shorting", "suspend_trade", "ptp_no_exception_entry")
+_MARGIN: Final = AccountType.MARGIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class AccountConfig:
 
     @property
     def allows_short(self) -> bool:
-        return self.account_type is AccountType.MARGIN
+        return self.account_type is _MARGIN
 
 
 @dataclass(frozen=True, slots=True)

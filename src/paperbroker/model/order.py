@@ -98,6 +98,9 @@ OPEN_STATUSES = frozenset(
 CHANGEABLE_STATUSES = frozenset({_S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED})
 #: Order classes whose exit legs wait (``held``) until the entry has filled.
 _WAITING_LEGS = frozenset({OrderClass.BRACKET, OrderClass.OTO})
+_HELD = OrderStatus.HELD
+_NEW = OrderStatus.NEW
+_TRAILING_STOP = OrderType.TRAILING_STOP
 
 
 class Order:
@@ -168,7 +171,7 @@ class Order:
             and submitted.replaces is None
             and submitted.order_class in _WAITING_LEGS
         )
-        self.status = OrderStatus.HELD if waits else OrderStatus.NEW
+        self.status = _HELD if waits else _NEW
         self.filled_qty = ZERO
         self.filled_notional = ZERO
         self.ts_created = submitted.ts
@@ -201,7 +204,7 @@ class Order:
 
     @property
     def is_trailing(self) -> bool:
-        return self.order_type is OrderType.TRAILING_STOP
+        return self.order_type is _TRAILING_STOP
 
     def apply(self, event: OrderEvent) -> None:
         """Move the order by one event and record it in the order's history.

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from paperbroker.model.enums import OrderSide
 from paperbroker.model.fill import Fill
 from paperbroker.model.values import EXACT, ZERO
+
+_BUY = OrderSide.BUY
 
 # The removed share of a basis is a quotient (often a repeating decimal): it is
 # rounded once, to far below any currency's smallest unit, and then used as is.
@@ -52,7 +55,7 @@ class Position:
 
     def apply(self, fill: Fill) -> Decimal:
         """Apply a fill and return the P&L it realized (before fees)."""
-        signed = fill.signed_qty
+        signed = fill.qty if fill.side is _BUY else -fill.qty  # fill.signed_qty
         price = fill.price
         self.fees += fill.fee
         qty = self.qty

@@ -187,7 +187,7 @@ class Portfolio:
     def check(
         self,
         order: Order,
-        claims: Callable[[], Sequence[Claim]],
+        claims: Callable[[], Sequence[Claim]] | None,
         commission: CommissionModel,
     ) -> Refusal | None:
         """Pre-trade check of a new order against the account's rules.
@@ -195,7 +195,8 @@ class Portfolio:
         Returns the reason to refuse it, or ``None`` to let it through.
 
         ``claims`` are the account's working orders, oldest first, and the
-        held exits of partly filled entries (see :mod:`.claims`): they claim
+        held exits of partly filled entries (see :mod:`.claims`; ``None`` when
+        no order works and none is held): they claim
         their share of each position first (a linked pair once) and reserve
         the buying power their opening parts need.  Then:
 
@@ -219,7 +220,9 @@ class Portfolio:
         """
         reservations = self._reservations
         if reservations is None:
-            reservations = self._counted(claims)
+            # With nothing working, the position alone decides; that count is not
+            # kept (an order filled before the next check must not stay in it).
+            reservations = Reservations(self.positions) if claims is None else self._counted(claims)
         price = self._reference_price(order)
         self._checked = (order, price)
         opening = reservations.opening_qty(order, price)

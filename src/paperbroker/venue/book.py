@@ -197,7 +197,8 @@ class WorkingBook:
         return started
 
     def _clear_pending(self, working: Working) -> None:
-        if working.pending_ns:
+        replacement = working.replacement  # working.pending_ns, without the call
+        if replacement[0] if replacement is not None else working.cancel_ns:
             self.pending[working.index] -= 1
         working.cancel_ns = 0
         working.replacement = None

@@ -117,15 +117,14 @@ class FillMaker:
             liquidity = _TAKER
         else:
             reference, liquidity = self._reference(working, rule, matched)
-        if not order.is_sized:
-            assert order.notional is not None
+        if order.notional is not None and not order.qty:  # not order.is_sized
             units = quantize_to_step(order.notional / reference, working.step, ROUND_FLOOR)
             # One spelling per quantity: "10", "2.5", never "10.000000000".
             units = units.quantize(1) if units == units.to_integral_value() else units.normalize()
             if not units:
                 return "notional is less than one unit at the market price"
             self._emit(OrderSized(self._clock.now_ns(), order.id, units, reference))
-        qty = order.leaves_qty
+        qty = order.qty - order.filled_qty  # order.leaves_qty, without the call
         shortfall = ""
         if self.full_fill:
             available = None
@@ -266,7 +265,7 @@ class FillMaker:
         ))  # fmt: skip
         book = self._book
         failed = None
-        if not order.leaves_qty - qty:
+        if order.qty - order.filled_qty == qty:  # it fills what the order leaves
             failed = book.forget(working)  # before the event: callbacks see it gone
         filled: OrderFilled = _tuple_new(OrderFilled, (now, order.id, fill))
         self._emit(filled)

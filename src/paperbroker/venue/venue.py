@@ -52,6 +52,7 @@ _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
 _DAY = TimeInForce.DAY
 _OPG = TimeInForce.OPG
 _CLS = TimeInForce.CLS
+_SIGNAL_CLOSE = FillTiming.SIGNAL_CLOSE
 
 __all__ = ["FundsGuard", "MarkSource", "SimulatedVenue", "VenueConfig"]
 
@@ -263,8 +264,8 @@ class SimulatedVenue:
         limit, stop or trailing order still waits for a later bar's path.
         """
         return (
-            self.config.fill_timing is FillTiming.SIGNAL_CLOSE
-            and order.order_type is OrderType.MARKET
+            self.config.fill_timing is _SIGNAL_CLOSE
+            and order.order_type is _MARKET
             and order.time_in_force not in _AUCTION
         )
 

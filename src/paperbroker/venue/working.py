@@ -23,6 +23,11 @@ Gate = tuple[float, float, float, float, float]
 VISIT: Gate = (math.inf, -math.inf, -math.inf, math.inf, -math.inf)  # never skip
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 _AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
+_BUY = OrderSide.BUY
+_MARKET = OrderType.MARKET
+_LIMIT = OrderType.LIMIT
+_TRAILING_STOP = OrderType.TRAILING_STOP
+_DAY = TimeInForce.DAY
 
 #: The smallest quantity step of a fractional order (Alpaca trades shares to 9 decimals).
 FRACTION_STEP = Decimal("1e-9")
@@ -66,7 +71,7 @@ class Working:
         self.index = index
         self.arrival_ns = arrival_ns
         self.latency_ns = latency_ns
-        self.is_buy = order.side is OrderSide.BUY
+        self.is_buy = order.side is _BUY
         self.limit = float(order.limit_price) if order.limit_price is not None else 0.0
         self.stop = float(order.stop_price) if order.stop_price is not None else 0.0
         self.session_close_ns = 0  # set when a day (or cls) order meets its first bar
@@ -203,23 +208,18 @@ def gate_of(workings: list[Working], pending: bool) -> Gate:
         order = working.order
         kind = order.order_type
         tif = order.time_in_force
-        if (
-            kind is OrderType.MARKET
-            or kind is OrderType.TRAILING_STOP
-            or tif in _IMMEDIATE
-            or tif in _AUCTION
-        ):
+        if kind is _MARKET or kind is _TRAILING_STOP or tif in _IMMEDIATE or tif in _AUCTION:
             return VISIT
-        if tif is TimeInForce.DAY:
+        if tif is _DAY:
             if not working.session_close_ns:
                 return VISIT  # not bound to its session yet
             deadline = min(deadline, working.session_close_ns)
         if working.is_buy:
-            if kind is OrderType.LIMIT:
+            if kind is _LIMIT:
                 buy_limit = max(buy_limit, working.limit)
             else:  # a stop, or a stop-limit that must trigger first
                 buy_stop = min(buy_stop, working.stop)
-        elif kind is OrderType.LIMIT:
+        elif kind is _LIMIT:
             sell_limit = min(sell_limit, working.limit)
         else:
             sell_stop = max(sell_stop, working.stop)
