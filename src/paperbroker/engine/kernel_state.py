@@ -88,7 +88,7 @@ def orders_from_state(state: list[dict[str, Any]], history: Sequence[Event]) -> 
         for event in events[1:]:
             assert isinstance(event, OrderEvent)
             order.apply(event)
-        order.legs = list(item["legs"])
+        order.legs = tuple(item["legs"])
         order.hwm = None if item["hwm"] is None else Decimal(item["hwm"])
         # A trailing stop's price moves with the market (the venue sets it), not by events.
         order.stop_price = None if item["stop"] is None else Decimal(item["stop"])

@@ -157,7 +157,7 @@ class OrderDesk:
                 self._new_order(leg, portfolio.account.id, None, parent_id=order.id)
                 for leg in exit_legs(checked)
             ]
-            order.legs = [leg.id for leg in legs]
+            order.legs = tuple(leg.id for leg in legs)
         # A refusal decided before the broker (a pipeline's risk agent) is recorded as such.
         refused = refusal or self._refusal(order, portfolio, index)
         if refused is not None:

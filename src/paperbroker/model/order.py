@@ -159,7 +159,7 @@ class Order:
         self.replaces = submitted.replaces
         self.replaced_by: OrderId | None = None
         #: Ids of the exit legs (of a bracket, OTO or OCO parent), in submission order.
-        self.legs: list[OrderId] = []
+        self.legs: tuple[OrderId, ...] = ()
         #: A trailing stop's high-water mark (low-water for a buy): market
         #: state the venue tracks, not a lifecycle change.
         self.hwm: Decimal | None = None

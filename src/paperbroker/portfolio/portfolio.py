@@ -223,9 +223,13 @@ class Portfolio:
             # With nothing working, the position alone decides; that count is not
             # kept (an order filled before the next check must not stay in it).
             reservations = Reservations(self.positions) if claims is None else self._counted(claims)
-        price = self._reference_price(order)
-        self._checked = (order, price)
+        # The price values what the order opens; a sized order's share is known
+        # without it, so an order that only closes (most exits) is never priced.
+        price = self._reference_price(order) if order.notional is not None else None
         opening = reservations.opening_qty(order, price)
+        if opening and price is None:
+            price = self._reference_price(order)
+        self._checked = (order, price)
         if not opening:
             return None
         if order.side is _SELL:

@@ -166,7 +166,7 @@ def _copy(order: Order) -> Order:
     copy = Order(first)
     for event in rest:
         copy.apply(event)
-    copy.legs = list(order.legs)
+    copy.legs = order.legs
     copy.hwm = order.hwm
     return copy
 
@@ -199,7 +199,7 @@ class _Book:
             self._orders[event.order_id] = Order(event)
             parent = None if event.parent_id is None else self._orders.get(event.parent_id)
             if parent is not None and event.replaces is None:
-                parent.legs.append(event.order_id)
+                parent.legs = (*parent.legs, event.order_id)
             return None
         if not is_order_event(event):
             return None
