@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from paperbroker.analytics.trades import Trade
 from paperbroker.data.series import BarSeries
+
+FloatArray = npt.NDArray[np.float64]
 
 
 def excursion(trade: Trade, bars: BarSeries | None) -> tuple[float | None, float | None]:
@@ -65,35 +68,43 @@ class _Bars:
         bounds = np.empty(2 * n, dtype=np.intp)
         bounds[0::2] = first
         bounds[1::2] = last
-        highs = np.maximum.reduceat(np.append(self.high, -np.inf), bounds)[0::2].tolist()
-        lows = np.minimum.reduceat(np.append(self.low, np.inf), bounds)[0::2].tolist()
-        spans = (last > first).tolist()
-        return [
-            _excursion(t, highs[k] if spans[k] else None, lows[k] if spans[k] else None)
-            for k, t in enumerate(trades)
-        ]
+        no_bars = last <= first
+        highs = np.maximum.reduceat(np.append(self.high, -np.inf), bounds)[0::2]
+        lows = np.minimum.reduceat(np.append(self.low, np.inf), bounds)[0::2]
+        highs[no_bars] = np.nan
+        lows[no_bars] = np.nan
+        return _excursions(trades, highs, lows)
 
 
-def _excursion(
-    trade: Trade, bars_high: float | None, bars_low: float | None
-) -> tuple[float | None, float | None]:
-    """``(mae, mfe)`` of a trade whose bars reached ``bars_high`` and ``bars_low``
-    (``None``: it overlapped no bar)."""
-    entry = float(trade.entry_price)
-    if entry <= 0:
-        return None, None
-    highs = [entry]
-    lows = [entry]
-    if bars_high is not None and bars_low is not None:
-        highs.append(bars_high)
-        lows.append(bars_low)
-    if trade.exit_price is not None:
-        highs.append(float(trade.exit_price))
-        lows.append(float(trade.exit_price))
-    high, low = max(highs), min(lows)
-    if trade.direction == "long":
-        return low / entry - 1.0, high / entry - 1.0
-    return 1.0 - high / entry, 1.0 - low / entry
+def _excursions(
+    trades: Sequence[Trade], bars_high: FloatArray, bars_low: FloatArray
+) -> list[tuple[float | None, float | None]]:
+    """Each trade's ``(mae, mfe)`` given the highest and lowest price its bars reached
+    (NaN: it overlapped no bar).
+
+    The extremes are ``max``/``min`` of the entry price, the bars' extreme and the
+    exit price, in that order: ``fmax``/``fmin`` skip a NaN as ``max``/``min`` do
+    when it comes after the (finite) entry price, so a missing exit price or bar
+    extreme is NaN here.
+    """
+    n = len(trades)
+    entry = np.fromiter((float(t.entry_price) for t in trades), dtype=np.float64, count=n)
+    exit_ = np.fromiter(
+        (np.nan if t.exit_price is None else float(t.exit_price) for t in trades),
+        dtype=np.float64,
+        count=n,
+    )
+    long = np.fromiter((t.direction == "long" for t in trades), dtype=np.bool_, count=n)
+    priced = entry > 0
+    entry = np.where(priced, entry, 1.0)
+    high = np.fmax(np.fmax(entry, bars_high), exit_) / entry
+    low = np.fmin(np.fmin(entry, bars_low), exit_) / entry
+    mae = np.where(long, low - 1.0, 1.0 - high).tolist()
+    mfe = np.where(long, high - 1.0, 1.0 - low).tolist()
+    return [
+        (mae[k], mfe[k]) if is_priced else (None, None)
+        for k, is_priced in enumerate(priced.tolist())
+    ]
 
 
 def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> list[Trade]:
@@ -106,9 +117,18 @@ def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> l
         series = bars.get(symbol)
         if series is None:
             continue
+        if len(places) == len(trades):
+            found = _Bars(series).excursions(trades)
+            break
         values = _Bars(series).excursions([trades[k] for k in places])
         for k, value in zip(places, values, strict=True):
             found[k] = value
+    # ``_replace`` made field by field: the tuple is built at once, the same values.
     return [
-        trade._replace(mae=mae, mfe=mfe) for trade, (mae, mfe) in zip(trades, found, strict=True)
+        _new_trade(Trade, (*trade[:_MAE], mae, mfe))
+        for trade, (mae, mfe) in zip(trades, found, strict=True)
     ]
+
+
+_MAE = Trade._fields.index("mae")
+_new_trade = tuple.__new__

@@ -10,8 +10,9 @@ per symbol), so trade reports and the ledger can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from paperbroker.core.clock import ns_to_text
@@ -86,10 +87,7 @@ class Trade(NamedTuple):
         backtesting.py reports it.  A float because it is an analytics ratio,
         not money; ``0.0`` when the notional is zero.
         """
-        notional = self.entry_price * self.qty
-        if not notional:
-            return 0.0
-        return float(self.pnl / notional)
+        return return_on(self.pnl, self.entry_price, self.qty)
 
     def __repr__(self) -> str:
         exit_ = (
@@ -105,42 +103,63 @@ class Trade(NamedTuple):
 typed_equality(Trade)
 
 
+def return_on(pnl: Decimal, entry_price: Decimal, qty: Decimal) -> float:
+    """:attr:`Trade.return_pct` of a trade whose net P&L is ``pnl``: ``pnl`` over the
+    notional ``entry_price * qty`` (``0.0`` when it is zero)."""
+    notional = entry_price * qty
+    if not notional:
+        return 0.0
+    return float(pnl / notional)
+
+
 @dataclass(slots=True)
 class _Open:
-    """Accumulators of the trade currently open for one symbol."""
+    """Accumulators of the trade currently open for one symbol.
+
+    Each sum starts from ``ZERO`` and adds in the fills' order, in the default
+    context: the trade's prices keep the digits and exponents that gives.
+    """
 
     direction: Direction
     entry_ts: int
     realized_at_start: Decimal
-    max_qty: Decimal = ZERO
-    entry_qty: Decimal = ZERO
-    entry_notional: Decimal = ZERO
+    max_qty: Decimal
+    entry_qty: Decimal
+    entry_notional: Decimal
+    fees: Decimal
+    fill_ids: list[FillId]
     exit_qty: Decimal = ZERO
     exit_notional: Decimal = ZERO
-    fees: Decimal = ZERO
-    fill_ids: list[FillId] = field(default_factory=list)
 
-    def add_entry(self, qty: Decimal, price: Decimal) -> None:
-        self.entry_qty += qty
-        self.entry_notional += qty * price
-
-    def add_exit(self, qty: Decimal, price: Decimal) -> None:
-        self.exit_qty += qty
-        self.exit_notional += qty * price
+    @classmethod
+    def entered(cls, fill: Fill, qty: Decimal, fee: Decimal, position: Position) -> _Open:
+        """The trade that ``qty`` units of ``fill`` opened, paying ``fee`` of its fee;
+        ``position`` is the position right after the fill."""
+        after = position.qty
+        return cls(
+            "long" if after > ZERO else "short",
+            fill.ts,
+            position.realized_pnl,
+            abs(after),
+            ZERO + qty,
+            ZERO + qty * fill.price,
+            ZERO + fee,
+            [fill.id],
+        )
 
     def to_trade(self, symbol: str, realized_now: Decimal, exit_ts: int | None) -> Trade:
-        gross = _EXACT.subtract(realized_now, self.realized_at_start)
+        exit_qty = self.exit_qty
         return Trade(
-            symbol=symbol,
-            direction=self.direction,
-            qty=self.max_qty,
-            entry_ts=self.entry_ts,
-            exit_ts=exit_ts,
-            entry_price=self.entry_notional / self.entry_qty,
-            exit_price=self.exit_notional / self.exit_qty if self.exit_qty else None,
-            gross_pnl=gross,
-            fees=self.fees,
-            fill_ids=tuple(self.fill_ids),
+            symbol,
+            self.direction,
+            self.max_qty,
+            self.entry_ts,
+            exit_ts,
+            self.entry_notional / self.entry_qty,
+            self.exit_notional / exit_qty if exit_qty else None,
+            _EXACT.subtract(realized_now, self.realized_at_start),
+            self.fees,
+            tuple(self.fill_ids),
         )
 
 
@@ -183,7 +202,8 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
     trades: list[Trade] = []
 
     for fill in fills:
-        if fill.qty <= 0:
+        qty = fill.qty
+        if qty <= ZERO:
             raise ValueError(f"fill {fill.id} has non-positive qty {fill.qty}")
         symbol = fill.symbol
         position = positions.get(symbol)
@@ -191,28 +211,27 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
             position = positions[symbol] = Position(symbol)
         before = position.qty
         position.apply(fill)
-        after = position.qty
 
         trade = current.get(symbol)
         if trade is None:
             # Flat before: this fill opens a trade.
-            trade = current[symbol] = _Open(
-                direction="long" if after > 0 else "short",
-                entry_ts=fill.ts,
-                realized_at_start=position.realized_pnl,
-            )
+            current[symbol] = _Open.entered(fill, qty, fill.fee, position)
+            continue
         trade.fill_ids.append(fill.id)
+        after = position.qty
 
-        if not before or (before > 0) == (after > before):
-            # Opening or increasing.
-            trade.add_entry(fill.qty, fill.price)
+        if (before > ZERO) == (after > before):
+            # Increasing.
+            trade.entry_qty += qty
+            trade.entry_notional += qty * fill.price
             trade.fees += fill.fee
             trade.max_qty = max(trade.max_qty, abs(after))
             continue
 
-        closing = min(abs(before), fill.qty)
-        remainder = fill.qty - closing
-        trade.add_exit(closing, fill.price)
+        closing = min(abs(before), qty)
+        remainder = qty - closing
+        trade.exit_qty += closing
+        trade.exit_notional += closing * fill.price
         if not remainder:
             trade.fees += fill.fee
             if not after:
@@ -221,20 +240,16 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
             continue
 
         # The fill flips the position: close this trade, open the opposite one.
-        closing_fee, opening_fee = split_fee(fill.fee, remainder, fill.qty)
+        closing_fee, opening_fee = split_fee(fill.fee, remainder, qty)
         trade.fees += closing_fee
         trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
-        flipped = current[symbol] = _Open(
-            direction="long" if after > 0 else "short",
-            entry_ts=fill.ts,
-            realized_at_start=position.realized_pnl,
-        )
-        flipped.fill_ids.append(fill.id)
-        flipped.add_entry(remainder, fill.price)
-        flipped.fees += opening_fee
-        flipped.max_qty = abs(after)
+        current[symbol] = _Open.entered(fill, remainder, opening_fee, position)
 
     for symbol, trade in current.items():
         trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
-    trades.sort(key=lambda t: (t.entry_ts, t.symbol))
+    trades.sort(key=_BY_ENTRY)
     return trades
+
+
+# Trades sort by (entry_ts, symbol).
+_BY_ENTRY = itemgetter(3, 0)
