@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from paperbroker.model.enums import OrderStatus
@@ -26,6 +27,9 @@ from paperbroker.model.values import ZERO
 
 _BPS = Decimal(10_000)
 _NS_PER_MS = 1_000_000
+_QTY = attrgetter("qty")
+_FILLED_QTY = attrgetter("filled_qty")
+_NEVER_COUNTED = (OrderStatus.REPLACED, OrderStatus.REJECTED)  # enum lookups are slow per order
 
 
 class ExecutionQuality(NamedTuple):
@@ -53,9 +57,15 @@ def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> Executi
         reference += fill.reference_price * fill.qty
         fees += fill.fee
         latency_ns += fill.latency_ns
-    ended = [o for o in orders if not o.is_open and _counts(o)]
-    ordered = sum((o.qty for o in ended), ZERO)
-    filled = sum((o.filled_qty for o in ended), ZERO)
+    ended = [
+        o
+        for o in orders
+        if not o.is_open
+        and o.status not in _NEVER_COUNTED
+        and (not isinstance(o.events[-1], OrderCanceled) or _counts_canceled(o))
+    ]
+    ordered = sum(map(_QTY, ended), ZERO)
+    filled = sum(map(_FILLED_QTY, ended), ZERO)
     return ExecutionQuality(
         fills=count,
         orders=len(ended),
@@ -69,10 +79,9 @@ def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> Executi
     )
 
 
-def _counts(order: Order) -> bool:
-    if order.status in (OrderStatus.REPLACED, OrderStatus.REJECTED):
-        return False
+def _counts_canceled(order: Order) -> bool:
+    """Whether an order that ended canceled counts: not when its links canceled it
+    before it traded."""
     last = order.events[-1]
-    if isinstance(last, OrderCanceled) and not order.filled_qty:
-        return not last.reason.startswith(("oco:", "entry "))
-    return True
+    assert isinstance(last, OrderCanceled)
+    return bool(order.filled_qty) or not last.reason.startswith(("oco:", "entry "))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from operator import attrgetter, sub
+from operator import attrgetter, mul, sub
 from typing import NamedTuple
 
 from paperbroker.analytics.returns import NANOS_PER_DAY
@@ -114,7 +114,7 @@ def _outcomes(pnls: Iterable[Decimal]) -> tuple[list[Decimal], list[Decimal], in
 
 def traded_notional(fills: Iterable[Fill]) -> Decimal:
     """``sum(price * qty)`` over the fills."""
-    return sum((f.price * f.qty for f in fills), ZERO)
+    return sum(map(mul, map(_PRICE, fills), map(_QTY, fills)), ZERO)
 
 
 def turnover(notional: Decimal, mean_equity: float) -> float | None:
@@ -125,4 +125,5 @@ def turnover(notional: Decimal, mean_equity: float) -> float | None:
 _EXIT_TS = attrgetter("exit_ts")
 _ENTRY_TS = attrgetter("entry_ts")
 _ENTRY_PRICE = attrgetter("entry_price")
-_QTY = attrgetter("qty")
+_QTY = attrgetter("qty")  # of a trade or a fill
+_PRICE = attrgetter("price")
