@@ -10,6 +10,9 @@
   other side of a filled OCO pair, the legs of an entry that never filled).
 - **average_latency_ms**: the mean time fills' orders took to reach the venue.
 - **fees**: the sum of every fill's fee.
+
+The fills are summed in one pass (:func:`fill_totals`), which also gives the
+traded notional the turnover divides.
 """
 
 from __future__ import annotations
@@ -46,17 +49,44 @@ class ExecutionQuality(NamedTuple):
     fees: Decimal
 
 
-def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> ExecutionQuality:
-    """Summarise fills and the ended orders they belong to (see the module notes)."""
+class FillTotals(NamedTuple):
+    """Sums over fills, in their order: the ones :class:`ExecutionQuality` reports and
+    the traded notional ``sum(price * qty)`` (the turnover's)."""
+
+    fills: int
+    slippage_cost: Decimal
+    reference_value: Decimal
+    notional: Decimal
+    fees: Decimal
+    latency_ns: int
+
+
+def fill_totals(fills: Iterable[Fill]) -> FillTotals:
+    """:class:`FillTotals` of ``fills``, in one pass."""
     count = 0
-    slippage = reference = fees = ZERO
+    slippage = reference = notional = fees = ZERO
     latency_ns = 0
     for fill in fills:
         count += 1
-        slippage += fill.slippage * fill.qty
-        reference += fill.reference_price * fill.qty
+        qty = fill.qty
+        slippage += fill.slippage * qty
+        reference += fill.reference_price * qty
+        notional += fill.price * qty
         fees += fill.fee
         latency_ns += fill.latency_ns
+    return FillTotals(count, slippage, reference, notional, fees, latency_ns)
+
+
+def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> ExecutionQuality:
+    """Summarise fills and the ended orders they belong to (see the module notes)."""
+    return quality_of(orders, fill_totals(fills))
+
+
+def quality_of(orders: Iterable[Order], totals: FillTotals) -> ExecutionQuality:
+    """:func:`execution_quality` of ``orders`` and the fills that sum to ``totals``."""
+    count = totals.fills
+    slippage = totals.slippage_cost
+    reference = totals.reference_value
     ended = [
         o
         for o in orders
@@ -74,8 +104,8 @@ def execution_quality(orders: Iterable[Order], fills: Iterable[Fill]) -> Executi
         fill_ratio=(filled / ordered).quantize(Decimal("0.0001")) if ordered else None,
         slippage_cost=slippage,
         slippage_bps=(_BPS * slippage / reference).quantize(Decimal("0.01")) if reference else None,
-        average_latency_ms=latency_ns / count / _NS_PER_MS if count else None,
-        fees=fees,
+        average_latency_ms=totals.latency_ns / count / _NS_PER_MS if count else None,
+        fees=totals.fees,
     )
 
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from operator import attrgetter, mul, sub
+from operator import attrgetter, sub
 from typing import NamedTuple
 
 from paperbroker.analytics.returns import NANOS_PER_DAY
 from paperbroker.analytics.trades import Trade, return_on
-from paperbroker.model.fill import Fill
 from paperbroker.model.values import ZERO
 
 
@@ -112,11 +111,6 @@ def _outcomes(pnls: Iterable[Decimal]) -> tuple[list[Decimal], list[Decimal], in
     return wins, losses, longest_win, longest_loss
 
 
-def traded_notional(fills: Iterable[Fill]) -> Decimal:
-    """``sum(price * qty)`` over the fills."""
-    return sum(map(mul, map(_PRICE, fills), map(_QTY, fills)), ZERO)
-
-
 def turnover(notional: Decimal, mean_equity: float) -> float | None:
     """Traded notional over mean equity; ``None`` when the mean equity is not positive."""
     return float(notional) / mean_equity if mean_equity > 0 else None
@@ -125,5 +119,4 @@ def turnover(notional: Decimal, mean_equity: float) -> float | None:
 _EXIT_TS = attrgetter("exit_ts")
 _ENTRY_TS = attrgetter("entry_ts")
 _ENTRY_PRICE = attrgetter("entry_price")
-_QTY = attrgetter("qty")  # of a trade or a fill
-_PRICE = attrgetter("price")
+_QTY = attrgetter("qty")

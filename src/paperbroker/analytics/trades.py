@@ -112,6 +112,51 @@ def return_on(pnl: Decimal, entry_price: Decimal, qty: Decimal) -> float:
     return float(pnl / notional)
 
 
+class _Opening(NamedTuple):
+    """A trade of one fill so far: ``qty`` units of ``fill`` (all of it, or what is left
+    of a flipping fill) opened it, paying ``fee``; ``after`` and ``realized`` are the
+    position's quantity and realized P&L right after the fill."""
+
+    fill: Fill
+    qty: Decimal
+    fee: Decimal
+    after: Decimal
+    realized: Decimal
+
+    def accumulators(self) -> _Open:
+        """The trade's :class:`_Open`, to take more fills."""
+        fill, qty, after = self.fill, self.qty, self.after
+        return _Open(
+            "long" if after > ZERO else "short",
+            fill.ts,
+            self.realized,
+            abs(after),
+            ZERO + qty,
+            ZERO + qty * fill.price,
+            ZERO + self.fee,
+            [fill.id],
+        )
+
+    def closed_by(self, fill: Fill, closing: Decimal, realized_now: Decimal) -> Trade:
+        """The round trip of two fills: ``fill`` closed all ``closing`` units and left
+        the position flat with ``realized_now``.  The very sums and quotients
+        :meth:`accumulators` and :meth:`_Open.to_trade` make of the two fills."""
+        first, qty, after = self.fill, self.qty, self.after
+        exit_qty = ZERO + closing
+        return Trade(
+            fill.symbol,
+            "long" if after > ZERO else "short",
+            abs(after),
+            first.ts,
+            fill.ts,
+            (ZERO + qty * first.price) / (ZERO + qty),
+            (ZERO + closing * fill.price) / exit_qty,
+            _EXACT.subtract(realized_now, self.realized),
+            ZERO + self.fee + fill.fee,
+            (first.id, fill.id),
+        )
+
+
 @dataclass(slots=True)
 class _Open:
     """Accumulators of the trade currently open for one symbol.
@@ -130,22 +175,6 @@ class _Open:
     fill_ids: list[FillId]
     exit_qty: Decimal = ZERO
     exit_notional: Decimal = ZERO
-
-    @classmethod
-    def entered(cls, fill: Fill, qty: Decimal, fee: Decimal, position: Position) -> _Open:
-        """The trade that ``qty`` units of ``fill`` opened, paying ``fee`` of its fee;
-        ``position`` is the position right after the fill."""
-        after = position.qty
-        return cls(
-            "long" if after > ZERO else "short",
-            fill.ts,
-            position.realized_pnl,
-            abs(after),
-            ZERO + qty,
-            ZERO + qty * fill.price,
-            ZERO + fee,
-            [fill.id],
-        )
 
     def to_trade(self, symbol: str, realized_now: Decimal, exit_ts: int | None) -> Trade:
         exit_qty = self.exit_qty
@@ -197,7 +226,16 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
     Raises:
         ValueError: for a fill with a non-positive quantity.
     """
+    return _build(fills, pairs=True)
+
+
+def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
+    """:func:`build_trades`.  With ``pairs``, a round trip of two fills (one opens the
+    position, the next closes it: the usual trade) is made from the two at once
+    (:meth:`_Opening.closed_by`); without, every trade goes through :class:`_Open`.
+    Both give the same trades to the last digit."""
     positions: dict[str, Position] = {}
+    opening: dict[str, _Opening] = {}
     current: dict[str, _Open] = {}
     trades: list[Trade] = []
 
@@ -211,14 +249,22 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
             position = positions[symbol] = Position(symbol)
         before = position.qty
         position.apply(fill)
-
-        trade = current.get(symbol)
-        if trade is None:
-            # Flat before: this fill opens a trade.
-            current[symbol] = _Open.entered(fill, qty, fill.fee, position)
-            continue
-        trade.fill_ids.append(fill.id)
         after = position.qty
+
+        if not before:
+            # Flat before: this fill opens a trade.
+            opening[symbol] = _Opening(fill, qty, fill.fee, after, position.realized_pnl)
+            continue
+        first = opening.pop(symbol, None)
+        if first is not None:
+            if pairs and not after:
+                # The second fill closes the trade (an opposite fill of the same
+                # quantity: it neither increases nor flips the position).
+                trades.append(first.closed_by(fill, min(abs(before), qty), position.realized_pnl))
+                continue
+            current[symbol] = first.accumulators()
+        trade = current[symbol]
+        trade.fill_ids.append(fill.id)
 
         if (before > ZERO) == (after > before):
             # Increasing.
@@ -243,8 +289,11 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
         closing_fee, opening_fee = split_fee(fill.fee, remainder, qty)
         trade.fees += closing_fee
         trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
-        current[symbol] = _Open.entered(fill, remainder, opening_fee, position)
+        del current[symbol]
+        opening[symbol] = _Opening(fill, remainder, opening_fee, after, position.realized_pnl)
 
+    for symbol, first in opening.items():
+        current[symbol] = first.accumulators()
     for symbol, trade in current.items():
         trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
     trades.sort(key=_BY_ENTRY)
