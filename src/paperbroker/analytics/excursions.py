@@ -17,6 +17,7 @@ A symbol without bars (or a zero entry price) leaves both ``None``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ from paperbroker.analytics.trades import Trade
 from paperbroker.data.series import BarSeries
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def excursion(trade: Trade, bars: BarSeries | None) -> tuple[float | None, float | None]:
@@ -55,11 +57,15 @@ class _Bars:
         n = len(trades)
         if not n:
             return []
-        entries = np.fromiter((t.entry_ts for t in trades), dtype=np.int64, count=n)
-        exits = np.fromiter((t.exit_ts or 0 for t in trades), dtype=np.int64, count=n)
+        # The trades' fields as columns (one tuple per field), all at once.
+        _, directions, _, entry_ts, exit_ts, entry_prices, exit_prices, *_ = zip(
+            *trades, strict=True
+        )
+        entries = np.array(entry_ts, dtype=np.int64)
+        still_open = np.array([ts is None for ts in exit_ts], dtype=np.bool_)
+        exits = np.array([ts or 0 for ts in exit_ts], dtype=np.int64)
         first = np.searchsorted(self.ts, entries, side="right")
         last = np.searchsorted(self.opens, exits, side="left")
-        still_open = np.fromiter((t.exit_ts is None for t in trades), dtype=np.bool_, count=n)
         last[still_open] = len(self.ts)
         # Each trade's bars are high[first:last]: a reduceat over the (first, last)
         # pairs gives every range's extreme in one pass (the odd results, from one
@@ -73,28 +79,27 @@ class _Bars:
         lows = np.minimum.reduceat(np.append(self.low, np.inf), bounds)[0::2]
         highs[no_bars] = np.nan
         lows[no_bars] = np.nan
-        return _excursions(trades, highs, lows)
+        long = np.fromiter(map("long".__eq__, directions), dtype=np.bool_, count=n)
+        entry = np.fromiter(map(float, entry_prices), dtype=np.float64, count=n)
+        exit_ = np.array([math.nan if p is None else float(p) for p in exit_prices])
+        return _excursions(long, entry, exit_, highs, lows)
 
 
 def _excursions(
-    trades: Sequence[Trade], bars_high: FloatArray, bars_low: FloatArray
+    long: BoolArray,
+    entry: FloatArray,
+    exit_: FloatArray,
+    bars_high: FloatArray,
+    bars_low: FloatArray,
 ) -> list[tuple[float | None, float | None]]:
-    """Each trade's ``(mae, mfe)`` given the highest and lowest price its bars reached
-    (NaN: it overlapped no bar).
+    """Each trade's ``(mae, mfe)`` given its direction (``long``), entry and exit price
+    and the highest and lowest price its bars reached (NaN: no exit price yet, or it
+    overlapped no bar).
 
     The extremes are ``max``/``min`` of the entry price, the bars' extreme and the
     exit price, in that order: ``fmax``/``fmin`` skip a NaN as ``max``/``min`` do
-    when it comes after the (finite) entry price, so a missing exit price or bar
-    extreme is NaN here.
+    when it comes after the (finite) entry price.
     """
-    n = len(trades)
-    entry = np.fromiter((float(t.entry_price) for t in trades), dtype=np.float64, count=n)
-    exit_ = np.fromiter(
-        (np.nan if t.exit_price is None else float(t.exit_price) for t in trades),
-        dtype=np.float64,
-        count=n,
-    )
-    long = np.fromiter((t.direction == "long" for t in trades), dtype=np.bool_, count=n)
     priced = entry > 0
     entry = np.where(priced, entry, 1.0)
     high = np.fmax(np.fmax(entry, bars_high), exit_) / entry
