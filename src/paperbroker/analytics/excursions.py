@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -114,20 +115,7 @@ def _excursions(
 
 def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> list[Trade]:
     """``trades`` with ``mae``/``mfe`` computed from ``bars`` (by symbol)."""
-    by_symbol: dict[str, list[int]] = {}
-    for k, trade in enumerate(trades):
-        by_symbol.setdefault(trade.symbol, []).append(k)
-    found: list[tuple[float | None, float | None]] = [(None, None)] * len(trades)
-    for symbol, places in by_symbol.items():
-        series = bars.get(symbol)
-        if series is None:
-            continue
-        if len(places) == len(trades):
-            found = _Bars(series).excursions(trades)
-            break
-        values = _Bars(series).excursions([trades[k] for k in places])
-        for k, value in zip(places, values, strict=True):
-            found[k] = value
+    found = _found(trades, bars)
     # ``_replace`` made field by field: the tuple is built at once, the same values.
     return [
         _new_trade(Trade, (*trade[:_MAE], mae, mfe))
@@ -135,5 +123,29 @@ def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> l
     ]
 
 
+def _found(
+    trades: Sequence[Trade], bars: Mapping[str, BarSeries]
+) -> list[tuple[float | None, float | None]]:
+    """Each trade's ``(mae, mfe)``, a symbol's trades at once."""
+    symbols = set(map(_SYMBOL, trades))
+    if len(symbols) == 1:
+        series = bars.get(symbols.pop())
+        if series is not None:
+            return _Bars(series).excursions(trades)
+    found: list[tuple[float | None, float | None]] = [(None, None)] * len(trades)
+    by_symbol: dict[str, list[int]] = {}
+    for k, trade in enumerate(trades):
+        by_symbol.setdefault(trade.symbol, []).append(k)
+    for symbol, places in by_symbol.items():
+        series = bars.get(symbol)
+        if series is None:
+            continue
+        values = _Bars(series).excursions([trades[k] for k in places])
+        for k, value in zip(places, values, strict=True):
+            found[k] = value
+    return found
+
+
 _MAE = Trade._fields.index("mae")
+_SYMBOL = attrgetter("symbol")
 _new_trade = tuple.__new__

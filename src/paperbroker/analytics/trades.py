@@ -296,9 +296,11 @@ def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
         current[symbol] = first.accumulators()
     for symbol, trade in current.items():
         trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
-    trades.sort(key=_BY_ENTRY)
+    # One symbol: its trades sort by entry_ts alone, a cheaper key.
+    trades.sort(key=_BY_ENTRY if len(positions) > 1 else _ENTRY_TS)
     return trades
 
 
 # Trades sort by (entry_ts, symbol).
 _BY_ENTRY = itemgetter(3, 0)
+_ENTRY_TS = itemgetter(3)

@@ -97,14 +97,20 @@ class FillLedger:
         count = len(self._cash)
         cash = np.fromiter(map(float, self._cash), dtype=np.float64, count=count)
         cash_steps = np.concatenate(([self.initial_cash], cash))
-        equity = cash_steps[_fills_by(fill_ts, sample_ts)]
+        after = _fills_by(fill_ts, sample_ts)
+        equity = cash_steps[after]
         exposed = np.zeros(sample_ts.shape[0], dtype=np.bool_)
         instruments = np.asarray(self._instrument, dtype=np.int64)
         deltas = np.fromiter(map(float, self._deltas), dtype=np.float64, count=count)
-        for index in sorted(set(self._instrument)):
-            mine = instruments == index
-            held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
-            qty = held[_fills_by(fill_ts[mine], sample_ts)]
+        traded = sorted(set(self._instrument))
+        for index in traded:
+            if len(traded) == 1:  # every fill is this instrument's
+                held = np.concatenate(([0.0], np.cumsum(deltas)))
+                qty = held[after]
+            else:
+                mine = instruments == index
+                held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
+                qty = held[_fills_by(fill_ts[mine], sample_ts)]
             equity = equity + qty * _marks_at(sample_ts, tracks[index])
             exposed |= qty != 0
         return EquityCurve(sample_ts, equity, exposed)
