@@ -29,6 +29,8 @@ from paperbroker.data.series import BarSeries
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: The MAE and the MFE of each of some trades (``None``: not computed).
+Excursions = tuple[list[float | None], list[float | None]]
 
 
 def excursion(trade: Trade, bars: BarSeries | None) -> tuple[float | None, float | None]:
@@ -50,14 +52,15 @@ class _Bars:
         self.low = np.asarray(bars.low)
 
     def excursion(self, trade: Trade) -> tuple[float | None, float | None]:
-        return self.excursions([trade])[0]
+        maes, mfes = self.excursions([trade])
+        return maes[0], mfes[0]
 
-    def excursions(self, trades: Sequence[Trade]) -> list[tuple[float | None, float | None]]:
-        """Each trade's ``(mae, mfe)``: the bars each one overlaps found and reduced at
+    def excursions(self, trades: Sequence[Trade]) -> Excursions:
+        """Each trade's MAE and MFE: the bars each one overlaps found and reduced at
         once, for all of them."""
         n = len(trades)
         if not n:
-            return []
+            return [], []
         # The trades' fields as columns (one tuple per field), all at once.
         _, directions, _, entry_ts, exit_ts, entry_prices, exit_prices, *_ = zip(
             *trades, strict=True
@@ -92,8 +95,8 @@ def _excursions(
     exit_: FloatArray,
     bars_high: FloatArray,
     bars_low: FloatArray,
-) -> list[tuple[float | None, float | None]]:
-    """Each trade's ``(mae, mfe)`` given its direction (``long``), entry and exit price
+) -> Excursions:
+    """Each trade's MAE and MFE given its direction (``long``), entry and exit price
     and the highest and lowest price its bars reached (NaN: no exit price yet, or it
     overlapped no bar).
 
@@ -105,34 +108,33 @@ def _excursions(
     entry = np.where(priced, entry, 1.0)
     high = np.fmax(np.fmax(entry, bars_high), exit_) / entry
     low = np.fmin(np.fmin(entry, bars_low), exit_) / entry
-    mae = np.where(long, low - 1.0, 1.0 - high).tolist()
-    mfe = np.where(long, high - 1.0, 1.0 - low).tolist()
-    return [
-        (mae[k], mfe[k]) if is_priced else (None, None)
-        for k, is_priced in enumerate(priced.tolist())
-    ]
+    mae: list[float | None] = np.where(long, low - 1.0, 1.0 - high).tolist()
+    mfe: list[float | None] = np.where(long, high - 1.0, 1.0 - low).tolist()
+    if not priced.all():
+        for k in np.flatnonzero(~priced).tolist():
+            mae[k] = mfe[k] = None
+    return mae, mfe
 
 
 def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> list[Trade]:
     """``trades`` with ``mae``/``mfe`` computed from ``bars`` (by symbol)."""
-    found = _found(trades, bars)
+    maes, mfes = _found(trades, bars)
     # ``_replace`` made field by field: the tuple is built at once, the same values.
     return [
         _new_trade(Trade, (*trade[:_MAE], mae, mfe))
-        for trade, (mae, mfe) in zip(trades, found, strict=True)
+        for trade, mae, mfe in zip(trades, maes, mfes, strict=True)
     ]
 
 
-def _found(
-    trades: Sequence[Trade], bars: Mapping[str, BarSeries]
-) -> list[tuple[float | None, float | None]]:
-    """Each trade's ``(mae, mfe)``, a symbol's trades at once."""
+def _found(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> Excursions:
+    """Each trade's MAE and MFE, a symbol's trades at once."""
     symbols = set(map(_SYMBOL, trades))
     if len(symbols) == 1:
         series = bars.get(symbols.pop())
         if series is not None:
             return _Bars(series).excursions(trades)
-    found: list[tuple[float | None, float | None]] = [(None, None)] * len(trades)
+    maes: list[float | None] = [None] * len(trades)
+    mfes: list[float | None] = [None] * len(trades)
     by_symbol: dict[str, list[int]] = {}
     for k, trade in enumerate(trades):
         by_symbol.setdefault(trade.symbol, []).append(k)
@@ -140,10 +142,11 @@ def _found(
         series = bars.get(symbol)
         if series is None:
             continue
-        values = _Bars(series).excursions([trades[k] for k in places])
-        for k, value in zip(places, values, strict=True):
-            found[k] = value
-    return found
+        found = _Bars(series).excursions([trades[k] for k in places])
+        for k, mae, mfe in zip(places, *found, strict=True):
+            maes[k] = mae
+            mfes[k] = mfe
+    return maes, mfes
 
 
 _MAE = Trade._fields.index("mae")

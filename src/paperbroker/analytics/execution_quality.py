@@ -25,14 +25,15 @@ from typing import NamedTuple
 from paperbroker.model.enums import OrderStatus
 from paperbroker.model.events import OrderCanceled
 from paperbroker.model.fill import Fill
-from paperbroker.model.order import Order
+from paperbroker.model.order import OPEN_STATUSES, Order
 from paperbroker.model.values import ZERO
 
 _BPS = Decimal(10_000)
 _NS_PER_MS = 1_000_000
 _QTY = attrgetter("qty")
 _FILLED_QTY = attrgetter("filled_qty")
-_NEVER_COUNTED = (OrderStatus.REPLACED, OrderStatus.REJECTED)  # enum lookups are slow per order
+# Still open (Order.is_open), replaced or rejected: none of these counts.
+_NOT_COUNTED = OPEN_STATUSES | {OrderStatus.REPLACED, OrderStatus.REJECTED}
 
 
 class ExecutionQuality(NamedTuple):
@@ -90,8 +91,7 @@ def quality_of(orders: Iterable[Order], totals: FillTotals) -> ExecutionQuality:
     ended = [
         o
         for o in orders
-        if not o.is_open
-        and o.status not in _NEVER_COUNTED
+        if o.status not in _NOT_COUNTED
         and (not isinstance(o.events[-1], OrderCanceled) or _counts_canceled(o))
     ]
     ordered = sum(map(_QTY, ended), ZERO)
