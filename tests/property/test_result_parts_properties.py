@@ -60,12 +60,13 @@ equities = st.lists(
 @given(equities)
 def test_drawdowns_equal_their_definition(values: list[float]) -> None:
     equity = np.array(values, dtype=np.float64)
-    expected = defined_drawdown(equity)
-    assert drawdown(equity).tobytes() == expected.tobytes()
-    if equity.size and not np.isnan(equity).any():
-        ts = np.arange(equity.size, dtype=np.int64) * 60
-        stats = drawdown_stats(ts, equity)
-        assert repr(stats.max_drawdown) == repr(float(np.min(expected)))
+    with np.errstate(over="ignore"):  # a loss over a tiny peak is -inf, both ways
+        expected = defined_drawdown(equity)
+        assert drawdown(equity).tobytes() == expected.tobytes()
+        if equity.size and not np.isnan(equity).any():
+            ts = np.arange(equity.size, dtype=np.int64) * 60
+            stats = drawdown_stats(ts, equity)
+            assert repr(stats.max_drawdown) == repr(float(np.min(expected)))
 
 
 def fill(n: int, qty: str, price: str, fee: str, slippage: str, latency: int) -> Fill:

@@ -143,17 +143,22 @@ class _Opening(NamedTuple):
         :meth:`accumulators` and :meth:`_Open.to_trade` make of the two fills."""
         first, qty, after = self.fill, self.qty, self.after
         exit_qty = ZERO + closing
-        return Trade(
-            fill.symbol,
-            "long" if after > ZERO else "short",
-            abs(after),
-            first.ts,
-            fill.ts,
-            (ZERO + qty * first.price) / (ZERO + qty),
-            (ZERO + closing * fill.price) / exit_qty,
-            _EXACT.subtract(realized_now, self.realized),
-            ZERO + self.fee + fill.fee,
-            (first.id, fill.id),
+        return _new_trade(
+            Trade,
+            (
+                fill.symbol,
+                "long" if after > ZERO else "short",
+                abs(after),
+                first.ts,
+                fill.ts,
+                (ZERO + qty * first.price) / (ZERO + qty),
+                (ZERO + closing * fill.price) / exit_qty,
+                _EXACT.subtract(realized_now, self.realized),
+                ZERO + self.fee + fill.fee,
+                (first.id, fill.id),
+                None,
+                None,
+            ),
         )
 
 
@@ -178,17 +183,22 @@ class _Open:
 
     def to_trade(self, symbol: str, realized_now: Decimal, exit_ts: int | None) -> Trade:
         exit_qty = self.exit_qty
-        return Trade(
-            symbol,
-            self.direction,
-            self.max_qty,
-            self.entry_ts,
-            exit_ts,
-            self.entry_notional / self.entry_qty,
-            self.exit_notional / exit_qty if exit_qty else None,
-            _EXACT.subtract(realized_now, self.realized_at_start),
-            self.fees,
-            tuple(self.fill_ids),
+        return _new_trade(
+            Trade,
+            (
+                symbol,
+                self.direction,
+                self.max_qty,
+                self.entry_ts,
+                exit_ts,
+                self.entry_notional / self.entry_qty,
+                self.exit_notional / exit_qty if exit_qty else None,
+                _EXACT.subtract(realized_now, self.realized_at_start),
+                self.fees,
+                tuple(self.fill_ids),
+                None,
+                None,
+            ),
         )
 
 
@@ -301,6 +311,8 @@ def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
     return trades
 
 
+# A Trade made from its fields' tuple at once (what its constructor does, without a call).
+_new_trade = tuple.__new__
 # Trades sort by (entry_ts, symbol).
 _BY_ENTRY = itemgetter(3, 0)
 _ENTRY_TS = itemgetter(3)
