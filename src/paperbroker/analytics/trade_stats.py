@@ -15,8 +15,10 @@ backtesting.py reports it):
 - ``trades_per_day``: closed trades per calendar day of the run;
 - ``avg_holding_ns``: the mean time from entry to exit.
 
-And over fills: ``turnover`` is the traded notional, ``sum(price * qty)``,
-over the mean equity: how many times the capital changed hands.
+And over fills: ``turnover`` is the traded notional, ``sum(price * qty)``
+(summed with the other fill totals by
+:func:`~paperbroker.analytics.execution_quality.fill_totals`), over the mean
+equity: how many times the capital changed hands.
 """
 
 from __future__ import annotations
