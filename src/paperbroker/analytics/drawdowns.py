@@ -33,7 +33,16 @@ def drawdown(equity: NDArray[np.float64]) -> NDArray[np.float64]:
     Samples whose running peak is not positive have no meaningful drawdown and
     get 0.
     """
-    peak = np.maximum.accumulate(equity)
+    return _drawdown(equity, np.maximum.accumulate(equity))
+
+
+def _drawdown(equity: NDArray[np.float64], peak: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`drawdown` of ``equity`` whose running peak is ``peak``."""
+    if peak.size and peak[0] > 0 and not np.isnan(peak[-1]):
+        # Every running peak is positive (the peak never falls): divide everywhere.
+        out: NDArray[np.float64] = np.divide(equity, peak)
+        out -= 1.0
+        return out
     out = np.zeros_like(equity)
     np.divide(equity, peak, out=out, where=peak > 0)
     out -= 1.0
@@ -49,9 +58,15 @@ def max_drawdown_duration(ts: NDArray[np.int64], equity: NDArray[np.float64]) ->
     the same peak-to-recovery convention as backtesting.py's "Max. Drawdown
     Duration".  0 when the curve never falls below a peak.
     """
+    return _max_duration(ts, equity, np.maximum.accumulate(equity))
+
+
+def _max_duration(
+    ts: NDArray[np.int64], equity: NDArray[np.float64], peak: NDArray[np.float64]
+) -> int:
     if equity.size < 2:
         return 0
-    peaks = np.flatnonzero(equity >= np.maximum.accumulate(equity))
+    peaks = np.flatnonzero(equity >= peak)
     longest = 0
     gaps = np.flatnonzero(np.diff(peaks) > 1)
     if gaps.size:
@@ -63,14 +78,22 @@ def max_drawdown_duration(ts: NDArray[np.int64], equity: NDArray[np.float64]) ->
 
 def recovery_time(ts: NDArray[np.int64], equity: NDArray[np.float64]) -> int | None:
     """Time from the deepest drawdown's trough back to its peak (see :class:`DrawdownStats`)."""
+    peak = np.maximum.accumulate(equity)
+    return _recovery(ts, equity, peak, _drawdown(equity, peak))
+
+
+def _recovery(
+    ts: NDArray[np.int64],
+    equity: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    dd: NDArray[np.float64],
+) -> int | None:
     if equity.size == 0:
         return 0
-    dd = drawdown(equity)
     trough = int(np.argmin(dd))
     if dd[trough] >= 0.0:
         return 0
-    peak_value = float(np.maximum.accumulate(equity)[trough])
-    back = np.flatnonzero(equity[trough:] >= peak_value)
+    back = np.flatnonzero(equity[trough:] >= float(peak[trough]))
     if not back.size:
         return None
     return int(ts[trough + int(back[0])] - ts[trough])
@@ -78,9 +101,10 @@ def recovery_time(ts: NDArray[np.int64], equity: NDArray[np.float64]) -> int | N
 
 def drawdown_stats(ts: NDArray[np.int64], equity: NDArray[np.float64]) -> DrawdownStats:
     """:class:`DrawdownStats` of a curve sampled at ``ts`` (sorted epoch ns)."""
-    dd = drawdown(equity)
+    peak = np.maximum.accumulate(equity)
+    dd = _drawdown(equity, peak)
     return DrawdownStats(
         max_drawdown=float(np.min(dd)) if dd.size else 0.0,
-        max_duration_ns=max_drawdown_duration(ts, equity),
-        recovery_ns=recovery_time(ts, equity),
+        max_duration_ns=_max_duration(ts, equity, peak),
+        recovery_ns=_recovery(ts, equity, peak, dd),
     )

@@ -17,12 +17,20 @@ A symbol without bars (or a zero entry price) leaves both ``None``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 import numpy as np
+import numpy.typing as npt
 
 from paperbroker.analytics.trades import Trade
 from paperbroker.data.series import BarSeries
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+#: The MAE and the MFE of each of some trades (``None``: not computed).
+Excursions = tuple[list[float | None], list[float | None]]
 
 
 def excursion(trade: Trade, bars: BarSeries | None) -> tuple[float | None, float | None]:
@@ -44,19 +52,24 @@ class _Bars:
         self.low = np.asarray(bars.low)
 
     def excursion(self, trade: Trade) -> tuple[float | None, float | None]:
-        return self.excursions([trade])[0]
+        maes, mfes = self.excursions([trade])
+        return maes[0], mfes[0]
 
-    def excursions(self, trades: Sequence[Trade]) -> list[tuple[float | None, float | None]]:
-        """Each trade's ``(mae, mfe)``: the bars each one overlaps found and reduced at
+    def excursions(self, trades: Sequence[Trade]) -> Excursions:
+        """Each trade's MAE and MFE: the bars each one overlaps found and reduced at
         once, for all of them."""
         n = len(trades)
         if not n:
-            return []
-        entries = np.fromiter((t.entry_ts for t in trades), dtype=np.int64, count=n)
-        exits = np.fromiter((t.exit_ts or 0 for t in trades), dtype=np.int64, count=n)
+            return [], []
+        # The trades' fields as columns (one tuple per field), all at once.
+        _, directions, _, entry_ts, exit_ts, entry_prices, exit_prices, *_ = zip(
+            *trades, strict=True
+        )
+        entries = np.array(entry_ts, dtype=np.int64)
+        still_open = np.array([ts is None for ts in exit_ts], dtype=np.bool_)
+        exits = np.array([ts or 0 for ts in exit_ts], dtype=np.int64)
         first = np.searchsorted(self.ts, entries, side="right")
         last = np.searchsorted(self.opens, exits, side="left")
-        still_open = np.fromiter((t.exit_ts is None for t in trades), dtype=np.bool_, count=n)
         last[still_open] = len(self.ts)
         # Each trade's bars are high[first:last]: a reduceat over the (first, last)
         # pairs gives every range's extreme in one pass (the odd results, from one
@@ -65,50 +78,77 @@ class _Bars:
         bounds = np.empty(2 * n, dtype=np.intp)
         bounds[0::2] = first
         bounds[1::2] = last
-        highs = np.maximum.reduceat(np.append(self.high, -np.inf), bounds)[0::2].tolist()
-        lows = np.minimum.reduceat(np.append(self.low, np.inf), bounds)[0::2].tolist()
-        spans = (last > first).tolist()
-        return [
-            _excursion(t, highs[k] if spans[k] else None, lows[k] if spans[k] else None)
-            for k, t in enumerate(trades)
-        ]
+        no_bars = last <= first
+        highs = np.maximum.reduceat(np.append(self.high, -np.inf), bounds)[0::2]
+        lows = np.minimum.reduceat(np.append(self.low, np.inf), bounds)[0::2]
+        highs[no_bars] = np.nan
+        lows[no_bars] = np.nan
+        long = np.fromiter(map("long".__eq__, directions), dtype=np.bool_, count=n)
+        entry = np.fromiter(map(float, entry_prices), dtype=np.float64, count=n)
+        exit_ = np.array([math.nan if p is None else float(p) for p in exit_prices])
+        return _excursions(long, entry, exit_, highs, lows)
 
 
-def _excursion(
-    trade: Trade, bars_high: float | None, bars_low: float | None
-) -> tuple[float | None, float | None]:
-    """``(mae, mfe)`` of a trade whose bars reached ``bars_high`` and ``bars_low``
-    (``None``: it overlapped no bar)."""
-    entry = float(trade.entry_price)
-    if entry <= 0:
-        return None, None
-    highs = [entry]
-    lows = [entry]
-    if bars_high is not None and bars_low is not None:
-        highs.append(bars_high)
-        lows.append(bars_low)
-    if trade.exit_price is not None:
-        highs.append(float(trade.exit_price))
-        lows.append(float(trade.exit_price))
-    high, low = max(highs), min(lows)
-    if trade.direction == "long":
-        return low / entry - 1.0, high / entry - 1.0
-    return 1.0 - high / entry, 1.0 - low / entry
+def _excursions(
+    long: BoolArray,
+    entry: FloatArray,
+    exit_: FloatArray,
+    bars_high: FloatArray,
+    bars_low: FloatArray,
+) -> Excursions:
+    """Each trade's MAE and MFE given its direction (``long``), entry and exit price
+    and the highest and lowest price its bars reached (NaN: no exit price yet, or it
+    overlapped no bar).
+
+    The extremes are ``max``/``min`` of the entry price, the bars' extreme and the
+    exit price, in that order: ``fmax``/``fmin`` skip a NaN as ``max``/``min`` do
+    when it comes after the (finite) entry price.
+    """
+    priced = entry > 0
+    entry = np.where(priced, entry, 1.0)
+    high = np.fmax(np.fmax(entry, bars_high), exit_) / entry
+    low = np.fmin(np.fmin(entry, bars_low), exit_) / entry
+    mae: list[float | None] = np.where(long, low - 1.0, 1.0 - high).tolist()
+    mfe: list[float | None] = np.where(long, high - 1.0, 1.0 - low).tolist()
+    if not priced.all():
+        for k in np.flatnonzero(~priced).tolist():
+            mae[k] = mfe[k] = None
+    return mae, mfe
 
 
 def with_excursions(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> list[Trade]:
     """``trades`` with ``mae``/``mfe`` computed from ``bars`` (by symbol)."""
+    maes, mfes = _found(trades, bars)
+    # ``_replace`` made field by field: the tuple is built at once, the same values.
+    return [
+        _new_trade(Trade, (*trade[:_MAE], mae, mfe))
+        for trade, mae, mfe in zip(trades, maes, mfes, strict=True)
+    ]
+
+
+def _found(trades: Sequence[Trade], bars: Mapping[str, BarSeries]) -> Excursions:
+    """Each trade's MAE and MFE, a symbol's trades at once."""
+    symbols = set(map(_SYMBOL, trades))
+    if len(symbols) == 1:
+        series = bars.get(symbols.pop())
+        if series is not None:
+            return _Bars(series).excursions(trades)
+    maes: list[float | None] = [None] * len(trades)
+    mfes: list[float | None] = [None] * len(trades)
     by_symbol: dict[str, list[int]] = {}
     for k, trade in enumerate(trades):
         by_symbol.setdefault(trade.symbol, []).append(k)
-    found: list[tuple[float | None, float | None]] = [(None, None)] * len(trades)
     for symbol, places in by_symbol.items():
         series = bars.get(symbol)
         if series is None:
             continue
-        values = _Bars(series).excursions([trades[k] for k in places])
-        for k, value in zip(places, values, strict=True):
-            found[k] = value
-    return [
-        trade._replace(mae=mae, mfe=mfe) for trade, (mae, mfe) in zip(trades, found, strict=True)
-    ]
+        found = _Bars(series).excursions([trades[k] for k in places])
+        for k, mae, mfe in zip(places, *found, strict=True):
+            maes[k] = mae
+            mfes[k] = mfe
+    return maes, mfes
+
+
+_MAE = Trade._fields.index("mae")
+_SYMBOL = attrgetter("symbol")
+_new_trade = tuple.__new__

@@ -33,7 +33,7 @@ from paperbroker.analytics.drawdowns import (
     drawdown_stats,
     max_drawdown_duration,
 )
-from paperbroker.analytics.execution_quality import execution_quality
+from paperbroker.analytics.execution_quality import fill_totals, quality_of
 from paperbroker.analytics.returns import (
     NANOS_PER_DAY,
     NANOS_PER_YEAR,
@@ -44,7 +44,7 @@ from paperbroker.analytics.returns import (
     sortino_ratio,
 )
 from paperbroker.analytics.tail import tail_risk
-from paperbroker.analytics.trade_stats import TradeStats, trade_stats, traded_notional, turnover
+from paperbroker.analytics.trade_stats import TradeStats, trade_stats, turnover
 from paperbroker.analytics.trades import Trade
 from paperbroker.core.clock import datetime_to_ns, ns_to_datetime, ns_to_text
 from paperbroker.model.fill import Fill
@@ -343,7 +343,8 @@ def compute_metrics(
     if exposed.shape != ts.shape:
         raise ValueError(f"exposed {exposed.shape} must match ts {ts.shape}")
 
-    quality = None if fills is None else execution_quality(orders or (), fills)
+    totals = None if fills is None else fill_totals(fills)
+    quality = None if totals is None else quality_of(orders or (), totals)
     return Metrics(
         start_ts=start_ts,
         end_ts=end_ts,
@@ -356,9 +357,7 @@ def compute_metrics(
         risk_free_rate=risk_free_rate,
         **curve_fields(daily, periods, rf, dd),
         **trade_fields(stats),
-        turnover=None
-        if fills is None
-        else turnover(traded_notional(fills), float(np.mean(equity))),
+        turnover=None if totals is None else turnover(totals.notional, float(np.mean(equity))),
         slippage_cost=None if quality is None else quality.slippage_cost,
         alpha=bench.alpha,
         beta=bench.beta,

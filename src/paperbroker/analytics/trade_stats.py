@@ -15,19 +15,21 @@ backtesting.py reports it):
 - ``trades_per_day``: closed trades per calendar day of the run;
 - ``avg_holding_ns``: the mean time from entry to exit.
 
-And over fills: ``turnover`` is the traded notional, ``sum(price * qty)``,
-over the mean equity: how many times the capital changed hands.
+And over fills: ``turnover`` is the traded notional, ``sum(price * qty)``
+(summed with the other fill totals by
+:func:`~paperbroker.analytics.execution_quality.fill_totals`), over the mean
+equity: how many times the capital changed hands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from operator import attrgetter, sub
 from typing import NamedTuple
 
 from paperbroker.analytics.returns import NANOS_PER_DAY
-from paperbroker.analytics.trades import Trade
-from paperbroker.model.fill import Fill
+from paperbroker.analytics.trades import Trade, return_on
 from paperbroker.model.values import ZERO
 
 
@@ -54,45 +56,61 @@ class TradeStats(NamedTuple):
 
 def trade_stats(trades: Sequence[Trade], span_ns: int) -> TradeStats:
     """:class:`TradeStats` of ``trades`` over a run of ``span_ns``."""
-    closed = sorted((t for t in trades if t.exit_ts is not None), key=_exit_ts)
+    closed = sorted((t for t in trades if t.exit_ts is not None), key=_EXIT_TS)
     pnls = [t.pnl for t in closed]
-    returns = [t.return_pct for t in closed]
-    wins = [p for p in pnls if p > 0]
-    losses = [p for p in pnls if p < 0]
-    holding = [t.exit_ts - t.entry_ts for t in closed if t.exit_ts is not None]
+    returns = list(map(return_on, pnls, map(_ENTRY_PRICE, closed), map(_QTY, closed)))
+    wins, losses, win_streak, loss_streak = _outcomes(pnls)
+    holding = sum(map(sub, map(_EXIT_TS, closed), map(_ENTRY_TS, closed)))
     n = len(closed)
+    gross_win = sum(wins, ZERO)
+    gross_loss = sum(losses, ZERO)
     return TradeStats(
         num_trades=n,
         num_open_trades=len(trades) - n,
         win_rate=len(wins) / n if n else 0.0,
-        profit_factor=profit_factor(pnls),
+        profit_factor=_profit_factor(gross_win, -gross_loss),
         avg_trade_pnl=sum(pnls, ZERO) / n if n else ZERO,
         best_trade_return=max(returns, default=0.0),
         worst_trade_return=min(returns, default=0.0),
         expectancy=sum(returns) / n if n else None,
-        avg_win=sum(wins, ZERO) / len(wins) if wins else None,
-        avg_loss=sum(losses, ZERO) / len(losses) if losses else None,
+        avg_win=gross_win / len(wins) if wins else None,
+        avg_loss=gross_loss / len(losses) if losses else None,
         largest_win=max(wins, default=None),
         largest_loss=min(losses, default=None),
-        longest_win_streak=_longest(p > 0 for p in pnls),
-        longest_loss_streak=_longest(p < 0 for p in pnls),
+        longest_win_streak=win_streak,
+        longest_loss_streak=loss_streak,
         trades_per_day=n * NANOS_PER_DAY / span_ns if span_ns > 0 else None,
-        avg_holding_ns=sum(holding) // n if n else None,
+        avg_holding_ns=holding // n if n else None,
     )
 
 
-def profit_factor(pnls: Sequence[Decimal]) -> float:
+def _profit_factor(gross_win: Decimal, gross_loss: Decimal) -> float:
     """Gross profit over gross loss (inf with wins and no losses, 0.0 with no wins)."""
-    gross_win = sum((p for p in pnls if p > 0), ZERO)
-    gross_loss = -sum((p for p in pnls if p < 0), ZERO)
     if gross_loss:
         return float(gross_win / gross_loss)
     return float("inf") if gross_win else 0.0
 
 
-def traded_notional(fills: Iterable[Fill]) -> Decimal:
-    """``sum(price * qty)`` over the fills."""
-    return sum((f.price * f.qty for f in fills), ZERO)
+def _outcomes(pnls: Iterable[Decimal]) -> tuple[list[Decimal], list[Decimal], int, int]:
+    """The winning (> 0) and the losing (< 0) P&Ls, in order, and the longest run of
+    each (a break-even P&L ends both runs)."""
+    wins: list[Decimal] = []
+    losses: list[Decimal] = []
+    win_run = loss_run = longest_win = longest_loss = 0
+    for pnl in pnls:
+        if pnl > ZERO:
+            wins.append(pnl)
+            win_run += 1
+            loss_run = 0
+            longest_win = max(longest_win, win_run)
+        elif pnl < ZERO:
+            losses.append(pnl)
+            loss_run += 1
+            win_run = 0
+            longest_loss = max(longest_loss, loss_run)
+        else:
+            win_run = loss_run = 0
+    return wins, losses, longest_win, longest_loss
 
 
 def turnover(notional: Decimal, mean_equity: float) -> float | None:
@@ -100,13 +118,7 @@ def turnover(notional: Decimal, mean_equity: float) -> float | None:
     return float(notional) / mean_equity if mean_equity > 0 else None
 
 
-def _exit_ts(trade: Trade) -> int:
-    return trade.exit_ts or 0
-
-
-def _longest(flags: Iterable[bool]) -> int:
-    longest = run = 0
-    for flag in flags:
-        run = run + 1 if flag else 0
-        longest = max(longest, run)
-    return longest
+_EXIT_TS = attrgetter("exit_ts")
+_ENTRY_TS = attrgetter("entry_ts")
+_ENTRY_PRICE = attrgetter("entry_price")
+_QTY = attrgetter("qty")

@@ -10,8 +10,9 @@ per symbol), so trade reports and the ledger can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from paperbroker.core.clock import ns_to_text
@@ -86,10 +87,7 @@ class Trade(NamedTuple):
         backtesting.py reports it.  A float because it is an analytics ratio,
         not money; ``0.0`` when the notional is zero.
         """
-        notional = self.entry_price * self.qty
-        if not notional:
-            return 0.0
-        return float(self.pnl / notional)
+        return return_on(self.pnl, self.entry_price, self.qty)
 
     def __repr__(self) -> str:
         exit_ = (
@@ -105,42 +103,102 @@ class Trade(NamedTuple):
 typed_equality(Trade)
 
 
+def return_on(pnl: Decimal, entry_price: Decimal, qty: Decimal) -> float:
+    """:attr:`Trade.return_pct` of a trade whose net P&L is ``pnl``: ``pnl`` over the
+    notional ``entry_price * qty`` (``0.0`` when it is zero)."""
+    notional = entry_price * qty
+    if not notional:
+        return 0.0
+    return float(pnl / notional)
+
+
+class _Opening(NamedTuple):
+    """A trade of one fill so far: ``qty`` units of ``fill`` (all of it, or what is left
+    of a flipping fill) opened it, paying ``fee``; ``after`` and ``realized`` are the
+    position's quantity and realized P&L right after the fill."""
+
+    fill: Fill
+    qty: Decimal
+    fee: Decimal
+    after: Decimal
+    realized: Decimal
+
+    def accumulators(self) -> _Open:
+        """The trade's :class:`_Open`, to take more fills."""
+        fill, qty, after = self.fill, self.qty, self.after
+        return _Open(
+            "long" if after > ZERO else "short",
+            fill.ts,
+            self.realized,
+            abs(after),
+            ZERO + qty,
+            ZERO + qty * fill.price,
+            ZERO + self.fee,
+            [fill.id],
+        )
+
+    def closed_by(self, fill: Fill, closing: Decimal, realized_now: Decimal) -> Trade:
+        """The round trip of two fills: ``fill`` closed all ``closing`` units and left
+        the position flat with ``realized_now``.  The very sums and quotients
+        :meth:`accumulators` and :meth:`_Open.to_trade` make of the two fills."""
+        first, qty, after = self.fill, self.qty, self.after
+        exit_qty = ZERO + closing
+        return _new_trade(
+            Trade,
+            (
+                fill.symbol,
+                "long" if after > ZERO else "short",
+                abs(after),
+                first.ts,
+                fill.ts,
+                (ZERO + qty * first.price) / (ZERO + qty),
+                (ZERO + closing * fill.price) / exit_qty,
+                _EXACT.subtract(realized_now, self.realized),
+                ZERO + self.fee + fill.fee,
+                (first.id, fill.id),
+                None,
+                None,
+            ),
+        )
+
+
 @dataclass(slots=True)
 class _Open:
-    """Accumulators of the trade currently open for one symbol."""
+    """Accumulators of the trade currently open for one symbol.
+
+    Each sum starts from ``ZERO`` and adds in the fills' order, in the default
+    context: the trade's prices keep the digits and exponents that gives.
+    """
 
     direction: Direction
     entry_ts: int
     realized_at_start: Decimal
-    max_qty: Decimal = ZERO
-    entry_qty: Decimal = ZERO
-    entry_notional: Decimal = ZERO
+    max_qty: Decimal
+    entry_qty: Decimal
+    entry_notional: Decimal
+    fees: Decimal
+    fill_ids: list[FillId]
     exit_qty: Decimal = ZERO
     exit_notional: Decimal = ZERO
-    fees: Decimal = ZERO
-    fill_ids: list[FillId] = field(default_factory=list)
-
-    def add_entry(self, qty: Decimal, price: Decimal) -> None:
-        self.entry_qty += qty
-        self.entry_notional += qty * price
-
-    def add_exit(self, qty: Decimal, price: Decimal) -> None:
-        self.exit_qty += qty
-        self.exit_notional += qty * price
 
     def to_trade(self, symbol: str, realized_now: Decimal, exit_ts: int | None) -> Trade:
-        gross = _EXACT.subtract(realized_now, self.realized_at_start)
-        return Trade(
-            symbol=symbol,
-            direction=self.direction,
-            qty=self.max_qty,
-            entry_ts=self.entry_ts,
-            exit_ts=exit_ts,
-            entry_price=self.entry_notional / self.entry_qty,
-            exit_price=self.exit_notional / self.exit_qty if self.exit_qty else None,
-            gross_pnl=gross,
-            fees=self.fees,
-            fill_ids=tuple(self.fill_ids),
+        exit_qty = self.exit_qty
+        return _new_trade(
+            Trade,
+            (
+                symbol,
+                self.direction,
+                self.max_qty,
+                self.entry_ts,
+                exit_ts,
+                self.entry_notional / self.entry_qty,
+                self.exit_notional / exit_qty if exit_qty else None,
+                _EXACT.subtract(realized_now, self.realized_at_start),
+                self.fees,
+                tuple(self.fill_ids),
+                None,
+                None,
+            ),
         )
 
 
@@ -178,12 +236,22 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
     Raises:
         ValueError: for a fill with a non-positive quantity.
     """
+    return _build(fills, pairs=True)
+
+
+def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
+    """:func:`build_trades`.  With ``pairs``, a round trip of two fills (one opens the
+    position, the next closes it: the usual trade) is made from the two at once
+    (:meth:`_Opening.closed_by`); without, every trade goes through :class:`_Open`.
+    Both give the same trades to the last digit."""
     positions: dict[str, Position] = {}
+    opening: dict[str, _Opening] = {}
     current: dict[str, _Open] = {}
     trades: list[Trade] = []
 
     for fill in fills:
-        if fill.qty <= 0:
+        qty = fill.qty
+        if qty <= ZERO:
             raise ValueError(f"fill {fill.id} has non-positive qty {fill.qty}")
         symbol = fill.symbol
         position = positions.get(symbol)
@@ -193,26 +261,33 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
         position.apply(fill)
         after = position.qty
 
-        trade = current.get(symbol)
-        if trade is None:
+        if not before:
             # Flat before: this fill opens a trade.
-            trade = current[symbol] = _Open(
-                direction="long" if after > 0 else "short",
-                entry_ts=fill.ts,
-                realized_at_start=position.realized_pnl,
-            )
+            opening[symbol] = _Opening(fill, qty, fill.fee, after, position.realized_pnl)
+            continue
+        first = opening.pop(symbol, None)
+        if first is not None:
+            if pairs and not after:
+                # The second fill closes the trade (an opposite fill of the same
+                # quantity: it neither increases nor flips the position).
+                trades.append(first.closed_by(fill, min(abs(before), qty), position.realized_pnl))
+                continue
+            current[symbol] = first.accumulators()
+        trade = current[symbol]
         trade.fill_ids.append(fill.id)
 
-        if not before or (before > 0) == (after > before):
-            # Opening or increasing.
-            trade.add_entry(fill.qty, fill.price)
+        if (before > ZERO) == (after > before):
+            # Increasing.
+            trade.entry_qty += qty
+            trade.entry_notional += qty * fill.price
             trade.fees += fill.fee
             trade.max_qty = max(trade.max_qty, abs(after))
             continue
 
-        closing = min(abs(before), fill.qty)
-        remainder = fill.qty - closing
-        trade.add_exit(closing, fill.price)
+        closing = min(abs(before), qty)
+        remainder = qty - closing
+        trade.exit_qty += closing
+        trade.exit_notional += closing * fill.price
         if not remainder:
             trade.fees += fill.fee
             if not after:
@@ -221,20 +296,23 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
             continue
 
         # The fill flips the position: close this trade, open the opposite one.
-        closing_fee, opening_fee = split_fee(fill.fee, remainder, fill.qty)
+        closing_fee, opening_fee = split_fee(fill.fee, remainder, qty)
         trade.fees += closing_fee
         trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
-        flipped = current[symbol] = _Open(
-            direction="long" if after > 0 else "short",
-            entry_ts=fill.ts,
-            realized_at_start=position.realized_pnl,
-        )
-        flipped.fill_ids.append(fill.id)
-        flipped.add_entry(remainder, fill.price)
-        flipped.fees += opening_fee
-        flipped.max_qty = abs(after)
+        del current[symbol]
+        opening[symbol] = _Opening(fill, remainder, opening_fee, after, position.realized_pnl)
 
+    for symbol, first in opening.items():
+        current[symbol] = first.accumulators()
     for symbol, trade in current.items():
         trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
-    trades.sort(key=lambda t: (t.entry_ts, t.symbol))
+    # One symbol: its trades sort by entry_ts alone, a cheaper key.
+    trades.sort(key=_BY_ENTRY if len(positions) > 1 else _ENTRY_TS)
     return trades
+
+
+# A Trade made from its fields' tuple at once (what its constructor does, without a call).
+_new_trade = tuple.__new__
+# Trades sort by (entry_ts, symbol).
+_BY_ENTRY = itemgetter(3, 0)
+_ENTRY_TS = itemgetter(3)

@@ -94,20 +94,37 @@ class FillLedger:
         processed.
         """
         fill_ts = np.asarray(self._ts, dtype=np.int64)
-        after = np.searchsorted(fill_ts, sample_ts, side="right")
-        cash = np.array([float(c) for c in self._cash], dtype=np.float64)
+        count = len(self._cash)
+        cash = np.fromiter(map(float, self._cash), dtype=np.float64, count=count)
         cash_steps = np.concatenate(([self.initial_cash], cash))
+        after = _fills_by(fill_ts, sample_ts)
         equity = cash_steps[after]
         exposed = np.zeros(sample_ts.shape[0], dtype=np.bool_)
         instruments = np.asarray(self._instrument, dtype=np.int64)
-        deltas = np.array([float(d) for d in self._deltas], dtype=np.float64)
-        for index in sorted(set(self._instrument)):
-            mine = instruments == index
-            held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
-            qty = held[np.searchsorted(fill_ts[mine], sample_ts, side="right")]
+        deltas = np.fromiter(map(float, self._deltas), dtype=np.float64, count=count)
+        traded = sorted(set(self._instrument))
+        for index in traded:
+            if len(traded) == 1:  # every fill is this instrument's
+                held = np.concatenate(([0.0], np.cumsum(deltas)))
+                qty = held[after]
+            else:
+                mine = instruments == index
+                held = np.concatenate(([0.0], np.cumsum(deltas[mine])))
+                qty = held[_fills_by(fill_ts[mine], sample_ts)]
             equity = equity + qty * _marks_at(sample_ts, tracks[index])
             exposed |= qty != 0
         return EquityCurve(sample_ts, equity, exposed)
+
+
+def _fills_by(fill_ts: IntArray, sample_ts: IntArray) -> npt.NDArray[np.intp]:
+    """How many of the fills stamped ``fill_ts`` (sorted) count in each sample:
+    ``searchsorted(fill_ts, sample_ts, side="right")``, as a running count of the
+    fills landing at each sample (the first at or after them), which is faster when
+    samples far outnumber fills."""
+    n = sample_ts.shape[0]
+    landing = np.searchsorted(sample_ts, fill_ts, side="left")
+    counts: npt.NDArray[np.intp] = np.cumsum(np.bincount(landing, minlength=n + 1)[:n])
+    return counts
 
 
 def _marks_at(sample_ts: IntArray, track: PriceTrack) -> FloatArray:
