@@ -115,8 +115,11 @@ class StrategyContext:
         Raises:
             InvalidRequest: if ``symbol`` is not traded in this session.
         """
-        position = self._positions.get(symbol)
-        return position if position is not None else self._kernel.position(symbol)
+        try:
+            return self._positions[symbol]
+        except KeyError:
+            pass  # another spelling of a symbol, or an unknown one: the kernel says which
+        return self._kernel.position(symbol)
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return self._kernel.open_orders(symbol)

@@ -72,7 +72,10 @@ from paperbroker.strategy.indicators import LiveValues, Series, compute_indicato
 from paperbroker.venue.base import Venue, VenueFactory, VenuePorts, simulated
 from paperbroker.venue.venue import VenueConfig
 
-CHUNK_SIZE = 1 << 15
+#: Bars turned into Python objects at a time.  Small enough that few of them are alive
+#: when the collector runs (it scans every young object), large enough that the
+#: per-chunk NumPy work stays negligible.
+CHUNK_SIZE = 1 << 12
 #: Times in force whose orders end with the trading session.
 _SESSION_TIFS = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
 _HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -353,9 +356,9 @@ class Kernel(OrderDesk):
         series = self.feed.series[index]
         if seen < len(series):
             price: float | None = (
-                float(series.open[seen])
-                if int(series.ts[seen]) - series.duration_ns < now
-                else float(series.close[seen - 1])
+                series.open.item(seen)
+                if series.ts.item(seen) - series.duration_ns < now
+                else series.close.item(seen - 1)
                 if seen
                 else None
             )

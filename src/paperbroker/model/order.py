@@ -101,6 +101,9 @@ _WAITING_LEGS = frozenset({OrderClass.BRACKET, OrderClass.OTO})
 _HELD = OrderStatus.HELD
 _NEW = OrderStatus.NEW
 _TRAILING_STOP = OrderType.TRAILING_STOP
+_ACCEPT = OrderTrigger.ACCEPT
+_FILL = OrderTrigger.FILL
+_PARTIAL_FILL = OrderTrigger.PARTIAL_FILL
 
 
 class Order:
@@ -217,13 +220,13 @@ class Order:
         if event.order_id != self.id:
             raise ValueError(f"event for {event.order_id} applied to {self.id}")
         if type(event) is OrderAccepted:  # every working order's first step: no lookups
-            self.status = ORDER_TRANSITIONS.next_state(self.status, _T.ACCEPT)
+            self.status = ORDER_TRANSITIONS.next_state(self.status, _ACCEPT)
         elif isinstance(event, OrderFilled):
             fill = event.fill
             new_filled = self.filled_qty + fill.qty
             if new_filled > self.qty:
                 raise ValueError(f"fill of {fill.qty} overfills order {self.id}")
-            trigger = _T.FILL if new_filled == self.qty else _T.PARTIAL_FILL
+            trigger = _FILL if new_filled == self.qty else _PARTIAL_FILL
             self.status = ORDER_TRANSITIONS.next_state(self.status, trigger)
             self.filled_qty = new_filled
             self.filled_notional += fill.qty * fill.price

@@ -13,11 +13,14 @@ from typing import Any
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.snapshot import CheckpointMismatch
+from paperbroker.model.enums import OrderType
 from paperbroker.model.events import OrderCanceled, OrderEvent, OrderExpired, OrderReplaced
 from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import OPEN_STATUSES, Order
 from paperbroker.venue.bar_view import set_mark
-from paperbroker.venue.working import Gate, Working
+from paperbroker.venue.working import VISIT, Gate, Working
+
+_MARKET = OrderType.MARKET
 
 #: The latest price of instrument ``i`` known now (a trailing stop's first mark).
 MarkSource = Callable[[int], float | None]
@@ -83,7 +86,8 @@ class WorkingBook:
         self, index: int, order: Order, arrival_ns: int, latency_ns: int, place: int = -1
     ) -> Working:
         """Work an order from ``arrival_ns``: last in its queue, or at ``place``."""
-        self.gates[index] = None
+        # A market order meets every bar until it fills (gate_of would say so).
+        self.gates[index] = VISIT if order.order_type is _MARKET else None
         instrument = self.instruments[index]
         working = Working(
             order, index, arrival_ns, latency_ns, instrument.lot_size, instrument.fractionable
