@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -228,25 +228,64 @@ _cache: dict[str, ExchangeCalendar] = {}
 
 
 def _build_xnys() -> ExchangeCalendar:
-    """The calendar from the shipped schedule (:data:`SCHEDULE`): tens of milliseconds."""
+    """The calendar from the shipped schedule (:data:`SCHEDULE`): a few milliseconds."""
     first, last, exceptions = _read_schedule(SCHEDULE.read_text(encoding="utf-8"))
+    special = {day.toordinal(): hours for day, hours in exceptions.items()}
+    regular = (_minutes_ns(_REGULAR[0]), _minutes_ns(_REGULAR[1]))
     days: list[int] = []
     opens: list[int] = []
     closes: list[int] = []
-    day = first
-    while day <= last:
-        hours = exceptions.get(day, _REGULAR) if day.weekday() < 5 else None
-        if hours is not None:
-            midnight = datetime.combine(day, time(0), tzinfo=NEW_YORK)
-            offset = midnight.utcoffset()
-            base = (day.toordinal() - _EPOCH_ORDINAL) * _DAY_NS
-            if offset is not None:  # New York's offset holds from midnight to the evening
-                base -= int(offset.total_seconds()) * _SECOND_NS
-            days.append(day.toordinal())
-            opens.append(base + _minutes_ns(hours[0]))
-            closes.append(base + _minutes_ns(hours[1]))
-        day += timedelta(days=1)
+    for start, stop, offset in _offset_spans(first, last):
+        for ordinal in range(start, stop):
+            if (ordinal - 1) % 7 >= 5:  # ordinal 1 (0001-01-01) is a Monday
+                continue
+            hours = special.get(ordinal, _REGULAR)
+            if hours is None:  # closed
+                continue
+            moments = (
+                regular if hours is _REGULAR else (_minutes_ns(hours[0]), _minutes_ns(hours[1]))
+            )
+            # New York's offset holds from midnight to the evening.
+            base = (ordinal - _EPOCH_ORDINAL) * _DAY_NS - offset
+            days.append(ordinal)
+            opens.append(base + moments[0])
+            closes.append(base + moments[1])
     return ExchangeCalendar("XNYS", days, opens, closes, COVERAGE_START, COVERAGE_END)
+
+
+def _offset_spans(first: date, last: date) -> Iterator[tuple[int, int, int]]:
+    """The days from ``first`` to ``last`` as spans of equal offset at midnight:
+    ``(first ordinal, stop ordinal, offset in ns)``.  New York changes its offset
+    at most once a month: a month whose first midnight and the next month's agree
+    is one span; in another the day of the change is found by bisection."""
+    month = first.replace(day=1).toordinal()
+    offset = _midnight_offset_ns(month)
+    end = last.toordinal() + 1
+    while month < end:
+        following = (date.fromordinal(month) + timedelta(days=32)).replace(day=1).toordinal()
+        next_offset = _midnight_offset_ns(following)
+        change = following
+        if next_offset != offset:
+            low, high = month, following  # offset at low's midnight, next_offset at high's
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _midnight_offset_ns(middle) == offset:
+                    low = middle
+                else:
+                    high = middle
+            change = high
+        for start, stop, value in ((month, change, offset), (change, following, next_offset)):
+            start, stop = max(start, first.toordinal()), min(stop, end)
+            if start < stop:
+                yield start, stop, value
+        month, offset = following, next_offset
+
+
+def _midnight_offset_ns(ordinal: int) -> int:
+    """New York's UTC offset at the midnight starting the day ``ordinal``, in ns."""
+    midnight = datetime.combine(date.fromordinal(ordinal), time(0), tzinfo=NEW_YORK)
+    offset = midnight.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds()) * _SECOND_NS
 
 
 #: The shipped XNYS schedule: every weekday a 09:30-16:00 session, but for the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ from paperbroker.data.calendar import (
     TradingDay,
     xnys,
 )
-from paperbroker.model.calendar import SCHEDULE, xnys_schedule_text
+from paperbroker.model.calendar import NEW_YORK, SCHEDULE, xnys_schedule_text
 
 
 def utc(text: str) -> int:
@@ -56,6 +56,27 @@ def test_opens_follow_daylight_saving_time() -> None:
     assert friday.open_ns == utc("2012-03-09T14:30:00")
     assert monday.open_ns == utc("2012-03-12T13:30:00")
     assert monday.close_ns == utc("2012-03-12T20:00:00")
+
+
+def test_every_open_and_close_is_new_york_wall_time() -> None:
+    # The calendar asks the zone only where the offset may change; every session,
+    # 1990 to 2036, must still open and close at its New York wall-clock time.
+    for day in xnys().trading_days(COVERAGE_START, COVERAGE_END):
+        opened = datetime.fromtimestamp(day.open_ns / 1e9, NEW_YORK)
+        closed = datetime.fromtimestamp(day.close_ns / 1e9, NEW_YORK)
+        assert (opened.date(), opened.time()) == (day.date, time(9, 30))
+        assert (closed.date(), closed.time()) == (day.date, EARLY_CLOSES.get(day.date, time(16)))
+
+
+#: The early closes of the shipped schedule (its lines ``YYYY-MM-DD 09:30-HH:MM``).
+EARLY_CLOSES = {
+    date.fromisoformat(day): time.fromisoformat(hours.split("-")[1])
+    for day, _, hours in (
+        line.partition(" ")
+        for line in SCHEDULE.read_text(encoding="utf-8").splitlines()
+        if line[:1].isdigit() and "-" in line.partition(" ")[2]
+    )
+}
 
 
 def test_is_open_includes_the_open_and_not_the_close() -> None:
