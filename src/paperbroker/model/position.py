@@ -59,22 +59,24 @@ class Position:
         price = fill.price
         self.fees += fill.fee
         qty = self.qty
-        if not qty or (qty > 0) == (signed > 0):
+        long = qty > ZERO
+        if not qty or long == (signed > ZERO):
             self.qty = qty + signed
             self.cost_basis = EXACT.add(self.cost_basis, signed * price)
             return ZERO
-        closing = min(abs(qty), abs(signed))
-        removed = (self.cost_basis * closing / abs(qty)).quantize(BASIS_QUANTUM)
+        held, size = abs(qty), fill.qty  # size == abs(signed)
+        closing = size if size < held else held  # min(held, size), which keeps held on a tie
+        removed = (self.cost_basis * closing / held).quantize(BASIS_QUANTUM)
         # Closing a long sells `closing` units; closing a short buys them back.
-        proceeds = closing * price if qty > 0 else -closing * price
+        proceeds = closing * price if long else -closing * price
         realized = EXACT.subtract(proceeds, removed)
         self.cost_basis = EXACT.subtract(self.cost_basis, removed)
         self.realized_pnl = EXACT.add(self.realized_pnl, realized)
-        remainder = abs(signed) - closing
+        remainder = size - closing
         self.qty = qty + signed
         if remainder:
             # The fill flipped the position: what is left opens at the fill price.
-            self.cost_basis = (remainder if signed > 0 else -remainder) * price
+            self.cost_basis = (-remainder if long else remainder) * price
         elif not self.qty:
             self.cost_basis = ZERO
         return realized
