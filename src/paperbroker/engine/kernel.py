@@ -495,9 +495,11 @@ class Kernel(OrderDesk):
             InvalidRequest: for an unknown symbol, or a buffer outside [0, 1).
         """
         instrument = self.instruments[self._instrument_index(symbol)]
-        kept = ZERO if type(buffer) is int and not buffer else to_decimal(buffer, field="buffer")
-        if not ZERO <= kept < 1:
-            raise InvalidRequest(f"buffer must be in [0, 1), got {kept}")
+        kept = ZERO
+        if not (type(buffer) is int and not buffer):  # none kept: the common case
+            kept = to_decimal(buffer, field="buffer")
+            if not ZERO <= kept < 1:
+                raise InvalidRequest(f"buffer must be in [0, 1), got {kept}")
         reference = (
             self.portfolio.mark(symbol) if price is None else to_decimal(price, field="price")
         )

@@ -43,7 +43,10 @@ def to_decimal(value: Decimal | int | float | str, *, field: str = "value") -> D
     Raises:
         InvalidRequest: for text that is not a finite number.
     """
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is float:  # a price read from a bar: the commonest, asked first
+        result = Decimal(repr(value))
+    elif isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
