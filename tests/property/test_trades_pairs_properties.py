@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from paperbroker.analytics.trades import _build, build_trades
 from paperbroker.core.ids import AccountId, FillId, OrderId
 from paperbroker.model.enums import LiquiditySide, OrderSide
 from paperbroker.model.fill import Fill, FillRule
+from paperbroker.model.position import Position
 
 # The same amount spelled with different exponents: the trades must keep the very digits.
 quantities = st.sampled_from(["1", "5", "5.0", "5.00", "1E+1", "10", "0.5", "7.25", "3"])
@@ -68,3 +70,26 @@ def test_two_fill_round_trips_equal_the_accumulated_ones(
     general = _build(fills, pairs=False)
     assert spelled(_build(fills, pairs=True)) == spelled(general)
     assert spelled(build_trades(fills)) == spelled(general)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(round_trip, single), min_size=1, max_size=30))
+def test_trades_from_the_books_realized_pnl_equal_the_replayed_ones(
+    steps: list[tuple[str, str, OrderSide, str, str, str, str, str, str]],
+) -> None:
+    # What a portfolio records per fill (its realized trail) spares the replay of the
+    # positions; the trades must not differ by a digit.
+    fills = make_fills(steps)
+    positions: dict[str, Position] = {}
+    trail = []
+    for one in fills:
+        position = positions.setdefault(one.symbol, Position(one.symbol))
+        position.apply(one)
+        trail.append(position.realized_pnl)
+    replayed = spelled(build_trades(fills))
+    assert spelled(build_trades(fills, trail)) == replayed
+    assert spelled(_build(fills, pairs=False, realized=trail)) == replayed
+    with pytest.raises(ValueError, match="fewer"):
+        build_trades(fills, trail[:-1])
+    with pytest.raises(ValueError, match="more"):
+        build_trades(fills, [*trail, Decimal(0)])

@@ -9,7 +9,7 @@ per symbol), so trade reports and the ledger can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import itemgetter
@@ -17,6 +17,7 @@ from typing import Literal, NamedTuple
 
 from paperbroker.core.clock import ns_to_text
 from paperbroker.core.ids import FillId
+from paperbroker.model.enums import OrderSide
 from paperbroker.model.fill import Fill, typed_equality
 from paperbroker.model.position import Position
 from paperbroker.model.values import EXACT as _EXACT
@@ -217,7 +218,7 @@ def split_fee(fee: Decimal, part_qty: Decimal, total_qty: Decimal) -> tuple[Deci
     return _EXACT.subtract(fee, part), part
 
 
-def build_trades(fills: Iterable[Fill]) -> list[Trade]:
+def build_trades(fills: Iterable[Fill], realized: Sequence[Decimal] | None = None) -> list[Trade]:
     """Group fills into round-trip :class:`Trade` objects.
 
     Fills are taken in the order given (execution order, as the ledger records
@@ -230,21 +231,32 @@ def build_trades(fills: Iterable[Fill]) -> list[Trade]:
     remainder, so the parts sum exactly to the fill's fee).  Trades still open
     at the end are returned with ``exit_ts=None``.
 
+    ``realized``, when given, is the realized P&L of each fill's position right
+    after it, as the books worked it out (:attr:`Portfolio.realized_trail
+    <paperbroker.portfolio.portfolio.Portfolio.realized_trail>`, one per fill):
+    the positions' average cost is then not worked out a second time here.
+
     Returns the trades sorted by ``(entry_ts, symbol)`` (a stable sort, so a
     symbol's trades stay in the order they happened).
 
     Raises:
-        ValueError: for a fill with a non-positive quantity.
+        ValueError: for a fill with a non-positive quantity, or a ``realized`` that
+            does not have one value per fill.
     """
-    return _build(fills, pairs=True)
+    return _build(fills, pairs=True, realized=realized)
 
 
-def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
+def _build(
+    fills: Iterable[Fill], *, pairs: bool, realized: Sequence[Decimal] | None = None
+) -> list[Trade]:
     """:func:`build_trades`.  With ``pairs``, a round trip of two fills (one opens the
     position, the next closes it: the usual trade) is made from the two at once
     (:meth:`_Opening.closed_by`); without, every trade goes through :class:`_Open`.
     Both give the same trades to the last digit."""
-    positions: dict[str, Position] = {}
+    positions: dict[str, Position] = {}  # replayed when the books' P&L is not given
+    held: dict[str, Decimal] = {}  # else each symbol's quantity, as Position.apply moves it
+    pnl: dict[str, Decimal] = {}  # and its realized P&L, as the books gave it
+    trail = None if realized is None else iter(realized)
     opening: dict[str, _Opening] = {}
     current: dict[str, _Open] = {}
     trades: list[Trade] = []
@@ -254,23 +266,31 @@ def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
         if qty <= ZERO:
             raise ValueError(f"fill {fill.id} has non-positive qty {fill.qty}")
         symbol = fill.symbol
-        position = positions.get(symbol)
-        if position is None:
-            position = positions[symbol] = Position(symbol)
-        before = position.qty
-        position.apply(fill)
-        after = position.qty
+        if trail is None:
+            position = positions.get(symbol)
+            if position is None:
+                position = positions[symbol] = Position(symbol)
+            before = position.qty
+            position.apply(fill)
+            after, realized_now = position.qty, position.realized_pnl
+        else:
+            before = held.get(symbol, ZERO)
+            after = held[symbol] = before + (qty if fill.side is _BUY else -qty)
+            given = next(trail, None)
+            if given is None:
+                raise ValueError("realized has fewer values than there are fills")
+            realized_now = pnl[symbol] = given
 
         if not before:
             # Flat before: this fill opens a trade.
-            opening[symbol] = _Opening(fill, qty, fill.fee, after, position.realized_pnl)
+            opening[symbol] = _Opening(fill, qty, fill.fee, after, realized_now)
             continue
         first = opening.pop(symbol, None)
         if first is not None:
             if pairs and not after:
                 # The second fill closes the trade (an opposite fill of the same
                 # quantity: it neither increases nor flips the position).
-                trades.append(first.closed_by(fill, min(abs(before), qty), position.realized_pnl))
+                trades.append(first.closed_by(fill, min(abs(before), qty), realized_now))
                 continue
             current[symbol] = first.accumulators()
         trade = current[symbol]
@@ -291,26 +311,30 @@ def _build(fills: Iterable[Fill], *, pairs: bool) -> list[Trade]:
         if not remainder:
             trade.fees += fill.fee
             if not after:
-                trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
+                trades.append(trade.to_trade(symbol, realized_now, fill.ts))
                 del current[symbol]
             continue
 
         # The fill flips the position: close this trade, open the opposite one.
         closing_fee, opening_fee = split_fee(fill.fee, remainder, qty)
         trade.fees += closing_fee
-        trades.append(trade.to_trade(symbol, position.realized_pnl, fill.ts))
+        trades.append(trade.to_trade(symbol, realized_now, fill.ts))
         del current[symbol]
-        opening[symbol] = _Opening(fill, remainder, opening_fee, after, position.realized_pnl)
+        opening[symbol] = _Opening(fill, remainder, opening_fee, after, realized_now)
 
     for symbol, first in opening.items():
         current[symbol] = first.accumulators()
+    if trail is not None and next(trail, None) is not None:
+        raise ValueError("realized has more values than there are fills")
     for symbol, trade in current.items():
-        trades.append(trade.to_trade(symbol, positions[symbol].realized_pnl, None))
+        final = positions[symbol].realized_pnl if trail is None else pnl[symbol]
+        trades.append(trade.to_trade(symbol, final, None))
     # One symbol: its trades sort by entry_ts alone, a cheaper key.
-    trades.sort(key=_BY_ENTRY if len(positions) > 1 else _ENTRY_TS)
+    trades.sort(key=_BY_ENTRY if len(positions or held) > 1 else _ENTRY_TS)
     return trades
 
 
+_BUY = OrderSide.BUY
 # A Trade made from its fields' tuple at once (what its constructor does, without a call).
 _new_trade = tuple.__new__
 # Trades sort by (entry_ts, symbol).

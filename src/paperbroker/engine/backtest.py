@@ -164,6 +164,7 @@ class Backtest:
         account = Account(AccountId("backtest"), self._cash, self._account_config)
         clock = SimClock(int(feed.ts[0]) - self.series[0].duration_ns)
         kernel = Kernel(feed, account, self._venue_config, clock, strategy, risk=self.risk)
+        kernel.portfolio.keep_realized_trail()  # the trades read the books' P&L
         with relaxed_gc():
             kernel.start()
             kernel.run_until(int(feed.ts[-1]), progress)
@@ -188,7 +189,9 @@ def _result(
     curve = portfolio.ledger.equity_curve(
         feed.sample_times(kernel.bars_processed), [PriceTrack.of(s) for s in feed.series]
     )
-    trades = with_excursions(build_trades(fills), {s.symbol: s for s in feed.series})
+    trades = with_excursions(
+        build_trades(fills, portfolio.realized_trail), {s.symbol: s for s in feed.series}
+    )
     final_equity = portfolio.equity
     orders = list(kernel.orders.values())
     bench = inputs.benchmark

@@ -58,6 +58,16 @@ class Portfolio:
         #: What reconciliations with a broker brought into the account, at cost, less
         #: what they took out (see :meth:`reconcile_position`): a flow, not P&L.
         self.reconciled = ZERO
+        #: With :meth:`keep_realized_trail`, the realized P&L of each fill's position
+        #: right after it, one per fill booked since (``None``: not kept).
+        self.realized_trail: list[Decimal] | None = None
+
+    def keep_realized_trail(self) -> None:
+        """Keep :attr:`realized_trail` from the next fill on: what the books worked out
+        per fill, so round-trip trades need not work it out again
+        (:func:`~paperbroker.analytics.trades.build_trades`).  A reconciliation or a
+        checkpoint's restore ends it (``None``): positions then moved without fills."""
+        self.realized_trail = []
 
     def to_state(self) -> dict[str, Any]:
         """Cash, fees, every position that ever traded, the fill ledger and what
@@ -90,6 +100,7 @@ class Portfolio:
         self.ledger.from_state(state["ledger"])
         self.reconciled = Decimal(state["reconciled"])
         self._reservations = None
+        self.realized_trail = None
 
     @property
     def cash(self) -> Decimal:
@@ -146,7 +157,10 @@ class Portfolio:
         self._reservations = None  # positions change: claims must be recounted
         self.account.cash -= signed * fill.price + fill.fee
         self.fees += fill.fee
-        self.positions[fill.symbol].apply(fill)
+        position = self.positions[fill.symbol]
+        position.apply(fill)
+        if self.realized_trail is not None:
+            self.realized_trail.append(position.realized_pnl)
         self.ledger.record(fill.ts, self._mark_index[fill.symbol], signed, self.account.cash)
 
     def reconcile_position(self, symbol: str, qty: Decimal, avg_price: Decimal, ts: int) -> None:
@@ -173,6 +187,7 @@ class Portfolio:
         position.qty = qty
         position.cost_basis = basis
         self._reservations = None
+        self.realized_trail = None  # a position moved without a fill
         self.ledger.record(ts, self._mark_index[symbol], delta, self.account.cash)
 
     def reconcile_cash(self, cash: Decimal, ts: int) -> None:

@@ -81,3 +81,15 @@ def test_a_reconciliation_event_sets_positions_then_cash_and_skips_unknown_symbo
     assert portfolio.cash == D("8000")
     assert portfolio.equity == D("10000")
     assert _whole(portfolio)
+
+
+def test_a_reconciliation_ends_the_realized_trail_fills_kept(build: Any) -> None:
+    portfolio, _ = make_portfolio("10000", {0: 105.0})
+    assert portfolio.realized_trail is None  # kept only on request (a backtest's books)
+    portfolio.keep_realized_trail()
+    portfolio.apply_fill(build.fill("buy", 10, "100.00", symbol="AAA"))
+    portfolio.apply_fill(build.fill("sell", 4, "110.00", symbol="AAA"))
+    assert portfolio.realized_trail == [D(0), D("40.00")]  # 4 x (110 - 100)
+    # Shares that moved without a fill: the trail no longer tells the positions.
+    portfolio.reconcile_position("AAA", D(0), D(0), ts=5)
+    assert portfolio.realized_trail is None
