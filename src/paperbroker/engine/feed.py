@@ -12,7 +12,8 @@ from paperbroker.core.errors import InvalidRequest
 from paperbroker.data.bar import Bar
 from paperbroker.data.series import BarSeries, FloatArray, IntArray
 
-Chunk = tuple[list[Bar], list[int], list[int]]
+#: A chunk's bars, each bar's instrument index, and its row in its own series.
+Chunk = tuple[list[Bar], Sequence[int], Sequence[int]]
 _PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 
 
@@ -66,9 +67,11 @@ class HistoricalFeed:
         columns = [column.tolist() for column in self._chunk_columns(start, stop)]
         ts = self.ts[start:stop].tolist()
         names: Iterable[str]
+        instruments: Sequence[int]
+        rows: Sequence[int]
         if self._instrument is None or self._row is None:
             instruments = [0] * (stop - start)
-            rows = list(range(start, stop))
+            rows = range(start, stop)
             names = repeat(self.symbols[0], stop - start)
         else:
             instruments = self._instrument[start:stop].tolist()
@@ -85,13 +88,19 @@ class HistoricalFeed:
         instruments = self._instrument[start:stop]
         rows = self._row[start:stop]
         out = [np.empty(stop - start) for _ in _PRICE_COLUMNS]
-        for index, series in enumerate(self.series):
-            mine = instruments == index
-            if not mine.any():
+        # Each series' bars in the chunk are consecutive rows of it: find where they
+        # go (its places, in order) and copy them as one slice per column.
+        places = np.argsort(instruments, kind="stable")
+        counts = np.bincount(instruments, minlength=len(self.series)).tolist()
+        taken = 0
+        for series, count in zip(self.series, counts, strict=True):
+            if not count:
                 continue
-            picked = rows[mine]
+            mine = places[taken : taken + count]
+            taken += count
+            first = int(rows[mine[0]])
             for column, name in zip(out, _PRICE_COLUMNS, strict=True):
-                column[mine] = getattr(series, name)[picked]
+                column[mine] = getattr(series, name)[first : first + count]
         return out
 
     def sample_times(self, stop: int) -> IntArray:
