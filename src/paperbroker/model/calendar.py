@@ -274,8 +274,8 @@ def _offset_spans(first: date, last: date) -> Iterator[tuple[int, int, int]]:
                 else:
                     high = middle
             change = high
-        for start, stop, value in ((month, change, offset), (change, following, next_offset)):
-            start, stop = max(start, first.toordinal()), min(stop, end)
+        for lo, hi, value in ((month, change, offset), (change, following, next_offset)):
+            start, stop = max(lo, first.toordinal()), min(hi, end)
             if start < stop:
                 yield start, stop, value
         month, offset = following, next_offset
