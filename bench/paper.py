@@ -15,8 +15,25 @@ from paperbroker.venue import NoCommission, PercentCommission
 
 if TYPE_CHECKING:
     from paperbroker import BarSeries
+    from paperbroker.engine.context import StrategyContext
     from paperbroker.model.fill import Fill
     from paperbroker.venue import CommissionModel
+
+
+def opening_sleeves(ctx: StrategyContext) -> dict[str, Decimal]:
+    """Each symbol's cash sleeve at the start: an equal share of the cash."""
+    share = ctx.cash / len(ctx.symbols)
+    return dict.fromkeys(ctx.symbols, share)
+
+
+def book_fill(sleeves: dict[str, Decimal], fill: Fill) -> None:
+    """Move a symbol's sleeve by its fill: a buy pays notional plus fee, a sell
+    receives notional minus fee."""
+    notional = fill.qty * fill.price
+    if fill.side.value == "buy":
+        sleeves[fill.symbol] -= notional + fill.fee
+    else:
+        sleeves[fill.symbol] += notional - fill.fee
 
 
 class SleeveSmaCrossover(SmaCrossover):
@@ -34,15 +51,10 @@ class SleeveSmaCrossover(SmaCrossover):
 
     def on_start(self) -> None:
         super().on_start()
-        share = self.ctx.cash / len(self.ctx.symbols)
-        self.sleeves: dict[str, Decimal] = dict.fromkeys(self.ctx.symbols, share)
+        self.sleeves = opening_sleeves(self.ctx)
 
     def on_fill(self, fill: Fill) -> None:
-        notional = fill.qty * fill.price
-        if fill.side.value == "buy":
-            self.sleeves[fill.symbol] -= notional + fill.fee
-        else:
-            self.sleeves[fill.symbol] += notional - fill.fee
+        book_fill(self.sleeves, fill)
 
     def _enter(self, symbol: str, close: float) -> None:
         budget = self.sleeves[symbol]

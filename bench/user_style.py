@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from bench.paper import commission_for, timed_run
+from bench.paper import book_fill, commission_for, opening_sleeves, timed_run
 from bench.workload import CASH, FAST, SLOW, Outcome
 from paperbroker import Backtest, Bar, Strategy, StrategyParams
 from paperbroker.strategy import sma
@@ -75,18 +75,13 @@ class UserSleeveSmaCross(UserSmaCross):
 
     def on_start(self) -> None:
         super().on_start()
-        share = self.ctx.cash / len(self.ctx.symbols)
-        self.sleeves: dict[str, Decimal] = dict.fromkeys(self.ctx.symbols, share)
+        self.sleeves = opening_sleeves(self.ctx)
 
     def budget(self, symbol: str) -> Decimal:
         return self.sleeves[symbol]
 
     def on_fill(self, fill: Fill) -> None:
-        notional = fill.qty * fill.price
-        if fill.side.value == "buy":
-            self.sleeves[fill.symbol] -= notional + fill.fee
-        else:
-            self.sleeves[fill.symbol] += notional - fill.fee
+        book_fill(self.sleeves, fill)
 
 
 def user_prepare(series: Sequence[BarSeries], fee: float, cash: int = CASH) -> Backtest:

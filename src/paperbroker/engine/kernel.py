@@ -260,9 +260,6 @@ class Kernel(OrderDesk):
         if self.risk.bar_work:
             self._run_guarded_chunk(start, stop)
             return
-        if len(self._seen) == 1:
-            self._run_single_chunk(start, stop)
-            return
         bars, instruments, rows = self.feed.chunk(start, stop)
         clock = self.clock
         working = self.venue.working
@@ -278,24 +275,6 @@ class Kernel(OrderDesk):
                 venue_on_bar(i, bar, row)
             seen[i] = row + 1
             for append, values in growing[i]:
-                append(values[row])
-            on_bar(bar)
-
-    def _run_single_chunk(self, start: int, stop: int) -> None:
-        """:meth:`_run_chunk` for a feed of one instrument: no lookups by instrument."""
-        bars, _, rows = self.feed.chunk(start, stop)
-        clock = self.clock
-        working = self.venue.working
-        venue_on_bar = self.venue.on_bar
-        seen = self._seen
-        growing = self._growing[0]  # read each bar: a strategy may register one meanwhile
-        on_bar = self.strategy.on_bar if self.strategy is not None else _ignore
-        for bar, row in zip(bars, rows, strict=True):
-            clock._ns = bar[1]
-            if working[0]:
-                venue_on_bar(0, bar, row)
-            seen[0] = row + 1
-            for append, values in growing:
                 append(values[row])
             on_bar(bar)
 
