@@ -133,7 +133,13 @@ def test_progress_and_the_end_are_on_the_owners_stream_under_the_sweeps_topic(ap
     feed = api.server.service.system
     assert feed is not None
     alice = api.alice[0]
-    events = [e for e in feed.events.read(alice) if e.kind.startswith("Sweep")]
+
+    def sweep_events() -> list[Any] | None:
+        found = [e for e in feed.events.read(alice) if e.kind.startswith("Sweep")]
+        return found if found and found[-1].kind == "SweepFinished" else None
+
+    # The status turns completed just before the end is recorded on the stream.
+    events = wait_for(sweep_events, "the sweep's end on the stream", deadline=10)
     assert events[-1].kind == "SweepFinished"
     last = json.loads(events[-1].payload)
     assert last == {
