@@ -190,8 +190,20 @@ def tab_factory(browser: Browser) -> Iterator[Any]:
         tab.context.close()
 
 
+TRANSITIONS_DONE = (
+    "document.getAnimations()"
+    ".every(a => !(a instanceof CSSTransition) || a.playState !== 'running')"
+)
+
+
 def run_axe(page: Page) -> list[dict[str, Any]]:
     """axe-core's violations of impact ``serious`` or ``critical`` on the page as it is."""
+    # a colour caught mid-transition (a field turning enabled) is not the colour a reader sees
+    # (polled from here: the dashboard's CSP forbids the eval that wait_for_function needs)
+    for _ in range(100):
+        if page.evaluate(TRANSITIONS_DONE):
+            break
+        page.wait_for_timeout(20)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
     result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")

@@ -147,6 +147,12 @@ def _risk_ready(tab: Tab) -> None:
     expect(audit.get_by_text(re.compile("^No risk command yet"))).to_be_visible()
 
 
+def _wizard_ready(tab: Tab) -> None:
+    tab.heading("New session")
+    picker = tab.page.get_by_role("combobox", name="Start from template")
+    expect(picker).to_be_enabled()  # the templates have come
+
+
 def _system_ready(tab: Tab) -> None:
     tab.heading("System control")
     expect(tab.page.get_by_role("region", name="Active sessions")).to_contain_text("2")
@@ -158,7 +164,7 @@ PAGES = [
     Page("sessions", lambda w: "/sessions", _sessions_ready),
     Page("session", lambda w: f"/sessions/{w.backtest}", _session_ready),
     Page("agents", lambda w: f"/sessions/{w.backtest}/agents", _agents_ready),
-    Page("wizard", lambda w: "/sessions/new", lambda t: t.heading("New session")),
+    Page("wizard", lambda w: "/sessions/new", _wizard_ready),
     Page("activity", lambda w: "/activity", _activity_ready),
     Page("risk", lambda w: "/risk", _risk_ready),
 ]
