@@ -92,7 +92,7 @@ class OrderDesk:
     _index: dict[str, int]
     _seen: list[int]
     _links: Contingencies
-    _client_ids: set[tuple[str, str]]
+    _client_ids: set[tuple[str, str]]  # (account, id) given with an order
     accounts: Accounts
     risk: RiskGuard
 
@@ -254,8 +254,21 @@ class OrderDesk:
         self.venue.request_replace(old.id, new)
         return new
 
+    def client_id_in_use(self, account: str, client_order_id: str) -> bool:
+        """Whether ``account`` has used ``client_order_id``: given with one of its orders
+        (kept in ``_client_ids``), or as the id of one of its orders sent without one,
+        whose client order id is its id (found among the orders, not kept twice)."""
+        if (account, client_order_id) in self._client_ids:
+            return True
+        order = self.orders.get(client_order_id)
+        return (
+            order is not None
+            and order.account_id == account
+            and order.client_order_id == client_order_id
+        )
+
     def _check_client_id(self, account: str, client_order_id: str | None) -> None:
-        if client_order_id is not None and (account, client_order_id) in self._client_ids:
+        if client_order_id is not None and self.client_id_in_use(account, client_order_id):
             raise InvalidRequest(f"client_order_id {client_order_id!r} is already in use")
 
     def _new_order(
@@ -270,8 +283,11 @@ class OrderDesk:
     ) -> Order:
         """Create an order (its ``OrderSubmitted`` event) from validated terms."""
         order_id = self.ids.order_id()
-        client_id = client_order_id or order_id
-        self._client_ids.add((account, client_id))
+        if client_order_id:
+            self._client_ids.add((account, client_order_id))
+            client_id = client_order_id
+        else:
+            client_id = order_id
         submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
             self.clock._ns, order_id, client_id, account, terms.symbol,
             terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,

@@ -20,6 +20,7 @@ and leave the exits to oversell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -79,12 +80,18 @@ class Reservations:
         price: Decimal | None,
         qty: Decimal | None = None,
         group: str | None = None,
+        price_of: Callable[[Order], Decimal | None] | None = None,
     ) -> None:
         """Let a working order claim its share and reserve its opening part's value.
 
         A member of a ``group`` already counted adds only what it leaves beyond
-        the largest member counted so far.
+        the largest member counted so far.  With ``price_of``, ``price`` is not
+        known yet: it is asked of ``price_of`` only if the order needs one (a
+        notional order not yet sized, or one that opens exposure), so a count of
+        closing orders prices none of them.
         """
+        if price_of is not None and order.notional is not None:
+            price, price_of = price_of(order), None
         leaves = leaves_qty(order, price) if qty is None else qty
         counted = ZERO
         if group is not None:
@@ -101,6 +108,8 @@ class Reservations:
             self._related.setdefault(key, []).append(order.id)
         self._free[key] = free - used
         if extra != used:
+            if price_of is not None:
+                price = price_of(order)
             self.reserved += (extra - used) * (price or ZERO)
 
     def free(self, symbol: str, side: OrderSide) -> Decimal:

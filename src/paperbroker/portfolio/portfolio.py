@@ -294,7 +294,7 @@ class Portfolio:
             reservations = self._reservations = Reservations(self.positions)
             add, price_of = reservations.add, self._reference_price
             for order, qty, group in claims():
-                add(order, price_of(order), qty, group)
+                add(order, None, qty, group, price_of)  # priced if it opens exposure
         return reservations
 
     def affordable_qty(

@@ -103,11 +103,10 @@ class Protection:
     def client_id(self, kind: str, symbol: str, account: str) -> str:
         """The next client order id of a risk order, ``risk-<kind>-<symbol>-<n>``, one
         the account has not used (a client may have taken one first)."""
-        used = self._kernel._client_ids
         while True:
             self._serial += 1
             client_id = f"risk-{kind}-{symbol}-{self._serial}"
-            if (account, client_id) not in used:
+            if not self._kernel.client_id_in_use(account, client_id):
                 return client_id
 
     def after_fill(self, order: Order, fill: Fill, settings: Safeguards) -> None:

@@ -96,6 +96,28 @@ def test_cash_account_short_refused_per_account(kernel: Kernel) -> None:
     assert allowed.status is OrderStatus.ACCEPTED
 
 
+def test_the_id_of_an_order_sent_without_a_client_id_is_its_accounts_client_id(
+    build: Any, kernel: Kernel
+) -> None:
+    """An order sent without a client order id takes its id as one: its account may not
+    use that id again, another account may, and so after a checkpoint."""
+    kernel.open_account(cash_account("B", 1_000))
+    order = kernel.submit_order("XYZ", BUY, 1)
+    assert order.client_order_id == order.id
+    for books in (kernel, _restored(build, kernel)):
+        with pytest.raises(InvalidRequest, match=f"client_order_id '{order.id}' is already"):
+            books.submit_order("XYZ", BUY, 1, client_order_id=order.id)
+        other = books.submit_order("XYZ", BUY, 1, client_order_id=order.id, account_id="B")
+        assert other.client_order_id == order.id
+
+
+def _restored(build: Any, kernel: Kernel) -> Kernel:
+    """A kernel on the same bars that took ``kernel``'s checkpoint."""
+    fresh: Kernel = build.kernel(kernel.feed.series[0], cash=10_000)
+    fresh.from_state(kernel.to_state())
+    return fresh
+
+
 def test_client_order_id_is_unique_per_account_not_per_session(kernel: Kernel) -> None:
     kernel.open_account(cash_account("B", 1_000))
     kernel.submit_order("XYZ", BUY, 1, client_order_id="mine")
