@@ -283,11 +283,9 @@ class OrderDesk:
     ) -> Order:
         """Create an order (its ``OrderSubmitted`` event) from validated terms."""
         order_id = self.ids.order_id()
-        if client_order_id:
-            self._client_ids.add((account, client_order_id))
-            client_id = client_order_id
-        else:
-            client_id = order_id
+        client_id = client_order_id or order_id
+        if client_id != order_id:  # (a journal's replay gives an order's own id as its own)
+            self._client_ids.add((account, client_id))
         submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
             self.clock._ns, order_id, client_id, account, terms.symbol,
             terms.side, terms.order_type, terms.qty, terms.time_in_force, terms.limit_price,
