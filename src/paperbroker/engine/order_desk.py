@@ -284,7 +284,7 @@ class OrderDesk:
         """Create an order (its ``OrderSubmitted`` event) from validated terms."""
         order_id = self.ids.order_id()
         client_id = client_order_id or order_id
-        if client_id != order_id:  # (a journal's replay gives an order's own id as its own)
+        if client_id != order_id:  # its own id (none given, or replayed) is found by its id
             self._client_ids.add((account, client_id))
         submitted: OrderSubmitted = _tuple_new(OrderSubmitted, (
             self.clock._ns, order_id, client_id, account, terms.symbol,
