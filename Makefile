@@ -24,7 +24,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(VENV)/bin/python -m compileall -q src
 	@touch $@
 
+# The engine's hot path compiled with mypyc (native/build.py; quick when already current).
 env: $(VENV)/.synced
+	@$(VENV)/bin/python native/build.py
 
 # The web dashboard (web/): its packages, its build into the package (served at /),
 # its checks, and its TypeScript types of the API, generated from the OpenAPI document.
@@ -65,12 +67,12 @@ run: env web
 	$(RUN) paperbroker serve
 
 lint: env
-	$(RUN) ruff check src tests bench examples
-	$(RUN) ruff format --check src tests bench examples
+	$(RUN) ruff check src tests bench examples native
+	$(RUN) ruff format --check src tests bench examples native
 
 typecheck: env
 	$(RUN) mypy
-	$(RUN) mypy examples
+	$(RUN) mypy examples native
 
 pytest: env web
 	$(RUN) pytest -n 2 -q
@@ -96,5 +98,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache build
+	find src -name '*.so' -delete
+	rm -f src/paperbroker/_native.json
 	rm -rf web/node_modules web/build src/paperbroker/dashboard

@@ -31,6 +31,7 @@ from bench import WORKLOAD
 from bench.compare import Divergence, divergences, record_from_json
 from bench.run_one import ENGINES, engine_name
 from bench.workload import SLEEVE_DEFINITION, equity_matches, get_dataset
+from paperbroker import _native
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -219,8 +220,14 @@ def render_against_peer(found: list[tuple[Cell, Cell, Comparison]]) -> list[str]
     return out
 
 
+def hot_path() -> str:
+    """How paperbroker's hot path runs here: compiled (``make env``) or from source, and why."""
+    reason = _native.why_not_current()
+    return "compiled (mypyc)" if reason is None else f"from source ({reason})"
+
+
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    out = {"python": platform.python_version(), "paperbroker hot path": hot_path()}
     for name in ("paperbroker", "backtesting", "backtrader", "pandas", "numpy"):
         try:
             out[name] = metadata.version(name)
@@ -260,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
 
     print(WORKLOAD.strip())
+    print()
+    print(f"paperbroker's hot path: {hot_path()}")
     print()
     print(SLEEVE_DEFINITION)
     print()

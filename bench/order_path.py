@@ -19,6 +19,7 @@ twins take turns and each keeps its fastest turn.
     python -m bench.order_path                   # 200,000 bars, 40,000 orders, best of 5
     python -m bench.order_path --bars 50000 --repeat 3
     python -m bench.order_path --base HEAD~1     # also an older commit's source, same turns
+    python -m bench.order_path --uncompiled      # also this source with its hot path uncompiled
 
 ``--base REV`` extracts ``src`` of that commit (``git archive``) and times it
 in fresh processes taking turns with this source's: the before and after of a
@@ -40,7 +41,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import NamedTuple
 
-from paperbroker import Bar, Strategy, StrategyParams
+from paperbroker import Bar, Strategy, StrategyParams, _native
 from paperbroker.core.clock import SimClock
 from paperbroker.core.gc_tuning import relaxed_gc
 from paperbroker.core.ids import AccountId
@@ -114,12 +115,20 @@ def run_once(bars: int, every: int, *, orders: bool) -> Timing:
     return Timing(seconds, strategy.sent, fills, kernel.bars_processed)
 
 
-def in_process(source: Path, bars: int, every: int, orders: bool) -> Timing:
-    """:func:`run_once` in a fresh process on the ``paperbroker`` of ``source`` (a ``src``)."""
-    env = {**os.environ, "PYTHONPATH": f"{source}{os.pathsep}{ROOT}"}
+class Source(NamedTuple):
+    """A ``src`` to time, and the environment it runs in (its hot path compiled or not)."""
+
+    label: str
+    path: Path
+    env: dict[str, str]
+
+
+def in_process(source: Source, bars: int, every: int, orders: bool) -> Timing:
+    """:func:`run_once` in a fresh process on the ``paperbroker`` of ``source``."""
+    env = {**os.environ, **source.env, "PYTHONPATH": f"{source.path}{os.pathsep}{ROOT}"}
     code = (
         "import json, bench.order_path as b, paperbroker;"
-        f"assert paperbroker.__file__.startswith({str(source)!r});"
+        f"assert paperbroker.__file__.startswith({str(source.path)!r});"
         f"print(json.dumps(b.run_once({bars}, {every}, orders={orders})))"
     )
     done = subprocess.run(
@@ -128,7 +137,9 @@ def in_process(source: Path, bars: int, every: int, orders: bool) -> Timing:
     return Timing(*json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure(sources: list[Path], bars: int, every: int, repeat: int) -> list[tuple[Timing, Timing]]:
+def measure(
+    sources: list[Source], bars: int, every: int, repeat: int
+) -> list[tuple[Timing, Timing]]:
     """Per source, its fastest run with orders and without, the runs taking turns."""
     best: list[list[Timing | None]] = [[None, None] for _ in sources]
     for _ in range(repeat):
@@ -173,22 +184,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=5, help="bars between two orders")
     parser.add_argument("--repeat", type=int, default=5, help="turns; each keeps its fastest")
     parser.add_argument("--base", help="also time this commit's source (git archive)")
+    parser.add_argument(
+        "--uncompiled", action="store_true",
+        help=f"also time this source with its hot path uncompiled ({_native.SWITCH}=0)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.every < 2:
         parser.error("--every must be at least 2: an order fills at the next bar's open")
+    reason = _native.why_not_current()
+    how = "compiled" if reason is None else f"from source: {reason}"
     with tempfile.TemporaryDirectory() as workdir:
-        sources = [ROOT / "src"]
-        labels = ["this source"]
+        sources = [Source(f"this source ({how})", ROOT / "src", {})]
+        if args.uncompiled:
+            off = {_native.SWITCH: "0"}
+            sources.append(Source("this source (uncompiled)", ROOT / "src", off))
         if args.base:
-            sources.append(extract(args.base, workdir))
-            labels.append(args.base)
+            sources.append(Source(args.base, extract(args.base, workdir), {}))
         results = measure(sources, args.bars, args.every, args.repeat)
     print(
         f"order path: {args.bars:,} one-minute bars, a market order every {args.every} bars "
         f"(ideal venue, cash account), fastest of {args.repeat} turns"
     )
-    for label, (with_orders, without) in zip(labels, results, strict=True):
-        print("\n".join(report(label, with_orders, without)))
+    for source, (with_orders, without) in zip(sources, results, strict=True):
+        print("\n".join(report(source.label, with_orders, without)))
     return 0
 
 

@@ -6,7 +6,10 @@ the command line's ``--help``) does not load the engine, NumPy or pydantic.
 
 from typing import TYPE_CHECKING
 
+from paperbroker import _native
 from paperbroker.core.lazy import lazy_attributes
+
+_native.install()  # before any module of the compiled hot path is imported
 
 if TYPE_CHECKING:
     from paperbroker.data.bar import Bar

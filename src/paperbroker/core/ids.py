@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, NewType
+from typing import Any, Final, NewType
 
 OrderId = NewType("OrderId", str)
 ClientOrderId = NewType("ClientOrderId", str)
@@ -20,8 +20,8 @@ Symbol = NewType("Symbol", str)
 
 
 #: A backtest's ids from their numbers, each one C call (a ``NewType`` call is a Python one).
-_backtest_order_id: Callable[[int], OrderId] = "O-{:08d}".format  # type: ignore[assignment]
-_backtest_fill_id: Callable[[int], FillId] = "F-{:08d}".format  # type: ignore[assignment]
+_backtest_order_id: Final[Callable[[int], OrderId]] = "O-{:08d}".format  # type: ignore[assignment]
+_backtest_fill_id: Final[Callable[[int], FillId]] = "F-{:08d}".format  # type: ignore[assignment]
 
 
 def random_uuid() -> str:

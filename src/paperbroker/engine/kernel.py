@@ -28,7 +28,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -75,10 +75,10 @@ from paperbroker.venue.venue import VenueConfig
 #: Bars turned into Python objects at a time.  Small enough that few of them are alive
 #: when the collector runs (it scans every young object), large enough that the
 #: per-chunk NumPy work stays negligible.
-CHUNK_SIZE = 1 << 12
+CHUNK_SIZE: Final = 1 << 12
 #: Times in force whose orders end with the trading session.
-_SESSION_TIFS = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
-_HISTORY_COLUMNS = ("open", "high", "low", "close", "volume")
+_SESSION_TIFS: Final = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
+_HISTORY_COLUMNS: Final = ("open", "high", "low", "close", "volume")
 
 EventListener = Callable[[Event], None]
 ProgressCallback = Callable[[int, int], None]
@@ -109,8 +109,7 @@ class Kernel(OrderDesk):
         risk: RiskSettings | None = None,
         sector_of: SectorOf | None = None,
     ) -> None:
-        # Annotated: the order desk declares only the part of the feed it reads.
-        self.feed: BarStream = feed
+        self.feed = feed
         self.clock = clock
         self.ids = ids or IdFactory()
         self.instruments: list[Instrument] = [s.instrument for s in feed.series]
@@ -526,7 +525,7 @@ class Kernel(OrderDesk):
         stop = self._seen[index]
         start = 0 if length is None else max(0, stop - length)
         return BarHistory(
-            *(np.asarray(getattr(series, c))[start:stop] for c in ("ts", *_HISTORY_COLUMNS))
+            *[np.asarray(getattr(series, c))[start:stop] for c in ("ts", *_HISTORY_COLUMNS)]
         )
 
     def _instrument_index(self, symbol: str) -> int:

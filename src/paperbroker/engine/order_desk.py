@@ -19,8 +19,8 @@ delegating wrapper would add a call to every order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, Unpack
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Unpack
 
 from paperbroker.core.errors import Conflict, InvalidRequest, NotFound
 from paperbroker.core.ids import AccountId, OrderId
@@ -50,27 +50,20 @@ from paperbroker.risk.pretrade import Denial
 if TYPE_CHECKING:
     from paperbroker.core.clock import SimClock
     from paperbroker.core.ids import IdFactory
-    from paperbroker.data.series import BarSeries
     from paperbroker.engine.accounts import Accounts
     from paperbroker.engine.contingent import Contingencies
+    from paperbroker.engine.feed import BarStream
     from paperbroker.model.events import OrderEvent
     from paperbroker.model.instrument import Instrument
     from paperbroker.risk.guard import RiskGuard
     from paperbroker.venue.base import Venue
 
-_REPLACEABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
-_SIMPLE = OrderClass.SIMPLE
-_OCO = OrderClass.OCO
+_REPLACEABLE: Final = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+_SIMPLE: Final = OrderClass.SIMPLE
+_OCO: Final = OrderClass.OCO
 #: A named tuple from a tuple of all its fields, without the call to the generated
 #: constructor (which sorts out defaults and keywords): for the tuples every order builds.
-_tuple_new: Callable[..., Any] = tuple.__new__
-
-
-class _Bars(Protocol):
-    """All the desk reads of the kernel's feed: each instrument's bar series."""
-
-    @property
-    def series(self) -> Sequence[BarSeries]: ...
+_tuple_new: Final[Callable[..., Any]] = tuple.__new__
 
 
 class OrderDesk:
@@ -84,7 +77,7 @@ class OrderDesk:
 
     # Built by the kernel; declared here for the type checker only.
     clock: SimClock
-    feed: _Bars
+    feed: BarStream
     ids: IdFactory
     instruments: list[Instrument]
     orders: dict[str, Order]
@@ -96,12 +89,18 @@ class OrderDesk:
     accounts: Accounts
     risk: RiskGuard
 
-    if TYPE_CHECKING:
+    # The kernel's, which it overrides (a class body cannot hide them from the compiler).
+    def books(self, account_id: str | None = None) -> Portfolio:
+        raise NotImplementedError
 
-        def books(self, account_id: str | None = None) -> Portfolio: ...
-        def _emit(self, event: OrderEvent) -> None: ...
-        def _instrument_index(self, symbol: str) -> int: ...
-        def _unknown_symbol(self, symbol: str) -> InvalidRequest: ...
+    def _emit(self, event: OrderEvent) -> None:
+        raise NotImplementedError
+
+    def _instrument_index(self, symbol: str) -> int:
+        raise NotImplementedError
+
+    def _unknown_symbol(self, symbol: str) -> InvalidRequest:
+        raise NotImplementedError
 
     def submit_order(
         self,

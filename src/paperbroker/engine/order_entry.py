@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypedDict, TypeVar
 
 from paperbroker.core.errors import InvalidRequest
 from paperbroker.model.enums import OrderClass, OrderSide, OrderType, TimeInForce
@@ -27,13 +27,13 @@ if TYPE_CHECKING:
 
 PriceLike = Decimal | int | float | str
 
-_IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
-_AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
-_MARKET_OR_LIMIT = frozenset({OrderType.MARKET, OrderType.LIMIT})
-_RESTING = frozenset({TimeInForce.DAY, TimeInForce.GTC})
-_DAY = TimeInForce.DAY
-_SIMPLE = OrderClass.SIMPLE
-_MARKET = OrderType.MARKET
+_IMMEDIATE: Final = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_AUCTION: Final = frozenset({TimeInForce.OPG, TimeInForce.CLS})
+_MARKET_OR_LIMIT: Final = frozenset({OrderType.MARKET, OrderType.LIMIT})
+_RESTING: Final = frozenset({TimeInForce.DAY, TimeInForce.GTC})
+_DAY: Final = TimeInForce.DAY
+_SIMPLE: Final = OrderClass.SIMPLE
+_MARKET: Final = OrderType.MARKET
 
 
 class OrderTerms(NamedTuple):
@@ -124,10 +124,10 @@ class CheckedTerms(NamedTuple):
 
 
 #: The fields of :class:`CheckedTerms` after ``time_in_force``, as it defaults them.
-_CHECKED_DEFAULTS = tuple(CheckedTerms._field_defaults[f] for f in CheckedTerms._fields[5:])
+_CHECKED_DEFAULTS: Final = tuple(CheckedTerms._field_defaults[f] for f in CheckedTerms._fields[5:])
 #: A named tuple from a tuple of all its fields, without the call to the generated
 #: constructor (which sorts out defaults and keywords).
-_tuple_new: Callable[..., Any] = tuple.__new__
+_tuple_new: Final[Callable[..., Any]] = tuple.__new__
 
 
 def check_terms(
@@ -375,7 +375,8 @@ _E = TypeVar("_E", TimeInForce, OrderClass)
 
 def _enum(kind: type[_E], value: str, what: str) -> _E:
     try:
-        return kind(value)
+        member: _E = kind(value)  # not returned directly: mypyc reads the call as Any
+        return member
     except ValueError:
         choices = ", ".join(t.value for t in kind)
         raise InvalidRequest(f"{what} {value!r} is not one of {choices}") from None

@@ -8,6 +8,8 @@ and a message; the order becomes ``rejected`` with them.
 
 from __future__ import annotations
 
+from typing import Final
+
 from paperbroker.data.series import BarSeries
 from paperbroker.model.account import AccountRules
 from paperbroker.model.enums import RejectReason, TimeInForce
@@ -15,7 +17,7 @@ from paperbroker.model.instrument import Instrument
 from paperbroker.model.order import Order
 from paperbroker.portfolio.portfolio import Refusal
 
-_OPG = TimeInForce.OPG
+_OPG: Final = TimeInForce.OPG
 
 
 def rules_refusal(order: Order, rules: AccountRules) -> Refusal | None:

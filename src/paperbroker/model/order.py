@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Final
 
 from paperbroker.core.fsm import TransitionTable
 from paperbroker.core.ids import AccountId, ClientOrderId, OrderId
@@ -53,10 +54,10 @@ class OrderTrigger(StrEnum):
     REPLACE = "replace"
 
 
-_S = OrderStatus
-_T = OrderTrigger
+_S: Final = OrderStatus
+_T: Final = OrderTrigger
 
-ORDER_TRANSITIONS: TransitionTable[OrderStatus, OrderTrigger] = TransitionTable(
+ORDER_TRANSITIONS: Final[TransitionTable[OrderStatus, OrderTrigger]] = TransitionTable(
     {
         (_S.NEW, _T.ACCEPT): _S.ACCEPTED,
         (_S.NEW, _T.REJECT): _S.REJECTED,
@@ -91,19 +92,19 @@ ORDER_TRANSITIONS: TransitionTable[OrderStatus, OrderTrigger] = TransitionTable(
 )
 
 #: Statuses of an order that has not ended (a held leg has not started either).
-OPEN_STATUSES = frozenset(
+OPEN_STATUSES: Final = frozenset(
     {_S.NEW, _S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED, _S.PENDING_CANCEL, _S.PENDING_REPLACE}
 )
 #: Statuses in which a client may still cancel or replace an order.
-CHANGEABLE_STATUSES = frozenset({_S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED})
+CHANGEABLE_STATUSES: Final = frozenset({_S.HELD, _S.ACCEPTED, _S.PARTIALLY_FILLED})
 #: Order classes whose exit legs wait (``held``) until the entry has filled.
-_WAITING_LEGS = frozenset({OrderClass.BRACKET, OrderClass.OTO})
-_HELD = OrderStatus.HELD
-_NEW = OrderStatus.NEW
-_TRAILING_STOP = OrderType.TRAILING_STOP
-_ACCEPT = OrderTrigger.ACCEPT
-_FILL = OrderTrigger.FILL
-_PARTIAL_FILL = OrderTrigger.PARTIAL_FILL
+_WAITING_LEGS: Final = frozenset({OrderClass.BRACKET, OrderClass.OTO})
+_HELD: Final = OrderStatus.HELD
+_NEW: Final = OrderStatus.NEW
+_TRAILING_STOP: Final = OrderType.TRAILING_STOP
+_ACCEPT: Final = OrderTrigger.ACCEPT
+_FILL: Final = OrderTrigger.FILL
+_PARTIAL_FILL: Final = OrderTrigger.PARTIAL_FILL
 
 
 class Order:
@@ -259,7 +260,7 @@ class Order:
         )
 
 
-_TRIGGERS: dict[type, OrderTrigger] = {
+_TRIGGERS: Final[dict[type, OrderTrigger]] = {
     OrderAccepted: _T.ACCEPT,
     OrderRejected: _T.REJECT,
     OrderDenied: _T.REJECT,

@@ -12,16 +12,17 @@ digit.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.fill import Fill
 from paperbroker.model.values import EXACT, ZERO
 
-_BUY = OrderSide.BUY
+_BUY: Final = OrderSide.BUY
 
 # The removed share of a basis is a quotient (often a repeating decimal): it is
 # rounded once, to far below any currency's smallest unit, and then used as is.
-BASIS_QUANTUM = Decimal("1e-10")
+BASIS_QUANTUM: Final = Decimal("1e-10")
 
 
 class Position:

@@ -21,12 +21,12 @@ from typing import Final
 from paperbroker.core.errors import InvalidRequest
 
 #: Adds and subtracts without rounding: books must balance to the last digit.
-EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+EXACT: Final = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
-CENT = Decimal("0.01")
-BPS = Decimal("0.0001")
+ZERO: Final = Decimal(0)
+ONE: Final = Decimal(1)
+CENT: Final = Decimal("0.01")
+BPS: Final = Decimal("0.0001")
 #: A number as text: ASCII digits, an optional sign, fraction and exponent, nothing around.
 _NUMBER_TEXT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE: Final = frozenset({"nan", "snan", "inf", "infinity"})
@@ -77,7 +77,7 @@ def quantize_to_step(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_E
 
 
 # Whether each step seen is a power of ten (digits exactly (1,)).
-_DECIMAL_STEPS: dict[Decimal, bool] = {}
+_DECIMAL_STEPS: Final[dict[Decimal, bool]] = {}
 
 
 def price_on_grid(value: float, tick: Decimal) -> Decimal:
@@ -99,9 +99,9 @@ def price_on_grid(value: float, tick: Decimal) -> Decimal:
     return exact
 
 
-_GRID_FORMATS: dict[Decimal, str] = {}
+_GRID_FORMATS: Final[dict[Decimal, str]] = {}
 #: Per tick, the latest positive price put on its grid and where it went.
-_LAST_ON_GRID: dict[Decimal, tuple[float, Decimal, Decimal]] = {}
+_LAST_ON_GRID: Final[dict[Decimal, tuple[float, Decimal, Decimal]]] = {}
 
 
 def _grid_format(tick: Decimal) -> str:

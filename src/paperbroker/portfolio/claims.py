@@ -23,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Final
 
 from paperbroker.model.enums import OrderSide
 from paperbroker.model.order import Order
 from paperbroker.model.position import Position
 from paperbroker.model.values import ZERO
 
-_SELL = OrderSide.SELL
+_SELL: Final = OrderSide.SELL
 
 
 #: A working (or held) order, the quantity it may still trade (``None``: all the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from paperbroker.model.account import Account
 from paperbroker.model.enums import OrderSide, OrderType, RejectReason
@@ -19,11 +19,11 @@ from paperbroker.portfolio.marks import mark
 from paperbroker.venue.commission import CommissionModel
 
 Refusal = tuple[RejectReason, str]
-_BUY = OrderSide.BUY
-_SELL = OrderSide.SELL
-_LIMIT = OrderType.LIMIT
-_STOP_LIMIT = OrderType.STOP_LIMIT
-_STOP = OrderType.STOP
+_BUY: Final = OrderSide.BUY
+_SELL: Final = OrderSide.SELL
+_LIMIT: Final = OrderType.LIMIT
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
+_STOP: Final = OrderType.STOP
 
 
 class Portfolio:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from paperbroker.data.bar import Bar
 from paperbroker.model.enums import OrderType, TimeInForce
@@ -27,11 +27,11 @@ from paperbroker.venue.working import Working, trailing_stop
 if TYPE_CHECKING:
     from paperbroker.venue.fill_maker import FillMaker
 
-_NAN = math.nan
+_NAN: Final = math.nan
 #: How many earlier bars a bar's expected volume averages.
-EXPECTED_VOLUME_WINDOW = 20
-_TRAILING = OrderType.TRAILING_STOP
-_IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+EXPECTED_VOLUME_WINDOW: Final = 20
+_TRAILING: Final = OrderType.TRAILING_STOP
+_IMMEDIATE: Final = frozenset({TimeInForce.IOC, TimeInForce.FOK})
 
 
 class BarView:

@@ -9,7 +9,7 @@ queue and in its OCO pair.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.snapshot import CheckpointMismatch
@@ -20,7 +20,7 @@ from paperbroker.model.order import OPEN_STATUSES, Order
 from paperbroker.venue.bar_view import set_mark
 from paperbroker.venue.working import VISIT, Gate, Working
 
-_MARKET = OrderType.MARKET
+_MARKET: Final = OrderType.MARKET
 
 #: The latest price of instrument ``i`` known now (a trailing stop's first mark).
 MarkSource = Callable[[int], float | None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -41,15 +41,15 @@ from paperbroker.venue.working import Working, rolling_volatility
 if TYPE_CHECKING:
     from paperbroker.venue.venue import VenueConfig
 
-_AT_LIMIT = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
-_FOK = TimeInForce.FOK
-_MAKER = LiquiditySide.MAKER
-_TAKER = LiquiditySide.TAKER
-_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
+_AT_LIMIT: Final = frozenset({FillRule.LIMIT_TOUCHED, FillRule.STOP_LIMIT_TOUCHED})
+_FOK: Final = TimeInForce.FOK
+_MAKER: Final = LiquiditySide.MAKER
+_TAKER: Final = LiquiditySide.TAKER
+_MARKET_AT_OPEN: Final = FillRule.MARKET_AT_OPEN
 #: A named tuple from a tuple of all its fields, without the call to the generated
 #: constructor (which sorts out defaults and keywords): for the tuples every order builds.
-_tuple_new: Callable[..., Any] = tuple.__new__
-_NAN = math.nan
+_tuple_new: Final[Callable[..., Any]] = tuple.__new__
+_NAN: Final = math.nan
 
 #: Given an order, a quantity and the price it would fill at, how much of that
 #: quantity the account can pay for.  Cash accounts cannot spend money they do not have.

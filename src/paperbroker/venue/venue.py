@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from paperbroker.core.clock import Clock
 from paperbroker.core.ids import IdFactory
@@ -44,15 +44,15 @@ from paperbroker.venue.matching import FillTiming, IntrabarPath, Match, match_at
 from paperbroker.venue.slippage import NoSlippage, SlippageModel
 from paperbroker.venue.working import VISIT, Working, gate_of
 
-_IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
-_NAN = math.nan
-_MARKET = OrderType.MARKET
-_MARKET_AT_OPEN = FillRule.MARKET_AT_OPEN
-_AUCTION = frozenset({TimeInForce.OPG, TimeInForce.CLS})
-_DAY = TimeInForce.DAY
-_OPG = TimeInForce.OPG
-_CLS = TimeInForce.CLS
-_SIGNAL_CLOSE = FillTiming.SIGNAL_CLOSE
+_IMMEDIATE: Final = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_NAN: Final = math.nan
+_MARKET: Final = OrderType.MARKET
+_MARKET_AT_OPEN: Final = FillRule.MARKET_AT_OPEN
+_AUCTION: Final = frozenset({TimeInForce.OPG, TimeInForce.CLS})
+_DAY: Final = TimeInForce.DAY
+_OPG: Final = TimeInForce.OPG
+_CLS: Final = TimeInForce.CLS
+_SIGNAL_CLOSE: Final = FillTiming.SIGNAL_CLOSE
 
 __all__ = ["FundsGuard", "MarkSource", "SimulatedVenue", "VenueConfig"]
 
