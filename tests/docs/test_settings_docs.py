@@ -20,6 +20,8 @@ NOT_SETTINGS = {
     # The crash points' test facility, and how many crash rounds the tests run.
     "PAPERBROKER_CRASH_AT": ROOT / "src" / "paperbroker" / "core" / "crashpoints.py",
     "PAPERBROKER_CRASH_ROUNDS": ROOT / "tests" / "reliability" / "test_live_crash_points.py",
+    # Runs the compiled hot path from source (any process that imports paperbroker).
+    "PAPERBROKER_NATIVE": ROOT / "src" / "paperbroker" / "_native.py",
 }
 
 

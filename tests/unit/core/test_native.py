@@ -55,8 +55,10 @@ def test_the_switch_runs_every_module_from_source() -> None:
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> tuple[Path, Path]:
-    """A tree with the modules' sources, empty extension files and a current manifest."""
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A tree with the modules' sources, empty extension files and a current manifest
+    (and no switch set in the environment)."""
+    monkeypatch.delenv(_native.SWITCH, raising=False)
     root = tmp_path / "src"
     sources = {}
     for module in _native.MODULES:
@@ -76,25 +78,20 @@ def _why(built: tuple[Path, Path]) -> str | None:
     return _native.why_not_current(str(manifest), str(root))
 
 
-def test_a_current_build_is_used(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(_native.SWITCH, raising=False)
+def test_a_current_build_is_used(built: tuple[Path, Path]) -> None:
     assert _why(built) is None
 
 
 def test_a_source_with_a_new_time_but_the_same_text_keeps_the_build(
-    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    built: tuple[Path, Path],
 ) -> None:
-    monkeypatch.delenv(_native.SWITCH, raising=False)
     root, _ = built
     source = Path(_native.source_path("paperbroker.engine.kernel", str(root)))
     os.utime(source, ns=(1, 1))  # a fresh checkout of the same text
     assert _why(built) is None
 
 
-def test_an_edited_source_stops_the_build(
-    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(_native.SWITCH, raising=False)
+def test_an_edited_source_stops_the_build(built: tuple[Path, Path]) -> None:
     root, _ = built
     source = Path(_native.source_path("paperbroker.venue.venue", str(root)))
     text = source.read_text()
@@ -113,12 +110,8 @@ def test_an_edited_source_stops_the_build(
     ],
 )
 def test_another_interpreter_or_module_list_stops_the_build(
-    built: tuple[Path, Path],
-    monkeypatch: pytest.MonkeyPatch,
-    spoil: Callable[[dict[str, Any]], object],
-    reason: str,
+    built: tuple[Path, Path], spoil: Callable[[dict[str, Any]], object], reason: str
 ) -> None:
-    monkeypatch.delenv(_native.SWITCH, raising=False)
     _, manifest = built
     record = json.loads(manifest.read_text())
     spoil(record)
@@ -126,10 +119,7 @@ def test_another_interpreter_or_module_list_stops_the_build(
     assert reason in (_why(built) or "")
 
 
-def test_a_missing_extension_or_manifest_stops_the_build(
-    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(_native.SWITCH, raising=False)
+def test_a_missing_extension_or_manifest_stops_the_build(built: tuple[Path, Path]) -> None:
     root, manifest = built
     Path(_native.extension_path("paperbroker.model.order", str(root))).unlink()
     assert _why(built) == "an extension module is missing"
