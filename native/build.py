@@ -33,6 +33,8 @@ from types import ModuleType
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 BUILD = HERE.parent / "build" / "native"
+#: The sources of a build that failed: the same sources are not tried again without --force.
+FAILED = BUILD / "failed.json"
 
 
 def _load_native() -> ModuleType:
@@ -145,21 +147,40 @@ def main() -> int:
     if not args.force and current(paths):
         return 0
     record = manifest(paths)  # the sources as they are now: an edit during the build shows
-    Path(native.MANIFEST).unlink(missing_ok=True)  # until it is finished, the build is not current
+    if not args.force and _failed_before(record):
+        print(
+            "warning: the compiled build of these sources failed; paperbroker runs from "
+            "source (native/build.py --force tries again)",
+            file=sys.stderr,
+        )
+        return 0
+    Path(native.MANIFEST).unlink(missing_ok=True)  # until it is finished, it is not current
     started = time.perf_counter()
     print(f"compiling the engine's hot path ({len(native.MODULES)} modules) with mypyc ...")
     try:
         built = compile_modules()
-    except (Exception, SystemExit) as error:
+    except (Exception, SystemExit) as error:  # a compiler missing or failing: from source
+        BUILD.mkdir(parents=True, exist_ok=True)
+        FAILED.write_text(json.dumps(record))
+        first = (str(error).splitlines() or [type(error).__name__])[0]
         print(
-            f"warning: the compiled build failed ({error}); paperbroker runs from source",
+            f"warning: the compiled build failed ({first[:300]}); paperbroker runs from source",
             file=sys.stderr,
         )
         return 0
+    FAILED.unlink(missing_ok=True)
     install(built)
     Path(native.MANIFEST).write_text(json.dumps(record, indent=1) + "\n")
     print(f"compiled in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _failed_before(record: dict[str, object]) -> bool:
+    """Whether a build of exactly these sources, for this interpreter, failed before."""
+    try:
+        return bool(json.loads(FAILED.read_text()) == record)
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":
