@@ -220,14 +220,8 @@ def render_against_peer(found: list[tuple[Cell, Cell, Comparison]]) -> list[str]
     return out
 
 
-def hot_path() -> str:
-    """How paperbroker's hot path runs here: compiled (``make env``) or from source, and why."""
-    reason = _native.why_not_current()
-    return "compiled (mypyc)" if reason is None else f"from source ({reason})"
-
-
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "paperbroker hot path": hot_path()}
+    out = {"python": platform.python_version(), "paperbroker hot path": _native.status()}
     for name in ("paperbroker", "backtesting", "backtrader", "pandas", "numpy"):
         try:
             out[name] = metadata.version(name)
@@ -268,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(WORKLOAD.strip())
     print()
-    print(f"paperbroker's hot path: {hot_path()}")
+    print(f"paperbroker's hot path: {_native.status()}")
     print()
     print(SLEEVE_DEFINITION)
     print()

@@ -191,13 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.every < 2:
         parser.error("--every must be at least 2: an order fills at the next bar's open")
-    reason = _native.why_not_current()
-    how = "compiled" if reason is None else f"from source: {reason}"
     with tempfile.TemporaryDirectory() as workdir:
-        sources = [Source(f"this source ({how})", ROOT / "src", {})]
+        sources = [Source(f"this source, {_native.status()}", ROOT / "src", {})]
         if args.uncompiled:
             off = {_native.SWITCH: "0"}
-            sources.append(Source("this source (uncompiled)", ROOT / "src", off))
+            label = f"this source, from source ({_native.SWITCH}=0)"
+            sources.append(Source(label, ROOT / "src", off))
         if args.base:
             sources.append(Source(args.base, extract(args.base, workdir), {}))
         results = measure(sources, args.bars, args.every, args.repeat)

@@ -94,12 +94,7 @@ def current(paths: list[Path]) -> bool:
     except (OSError, ValueError):
         return False
     listed = {str(p.relative_to(SRC)) for p in paths}
-    saved = os.environ.pop(native.SWITCH, None)  # the switch picks the modules, not the build
-    try:
-        return set(built.get("sources", {})) == listed and native.why_not_current() is None
-    finally:
-        if saved is not None:
-            os.environ[native.SWITCH] = saved
+    return set(built.get("sources", {})) == listed and native.stale_because() is None
 
 
 def compile_modules() -> list[Path]:

@@ -83,7 +83,21 @@ def fingerprint(path: str) -> list[object]:
 
 
 def why_not_current(manifest: str = MANIFEST, root: str = ROOT) -> str | None:
-    """Why the compiled modules under ``root`` must not be used now; ``None`` if they may be.
+    """Why the compiled modules under ``root`` must not be used now (the switch, or
+    :func:`stale_because`); ``None`` if they may be."""
+    if os.environ.get(SWITCH, "1") == "0":
+        return f"{SWITCH}=0"
+    return stale_because(manifest, root)
+
+
+def status() -> str:
+    """How the hot path runs in this process, for people: compiled, or from source and why."""
+    reason = why_not_current()
+    return "compiled (mypyc)" if reason is None else f"from source ({reason})"
+
+
+def stale_because(manifest: str = MANIFEST, root: str = ROOT) -> str | None:
+    """Why the build under ``root`` is not current; ``None`` if it is.
 
     Only the first import of a compiled module asks (not ``import paperbroker``):
     it reads the manifest and stats each source, and reads a source again only
@@ -91,8 +105,6 @@ def why_not_current(manifest: str = MANIFEST, root: str = ROOT) -> str | None:
     """
     import json
 
-    if os.environ.get(SWITCH, "1") == "0":
-        return f"{SWITCH}=0"
     try:
         with open(manifest, encoding="utf-8") as file:
             built = json.load(file)
